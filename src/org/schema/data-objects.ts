@@ -1,0 +1,120 @@
+import { bool, currency, date, double, email, lookup, picklist, sobject, text, textArea, field } from './builders';
+import type { SObjectDef } from './types';
+
+const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
+
+/** Standard data objects of the seeded org, and two custom objects that an integration typically needs. */
+export const dataObjects: SObjectDef[] = [
+  sobject(
+    'Account',
+    '001',
+    [
+      text('Name', 255, { required: true }),
+      picklist('Type', ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other']),
+      picklist('Industry', ['Banking', 'Energy', 'Retail', 'Technology', 'Manufacturing']),
+      field('Phone', 'phone', { length: 40 }),
+      field('Website', 'url', { length: 255 }),
+      currency('AnnualRevenue'),
+      text('BillingCity', 40),
+      text('BillingCountry', 80),
+      textArea('Description', 32000),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Contact',
+    '003',
+    [
+      text('LastName', 80, { required: true }),
+      text('FirstName', 40),
+      email('Email'),
+      field('Phone', 'phone', { length: 40 }),
+      text('Title', 128),
+      lookup('AccountId', 'Account', 'Account'),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Opportunity',
+    '006',
+    [
+      text('Name', 120, { required: true }),
+      picklist('StageName', STAGES, { required: true }),
+      date('CloseDate', { required: true }),
+      currency('Amount'),
+      double('Probability'),
+      lookup('AccountId', 'Account', 'Account'),
+      textArea('Description', 32000),
+    ],
+    { owned: true, labelPlural: 'Opportunities' },
+  ),
+  sobject(
+    'Case',
+    '500',
+    [
+      text('Subject', 255),
+      picklist('Status', ['New', 'Working', 'Escalated', 'Closed'], { defaultValue: 'New' }),
+      picklist('Priority', ['High', 'Medium', 'Low'], { defaultValue: 'Medium' }),
+      picklist('Origin', ['Phone', 'Email', 'Web']),
+      lookup('AccountId', 'Account', 'Account'),
+      lookup('ContactId', 'Contact', 'Contact'),
+      textArea('Description', 32000),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Lead',
+    '00Q',
+    [
+      text('LastName', 80, { required: true }),
+      text('FirstName', 40),
+      text('Company', 255, { required: true }),
+      picklist('Status', ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'], {
+        defaultValue: 'Open - Not Contacted',
+      }),
+      email('Email'),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Product2',
+    '01t',
+    [text('Name', 255, { required: true }), text('ProductCode', 255), bool('IsActive'), textArea('Description', 4000)],
+    { label: 'Product' },
+  ),
+  sobject(
+    'Campaign',
+    '701',
+    [
+      text('Name', 80, { required: true }),
+      picklist('Status', ['Planned', 'In Progress', 'Completed', 'Aborted']),
+      bool('IsActive'),
+      currency('BudgetedCost'),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Invoice__c',
+    'a00',
+    [
+      text('Name', 80, { required: true, label: 'Invoice Number' }),
+      currency('Amount__c'),
+      lookup('Account__c', 'Account', 'Account__r'),
+      picklist('Status__c', ['Draft', 'Sent', 'Paid', 'Void']),
+      date('Due_Date__c'),
+      textArea('Notes__c', 32768),
+    ],
+    { owned: true },
+  ),
+  sobject(
+    'Shipment__c',
+    'a01',
+    [
+      text('Name', 80, { required: true, label: 'Shipment Number' }),
+      text('Tracking_Number__c', 40),
+      picklist('Carrier__c', ['UPS', 'FedEx', 'DHL']),
+      lookup('Invoice__c', 'Invoice__c', 'Invoice__r'),
+    ],
+    { owned: true },
+  ),
+];
