@@ -122,8 +122,14 @@ export class LocalOrg {
     this.db.load(this.initialState);
   }
 
-  markInitialState(): void {
-    this.initialState = this.db.snapshot();
+  /** Makes `state` (by default the current state) what reset() returns to; persistence restores a saved one. */
+  markInitialState(state: OrgState = this.db.snapshot()): void {
+    this.initialState = state;
+  }
+
+  /** The state reset() returns to; read-only. */
+  initialSnapshot(): OrgState {
+    return this.initialState;
   }
 
   /** Creates records as the org itself (no running-user security), for seeding and the admin API. */

@@ -28,7 +28,8 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export class Sessions {
   constructor(private readonly org: LocalOrg) {}
 
-  issue(input: { userId: string; app?: OAuthApp; scopes: string[]; oauthTokenId?: string | null }): Session {
+  /** `lifetimeSeconds` is the app's session policy (its session timeout), when it has one; else the org's. */
+  issue(input: { userId: string; app?: OAuthApp; scopes: string[]; oauthTokenId?: string | null; lifetimeSeconds?: number }): Session {
     const now = this.org.now().getTime();
     const session: Session = {
       Id: `${this.org.orgId.slice(0, 15)}!${randomToken(96)}`,
@@ -37,7 +38,7 @@ export class Sessions {
       appName: input.app?.fullName ?? null,
       scopes: input.scopes,
       issuedAt: now,
-      expiresAt: now + this.org.settings.sessionTimeoutSeconds * 1000,
+      expiresAt: now + (input.lifetimeSeconds ?? this.org.settings.sessionTimeoutSeconds) * 1000,
       oauthTokenId: input.oauthTokenId ?? null,
     };
     this.org.db.insert(SESSION_TABLE, session as unknown as Row);

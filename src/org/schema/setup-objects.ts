@@ -176,7 +176,8 @@ export const setupObjects: SObjectDef[] = [
     'ObjectPermissions',
     '110',
     [
-      lookup('ParentId', 'PermissionSet', 'Parent', { required: true, ...createOnly }),
+      // Polymorphic: a permission-set license's rows tell which objects the license can open at most.
+      lookup('ParentId', ['PermissionSet', 'PermissionSetLicense'], 'Parent', { required: true, ...createOnly }),
       text('SobjectType', 80, { required: true, ...createOnly }),
       bool('PermissionsRead'),
       bool('PermissionsCreate'),

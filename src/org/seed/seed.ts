@@ -2,6 +2,7 @@ import type { LocalOrg, OrgSettings } from '../org';
 import { SYSTEM_PERMISSIONS } from '../schema';
 import type { Row } from '../store/database';
 import {
+  INTEGRATION_LICENSE_OBJECTS,
   INTEGRATION_PROFILE,
   INTEGRATION_PSL_DEVELOPER_NAME,
   INTEGRATION_PSL_LABEL,
@@ -80,7 +81,7 @@ export function seedOrg(org: LocalOrg, settings: OrgSettings): SeedResult {
     });
   }
 
-  raw('PermissionSetLicense', {
+  const psl = raw('PermissionSetLicense', {
     DeveloperName: INTEGRATION_PSL_DEVELOPER_NAME,
     MasterLabel: INTEGRATION_PSL_LABEL,
     PermissionSetLicenseKey: 'SalesforceAPIIntegrationPsl',
@@ -90,6 +91,19 @@ export function seedOrg(org: LocalOrg, settings: OrgSettings): SeedResult {
     IsAvailableForIntegrations: true,
     LicenseId: licenses[INTEGRATION_USER_LICENSE],
   });
+  // What the license can grant at most, readable through the API as a real org answers it.
+  for (const object of INTEGRATION_LICENSE_OBJECTS) {
+    raw('ObjectPermissions', {
+      ParentId: psl.Id,
+      SobjectType: object,
+      PermissionsRead: true,
+      PermissionsCreate: true,
+      PermissionsEdit: true,
+      PermissionsDelete: true,
+      PermissionsViewAllRecords: true,
+      PermissionsModifyAllRecords: true,
+    });
+  }
 
   const admin = raw('User', {
     Username: ADMIN_USERNAME,

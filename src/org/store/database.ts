@@ -26,6 +26,8 @@ export class OrgDatabase {
   private journal: Undo[] | undefined;
   /** Increases on every write; caches of derived data (permissions) key on it. */
   revision = 0;
+  /** Told of every row write with the row as it was before (undefined for inserts); the admin write counter listens. */
+  readonly writeObservers = new Set<(type: string, id: string, before: Row | undefined) => void>();
 
   nextId(keyPrefix: string): string {
     this.counter += 1;
@@ -40,6 +42,7 @@ export class OrgDatabase {
     const table = this.table(type);
     const id = keyOf(type, row.Id);
     const stored = { ...row, Id: id };
+    this.observe(type, id, table.get(id));
     table.set(id, stored);
     this.touch(() => table.delete(id));
     return stored;
@@ -51,6 +54,7 @@ export class OrgDatabase {
     const before = table.get(key);
     if (!before) throw new Error(`no ${type} ${id}`);
     const after = { ...before, ...patch, Id: key };
+    this.observe(type, key, before);
     table.set(key, after);
     this.touch(() => table.set(key, before));
     return after;
@@ -61,6 +65,7 @@ export class OrgDatabase {
     const key = keyOf(type, id);
     const before = table.get(key);
     if (!before) return undefined;
+    this.observe(type, key, before);
     table.delete(key);
     this.touch(() => table.set(key, before));
     return before;
@@ -135,6 +140,10 @@ export class OrgDatabase {
       this.tables.set(type, table);
     }
     return table;
+  }
+
+  private observe(type: string, id: string, before: Row | undefined): void {
+    if (this.writeObservers.size) for (const observer of this.writeObservers) observer(type, id, before);
   }
 
   private touch(undo: Undo): void {

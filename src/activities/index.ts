@@ -1,0 +1,21 @@
+import { compensationActivities } from './compensation';
+import { AdminSession, type ActivityDeps } from './deps';
+import { provisioningActivities } from './provisioning';
+import { runbookActivities } from './runbook';
+import { verificationActivities } from './verification';
+
+export type { ActivityDeps } from './deps';
+export type { StepInput } from './steps';
+
+/** All activities of onramp, bound to their dependencies (the samples' dependency-injection pattern). */
+export function createActivities(deps: ActivityDeps) {
+  const admin = new AdminSession(deps.config);
+  return {
+    ...provisioningActivities(deps, admin),
+    ...compensationActivities(deps, admin),
+    ...verificationActivities(deps, admin),
+    ...runbookActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,109 @@
+import { heartbeat } from '@temporalio/activity';
+import { randomBytes } from 'node:crypto';
+import { generateKeyPairAndCertificate } from '../crypto/certificate';
+import { consumerKeyFor, type AppRequest } from '../salesforce/app-settings';
+import { ensureConnectedApp } from '../salesforce/connected-app';
+import { salesforceStep } from '../salesforce/errors';
+import { ensureExternalClientApp } from '../salesforce/external-client-app';
+import { assignPermissionSetLicense, checkIntegrationCapacity, type LicenseCapacity } from '../salesforce/licenses';
+import { assignPermissionSet, ensurePermissionSet } from '../salesforce/permission-sets';
+import { ensureIntegrationUser, userMarker } from '../salesforce/users';
+import type { AppRecord, CredentialRecord } from '../shared/types';
+import type { ActivityDeps, AdminSession } from './deps';
+import { appMarker, permissionSetMarker, type StepInput } from './steps';
+
+/** The forward steps of an onboarding; each is idempotent and safe to retry or re-run after a crash. */
+export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) {
+  return {
+    async checkLicenseCapacity(_input: StepInput): Promise<LicenseCapacity> {
+      return salesforceStep('check Integration license capacity', async () => checkIntegrationCapacity(await admin.get()));
+    },
+
+    async createIntegrationUser(input: StepInput, profileId: string): Promise<{ userId: string; username: string; created: boolean }> {
+      const marker = userMarker(input.integration.names.name, input.onboardingId);
+      const result = await salesforceStep('create the integration user', async () =>
+        ensureIntegrationUser(await admin.get(), input.integration.user, profileId, marker),
+      );
+      deps.logger.info({ integration: input.integration.names.name, userId: result.userId, created: result.created }, 'integration user ready');
+      return { ...result, username: input.integration.user.username };
+    },
+
+    async assignIntegrationLicense(_input: StepInput, userId: string, permissionSetLicenseId: string): Promise<string> {
+      return salesforceStep('assign the Salesforce API Integration permission set license', async () =>
+        assignPermissionSetLicense(await admin.get(), userId, permissionSetLicenseId),
+      );
+    },
+
+    async createPermissionSet(input: StepInput): Promise<string> {
+      const { integration } = input;
+      const result = await salesforceStep('create the permission set', async () =>
+        ensurePermissionSet(await admin.get(), {
+          name: integration.names.permissionSetName,
+          label: integration.names.permissionSetLabel,
+          marker: permissionSetMarker(input),
+          objects: integration.access.objects,
+          fields: integration.access.fields,
+          apexClasses: integration.access.apexClasses,
+        }),
+      );
+      return result.permissionSetId;
+    },
+
+    async assignIntegrationPermissionSet(_input: StepInput, userId: string, permissionSetId: string): Promise<string> {
+      return salesforceStep('assign the permission set', async () => assignPermissionSet(await admin.get(), userId, permissionSetId));
+    },
+
+    /**
+     * Generates the consumer key and secret (and, for JWT bearer, the key pair and certificate) and puts
+     * the secrets in the secret store. Idempotency keys make a retried attempt return what the first one
+     * stored, so the app is always created with the credentials the store holds.
+     */
+    async generateCredentials(input: StepInput): Promise<CredentialRecord> {
+      const { integration, onboardingId } = input;
+      const names = integration.names.secretNames;
+      const consumerKey = consumerKeyFor(randomBytes(80));
+      const secretRef = await deps.secrets.put(names.consumerSecret, randomBytes(32).toString('hex'), {
+        idempotencyKey: `${onboardingId}/consumer-secret`,
+        meta: { consumerKey },
+      });
+      const stored = (await deps.secrets.versions(names.consumerSecret)).find((v) => v.ref === secretRef);
+      const record: CredentialRecord = { consumerSecretRef: secretRef, consumerKey: stored?.meta.consumerKey ?? consumerKey };
+      if (integration.app.flow !== 'jwt-bearer') return record;
+
+      const cert = await generateKeyPairAndCertificate({
+        commonName: integration.names.appApiName,
+        organization: 'onramp',
+        validityDays: integration.app.certificateValidityDays ?? 365,
+      });
+      heartbeat();
+      const keyRef = await deps.secrets.put(names.privateKey, cert.privateKeyPem, {
+        idempotencyKey: `${onboardingId}/private-key`,
+        meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
+      });
+      const meta = (await deps.secrets.versions(names.privateKey)).find((v) => v.ref === keyRef)?.meta ?? {};
+      return {
+        ...record,
+        privateKeyRef: keyRef,
+        certificatePem: meta.certificatePem,
+        certificateFingerprint: meta.fingerprint,
+        certificateExpiresAt: meta.notAfter,
+      };
+    },
+
+    async createApp(input: StepInput, credentials: CredentialRecord): Promise<AppRecord> {
+      const { app } = input.integration;
+      const request: AppRequest = {
+        app,
+        marker: appMarker(input),
+        consumerKey: credentials.consumerKey,
+        consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+        certificatePem: credentials.certificatePem,
+      };
+      await salesforceStep(`create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`, async () => {
+        const conn = await admin.get();
+        return app.kind === 'connected-app' ? ensureConnectedApp(conn, request) : ensureExternalClientApp(conn, request, (deployId) => heartbeat({ deployId }));
+      });
+      return { kind: app.kind, apiName: app.apiName, consumerKey: credentials.consumerKey };
+    },
+  };
+}

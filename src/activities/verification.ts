@@ -1,0 +1,76 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connection } from 'jsforce';
+import { connectWithClientCredentials, connectWithJwt } from '../salesforce/connection';
+import { describeError, salesforceStep } from '../salesforce/errors';
+import { verifyIntegration } from '../salesforce/verification';
+import type { AppRecord, CredentialRecord, VerificationEvidence } from '../shared/types';
+import type { ActivityDeps, AdminSession } from './deps';
+import type { StepInput } from './steps';
+
+export function verificationActivities(deps: ActivityDeps, admin: AdminSession) {
+  return {
+    /**
+     * Signs in exactly as the external system will (the stored key or secret, the app's consumer key),
+     * then proves what the integration can and cannot do. A grant refused right after the app was
+     * created is retried: real orgs take a while to propagate new apps.
+     */
+    async verifyIntegration(input: StepInput, userId: string, app: AppRecord, credentials: CredentialRecord): Promise<VerificationEvidence> {
+      const sf = deps.config.salesforce;
+      const { integration } = input;
+      let conn: Connection;
+      try {
+        conn =
+          integration.app.flow === 'jwt-bearer'
+            ? await connectWithJwt({
+                loginUrl: sf.loginUrl ?? sf.instanceUrl,
+                audience: sf.audience,
+                consumerKey: app.consumerKey,
+                username: integration.user.username,
+                privateKeyPem: await deps.secrets.get(credentials.privateKeyRef!),
+                apiVersion: sf.apiVersion,
+              })
+            : await connectWithClientCredentials({
+                loginUrl: sf.instanceUrl,
+                consumerKey: app.consumerKey,
+                consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+                apiVersion: sf.apiVersion,
+              });
+      } catch (error) {
+        const info = describeError(error);
+        throw ApplicationFailure.create({
+          message: `the integration could not obtain a token: ${info.code}: ${info.message}`,
+          type: 'TokenGrantFailed',
+          // invalid_client_id is what a not-yet-propagated app answers; other refusals are final.
+          nonRetryable: !info.transient && info.code !== 'invalid_client_id',
+        });
+      }
+      const readable = integration.access.objects.filter((o) => o.read).map((o) => o.name);
+      const grantedFields = new Set(integration.access.fields.map((f) => f.name.toLowerCase()));
+      const ungrantedField = await salesforceStep('find a field outside the grant', async () =>
+        pickUngrantedField(await admin.get(), readable, grantedFields),
+      );
+      return salesforceStep('verify the integration', async () =>
+        verifyIntegration({
+          integration: conn,
+          admin: await admin.get(),
+          flow: integration.app.flow,
+          userId,
+          appApiName: app.apiName,
+          grantedObjects: readable,
+          ungrantedField,
+        }),
+      );
+    },
+  };
+}
+
+/** A readable, permissionable field of a granted object that the spec did not grant. */
+async function pickUngrantedField(admin: Connection, objects: string[], granted: Set<string>): Promise<string | undefined> {
+  const object = objects[0];
+  if (!object) return undefined;
+  const describe = await admin.sobject(object).describe();
+  const candidate = describe.fields.find(
+    (f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()),
+  );
+  return candidate ? `${object}.${candidate.name}` : undefined;
+}

@@ -1,0 +1,64 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { banner, serveUntilSignal, startOrgFromCli, type OrgStartOptions } from '../org/cli/start';
+import type { CliIo } from './io';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  return n;
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of milliseconds');
+  return n;
+}
+
+/** `onramp org ...`: the local Salesforce org. */
+export function orgCommand(io: CliIo): Command {
+  const org = new Command('org').description('the local Salesforce org (emulator) onramp develops and tests against');
+
+  org
+    .command('start')
+    .description('start the local org and serve until interrupted')
+    .option('--port <n>', 'HTTP port (0 picks a free one)', port, 0)
+    .option('--https-port <n>', 'HTTPS port, self-signed (0 picks a free one)', port, 0)
+    .option('--no-https', 'do not start the HTTPS listener')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--state <file>', 'persist the org to this JSON file and reload it on the next start')
+    .option('--private-key <file>', 'where to write the bootstrap app private key (default: beside --state, or .onramp/local-org/)')
+    .addOption(new Option('--instance-scheme <scheme>', 'which listener is the instance URL').choices(['http', 'https']).default('http'))
+    .option('--json', 'print one JSON line with the URLs and credentials, nothing else on stdout')
+    .option('--connected-apps-allowed', "allow creating new Connected Apps (blocked by default since Spring '26)")
+    .option('--latency <ms>', 'add this latency to every Salesforce request', milliseconds)
+    .action(async (raw: Record<string, unknown>) => {
+      const options: OrgStartOptions = {
+        port: raw.port as number,
+        httpsPort: raw.https === false ? null : (raw.httpsPort as number),
+        host: raw.host as string,
+        state: raw.state as string | undefined,
+        privateKey: raw.privateKey as string | undefined,
+        json: raw.json === true,
+        connectedAppsAllowed: raw.connectedAppsAllowed === true,
+        latency: raw.latency as number | undefined,
+        instanceScheme: raw.instanceScheme as 'http' | 'https',
+      };
+      if (options.instanceScheme === 'https' && options.httpsPort === null) {
+        io.stderr('onramp org start: --instance-scheme https needs the HTTPS listener (drop --no-https)');
+        io.setExitCode(2);
+        return;
+      }
+      let started;
+      try {
+        started = await startOrgFromCli(options);
+      } catch (error) {
+        io.stderr(`onramp org start: ${error instanceof Error ? error.message : String(error)}`);
+        io.setExitCode(1);
+        return;
+      }
+      io.stdout(options.json ? JSON.stringify(started.line) : banner(started.line, options.state));
+      io.setExitCode(await serveUntilSignal(started.running, (m) => io.stderr(m)));
+    });
+
+  return org;
+}

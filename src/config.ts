@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * onramp's configuration: environment variables win over the config file (ONRAMP_CONFIG, else
+ * `onramp.config.yaml`, else the `.onramp/dev-config.yaml` that `onramp dev` writes). A real org or sandbox is used by setting its My Domain URL and onramp's
+ * own credentials (JWT bearer for onramp's admin user); the embedded stack sets them itself.
+ */
+const ConfigSchema = z.strictObject({
+  salesforce: z.strictObject({
+    instanceUrl: z.url({ error: 'must be the org\'s My Domain URL, e.g. https://acme.my.salesforce.com' }),
+    loginUrl: z.url().optional(),
+    audience: z.url().default('https://login.salesforce.com'),
+    username: z.string().min(3, { error: 'must be the username onramp signs in as' }),
+    consumerKey: z.string().min(10, { error: 'must be the consumer key of onramp\'s own app' }),
+    privateKeyPath: z.string().min(1, { error: 'must name the PEM file of onramp\'s JWT signing key' }),
+    apiVersion: z.string().regex(/^\d{2}\.0$/, { error: 'must look like 62.0' }).default('62.0'),
+    usernameSuffix: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' }).optional(),
+  }),
+  temporal: z
+    .strictObject({
+      address: z.string().default('localhost:7233'),
+      namespace: z.string().default('default'),
+      taskQueue: z.string().default('onramp'),
+    })
+    .prefault({}),
+  secrets: z.strictObject({ file: z.string().default('.onramp/secrets.json') }).prefault({}),
+  runbookDir: z.string().default('.onramp/runbooks'),
+});
+
+export type OnrampConfig = z.output<typeof ConfigSchema>;
+
+const ENV_KEYS: Array<[string, string[]]> = [
+  ['ONRAMP_SF_INSTANCE_URL', ['salesforce', 'instanceUrl']],
+  ['ONRAMP_SF_LOGIN_URL', ['salesforce', 'loginUrl']],
+  ['ONRAMP_SF_AUDIENCE', ['salesforce', 'audience']],
+  ['ONRAMP_SF_USERNAME', ['salesforce', 'username']],
+  ['ONRAMP_SF_CONSUMER_KEY', ['salesforce', 'consumerKey']],
+  ['ONRAMP_SF_PRIVATE_KEY_PATH', ['salesforce', 'privateKeyPath']],
+  ['ONRAMP_SF_API_VERSION', ['salesforce', 'apiVersion']],
+  ['ONRAMP_SF_USERNAME_SUFFIX', ['salesforce', 'usernameSuffix']],
+  ['TEMPORAL_ADDRESS', ['temporal', 'address']],
+  ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
+  ['ONRAMP_TASK_QUEUE', ['temporal', 'taskQueue']],
+  ['ONRAMP_SECRETS_FILE', ['secrets', 'file']],
+  ['ONRAMP_RUNBOOK_DIR', ['runbookDir']],
+];
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid onramp configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): OnrampConfig {
+  const file = env.ONRAMP_CONFIG ?? ['onramp.config.yaml', '.onramp/dev-config.yaml'].find((f) => existsSync(f));
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      raw = (parseYaml(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>) ?? {};
+    } catch (error) {
+      throw new ConfigError([`${file}: ${(error as Error).message}`]);
+    }
+  }
+  for (const [name, path] of ENV_KEYS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    let node = raw as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = value;
+  }
+  const merged = deepMerge(raw, overrides);
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.path.join('.');
+        const envName = ENV_KEYS.find(([, p]) => p.join('.') === path)?.[0];
+        return `${path}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** The suffix of generated integration usernames: configured, or the domain of onramp's own user. */
+export function usernameSuffixOf(config: OnrampConfig): string {
+  return config.salesforce.usernameSuffix ?? config.salesforce.username.split('@')[1] ?? 'example.com';
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * RS256 JWT assertion for Salesforce's OAuth 2.0 JWT bearer flow (salesforce-api.md §4.2):
+ * header {"alg":"RS256"}, claims iss (consumer key), sub (username), aud (login URL), exp (seconds).
+ */
+import forge from 'node-forge';
+
+export interface JwtBearerRequest {
+  /** PEM private key (PKCS#1 or PKCS#8). */
+  privateKeyPem: string;
+  consumerKey: string;
+  username: string;
+  /** https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL. */
+  audience: string;
+  /** Salesforce wants exp within 3 minutes. */
+  expiresInSeconds?: number;
+  /** Injected clock (tests, replays); defaults to now. */
+  now?: Date;
+}
+
+export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const MAX_EXPIRY_SECONDS = 180;
+
+export function base64UrlEncode(data: string | Buffer): string {
+  return (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
+}
+
+export function signJwtBearerAssertion(request: JwtBearerRequest): string {
+  const expiresIn = request.expiresInSeconds ?? MAX_EXPIRY_SECONDS;
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRY_SECONDS) {
+    throw new RangeError(`expiresInSeconds must be 1–${MAX_EXPIRY_SECONDS}: Salesforce rejects assertions valid for longer`);
+  }
+  for (const [key, value] of [
+    ['consumerKey', request.consumerKey],
+    ['username', request.username],
+    ['audience', request.audience],
+  ] as const) {
+    if (!value || !value.trim()) throw new TypeError(`${key} is required`);
+  }
+
+  let privateKey: forge.pki.rsa.PrivateKey;
+  try {
+    privateKey = forge.pki.privateKeyFromPem(request.privateKeyPem) as forge.pki.rsa.PrivateKey;
+  } catch {
+    // Never echo the PEM: this message can end up in workflow failures.
+    throw new Error('privateKeyPem is not a readable RSA private key');
+  }
+
+  const nowSeconds = Math.floor((request.now ?? new Date()).getTime() / 1000);
+  const header = { alg: 'RS256' };
+  const claims = { iss: request.consumerKey, sub: request.username, aud: request.audience, exp: nowSeconds + expiresIn };
+  const signingInput = `${base64UrlEncode(JSON.stringify(header))}.${base64UrlEncode(JSON.stringify(claims))}`;
+
+  const md = forge.md.sha256.create();
+  md.update(signingInput, 'utf8');
+  // forge's RSA sign defaults to RSASSA-PKCS1-v1_5, which is what RS256 means.
+  const signature = Buffer.from(privateKey.sign(md), 'binary');
+  return `${signingInput}.${base64UrlEncode(signature)}`;
+}
+
+/** Decodes (without verifying) a compact JWT; for tests and diagnostics. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown>; signature: Buffer } {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error('not a compact JWT');
+  return {
+    header: JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>,
+    claims: JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>,
+    signature: Buffer.from(parts[2]!, 'base64url'),
+  };
+}

@@ -1,0 +1,75 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { loadConfig, type OnrampConfig } from './config';
+import type { Logger } from './logger';
+import { startLocalOrg, type RunningLocalOrg } from './org/server';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { createOnrampWorker } from './worker';
+
+export const EMBEDDED_DIR = '.onramp';
+/** Where `onramp dev` leaves the configuration other onramp commands pick up. */
+export const DEV_CONFIG_FILE = join(EMBEDDED_DIR, 'dev-config.yaml');
+
+export interface EmbeddedStack {
+  temporal: DevServer;
+  org: RunningLocalOrg;
+  config: OnrampConfig;
+  client: Client;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default: the real Temporal dev server (state in a local file), the local Salesforce org
+ * (state in a local file), and an onramp worker, all on loopback. It writes the configuration that points
+ * onramp at them, so `onramp plan|onboard|approve|status` work from another terminal.
+ */
+export async function startEmbeddedStack(options: { dir?: string; logger: Logger; temporalPort?: number; persist?: boolean }): Promise<EmbeddedStack> {
+  const dir = resolve(options.dir ?? EMBEDDED_DIR);
+  mkdirSync(dir, { recursive: true });
+  const persist = options.persist ?? true;
+  const temporal = await startDevServer({ dbFile: persist ? join(dir, 'temporal.db') : join(dir, `temporal-${process.pid}.db`), port: options.temporalPort });
+  const org = await startLocalOrg({
+    stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
+    privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),
+  });
+  const fileConfig = {
+    salesforce: {
+      instanceUrl: org.instanceUrl,
+      username: org.bootstrap.username,
+      consumerKey: org.bootstrap.consumerKey,
+      privateKeyPath: org.bootstrap.privateKeyPath,
+      usernameSuffix: 'integrations.local-org.example',
+    },
+    temporal: { address: temporal.address, namespace: temporal.namespace },
+    secrets: { file: join(dir, 'secrets.json') },
+    runbookDir: join(dir, 'runbooks'),
+  };
+  const configFile = join(dir, 'dev-config.yaml');
+  mkdirSync(dirname(configFile), { recursive: true });
+  writeFileSync(configFile, `# Written by onramp dev: the embedded stack. Other onramp commands read it.\n${stringify(fileConfig)}`);
+  const config = loadConfig({ ONRAMP_CONFIG: configFile });
+  const native = await NativeConnection.connect({ address: temporal.address });
+  const worker = await createOnrampWorker({ config, connection: native, logger: options.logger });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  return {
+    temporal,
+    org,
+    config,
+    client,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await native.close();
+      await connection.close();
+      await org.close();
+      await temporal.stop();
+    },
+  };
+}

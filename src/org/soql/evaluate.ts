@@ -1,0 +1,642 @@
+import { SfError } from '../errors';
+import type { FieldDef, FieldType, SObjectDef } from '../schema/types';
+import type { Condition, DateRangeLiteral, FieldPath, Literal, SoqlQuery } from './ast';
+import { queryError } from './error-format';
+
+export interface QuerySource {
+  /** Object definition by name, case-insensitively; undefined when it does not exist OR the running user cannot read it (Salesforce reports both as INVALID_TYPE). */
+  describe(type: string): SObjectDef | undefined;
+  /** Whether the running user can read this field (field-level security); unreadable fields are reported as INVALID_FIELD exactly like unknown ones. */
+  canReadField(type: SObjectDef, field: FieldDef): boolean;
+  /** All visible rows of an object (already filtered by record visibility), as stored: field values keyed by the canonical field name (case as in FieldDef.name). */
+  rows(type: SObjectDef): Iterable<Record<string, unknown>>;
+  /** Resolve a reference value (record id) to its object definition and row, for relationship paths; polymorphic references (referenceTo with several types) resolve by id. */
+  lookup(id: string): { def: SObjectDef; row: Record<string, unknown> } | undefined;
+  /** Base REST path for attributes.url, e.g. '/services/data/v62.0'. */
+  apiPath: string;
+}
+
+export interface QueryRow {
+  attributes: { type: string; url?: string };
+  [field: string]: unknown;
+}
+
+export interface QueryResult {
+  totalSize: number;
+  records: QueryRow[];
+}
+
+export const MAX_OFFSET = 2000;
+
+type Row = Record<string, unknown>;
+type Kind = 'string' | 'id' | 'boolean' | 'number' | 'date' | 'datetime';
+
+/** A field path checked against the definitions: the references to follow, then the field to read. */
+interface Resolved {
+  path: FieldPath;
+  /** Reference fields followed, in order (their relationshipName is the output key). */
+  refs: FieldDef[];
+  field: FieldDef;
+  kind: Kind;
+  /** Lower-cased canonical path, to spot a field selected twice. */
+  key: string;
+}
+
+type Predicate = (row: Row) => boolean;
+
+function kindOf(type: FieldType): Kind {
+  switch (type) {
+    case 'id':
+    case 'reference':
+      return 'id';
+    case 'boolean':
+      return 'boolean';
+    case 'int':
+    case 'double':
+    case 'currency':
+      return 'number';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'datetime';
+    default:
+      return 'string';
+  }
+}
+
+const ID_PATTERN = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const DAY = 86_400_000;
+
+/**
+ * Runs a parsed query against a source. Every field is validated before any row is read, so an invalid
+ * query fails the same way on an empty org as on a full one.
+ */
+export function executeSoql(query: SoqlQuery, source: QuerySource, options: { now: Date }): QueryResult {
+  return new Executor(query.text, source, options.now).run(query);
+}
+
+class Executor {
+  private readonly relCache = new WeakMap<SObjectDef, Map<string, FieldDef>>();
+
+  constructor(
+    private readonly text: string,
+    private readonly source: QuerySource,
+    private readonly now: Date,
+  ) {}
+
+  run(query: SoqlQuery): QueryResult {
+    const def = this.describeFrom(query);
+    const select = query.select.map((item) =>
+      item.kind === 'field' ? { item, resolved: this.resolve(def, item.field) } : { item, resolved: item.field && this.resolve(def, item.field) },
+    );
+    const seen = new Set<string>();
+    for (const { item, resolved } of select) {
+      if (item.kind !== 'field' || !resolved) continue;
+      if (seen.has(resolved.key)) throw new SfError('INVALID_FIELD', `duplicate field selected: ${item.field.text}`);
+      seen.add(resolved.key);
+    }
+    const predicate = query.where ? this.compile(def, query.where) : undefined;
+    const order = query.orderBy.map((o) => ({ ...o, resolved: this.resolve(def, o.field) }));
+    if (query.offset !== undefined && query.offset > MAX_OFFSET) {
+      throw new SfError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+    }
+
+    let rows: Row[] = [];
+    for (const row of this.source.rows(def)) if (!predicate || predicate(row)) rows.push(row);
+
+    if (order.length > 0) {
+      const keyed = rows.map((row) => ({ row, keys: order.map((o) => this.sortKey(row, o.resolved)) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < order.length; i++) {
+          const o = order[i]!;
+          const c = compareSort(a.keys[i], b.keys[i], o.descending, o.nullsFirst ?? true);
+          if (c !== 0) return c;
+        }
+        return 0;
+      });
+      rows = keyed.map((k) => k.row);
+    }
+
+    const aggregates = select.filter((s) => s.item.kind === 'count' && s.item.field);
+    if (aggregates.length > 0) {
+      // COUNT(field) without GROUP BY: one AggregateResult row, unnamed columns are expr0, expr1, ...
+      const record: QueryRow = { attributes: { type: 'AggregateResult' } };
+      let expr = 0;
+      for (const { item, resolved } of aggregates) {
+        const name = item.kind === 'count' && item.alias ? item.alias : `expr${expr++}`;
+        record[name] = rows.filter((row) => this.read(row, resolved!) !== null).length;
+      }
+      return { totalSize: 1, records: [record] };
+    }
+
+    const start = query.offset ?? 0;
+    const end = query.limit === undefined ? undefined : start + query.limit;
+    rows = rows.slice(start, end);
+    if (query.countOnly) return { totalSize: rows.length, records: [] };
+
+    const fields = select.map((s) => s.resolved!);
+    return { totalSize: rows.length, records: rows.map((row) => this.project(def, row, fields)) };
+  }
+
+  // ---- validation --------------------------------------------------------------------------------
+
+  private describeFrom(query: SoqlQuery): SObjectDef {
+    const def = this.source.describe(query.from.name);
+    if (!def) {
+      throw queryError(
+        'INVALID_TYPE',
+        this.text,
+        query.from.offset,
+        `sObject type '${query.from.name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+        'semantic',
+      );
+    }
+    if (!def.queryable) {
+      throw queryError('INVALID_TYPE_FOR_OPERATION', this.text, query.from.offset, `entity type ${def.name} does not support query`, 'semantic');
+    }
+    return def;
+  }
+
+  private relationships(def: SObjectDef): Map<string, FieldDef> {
+    let map = this.relCache.get(def);
+    if (!map) {
+      map = new Map();
+      for (const f of def.fields.values()) {
+        if (f.type === 'reference' && f.relationshipName) map.set(f.relationshipName.toLowerCase(), f);
+      }
+      this.relCache.set(def, map);
+    }
+    return map;
+  }
+
+  private resolve(root: SObjectDef, path: FieldPath): Resolved {
+    let segments = path.segments;
+    // `SELECT Account.Name FROM Account`: the object's own name may qualify a field.
+    if (
+      segments.length > 1 &&
+      segments[0]!.toLowerCase() === root.name.toLowerCase() &&
+      !this.relationships(root).has(segments[0]!.toLowerCase())
+    ) {
+      segments = segments.slice(1);
+    }
+    let candidates: SObjectDef[] = [root];
+    const refs: FieldDef[] = [];
+    const keyParts: string[] = [];
+    for (let i = 0; i < segments.length - 1; i++) {
+      const seg = segments[i]!;
+      const lower = seg.toLowerCase();
+      // Polymorphic lookups offer several target types; keep those that know the next segment.
+      const owner = candidates.find((d) => {
+        const ref = this.relationships(d).get(lower);
+        return ref !== undefined && this.source.canReadField(d, ref);
+      });
+      const ref = owner && this.relationships(owner).get(lower);
+      const targets = (ref?.referenceTo ?? [])
+        .map((t) => this.source.describe(t))
+        .filter((d): d is SObjectDef => d !== undefined);
+      if (!ref || targets.length === 0) {
+        throw queryError(
+          'INVALID_FIELD',
+          this.text,
+          path.offset,
+          `Didn't understand relationship '${seg}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+          'semantic',
+        );
+      }
+      refs.push(ref);
+      keyParts.push(ref.relationshipName!.toLowerCase());
+      candidates = targets;
+    }
+    const last = segments[segments.length - 1]!;
+    const lower = last.toLowerCase();
+    let field: FieldDef | undefined;
+    for (const d of candidates) {
+      const f = d.fields.get(lower);
+      if (f && this.source.canReadField(d, f)) {
+        field = f;
+        break;
+      }
+    }
+    if (!field) {
+      throw queryError(
+        'INVALID_FIELD',
+        this.text,
+        path.offset,
+        `No such column '${last}' on entity '${candidates[0]!.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+        'semantic',
+      );
+    }
+    keyParts.push(field.name.toLowerCase());
+    return { path, refs, field, kind: kindOf(field.type), key: keyParts.join('.') };
+  }
+
+  private typeError(r: Resolved): SfError {
+    const quoted = r.kind === 'string' || r.kind === 'id';
+    const typeName =
+      r.kind === 'number'
+        ? r.field.type === 'int'
+          ? 'integer'
+          : 'double'
+        : r.kind === 'datetime'
+          ? 'dateTime'
+          : r.kind;
+    return queryError(
+      'INVALID_FIELD',
+      this.text,
+      r.path.offset,
+      `value of filter criterion for field '${r.field.name}' must be of type ${typeName} and should ${quoted ? '' : 'not '}be enclosed in quotes`,
+      'semantic',
+    );
+  }
+
+  // ---- WHERE -------------------------------------------------------------------------------------
+
+  private compile(def: SObjectDef, cond: Condition): Predicate {
+    switch (cond.kind) {
+      case 'and': {
+        const parts = cond.operands.map((c) => this.compile(def, c));
+        return (row) => parts.every((p) => p(row));
+      }
+      case 'or': {
+        const parts = cond.operands.map((c) => this.compile(def, c));
+        return (row) => parts.some((p) => p(row));
+      }
+      case 'not': {
+        const inner = this.compile(def, cond.operand);
+        return (row) => !inner(row);
+      }
+      case 'compare': {
+        const r = this.resolve(def, cond.field);
+        const operand = this.operand(r, cond.value);
+        const op = cond.op;
+        return (row) => compare(normalize(this.read(row, r), r.kind), op, operand);
+      }
+      case 'like': {
+        const r = this.resolve(def, cond.field);
+        if (r.kind !== 'string') {
+          throw queryError(
+            'INVALID_QUERY_FILTER_OPERATOR',
+            this.text,
+            r.path.offset,
+            r.kind === 'id' ? 'invalid operator on id field' : `invalid operator on ${r.field.type} field`,
+            'semantic',
+          );
+        }
+        const regex = new RegExp(cond.pattern.regex, 'isu');
+        return (row) => {
+          const v = this.read(row, r);
+          return v !== null && regex.test(String(v));
+        };
+      }
+      case 'in': {
+        const r = this.resolve(def, cond.field);
+        const operands = cond.values.map((v) => this.operand(r, v));
+        const matchesNull = operands.some((o) => o.kind === 'null');
+        const ranges = operands.filter((o): o is Extract<Operand, { kind: 'range' }> => o.kind === 'range');
+        const set = new Set(operands.flatMap((o) => (o.kind === 'value' ? [o.v] : [])));
+        const negated = cond.negated;
+        return (row) => {
+          const v = normalize(this.read(row, r), r.kind);
+          const hit =
+            v === null ? matchesNull : set.has(v) || ranges.some((o) => compare(v, '=', o));
+          return negated ? !hit : hit;
+        };
+      }
+      case 'includes': {
+        const r = this.resolve(def, cond.field);
+        if (r.kind !== 'string') throw this.typeError(r);
+        const wanted = cond.values.map((lit) => {
+          if (lit.kind !== 'string') throw this.typeError(r);
+          return splitPicklist(lit.value);
+        });
+        const negated = cond.negated;
+        return (row) => {
+          const v = this.read(row, r);
+          if (v === null || v === '') return negated;
+          const have = new Set(splitPicklist(String(v)));
+          const hit = wanted.some((all) => all.length > 0 && all.every((w) => have.has(w)));
+          return negated ? !hit : hit;
+        };
+      }
+      case 'semiJoin':
+        return this.semiJoin(def, cond);
+    }
+  }
+
+  private semiJoin(def: SObjectDef, cond: Extract<Condition, { kind: 'semiJoin' }>): Predicate {
+    const left = this.resolve(def, cond.field);
+    const sub = cond.subquery;
+    const subDef = this.describeFrom(sub);
+    const first = sub.select[0]!;
+    if (sub.select.length !== 1 || first.kind !== 'field') {
+      const at = sub.select.length !== 1 ? sub.select[1]! : first;
+      const offset = at.kind === 'field' ? at.field.offset : at.offset;
+      throw queryError('MALFORMED_QUERY', this.text, offset, 'semi join sub-selects can only select one field', 'semantic');
+    }
+    const selected = this.resolve(subDef, first.field);
+    const targets = (r: Resolved, owner: SObjectDef) =>
+      r.field.type === 'id' && r.refs.length === 0 ? [owner.name.toLowerCase()] : (r.field.referenceTo ?? []).map((t) => t.toLowerCase());
+    const leftOwner = left.refs.length === 0 ? def : undefined;
+    const leftTargets = leftOwner ? targets(left, leftOwner) : (left.field.referenceTo ?? []).map((t) => t.toLowerCase());
+    const subTargets = selected.refs.length === 0 ? targets(selected, subDef) : (selected.field.referenceTo ?? []).map((t) => t.toLowerCase());
+    if (left.kind !== 'id' || selected.kind !== 'id' || !leftTargets.some((t) => subTargets.includes(t))) {
+      throw queryError(
+        'INVALID_FIELD',
+        this.text,
+        first.field.offset,
+        `The selected field '${first.field.text}' in the subquery and the left operand field in the where expression in the outer query '${cond.field.text}' must point to the same object type`,
+        'semantic',
+      );
+    }
+    const subPredicate = sub.where ? this.compile(subDef, sub.where) : undefined;
+    let ids: Set<string> | undefined;
+    const negated = cond.negated;
+    return (row) => {
+      // Built once, on first use: audits run `Id IN (SELECT AssigneeId ...)` over thousands of rows.
+      if (!ids) {
+        ids = new Set();
+        for (const subRow of this.source.rows(subDef)) {
+          if (subPredicate && !subPredicate(subRow)) continue;
+          const v = normalize(this.read(subRow, selected), 'id');
+          if (v !== null) ids.add(v as string);
+        }
+      }
+      const v = normalize(this.read(row, left), 'id');
+      const hit = v !== null && ids.has(v as string);
+      return negated ? !hit : hit;
+    };
+  }
+
+  private operand(r: Resolved, lit: Literal): Operand {
+    if (lit.kind === 'null') return { kind: 'null' };
+    switch (r.kind) {
+      case 'string':
+        if (lit.kind !== 'string') throw this.typeError(r);
+        return { kind: 'value', v: lit.value.toLowerCase() };
+      case 'id':
+        if (lit.kind !== 'string') throw this.typeError(r);
+        if (!ID_PATTERN.test(lit.value)) {
+          throw queryError('INVALID_QUERY_FILTER_OPERATOR', this.text, r.path.offset, `invalid ID field: ${lit.value}`, 'semantic');
+        }
+        return { kind: 'value', v: lit.value.slice(0, 15) };
+      case 'boolean':
+        if (lit.kind !== 'boolean') throw this.typeError(r);
+        return { kind: 'value', v: lit.value };
+      case 'number':
+        if (lit.kind !== 'number') throw this.typeError(r);
+        return { kind: 'value', v: lit.value };
+      case 'date':
+        if (lit.kind === 'date') return { kind: 'value', v: dateMs(lit.text) };
+        if (lit.kind === 'dateLiteral') return this.range(lit);
+        throw this.typeError(r);
+      case 'datetime':
+        if (lit.kind === 'datetime') return { kind: 'value', v: datetimeMs(lit.text) };
+        if (lit.kind === 'dateLiteral') return this.range(lit);
+        throw this.typeError(r);
+    }
+  }
+
+  /** Date literals are ranges of whole days (UTC: the org has no user time zones). */
+  private range(lit: DateRangeLiteral): Operand {
+    const now = this.now;
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const y = now.getUTCFullYear();
+    const m = now.getUTCMonth();
+    const weekStart = today - now.getUTCDay() * DAY;
+    const n = lit.n ?? 0;
+    const r = (start: number, end: number): Operand => ({ kind: 'range', start, end });
+    switch (lit.name) {
+      case 'TODAY':
+        return r(today, today + DAY);
+      case 'YESTERDAY':
+        return r(today - DAY, today);
+      case 'TOMORROW':
+        return r(today + DAY, today + 2 * DAY);
+      case 'THIS_WEEK':
+        return r(weekStart, weekStart + 7 * DAY);
+      case 'LAST_WEEK':
+        return r(weekStart - 7 * DAY, weekStart);
+      case 'NEXT_WEEK':
+        return r(weekStart + 7 * DAY, weekStart + 14 * DAY);
+      case 'THIS_MONTH':
+        return r(Date.UTC(y, m, 1), Date.UTC(y, m + 1, 1));
+      case 'LAST_MONTH':
+        return r(Date.UTC(y, m - 1, 1), Date.UTC(y, m, 1));
+      case 'NEXT_MONTH':
+        return r(Date.UTC(y, m + 1, 1), Date.UTC(y, m + 2, 1));
+      case 'THIS_YEAR':
+        return r(Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1));
+      case 'LAST_YEAR':
+        return r(Date.UTC(y - 1, 0, 1), Date.UTC(y, 0, 1));
+      case 'NEXT_YEAR':
+        return r(Date.UTC(y + 1, 0, 1), Date.UTC(y + 2, 0, 1));
+      case 'LAST_90_DAYS':
+        return r(today - 90 * DAY, today + DAY);
+      case 'NEXT_90_DAYS':
+        return r(today + DAY, today + 91 * DAY);
+      // Salesforce: LAST_N_DAYS:n runs from n days ago through the end of today; NEXT_N_DAYS:n starts tomorrow.
+      case 'LAST_N_DAYS':
+        return r(today - n * DAY, today + DAY);
+      case 'NEXT_N_DAYS':
+        return r(today + DAY, today + (n + 1) * DAY);
+      case 'N_DAYS_AGO':
+        return r(today - n * DAY, today - (n - 1) * DAY);
+      default:
+        throw new Error(`unhandled date literal ${lit.name}`);
+    }
+  }
+
+  // ---- reading and output ------------------------------------------------------------------------
+
+  private read(row: Row, r: Resolved): unknown {
+    let current = row;
+    for (const ref of r.refs) {
+      const id = current[ref.name];
+      if (id === null || id === undefined || id === '') return null;
+      const found = this.source.lookup(String(id));
+      if (!found) return null;
+      current = found.row;
+    }
+    const v = current[r.field.name];
+    return v === undefined ? null : v;
+  }
+
+  private sortKey(row: Row, r: Resolved): string | number | boolean | null {
+    return normalize(this.read(row, r), r.kind === 'id' ? 'string' : r.kind);
+  }
+
+  private url(type: string, row: Row): string {
+    return `${this.source.apiPath}/sobjects/${type}/${String(row['Id'] ?? '')}`;
+  }
+
+  private project(def: SObjectDef, row: Row, fields: Resolved[]): QueryRow {
+    const out: QueryRow = { attributes: { type: def.name, url: this.url(def.name, row) } };
+    // Which stored row each nested relationship object stands for.
+    const rowsOf = new Map<object, Row>([[out, row]]);
+    for (const r of fields) {
+      let target: Record<string, unknown> = out;
+      let current = row;
+      let reachable = true;
+      for (const ref of r.refs) {
+        const key = ref.relationshipName!;
+        const existing = target[key];
+        if (existing === null) {
+          reachable = false;
+          break;
+        }
+        if (existing === undefined) {
+          const id = current[ref.name];
+          const found = id === null || id === undefined || id === '' ? undefined : this.source.lookup(String(id));
+          if (!found) {
+            target[key] = null;
+            reachable = false;
+            break;
+          }
+          const nested: QueryRow = { attributes: { type: found.def.name, url: this.url(found.def.name, found.row) } };
+          rowsOf.set(nested, found.row);
+          target[key] = nested;
+        }
+        target = target[key] as Record<string, unknown>;
+        current = rowsOf.get(target)!;
+      }
+      if (reachable) target[r.field.name] = formatValue(current[r.field.name], r.field.type);
+    }
+    return out;
+  }
+}
+
+type Operand = { kind: 'null' } | { kind: 'value'; v: string | number | boolean } | { kind: 'range'; start: number; end: number };
+
+function splitPicklist(value: string): string[] {
+  return value
+    .split(';')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+}
+
+function dateMs(text: string): number {
+  return Date.parse(`${text.slice(0, 10)}T00:00:00Z`);
+}
+
+function datetimeMs(text: string): number {
+  return Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+/** Stored value to the comparable form of its kind; null for null, undefined and unparsable values. */
+function normalize(v: unknown, kind: Kind): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  switch (kind) {
+    case 'string':
+      return String(v).toLowerCase();
+    case 'id': {
+      const s = String(v);
+      // 15- and 18-character forms of one id share the case-sensitive 15-character prefix.
+      return s === '' ? null : s.slice(0, 15);
+    }
+    case 'boolean':
+      return v === true || v === 'true';
+    case 'number': {
+      const n = typeof v === 'number' ? v : Number(v);
+      return Number.isNaN(n) ? null : n;
+    }
+    case 'date': {
+      const ms = v instanceof Date ? Date.UTC(v.getUTCFullYear(), v.getUTCMonth(), v.getUTCDate()) : dateMs(String(v));
+      return Number.isNaN(ms) ? null : ms;
+    }
+    case 'datetime': {
+      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : datetimeMs(String(v));
+      return Number.isNaN(ms) ? null : ms;
+    }
+  }
+}
+
+function compare(v: string | number | boolean | null, op: string, operand: Operand): boolean {
+  if (operand.kind === 'null') {
+    if (op === '=') return v === null;
+    if (op === '!=') return v !== null;
+    return false;
+  }
+  if (v === null) return op === '!=';
+  if (operand.kind === 'range') {
+    const n = v as number;
+    switch (op) {
+      case '=':
+        return n >= operand.start && n < operand.end;
+      case '!=':
+        return !(n >= operand.start && n < operand.end);
+      case '<':
+        return n < operand.start;
+      case '<=':
+        return n < operand.end;
+      case '>':
+        return n >= operand.end;
+      default:
+        return n >= operand.start;
+    }
+  }
+  const b = operand.v;
+  switch (op) {
+    case '=':
+      return v === b;
+    case '!=':
+      return v !== b;
+    case '<':
+      return v < b;
+    case '<=':
+      return v <= b;
+    case '>':
+      return v > b;
+    default:
+      return v >= b;
+  }
+}
+
+function compareSort(
+  a: string | number | boolean | null | undefined,
+  b: string | number | boolean | null | undefined,
+  descending: boolean,
+  nullsFirst: boolean,
+): number {
+  const an = a === null || a === undefined;
+  const bn = b === null || b === undefined;
+  if (an || bn) {
+    if (an && bn) return 0;
+    return an === nullsFirst ? -1 : 1;
+  }
+  const c = a! < b! ? -1 : a! > b! ? 1 : 0;
+  return descending ? -c : c;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Salesforce's wire format for datetimes: 2024-05-01T12:00:00.000+0000. */
+export function formatDatetime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes(),
+  )}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+0000`;
+}
+
+function formatValue(v: unknown, type: FieldType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'datetime': {
+      const ms = normalize(v, 'datetime');
+      return ms === null ? null : formatDatetime(ms as number);
+    }
+    case 'date': {
+      const ms = normalize(v, 'date');
+      return ms === null ? null : formatDatetime(ms as number).slice(0, 10);
+    }
+    case 'boolean':
+      return v === true || v === 'true';
+    case 'int':
+    case 'double':
+    case 'currency':
+      return typeof v === 'number' ? v : Number(v);
+    default:
+      return v;
+  }
+}

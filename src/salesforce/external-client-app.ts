@@ -1,0 +1,175 @@
+import { activityInfo } from '@temporalio/activity';
+import type { Connection } from 'jsforce';
+import JSZip from 'jszip';
+import type { AppRequest } from './app-settings';
+import { foreignObject } from './errors';
+
+/**
+ * External Client Apps, the kind Salesforce requires for new integrations since Spring '26. They exist
+ * only as deployed metadata: a header (ExternalClientApplication) plus OAuth settings, global OAuth
+ * settings (certificate, consumer key and secret) and OAuth policies (permitted users, run-as user, IP
+ * relaxation), each in its own folder and file suffix as the Metadata API Developer Guide names them.
+ */
+const TYPES = {
+  header: { type: 'ExternalClientApplication', folder: 'externalClientApps', suffix: 'eca', member: (n: string) => n },
+  settings: { type: 'ExtlClntAppOauthSettings', folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', member: (n: string) => `${n}_oauth` },
+  global: { type: 'ExtlClntAppGlobalOauthSettings', folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', member: (n: string) => `${n}_glbl` },
+  policies: { type: 'ExtlClntAppOauthConfigurablePolicies', folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', member: (n: string) => `${n}_plcy` },
+} as const;
+
+const NS = 'http://soap.sforce.com/2006/04/metadata';
+const POLL_MS = 1000;
+const MAX_POLLS = 300;
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function element(name: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map((v) => element(name, v)).join('');
+  if (typeof value === 'object') {
+    return `<${name}>${Object.entries(value as Record<string, unknown>).map(([k, v]) => element(k, v)).join('')}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+const document = (root: string, fields: Record<string, unknown>) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${Object.entries(fields).map(([k, v]) => element(k, v)).join('')}</${root}>\n`;
+
+function packageXml(members: Array<{ type: string; member: string }>, apiVersion: string): string {
+  const byType = new Map<string, string[]>();
+  for (const m of members) byType.set(m.type, [...(byType.get(m.type) ?? []), m.member]);
+  return document('Package', {
+    types: [...byType].map(([name, list]) => ({ members: list, name })),
+    version: apiVersion,
+  });
+}
+
+/** The deployable package of one External Client App (fields in the documented, alphabetical order). */
+export async function externalClientAppPackage(request: AppRequest, apiVersion: string): Promise<Buffer> {
+  const { app } = request;
+  const name = app.apiName;
+  const cc = app.flow === 'client-credentials';
+  const zip = new JSZip();
+  const files: Array<[keyof typeof TYPES, Record<string, unknown>]> = [
+    ['header', { contactEmail: app.contactEmail, description: request.marker, distributionState: 'Local', isProtected: false, label: app.label }],
+    [
+      'settings',
+      {
+        commaSeparatedOauthScopes: app.metadataScopes.join(','),
+        externalClientApplication: name,
+        label: app.label,
+        trustedIpRanges: app.trustedIpRanges.map((r) => ({ description: 'onramp', end: r.end, start: r.start })),
+      },
+    ],
+    [
+      'global',
+      {
+        callbackUrl: app.callbackUrls.join('\n'),
+        certificate: request.certificatePem,
+        consumerKey: request.consumerKey,
+        consumerSecret: request.consumerSecret,
+        externalClientApplication: name,
+        isClientCredentialsFlowEnabled: cc,
+        isConsumerSecretOptional: false,
+        isIntrospectAllTokens: false,
+        isPkceRequired: false,
+        isSecretRequiredForRefreshToken: true,
+        label: app.label,
+        shouldRotateConsumerKey: false,
+        shouldRotateConsumerSecret: false,
+      },
+    ],
+    [
+      'policies',
+      {
+        clientCredentialsFlowUser: cc ? app.runAsUsername : undefined,
+        commaSeparatedPermissionSet: app.permissionSetName,
+        externalClientApplication: name,
+        ipRelaxationPolicyType: app.ipRelaxation,
+        isClientCredentialsFlowEnabled: cc,
+        label: app.label,
+        permittedUsersPolicyType: 'AdminApprovedPreAuthorized',
+        refreshTokenPolicyType: 'Zero',
+        sessionTimeoutInMinutes: app.sessionTimeoutMinutes ?? undefined,
+      },
+    ],
+  ];
+  for (const [part, fields] of files) {
+    const t = TYPES[part];
+    zip.file(`${t.folder}/${t.member(name)}.${t.suffix}`, document(t.type, fields));
+  }
+  zip.file('package.xml', packageXml(files.map(([part]) => ({ type: TYPES[part].type, member: TYPES[part].member(name) })), apiVersion));
+  return zip.generateAsync({ type: 'nodebuffer' });
+}
+
+async function destructivePackage(apiName: string, apiVersion: string): Promise<Buffer> {
+  const zip = new JSZip();
+  zip.file('package.xml', packageXml([], apiVersion));
+  const parts = (['policies', 'global', 'settings', 'header'] as const).map((p) => ({ type: TYPES[p].type, member: TYPES[p].member(apiName) }));
+  zip.file('destructiveChanges.xml', packageXml(parts, apiVersion));
+  return zip.generateAsync({ type: 'nodebuffer' });
+}
+
+export async function readExternalClientApp(conn: Connection, apiName: string): Promise<Record<string, unknown> | undefined> {
+  const record = (await conn.metadata.read(TYPES.header.type as never, apiName)) as unknown as Record<string, unknown>;
+  return record && record.fullName ? record : undefined;
+}
+
+export async function ensureExternalClientApp(conn: Connection, request: AppRequest, onPoll: (deployId: string) => void): Promise<{ created: boolean }> {
+  const existing = await readExternalClientApp(conn, request.app.apiName);
+  if (existing) {
+    if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
+    return { created: false };
+  }
+  await deploy(conn, await externalClientAppPackage(request, conn.version), onPoll);
+  return { created: true };
+}
+
+export async function deleteExternalClientApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
+  const existing = await readExternalClientApp(conn, apiName);
+  if (!existing) return 'absent';
+  if (existing.description !== marker) throw foreignObject(`External Client App ${apiName}`);
+  await deploy(conn, await destructivePackage(apiName, conn.version), () => undefined);
+  return 'deleted';
+}
+
+interface DeployStatus {
+  id: string;
+  done: boolean | string;
+  status: string;
+  success?: boolean | string;
+  errorMessage?: string;
+  details?: { componentFailures?: Failure | Failure[] };
+}
+type Failure = { fullName?: string; componentType?: string; problem?: string; problemType?: string };
+
+/**
+ * Deploys and waits for the result. The deploy id goes into the activity heartbeat, so a retried
+ * activity resumes waiting for the same deploy instead of starting a second one.
+ */
+async function deploy(conn: Connection, zip: Buffer, onPoll: (deployId: string) => void): Promise<void> {
+  const resumed = inActivity() ? (activityInfo().heartbeatDetails as { deployId?: string } | undefined)?.deployId : undefined;
+  const deployId = resumed ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
+  for (let poll = 0; poll < MAX_POLLS; poll++) {
+    onPoll(deployId);
+    const status = (await conn.metadata.checkDeployStatus(deployId, true)) as unknown as DeployStatus;
+    if (status.done === true || status.done === 'true') {
+      if (status.success === true || status.success === 'true') return;
+      const failures = status.details?.componentFailures;
+      const list = Array.isArray(failures) ? failures : failures ? [failures] : [];
+      const reason = list.map((f) => `${f.componentType} ${f.fullName}: ${f.problem}`).join('; ') || status.errorMessage || status.status;
+      throw Object.assign(new Error(`deploy ${deployId} failed: ${reason}`), { errorCode: 'DEPLOY_FAILED' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  throw Object.assign(new Error(`deploy ${deployId} did not finish in time`), { errorCode: 'DEPLOY_TIMEOUT' });
+}
+
+function inActivity(): boolean {
+  try {
+    activityInfo();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,95 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connection } from 'jsforce';
+import { soqlQuote } from '../org/soql/escape';
+import type { VerificationEvidence } from '../shared/types';
+import { errorsOf, queryUrl, runComposite } from './composite';
+
+/** Objects to try reading as the integration, to prove access outside its grant is refused. */
+const PROBE_OBJECTS = ['Contact', 'Lead', 'Case', 'Opportunity', 'Account', 'Campaign', 'User'];
+
+export interface VerificationRequest {
+  /** A connection signed in exactly as the external system will sign in. */
+  integration: Connection;
+  admin: Connection;
+  flow: 'jwt-bearer' | 'client-credentials';
+  userId: string;
+  appApiName: string;
+  grantedObjects: string[];
+  /** A field of a granted object that was not granted, if there is one (proves field-level security). */
+  ungrantedField?: string;
+}
+
+/**
+ * The proof an auditor asks for: a token obtained as the integration, a sample call as its user, the
+ * LoginHistory row that shows who signed in through which app, reads outside the grant refused, and the
+ * proof token revoked again. The integration's calls go in one composite request (one API call).
+ */
+export async function verifyIntegration(request: VerificationRequest): Promise<VerificationEvidence> {
+  const identity = request.integration.userInfo;
+  if (identity?.id?.slice(0, 15) !== request.userId.slice(0, 15)) {
+    throw ApplicationFailure.nonRetryable(`the token was issued for ${identity?.id ?? 'nobody'}, not the integration user ${request.userId}`, 'VerificationFailed');
+  }
+  const sampleObject = request.grantedObjects[0];
+  const granted = new Set(request.grantedObjects.map((o) => o.toLowerCase()));
+  const probe = PROBE_OBJECTS.find((o) => !granted.has(o.toLowerCase()));
+  const sampleSoql = sampleObject ? `SELECT Id FROM ${sampleObject} LIMIT 5` : undefined;
+  const subrequests = [
+    ...(sampleSoql ? [{ method: 'GET' as const, referenceId: 'sample', url: queryUrl(sampleSoql) }] : []),
+    ...(probe ? [{ method: 'GET' as const, referenceId: 'probeObject', url: queryUrl(`SELECT Id FROM ${probe} LIMIT 1`) }] : []),
+    ...(request.ungrantedField
+      ? [{ method: 'GET' as const, referenceId: 'probeField', url: queryUrl(`SELECT ${request.ungrantedField.split('.')[1]} FROM ${request.ungrantedField.split('.')[0]} LIMIT 1`) }]
+      : []),
+  ];
+  const responses = subrequests.length ? await runComposite(request.integration, subrequests, false) : new Map();
+  const sample = responses.get('sample');
+  if (sample && sample.httpStatusCode !== 200) {
+    throw ApplicationFailure.nonRetryable(`the sample call as the integration failed: ${errorsOf(sample)[0]?.errorCode}`, 'VerificationFailed');
+  }
+  const outOfScope: VerificationEvidence['outOfScope'] = [];
+  for (const [ref, what] of [['probeObject', `SELECT Id FROM ${probe}`], ['probeField', `SELECT ${request.ungrantedField}`]] as const) {
+    const response = responses.get(ref);
+    if (!response) continue;
+    const code = errorsOf(response)[0]?.errorCode;
+    if (response.httpStatusCode === 200 || !code) {
+      throw ApplicationFailure.nonRetryable(`the integration could run ${what}, which its permission set does not grant`, 'VerificationFailed');
+    }
+    outOfScope.push({ request: what, refusedWith: code });
+  }
+
+  const login = await request.admin.query<{ Id: string; LoginTime: string; Status: string; Application: string; LoginType: string }>(
+    `SELECT Id, LoginTime, Status, Application, LoginType FROM LoginHistory WHERE UserId = ${soqlQuote(request.userId)} ORDER BY LoginTime DESC LIMIT 1`,
+  );
+  const last = login.records[0];
+  if (!last || last.Status !== 'Success' || last.Application !== request.appApiName) {
+    throw ApplicationFailure.create({
+      message: `LoginHistory shows no successful sign-in of the integration user through ${request.appApiName} yet`,
+      type: 'LoginHistoryPending',
+    });
+  }
+
+  const token = request.integration.accessToken;
+  if (token) await request.integration.oauth2.revokeToken(token);
+  return {
+    tokenObtainedAt: last.LoginTime,
+    flow: request.flow,
+    tokenUserId: request.userId,
+    sampleCall: { request: sampleSoql ?? 'identity', recordCount: (sample?.body as { totalSize?: number } | undefined)?.totalSize ?? 0 },
+    loginHistory: { id: last.Id, loginTime: last.LoginTime, status: last.Status, application: last.Application, loginType: last.LoginType },
+    outOfScope,
+    tokenRevoked: Boolean(token),
+  };
+}
+
+/** Revokes every OAuth token the app issued (as OauthToken rows list them). */
+export async function revokeAppTokens(admin: Connection, appApiName: string): Promise<number> {
+  const tokens = await admin.query<{ DeleteToken: string }>(`SELECT DeleteToken FROM OauthToken WHERE AppName = ${soqlQuote(appApiName)}`);
+  for (const t of tokens.records) {
+    try {
+      await admin.oauth2.revokeToken(t.DeleteToken);
+    } catch (error) {
+      // Already revoked between the query and now: the goal is reached.
+      if (!/invalid_token/.test(String((error as Error).name) + String((error as Error).message))) throw error;
+    }
+  }
+  return tokens.records.length;
+}

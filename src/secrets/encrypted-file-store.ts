@@ -1,0 +1,369 @@
+/**
+ * The default SecretStore: one JSON file, each value sealed with AES-256-GCM under a master key.
+ *
+ * - Master key: `ONRAMP_SECRETS_KEY` (base64 of 32 bytes) if set, else a key file created on first use
+ *   with mode 0600 next to the store (`.onramp/secrets.key` by default). A key file readable by group or
+ *   others is refused, as ssh refuses such private keys.
+ * - Each entry records the id of the key that sealed it, so a wrong key is reported as such instead of as
+ *   a generic decryption failure. The name and version are bound into the GCM additional data: an entry
+ *   copied to another slot in the file fails to decrypt.
+ * - Writes are atomic (temp file + fsync + rename), serialized within the process by a promise queue per
+ *   file, and across processes by an exclusive lock file; every write re-reads the file under the lock so
+ *   one process never overwrites another's versions.
+ * - Version numbers are never reused, even after deletion: a ref in old workflow history must not start
+ *   pointing at a different value.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import {
+  SecretStoreError,
+  assertSecretName,
+  formatSecretRef,
+  parseSecretRef,
+  type PutOptions,
+  type SecretRef,
+  type SecretStore,
+  type SecretVersionInfo,
+} from './store';
+
+export const SECRETS_KEY_ENV = 'ONRAMP_SECRETS_KEY';
+export const DEFAULT_SECRETS_PATH = '.onramp/secrets.json';
+const FORMAT = 'onramp-secrets/v1';
+const ALGORITHM = 'aes-256-gcm';
+const STALE_LOCK_MS = 30_000;
+
+export interface EncryptedFileSecretStoreOptions {
+  /** The JSON file; default `.onramp/secrets.json` under the current directory. */
+  path?: string;
+  /** Key file used when no key is given or set in the environment; default `secrets.key` next to `path`. */
+  keyPath?: string;
+  /** Explicit master key (32 bytes, or their base64); takes precedence over env and key file. */
+  key?: Buffer | string;
+  /** Environment to read ONRAMP_SECRETS_KEY from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for another process's lock before giving up; default 10 s. */
+  lockTimeoutMs?: number;
+  /** Clock for createdAt; default the current time. */
+  now?: () => Date;
+}
+
+interface StoredVersion {
+  version: number;
+  createdAt: string;
+  alg: typeof ALGORITHM;
+  keyId: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+  meta: Record<string, string>;
+  idempotencyKeyHash?: string;
+}
+
+interface StoredSecret {
+  /** Next version to hand out; kept after deletion so numbers are never reused. */
+  nextVersion: number;
+  versions: StoredVersion[];
+}
+
+interface StoreFile {
+  format: typeof FORMAT;
+  secrets: Record<string, StoredSecret>;
+}
+
+/** Per-file write queues shared by all instances in this process. */
+const writeQueues = new Map<string, Promise<unknown>>();
+
+function keyIdOf(key: Buffer): string {
+  // A hash of the key, not the key: enough to tell keys apart, useless for recovering it.
+  return createHash('sha256').update('onramp-secrets-key-id\0').update(key).digest('hex').slice(0, 16);
+}
+
+function decodeKey(raw: Buffer | string, where: string): Buffer {
+  const key = typeof raw === 'string' ? Buffer.from(raw.trim(), 'base64') : raw;
+  if (key.length !== 32) {
+    throw new SecretStoreError(`${where} must be 32 bytes (base64-encoded), got ${key.length} bytes`, 'wrong-key');
+  }
+  return key;
+}
+
+function aad(name: string, version: number): Buffer {
+  return Buffer.from(`onramp-secret:${name}@v${version}`, 'utf8');
+}
+
+function hashIdempotencyKey(name: string, key: string): string {
+  return createHash('sha256').update(`${name}\0${key}`).digest('hex');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class EncryptedFileSecretStore implements SecretStore {
+  readonly path: string;
+  readonly keyPath: string;
+  private readonly options: EncryptedFileSecretStoreOptions;
+  private keyPromise: Promise<{ key: Buffer; keyId: string }> | undefined;
+
+  constructor(options: EncryptedFileSecretStoreOptions = {}) {
+    this.options = options;
+    this.path = resolve(options.path ?? DEFAULT_SECRETS_PATH);
+    this.keyPath = resolve(options.keyPath ?? join(dirname(this.path), 'secrets.key'));
+  }
+
+  /** Id of the master key in use (safe to log). */
+  async keyId(): Promise<string> {
+    return (await this.masterKey()).keyId;
+  }
+
+  async put(name: string, value: string, options: PutOptions = {}): Promise<SecretRef> {
+    assertSecretName(name);
+    if (typeof value !== 'string') throw new TypeError('secret value must be a string');
+    const meta = { ...(options.meta ?? {}) };
+    for (const [k, v] of Object.entries(meta)) {
+      if (typeof v !== 'string') throw new TypeError(`meta.${k} must be a string`);
+    }
+    const { key, keyId } = await this.masterKey();
+    const idemHash = options.idempotencyKey !== undefined ? hashIdempotencyKey(name, options.idempotencyKey) : undefined;
+
+    return this.mutate((file) => {
+      const secret = (file.secrets[name] ??= { nextVersion: 1, versions: [] });
+      if (idemHash !== undefined) {
+        const existing = secret.versions.find((v) => v.idempotencyKeyHash === idemHash);
+        if (existing) return { changed: false, result: formatSecretRef(name, existing.version) };
+      }
+      const version = secret.nextVersion;
+      const iv = randomBytes(12);
+      const cipher = createCipheriv(ALGORITHM, key, iv);
+      cipher.setAAD(aad(name, version));
+      const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+      secret.versions.push({
+        version,
+        createdAt: (this.options.now?.() ?? new Date()).toISOString(),
+        alg: ALGORITHM,
+        keyId,
+        iv: iv.toString('base64'),
+        tag: cipher.getAuthTag().toString('base64'),
+        ciphertext: ciphertext.toString('base64'),
+        meta,
+        ...(idemHash !== undefined ? { idempotencyKeyHash: idemHash } : {}),
+      });
+      secret.nextVersion = version + 1;
+      return { changed: true, result: formatSecretRef(name, version) };
+    });
+  }
+
+  async get(ref: SecretRef): Promise<string> {
+    const { name, version } = parseSecretRef(ref);
+    const file = await this.readStore();
+    const entry = file.secrets[name]?.versions.find((v) => v.version === version);
+    if (!entry) throw new SecretStoreError(`secret ${ref} not found (deleted or never stored)`, 'not-found');
+    const { key, keyId } = await this.masterKey();
+    if (entry.keyId !== keyId) {
+      throw new SecretStoreError(
+        `secret ${ref} was encrypted with key id ${entry.keyId} but the configured master key has id ${keyId}; ` +
+          `set ${SECRETS_KEY_ENV} or the key file (${this.keyPath}) to the key that wrote ${this.path}`,
+        'wrong-key',
+      );
+    }
+    try {
+      const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(entry.iv, 'base64'));
+      decipher.setAAD(aad(name, version));
+      decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
+      return Buffer.concat([decipher.update(Buffer.from(entry.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SecretStoreError(`secret ${ref} failed authentication: ${this.path} was modified or is corrupt`, 'corrupt');
+    }
+  }
+
+  async delete(name: string): Promise<number> {
+    assertSecretName(name);
+    return this.mutate((file) => {
+      const secret = file.secrets[name];
+      if (!secret || secret.versions.length === 0) return { changed: false, result: 0 };
+      const count = secret.versions.length;
+      secret.versions = [];
+      return { changed: true, result: count };
+    });
+  }
+
+  async deleteVersion(ref: SecretRef): Promise<boolean> {
+    const { name, version } = parseSecretRef(ref);
+    return this.mutate((file) => {
+      const secret = file.secrets[name];
+      const idx = secret?.versions.findIndex((v) => v.version === version) ?? -1;
+      if (!secret || idx < 0) return { changed: false, result: false };
+      secret.versions.splice(idx, 1);
+      return { changed: true, result: true };
+    });
+  }
+
+  async list(prefix = ''): Promise<string[]> {
+    const file = await this.readStore();
+    return Object.keys(file.secrets)
+      .filter((n) => n.startsWith(prefix) && file.secrets[n]!.versions.length > 0)
+      .sort();
+  }
+
+  async versions(name: string): Promise<SecretVersionInfo[]> {
+    assertSecretName(name);
+    const file = await this.readStore();
+    return (file.secrets[name]?.versions ?? [])
+      .map((v) => ({ ref: formatSecretRef(name, v.version), name, version: v.version, createdAt: v.createdAt, meta: { ...v.meta } }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  // --- internals ------------------------------------------------------------------------------------
+
+  private masterKey(): Promise<{ key: Buffer; keyId: string }> {
+    if (!this.keyPromise) {
+      const loading = this.loadKey().then((key) => ({ key, keyId: keyIdOf(key) }));
+      this.keyPromise = loading;
+      // A failed load must not be cached: the operator may fix the env or key file and retry.
+      loading.catch(() => {
+        if (this.keyPromise === loading) this.keyPromise = undefined;
+      });
+    }
+    return this.keyPromise;
+  }
+
+  private async loadKey(): Promise<Buffer> {
+    if (this.options.key !== undefined) return decodeKey(this.options.key, 'the configured secrets key');
+    const fromEnv = (this.options.env ?? process.env)[SECRETS_KEY_ENV];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return decodeKey(fromEnv, SECRETS_KEY_ENV);
+    return this.loadOrCreateKeyFile();
+  }
+
+  private async loadOrCreateKeyFile(): Promise<Buffer> {
+    try {
+      return await this.readKeyFile();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    await mkdir(dirname(this.keyPath), { recursive: true, mode: 0o700 });
+    try {
+      // 'wx' fails if another process created the file first; then we use theirs.
+      const handle = await open(this.keyPath, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${randomBytes(32).toString('base64')}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    return this.readKeyFile();
+  }
+
+  private async readKeyFile(): Promise<Buffer> {
+    const info = await stat(this.keyPath);
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+      throw new SecretStoreError(
+        `key file ${this.keyPath} is accessible by other users (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
+        'wrong-key',
+      );
+    }
+    return decodeKey(await readFile(this.keyPath, 'utf8'), `key file ${this.keyPath}`);
+  }
+
+  private async readStore(): Promise<StoreFile> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT, secrets: {} };
+      throw new SecretStoreError(`cannot read ${this.path}: ${(e as Error).message}`, 'io');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new SecretStoreError(`${this.path} is not valid JSON`, 'corrupt');
+    }
+    const file = parsed as Partial<StoreFile>;
+    if (file?.format !== FORMAT || typeof file.secrets !== 'object' || file.secrets === null) {
+      throw new SecretStoreError(`${this.path} is not an onramp secrets file (${FORMAT})`, 'corrupt');
+    }
+    return file as StoreFile;
+  }
+
+  private async writeStore(file: StoreFile): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(tmp, this.path);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Read-modify-write under the in-process queue and the cross-process lock. */
+  private mutate<T>(fn: (file: StoreFile) => { changed: boolean; result: T }): Promise<T> {
+    const previous = writeQueues.get(this.path) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const release = await this.acquireLock();
+        try {
+          const file = await this.readStore();
+          const { changed, result } = fn(file);
+          if (changed) await this.writeStore(file);
+          return result;
+        } finally {
+          await release();
+        }
+      });
+    writeQueues.set(this.path, run);
+    // Drop the queue entry once idle so the map does not grow with every store ever opened.
+    void run
+      .catch(() => undefined)
+      .then(() => {
+        if (writeQueues.get(this.path) === run) writeQueues.delete(this.path);
+      });
+    return run;
+  }
+
+  private async acquireLock(): Promise<() => Promise<void>> {
+    const lockPath = `${this.path}.lock`;
+    await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 10_000);
+    let delay = 10;
+    for (;;) {
+      try {
+        const handle = await open(lockPath, 'wx', 0o600);
+        await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
+        await handle.close();
+        return async () => {
+          await unlink(lockPath).catch(() => undefined);
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      // A crashed process leaves its lock behind; after STALE_LOCK_MS we take over.
+      const info = await stat(lockPath).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new SecretStoreError(`timed out waiting for the lock ${lockPath}; remove it if no onramp process is running`, 'io');
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+}
+
+export function createEncryptedFileSecretStore(options: EncryptedFileSecretStoreOptions = {}): EncryptedFileSecretStore {
+  return new EncryptedFileSecretStore(options);
+}

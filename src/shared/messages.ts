@@ -1,0 +1,13 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalInput, ApprovalRecord, OnboardingStatus } from './types';
+
+/** Defined once, imported by workflows and by every client (CLI, API, tests). */
+export const approveUpdate = defineUpdate<ApprovalRecord, [ApprovalInput]>('approve');
+export const rejectUpdate = defineUpdate<ApprovalRecord, [ApprovalInput]>('reject');
+/** Fire-and-forget variants for systems that cannot wait for an answer; invalid ones are recorded and ignored. */
+export const approveSignal = defineSignal<[ApprovalInput]>('approveSignal');
+export const rejectSignal = defineSignal<[ApprovalInput]>('rejectSignal');
+export const statusQuery = defineQuery<OnboardingStatus>('status');
+
+export const TASK_QUEUE = 'onramp';
+export const onboardingWorkflowId = (integration: string) => `onramp:onboard:${integration}`;

@@ -1,0 +1,396 @@
+/**
+ * The plan: what onramp will do to the org, shown to approvers before anything happens (like
+ * `terraform plan`). It is plain JSON data so it can travel through workflow history and queries; it
+ * must never hold a secret, only names and references.
+ *
+ * Others extend it: the org-aware validator adds ValidationIssues (source `org`), fills license usage
+ * (used/total seats) and may add or mark steps (e.g. `no-op` when an object already exists).
+ */
+import type { ResolvedIntegration } from './normalize';
+import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
+import { grantedRights } from './schema';
+import { assessRisks } from './static-checks';
+
+export type IssueSeverity = 'error' | 'warning';
+
+/** One problem found in a spec. `path` names the spec field, e.g. `access.objects[2].name` ('' = the whole file). */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+  /** Stable machine-readable code, e.g. `unknown-key`, `field-object-not-granted`. */
+  code: string;
+  severity: IssueSeverity;
+  /** Which layer found it: YAML parsing, the schema, static rules, or the org. */
+  source?: 'yaml' | 'schema' | 'static' | 'org' | (string & {});
+  /** 1-based position in the YAML file when known. */
+  line?: number;
+  column?: number;
+}
+
+export type RiskLevel = 'high' | 'medium' | 'low';
+
+export interface Risk {
+  code: string;
+  level: RiskLevel;
+  path: string;
+  message: string;
+}
+
+export type PlanStepKind =
+  | 'check-license-capacity'
+  | 'create-user'
+  | 'assign-permission-set-license'
+  | 'create-permission-set'
+  | 'grant-object-permissions'
+  | 'grant-field-permissions'
+  | 'grant-apex-class-access'
+  | 'assign-permission-set'
+  | 'generate-certificate'
+  | 'create-external-client-app'
+  | 'create-connected-app'
+  | 'store-secret'
+  | 'verify-login'
+  | (string & {});
+
+/** Drives the plan symbol: + create/assign/generate/store, ~ update, - delete, > verify, = no-op. */
+export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' | 'store' | 'verify' | 'no-op';
+
+export type PlanDetailValue = string | number | boolean | null | PlanDetailValue[] | { [key: string]: PlanDetailValue };
+
+export interface PlanStep {
+  /** Stable id within the plan, e.g. `create-user`; lets the workflow report progress per step. */
+  id: string;
+  kind: PlanStepKind;
+  action: PlanAction;
+  /** What the step acts on, e.g. the username or the permission set API name. */
+  target: string;
+  description: string;
+  details: Record<string, PlanDetailValue>;
+  /** How the step is undone on rollback; absent when it needs no undo. */
+  undo?: string;
+}
+
+export interface LicenseUsage {
+  license: string;
+  type: 'user-license' | 'permission-set-license';
+  /** Seats this plan consumes. */
+  required: number;
+  /** Filled by the org-aware validator; absent until the org was asked. */
+  used?: number;
+  total?: number;
+}
+
+export interface Plan {
+  formatVersion: 1;
+  integration: string;
+  displayName: string;
+  specFingerprint?: string;
+  /** The target org, when known. */
+  org?: { id?: string; name?: string; instanceUrl?: string; isSandbox?: boolean };
+  owner: string;
+  requestedBy: string;
+  approval: { approvers: string[]; approvalsRequired: number; timeout: string };
+  steps: PlanStep[];
+  licenseUsage: LicenseUsage[];
+  risks: Risk[];
+  issues: ValidationIssue[];
+}
+
+export interface BuildPlanOptions {
+  specFingerprint?: string;
+  /** Issues found so far (static checks, org checks); errors make the plan unapprovable. */
+  issues?: ValidationIssue[];
+  /** Defaults to assessRisks(spec). */
+  risks?: Risk[];
+  org?: Plan['org'];
+}
+
+/** The default plan for a resolved integration: every step onramp performs, in order. */
+export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptions = {}): Plan {
+  const { spec, names, user, app, access } = resolved;
+  const steps: PlanStep[] = [];
+  const step = (s: PlanStep) => steps.push(s);
+
+  step({
+    id: 'check-license-capacity',
+    kind: 'check-license-capacity',
+    action: 'verify',
+    target: INTEGRATION_USER_LICENSE,
+    description: 'Check that a Salesforce Integration user license and API Integration PSL seat are free',
+    details: { userLicense: INTEGRATION_USER_LICENSE, permissionSetLicense: INTEGRATION_PSL_LABEL },
+  });
+  step({
+    id: 'create-user',
+    kind: 'create-user',
+    action: 'create',
+    target: user.username,
+    description: `Create API-only integration user ${user.username}`,
+    details: {
+      username: user.username,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      alias: user.alias,
+      profile: user.profileName,
+      license: user.userLicense,
+    },
+    undo: 'deactivate the user (Salesforce users cannot be deleted) and free its license',
+  });
+  step({
+    id: 'assign-permission-set-license',
+    kind: 'assign-permission-set-license',
+    action: 'assign',
+    target: user.username,
+    description: `Assign the ${INTEGRATION_PSL_LABEL} permission set license`,
+    details: { permissionSetLicense: user.permissionSetLicense },
+    undo: 'delete the PermissionSetLicenseAssign',
+  });
+  step({
+    id: 'create-permission-set',
+    kind: 'create-permission-set',
+    action: 'create',
+    target: names.permissionSetName,
+    description: `Create permission set ${names.permissionSetName}`,
+    details: { name: names.permissionSetName, label: names.permissionSetLabel, license: 'none', marker: names.marker },
+    undo: 'delete the permission set',
+  });
+  if (access.objects.length > 0) {
+    step({
+      id: 'grant-object-permissions',
+      kind: 'grant-object-permissions',
+      action: 'create',
+      target: names.permissionSetName,
+      description: `Grant access to ${access.objects.length} object(s)`,
+      details: Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)])),
+      undo: 'removed with the permission set',
+    });
+  }
+  if (access.fields.length > 0) {
+    step({
+      id: 'grant-field-permissions',
+      kind: 'grant-field-permissions',
+      action: 'create',
+      target: names.permissionSetName,
+      description: `Grant field-level security on ${access.fields.length} field(s)`,
+      details: Object.fromEntries(access.fields.map((f) => [f.name, f.access])),
+      undo: 'removed with the permission set',
+    });
+  }
+  if (access.apexClasses.length > 0) {
+    step({
+      id: 'grant-apex-class-access',
+      kind: 'grant-apex-class-access',
+      action: 'create',
+      target: names.permissionSetName,
+      description: `Grant access to ${access.apexClasses.length} Apex class(es)`,
+      details: { apexClasses: [...access.apexClasses] },
+      undo: 'removed with the permission set',
+    });
+  }
+  step({
+    id: 'assign-permission-set',
+    kind: 'assign-permission-set',
+    action: 'assign',
+    target: user.username,
+    description: `Assign ${names.permissionSetName} to ${user.username}`,
+    details: { permissionSet: names.permissionSetName },
+    undo: 'delete the PermissionSetAssignment',
+  });
+  if (app.flow === 'jwt-bearer') {
+    step({
+      id: 'generate-certificate',
+      kind: 'generate-certificate',
+      action: 'generate',
+      target: names.appApiName,
+      description: 'Generate an RSA key pair and self-signed X.509 certificate',
+      details: { keySize: 2048, validityDays: app.certificateValidityDays, commonName: names.appApiName },
+    });
+    step({
+      id: 'store-private-key',
+      kind: 'store-secret',
+      action: 'store',
+      target: names.secretNames.privateKey,
+      description: 'Store the private key in the secret store (workflow history keeps only a reference)',
+      details: { secret: names.secretNames.privateKey },
+      undo: 'delete the stored secret versions',
+    });
+  }
+  const appKindLabel = app.kind === 'connected-app' ? 'Connected App' : 'External Client App';
+  const appDetails: Record<string, PlanDetailValue> = {
+    name: app.apiName,
+    label: app.label,
+    flow: app.flow,
+    scopes: [...app.scopes],
+    callbackUrls: app.callbackUrlIsPlaceholder ? [`${app.callbackUrls[0]} (placeholder)`] : [...app.callbackUrls],
+    ipRelaxation: app.ipRelaxation,
+    permittedUsers: `admin-approved: ${app.permissionSetName}`,
+    refreshTokenPolicy: app.refreshTokenPolicy,
+  };
+  if (app.trustedIpRanges.length > 0) appDetails.trustedIpRanges = app.trustedIpRanges.map((r) => `${r.start}-${r.end}`);
+  if (app.sessionTimeoutMinutes !== null) appDetails.sessionTimeoutMinutes = app.sessionTimeoutMinutes;
+  if (app.runAsUsername !== null) appDetails.runAsUser = app.runAsUsername;
+  if (app.certificateValidityDays !== null) appDetails.certificate = 'generated above';
+  step({
+    id: 'create-app',
+    kind: app.kind === 'connected-app' ? 'create-connected-app' : 'create-external-client-app',
+    action: 'create',
+    target: app.apiName,
+    description: `Create ${appKindLabel} ${app.apiName} (${app.flow})`,
+    details: appDetails,
+    undo: `delete the ${appKindLabel}`,
+  });
+  step({
+    id: 'store-consumer-secret',
+    kind: 'store-secret',
+    action: 'store',
+    target: names.secretNames.consumerSecret,
+    description: 'Store the consumer secret in the secret store',
+    details: { secret: names.secretNames.consumerSecret },
+    undo: 'delete the stored secret versions',
+  });
+  step({
+    id: 'verify-login',
+    kind: 'verify-login',
+    action: 'verify',
+    target: user.username,
+    description: `Prove a ${app.flow} login as ${user.username} and that the token works`,
+    details: { flow: app.flow },
+  });
+
+  return {
+    formatVersion: 1,
+    integration: spec.name,
+    displayName: spec.displayName,
+    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
+    ...(options.org !== undefined ? { org: options.org } : {}),
+    owner: spec.owner,
+    requestedBy: spec.requestedBy,
+    approval: {
+      approvers: [...resolved.approval.approvers],
+      approvalsRequired: resolved.approval.approvalsRequired,
+      timeout: resolved.approval.timeout,
+    },
+    steps,
+    licenseUsage: [
+      { license: INTEGRATION_USER_LICENSE, type: 'user-license', required: 1 },
+      { license: INTEGRATION_PSL_LABEL, type: 'permission-set-license', required: 1 },
+    ],
+    risks: options.risks ?? assessRisks(spec),
+    issues: options.issues ?? [],
+  };
+}
+
+/** A plan can be approved only when no issue is an error and every license has room (when known). */
+export function planBlockers(plan: Plan): string[] {
+  const blockers = plan.issues.filter((i) => i.severity === 'error').map((i) => `${i.path || '(spec)'}: ${i.message}`);
+  for (const l of plan.licenseUsage) {
+    if (l.used !== undefined && l.total !== undefined && l.used + l.required > l.total) {
+      blockers.push(`${l.license}: needs ${l.required}, ${l.total - l.used} of ${l.total} free`);
+    }
+  }
+  return blockers;
+}
+
+const SYMBOL: Record<PlanAction, string> = {
+  create: '+',
+  assign: '+',
+  generate: '+',
+  store: '+',
+  update: '~',
+  delete: '-',
+  verify: '>',
+  'no-op': '=',
+};
+
+function renderValue(value: PlanDetailValue, indent: string): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    const inline = `[${value.map((v) => renderValue(v, indent)).join(', ')}]`;
+    if (inline.length <= 80 && !inline.includes('\n')) return inline;
+    return `[\n${value.map((v) => `${indent}    ${renderValue(v, `${indent}    `)},`).join('\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  return `{\n${renderDetails(value, `${indent}    `)}\n${indent}}`;
+}
+
+function renderDetails(details: Record<string, PlanDetailValue>, indent: string): string {
+  const keys = Object.keys(details);
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  return keys.map((k) => `${indent}${k.padEnd(width)} = ${renderValue(details[k]!, indent)}`).join('\n');
+}
+
+/** Human text for the approver, in the spirit of `terraform plan`. Deterministic for a given plan. */
+export function renderPlan(plan: Plan): string {
+  const out: string[] = [];
+  out.push(`onramp plan for integration "${plan.integration}" (${plan.displayName})`);
+  if (plan.specFingerprint) out.push(`  spec:         ${plan.specFingerprint}`);
+  if (plan.org) {
+    const o = plan.org;
+    const where = [o.name, o.id, o.instanceUrl, o.isSandbox === undefined ? undefined : o.isSandbox ? 'sandbox' : 'production']
+      .filter((x) => x !== undefined && x !== '')
+      .join(', ');
+    out.push(`  org:          ${where}`);
+  }
+  out.push(`  owner:        ${plan.owner}`);
+  out.push(`  requested by: ${plan.requestedBy}`);
+  out.push(
+    `  approvals:    ${plan.approval.approvalsRequired} of ${plan.approval.approvers.length} (${plan.approval.approvers.join(', ')}), timeout ${plan.approval.timeout}`,
+  );
+  out.push('');
+  out.push('Symbols: + create   ~ update   - delete   > verify   = unchanged');
+  out.push('');
+  out.push('onramp will perform the following actions:');
+  plan.steps.forEach((s, i) => {
+    out.push('');
+    out.push(`  # ${i + 1}. ${s.description}`);
+    out.push(`  ${SYMBOL[s.action] ?? '?'} ${s.kind} "${s.target}"`);
+    if (Object.keys(s.details).length > 0) out.push(renderDetails(s.details, '      '));
+    if (s.undo) out.push(`      (undo: ${s.undo})`);
+  });
+
+  out.push('');
+  out.push('Licenses:');
+  for (const l of plan.licenseUsage) {
+    const kind = l.type === 'user-license' ? 'user license' : 'permission set license';
+    let usage = 'capacity not checked yet';
+    if (l.used !== undefined && l.total !== undefined) {
+      const after = l.used + l.required;
+      usage = `${l.used} of ${l.total} used -> ${after} of ${l.total}${after > l.total ? '  NOT ENOUGH SEATS' : ''}`;
+    }
+    out.push(`  ${l.license} (${kind}): needs ${l.required}; ${usage}`);
+  }
+
+  out.push('');
+  if (plan.risks.length === 0) {
+    out.push('Risks: none found');
+  } else {
+    out.push(`Risks (${plan.risks.length}):`);
+    for (const r of plan.risks) out.push(`  ! ${r.level.toUpperCase().padEnd(6)} ${r.path}: ${r.message}`);
+  }
+
+  const errors = plan.issues.filter((i) => i.severity === 'error');
+  const warnings = plan.issues.filter((i) => i.severity === 'warning');
+  if (plan.issues.length > 0) {
+    out.push('');
+    out.push(`Issues (${errors.length} error(s), ${warnings.length} warning(s)):`);
+    for (const i of [...errors, ...warnings]) {
+      out.push(`  ${i.severity === 'error' ? 'x error  ' : '! warning'} ${i.path || '(spec)'}: ${i.message} [${i.code}]`);
+    }
+  }
+
+  const counts = new Map<PlanAction, number>();
+  for (const s of plan.steps) counts.set(s.action, (counts.get(s.action) ?? 0) + 1);
+  const summary = [...counts.entries()].map(([a, n]) => `${n} ${a}`).join(', ');
+  out.push('');
+  const blockers = planBlockers(plan);
+  out.push(`Plan: ${plan.steps.length} step(s) (${summary}); ${plan.risks.length} risk(s).`);
+  out.push(
+    blockers.length === 0
+      ? `Waiting for ${plan.approval.approvalsRequired} approval(s) within ${plan.approval.timeout}.`
+      : `This plan cannot be approved: ${blockers.length} blocking problem(s).`,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,1 @@
+export { onboardIntegration } from './onboard';

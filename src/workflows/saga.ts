@@ -1,0 +1,72 @@
+import { log } from '@temporalio/workflow';
+import type { OnboardingStep, StepProgress, StepState } from '../shared/types';
+
+interface Compensation {
+  step: OnboardingStep;
+  description: string;
+  run: () => Promise<string>;
+}
+
+/** Live progress of each step, as the status query reports it. */
+export class StepBoard {
+  readonly steps: StepProgress[];
+
+  constructor(steps: readonly OnboardingStep[]) {
+    this.steps = steps.map((step) => ({ step, state: 'pending' as StepState }));
+  }
+
+  set(step: OnboardingStep, state: StepState, detail?: string): void {
+    const entry = this.steps.find((s) => s.step === step)!;
+    const now = new Date().toISOString();
+    if (state === 'running' || state === 'compensating') entry.startedAt = now;
+    else entry.endedAt = now;
+    entry.state = state;
+    if (detail !== undefined) entry.detail = detail;
+  }
+
+  state(step: OnboardingStep): StepState {
+    return this.steps.find((s) => s.step === step)!.state;
+  }
+}
+
+/**
+ * Compensations, registered before the step they undo runs (a step can take effect in the org and still
+ * fail on the way back), and run in reverse. A compensation that fails even after its retries is
+ * recorded as left behind and the others still run: a partial undo beats none.
+ */
+export class Saga {
+  private readonly compensations: Compensation[] = [];
+
+  constructor(private readonly board: StepBoard) {}
+
+  onUndo(step: OnboardingStep, description: string, run: () => Promise<string>): void {
+    this.compensations.push({ step, description, run });
+  }
+
+  async compensate(): Promise<{ undone: string[]; leftBehind: string[] }> {
+    const undone: string[] = [];
+    const leftBehind: string[] = [];
+    for (const c of [...this.compensations].reverse()) {
+      if (this.board.state(c.step) === 'pending') continue;
+      this.board.set(c.step, 'compensating');
+      try {
+        const outcome = await c.run();
+        undone.push(`${c.description} (${outcome})`);
+        this.board.set(c.step, 'compensated', outcome);
+      } catch (error) {
+        const reason = failureMessage(error);
+        log.error('compensation failed', { step: c.step, reason });
+        leftBehind.push(`${c.description}: ${reason}`);
+        this.board.set(c.step, 'failed', `compensation failed: ${reason}`);
+      }
+    }
+    return { undone, leftBehind };
+  }
+}
+
+/** The innermost message of an activity or application failure: what actually went wrong. */
+export function failureMessage(error: unknown): string {
+  let e = error as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause && (e.cause as { message?: string }).message) e = e.cause as typeof e;
+  return e?.message ?? String(error);
+}

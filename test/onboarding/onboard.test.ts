@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
+import { diffStates, isEmptyDiff } from '../../src/org/store/diff';
+import { statusQuery } from '../../src/shared/messages';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+
+const SPEC = 'examples/billing.yaml';
+
+/** An update refused by the workflow's validator, with the failure type it gave. */
+const updateRefused = (type: string) => (error: unknown) =>
+  error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
+
+describe('onboarding an integration end to end', () => {
+  let stack: OnrampStack;
+  before(async () => {
+    stack = await startOnrampStack();
+  });
+  after(async () => {
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('billing (JWT bearer, External Client App): approved, provisioned, proven, runbook written', async () => {
+    const prepared = await prepareOnboarding(SPEC, stack.config, await stack.admin());
+    assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
+    const handle = await startOnboarding(stack.client, stack.config, prepared);
+    await approve(stack.client, 'billing', { approver: 'security@acme.example', comment: 'least privilege checked' });
+    const result = await handle.result();
+
+    const org = stack.org.org;
+    const user = org.db.get('User', result.provisioned.userId)!;
+    assert.equal(user.IsActive, true);
+    assert.equal(user.Username, 'billing.integration@integrations.acme.example');
+    const profile = org.db.get('Profile', user.ProfileId as string)!;
+    assert.equal(profile.Name, 'Minimum Access - API Only Integrations');
+    const access = org.dml.access(user.Id);
+    assert.equal(access.canRead(org.schema.require('Account')), true);
+    assert.equal(access.canRead(org.schema.require('Invoice__c')), true);
+    assert.equal(access.object(org.schema.require('Opportunity')).edit, true);
+    assert.equal(access.canRead(org.schema.require('Contact')), false);
+
+    assert.equal(result.evidence.flow, 'jwt-bearer');
+    assert.equal(result.evidence.loginHistory.status, 'Success');
+    assert.equal(result.evidence.loginHistory.application, 'Onramp_Billing');
+    assert.ok(result.evidence.outOfScope.length >= 1, 'at least one out-of-scope read refused');
+    assert.ok(result.evidence.outOfScope.every((o) => /INVALID_TYPE|INVALID_FIELD/.test(o.refusedWith)));
+    assert.equal(result.evidence.tokenRevoked, true);
+
+    const runbook = readFileSync(result.runbookPath, 'utf8');
+    assert.match(runbook, /External Client App `Onramp_Billing`/);
+    assert.match(runbook, /security@acme.example \| approved/);
+    assert.doesNotMatch(runbook, /PRIVATE KEY/);
+
+    const status = await handle.query(statusQuery);
+    assert.equal(status.phase, 'completed');
+    assert.ok(status.steps.every((s) => s.state === 'done'));
+  });
+
+  test('rejection creates nothing and the org is unchanged', async () => {
+    const before = stack.org.org.snapshot();
+    const prepared = await prepareOnboarding({ text: readFileSync(SPEC, 'utf8').replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
+    const handle = await startOnboarding(stack.client, stack.config, prepared);
+    await assert.rejects(approve(stack.client, 'ledger', { approver: 'jdoe@acme.example' }), updateRefused('SelfApproval'));
+    await assert.rejects(approve(stack.client, 'ledger', { approver: 'mallory@evil.example' }), updateRefused('NotAnApprover'));
+    await reject(stack.client, 'ledger', { approver: 'salesforce-admins@acme.example', comment: 'no' });
+    const failure = await handle.result().catch((e: unknown) => e);
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.equal((failure.cause as { type?: string }).type, 'Rejected');
+    assert.equal((await onboardingStatus(stack.client, 'ledger')).phase, 'rejected');
+    assert.ok(isEmptyDiff(diffStates(before, stack.org.org.snapshot())));
+  });
+});

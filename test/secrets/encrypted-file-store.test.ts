@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
+import { SecretStoreError } from '../../src/secrets/store';
+
+const PEM = `-----BEGIN PRIVATE KEY-----\n${randomBytes(600).toString('base64')}\n-----END PRIVATE KEY-----\n`;
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'onramp-secrets-'));
+}
+
+function store(dir: string, extra: ConstructorParameters<typeof EncryptedFileSecretStore>[0] = {}) {
+  return new EncryptedFileSecretStore({ path: join(dir, 'secrets.json'), env: {}, ...extra });
+}
+
+describe('EncryptedFileSecretStore', () => {
+  it('round-trips values and versions them', async () => {
+    const s = store(tempDir());
+    const v1 = await s.put('billing/private-key', PEM, { meta: { fingerprint: 'AB:CD' } });
+    const v2 = await s.put('billing/private-key', 'second');
+    assert.equal(v1, 'secret://onramp/billing/private-key@v1');
+    assert.equal(v2, 'secret://onramp/billing/private-key@v2');
+    assert.equal(await s.get(v1), PEM);
+    assert.equal(await s.get(v2), 'second');
+    const versions = await s.versions('billing/private-key');
+    assert.deepEqual(versions.map((v) => [v.version, v.ref, v.meta]), [
+      [1, v1, { fingerprint: 'AB:CD' }],
+      [2, v2, {}],
+    ]);
+    assert.ok(!Number.isNaN(Date.parse(versions[0]!.createdAt)));
+  });
+
+  it('never writes plaintext to the file', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    const secret = `consumer-secret-${randomBytes(16).toString('hex')}`;
+    await s.put('billing/private-key', PEM);
+    await s.put('billing/consumer-secret', secret);
+    const raw = readFileSync(join(dir, 'secrets.json'), 'utf8');
+    assert.ok(!raw.includes(secret));
+    assert.ok(!raw.includes('PRIVATE KEY'));
+    assert.ok(!raw.includes(PEM.split('\n')[1]!.slice(0, 40)));
+    assert.ok(!raw.includes(Buffer.from(secret).toString('base64')));
+    const file = JSON.parse(raw);
+    const entry = file.secrets['billing/consumer-secret'].versions[0];
+    assert.equal(entry.alg, 'aes-256-gcm');
+    assert.equal(Buffer.from(entry.iv, 'base64').length, 12);
+    assert.equal(entry.keyId, await s.keyId());
+  });
+
+  it('creates the key file with 0600 on first use and reuses it', async () => {
+    const dir = tempDir();
+    const a = store(dir);
+    const ref = await a.put('billing/consumer-secret', 'value');
+    const keyFile = join(dir, 'secrets.key');
+    assert.ok(existsSync(keyFile));
+    if (process.platform !== 'win32') {
+      assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dir, 'secrets.json')).mode & 0o777, 0o600);
+    }
+    assert.equal(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64').length, 32);
+    const b = store(dir);
+    assert.equal(await b.get(ref), 'value');
+  });
+
+  it('refuses a key file others can read', async () => {
+    if (process.platform === 'win32') return;
+    const dir = tempDir();
+    await store(dir).put('billing/x', 'v');
+    chmodSync(join(dir, 'secrets.key'), 0o644);
+    await assert.rejects(store(dir).put('billing/x', 'v'), /chmod 600/);
+  });
+
+  it('uses ONRAMP_SECRETS_KEY when set and fails clearly with the wrong key', async () => {
+    const dir = tempDir();
+    const keyA = randomBytes(32).toString('base64');
+    const keyB = randomBytes(32).toString('base64');
+    const a = store(dir, { env: { [SECRETS_KEY_ENV]: keyA } });
+    const ref = await a.put('billing/consumer-secret', 'top secret');
+    assert.equal(existsSync(join(dir, 'secrets.key')), false, 'no key file when the env provides the key');
+    const b = store(dir, { env: { [SECRETS_KEY_ENV]: keyB } });
+    await assert.rejects(b.get(ref), (e: unknown) => {
+      assert.ok(e instanceof SecretStoreError);
+      assert.equal(e.code, 'wrong-key');
+      assert.match(e.message, /encrypted with key id [0-9a-f]{16} but the configured master key has id [0-9a-f]{16}/);
+      assert.ok(!e.message.includes(keyA) && !e.message.includes(keyB));
+      return true;
+    });
+    assert.equal(await store(dir, { env: { [SECRETS_KEY_ENV]: keyA } }).get(ref), 'top secret');
+    await assert.rejects(store(dir, { env: { [SECRETS_KEY_ENV]: 'c2hvcnQ=' } }).get(ref), /must be 32 bytes/);
+  });
+
+  it('detects tampering and entries moved to another slot', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    const r1 = await s.put('billing/consumer-secret', 'one');
+    const r2 = await s.put('billing/consumer-secret', 'two');
+    const path = join(dir, 'secrets.json');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    const [e1, e2] = file.secrets['billing/consumer-secret'].versions;
+    // Swap ciphertexts between versions: GCM's additional data binds each to its name@version.
+    [e1.ciphertext, e2.ciphertext, e1.iv, e2.iv, e1.tag, e2.tag] = [e2.ciphertext, e1.ciphertext, e2.iv, e1.iv, e2.tag, e1.tag];
+    writeFileSync(path, JSON.stringify(file));
+    await assert.rejects(s.get(r1), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
+    await assert.rejects(s.get(r2), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
+  });
+
+  it('deletes single versions and whole secrets, idempotently, without reusing version numbers', async () => {
+    const s = store(tempDir());
+    const v1 = await s.put('billing/private-key', 'a');
+    const v2 = await s.put('billing/private-key', 'b');
+    await s.put('billing/consumer-secret', 'c');
+    assert.equal(await s.deleteVersion(v1), true);
+    assert.equal(await s.deleteVersion(v1), false);
+    await assert.rejects(s.get(v1), (e: unknown) => e instanceof SecretStoreError && e.code === 'not-found');
+    assert.equal(await s.get(v2), 'b');
+    assert.deepEqual(await s.list('billing/'), ['billing/consumer-secret', 'billing/private-key']);
+    assert.equal(await s.delete('billing/private-key'), 1);
+    assert.equal(await s.delete('billing/private-key'), 0);
+    assert.deepEqual(await s.list('billing/'), ['billing/consumer-secret']);
+    assert.deepEqual(await s.versions('billing/private-key'), []);
+    const v3 = await s.put('billing/private-key', 'd');
+    assert.equal(v3, 'secret://onramp/billing/private-key@v3', 'a deleted ref must never point at a new value');
+    await assert.rejects(s.get(v2), /not found/);
+  });
+
+  it('returns the existing ref for a repeated idempotency key', async () => {
+    const s = store(tempDir());
+    const first = await s.put('billing/private-key', 'attempt-1', { idempotencyKey: 'wf-1/activity-7' });
+    const retry = await s.put('billing/private-key', 'attempt-2', { idempotencyKey: 'wf-1/activity-7' });
+    assert.equal(retry, first);
+    assert.equal(await s.get(retry), 'attempt-1');
+    assert.equal((await s.versions('billing/private-key')).length, 1);
+    const other = await s.put('billing/private-key', 'attempt-3', { idempotencyKey: 'wf-2/activity-7' });
+    assert.notEqual(other, first);
+    // Same key on another name is a different secret.
+    const elsewhere = await s.put('billing/consumer-secret', 'x', { idempotencyKey: 'wf-1/activity-7' });
+    assert.equal(elsewhere, 'secret://onramp/billing/consumer-secret@v1');
+    // Once that version is deleted the key is forgotten.
+    await s.deleteVersion(first);
+    const again = await s.put('billing/private-key', 'attempt-4', { idempotencyKey: 'wf-1/activity-7' });
+    assert.equal(again, 'secret://onramp/billing/private-key@v3');
+    assert.ok(!readFileSync(s.path, 'utf8').includes('wf-1/activity-7'), 'idempotency keys are stored hashed');
+  });
+
+  it('serializes concurrent puts from one process without losing versions', async () => {
+    const dir = tempDir();
+    const a = store(dir);
+    const b = store(dir);
+    const refs = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).put(`billing/k${i % 3}`, `value-${i}`)),
+    );
+    assert.equal(new Set(refs).size, 30);
+    for (const [i, ref] of refs.entries()) assert.equal(await a.get(ref), `value-${i}`);
+    assert.equal((await a.versions('billing/k0')).length, 10);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')),
+      [],
+      'no temp or lock files left behind',
+    );
+  });
+
+  it('keeps every version when several processes write at once', async () => {
+    const dir = tempDir();
+    const key = randomBytes(32).toString('base64');
+    const script = join(dir, 'writer.ts');
+    const storeModule = join(__dirname, '..', '..', 'src', 'secrets', 'encrypted-file-store.ts');
+    writeFileSync(
+      script,
+      `import { EncryptedFileSecretStore } from ${JSON.stringify(storeModule)};
+(async () => {
+  const s = new EncryptedFileSecretStore({ path: ${JSON.stringify(join(dir, 'secrets.json'))}, env: { ONRAMP_SECRETS_KEY: ${JSON.stringify(key)} } });
+  for (let i = 0; i < 8; i++) await s.put('billing/shared', process.argv[2] + '-' + i);
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    const { spawn } = await import('node:child_process');
+    const run = (id: string) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} failed: ${err}`))));
+      });
+    await Promise.all(['p1', 'p2', 'p3'].map(run));
+    const s = store(dir, { env: { [SECRETS_KEY_ENV]: key } });
+    const versions = await s.versions('billing/shared');
+    assert.deepEqual(
+      versions.map((v) => v.version),
+      Array.from({ length: 24 }, (_, i) => i + 1),
+    );
+    const values = await Promise.all(versions.map((v) => s.get(v.ref)));
+    assert.equal(new Set(values).size, 24);
+  });
+
+  it('takes over a stale lock left by a crashed process and times out on a live one', async () => {
+    const dir = tempDir();
+    const s = store(dir, { lockTimeoutMs: 200 });
+    await s.put('billing/a', '1');
+    const lock = join(dir, 'secrets.json.lock');
+    writeFileSync(lock, '99999 live');
+    await assert.rejects(s.put('billing/a', '2'), /timed out waiting for the lock/);
+    const old = new Date(Date.now() - 60_000);
+    const { utimesSync } = await import('node:fs');
+    utimesSync(lock, old, old);
+    assert.equal(await s.put('billing/a', '3'), 'secret://onramp/billing/a@v2');
+  });
+
+  it('refuses bad names, refs and a corrupt file clearly', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    await assert.rejects(s.put('Billing/Key', 'x'), /invalid secret name/);
+    await assert.rejects(s.get('billing/key'), /invalid secret reference/);
+    writeFileSync(join(dir, 'secrets.json'), '{not json');
+    await assert.rejects(s.list(), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
+  });
+});

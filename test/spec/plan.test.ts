@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadSpec } from '../../src/spec/load';
+import { buildPlan, planBlockers, renderPlan, type Plan } from '../../src/spec/plan';
+import { runStaticChecks } from '../../src/spec/static-checks';
+
+async function billingPlan(): Promise<Plan> {
+  const r = await loadSpec(join(__dirname, '..', '..', 'examples', 'billing.yaml'), { usernameSuffix: 'acme.example' });
+  assert.ok(r.ok && r.resolved);
+  const checks = runStaticChecks(r.spec, { supportedObjects: ['Account', 'Invoice__c', 'Opportunity'] });
+  return buildPlan(r.resolved, { specFingerprint: r.fingerprint, issues: checks.issues, risks: checks.risks });
+}
+
+describe('buildPlan', () => {
+  it('orders the steps as the workflow performs them', async () => {
+    const plan = await billingPlan();
+    assert.deepEqual(
+      plan.steps.map((s) => s.id),
+      [
+        'check-license-capacity',
+        'create-user',
+        'assign-permission-set-license',
+        'create-permission-set',
+        'grant-object-permissions',
+        'grant-field-permissions',
+        'grant-apex-class-access',
+        'assign-permission-set',
+        'generate-certificate',
+        'store-private-key',
+        'create-app',
+        'store-consumer-secret',
+        'verify-login',
+      ],
+    );
+    assert.deepEqual(plan.steps.find((s) => s.id === 'grant-object-permissions')!.details, {
+      Account: ['read'],
+      Invoice__c: ['read'],
+      Opportunity: ['read', 'edit'],
+    });
+    assert.equal(plan.steps.find((s) => s.id === 'create-app')!.kind, 'create-external-client-app');
+  });
+
+  it('is JSON-serialisable without loss (it travels through workflow history)', async () => {
+    const plan = await billingPlan();
+    assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
+  });
+
+  it('reports blockers: errors and missing seats', async () => {
+    const plan = await billingPlan();
+    assert.deepEqual(planBlockers(plan), []);
+    plan.licenseUsage[0]!.used = 5;
+    plan.licenseUsage[0]!.total = 5;
+    plan.issues.push({ path: 'access.objects[0].name', code: 'unknown-object', message: 'Account does not exist', severity: 'error', source: 'org' });
+    assert.equal(planBlockers(plan).length, 2);
+  });
+});
+
+describe('renderPlan', () => {
+  it('shows steps, details, licenses and risks', async () => {
+    const text = renderPlan(await billingPlan());
+    assert.match(text, /onramp plan for integration "billing" \(Billing system\)/);
+    assert.match(text, /\+ create-user "billing\.integration@acme\.example"/);
+    assert.match(text, /profile\s+= "Minimum Access - API Only Integrations"/);
+    assert.match(text, /Opportunity = \["read", "edit"\]/);
+    assert.match(text, /Opportunity\.StageName = "edit"/);
+    assert.match(text, /\+ create-external-client-app "Onramp_Billing"/);
+    assert.match(text, /Salesforce Integration \(user license\): needs 1; capacity not checked yet/);
+    assert.match(text, /! MEDIUM access\.apexClasses\[0\]: Apex class BillingSync/);
+    assert.match(text, /Waiting for 1 approval\(s\) within 72h\./);
+  });
+
+  it('shows license capacity, issues and refuses approval when blocked', async () => {
+    const plan = await billingPlan();
+    plan.org = { name: 'Acme', id: '00D000000000001', isSandbox: true };
+    plan.licenseUsage[0]!.used = 5;
+    plan.licenseUsage[0]!.total = 5;
+    plan.issues.push({ path: 'user.username', code: 'username-taken', message: 'already in use', severity: 'error', source: 'org' });
+    const text = renderPlan(plan);
+    assert.match(text, /org:\s+Acme, 00D000000000001, sandbox/);
+    assert.match(text, /5 of 5 used -> 6 of 5  NOT ENOUGH SEATS/);
+    assert.match(text, /x error\s+user\.username: already in use \[username-taken\]/);
+    assert.match(text, /cannot be approved: 2 blocking problem\(s\)/);
+  });
+
+  it('is deterministic', async () => {
+    assert.equal(renderPlan(await billingPlan()), renderPlan(await billingPlan()));
+  });
+});
