@@ -16,7 +16,7 @@ async function demo(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'onramp-demo-'));
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker...');
-  const stack = await startEmbeddedStack({ dir, logger, persist: false, temporalPort: 0 });
+  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true });
   try {
     say(`  Temporal UI: ${stack.temporal.uiUrl}\n  Local org:   ${stack.org.instanceUrl}\n`);
     const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await adminConnection(stack));

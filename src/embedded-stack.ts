@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { loadConfig, type OnrampConfig } from './config';
 import type { Logger } from './logger';
 import { startLocalOrg, type RunningLocalOrg } from './org/server';
-import { startDevServer, type DevServer } from './temporal/dev-server';
+import { findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { createOnrampWorker } from './worker';
 
 export const EMBEDDED_DIR = '.onramp';
@@ -27,11 +27,13 @@ export interface EmbeddedStack {
  * (state in a local file), and an onramp worker, all on loopback. It writes the configuration that points
  * onramp at them, so `onramp plan|onboard|approve|status` work from another terminal.
  */
-export async function startEmbeddedStack(options: { dir?: string; logger: Logger; temporalPort?: number; persist?: boolean }): Promise<EmbeddedStack> {
+export async function startEmbeddedStack(options: { dir?: string; logger: Logger; freePorts?: boolean; persist?: boolean }): Promise<EmbeddedStack> {
   const dir = resolve(options.dir ?? EMBEDDED_DIR);
   mkdirSync(dir, { recursive: true });
   const persist = options.persist ?? true;
-  const temporal = await startDevServer({ dbFile: persist ? join(dir, 'temporal.db') : join(dir, `temporal-${process.pid}.db`), port: options.temporalPort });
+  // The demo takes free ports so it runs beside anything; `onramp dev` uses Temporal's usual 7233/8233.
+  const ports = options.freePorts ? { port: await findFreePort(), uiPort: await findFreePort() } : {};
+  const temporal = await startDevServer({ dbFile: join(dir, 'temporal.db'), ...ports });
   const org = await startLocalOrg({
     stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
     privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),

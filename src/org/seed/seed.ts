@@ -128,7 +128,8 @@ export function seedOrg(org: LocalOrg, settings: OrgSettings): SeedResult {
     raw('ApexClass', { Name: name, Status: 'Active', ApiVersion: 66, IsValid: true, LengthWithoutComments: 400 });
   }
 
-  seedData(raw);
+  // Business records belong to the administrator, as records loaded by an admin do.
+  seedData((type, values) => raw(type, org.schema.require(type).fields.has('ownerid') ? { OwnerId: admin.Id, CreatedById: admin.Id, LastModifiedById: admin.Id, ...values } : values));
   return { orgId: organization.Id, adminUserId: admin.Id, adminUsername: ADMIN_USERNAME, profiles, licenses };
 }
 
