@@ -1,17 +1,32 @@
 import { Command, CommanderError } from 'commander';
+import { codecServerCommand } from './cli/codec-server';
+import { approvalCommands } from './cli/approval';
+import { auditCommand } from './cli/audit';
+import { devCommand } from './cli/dev';
 import { processIo, type CliIo } from './cli/io';
+import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
+import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
+import { statusCommands } from './cli/status';
 
 /**
  * The `onramp` command line. Each command family lives in its own module under src/cli/ and is added
- * here. Exit codes: 0 success, 1 failure, 2 bad usage.
+ * here. Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 validation errors in the spec,
+ * 4 approval refused.
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('onramp')
     .description('Salesforce integration-user onboarding as a durable, approved, audited and reversible Temporal workflow')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s.replace(/\n$/, '')), writeErr: (s) => io.stderr(s.replace(/\n$/, '')) });
+  program.addCommand(devCommand(io));
+  for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)]) program.addCommand(command);
   program.addCommand(orgCommand(io));
+  program.addCommand(auditCommand(io));
+  program.addCommand(rotateCommand(io));
+  program.addCommand(offboardCommand(io));
+  program.addCommand(remediateCommand(io));
+  program.addCommand(codecServerCommand(io));
   // Command modules build their commands standalone, so usage errors anywhere must be routed here (exit 2).
   const settle = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput());
@@ -21,8 +36,8 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const io = processIo();
+/** Runs one command line (argv as in process.argv) and resolves with its exit code; tests call it in-process. */
+export async function runCli(io: CliIo & { exitCode: number }, argv: string[]): Promise<number> {
   try {
     await buildProgram(io).parseAsync(argv);
   } catch (error) {
@@ -31,6 +46,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 1;
   }
   return io.exitCode;
+}
+
+export function main(argv: string[] = process.argv): Promise<number> {
+  return runCli(processIo(), argv);
 }
 
 if (require.main === module) {

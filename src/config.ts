@@ -28,6 +28,23 @@ const ConfigSchema = z.strictObject({
     .prefault({}),
   secrets: z.strictObject({ file: z.string().default('.onramp/secrets.json') }).prefault({}),
   runbookDir: z.string().default('.onramp/runbooks'),
+  audit: z
+    .strictObject({
+      dir: z.string().default('.onramp/audits'),
+      webhookUrl: z.url({ error: 'must be the URL the audit summary is posted to' }).optional(),
+      unusedDays: z.coerce.number().int().positive().default(90),
+      certificateExpiryDays: z.coerce.number().int().nonnegative().default(30),
+    })
+    .prefault({}),
+  codec: z
+    .strictObject({
+      /** `id1:base64key,id2:base64key`, the first encrypting; when absent, the key file is used (created on first use). */
+      keys: z.string().optional(),
+      keyFile: z.string().default('.onramp/codec-keys.json'),
+      /** Bearer token the codec server demands; without one it does not start. */
+      serverToken: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+    })
+    .prefault({}),
 });
 
 export type OnrampConfig = z.output<typeof ConfigSchema>;
@@ -46,6 +63,13 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_TASK_QUEUE', ['temporal', 'taskQueue']],
   ['ONRAMP_SECRETS_FILE', ['secrets', 'file']],
   ['ONRAMP_RUNBOOK_DIR', ['runbookDir']],
+  ['ONRAMP_AUDIT_DIR', ['audit', 'dir']],
+  ['ONRAMP_AUDIT_WEBHOOK_URL', ['audit', 'webhookUrl']],
+  ['ONRAMP_AUDIT_UNUSED_DAYS', ['audit', 'unusedDays']],
+  ['ONRAMP_AUDIT_CERTIFICATE_EXPIRY_DAYS', ['audit', 'certificateExpiryDays']],
+  ['ONRAMP_CODEC_KEYS', ['codec', 'keys']],
+  ['ONRAMP_CODEC_KEY_FILE', ['codec', 'keyFile']],
+  ['ONRAMP_CODEC_TOKEN', ['codec', 'serverToken']],
 ];
 
 export class ConfigError extends Error {

@@ -4,6 +4,7 @@ import { loadConfig, type OnrampConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import type { SecretStore } from './secrets/store';
+import { dataConverterFor } from './temporal/data-converter';
 
 export interface OnrampWorkerOptions {
   config: OnrampConfig;
@@ -13,7 +14,12 @@ export interface OnrampWorkerOptions {
   /** Prebuilt workflow bundle (tests bundle once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** Shared with the clients; by default the codec of the configured keys (config.codec). */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
+
+/** Path of a prebuilt workflow bundle for `src/worker.ts` to load instead of bundling at start. */
+export const WORKFLOW_BUNDLE_ENV = 'ONRAMP_WORKFLOW_BUNDLE';
 
 /** A worker that runs onramp's workflows and activities against the configured org and secret store. */
 export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<Worker> {
@@ -24,7 +30,11 @@ export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    dataConverter: options.dataConverter ?? dataConverterFor(config.codec),
     activities: createActivities({ config, secrets, logger }),
+    // Onboardings spend most of their life parked awaiting sign-off: a bounded cache keeps a worker with a
+    // thousand of them under 400 MB (an evicted workflow is replayed from history when its approval comes).
+    maxCachedWorkflows: 250,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
 }
@@ -33,7 +43,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'onramp-worker' });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createOnrampWorker({ config, connection, logger });
+  // A bundle built ahead of time (bundleWorkflowCode) spares the worker webpack at start: faster starts and
+  // about a hundred megabytes less resident memory for the rest of the process's life.
+  const prebuilt = process.env[WORKFLOW_BUNDLE_ENV];
+  const worker = await createOnrampWorker({ config, connection, logger, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'onramp worker started');
   await worker.run();
   await connection.close();

@@ -1,6 +1,11 @@
+import { auditActivities } from './audit';
+import { registryActivities } from './audit-registry';
 import { compensationActivities } from './compensation';
 import { AdminSession, type ActivityDeps } from './deps';
+import { offboardingActivities } from './offboarding';
 import { provisioningActivities } from './provisioning';
+import { remediationActivities } from './remediation';
+import { rotationActivities } from './rotation';
 import { runbookActivities } from './runbook';
 import { verificationActivities } from './verification';
 
@@ -15,6 +20,11 @@ export function createActivities(deps: ActivityDeps) {
     ...compensationActivities(deps, admin),
     ...verificationActivities(deps, admin),
     ...runbookActivities(deps),
+    ...registryActivities(),
+    ...auditActivities(deps, admin),
+    ...rotationActivities(deps, admin),
+    ...offboardingActivities(deps),
+    ...remediationActivities(admin),
   };
 }
 

@@ -1,6 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
 import { randomBytes } from 'node:crypto';
-import { generateKeyPairAndCertificate } from '../crypto/certificate';
 import { consumerKeyFor, type AppRequest } from '../salesforce/app-settings';
 import { ensureConnectedApp } from '../salesforce/connected-app';
 import { salesforceStep } from '../salesforce/errors';
@@ -9,6 +8,7 @@ import { assignPermissionSetLicense, checkIntegrationCapacity, type LicenseCapac
 import { assignPermissionSet, ensurePermissionSet } from '../salesforce/permission-sets';
 import { ensureIntegrationUser, userMarker } from '../salesforce/users';
 import type { AppRecord, CredentialRecord } from '../shared/types';
+import { storeConsumerSecret, storeNewKeyPair } from './credentials';
 import type { ActivityDeps, AdminSession } from './deps';
 import { appMarker, permissionSetMarker, type StepInput } from './steps';
 
@@ -60,34 +60,10 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
      */
     async generateCredentials(input: StepInput): Promise<CredentialRecord> {
       const { integration, onboardingId } = input;
-      const names = integration.names.secretNames;
-      const consumerKey = consumerKeyFor(randomBytes(80));
-      const secretRef = await deps.secrets.put(names.consumerSecret, randomBytes(32).toString('hex'), {
-        idempotencyKey: `${onboardingId}/consumer-secret`,
-        meta: { consumerKey },
-      });
-      const stored = (await deps.secrets.versions(names.consumerSecret)).find((v) => v.ref === secretRef);
-      const record: CredentialRecord = { consumerSecretRef: secretRef, consumerKey: stored?.meta.consumerKey ?? consumerKey };
+      const secret = await storeConsumerSecret(deps, integration, randomBytes(32).toString('hex'), { consumerKey: consumerKeyFor(randomBytes(80)) }, `${onboardingId}/consumer-secret`);
+      const record: CredentialRecord = { consumerSecretRef: secret.consumerSecretRef, consumerKey: secret.consumerKey };
       if (integration.app.flow !== 'jwt-bearer') return record;
-
-      const cert = await generateKeyPairAndCertificate({
-        commonName: integration.names.appApiName,
-        organization: 'onramp',
-        validityDays: integration.app.certificateValidityDays ?? 365,
-      });
-      heartbeat();
-      const keyRef = await deps.secrets.put(names.privateKey, cert.privateKeyPem, {
-        idempotencyKey: `${onboardingId}/private-key`,
-        meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
-      });
-      const meta = (await deps.secrets.versions(names.privateKey)).find((v) => v.ref === keyRef)?.meta ?? {};
-      return {
-        ...record,
-        privateKeyRef: keyRef,
-        certificatePem: meta.certificatePem,
-        certificateFingerprint: meta.fingerprint,
-        certificateExpiresAt: meta.notAfter,
-      };
+      return { ...record, ...(await storeNewKeyPair(deps, integration, `${onboardingId}/private-key`)) };
     },
 
     async createApp(input: StepInput, credentials: CredentialRecord): Promise<AppRecord> {

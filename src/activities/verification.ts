@@ -37,18 +37,15 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
               });
       } catch (error) {
         const info = describeError(error);
+        // invalid_client_id is what a not-yet-propagated app answers; it and a busy or unreachable org are
+        // worth retrying. The workflow refuses to retry the type TokenGrantFailed, so those get another type.
+        const retryable = info.transient || info.code === 'invalid_client_id';
         throw ApplicationFailure.create({
           message: `the integration could not obtain a token: ${info.code}: ${info.message}`,
-          type: 'TokenGrantFailed',
-          // invalid_client_id is what a not-yet-propagated app answers; other refusals are final.
-          nonRetryable: !info.transient && info.code !== 'invalid_client_id',
+          type: retryable ? 'TokenGrantNotYet' : 'TokenGrantFailed',
+          nonRetryable: !retryable,
         });
       }
-      const readable = integration.access.objects.filter((o) => o.read).map((o) => o.name);
-      const grantedFields = new Set(integration.access.fields.map((f) => f.name.toLowerCase()));
-      const ungrantedField = await salesforceStep('find a field outside the grant', async () =>
-        pickUngrantedField(await admin.get(), readable, grantedFields),
-      );
       return salesforceStep('verify the integration', async () =>
         verifyIntegration({
           integration: conn,
@@ -56,21 +53,10 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
           flow: integration.app.flow,
           userId,
           appApiName: app.apiName,
-          grantedObjects: readable,
-          ungrantedField,
+          grantedObjects: integration.access.objects.filter((o) => o.read).map((o) => o.name),
+          grantedFields: integration.access.fields.map((f) => f.name),
         }),
       );
     },
   };
-}
-
-/** A readable, permissionable field of a granted object that the spec did not grant. */
-async function pickUngrantedField(admin: Connection, objects: string[], granted: Set<string>): Promise<string | undefined> {
-  const object = objects[0];
-  if (!object) return undefined;
-  const describe = await admin.sobject(object).describe();
-  const candidate = describe.fields.find(
-    (f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()),
-  );
-  return candidate ? `${object}.${candidate.name}` : undefined;
 }

@@ -1,12 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { banner, serveUntilSignal, startOrgFromCli, type OrgStartOptions } from '../org/cli/start';
 import type { CliIo } from './io';
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
-  return n;
-}
+import { portNumber } from './shared';
 
 function milliseconds(value: string): number {
   const n = Number(value);
@@ -21,8 +16,8 @@ export function orgCommand(io: CliIo): Command {
   org
     .command('start')
     .description('start the local org and serve until interrupted')
-    .option('--port <n>', 'HTTP port (0 picks a free one)', port, 0)
-    .option('--https-port <n>', 'HTTPS port, self-signed (0 picks a free one)', port, 0)
+    .option('--port <n>', 'HTTP port (0 picks a free one)', portNumber, 0)
+    .option('--https-port <n>', 'HTTPS port, self-signed (0 picks a free one)', portNumber, 0)
     .option('--no-https', 'do not start the HTTPS listener')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--state <file>', 'persist the org to this JSON file and reload it on the next start')

@@ -4,7 +4,7 @@ import type { Connection } from 'jsforce';
 import { usernameSuffixOf, type OnrampConfig } from '../config';
 import { checkSpecAgainstOrg } from '../salesforce/spec-checks';
 import { approveUpdate, onboardingWorkflowId, rejectUpdate, statusQuery } from '../shared/messages';
-import type { ApprovalInput, OnboardingStatus } from '../shared/types';
+import type { ApprovalInput, OnboardingInput, OnboardingStatus } from '../shared/types';
 import { loadSpec, type SpecSource } from '../spec/load';
 import { resolveIntegration, type ResolvedIntegration } from '../spec/normalize';
 import { buildPlan, type Plan, type ValidationIssue } from '../spec/plan';
@@ -41,7 +41,12 @@ export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;
  * workflow id is the integration's name. After a success, the same id cannot start again (one
  * integration user per external system); after a failure or rejection it can.
  */
-export async function startOnboarding(client: Client, config: OnrampConfig, prepared: PreparedOnboarding): Promise<OnboardingHandle> {
+export async function startOnboarding(
+  client: Client,
+  config: OnrampConfig,
+  prepared: PreparedOnboarding,
+  options: Pick<OnboardingInput, 'timeouts'> = {},
+): Promise<OnboardingHandle> {
   if (!prepared.resolved || !prepared.plan || hasErrors(prepared.issues)) {
     throw new Error('the spec has errors; run `onramp plan` to see them');
   }
@@ -50,7 +55,7 @@ export async function startOnboarding(client: Client, config: OnrampConfig, prep
     workflowId: onboardingWorkflowId(prepared.resolved.names.name),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    args: [{ integration: prepared.resolved, plan: prepared.plan, onboardingId: randomUUID() }],
+    args: [{ integration: prepared.resolved, plan: prepared.plan, onboardingId: randomUUID(), ...options }],
   }) as Promise<OnboardingHandle>;
 }
 

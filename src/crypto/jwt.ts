@@ -2,7 +2,7 @@
  * RS256 JWT assertion for Salesforce's OAuth 2.0 JWT bearer flow (salesforce-api.md §4.2):
  * header {"alg":"RS256"}, claims iss (consumer key), sub (username), aud (login URL), exp (seconds).
  */
-import forge from 'node-forge';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 
 export interface JwtBearerRequest {
   /** PEM private key (PKCS#1 or PKCS#8). */
@@ -37,23 +37,23 @@ export function signJwtBearerAssertion(request: JwtBearerRequest): string {
     if (!value || !value.trim()) throw new TypeError(`${key} is required`);
   }
 
-  let privateKey: forge.pki.rsa.PrivateKey;
+  let privateKey: KeyObject | undefined;
   try {
-    privateKey = forge.pki.privateKeyFromPem(request.privateKeyPem) as forge.pki.rsa.PrivateKey;
+    privateKey = createPrivateKey(request.privateKeyPem);
   } catch {
-    // Never echo the PEM: this message can end up in workflow failures.
-    throw new Error('privateKeyPem is not a readable RSA private key');
+    privateKey = undefined;
   }
+  // Never echo the PEM: this message can end up in workflow failures.
+  if (privateKey?.asymmetricKeyType !== 'rsa') throw new Error('privateKeyPem is not a readable RSA private key');
 
   const nowSeconds = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const header = { alg: 'RS256' };
   const claims = { iss: request.consumerKey, sub: request.username, aud: request.audience, exp: nowSeconds + expiresIn };
   const signingInput = `${base64UrlEncode(JSON.stringify(header))}.${base64UrlEncode(JSON.stringify(claims))}`;
 
-  const md = forge.md.sha256.create();
-  md.update(signingInput, 'utf8');
-  // forge's RSA sign defaults to RSASSA-PKCS1-v1_5, which is what RS256 means.
-  const signature = Buffer.from(privateKey.sign(md), 'binary');
+  // Node's native RSASSA-PKCS1-v1_5 (what RS256 means): a few milliseconds, where node-forge's JavaScript
+  // RSA takes about a hundred on the worker's event loop for every sign-in.
+  const signature = sign('sha256', Buffer.from(signingInput, 'utf8'), privateKey);
   return `${signingInput}.${base64UrlEncode(signature)}`;
 }
 

@@ -51,6 +51,15 @@ export async function ensureConnectedApp(conn: Connection, request: AppRequest):
   return { created: true };
 }
 
+/** Replaces the whole component (Metadata update does not merge) of a Connected App onramp created. */
+export async function updateConnectedApp(conn: Connection, request: AppRequest): Promise<void> {
+  const existing = await readConnectedApp(conn, request.app.apiName);
+  if (!existing) throw Object.assign(new Error(`Connected App ${request.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
+  if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
+  const result = (await conn.metadata.update('ConnectedApp', connectedAppMetadata(request) as never)) as unknown as SaveResult;
+  throwUnlessSaved(result, 'update Connected App');
+}
+
 export async function deleteConnectedApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
   const existing = await readConnectedApp(conn, apiName);
   if (!existing) return 'absent';

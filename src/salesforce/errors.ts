@@ -18,6 +18,8 @@ const TRANSIENT_CODES = new Set([
   'ERROR_HTTP_504',
   'INVALID_SESSION_ID',
   'sf:INVALID_SESSION_ID',
+  // The OAuth endpoint's answer to too many logins: the hourly login allowance refills.
+  'rate_limit_exceeded',
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -30,8 +32,11 @@ export interface SalesforceErrorInfo {
 /** What a jsforce (or fetch) error says, in one shape. */
 export function describeError(error: unknown): SalesforceErrorInfo {
   const e = error as { errorCode?: unknown; name?: unknown; code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = String(e?.errorCode ?? (e?.name && e.name !== 'Error' ? e.name : undefined) ?? e?.code ?? e?.cause?.code ?? 'UNKNOWN');
+  const raw = String(e?.errorCode ?? (e?.name && e.name !== 'Error' ? e.name : undefined) ?? e?.code ?? e?.cause?.code ?? 'UNKNOWN');
   const message = scrubSecrets(String(e?.message ?? error));
+  // jsforce reports an OAuth endpoint's refusal (revoke, token) as ERROR_HTTP_400 with the JSON body as message.
+  const oauthCode = /^ERROR_HTTP_4\d\d$/.test(raw) ? /"error"\s*:\s*"([a-z_]+)"/.exec(message)?.[1] : undefined;
+  const code = oauthCode ?? raw;
   const network =
     NETWORK_CODES.has(String(e?.code)) ||
     NETWORK_CODES.has(String(e?.cause?.code)) ||
@@ -56,7 +61,7 @@ export function toActivityFailure(error: unknown, action: string): ApplicationFa
     type: info.transient ? 'SalesforceTransientError' : 'SalesforceError',
     nonRetryable: !info.transient,
     details: [{ code: info.code }],
-    nextRetryDelay: info.code.endsWith('REQUEST_LIMIT_EXCEEDED') ? '10 seconds' : undefined,
+    nextRetryDelay: info.code.endsWith('REQUEST_LIMIT_EXCEEDED') || info.code === 'rate_limit_exceeded' ? '10 seconds' : undefined,
   });
 }
 

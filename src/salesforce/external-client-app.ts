@@ -18,8 +18,14 @@ const TYPES = {
 } as const;
 
 const NS = 'http://soap.sforce.com/2006/04/metadata';
-const POLL_MS = 1000;
-const MAX_POLLS = 300;
+/**
+ * checkDeployStatus is polled at once (small deploys are often done by then), then after 1, 2, 4 and 8
+ * seconds and every 10 seconds after that: every poll is an API call, and an External Client App deploy
+ * takes seconds to minutes on a real org. The wait stays inside the activity's start-to-close timeout.
+ */
+const FIRST_POLL_DELAY_MS = 1000;
+const MAX_POLL_DELAY_MS = 10_000;
+const DEPLOY_WAIT_MS = 8 * 60_000;
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -44,8 +50,13 @@ function packageXml(members: Array<{ type: string; member: string }>, apiVersion
   });
 }
 
-/** The deployable package of one External Client App (fields in the documented, alphabetical order). */
-export async function externalClientAppPackage(request: AppRequest, apiVersion: string): Promise<Buffer> {
+export type EcaPart = keyof typeof TYPES;
+
+/**
+ * The deployable package of one External Client App (fields in the documented, alphabetical order), or
+ * of some of its parts: a satellite deployed alone is merged into the app already in the org.
+ */
+export async function externalClientAppPackage(request: AppRequest, apiVersion: string, parts?: EcaPart[]): Promise<Buffer> {
   const { app } = request;
   const name = app.apiName;
   const cc = app.flow === 'client-credentials';
@@ -94,6 +105,7 @@ export async function externalClientAppPackage(request: AppRequest, apiVersion: 
       },
     ],
   ];
+  if (parts) files.splice(0, files.length, ...files.filter(([part]) => parts.includes(part)));
   for (const [part, fields] of files) {
     const t = TYPES[part];
     zip.file(`${t.folder}/${t.member(name)}.${t.suffix}`, document(t.type, fields));
@@ -125,6 +137,17 @@ export async function ensureExternalClientApp(conn: Connection, request: AppRequ
   return { created: true };
 }
 
+/**
+ * Replaces the global OAuth settings (certificate, consumer key and secret) of an app onramp created,
+ * leaving its other parts as they are: what a credential rotation changes and nothing else.
+ */
+export async function redeployGlobalOauthSettings(conn: Connection, request: AppRequest, onPoll: (deployId: string) => void): Promise<void> {
+  const existing = await readExternalClientApp(conn, request.app.apiName);
+  if (!existing) throw Object.assign(new Error(`External Client App ${request.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
+  if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
+  await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), onPoll);
+}
+
 export async function deleteExternalClientApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
   const existing = await readExternalClientApp(conn, apiName);
   if (!existing) return 'absent';
@@ -150,7 +173,8 @@ type Failure = { fullName?: string; componentType?: string; problem?: string; pr
 async function deploy(conn: Connection, zip: Buffer, onPoll: (deployId: string) => void): Promise<void> {
   const resumed = inActivity() ? (activityInfo().heartbeatDetails as { deployId?: string } | undefined)?.deployId : undefined;
   const deployId = resumed ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
-  for (let poll = 0; poll < MAX_POLLS; poll++) {
+  const deadline = Date.now() + DEPLOY_WAIT_MS;
+  for (let poll = 0; Date.now() < deadline; poll++) {
     onPoll(deployId);
     const status = (await conn.metadata.checkDeployStatus(deployId, true)) as unknown as DeployStatus;
     if (status.done === true || status.done === 'true') {
@@ -160,7 +184,7 @@ async function deploy(conn: Connection, zip: Buffer, onPoll: (deployId: string) 
       const reason = list.map((f) => `${f.componentType} ${f.fullName}: ${f.problem}`).join('; ') || status.errorMessage || status.status;
       throw Object.assign(new Error(`deploy ${deployId} failed: ${reason}`), { errorCode: 'DEPLOY_FAILED' });
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(FIRST_POLL_DELAY_MS * 2 ** poll, MAX_POLL_DELAY_MS)));
   }
   throw Object.assign(new Error(`deploy ${deployId} did not finish in time`), { errorCode: 'DEPLOY_TIMEOUT' });
 }

@@ -39,7 +39,9 @@ export async function checkSpecAgainstOrg(conn: Connection, resolved: ResolvedIn
   const supportedObjects = records<{ SobjectType: string }>(responses.get('supported')).map((r) => r.SobjectType);
 
   for (const u of records<{ Username: string; IsActive: boolean; FederationIdentifier: string | null }>(responses.get('users'))) {
-    if (u.Username.toLowerCase() === names.username.toLowerCase()) {
+    // An active user carrying this integration's marker means it was onboarded already, whatever its username.
+    const onboarded = u.IsActive && (u.FederationIdentifier ?? '').startsWith(`onramp:${names.name}:`);
+    if (!onboarded && u.Username.toLowerCase() === names.username.toLowerCase()) {
       error('user.username', 'username-taken', `a user ${u.Username} already exists${u.IsActive ? '' : ' (inactive)'}; choose another username with user.username`);
     } else {
       error('name', 'integration-exists', `${spec.name} already has an active integration user ${u.Username}: onramp keeps one integration user per external system`);

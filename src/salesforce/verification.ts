@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import { soqlQuote } from '../org/soql/escape';
 import type { VerificationEvidence } from '../shared/types';
-import { errorsOf, queryUrl, runComposite } from './composite';
+import { errorsOf, queryUrl, records, runComposite } from './composite';
 
 /** Objects to try reading as the integration, to prove access outside its grant is refused. */
 const PROBE_OBJECTS = ['Contact', 'Lead', 'Case', 'Opportunity', 'Account', 'Campaign', 'User'];
@@ -15,14 +15,24 @@ export interface VerificationRequest {
   userId: string;
   appApiName: string;
   grantedObjects: string[];
-  /** A field of a granted object that was not granted, if there is one (proves field-level security). */
-  ungrantedField?: string;
+  /** The field grants (`Object.Field`); a field of a granted object outside them proves field-level security. */
+  grantedFields: string[];
+}
+
+interface LoginRow {
+  Id: string;
+  LoginTime: string;
+  Status: string;
+  Application: string;
+  LoginType: string;
 }
 
 /**
  * The proof an auditor asks for: a token obtained as the integration, a sample call as its user, the
  * LoginHistory row that shows who signed in through which app, reads outside the grant refused, and the
- * proof token revoked again. The integration's calls go in one composite request (one API call).
+ * proof token revoked again. Besides the token grant and the revoke this takes two API calls: one
+ * composite as the admin (the sign-in's LoginHistory row and the describe that picks a field outside the
+ * grant) and one composite as the integration (the sample call and the refused reads).
  */
 export async function verifyIntegration(request: VerificationRequest): Promise<VerificationEvidence> {
   const identity = request.integration.userInfo;
@@ -30,14 +40,30 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     throw ApplicationFailure.nonRetryable(`the token was issued for ${identity?.id ?? 'nobody'}, not the integration user ${request.userId}`, 'VerificationFailed');
   }
   const sampleObject = request.grantedObjects[0];
+  const adminReads = await runComposite(request.admin, [
+    {
+      method: 'GET',
+      referenceId: 'login',
+      url: queryUrl(`SELECT Id, LoginTime, Status, Application, LoginType FROM LoginHistory WHERE UserId = ${soqlQuote(request.userId)} ORDER BY LoginTime DESC LIMIT 1`),
+    },
+    ...(sampleObject ? [{ method: 'GET' as const, referenceId: 'describe', url: `/sobjects/${encodeURIComponent(sampleObject)}/describe` }] : []),
+  ]);
+  const [last] = records<LoginRow>(adminReads.get('login'));
+  if (!last || last.Status !== 'Success' || last.Application !== request.appApiName) {
+    throw ApplicationFailure.create({
+      message: `LoginHistory shows no successful sign-in of the integration user through ${request.appApiName} yet`,
+      type: 'LoginHistoryPending',
+    });
+  }
+  const ungrantedField = sampleObject ? pickUngrantedField(sampleObject, adminReads.get('describe')?.body, request.grantedFields) : undefined;
   const granted = new Set(request.grantedObjects.map((o) => o.toLowerCase()));
   const probe = PROBE_OBJECTS.find((o) => !granted.has(o.toLowerCase()));
   const sampleSoql = sampleObject ? `SELECT Id FROM ${sampleObject} LIMIT 5` : undefined;
   const subrequests = [
     ...(sampleSoql ? [{ method: 'GET' as const, referenceId: 'sample', url: queryUrl(sampleSoql) }] : []),
     ...(probe ? [{ method: 'GET' as const, referenceId: 'probeObject', url: queryUrl(`SELECT Id FROM ${probe} LIMIT 1`) }] : []),
-    ...(request.ungrantedField
-      ? [{ method: 'GET' as const, referenceId: 'probeField', url: queryUrl(`SELECT ${request.ungrantedField.split('.')[1]} FROM ${request.ungrantedField.split('.')[0]} LIMIT 1`) }]
+    ...(ungrantedField
+      ? [{ method: 'GET' as const, referenceId: 'probeField', url: queryUrl(`SELECT ${ungrantedField.split('.')[1]} FROM ${ungrantedField.split('.')[0]} LIMIT 1`) }]
       : []),
   ];
   const responses = subrequests.length ? await runComposite(request.integration, subrequests, false) : new Map();
@@ -46,7 +72,7 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     throw ApplicationFailure.nonRetryable(`the sample call as the integration failed: ${errorsOf(sample)[0]?.errorCode}`, 'VerificationFailed');
   }
   const outOfScope: VerificationEvidence['outOfScope'] = [];
-  for (const [ref, what] of [['probeObject', `SELECT Id FROM ${probe}`], ['probeField', `SELECT ${request.ungrantedField}`]] as const) {
+  for (const [ref, what] of [['probeObject', `SELECT Id FROM ${probe}`], ['probeField', `SELECT ${ungrantedField}`]] as const) {
     const response = responses.get(ref);
     if (!response) continue;
     const code = errorsOf(response)[0]?.errorCode;
@@ -54,17 +80,6 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
       throw ApplicationFailure.nonRetryable(`the integration could run ${what}, which its permission set does not grant`, 'VerificationFailed');
     }
     outOfScope.push({ request: what, refusedWith: code });
-  }
-
-  const login = await request.admin.query<{ Id: string; LoginTime: string; Status: string; Application: string; LoginType: string }>(
-    `SELECT Id, LoginTime, Status, Application, LoginType FROM LoginHistory WHERE UserId = ${soqlQuote(request.userId)} ORDER BY LoginTime DESC LIMIT 1`,
-  );
-  const last = login.records[0];
-  if (!last || last.Status !== 'Success' || last.Application !== request.appApiName) {
-    throw ApplicationFailure.create({
-      message: `LoginHistory shows no successful sign-in of the integration user through ${request.appApiName} yet`,
-      type: 'LoginHistoryPending',
-    });
   }
 
   const token = request.integration.accessToken;
@@ -78,6 +93,14 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     outOfScope,
     tokenRevoked: Boolean(token),
   };
+}
+
+/** A readable, permissionable field of the object that the spec did not grant, from the admin's describe. */
+function pickUngrantedField(object: string, describe: unknown, grantedFields: string[]): string | undefined {
+  const granted = new Set(grantedFields.map((f) => f.toLowerCase()));
+  const fields = (describe as { fields?: Array<{ name: string; type: string; permissionable: boolean }> } | undefined)?.fields ?? [];
+  const candidate = fields.find((f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()));
+  return candidate ? `${object}.${candidate.name}` : undefined;
 }
 
 /** Revokes every OAuth token the app issued (as OauthToken rows list them). */

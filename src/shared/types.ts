@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
 
@@ -17,8 +18,8 @@ export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'skipped';
 
-export interface StepProgress {
-  step: OnboardingStep;
+export interface StepProgress<S extends string = OnboardingStep> {
+  step: S;
   state: StepState;
   startedAt?: string;
   endedAt?: string;
@@ -49,12 +50,22 @@ export interface ApprovalRecord {
   at: string;
 }
 
+/** A decision sent as a signal that the sign-off rules refused (signals cannot be answered): shown, never counted. */
+export interface IgnoredDecision {
+  approver: string;
+  decision: ApprovalRecord['decision'];
+  reason: string;
+  at: string;
+}
+
 export interface OnboardingStatus {
   integration: string;
   phase: OnboardingPhase;
   requestedBy: string;
   approvalsRequired: number;
   approvals: ApprovalRecord[];
+  /** Invalid approval signals (self-approval, not an approver, too late): they changed nothing. */
+  ignoredDecisions?: IgnoredDecision[];
   steps: StepProgress[];
   failure?: OnboardingFailureDetails;
   runbookPath?: string;
@@ -66,6 +77,25 @@ export interface OnboardingInput {
   plan: Plan;
   /** Idempotency marker written on every org object this onboarding creates. */
   onboardingId: string;
+  /** Activity timeouts and retry pacing; absent in production (the workflow's defaults apply). */
+  timeouts?: StepTimeouts;
+}
+
+/**
+ * Overrides of the onboarding's activity timeouts (Temporal duration strings such as '5s'), for tests
+ * that must see a killed worker's step retried, or a step that keeps failing give up, within seconds.
+ */
+export interface StepTimeouts {
+  /** Start-to-close of the quick steps and of compensations (default 2 minutes). */
+  startToClose?: Duration;
+  /** Start-to-close of the app deploy and the verification (default 10 minutes). */
+  slowStartToClose?: Duration;
+  /** Heartbeat timeout of the app deploy and the verification (default 1 minute). */
+  heartbeat?: Duration;
+  retryInitialInterval?: Duration;
+  retryMaximumInterval?: Duration;
+  /** Attempts of a forward step (default 10); compensations always keep theirs. */
+  maximumAttempts?: number;
 }
 
 /** What the org holds once setup succeeded: ids and references, never secrets. */

@@ -1,6 +1,8 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import { identityKey } from '../shared/identity';
-import type { ApprovalInput, ApprovalRecord } from '../shared/types';
+import { approveSignal, approveUpdate, rejectSignal, rejectUpdate } from '../shared/messages';
+import { failureMessage } from './saga';
+import type { ApprovalInput, ApprovalRecord, IgnoredDecision } from '../shared/types';
 
 export type ApprovalOutcome = 'pending' | 'approved' | 'rejected';
 
@@ -10,6 +12,8 @@ export type ApprovalOutcome = 'pending' | 'approved' | 'rejected';
  */
 export class ApprovalBook {
   readonly records: ApprovalRecord[] = [];
+  /** Signalled decisions the rules refused: kept so the status shows them, never counted. */
+  readonly ignored: IgnoredDecision[] = [];
   private readonly approvers: Set<string>;
   private readonly requester: string;
 
@@ -49,5 +53,28 @@ export class ApprovalBook {
     const record: ApprovalRecord = { approver: input.approver, decision, at: at.toISOString(), ...(input.comment ? { comment: input.comment } : {}) };
     this.records.push(record);
     return record;
+  }
+}
+
+/**
+ * Takes decisions for `book` through the approve and reject updates (a refused decision is answered at
+ * once) and their signal variants (signals cannot be refused: an invalid one changes nothing and is
+ * logged and listed in `book.ignored`). Every request that needs sign-off (onboarding, offboarding, remediation) decides this way.
+ */
+export function acceptDecisions(book: ApprovalBook, isOpen: () => boolean): void {
+  const decide = (decision: ApprovalRecord['decision']) => (approval: ApprovalInput) => book.record(approval, decision, new Date());
+  setHandler(approveUpdate, decide('approved'), { validator: (a) => book.check(a, 'approved', isOpen()) });
+  setHandler(rejectUpdate, decide('rejected'), { validator: (a) => book.check(a, 'rejected', isOpen()) });
+  for (const [signal, decision] of [[approveSignal, 'approved'], [rejectSignal, 'rejected']] as const) {
+    setHandler(signal, (approval) => {
+      try {
+        book.check(approval, decision, isOpen());
+        decide(decision)(approval);
+      } catch (error) {
+        const reason = failureMessage(error);
+        book.ignored.push({ approver: String(approval?.approver ?? ''), decision, reason, at: new Date().toISOString() });
+        log.warn('ignored approval signal', { reason });
+      }
+    });
   }
 }

@@ -4,46 +4,65 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  log,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { approveSignal, approveUpdate, rejectSignal, rejectUpdate, statusQuery } from '../shared/messages';
+import { statusQuery } from '../shared/messages';
 import {
   ONBOARDING_STEPS,
-  type ApprovalInput,
-  type ApprovalRecord,
   type OnboardingFailureDetails,
   type OnboardingInput,
   type OnboardingResult,
   type OnboardingStatus,
+  type OnboardingPhase,
   type OnboardingStep,
+  type StepTimeouts,
 } from '../shared/types';
-import { ApprovalBook } from './approval';
+import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
+import { ApprovalBook, acceptDecisions } from './approval';
 import { Saga, StepBoard, failureMessage } from './saga';
+
+/** Outside the saga and retried until Temporal answers: a registry hiccup must never undo a working integration. */
+const registry = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
 /** Salesforce errors are classified by the activities; these types never get better by retrying. */
 const NON_RETRYABLE = ['SalesforceError', 'ForeignObject', 'LicenseCapacityExceeded', 'LicenseUnavailable', 'VerificationFailed', 'TokenGrantFailed'];
 
-const steps = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  // A cancelled workflow waits for a running step to end, so compensation sees everything it did.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-const slowSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-const undo = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25, nonRetryableErrorTypes: ['ForeignObject'] },
-});
+/**
+ * The activity proxies of one onboarding. Production runs on the defaults; `timeouts` (tests) shortens
+ * them so a step on a killed worker is retried, or a step that keeps failing gives up, within seconds.
+ * Compensations keep their many attempts whatever `timeouts` says: an undo must try hard.
+ */
+function activityProxies(timeouts: StepTimeouts = {}) {
+  const retry = (initialInterval: Duration, maximumInterval: Duration, maximumAttempts: number) => ({
+    initialInterval: timeouts.retryInitialInterval ?? initialInterval,
+    backoffCoefficient: 2,
+    maximumInterval: timeouts.retryMaximumInterval ?? maximumInterval,
+    maximumAttempts,
+  });
+  return {
+    steps: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
+      // A cancelled workflow waits for a running step to end, so compensation sees everything it did.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { ...retry('1 second', '30 seconds', timeouts.maximumAttempts ?? 10), nonRetryableErrorTypes: NON_RETRYABLE },
+    }),
+    slowSteps: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.slowStartToClose ?? '10 minutes',
+      heartbeatTimeout: timeouts.heartbeat ?? '1 minute',
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { ...retry('2 seconds', '1 minute', timeouts.maximumAttempts ?? 10), nonRetryableErrorTypes: NON_RETRYABLE },
+    }),
+    undo: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
+      retry: { ...retry('1 second', '1 minute', 25), nonRetryableErrorTypes: ['ForeignObject'] },
+    }),
+  };
+}
 
 /**
  * Onboards one integration, the way an admin would follow the runbook: wait for sign-off, then create
@@ -53,6 +72,7 @@ const undo = proxyActivities<Activities>({
 export async function onboardIntegration(input: OnboardingInput): Promise<OnboardingResult> {
   const { integration } = input;
   const stepInput = { integration, onboardingId: input.onboardingId };
+  const { steps, slowSteps, undo } = activityProxies(input.timeouts);
   const board = new StepBoard(ONBOARDING_STEPS);
   const book = new ApprovalBook(integration.approval.approverKeys, integration.spec.requestedBy, integration.approval.approvalsRequired);
   let approvalOpen = true;
@@ -62,30 +82,28 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     requestedBy: integration.spec.requestedBy,
     approvalsRequired: integration.approval.approvalsRequired,
     approvals: book.records,
+    ignoredDecisions: book.ignored,
     steps: board.steps,
   };
 
-  const decide = (decision: ApprovalRecord['decision']) => (approval: ApprovalInput) => book.record(approval, decision, new Date());
   setHandler(statusQuery, () => status);
-  setHandler(approveUpdate, decide('approved'), { validator: (a) => book.check(a, 'approved', approvalOpen) });
-  setHandler(rejectUpdate, decide('rejected'), { validator: (a) => book.check(a, 'rejected', approvalOpen) });
-  // Signals cannot be refused; an invalid one is logged and changes nothing.
-  for (const [signal, decision] of [[approveSignal, 'approved'], [rejectSignal, 'rejected']] as const) {
-    setHandler(signal, (approval) => {
-      try {
-        book.check(approval, decision, approvalOpen);
-        decide(decision)(approval);
-      } catch (error) {
-        log.warn('ignored approval signal', { reason: failureMessage(error) });
-      }
-    });
-  }
+  // Visible to `temporal workflow list --query "OnrampIntegration='billing' AND OnrampStage='failed'"`.
+  const setPhase = (phase: OnboardingPhase) => {
+    status.phase = phase;
+    upsertSearchAttributes([{ key: ONRAMP_STAGE, value: phase }]);
+  };
+  upsertSearchAttributes([
+    { key: ONRAMP_INTEGRATION, value: integration.names.name },
+    { key: ONRAMP_KIND, value: 'onboarding' },
+    { key: ONRAMP_STAGE, value: status.phase },
+  ]);
+  acceptDecisions(book, () => approvalOpen);
 
   try {
     const decided = await condition(() => book.outcome !== 'pending', integration.approval.timeoutMs);
     approvalOpen = false;
     if (!decided || book.outcome === 'rejected') {
-      status.phase = decided ? 'rejected' : 'timed-out';
+      setPhase(decided ? 'rejected' : 'timed-out');
       const reason = decided
         ? `rejected by ${book.records.find((r) => r.decision === 'rejected')?.approver}`
         : `no decision within ${integration.approval.timeout}`;
@@ -94,11 +112,14 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     }
   } catch (error) {
     approvalOpen = false;
-    if (isCancellation(error)) status.phase = 'cancelled';
+    if (isCancellation(error)) {
+      status.failure = { failedStep: 'approval', reason: 'the onboarding was cancelled', undone: [], leftBehind: [] };
+      setPhase('cancelled');
+    }
     throw error;
   }
 
-  status.phase = 'provisioning';
+  setPhase('provisioning');
   const saga = new Saga(board);
   let current: OnboardingStep = ONBOARDING_STEPS[0];
   const run = async <T>(step: OnboardingStep, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
@@ -139,21 +160,24 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     };
     const summary = { integration: integration.names.name, provisioned, evidence, approvals: book.records };
     const runbookPath = await run('writeRunbook', () => steps.writeRunbook(stepInput, summary, new Date().toISOString()));
-    status.phase = 'completed';
     status.runbookPath = runbookPath;
-    return { ...summary, runbookPath };
+    const result = { ...summary, runbookPath };
+    // The integration is managed from now on: its registry keeps the desired state (audit, rotation, offboarding).
+    if (patched('onramp-registry')) await registry.registerIntegration(stepInput, result, new Date().toISOString());
+    setPhase('completed');
+    return result;
   } catch (error) {
     const cancelled = isCancellation(error);
     const reason = cancelled ? 'the onboarding was cancelled' : failureMessage(error);
     if (board.state(current) === 'running') board.set(current, 'failed', reason);
-    status.phase = 'compensating';
+    setPhase('compensating');
     const { undone, leftBehind } = await CancellationScope.nonCancellable(() => saga.compensate());
     const failure: OnboardingFailureDetails = { failedStep: current, reason, undone, leftBehind };
     status.failure = failure;
-    status.phase = cancelled ? 'cancelled' : 'failed';
+    setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw error;
     throw ApplicationFailure.create({
-      message: `onboarding of ${integration.names.name} failed at ${current}: ${reason}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
+      message: `onboarding of ${integration.names.name} failed at ${current}: ${reason.replace(/\.$/, '')}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
       type: 'OnboardingFailed',
       nonRetryable: true,
       details: [failure],

@@ -1,21 +1,21 @@
 import { log } from '@temporalio/workflow';
 import type { OnboardingStep, StepProgress, StepState } from '../shared/types';
 
-interface Compensation {
-  step: OnboardingStep;
+interface Compensation<S extends string> {
+  step: S;
   description: string;
   run: () => Promise<string>;
 }
 
 /** Live progress of each step, as the status query reports it. */
-export class StepBoard {
-  readonly steps: StepProgress[];
+export class StepBoard<S extends string = OnboardingStep> {
+  readonly steps: StepProgress<S>[];
 
-  constructor(steps: readonly OnboardingStep[]) {
+  constructor(steps: readonly S[]) {
     this.steps = steps.map((step) => ({ step, state: 'pending' as StepState }));
   }
 
-  set(step: OnboardingStep, state: StepState, detail?: string): void {
+  set(step: S, state: StepState, detail?: string): void {
     const entry = this.steps.find((s) => s.step === step)!;
     const now = new Date().toISOString();
     if (state === 'running' || state === 'compensating') entry.startedAt = now;
@@ -24,8 +24,21 @@ export class StepBoard {
     if (detail !== undefined) entry.detail = detail;
   }
 
-  state(step: OnboardingStep): StepState {
+  state(step: S): StepState {
     return this.steps.find((s) => s.step === step)!.state;
+  }
+
+  /** Runs one step: running while `fn` runs, then done (with a summary of its result), or failed. */
+  async run<T>(step: S, fn: () => Promise<T>, detail?: (result: T) => string): Promise<T> {
+    this.set(step, 'running');
+    try {
+      const result = await fn();
+      this.set(step, 'done', detail?.(result));
+      return result;
+    } catch (error) {
+      this.set(step, 'failed', failureMessage(error));
+      throw error;
+    }
   }
 }
 
@@ -34,12 +47,12 @@ export class StepBoard {
  * fail on the way back), and run in reverse. A compensation that fails even after its retries is
  * recorded as left behind and the others still run: a partial undo beats none.
  */
-export class Saga {
-  private readonly compensations: Compensation[] = [];
+export class Saga<S extends string = OnboardingStep> {
+  private readonly compensations: Compensation<S>[] = [];
 
-  constructor(private readonly board: StepBoard) {}
+  constructor(private readonly board: StepBoard<S>) {}
 
-  onUndo(step: OnboardingStep, description: string, run: () => Promise<string>): void {
+  onUndo(step: S, description: string, run: () => Promise<string>): void {
     this.compensations.push({ step, description, run });
   }
 
@@ -55,6 +68,13 @@ export class Saga {
         this.board.set(c.step, 'compensated', outcome);
       } catch (error) {
         const reason = failureMessage(error);
+        if (failureType(error) === 'ForeignObject') {
+          // The object of that name lacks this run's marker: the run never created it, so nothing of
+          // its own is there to undo, and someone else's object stays as it is.
+          undone.push(`${c.description} (nothing to undo: ${reason})`);
+          this.board.set(c.step, 'compensated', 'not created by this run; left untouched');
+          continue;
+        }
         log.error('compensation failed', { step: c.step, reason });
         leftBehind.push(`${c.description}: ${reason}`);
         this.board.set(c.step, 'failed', `compensation failed: ${reason}`);
@@ -62,6 +82,15 @@ export class Saga {
     }
     return { undone, leftBehind };
   }
+}
+
+/** The type of the innermost typed failure (e.g. `ForeignObject` under an ActivityFailure). */
+export function failureType(error: unknown): string | undefined {
+  let type: string | undefined;
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.type === 'string') type = e.type;
+  }
+  return type;
 }
 
 /** The innermost message of an activity or application failure: what actually went wrong. */

@@ -1,4 +1,7 @@
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,17 +11,26 @@ import pino from 'pino';
 import { AdminSession } from '../../src/activities/deps';
 import { loadConfig, type OnrampConfig } from '../../src/config';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
+import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
 import type { SecretStore } from '../../src/secrets/store';
+import { onrampDataConverter } from '../../src/temporal/data-converter';
+import { ONRAMP_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { createOnrampWorker } from '../../src/worker';
-import { getTestEnv, getWorkflowBundle, uniqueTaskQueue } from './temporal-env';
+import { getTestEnv, getTimeSkippingEnv, getWorkflowBundle, uniqueTaskQueue } from './temporal-env';
 
 /** onramp as it runs for real: the local org, the Temporal dev server, a worker with a secret store. */
 export interface OnrampStack {
   org: RunningLocalOrg;
   config: OnrampConfig;
+  /** Shares the worker's data converter (payloads encrypted under `keyRing`). */
   client: Client;
-  worker: Worker;
+  /** The Temporal test environment the stack runs on (time-skipping tests skip time through it). */
+  env: TestWorkflowEnvironment;
+  keyRing: KeyRing;
+  dataConverter: DataConverter;
+  /** Absent when the stack was started without an in-process worker. */
+  worker?: Worker;
   secrets: SecretStore;
   admin: () => Promise<Connection>;
   workDir: string;
@@ -26,11 +38,22 @@ export interface OnrampStack {
   close(): Promise<void>;
 }
 
-export async function startOnrampStack(options: { orgSettings?: NonNullable<Parameters<typeof startLocalOrg>[0]>['settings'] } = {}): Promise<OnrampStack> {
+export interface OnrampStackOptions {
+  orgSettings?: NonNullable<Parameters<typeof startLocalOrg>[0]>['settings'];
+  /** The Java time-skipping test server instead of the dev server (onramp's search attributes registered on it). */
+  timeSkipping?: boolean;
+  /** false: no worker in this process (the test runs workers as child processes, see worker-process.ts). */
+  worker?: boolean;
+}
+
+export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
   const workDir = mkdtempSync(join(tmpdir(), 'onramp-test-'));
   const org = await startLocalOrg({ privateKeyPath: join(workDir, 'bootstrap-key.pem'), settings: options.orgSettings });
-  const env = await getTestEnv();
+  const env = options.timeSkipping ? await getTimeSkippingEnv() : await getTestEnv();
+  if (options.timeSkipping) await registerSearchAttributes(env);
   const taskQueue = uniqueTaskQueue('onramp');
+  const keyRing = new KeyRing([newCodecKey()]);
+  const dataConverter = onrampDataConverter(keyRing);
   const config = loadConfig(
     {},
     {
@@ -44,35 +67,59 @@ export async function startOnrampStack(options: { orgSettings?: NonNullable<Para
       temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
       secrets: { file: join(workDir, 'secrets.json') },
       runbookDir: join(workDir, 'runbooks'),
+      audit: { dir: join(workDir, 'audits') },
+      codec: { keys: formatKeyList(keyRing.keys) },
     },
   );
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
   const secrets = createEncryptedFileSecretStore({ path: config.secrets.file });
-  const worker = await createOnrampWorker({
-    config,
-    connection: env.nativeConnection,
-    logger,
-    secrets,
-    workflowBundle: await getWorkflowBundle(),
-    taskQueue,
-  });
+  const worker =
+    options.worker === false
+      ? undefined
+      : await createOnrampWorker({
+          config,
+          connection: env.nativeConnection,
+          logger,
+          secrets,
+          workflowBundle: await getWorkflowBundle(),
+          taskQueue,
+          dataConverter,
+        });
   const session = new AdminSession(config);
   // The worker runs for the whole suite: queries on finished workflows need one too.
-  const running = worker.run();
+  const running = worker?.run();
   return {
     org,
     config,
-    client: env.client,
+    client: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter }),
+    env,
+    keyRing,
+    dataConverter,
     worker,
     secrets,
     admin: () => session.get(),
     workDir,
     logLines,
     async close() {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await org.close();
     },
   };
+}
+
+const registered = new WeakSet<TestWorkflowEnvironment>();
+
+/**
+ * The dev server gets onramp's search attributes as start flags; the time-skipping server has no such
+ * flag (nor ListSearchAttributes) but implements AddSearchAttributes, so they are added through it once.
+ */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  if (registered.has(env)) return;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(ONRAMP_SEARCH_ATTRIBUTES.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+  });
+  registered.add(env);
 }

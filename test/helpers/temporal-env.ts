@@ -23,6 +23,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTestServer } from '../../src/temporal/binaries';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { ONRAMP_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 /** Entry point whose exports are onramp's workflows. */
@@ -111,7 +112,11 @@ export function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   );
 }
 
-/** Bundles the workflows once per process; every Worker in the file reuses it via `workflowBundle`. */
+/**
+ * Bundles the workflows once per process; every Worker in the file reuses it via `workflowBundle`. The bundle
+ * carries onramp's failure converter (a prebuilt bundle ignores the worker's failureConverterPath); without a
+ * codec its encoded failure messages are plain JSON payloads, so workers without one read them as usual.
+ */
 export function getWorkflowBundle(workflowsPath: string = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   const key = path.resolve(workflowsPath);
   let bundle = bundles.get(key);
@@ -120,7 +125,7 @@ export function getWorkflowBundle(workflowsPath: string = WORKFLOWS_PATH): Promi
       return Promise.reject(new Error(`workflow entry point ${key} does not exist`));
     }
     installTestRuntime();
-    bundle = bundleWorkflowCode({ workflowsPath: key, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({ workflowsPath: key, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
     bundle.catch(() => bundles.delete(key));
     bundles.set(key, bundle);
   }

@@ -79,13 +79,13 @@ export function banner(line: OrgStartLine, state: string | undefined): string {
  * Serves until SIGINT or SIGTERM, then closes the listeners and flushes the state file. Resolves with the
  * exit code: 0 after a clean shutdown, 1 if closing failed.
  */
-export function serveUntilSignal(running: RunningLocalOrg, log: (message: string) => void): Promise<number> {
+export function serveUntilSignal(running: Pick<RunningLocalOrg, 'close'>, log: (message: string) => void, what = 'the local org'): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      log(`received ${signal}, stopping the local org`);
+      log(`received ${signal}, stopping ${what}`);
       running.close().then(
         () => resolveExit(0),
         (error: unknown) => {

@@ -80,11 +80,11 @@ export function findStoredComponent(apps: OAuthApp[], type: string, fullName: st
  */
 export function planEcaChanges(org: LocalOrg, apps: OAuthApp[], writes: EcaComponent[], deletes: Array<{ type: string; fullName: string }>, byUserId: string): EcaPlan {
   const outcomes: ComponentOutcome[] = [];
-  const byApp = new Map<string, { writes: Array<{ c: EcaComponent; o: ComponentOutcome }>; deletes: Array<{ type: string; fullName: string; o: ComponentOutcome }> }>();
+  const byApp = new Map<string, { appName: string; writes: Array<{ c: EcaComponent; o: ComponentOutcome }>; deletes: Array<{ type: string; fullName: string; o: ComponentOutcome }> }>();
   const groupOf = (name: string) => {
     const key = name.toLowerCase();
     let group = byApp.get(key);
-    if (!group) byApp.set(key, (group = { writes: [], deletes: [] }));
+    if (!group) byApp.set(key, (group = { appName: name, writes: [], deletes: [] }));
     return group;
   };
 
@@ -117,7 +117,8 @@ export function planEcaChanges(org: LocalOrg, apps: OAuthApp[], writes: EcaCompo
   const save: OAuthApp[] = [];
   const remove: OAuthApp[] = [];
   for (const [, group] of byApp) {
-    const appName = group.writes[0] ? owningAppName(group.writes[0].c)! : group.deletes[0].fullName;
+    // A group of deletes only is keyed by the app they belong to: its first delete may name a part (`X_plcy`).
+    const { appName } = group;
     const existing = apps.find((a) => a.fullName.toLowerCase() === appName.toLowerCase());
     const fail = (p: MetadataProblem) => {
       for (const w of group.writes) w.o.problems.push(p);

@@ -1,0 +1,88 @@
+import { ApplicationFailure, heartbeat, getClient } from '@temporalio/activity';
+import { listManagedIntegrations } from '../client/registry';
+import { PROFILE_BASELINE, compareIntegration, type CompareOptions } from '../audit/compare';
+import { writeAuditReport } from '../audit/report-files';
+import { AUDIT_REPORT_FORMAT, countBySeverity, highestSeverity, summarize, type AuditReport, type AuditSummary } from '../audit/report';
+import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/audit-reads';
+import { salesforceStep } from '../salesforce/errors';
+import type { ActivityDeps, AdminSession } from './deps';
+
+export interface RunAuditRequest {
+  runId: string;
+  workflowId: string;
+  asOf: string;
+  unusedDays?: number;
+  certificateExpiryDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
+  return {
+    /**
+     * The whole audit in one activity, because its data (every desired state, every org row) is far too
+     * large for workflow history at scale: list the registries, read the org in bulk, compare, write the
+     * report. Only reads the org. Returns the summary.
+     */
+    async runAudit(request: RunAuditRequest): Promise<{ summary: AuditSummary; webhookConfigured: boolean }> {
+      const config = deps.config.audit;
+      const options: CompareOptions = {
+        asOf: request.asOf,
+        unusedDays: request.unusedDays ?? config.unusedDays,
+        certificateExpiryDays: request.certificateExpiryDays ?? config.certificateExpiryDays,
+        profileBaseline: PROFILE_BASELINE,
+      };
+      if (!(options.unusedDays > 0) || !(options.certificateExpiryDays >= 0) || Number.isNaN(Date.parse(options.asOf))) {
+        throw ApplicationFailure.nonRetryable(`invalid audit input: ${JSON.stringify({ ...options, profileBaseline: undefined })}`, 'InvalidAuditInput');
+      }
+      const { targets, queried } = await listManagedIntegrations(getClient(), { onPage: () => heartbeat('listing registries') });
+      const active = targets.filter((t) => t.state === 'active');
+      heartbeat({ phase: 'reading the org', integrations: active.length });
+
+      const reads: ReadCounter = { 'registry list': 1, 'registry queries': queried };
+      const since = new Date(Date.parse(options.asOf) - options.unusedDays * DAY_MS).toISOString();
+      const rows = await salesforceStep('read the org for the audit', async () => readOrgInBulk(await admin.get(), active, since, reads));
+      heartbeat({ phase: 'comparing' });
+      const facts = assembleFacts(active, rows);
+      const findings = active.flatMap((t) => compareIntegration(t, facts.get(t.integration)!, options));
+
+      const report: AuditReport = {
+        format: AUDIT_REPORT_FORMAT,
+        runId: request.runId,
+        workflowId: request.workflowId,
+        generatedAt: new Date().toISOString(),
+        asOf: options.asOf,
+        instanceUrl: deps.config.salesforce.instanceUrl,
+        thresholds: { unusedDays: options.unusedDays, certificateExpiryDays: options.certificateExpiryDays },
+        counts: countBySeverity(findings),
+        integrations: active.map((t) => {
+          const own = findings.filter((f) => f.integration === t.integration);
+          const highest = highestSeverity(own);
+          return { integration: t.integration, revision: t.revision, findings: own.length, ...(highest ? { highest } : {}), fixable: own.filter((f) => f.fix).length };
+        }),
+        skipped: targets.filter((t) => t.state !== 'active').map((t) => ({ integration: t.integration, reason: t.state })),
+        findings,
+        reads,
+      };
+      const paths = await writeAuditReport(config.dir, report);
+      deps.logger.info({ runId: request.runId, integrations: active.length, findings: findings.length, reads }, 'audit report written');
+      return { summary: summarize(report, paths), webhookConfigured: Boolean(config.webhookUrl) };
+    },
+
+    /** Posts the summary (no evidence, no secrets) to the configured webhook; a 4xx is not retried. */
+    async postAuditSummary(summary: AuditSummary): Promise<string> {
+      const url = deps.config.audit.webhookUrl;
+      if (!url) return 'no webhook configured';
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'onramp-audit' },
+        body: JSON.stringify({ event: 'onramp.audit.completed', ...summary }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      if (response.ok) return `posted (${response.status})`;
+      const failure = `the audit webhook answered ${response.status} ${response.statusText}`;
+      if (response.status >= 400 && response.status < 500 && response.status !== 429) throw ApplicationFailure.nonRetryable(failure, 'WebhookRefused');
+      throw ApplicationFailure.retryable(failure, 'WebhookFailed');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { heartbeat } from '@temporalio/activity';
+import { generateKeyPairAndCertificate } from '../crypto/certificate';
+import type { CredentialRecord } from '../shared/types';
+import type { ResolvedIntegration } from '../spec/normalize';
+import type { ActivityDeps } from './deps';
+
+type KeyPairCredential = Required<Pick<CredentialRecord, 'privateKeyRef' | 'certificatePem' | 'certificateFingerprint' | 'certificateExpiresAt'>>;
+
+/**
+ * A new RSA key and certificate for the JWT bearer flow, the key stored as a new version of the
+ * integration's private-key secret. The idempotency key makes a retried attempt return what the first
+ * one stored, so callers always continue with the certificate that matches the stored key.
+ */
+export async function storeNewKeyPair(deps: ActivityDeps, integration: ResolvedIntegration, idempotencyKey: string): Promise<KeyPairCredential> {
+  const cert = await generateKeyPairAndCertificate({
+    commonName: integration.names.appApiName,
+    organization: 'onramp',
+    validityDays: integration.app.certificateValidityDays ?? 365,
+  });
+  heartbeat();
+  const name = integration.names.secretNames.privateKey;
+  const privateKeyRef = await deps.secrets.put(name, cert.privateKeyPem, {
+    idempotencyKey,
+    meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
+  });
+  const meta = (await deps.secrets.versions(name)).find((v) => v.ref === privateKeyRef)?.meta ?? {};
+  return { privateKeyRef, certificatePem: meta.certificatePem!, certificateFingerprint: meta.fingerprint!, certificateExpiresAt: meta.notAfter! };
+}
+
+/**
+ * Stores a consumer secret as a new version, with the consumer key it pairs with (and any other labels)
+ * in clear beside it: the external system reads both from the store. Returns what the store holds.
+ */
+export async function storeConsumerSecret(
+  deps: ActivityDeps,
+  integration: ResolvedIntegration,
+  secret: string,
+  meta: { consumerKey: string } & Record<string, string>,
+  idempotencyKey: string,
+): Promise<{ consumerSecretRef: string; consumerKey: string; meta: Record<string, string> }> {
+  const name = integration.names.secretNames.consumerSecret;
+  const consumerSecretRef = await deps.secrets.put(name, secret, { idempotencyKey, meta });
+  const stored = (await deps.secrets.versions(name)).find((v) => v.ref === consumerSecretRef)?.meta ?? meta;
+  return { consumerSecretRef, consumerKey: stored.consumerKey ?? meta.consumerKey, meta: stored };
+}

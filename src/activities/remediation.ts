@@ -1,0 +1,33 @@
+import type { Fix } from '../audit/findings';
+import { salesforceStep } from '../salesforce/errors';
+import { applyFix, fixHolds } from '../salesforce/fixes';
+import type { DesiredState } from '../shared/registry';
+import type { AdminSession } from './deps';
+import { amendRegistry } from './registry-updates';
+
+const scopeOf = (desired: DesiredState) => ({ userId: desired.provisioned.userId, permissionSetId: desired.provisioned.permissionSetId });
+
+/** Puts approved drift back: each fix is checked to stay inside the integration, then applied. */
+export function remediationActivities(admin: AdminSession) {
+  return {
+    async applyFixes(desired: DesiredState, fixes: Fix[]): Promise<Array<'applied' | 'already-applied'>> {
+      const outcomes: Array<'applied' | 'already-applied'> = [];
+      for (const fix of fixes) outcomes.push(await salesforceStep(`${fix.op} ${fix.sobject}`, async () => applyFix(await admin.get(), fix, scopeOf(desired))));
+      return outcomes;
+    },
+
+    /** For each fix, null when the org now holds it, else what was found instead. */
+    async recheckFixes(fixes: Fix[]): Promise<Array<string | null>> {
+      return salesforceStep('re-check the fixes', async () => {
+        const conn = await admin.get();
+        const results: Array<string | null> = [];
+        for (const fix of fixes) results.push((await fixHolds(conn, fix)) ?? null);
+        return results;
+      });
+    },
+
+    async recordRemediation(desired: DesiredState, by: string, note: string): Promise<number> {
+      return amendRegistry(desired.integration.names.name, { by, note });
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { getClient, heartbeat } from '@temporalio/activity';
+import { randomBytes } from 'node:crypto';
+import { startRotation } from '../client/lifecycle';
+import type { AppRequest } from '../salesforce/app-settings';
+import {
+  deleteStagedCredentials,
+  findOAuthConsumer,
+  installAppCredentials,
+  listStagedCredentials,
+  promoteStagedCredentials,
+  stageCredentials,
+} from '../salesforce/credential-rotation';
+import { foreignObject, salesforceStep } from '../salesforce/errors';
+import { readExternalClientApp } from '../salesforce/external-client-app';
+import { rotationStrategyOf, type StagedCredential } from '../shared/lifecycle';
+import type { DesiredState } from '../shared/registry';
+import type { AppRecord, CredentialRecord } from '../shared/types';
+import { storeConsumerSecret, storeNewKeyPair } from './credentials';
+import type { ActivityDeps, AdminSession } from './deps';
+import { amendRegistry, callingRun } from './registry-updates';
+import { appMarker } from './steps';
+
+const stepInputOf = (desired: DesiredState) => ({ integration: desired.integration, onboardingId: desired.onboardingId });
+
+/**
+ * The steps of a credential rotation. A new credential is always stored as a new version of the same
+ * secret name (the external system reads the newest), and the old version is deleted only once a real
+ * token grant proved the new one.
+ */
+export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
+  /** Before anything touches an app, it must be the one onramp created for this integration. */
+  const assertOwnApp = async (desired: DesiredState) => {
+    const existing = await readExternalClientApp(await admin.get(), desired.integration.app.apiName);
+    if (!existing) throw Object.assign(new Error(`External Client App ${desired.integration.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
+    if (existing.description !== appMarker(stepInputOf(desired))) throw foreignObject(`External Client App ${desired.integration.app.apiName}`);
+  };
+
+  return {
+    /**
+     * Creates and stores the new credential: a key pair and certificate, a consumer secret, or (External
+     * Client App, client credentials) a staged key and secret that work beside the current pair. The
+     * idempotency keys are the rotation's, so a retried attempt continues with what the first stored.
+     */
+    async stageCredential(desired: DesiredState): Promise<StagedCredential> {
+      const { integration } = desired;
+      const current = desired.provisioned.credentials;
+      const rotationId = `${callingRun().workflowId}/${callingRun().runId}`;
+      switch (rotationStrategyOf(integration.app)) {
+        case 'certificate':
+          return { credentials: { ...current, ...(await storeNewKeyPair(deps, integration, `${rotationId}/private-key`)) } };
+        case 'secret': {
+          const stored = await storeConsumerSecret(deps, integration, randomBytes(32).toString('hex'), { consumerKey: current.consumerKey }, `${rotationId}/consumer-secret`);
+          return { credentials: { ...current, consumerSecretRef: stored.consumerSecretRef } };
+        }
+        case 'staged-secret':
+          return salesforceStep('stage new OAuth credentials', async () => {
+            await assertOwnApp(desired);
+            const conn = await admin.get();
+            const consumer = await findOAuthConsumer(conn, integration.app.apiName);
+            const versions = await deps.secrets.versions(integration.names.secretNames.consumerSecret);
+            for (const staged of await listStagedCredentials(conn, consumer)) {
+              const mine = versions.find((v) => v.meta.stagedId === staged.id);
+              if (mine) return { credentials: { ...current, consumerKey: staged.consumerKey, consumerSecretRef: mine.ref }, stagedId: staged.id };
+              // A pair staged by an attempt that died before storing its secret: nobody can ever use it.
+              await deleteStagedCredentials(conn, consumer, staged.id);
+            }
+            const staged = await stageCredentials(conn, consumer);
+            const stored = await storeConsumerSecret(deps, integration, staged.consumerSecret, { consumerKey: staged.consumerKey, stagedId: staged.id }, `${rotationId}/staged-secret`);
+            return { credentials: { ...current, consumerKey: stored.consumerKey, consumerSecretRef: stored.consumerSecretRef }, stagedId: stored.meta.stagedId };
+          });
+      }
+    },
+
+    /** Puts a certificate or consumer secret on the app: the new one, or the old one again when undoing. */
+    async installCredential(desired: DesiredState, credentials: CredentialRecord): Promise<string> {
+      const { app } = desired.integration;
+      const request: AppRequest = {
+        app,
+        marker: appMarker(stepInputOf(desired)),
+        consumerKey: credentials.consumerKey,
+        consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+        certificatePem: credentials.certificatePem,
+      };
+      await salesforceStep(`put the credential on ${app.apiName}`, async () => installAppCredentials(await admin.get(), request, (deployId) => heartbeat({ deployId })));
+      return credentials.certificateFingerprint ? `certificate ${credentials.certificateFingerprint}` : `consumer secret ${credentials.consumerSecretRef}`;
+    },
+
+    /** Makes the staged pair the app's only one; a pair already promoted (a retried attempt) is success. */
+    async promoteStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
+      return salesforceStep('promote the staged OAuth credentials', async () => {
+        const conn = await admin.get();
+        const consumer = await findOAuthConsumer(conn, desired.integration.app.apiName);
+        if (consumer.consumerKey === staged.credentials.consumerKey) return 'already promoted';
+        await promoteStagedCredentials(conn, consumer, staged.stagedId!);
+        return `consumer key ${staged.credentials.consumerKey.slice(0, 12)}… promoted`;
+      });
+    },
+
+    async discardStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
+      return salesforceStep('delete the staged OAuth credentials', async () => {
+        const conn = await admin.get();
+        return deleteStagedCredentials(conn, await findOAuthConsumer(conn, desired.integration.app.apiName), staged.stagedId!);
+      });
+    },
+
+    /** Deletes single secret versions; those already gone count as deleted. */
+    async deleteSecretVersions(refs: string[]): Promise<string> {
+      let deleted = 0;
+      for (const ref of refs) if (await deps.secrets.deleteVersion(ref)) deleted++;
+      return `deleted ${deleted} of ${refs.length} secret version(s)`;
+    },
+
+    async recordRotation(desired: DesiredState, credentials: CredentialRecord, app: AppRecord, by: string, note: string): Promise<number> {
+      return amendRegistry(desired.integration.names.name, { by, note, provisioned: { credentials, app } });
+    },
+
+    /** For the audit: starts the rotation of an integration (or finds the one running) and returns its workflow id. */
+    async requestRotation(integration: string, reason: string): Promise<string> {
+      return (await startRotation(getClient(), integration, reason, 'onramp audit')).workflowId;
+    },
+  };
+}

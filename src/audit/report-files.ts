@@ -1,0 +1,49 @@
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { renderAuditMarkdown, type AuditReport, type AuditSummary } from './report';
+
+/** Run ids are Temporal run ids (UUIDs); anything else could walk out of the audit directory. */
+const RUN_ID = /^[A-Za-z0-9-]{1,80}$/;
+
+export const reportPaths = (dir: string, runId: string): AuditSummary['reportPaths'] => {
+  if (!RUN_ID.test(runId)) throw new Error(`not an audit run id: ${runId}`);
+  return { json: join(resolve(dir), `${runId}.json`), markdown: join(resolve(dir), `${runId}.md`) };
+};
+
+/** Writes `<runId>.json` and `<runId>.md`, each atomically: a reader never sees half a report. */
+export async function writeAuditReport(dir: string, report: AuditReport): Promise<AuditSummary['reportPaths']> {
+  const paths = reportPaths(dir, report.runId);
+  await mkdir(resolve(dir), { recursive: true });
+  for (const [path, content] of [
+    [paths.json, `${JSON.stringify(report, null, 2)}\n`],
+    [paths.markdown, renderAuditMarkdown(report)],
+  ] as const) {
+    await writeFile(`${path}.tmp`, content, { mode: 0o644 });
+    await rename(`${path}.tmp`, path);
+  }
+  return paths;
+}
+
+/** The report of a run, or of the latest run in the directory when no run id is given. */
+export async function readAuditReport(dir: string, runId?: string): Promise<AuditReport | undefined> {
+  const id = runId ?? (await latestRunId(dir));
+  if (!id) return undefined;
+  try {
+    return JSON.parse(await readFile(reportPaths(dir, id).json, 'utf8')) as AuditReport;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function latestRunId(dir: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = (await readdir(resolve(dir))).filter((n) => n.endsWith('.json'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const dated = await Promise.all(names.map(async (n) => ({ id: n.slice(0, -'.json'.length), mtime: (await stat(join(resolve(dir), n))).mtimeMs })));
+  return dated.sort((a, b) => b.mtime - a.mtime)[0]?.id;
+}

@@ -1,0 +1,60 @@
+/**
+ * The audit's view of one integration's desired state: exactly what the comparison needs, small enough
+ * to travel in the registry workflow's memo so the audit reads every integration's desired state from
+ * one visibility listing. Pure (types only): the registry workflow computes it.
+ */
+import type { RegistryRecord, RegistryState } from '../shared/registry';
+import type { AppRecord } from '../shared/types';
+import type { FieldGrant, IpRange, ObjectGrant } from '../spec/schema';
+
+export interface AuditTarget {
+  integration: string;
+  state: RegistryState;
+  revision: number;
+  onboardedAt: string;
+  user: { id: string; username: string; firstName: string; lastName: string; profileName: string };
+  permissionSet: { id: string; name: string };
+  access: { objects: ObjectGrant[]; fields: FieldGrant[]; apexClasses: string[] };
+  app: {
+    kind: AppRecord['kind'];
+    apiName: string;
+    consumerKey: string;
+    /** Metadata scope values (Api, RefreshToken, ...). */
+    scopes: string[];
+    callbackUrls: string[];
+    /** The ipRelaxation value for the app kind (ENFORCE / Enforce, ...). */
+    ipRelaxation: string;
+    trustedIpRanges: Array<Pick<IpRange, 'start' | 'end'>>;
+    /** The permission set through which users are admin-approved (pre-authorized). */
+    permissionSetName: string;
+  };
+  certificate?: { fingerprint: string; expiresAt: string };
+}
+
+export function auditTargetOf(record: RegistryRecord): AuditTarget {
+  const { integration, provisioned } = record.desired;
+  const { app, user, access } = integration;
+  const credentials = provisioned.credentials;
+  return {
+    integration: record.integration,
+    state: record.state,
+    revision: record.revision,
+    onboardedAt: record.desired.onboardedAt,
+    user: { id: provisioned.userId, username: provisioned.username, firstName: user.firstName, lastName: user.lastName, profileName: user.profileName },
+    permissionSet: { id: provisioned.permissionSetId, name: integration.names.permissionSetName },
+    access: { objects: access.objects, fields: access.fields, apexClasses: access.apexClasses },
+    app: {
+      kind: provisioned.app.kind,
+      apiName: provisioned.app.apiName,
+      consumerKey: provisioned.app.consumerKey,
+      scopes: app.metadataScopes,
+      callbackUrls: app.callbackUrls,
+      ipRelaxation: app.ipRelaxation,
+      trustedIpRanges: app.trustedIpRanges.map((r) => ({ start: r.start, end: r.end })),
+      permissionSetName: app.permissionSetName,
+    },
+    ...(credentials.certificateFingerprint && credentials.certificateExpiresAt
+      ? { certificate: { fingerprint: credentials.certificateFingerprint, expiresAt: credentials.certificateExpiresAt } }
+      : {}),
+  };
+}

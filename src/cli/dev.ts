@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { rmSync } from 'node:fs';
+import pino from 'pino';
+import { DEV_CONFIG_FILE, EMBEDDED_DIR, startEmbeddedStack, type EmbeddedStack } from '../embedded-stack';
+import { createLogger } from '../logger';
+import { findFreePort } from '../temporal/dev-server';
+import type { CliIo } from './io';
+import { EXIT, messageOf, portNumber } from './shared';
+
+/** Resolves with the first SIGINT or SIGTERM; listening from the start means a signal during startup is not lost. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function banner(stack: EmbeddedStack): string {
+  return [
+    'onramp dev is running',
+    `  Temporal       ${stack.temporal.address} (namespace ${stack.temporal.namespace}, state in ${stack.temporal.dbFile})`,
+    `  Temporal UI    ${stack.temporal.uiUrl ?? '(headless)'}`,
+    `  Local org      ${stack.org.instanceUrl} (admin API ${stack.org.instanceUrl}/_org, state in ${EMBEDDED_DIR}/local-org/)`,
+    `  Worker         task queue ${stack.config.temporal.taskQueue}`,
+    `  Configuration  ${DEV_CONFIG_FILE} (read by the other onramp commands run from this directory)`,
+    '',
+    'From another terminal in this directory:',
+    '  onramp plan examples/billing.yaml            validate against the org and show the plan',
+    '  onramp onboard examples/billing.yaml         start the onboarding; it waits for approval',
+    '  onramp approve billing --as security@acme.example',
+    '  onramp status billing --watch                the live step table',
+    '  onramp runbook billing                       the runbook, once onboarded',
+    '  onramp cancel billing                        cancel and undo what was done',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
+
+/** `onramp dev`: the embedded stack in the foreground, stopped cleanly (dev server included) on Ctrl-C or SIGTERM. */
+export function devCommand(io: CliIo): Command {
+  return new Command('dev')
+    .description('run the embedded stack: Temporal dev server, local Salesforce org and an onramp worker')
+    .option('--port <n>', 'Temporal gRPC port (0 picks a free one)', portNumber, 7233)
+    .option('--ui-port <n>', 'Temporal Web UI port (default: --port + 1000; 0 picks a free one)', portNumber)
+    .option('--fresh', `delete ${EMBEDDED_DIR}/ first: no workflows, a freshly seeded org, no secrets`)
+    .action(async (options: { port: number; uiPort?: number; fresh?: boolean }) => {
+      const signal = nextSignal();
+      if (options.fresh) rmSync(EMBEDDED_DIR, { recursive: true, force: true });
+      const temporalPort = options.port || (await findFreePort());
+      const uiPort = options.uiPort === 0 || (options.uiPort === undefined && options.port === 0) ? await findFreePort() : options.uiPort;
+      // Worker and activity logs go to stderr, so stdout stays the banner a script can wait for.
+      const logger = createLogger({ name: 'onramp-dev', destination: pino.destination(2) });
+      let stack: EmbeddedStack;
+      try {
+        stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort });
+      } catch (error) {
+        io.stderr(`onramp dev: could not start the embedded stack: ${messageOf(error)}`);
+        io.setExitCode(EXIT.failure);
+        return;
+      }
+      io.stdout(banner(stack));
+      io.stderr(`onramp dev: received ${await signal}, stopping`);
+      try {
+        await stack.stop();
+        io.stderr('onramp dev: stopped');
+      } catch (error) {
+        io.stderr(`onramp dev: failed to stop cleanly: ${messageOf(error)}`);
+        io.setExitCode(EXIT.failure);
+      }
+    });
+}

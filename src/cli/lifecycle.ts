@@ -1,0 +1,160 @@
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { readAuditReport } from '../audit/report-files';
+import {
+  decideSignOff,
+  offboardingStatus,
+  remediationStatus,
+  startOffboarding,
+  startRemediation,
+  startRotation,
+  type SignOffKind,
+} from '../client/lifecycle';
+import type { SignOffStatus } from '../shared/lifecycle';
+import type { CliIo } from './io';
+import { CliError, EXIT, defaultIdentity, messageOf, printJson, runWithSession, type ExitCode } from './shared';
+
+const identityOption = () =>
+  new Option('--as <identity>', 'who asks or decides; trusted as given (an API in front of onramp must authenticate it)').default(defaultIdentity(), 'ONRAMP_USER, else the OS user name');
+
+function who(options: { as?: string }): string {
+  if (!options.as) throw new CliError('say who you are with --as <identity> (or set ONRAMP_USER)', EXIT.usage);
+  return options.as;
+}
+
+/** The workflow's refusal (not managed, retired, self-approval, ...) as a CLI error with the refused exit code. */
+function refused(error: unknown): never {
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause as { type?: string; message?: string } | undefined;
+    throw new CliError(`refused: ${cause?.type ?? 'Refused'}: ${cause?.message ?? error.message}`, EXIT.refused);
+  }
+  const type = (error as { type?: string }).type;
+  if (type === 'NotManaged' || type === 'IntegrationRetired') throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
+  throw error;
+}
+
+async function awaitResult<T>(io: CliIo, json: boolean, run: () => Promise<T>, describe: (r: T) => string): Promise<ExitCode> {
+  try {
+    const result = await run();
+    if (json) printJson(io, result);
+    else io.stdout(describe(result));
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    io.stderr(messageOf(error.cause ?? error));
+    return EXIT.failure;
+  }
+}
+
+/** `onramp rotate NAME`. */
+export function rotateCommand(io: CliIo): Command {
+  return new Command('rotate')
+    .description('rotate an integration\'s certificate or consumer secret without interrupting it (new one proven by a token grant before the old one goes)')
+    .argument('<name>', 'integration name')
+    .option('--reason <text>', 'why; recorded in the registry', 'requested by hand')
+    .addOption(identityOption())
+    .option('--wait', 'wait for the rotation to end')
+    .option('--json', 'print JSON')
+    .action((name: string, options: { reason: string; as?: string; wait?: boolean; json?: boolean }) =>
+      runWithSession(io, 'rotate', async (session) => {
+        const client = await session.temporal();
+        const handle = await startRotation(client, name, options.reason, who(options)).catch(refused);
+        if (!options.wait) {
+          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+          else io.stdout(`Rotation of ${name} runs as workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}).`);
+          return EXIT.ok;
+        }
+        return awaitResult(io, options.json === true, () => handle.result(), (r) => `Rotated ${name} (${r.strategy}); the old credential is deleted.${r.credentials.certificateExpiresAt ? ` New certificate expires ${r.credentials.certificateExpiresAt}.` : ''}`);
+      }),
+    );
+}
+
+function renderSignOff(status: SignOffStatus<string>): string {
+  const approvals = status.approvals.map((a) => `  ${a.approver}: ${a.decision} ${a.at}${a.comment ? ` (${a.comment})` : ''}`);
+  const steps = status.steps.map((s) => `  ${s.step.padEnd(20)} ${s.state}${s.detail ? `  ${s.detail}` : ''}`);
+  return [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`, ...approvals, ...steps, ...(status.failure ? [`  ${status.failure.reason}`] : [])].join('\n');
+}
+
+/** Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. */
+async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: string, options: SignOffOptions): Promise<ExitCode | undefined> {
+  if (options.approve || options.reject) {
+    const record = await decideSignOff(client, kind, name, options.approve ? 'approve' : 'reject', { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) }).catch(refused);
+    if (options.json) printJson(io, record);
+    else io.stdout(`${record.decision === 'approved' ? 'Approved' : 'Rejected'} the ${kind} of ${name} as ${record.approver}.`);
+    return EXIT.ok;
+  }
+  if (options.status) {
+    const status = kind === 'offboarding' ? await offboardingStatus(client, name) : await remediationStatus(client, name);
+    if (options.json) printJson(io, status);
+    else io.stdout(renderSignOff(status));
+    return EXIT.ok;
+  }
+  return undefined;
+}
+
+interface SignOffOptions {
+  as?: string;
+  approve?: boolean;
+  reject?: boolean;
+  status?: boolean;
+  comment?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+const signOffCommand = (name: string, description: string) =>
+  new Command(name)
+    .description(description)
+    .argument('<name>', 'integration name')
+    .addOption(identityOption())
+    .addOption(new Option('--approve', 'approve the pending request, as one of the integration\'s approvers').conflicts(['reject', 'status']))
+    .addOption(new Option('--reject', 'reject the pending request').conflicts(['status']))
+    .option('--status', 'show the request and its steps')
+    .option('--comment <text>', 'why you decide so; kept in the record')
+    .option('--wait', 'wait for the request to end')
+    .option('--json', 'print JSON');
+
+/** `onramp offboard NAME --reason ...`, then `--approve`/`--reject`/`--status`. */
+export function offboardCommand(io: CliIo): Command {
+  return signOffCommand('offboard', 'retire an integration once its approvers agree: tokens revoked, app deleted, user deactivated, secrets deleted; the runbook is kept')
+    .option('--reason <text>', 'why the integration goes')
+    .action((name: string, options: SignOffOptions & { reason?: string }) =>
+      runWithSession(io, 'offboard', async (session) => {
+        const client = await session.temporal();
+        const decided = await decideOrShow(io, client, 'offboarding', name, options);
+        if (decided !== undefined) return decided;
+        if (!options.reason) throw new CliError('say why with --reason <text>', EXIT.usage);
+        const handle = await startOffboarding(client, name, { requestedBy: who(options), reason: options.reason }).catch(refused);
+        if (!options.json) io.stdout(`Offboarding of ${name} awaits its approvers (workflow ${handle.workflowId}):\n  onramp offboard ${name} --approve --as <approver>`);
+        if (!options.wait) {
+          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+          return EXIT.ok;
+        }
+        return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name} is offboarded. Runbook: ${r.runbookPath}`);
+      }),
+    );
+}
+
+/** `onramp remediate NAME [--run RUN]`, then `--approve`/`--reject`/`--status`. */
+export function remediateCommand(io: CliIo): Command {
+  return signOffCommand('remediate', 'ask an integration\'s approvers to let onramp undo the drift an audit found, then undo it')
+    .option('--run <id>', 'the audit run whose findings to remediate (default: the latest)')
+    .action((name: string, options: SignOffOptions & { run?: string }) =>
+      runWithSession(io, 'remediate', async (session) => {
+        const client = await session.temporal();
+        const decided = await decideOrShow(io, client, 'remediation', name, options);
+        if (decided !== undefined) return decided;
+        const report = await readAuditReport(session.config.audit.dir, options.run);
+        if (!report) throw new CliError(`no audit report${options.run ? ` ${options.run}` : ''}; run \`onramp audit run\` first`);
+        const findings = report.findings.filter((f) => f.integration === name);
+        const handle = await startRemediation(client, name, findings, { requestedBy: who(options), auditRunId: report.runId }).catch(refused);
+        const fixable = findings.filter((f) => f.fix).length;
+        if (!options.json) io.stdout(`${fixable} of ${findings.length} finding(s) of ${name} in audit ${report.runId} can be undone; awaiting approval (workflow ${handle.workflowId}):\n  onramp remediate ${name} --approve --as <approver>`);
+        if (!options.wait) {
+          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, fixable, findings: findings.length });
+          return EXIT.ok;
+        }
+        return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`);
+      }),
+    );
+}

@@ -1,0 +1,144 @@
+import { ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { InvalidArgumentError } from 'commander';
+import type { Connection as SalesforceConnection } from 'jsforce';
+import { userInfo } from 'node:os';
+import { AdminSession } from '../activities/deps';
+import { connectOnrampClient } from '../client/connect';
+import { onboardingHandle, onboardingStatus } from '../client/onboarding';
+import { ConfigError, loadConfig, type OnrampConfig } from '../config';
+import type { OnboardingStatus } from '../shared/types';
+import { dataConverterFor } from '../temporal/data-converter';
+import type { CliIo } from './io';
+
+/** What `onramp` exit codes mean; scripts branch on them. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** The spec has validation errors (`plan`, `onboard`). */
+  invalidSpec: 3,
+  /** The workflow refused an approval or rejection (self-approval, not an approver, decided, closed). */
+  refused: 4,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A failure the command already explained: the message is printed as is, without a stack. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.failure,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** What a command gets: the configuration, and connections opened on first use and closed afterwards. */
+export interface CliSession {
+  config: OnrampConfig;
+  temporal(): Promise<Client>;
+  salesforce(): Promise<SalesforceConnection>;
+}
+
+/**
+ * Runs a command's body with a session and turns every way it can end into an exit code: a configuration
+ * problem is bad usage (2), an explained failure keeps its code, anything else is a failure (1).
+ */
+export async function runWithSession(io: CliIo, command: string, body: (session: CliSession) => Promise<ExitCode>): Promise<void> {
+  let client: Promise<Client> | undefined;
+  try {
+    const config = loadConfig(process.env);
+    const session: CliSession = {
+      config,
+      temporal: () => (client ??= connectTemporal(config)),
+      salesforce: () =>
+        new AdminSession(config).get().catch((error: unknown) => {
+          throw new CliError(`cannot sign in to Salesforce at ${config.salesforce.instanceUrl} as ${config.salesforce.username}: ${messageOf(error)}`);
+        }),
+    };
+    io.setExitCode(await body(session));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`onramp ${command}: ${error.message}`);
+      io.setExitCode(EXIT.usage);
+    } else if (error instanceof CliError) {
+      io.stderr(`onramp ${command}: ${error.message}`);
+      io.setExitCode(error.exitCode);
+    } else {
+      io.stderr(`onramp ${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      io.setExitCode(EXIT.failure);
+    }
+  } finally {
+    await client?.then((c) => c.connection.close(), () => undefined);
+  }
+}
+
+async function connectTemporal(config: OnrampConfig): Promise<Client> {
+  // The codec first, so that a key problem is not reported as an unreachable server.
+  const converter = dataConverterFor(config.codec);
+  try {
+    return await connectOnrampClient(config, converter);
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${config.temporal.address}: ${messageOf(error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The Temporal state of an integration's onboarding workflow: RUNNING, COMPLETED, FAILED, ... */
+export async function workflowState(client: Client, integration: string): Promise<string> {
+  try {
+    return (await onboardingHandle(client, integration).describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new CliError(`no onboarding of "${integration}" was found; start one with \`onramp onboard SPEC\``);
+    }
+    throw error;
+  }
+}
+
+const QUERY_ATTEMPT_MS = 5_000;
+const QUERY_ATTEMPTS = 3;
+/** gRPC status code of a call that ran out of time. */
+const DEADLINE_EXCEEDED = 4;
+
+/**
+ * The status query, asked again when an attempt times out: a query that reaches the worker while it evicts
+ * a run that has just closed is dropped, and would otherwise wait out the server's whole query timeout.
+ */
+export async function queryStatus(client: Client, integration: string): Promise<OnboardingStatus> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.connection.withDeadline(Date.now() + QUERY_ATTEMPT_MS, () => onboardingStatus(client, integration));
+    } catch (error) {
+      const timedOut = error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED;
+      if (!timedOut) throw error;
+      if (attempt >= QUERY_ATTEMPTS) throw new CliError(`no onramp worker answered the status query of ${integration}; is a worker (or \`onramp dev\`) running?`);
+    }
+  }
+}
+
+/**
+ * Who the caller says they are: ONRAMP_USER, else the OS user name. The CLI trusts it, as `git` trusts
+ * user.name; an API in front of onramp must authenticate approvers itself before calling the workflow.
+ */
+export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ONRAMP_USER) return env.ONRAMP_USER;
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    // No passwd entry (some containers): the caller must say who they are with --as.
+    return undefined;
+  }
+}
+
+export const printJson = (io: CliIo, value: unknown) => io.stdout(JSON.stringify(value));
+
+/** commander parser for a TCP port option. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  return n;
+}

@@ -1,0 +1,73 @@
+import type { OnboardingFailureDetails, OnboardingStatus, StepProgress } from '../shared/types';
+
+/** `2025-06-01T12:00:01.123Z` → `12:00:01Z`: a table cell; `--json` keeps the full timestamps. */
+function clock(at: string | undefined): string {
+  return at ? `${at.slice(11, 19)}Z` : '-';
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  // The last column (detail) is not padded: trailing blanks only get in the way of copy and paste.
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+}
+
+const stepRow = (s: StepProgress) => [s.step, s.state, clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
+
+/** How an onboarding ended badly, and what compensation did about it. */
+export function failureLines(f: OnboardingFailureDetails): string[] {
+  return [
+    `Failed at ${f.failedStep}: ${f.reason}`,
+    `Undone: ${f.undone.length ? f.undone.join('; ') : 'nothing'}`,
+    ...(f.leftBehind.length ? [`LEFT BEHIND (clean up by hand): ${f.leftBehind.join('; ')}`] : []),
+  ];
+}
+
+/** The human view of an onboarding: phase, approvals, the step table, and how it ended. */
+export function renderStatus(status: OnboardingStatus): string {
+  const approved = status.approvals.filter((a) => a.decision === 'approved').length;
+  const out = [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`];
+  for (const a of status.approvals) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
+  out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...status.steps.map(stepRow)]));
+  if (status.failure) out.push('', ...failureLines(status.failure));
+  if (status.runbookPath) out.push('', `Runbook: ${status.runbookPath}`);
+  return out.join('\n');
+}
+
+/** What the reader can do next, given where the onboarding is. */
+export function nextSteps(status: OnboardingStatus): string[] {
+  const name = status.integration;
+  switch (status.phase) {
+    case 'awaiting-approval': {
+      // Right after the deciding update the workflow may not have moved on yet.
+      if (status.approvals.some((a) => a.decision === 'rejected')) return ['Rejected: nothing will be created.'];
+      const missing = status.approvalsRequired - status.approvals.filter((a) => a.decision === 'approved').length;
+      if (missing <= 0) return [`Approved: provisioning starts. Follow it with: onramp status ${name} --watch`];
+      return [
+        `Waiting for ${missing} more approval(s); ${status.requestedBy} requested it and cannot approve it.`,
+        `  onramp approve ${name} --as <approver>   or   onramp reject ${name} --as <approver> --comment <why>`,
+      ];
+    }
+    case 'provisioning':
+    case 'compensating':
+      return [`Follow it with: onramp status ${name} --watch`];
+    case 'completed':
+      return [`Done. Read the runbook with: onramp runbook ${name}`];
+    default:
+      return [`The onboarding ended (${status.phase}); fix the cause and run \`onramp onboard\` again to retry.`];
+  }
+}
+
+/** What changed between two readings of a status, as plain lines for logs and pipes (`status --watch`). */
+export function statusChanges(before: OnboardingStatus, after: OnboardingStatus): string[] {
+  const out: string[] = [];
+  if (after.phase !== before.phase) out.push(`${after.integration}: ${after.phase}`);
+  for (const a of after.approvals.slice(before.approvals.length)) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
+  for (const step of after.steps) {
+    const was = before.steps.find((s) => s.step === step.step);
+    if (was?.state === step.state && was.detail === step.detail) continue;
+    out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${step.state}${step.detail ? `: ${step.detail}` : ''}`);
+  }
+  if (after.failure && !before.failure) out.push(...failureLines(after.failure));
+  if (after.runbookPath && !before.runbookPath) out.push(`Runbook: ${after.runbookPath}`);
+  return out;
+}

@@ -1,0 +1,14 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { OnrampConfig } from '../config';
+import { dataConverterFor } from '../temporal/data-converter';
+
+/**
+ * A Temporal client for onramp's workflows, with the same data converter as the worker (by default the
+ * codec of the configured keys): without it, it could neither write inputs the worker reads nor read
+ * statuses and results. Close it with `client.connection.close()`.
+ */
+export async function connectOnrampClient(config: OnrampConfig, dataConverter: DataConverter = dataConverterFor(config.codec)): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+}

@@ -1,0 +1,156 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { Finding, Fix } from '../audit/findings';
+import type { ResolvedApp } from '../spec/normalize';
+import type { DesiredState } from './registry';
+import type { AppRecord, ApprovalRecord, CredentialRecord, StepProgress, VerificationEvidence } from './types';
+
+/**
+ * What happens to a managed integration after day one: credential rotation, remediation of drift with
+ * sign-off, offboarding. Each workflow starts from the integration's desired state as the registry holds
+ * it and records its outcome back there. One workflow of each kind per integration at a time: the ids
+ * are stable, so a second request attaches to the running one.
+ */
+export const rotationWorkflowId = (integration: string) => `onramp:rotate:${integration}`;
+export const offboardingWorkflowId = (integration: string) => `onramp:offboard:${integration}`;
+export const remediationWorkflowId = (integration: string) => `onramp:remediate:${integration}`;
+
+export type SignOffPhase = 'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'failed';
+
+// ----- rotation ------------------------------------------------------------------------------------
+
+export const ROTATION_STEPS = ['stage', 'swap', 'verify', 'promote', 'retireOld', 'record'] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+/**
+ * certificate: a new key pair and certificate (JWT bearer); the app holds one certificate, so the new one
+ * replaces the old one. secret: a new consumer secret put on a Connected App (client credentials).
+ * staged-secret: an External Client App's staged key and secret, valid beside the old pair until promoted.
+ */
+export type RotationStrategy = 'certificate' | 'secret' | 'staged-secret';
+
+export function rotationStrategyOf(app: Pick<ResolvedApp, 'flow' | 'kind'>): RotationStrategy {
+  if (app.flow === 'jwt-bearer') return 'certificate';
+  return app.kind === 'external-client-app' ? 'staged-secret' : 'secret';
+}
+
+export interface RotationInput {
+  desired: DesiredState;
+  reason: string;
+  requestedBy: string;
+}
+
+export interface RotationStatus {
+  integration: string;
+  strategy: RotationStrategy;
+  phase: 'rotating' | 'compensating' | 'completed' | 'failed';
+  reason: string;
+  requestedBy: string;
+  steps: StepProgress<RotationStep>[];
+  failure?: { reason: string; undone: string[]; leftBehind: string[] };
+}
+
+export interface RotationResult {
+  integration: string;
+  strategy: RotationStrategy;
+  reason: string;
+  requestedBy: string;
+  /** The credentials in use now (references only). */
+  credentials: CredentialRecord;
+  app: AppRecord;
+  /** Secret versions deleted once the new credential was proven. */
+  retiredRefs: string[];
+  evidence: VerificationEvidence;
+  rotatedAt: string;
+}
+
+/** What the staging step produced: the new credential, stored, not yet the app's only one. */
+export interface StagedCredential {
+  credentials: CredentialRecord;
+  /** The staged pair's id (staged-secret only), to promote or discard it. */
+  stagedId?: string;
+}
+
+// ----- sign-off workflows (offboarding, remediation) ------------------------------------------------
+
+export interface SignOffStatus<S extends string> {
+  integration: string;
+  phase: SignOffPhase;
+  requestedBy: string;
+  reason: string;
+  approvalsRequired: number;
+  approvals: ApprovalRecord[];
+  steps: StepProgress<S>[];
+  failure?: { reason: string; leftBehind: string[] };
+}
+
+export const OFFBOARDING_STEPS = [
+  'revokeTokens',
+  'deleteApp',
+  'removeAssignments',
+  'deletePermissionSet',
+  'removeLicense',
+  'deactivateUser',
+  'deleteSecrets',
+  'retireInRegistry',
+  'appendRunbook',
+] as const;
+export type OffboardingStep = (typeof OFFBOARDING_STEPS)[number];
+export type OffboardingStatus = SignOffStatus<OffboardingStep>;
+
+export interface OffboardingInput {
+  desired: DesiredState;
+  /** Who asks; approvals by this person are refused. */
+  requestedBy: string;
+  reason: string;
+}
+
+export interface OffboardingResult {
+  integration: string;
+  requestedBy: string;
+  reason: string;
+  approvals: ApprovalRecord[];
+  /** What each step did, in order. */
+  done: Array<{ step: OffboardingStep; outcome: string }>;
+  runbookPath?: string;
+  offboardedAt: string;
+}
+
+export const REMEDIATION_STEPS = ['applyFixes', 'recheck', 'recordInRegistry'] as const;
+export type RemediationStep = (typeof REMEDIATION_STEPS)[number];
+export type RemediationStatus = SignOffStatus<RemediationStep> & { fixes: Array<{ kind: Finding['kind']; summary: string; fix: Fix }> };
+
+export interface RemediationInput {
+  desired: DesiredState;
+  /** The audit's findings for this integration; those with a fix are remediated, the others reported. */
+  findings: Finding[];
+  requestedBy: string;
+  /** The audit run the findings come from, for the report. */
+  auditRunId?: string;
+}
+
+export interface AppliedFix {
+  kind: Finding['kind'];
+  summary: string;
+  fix: Fix;
+  outcome: 'applied' | 'already-applied';
+}
+
+export interface RemediationResult {
+  integration: string;
+  outcome: 'fixed' | 'partly-fixed' | 'rejected' | 'timed-out' | 'nothing-to-fix';
+  auditRunId?: string;
+  requestedBy: string;
+  approvals: ApprovalRecord[];
+  /** Who signed off on the changes made (empty when nothing was changed). */
+  approvedBy: string[];
+  fixed: AppliedFix[];
+  /** Fixes that re-reading the org showed did not hold (changed again meanwhile). */
+  stillDrifted: Array<{ kind: Finding['kind']; summary: string; reason: string }>;
+  /** Findings a human must handle (no fix onramp can apply). */
+  notRemediable: Array<{ kind: Finding['kind']; summary: string }>;
+  at: string;
+}
+
+export const rotationStatusQuery = defineQuery<RotationStatus>('status');
+export const offboardingStatusQuery = defineQuery<OffboardingStatus>('status');
+export const remediationStatusQuery = defineQuery<RemediationStatus>('status');

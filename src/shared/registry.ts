@@ -1,0 +1,82 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ResolvedIntegration } from '../spec/normalize';
+import type { ApprovalRecord, ProvisionedIntegration } from './types';
+
+/**
+ * The registry of managed integrations: one long-lived workflow per integration holds its desired state
+ * (the approved spec and what onboarding created). Defined once here, imported by the registry workflow,
+ * the onboarding activity that records an integration, the audit and every client.
+ */
+export const registryWorkflowId = (integration: string) => `onramp:integration:${integration}`;
+
+/** The memo key under which a registry publishes the audit's view of its desired state (see AuditTarget). */
+export const REGISTRY_MEMO_KEY = 'auditTarget';
+
+export type RegistryState = 'active' | 'retired';
+
+/** What the org should look like for one integration: the approved request and what was created for it. */
+export interface DesiredState {
+  onboardingId: string;
+  integration: ResolvedIntegration;
+  provisioned: ProvisionedIntegration;
+  approvals: ApprovalRecord[];
+  onboardedAt: string;
+  runbookPath?: string;
+}
+
+export type RegistryChangeKind = 'registered' | 'amended' | 'retired';
+
+/** One entry of an integration's change log; the log survives continue-as-new. */
+export interface RegistryChange {
+  revision: number;
+  kind: RegistryChangeKind;
+  at: string;
+  by: string;
+  note?: string;
+  onboardingId?: string;
+}
+
+export interface RegistryRecord {
+  integration: string;
+  state: RegistryState;
+  /** Grows by one with every change; the audit reports the revision it compared against. */
+  revision: number;
+  desired: DesiredState;
+  changes: RegistryChange[];
+}
+
+export interface RegisterInput {
+  desired: DesiredState;
+  /** Who (or which workflow) recorded it. */
+  by: string;
+}
+
+/**
+ * A later change to the desired state, made by the workflow that changed the org (rotation, an approved
+ * remediation, an access change): the fields given replace the recorded ones.
+ */
+export interface AmendInput {
+  by: string;
+  note: string;
+  integration?: ResolvedIntegration;
+  provisioned?: Partial<ProvisionedIntegration>;
+  approvals?: ApprovalRecord[];
+}
+
+export interface RetireInput {
+  by: string;
+  reason: string;
+}
+
+/**
+ * The registry workflow's start argument: empty when started by the first `register` update (update with
+ * start), the record itself when continue-as-new hands it to the next run.
+ */
+export interface RegistryInput {
+  record?: RegistryRecord;
+}
+
+export const registerUpdate = defineUpdate<RegistryRecord, [RegisterInput]>('register');
+export const amendUpdate = defineUpdate<RegistryRecord, [AmendInput]>('amend');
+export const retireUpdate = defineUpdate<RegistryRecord, [RetireInput]>('retire');
+export const desiredStateQuery = defineQuery<RegistryRecord>('desiredState');

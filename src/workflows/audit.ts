@@ -1,0 +1,55 @@
+import { log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { AuditSummary } from '../audit/report';
+import { ONRAMP_STAGE } from '../temporal/search-attributes';
+
+export interface AuditInput {
+  /** Reference time of the comparison (ISO); default: when the audit starts. */
+  asOf?: string;
+  /** Overrides of the configured thresholds for this run. */
+  unusedDays?: number;
+  certificateExpiryDays?: number;
+}
+
+/** Only the org and Temporal being unreachable are worth retrying; the audit itself only reads. */
+const NON_RETRYABLE = ['SalesforceError', 'InvalidAuditInput'];
+
+const audit = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const notify = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: ['WebhookRefused'] },
+});
+
+/**
+ * The re-audit of every managed integration, started quarterly by the `onramp-quarterly-audit` Schedule
+ * (or now by `onramp audit run`). One activity reads all desired states and the org in bulk, compares
+ * and writes the report (the data is too large for workflow history at scale); the summary comes back,
+ * and goes to the webhook when one is configured. A failed webhook does not fail the audit.
+ */
+export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSummary> {
+  const { runId, workflowId } = workflowInfo();
+  upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'auditing' }]);
+  const { summary, webhookConfigured } = await audit.runAudit({
+    runId,
+    workflowId,
+    asOf: input.asOf ?? new Date().toISOString(),
+    unusedDays: input.unusedDays,
+    certificateExpiryDays: input.certificateExpiryDays,
+  });
+  if (webhookConfigured) {
+    try {
+      await notify.postAuditSummary(summary);
+    } catch (error) {
+      log.warn('the audit summary could not be posted to the webhook; the report is written', { error: String(error) });
+      upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'reported-webhook-failed' }]);
+      return summary;
+    }
+  }
+  upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'reported' }]);
+  return summary;
+}

@@ -1,0 +1,78 @@
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import {
+  OFFBOARDING_STEPS,
+  offboardingStatusQuery,
+  type OffboardingInput,
+  type OffboardingResult,
+  type OffboardingStatus,
+  type OffboardingStep,
+} from '../shared/lifecycle';
+import { steps, undo } from './activity-options';
+import { ApprovalBook } from './approval';
+import { StepBoard, failureMessage } from './saga';
+import { awaitSignOff, deciders } from './sign-off';
+
+/**
+ * Retires an integration once its approvers agree: its tokens revoked, app deleted, assignments, permission
+ * set and license removed, user deactivated (its username freed), secrets deleted, the registry record
+ * marked retired, and the runbook kept with the offboarding appended. The teardown is onboarding's own
+ * compensations, found by the onboarding's marker; each is idempotent, so a failed offboarding can simply
+ * run again, and nothing is restored on failure (what is gone stays gone).
+ */
+export async function offboardIntegration(input: OffboardingInput): Promise<OffboardingResult> {
+  const { desired } = input;
+  const integration = desired.integration.names.name;
+  const { approval } = desired.integration;
+  const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
+  const book = new ApprovalBook(approval.approverKeys, input.requestedBy, approval.approvalsRequired);
+  const board = new StepBoard<OffboardingStep>(OFFBOARDING_STEPS);
+  const status: OffboardingStatus = {
+    integration,
+    phase: 'awaiting-approval',
+    requestedBy: input.requestedBy,
+    reason: input.reason,
+    approvalsRequired: approval.approvalsRequired,
+    approvals: book.records,
+    steps: board.steps,
+  };
+  setHandler(offboardingStatusQuery, () => status);
+
+  const decision = await awaitSignOff(book, approval.timeoutMs);
+  if (decision !== 'approved') {
+    status.phase = decision;
+    const reason = decision === 'rejected' ? `rejected by ${deciders(book, 'rejected').join(', ')}` : `no decision within ${approval.timeout}`;
+    status.failure = { reason, leftBehind: [] };
+    throw ApplicationFailure.create({ message: `offboarding of ${integration} ${reason}; nothing was changed`, type: decision === 'rejected' ? 'Rejected' : 'ApprovalTimedOut', nonRetryable: true });
+  }
+
+  status.phase = 'applying';
+  const done: OffboardingResult['done'] = [];
+  const step = async (name: OffboardingStep, fn: () => Promise<string>) => done.push({ step: name, outcome: await board.run(name, fn, (outcome) => outcome) });
+  try {
+    await step('revokeTokens', () => undo.revokeIntegrationTokens(stepInput));
+    await step('deleteApp', () => undo.deleteApp(stepInput));
+    await step('removeAssignments', () => undo.removePermissionSetAssignments(stepInput));
+    await step('deletePermissionSet', () => undo.deletePermissionSet(stepInput));
+    await step('removeLicense', () => undo.removeIntegrationLicense(stepInput));
+    await step('deactivateUser', () => undo.retireIntegrationUser(stepInput));
+    await step('deleteSecrets', () => undo.deleteStoredSecrets(stepInput));
+    await step('retireInRegistry', () => steps.retireIntegration(desired, input.requestedBy, input.reason));
+    const offboardedAt = new Date().toISOString();
+    const entry = { requestedBy: input.requestedBy, reason: input.reason, approvals: book.records, done, offboardedAt };
+    const runbookPath = await board.run('appendRunbook', () => steps.appendOffboardingToRunbook(desired, entry));
+    status.phase = 'completed';
+    return { integration, ...entry, runbookPath };
+  } catch (error) {
+    const reason = failureMessage(error);
+    const remaining = board.steps.filter((s) => s.state !== 'done').map((s) => s.step);
+    status.failure = { reason, leftBehind: remaining };
+    status.phase = 'failed';
+    throw ApplicationFailure.create({
+      message: `offboarding of ${integration} stopped: ${reason}. Done: ${done.map((d) => d.step).join(', ') || 'nothing'}; not done: ${remaining.join(', ')}. Every step is idempotent: start the offboarding again.`,
+      type: 'OffboardingFailed',
+      nonRetryable: true,
+      details: [status.failure],
+      cause: error instanceof Error ? error : undefined,
+    });
+  }
+}

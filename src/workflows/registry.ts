@@ -1,0 +1,97 @@
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { auditTargetOf } from '../audit/target';
+import {
+  REGISTRY_MEMO_KEY,
+  amendUpdate,
+  desiredStateQuery,
+  registerUpdate,
+  retireUpdate,
+  type AmendInput,
+  type RegisterInput,
+  type RetireInput,
+  type RegistryChange,
+  type RegistryInput,
+  type RegistryRecord,
+} from '../shared/registry';
+import { ONRAMP_STAGE } from '../temporal/search-attributes';
+
+/** Well below Temporal's 50K-event limit; continueAsNewSuggested usually comes first anyway. */
+const MAX_HISTORY_EVENTS = 5_000;
+
+/**
+ * The desired state of one managed integration, held for as long as onramp manages it: what was
+ * approved and created (registered by the onboarding), later changes (rotation, remediation) and its
+ * retirement, which keeps the record and its change log. The memo carries the audit's view of it, so an
+ * audit reads every integration from one visibility listing. Runs until terminated; continues as new
+ * when its history grows.
+ */
+export async function integrationRegistry(input: RegistryInput = {}): Promise<void> {
+  const integration = workflowInfo().workflowId.replace(/^onramp:integration:/, '');
+  let record: RegistryRecord | undefined = input.record;
+
+  const publish = (current: RegistryRecord) => {
+    upsertMemo({ [REGISTRY_MEMO_KEY]: auditTargetOf(current) });
+    upsertSearchAttributes([{ key: ONRAMP_STAGE, value: current.state }]);
+  };
+  const change = (current: RegistryRecord, entry: Omit<RegistryChange, 'revision' | 'at'>): RegistryRecord => {
+    current.revision += 1;
+    current.changes.push({ revision: current.revision, at: new Date().toISOString(), ...entry });
+    publish(current);
+    return current;
+  };
+  const registered = () => {
+    if (!record) throw ApplicationFailure.nonRetryable(`${integration} has no registered desired state yet`, 'NotRegistered');
+    return record;
+  };
+
+  setHandler(desiredStateQuery, () => registered());
+  setHandler(
+    registerUpdate,
+    (request: RegisterInput) => {
+      // A retried registration of the same onboarding (the update id does not survive continue-as-new).
+      if (record?.desired.onboardingId === request.desired.onboardingId) return record;
+      const note = record ? `re-onboarded; replaces onboarding ${record.desired.onboardingId}` : undefined;
+      record = record ? { ...record, state: 'active', desired: request.desired } : { integration, state: 'active', revision: 0, desired: request.desired, changes: [] };
+      return change(record, { kind: 'registered', by: request.by, onboardingId: request.desired.onboardingId, ...(note ? { note } : {}) });
+    },
+    {
+      validator: (request) => {
+        const name = request?.desired?.integration?.names?.name;
+        if (name !== integration) throw ApplicationFailure.nonRetryable(`this registry holds ${integration}, not ${name}`, 'WrongIntegration');
+      },
+    },
+  );
+  setHandler(
+    amendUpdate,
+    (request: AmendInput): RegistryRecord => {
+      const current = registered();
+      current.desired = {
+        ...current.desired,
+        ...(request.integration ? { integration: request.integration } : {}),
+        ...(request.approvals ? { approvals: request.approvals } : {}),
+        provisioned: { ...current.desired.provisioned, ...request.provisioned },
+      };
+      return change(current, { kind: 'amended', by: request.by, note: request.note });
+    },
+    { validator: (_request) => activeOnly(record) },
+  );
+  setHandler(
+    retireUpdate,
+    (request: RetireInput): RegistryRecord => {
+      const current = registered();
+      current.state = 'retired';
+      return change(current, { kind: 'retired', by: request.by, note: request.reason });
+    },
+    { validator: (_request) => activeOnly(record) },
+  );
+
+  if (record) publish(record);
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof integrationRegistry>({ record });
+}
+
+function activeOnly(record: RegistryRecord | undefined): void {
+  if (!record) throw ApplicationFailure.nonRetryable('nothing is registered yet', 'NotRegistered');
+  if (record.state !== 'active') throw ApplicationFailure.nonRetryable(`${record.integration} is ${record.state}`, 'IntegrationRetired');
+}

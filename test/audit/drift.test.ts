@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Connection } from 'jsforce';
+import type { AuditReport } from '../../src/audit/report';
+import { readAuditReport } from '../../src/audit/report-files';
+import { startAudit } from '../../src/client/audit';
+import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
+import { generateKeyPairAndCertificate } from '../../src/crypto/certificate';
+import { LocalOrgAdmin } from '../../src/org/admin/client';
+import { SYSTEM } from '../../src/org/engine/run-as';
+import type { OnboardingResult } from '../../src/shared/types';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+
+const DAY_MS = 86_400_000;
+const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+/**
+ * The example, fitted to the local org: Shipment__c stands in for Order (not in its Integration license
+ * table), and the trusted range is loopback, where the token grant comes from.
+ */
+const WAREHOUSE = readFileSync('examples/warehouse-cc.yaml', 'utf8')
+  .replace(/Order\.Status/, 'Shipment__c.Tracking_Number__c')
+  .replace(/name: Order\b/, 'name: Shipment__c')
+  .replace('start: 203.0.113.10', 'start: 127.0.0.1')
+  .replace('end: 203.0.113.20', 'end: 127.0.0.1');
+/**
+ * A legacy Connected App with a 30-day certificate (its registered expiry is inside the audit's 30-day
+ * window) and a field grant (Opportunity.StageName is required: it carries no field permission).
+ */
+const LEDGER = BILLING.replace('name: billing', 'name: ledger')
+  .replace('kind: external-client-app', 'kind: connected-app')
+  .replace('certificateValidityDays: 365', 'certificateValidityDays: 30')
+  .replace(/- name: Opportunity\.StageName\n(\s+)access: edit/, '- name: Invoice__c.Status__c\n$1access: read');
+
+/** `kind:severity` of each finding of one integration, sorted. */
+const findingsOf = (report: AuditReport, integration: string) =>
+  report.findings
+    .filter((f) => f.integration === integration)
+    .map((f) => `${f.kind}:${f.severity}`)
+    .sort();
+
+describe('the re-audit finds every kind of drift, and none on an untouched integration', () => {
+  let stack: OnrampStack;
+  let admin: Connection;
+  let orgAdmin: LocalOrgAdmin;
+  const onboarded: Record<string, OnboardingResult> = {};
+  const webhookBodies: Array<Record<string, unknown>> = [];
+  const webhook = createServer((request: IncomingMessage, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      webhookBodies.push(JSON.parse(body) as Record<string, unknown>);
+      response.writeHead(204).end();
+    });
+  });
+
+  const onboard = async (text: string, approvers: string[]) => {
+    const prepared = await prepareOnboarding({ text }, stack.config, admin);
+    assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
+    const handle = await startOnboarding(stack.client, stack.config, prepared);
+    for (const approver of approvers) await approve(stack.client, prepared.resolved!.names.name, { approver });
+    const result = await handle.result();
+    onboarded[result.integration] = result;
+  };
+
+  const audit = async () => {
+    // The registries' memos reach the visibility store asynchronously: wait until all three are listed.
+    for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    const summary = await (await startAudit(stack.client, stack.config)).result();
+    const report = await readAuditReport(stack.config.audit.dir, summary.runId);
+    assert.ok(report, 'the report is kept under the audit directory');
+    return { summary, report };
+  };
+
+  before(async () => {
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    stack = await startOnrampStack({ orgSettings: { connectedAppCreationAllowed: true } });
+    stack.config.audit.webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`;
+    admin = await stack.admin();
+    orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
+    await onboard(BILLING, ['security@acme.example']);
+    await onboard(WAREHOUSE, ['security@acme.example', 'salesforce-admins@acme.example']);
+    // ledger signs in only during its onboarding, which the org dates 120 days back: unused since.
+    await orgAdmin.setTimeOffset(-120 * DAY_MS);
+    try {
+      await onboard(LEDGER, ['security@acme.example']);
+    } finally {
+      await orgAdmin.setTimeOffset(0);
+    }
+  });
+  after(async () => {
+    await stack?.close();
+    webhook.close();
+    await teardownAll();
+  });
+
+  test('onboarding recorded each integration in its registry', async () => {
+    const record = await registryRecord(stack.client, 'billing');
+    assert.equal(record.state, 'active');
+    assert.equal(record.revision, 1);
+    assert.equal(record.desired.provisioned.userId, onboarded.billing!.provisioned.userId);
+    assert.equal(record.desired.provisioned.credentials.certificateExpiresAt, onboarded.billing!.provisioned.credentials.certificateExpiresAt);
+    assert.deepEqual(record.desired.approvals.map((a) => a.approver), ['security@acme.example']);
+    assert.equal(record.changes[0]!.kind, 'registered');
+  });
+
+  test('right after onboarding, only the deliberately aged ledger is reported', async () => {
+    const { report } = await audit();
+    assert.deepEqual(findingsOf(report, 'billing'), []);
+    assert.deepEqual(findingsOf(report, 'warehouse'), []);
+    assert.deepEqual(findingsOf(report, 'ledger'), ['certificate-expiring:high', 'unused:low']);
+  });
+
+  test('drift injected into the org is found with the right kind and severity; warehouse stays clean', async () => {
+    const org = stack.org.org;
+    const billing = onboarded.billing!.provisioned;
+    const ledger = onboarded.ledger!.provisioned;
+
+    // billing: permission drift of every kind on its user and its permission set.
+    const extraPs = org.dml.create(SYSTEM, 'PermissionSet', { Name: 'Temporary_Reporting', Label: 'Temporary reporting' });
+    org.dml.create(SYSTEM, 'PermissionSetAssignment', { AssigneeId: billing.userId, PermissionSetId: extraPs.Id });
+    org.dml.create(SYSTEM, 'ObjectPermissions', { ParentId: billing.permissionSetId, SobjectType: 'Contact', PermissionsRead: true });
+    org.dml.create(SYSTEM, 'FieldPermissions', { ParentId: billing.permissionSetId, SobjectType: 'Account', Field: 'Account.Phone', PermissionsRead: true, PermissionsEdit: true });
+    const billingSync = org.db.find('SetupEntityAccess', (r) => r.ParentId === billing.permissionSetId && r.SetupEntityType === 'ApexClass')!;
+    org.dml.delete(SYSTEM, 'SetupEntityAccess', billingSync.Id);
+    const leadRouter = org.db.find('ApexClass', (r) => r.Name === 'LeadRouter')!;
+    org.dml.create(SYSTEM, 'SetupEntityAccess', { ParentId: billing.permissionSetId, SetupEntityId: leadRouter.Id });
+    await orgAdmin.updateRecord('PermissionSet', billing.permissionSetId, { PermissionsViewAllData: true });
+    const login = org.db.find('UserLogin', (r) => r.UserId === billing.userId)!;
+    org.dml.update(SYSTEM, 'UserLogin', login.Id, { IsFrozen: true });
+    org.dml.update(SYSTEM, 'User', billing.userId, { FirstName: 'Legacy billing' });
+
+    // billing's External Client App: scopes, callback URL, certificate, IP policy, admin approval.
+    const name = billing.app.apiName;
+    const settings = (await admin.metadata.read('ExtlClntAppOauthSettings' as never, `${name}_oauth`)) as unknown as Record<string, unknown>;
+    await saved(admin.metadata.update('ExtlClntAppOauthSettings' as never, { ...settings, commaSeparatedOauthScopes: 'Api,RefreshToken' } as never));
+    const global = (await admin.metadata.read('ExtlClntAppGlobalOauthSettings' as never, `${name}_glbl`)) as unknown as Record<string, unknown>;
+    const shortLived = await generateKeyPairAndCertificate({ commonName: 'swapped', organization: 'someone', validityDays: 10 });
+    await saved(
+      admin.metadata.update('ExtlClntAppGlobalOauthSettings' as never, {
+        ...global,
+        callbackUrl: `${String(global.callbackUrl)}\nhttps://attacker.example/callback`,
+        certificate: shortLived.certificatePem,
+      } as never),
+    );
+    const policies = (await admin.metadata.read('ExtlClntAppOauthConfigurablePolicies' as never, `${name}_plcy`)) as unknown as Record<string, unknown>;
+    await saved(admin.metadata.update('ExtlClntAppOauthConfigurablePolicies' as never, { ...policies, ipRelaxationPolicyType: 'Bypass', permittedUsersPolicyType: 'AllSelfAuthorized' } as never));
+
+    // ledger: its user deactivated and renamed, access taken away, its Connected App loosened.
+    org.dml.update(SYSTEM, 'User', ledger.userId, { IsActive: false, Username: 'ledger.old@integrations.acme.example' });
+    const accounts = org.db.find('ObjectPermissions', (r) => r.ParentId === ledger.permissionSetId && r.SobjectType === 'Account')!;
+    org.dml.delete(SYSTEM, 'ObjectPermissions', accounts.Id);
+    const status = org.db.find('FieldPermissions', (r) => r.ParentId === ledger.permissionSetId && r.Field === 'Invoice__c.Status__c')!;
+    org.dml.delete(SYSTEM, 'FieldPermissions', status.Id);
+    const app = (await admin.metadata.read('ConnectedApp', ledger.app.apiName)) as unknown as Record<string, unknown>;
+    const oauthConfig = app.oauthConfig as Record<string, unknown>;
+    await saved(
+      admin.metadata.update('ConnectedApp', {
+        ...app,
+        oauthConfig: { ...oauthConfig, scopes: ['Api', 'Full'], callbackUrl: 'https://attacker.example/callback', isAdminApproved: 'false' },
+        oauthPolicy: { ...(app.oauthPolicy as Record<string, unknown>), ipRelaxation: 'BYPASS' },
+      } as never),
+    );
+
+    const { report, summary } = await audit();
+    assert.deepEqual(findingsOf(report, 'warehouse'), []);
+    assert.deepEqual(findingsOf(report, 'billing'), [
+      'apex-access-added:high',
+      'apex-access-removed:medium',
+      'app-approval-changed:critical',
+      'app-callback-urls-changed:high',
+      'app-certificate-changed:high',
+      'app-ip-policy-changed:high',
+      'app-scopes-changed:high',
+      'certificate-expiring:high',
+      'extra-permission-set-assignment:high',
+      'field-access-added:high',
+      'object-access-added:high',
+      'system-permission-added:critical',
+      'user-frozen:high',
+      'user-renamed:low',
+    ]);
+    assert.deepEqual(findingsOf(report, 'ledger'), [
+      'app-approval-changed:critical',
+      'app-callback-urls-changed:high',
+      'app-ip-policy-changed:high',
+      'app-scopes-changed:high',
+      'certificate-expiring:high',
+      'field-access-removed:medium',
+      'object-access-removed:medium',
+      'unused:low',
+      'user-deactivated:high',
+      'user-renamed:high',
+    ]);
+
+    // Evidence names the rows, and undoable drift carries its fix.
+    const extra = report.findings.find((f) => f.kind === 'extra-permission-set-assignment')!;
+    assert.equal((extra.evidence[0]!.record as { PermissionSet: string }).PermissionSet, 'Temporary_Reporting');
+    assert.deepEqual(extra.fix, { op: 'delete', sobject: 'PermissionSetAssignment', id: extra.fix!.op === 'delete' ? extra.fix!.id : '' });
+    assert.equal(org.db.get('PermissionSetAssignment', (extra.fix as { id: string }).id)?.AssigneeId, billing.userId);
+    const expiring = report.findings.filter((f) => f.integration === 'billing' && f.kind === 'certificate-expiring');
+    assert.equal(expiring[0]!.evidence[0]!.source.startsWith('readMetadata'), true, 'the app\'s own certificate is the one expiring');
+    const markdown = readFileSync(summary.reportPaths.markdown, 'utf8');
+    assert.match(markdown, /## billing \(registry revision 1\)/);
+    assert.match(markdown, /Temporary_Reporting/);
+    assert.deepEqual(summary.withFindings.map((w) => w.integration).sort(), ['billing', 'ledger']);
+
+    // The webhook got the summary of each run, without evidence.
+    const last = webhookBodies.at(-1)!;
+    assert.equal(last.event, 'onramp.audit.completed');
+    assert.equal(last.runId, summary.runId);
+    assert.deepEqual(last.counts, summary.counts);
+    assert.equal('findings' in last, false);
+  });
+
+  test('a permission on the shared profile reaches every integration; a deleted app and user are missing', async () => {
+    const org = stack.org.org;
+    const profileId = org.db.get('User', onboarded.warehouse!.provisioned.userId)!.ProfileId as string;
+    const profileSet = org.db.find('PermissionSet', (r) => r.IsOwnedByProfile === true && r.ProfileId === profileId)!;
+    // The rules refuse permissions on this profile through the API; a raw write is what Setup-by-hand drift looks like.
+    await orgAdmin.insertRecord('ObjectPermissions', { ParentId: profileSet.Id, SobjectType: 'Account', PermissionsRead: true });
+    await orgAdmin.updateRecord('PermissionSet', profileSet.Id, { PermissionsViewSetup: true });
+    const deleted = (await admin.metadata.delete('ExternalClientApplication' as never, onboarded.billing!.provisioned.app.apiName)) as unknown as { success: unknown };
+    assert.equal(String(deleted.success), 'true');
+    await orgAdmin.deleteRecord('User', onboarded.ledger!.provisioned.userId);
+
+    const { report } = await audit();
+    assert.deepEqual(findingsOf(report, 'warehouse'), ['profile-permission:critical', 'profile-permission:critical']);
+    const billing = findingsOf(report, 'billing');
+    assert.ok(billing.includes('app-missing:critical'));
+    assert.ok(!billing.some((k) => k.startsWith('app-scopes') || k.startsWith('app-certificate-changed')), 'a missing app has no settings to compare');
+    assert.equal(billing.filter((k) => k === 'profile-permission:critical').length, 2);
+    assert.deepEqual(findingsOf(report, 'ledger').filter((k) => k.startsWith('user')), ['user-missing:critical']);
+  });
+});
+
+async function saved(result: Promise<unknown>): Promise<void> {
+  const outcome = (await result) as { success: unknown; errors?: unknown };
+  assert.equal(String(outcome.success), 'true', JSON.stringify(outcome.errors));
+}

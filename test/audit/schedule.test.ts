@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
+import type { AuditSummary } from '../../src/audit/report';
+import { runCli } from '../../src/cli';
+import { AUDIT_SCHEDULE_ID, describeAuditSchedule, ensureAuditSchedule } from '../../src/client/audit';
+import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+
+const QUARTER_MONTHS = [0, 3, 6, 9];
+
+/** Runs `onramp ...` in-process against the stack's configuration; returns its exit code and output. */
+async function onramp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { exitCode: 0, stdout: (l: string) => void out.push(l), stderr: (l: string) => void err.push(l), setExitCode: (c: number) => void (io.exitCode = c) };
+  const code = await runCli(io, ['node', 'onramp', ...args]);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('the quarterly audit Schedule', () => {
+  let stack: OnrampStack;
+  before(async () => {
+    stack = await startOnrampStack();
+    const configFile = join(stack.workDir, 'onramp.config.yaml');
+    writeFileSync(configFile, stringify(stack.config));
+    process.env.ONRAMP_CONFIG = configFile;
+    const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await stack.admin());
+    const handle = await startOnboarding(stack.client, stack.config, prepared);
+    await approve(stack.client, 'billing', { approver: 'security@acme.example' });
+    await handle.result();
+  });
+  after(async () => {
+    delete process.env.ONRAMP_CONFIG;
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('is created once, quarterly on the first at 06:00 UTC, skipping overlaps, with a catch-up window', async () => {
+    await ensureAuditSchedule(stack.client, stack.config);
+    await ensureAuditSchedule(stack.client, stack.config);
+    const description = await describeAuditSchedule(stack.client);
+    assert.equal(description.scheduleId, AUDIT_SCHEDULE_ID);
+    assert.equal(description.policies.overlap, 'SKIP');
+    assert.equal(description.policies.catchupWindow, 7 * 86_400_000);
+    assert.equal(description.action.type === 'startWorkflow' && description.action.workflowType, 'auditIntegrations');
+    const next = description.info.nextActionTimes;
+    assert.ok(next.length >= 4);
+    for (const at of next) {
+      assert.ok(QUARTER_MONTHS.includes(at.getUTCMonth()), `${at.toISOString()} is a quarter start`);
+      assert.deepEqual([at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()], [1, 6, 0, 0], at.toISOString());
+    }
+    assert.equal(new Set(next.map((d) => d.getUTCMonth())).size, 4, 'four different quarters');
+  });
+
+  test('`onramp audit run --wait` triggers it now; the run produces a report `onramp audit report` prints', async () => {
+    const run = await onramp('audit', 'run', '--wait', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as AuditSummary;
+    assert.equal(summary.audited, 1);
+    assert.match(summary.workflowId, /^onramp:audit/);
+    assert.equal((await describeAuditSchedule(stack.client)).info.recentActions.at(-1)?.action.workflow.workflowId, summary.workflowId);
+    assert.match(readFileSync(summary.reportPaths.markdown, 'utf8'), /## No drift\n\nbilling/);
+
+    const latest = await onramp('audit', 'report');
+    assert.equal(latest.code, 0, latest.stderr);
+    assert.match(latest.stdout, new RegExp(`^# onramp audit ${summary.runId}`));
+    const json = await onramp('audit', 'report', summary.runId, '--json');
+    assert.deepEqual(JSON.parse(json.stdout).integrations, [{ integration: 'billing', revision: 1, findings: 0, fixable: 0 }]);
+    assert.equal((await onramp('audit', 'report', 'no-such-run')).code, 1);
+  });
+
+  test('`onramp audit schedule --set` changes the calendar; a calendar that would fire daily is refused', async () => {
+    const refused = await onramp('audit', 'schedule', '--set', '{"month":["MARCH"],"hour":6}');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /dayOfMonth/);
+    assert.equal((await onramp('audit', 'schedule', '--set', '{"month":[3],"dayOfMonth":1}')).code, 2);
+
+    const set = await onramp('audit', 'schedule', '--set', '{"month":["MARCH","SEPTEMBER"],"dayOfMonth":15,"hour":5}');
+    assert.equal(set.code, 0, set.stderr);
+    const next = (await describeAuditSchedule(stack.client)).info.nextActionTimes;
+    for (const at of next) assert.deepEqual([[2, 8].includes(at.getUTCMonth()), at.getUTCDate(), at.getUTCHours()], [true, 15, 5], at.toISOString());
+
+    const cron = await onramp('audit', 'schedule', '--set', '0 6 1 1,4,7,10 *');
+    assert.equal(cron.code, 0, cron.stderr);
+    const shown = await onramp('audit', 'schedule');
+    assert.match(shown.stdout, /next {6}\d{4}-(01|04|07|10)-01T06:00:00\.000Z/);
+  });
+});

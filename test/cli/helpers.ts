@@ -1,0 +1,62 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../../src/cli';
+import type { CliIo } from '../../src/cli/io';
+import type { OnrampConfig } from '../../src/config';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `onramp ARGS...` in-process, as bin/onramp would; `stdout` fills while it runs. */
+export function start(...args: string[]): { stdout: string[]; done: Promise<CliRun> } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo & { exitCode: number } = {
+    exitCode: 0,
+    stdout: (line) => void out.push(line),
+    stderr: (line) => void err.push(line),
+    setExitCode: (code) => {
+      io.exitCode = code;
+    },
+  };
+  const done = runCli(io, ['node', 'onramp', ...args]).then((code) => ({ code, stdout: out.join('\n'), stderr: err.join('\n') }));
+  return { stdout: out, done };
+}
+
+/** Runs `onramp ARGS...` in-process and resolves with its exit code and output. */
+export const onramp = (...args: string[]): Promise<CliRun> => start(...args).done;
+
+/** Points the CLI at a configuration the way a user would: a config file named by ONRAMP_CONFIG. */
+export function useConfig(dir: string, config: OnrampConfig | Record<string, unknown>, name = 'onramp.config.yaml'): string {
+  const file = join(dir, name);
+  writeFileSync(file, stringify(config));
+  process.env.ONRAMP_CONFIG = file;
+  return file;
+}
+
+/** Sets environment variables for the duration of `body`. */
+export async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Polls until `check` returns a value (not undefined); the test's own timeout bounds the wait. */
+export async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LocalOrgAdmin } from '../../src/org/admin/client';
+import { diffStates } from '../../src/org/store/diff';
+import type { OnboardingStatus } from '../../src/shared/types';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+import { eventually, onramp, start, useConfig, withEnv } from './helpers';
+
+const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+
+describe('the onramp command line against a running stack', () => {
+  let stack: OnrampStack;
+  /** The billing example under another integration name, written to a file the CLI reads. */
+  const specNamed = (name: string, edit: (yaml: string) => string = (y) => y) => {
+    const file = join(stack.workDir, `${name}.yaml`);
+    writeFileSync(file, edit(BILLING.replace('name: billing', `name: ${name}`)));
+    return file;
+  };
+  const status = async (name: string) => JSON.parse((await onramp('status', name, '--json')).stdout) as OnboardingStatus;
+
+  before(async () => {
+    stack = await startOnrampStack();
+    useConfig(stack.workDir, stack.config);
+  });
+  after(async () => {
+    delete process.env.ONRAMP_CONFIG;
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('plan prints the plan and changes nothing in the org', async () => {
+    const before = stack.org.org.snapshot();
+    const run = await onramp('plan', 'examples/billing.yaml');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /onramp plan for integration "billing"/);
+    assert.match(run.stdout, /\+ create-user "billing\.integration@integrations\.acme\.example"/);
+    // onramp's own admin signing in is the only trace a plan leaves.
+    const diff = diffStates(before, stack.org.org.snapshot());
+    assert.deepEqual([...diff.removed, ...diff.changed], []);
+    assert.deepEqual(diff.added.filter((a) => a.type !== 'OauthToken' && a.type !== '_Session'), []);
+
+    const json = await onramp('plan', 'examples/billing.yaml', '--json');
+    assert.equal(json.code, 0);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; plan: { integration: string; steps: unknown[] } };
+    assert.equal(parsed.ok, true);
+    assert.equal(parsed.plan.integration, 'billing');
+  });
+
+  test('plan of an invalid spec names each field in error and exits 3', async () => {
+    const orgError = specNamed('typo', (y) => y.replace('- name: Invoice__c', '- name: Invoce__c'));
+    const run = await onramp('plan', orgError);
+    assert.equal(run.code, 3);
+    assert.match(run.stderr, /error access\.objects\[1\]\.name: .*Invoce__c/);
+    assert.equal(run.stdout, '');
+
+    const schemaError = specNamed('bad', (y) => y.replace('owner: billing-team@acme.example', 'owner: billing team'));
+    const json = await onramp('plan', schemaError, '--json');
+    assert.equal(json.code, 3);
+    const { ok, issues } = JSON.parse(json.stdout) as { ok: boolean; issues: Array<{ path: string; severity: string; line?: number }> };
+    assert.equal(ok, false);
+    assert.deepEqual(issues.filter((i) => i.severity === 'error').map((i) => i.path), ['owner']);
+    assert.equal(issues[0]!.line, 9);
+
+    assert.equal((await onramp('onboard', orgError)).code, 3, 'onboard refuses the same spec');
+  });
+
+  test('a broken configuration prints its issues and exits 2', async () => {
+    const file = join(stack.workDir, 'broken.yaml');
+    writeFileSync(file, 'salesforce:\n  instanceUrl: not a url\n  username: admin@example.com\n  consumerKey: 0123456789abc\n  privateKeyPath: key.pem\n');
+    const run = await withEnv({ ONRAMP_CONFIG: file }, () => onramp('status', 'billing'));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /invalid onramp configuration/);
+    assert.match(run.stderr, /salesforce\.instanceUrl \(ONRAMP_SF_INSTANCE_URL\): must be the org's My Domain URL/);
+    assert.equal((await onramp('plan')).code, 2, 'a missing argument is bad usage');
+  });
+
+  test('onboard, refused and counted approvals, status, runbook: billing end to end', async () => {
+    const waiting = onramp('onboard', 'examples/billing.yaml', '--wait');
+    await eventually(async () => ((await onramp('status', 'billing')).code === 0 ? true : undefined));
+    const attached = await onramp('onboard', 'examples/billing.yaml');
+    assert.equal(attached.code, 0, attached.stderr);
+    assert.match(attached.stdout, /Attached to the onboarding already running: workflow onramp:onboard:billing/);
+
+    const self = await onramp('approve', 'billing', '--as', 'jdoe@acme.example');
+    assert.equal(self.code, 4);
+    assert.match(self.stderr, /refused: SelfApproval: jdoe@acme\.example requested this integration/);
+    const stranger = await onramp('approve', 'billing', '--as', 'mallory@evil.example');
+    assert.equal(stranger.code, 4);
+    assert.match(stranger.stderr, /NotAnApprover/);
+    assert.equal((await status('billing')).approvals.length, 0, 'refusals are not recorded');
+
+    // Without --as the identity comes from ONRAMP_USER.
+    const approved = await withEnv({ ONRAMP_USER: 'security@acme.example' }, () => onramp('approve', 'billing', '--comment', 'least privilege checked'));
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /^Approved billing as security@acme\.example at /);
+
+    const finished = await waiting;
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout, /Started onboarding workflow onramp:onboard:billing/);
+    assert.match(finished.stdout, /1 approval\(s\) from: security@acme\.example, salesforce-admins@acme\.example/);
+    const runbookPath = /billing is onboarded\. Runbook: (\S+)/.exec(finished.stdout)?.[1];
+    assert.ok(runbookPath, finished.stdout);
+
+    const watched = await onramp('status', 'billing', '--watch');
+    assert.equal(watched.code, 0);
+    assert.match(watched.stdout, /^billing: completed/);
+    assert.match(watched.stdout, /STEP\s+STATE\s+STARTED\s+ENDED\s+DETAIL/);
+    assert.match(watched.stdout, /createUser\s+done\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s+billing\.integration@integrations\.acme\.example/);
+    assert.equal(watched.stdout.match(/ done /g)?.length, 9, 'every step done');
+    assert.equal((await status('billing')).runbookPath, runbookPath);
+
+    const runbook = await onramp('runbook', 'billing');
+    assert.equal(runbook.code, 0);
+    assert.equal(runbook.stdout, readFileSync(runbookPath, 'utf8').trimEnd());
+    assert.match(runbook.stdout, /security@acme.example \| approved/);
+
+    const late = await onramp('approve', 'billing', '--as', 'salesforce-admins@acme.example');
+    assert.equal(late.code, 4);
+    assert.match(late.stderr, /closed \(completed\)/);
+    const again = await onramp('onboard', 'examples/billing.yaml');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /billing is already onboarded/);
+  });
+
+  test('reject ends the onboarding; onboard --wait reports it and exits 1', async () => {
+    const spec = specNamed('ledger');
+    const waiting = onramp('onboard', spec, '--wait', '--json');
+    await eventually(async () => ((await onramp('status', 'ledger')).code === 0 ? true : undefined));
+    const rejected = await onramp('reject', 'ledger', '--as', 'salesforce-admins@acme.example', '--comment', 'not this quarter');
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.match(rejected.stdout, /^Rejected ledger as salesforce-admins@acme\.example/);
+
+    const finished = await waiting;
+    assert.equal(finished.stderr, '');
+    assert.equal(finished.code, 1);
+    const outcome = JSON.parse(finished.stdout) as { workflowId: string; outcome: string; failure: { failedStep: string; reason: string } };
+    assert.equal(outcome.workflowId, 'onramp:onboard:ledger');
+    assert.equal(outcome.outcome, 'rejected');
+    assert.deepEqual([outcome.failure.failedStep, outcome.failure.reason], ['approval', 'rejected by salesforce-admins@acme.example']);
+    assert.equal((await onramp('runbook', 'ledger')).code, 1);
+    assert.equal((await onramp('approve', 'ledger', '--as', 'security@acme.example')).code, 4);
+  });
+
+  test('cancel during provisioning undoes what was created and prints it', async () => {
+    const admin = new LocalOrgAdmin(stack.org.instanceUrl);
+    // Every app deploy fails as retryable, so the onboarding stays in createApp until it is cancelled.
+    const fault = await admin.addFault({ kind: 'unavailable', operation: 'deploy', description: 'hold createApp' });
+    try {
+      const spec = specNamed('payroll');
+      assert.equal((await onramp('onboard', spec)).code, 0);
+      assert.equal((await onramp('approve', 'payroll', '--as', 'security@acme.example')).code, 0);
+      await eventually(async () => ((await status('payroll')).steps.find((s) => s.step === 'createApp')?.state === 'running' ? true : undefined));
+
+      // Mid-provisioning the org already holds the user: attaching must not validate the spec again.
+      const attached = await onramp('onboard', spec, '--json');
+      assert.equal(attached.code, 0, attached.stderr);
+      assert.deepEqual(pick(JSON.parse(attached.stdout), 'attached', 'phase'), { attached: true, phase: 'provisioning' });
+
+      const watching = start('status', 'payroll', '--watch');
+      await eventually(async () => (watching.stdout.length > 0 ? true : undefined));
+      const cancelled = await onramp('cancel', 'payroll');
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stdout, /^Cancelled the onboarding of payroll\./);
+      assert.match(cancelled.stdout, /Undone: .*delete the permission set.*deactivate the user/);
+      const watched = await watching.done;
+      assert.equal(watched.code, 1, 'a watch exits 0 only for a completed onboarding');
+      assert.match(watched.stdout, /^payroll: provisioning/);
+      assert.match(watched.stdout, /\npayroll: cancelled\n/, 'plain change lines when stdout is not a terminal');
+      assert.match(watched.stdout, /\n  \S+ createUser compensated/);
+      assert.match(watched.stdout, /\nUndone: /);
+      const final = await status('payroll');
+      assert.equal(final.phase, 'cancelled');
+      const users = [...stack.org.org.db.rows('User')].filter((u) => String(u.Username).startsWith('payroll.integration'));
+      assert.equal(users.length, 1);
+      assert.equal(users[0]!.IsActive, false);
+      assert.notEqual(users[0]!.Username, 'payroll.integration@integrations.acme.example', 'username freed');
+      assert.equal((await onramp('cancel', 'payroll')).code, 1, 'nothing left to cancel');
+    } finally {
+      await admin.removeFault(fault.id);
+    }
+  });
+
+  test('commands on an unknown integration fail with exit 1', async () => {
+    const run = await onramp('status', 'nosuch');
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /no onboarding of "nosuch" was found/);
+  });
+});
+
+const pick = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { approve, prepareOnboarding } from '../../src/client/onboarding';
+import { recordIntegration } from '../../src/client/registry';
+import { onboardingWorkflowId } from '../../src/shared/messages';
+import type { DesiredState } from '../../src/shared/registry';
+import type { OnrampStack } from '../helpers/onramp-stack';
+
+/** billing.yaml as a client-credentials integration (its grants work on the local org, unlike warehouse's Order). */
+export const CLIENT_CREDENTIALS = (text: string) => text.replace('flow: jwt-bearer', 'flow: client-credentials').replace(/^\s*certificateValidityDays: .*\n/m, '');
+
+/**
+ * Onboards an example spec under another name (each test its own integration) and makes sure its
+ * registry holds the result: registering again is a no-op when the onboarding registered it already.
+ * The onboarding id is chosen here because the registry record must carry it.
+ */
+export async function onboardManaged(stack: OnrampStack, spec: string, name: string, approvers: string[], edit = (text: string) => text): Promise<DesiredState> {
+  const text = edit(readFileSync(spec, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
+  const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
+  const errors = prepared.issues.filter((i) => i.severity === 'error');
+  if (errors.length) throw new Error(`spec errors: ${JSON.stringify(errors)}`);
+  const onboardingId = randomUUID();
+  const handle = await stack.client.workflow.start('onboardIntegration', {
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowId: onboardingWorkflowId(name),
+    args: [{ integration: prepared.resolved!, plan: prepared.plan!, onboardingId }],
+  });
+  for (const approver of approvers) await approve(stack.client, name, { approver });
+  const result = (await handle.result()) as { provisioned: DesiredState['provisioned']; approvals: DesiredState['approvals']; runbookPath: string };
+  const record = await recordIntegration(
+    stack.client,
+    stack.config.temporal.taskQueue,
+    { onboardingId, integration: prepared.resolved!, provisioned: result.provisioned, approvals: result.approvals, onboardedAt: new Date().toISOString(), runbookPath: result.runbookPath },
+    'test',
+  );
+  return record.desired;
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
+import { registryRecord } from '../../src/client/registry';
+import { appByName } from '../../src/org/apps/registry';
+import { connectWithJwt } from '../../src/salesforce/connection';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+import { onboardManaged } from './helpers';
+
+const refused = (type: string) => (error: unknown) => error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
+
+describe('offboarding', () => {
+  let stack: OnrampStack;
+  before(async () => {
+    stack = await startOnrampStack();
+  });
+  after(async () => {
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('approved by another approver: no active user, app, token or secret remains; the runbook is kept', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll', ['security@acme.example']);
+    const sf = stack.config.salesforce;
+    const live = await connectWithJwt({
+      loginUrl: sf.instanceUrl,
+      audience: sf.audience,
+      consumerKey: desired.provisioned.app.consumerKey,
+      username: desired.provisioned.username,
+      privateKeyPem: await stack.secrets.get(desired.provisioned.credentials.privateKeyRef!),
+      apiVersion: sf.apiVersion,
+    });
+    await live.query('SELECT Id FROM Account LIMIT 1');
+
+    const handle = await startOffboarding(stack.client, 'payroll', { requestedBy: 'salesforce-admins@acme.example', reason: 'payroll moved to a new vendor' });
+    await assert.rejects(decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'salesforce-admins@acme.example' }), refused('SelfApproval'));
+    await assert.rejects(decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'mallory@evil.example' }), refused('NotAnApprover'));
+    assert.equal((await offboardingStatus(stack.client, 'payroll')).phase, 'awaiting-approval');
+    assert.ok(appByName(stack.org.org, desired.integration.app.apiName), 'nothing changes before the approval');
+    await decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'security@acme.example', comment: 'vendor contract ended' });
+    const result = await handle.result();
+
+    const db = stack.org.org.db;
+    const user = db.get('User', desired.provisioned.userId)!;
+    assert.equal(user.IsActive, false);
+    assert.notEqual(user.Username, desired.provisioned.username, 'the username is freed');
+    assert.equal(db.find('User', (u) => u.Username === desired.provisioned.username), undefined);
+    assert.equal(appByName(stack.org.org, desired.integration.app.apiName), undefined);
+    assert.deepEqual(db.filter('OauthToken', (t) => String(t.UserId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)), []);
+    assert.deepEqual(db.filter('_Session', (s) => String(s.userId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)), []);
+    await assert.rejects(async () => live.query('SELECT Id FROM Account LIMIT 1'));
+    assert.equal(db.find('PermissionSet', (p) => p.Name === desired.integration.names.permissionSetName), undefined);
+    assert.deepEqual(db.filter('PermissionSetAssignment', (a) => String(a.AssigneeId).slice(0, 15) === desired.provisioned.userId.slice(0, 15) && a.PermissionSetId !== user.ProfileId), []);
+    assert.deepEqual(await stack.secrets.list('payroll/'), []);
+
+    assert.ok(result.runbookPath && existsSync(result.runbookPath));
+    const runbook = readFileSync(result.runbookPath, 'utf8');
+    assert.match(runbook, /External Client App `Onramp_Payroll`/, 'the onboarding part is kept');
+    assert.match(runbook, /## Offboarded on .* by salesforce-admins@acme.example/);
+    assert.match(runbook, /security@acme.example \(approved/);
+    const record = await registryRecord(stack.client, 'payroll');
+    assert.equal(record.state, 'retired');
+    assert.equal(record.changes[0]!.kind, 'registered', 'the change log is kept');
+    assert.equal(record.changes.at(-1)!.kind, 'retired');
+  });
+
+  test('rejected: nothing is removed', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'treasury', ['security@acme.example']);
+    const before = stack.org.org.snapshot();
+    const handle = await startOffboarding(stack.client, 'treasury', { requestedBy: 'jdoe@acme.example', reason: 'unused?' });
+    await decideSignOff(stack.client, 'offboarding', 'treasury', 'reject', { approver: 'security@acme.example', comment: 'still in use' });
+    const failure = await handle.result().catch((e: unknown) => e);
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.equal((failure.cause as { type?: string }).type, 'Rejected');
+    assert.deepEqual(stack.org.org.snapshot().tables.User, before.tables.User);
+    assert.ok(appByName(stack.org.org, desired.integration.app.apiName));
+    assert.equal((await registryRecord(stack.client, 'treasury')).state, 'active');
+    assert.equal((await stack.secrets.list('treasury/')).length, 2);
+  });
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PROFILE_BASELINE, compareIntegration } from '../../src/audit/compare';
+import type { Finding } from '../../src/audit/findings';
+import { auditTargetOf } from '../../src/audit/target';
+import { decideSignOff, remediationStatus, startRemediation } from '../../src/client/lifecycle';
+import { registryRecord } from '../../src/client/registry';
+import { LocalOrgAdmin } from '../../src/org/admin/client';
+import type { OrgState } from '../../src/org/store/database';
+import { diffStates, type OrgDiff } from '../../src/org/store/diff';
+import { assembleFacts, readOrgInBulk } from '../../src/salesforce/audit-reads';
+import type { DesiredState } from '../../src/shared/registry';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+import { onboardManaged } from './helpers';
+
+/** Sign-ins and logs move with every API call; what matters is configuration. */
+const NOT_CONFIGURATION = ['LoginHistory', 'SetupAuditTrail', '_ApiUsage', '_Session', 'OauthToken', '_MetadataDeploy'];
+const BOOKKEEPING = ['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp'];
+
+/** The diff, except rows removed and added again with the same content (a re-created row gets a new id). */
+function configurationDiff(before: OrgState, after: OrgState): OrgDiff {
+  const diff = diffStates(before, after, { ignoreTypes: NOT_CONFIGURATION });
+  const content = (row: Record<string, unknown>) => JSON.stringify(Object.entries(row).filter(([k]) => !BOOKKEEPING.includes(k)).sort());
+  const added = [...diff.added];
+  const removed = diff.removed.filter((r) => {
+    const twin = added.findIndex((a) => a.type === r.type && content(a.row) === content(r.row));
+    if (twin < 0) return true;
+    added.splice(twin, 1);
+    return false;
+  });
+  return { added, removed, changed: diff.changed };
+}
+
+describe('remediation with sign-off', () => {
+  let stack: OnrampStack;
+  let admin: LocalOrgAdmin;
+  before(async () => {
+    stack = await startOnrampStack();
+    admin = new LocalOrgAdmin(stack.org.instanceUrl);
+  });
+  after(async () => {
+    await stack?.close();
+    await teardownAll();
+  });
+
+  /** The audit's own comparison for one integration, read from the org as the audit reads it. */
+  const audit = async (name: string): Promise<Finding[]> => {
+    const target = auditTargetOf(await registryRecord(stack.client, name));
+    const asOf = new Date().toISOString();
+    const rows = await readOrgInBulk(await stack.admin(), [target], '2000-01-01T00:00:00.000Z', {});
+    return compareIntegration(target, assembleFacts([target], rows).get(name)!, { asOf, unusedDays: 90, certificateExpiryDays: 30, profileBaseline: PROFILE_BASELINE }).filter((f) => f.kind !== 'unused');
+  };
+
+  /**
+   * Drift of each kind onramp can undo: an extra assignment, added and widened access, approved access
+   * removed. Returns the permission set someone made for the extra assignment: not onramp's to delete.
+   */
+  const drift = async (desired: DesiredState): Promise<string> => {
+    const db = stack.org.org.db;
+    const psId = desired.provisioned.permissionSetId;
+    const other = await admin.insertRecord('PermissionSet', { Name: `Extras_${desired.integration.names.name}`, Label: 'Extras "just for a week"', IsOwnedByProfile: false });
+    await admin.insertRecord('PermissionSetAssignment', { AssigneeId: desired.provisioned.userId, PermissionSetId: other.id });
+    await admin.insertRecord('ObjectPermissions', { ParentId: psId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
+    const account = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Account')!;
+    await admin.updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
+    const invoices = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Invoice__c')!;
+    await admin.deleteRecord('ObjectPermissions', invoices.Id as string);
+    return other.id;
+  };
+
+  test('approved: the org is back to the state right after onboarding, and the audit finds nothing', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'billing', ['security@acme.example']);
+    const approved = stack.org.org.snapshot();
+    const foreign = await drift(desired);
+    const findings = await audit('billing');
+    assert.deepEqual(new Set(findings.map((f) => f.kind)), new Set(['extra-permission-set-assignment', 'object-access-added', 'object-access-removed']));
+
+    const handle = await startRemediation(stack.client, 'billing', findings, { requestedBy: 'jdoe@acme.example', auditRunId: 'test-run' });
+    const pending = await remediationStatus(stack.client, 'billing');
+    assert.equal(pending.phase, 'awaiting-approval');
+    assert.equal(pending.fixes.length, findings.filter((f) => f.fix).length);
+    await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { approver: 'salesforce-admins@acme.example', comment: 'put it back' });
+    const result = await handle.result();
+
+    assert.equal(result.outcome, 'fixed');
+    assert.deepEqual(result.approvedBy, ['salesforce-admins@acme.example']);
+    assert.deepEqual(result.notRemediable, [], JSON.stringify(result.notRemediable));
+    assert.equal(result.fixed.length, findings.length);
+    assert.deepEqual(result.stillDrifted, []);
+    const diff = configurationDiff(approved, stack.org.org.snapshot());
+    assert.deepEqual(diff.added.map((a) => a.id), [foreign], 'only the foreign permission set stays, unassigned');
+    assert.deepEqual([diff.removed, diff.changed], [[], []]);
+    assert.deepEqual(await audit('billing'), []);
+    assert.match((await registryRecord(stack.client, 'billing')).changes.at(-1)!.note ?? '', /approved by salesforce-admins@acme.example/);
+  });
+
+  test('rejected: nothing changes', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'invoicing', ['security@acme.example']);
+    await drift(desired);
+    const findings = await audit('invoicing');
+    const drifted = stack.org.org.snapshot();
+    const handle = await startRemediation(stack.client, 'invoicing', findings, { requestedBy: 'jdoe@acme.example' });
+    await decideSignOff(stack.client, 'remediation', 'invoicing', 'reject', { approver: 'security@acme.example', comment: 'the extra access is intended' });
+    const result = await handle.result();
+    assert.equal(result.outcome, 'rejected');
+    assert.deepEqual(result.fixed, []);
+    assert.deepEqual(configurationDiff(drifted, stack.org.org.snapshot()), { added: [], removed: [], changed: [] });
+  });
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { approveSignal, approveUpdate, rejectSignal } from '../../src/shared/messages';
+import type { OnboardingStatus } from '../../src/shared/types';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+import { specText, startSpec } from './helpers';
+
+/** Polls the status until `done` holds: signals are fire-and-forget, their effect shows a moment later. */
+async function statusWhen(stack: OnrampStack, integration: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
+  for (let i = 0; ; i++) {
+    const status = await onboardingStatus(stack.client, integration);
+    if (done(status) || i === 200) return status;
+    await sleep(25);
+  }
+}
+
+describe('sign-off rules and starting twice', () => {
+  let stack: OnrampStack;
+  before(async () => {
+    stack = await startOnrampStack();
+  });
+  after(async () => {
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('invalid approval signals change nothing and show in the status; two approvals need two distinct approvers', async () => {
+    const name = 'two-keys';
+    const { handle } = await startSpec(stack, specText('billing', name, (spec) => (spec.approvalsRequired = 2)));
+    await handle.signal(approveSignal, { approver: 'jdoe@acme.example' });
+    await handle.signal(approveSignal, { approver: 'mallory@evil.example' });
+    await handle.signal(rejectSignal, { approver: 'mallory@evil.example' });
+    let status = await statusWhen(stack, name, (s) => (s.ignoredDecisions ?? []).length === 3);
+    assert.equal(status.phase, 'awaiting-approval');
+    assert.deepEqual(status.approvals, []);
+    assert.deepEqual(
+      status.ignoredDecisions?.map(({ approver, decision, reason }) => ({ approver, decision, reason })),
+      [
+        { approver: 'jdoe@acme.example', decision: 'approved', reason: 'jdoe@acme.example requested this integration and cannot approve it' },
+        { approver: 'mallory@evil.example', decision: 'approved', reason: 'mallory@evil.example is not an approver of this integration' },
+        { approver: 'mallory@evil.example', decision: 'rejected', reason: 'mallory@evil.example is not an approver of this integration' },
+      ],
+    );
+
+    const first = await approve(stack.client, name, { approver: 'security@acme.example', comment: 'ok' });
+    // The same request again (a client retry: same update id) answers the first decision and adds nothing.
+    assert.deepEqual(await approve(stack.client, name, { approver: 'Security@acme.example', comment: 'ok' }), first);
+    // The same approver through another request, or a signal, is refused: each approver counts once.
+    await assert.rejects(
+      handle.executeUpdate(approveUpdate, { args: [{ approver: '@security@acme.example' }], updateId: 'another-request' }),
+      (e: unknown) => e instanceof WorkflowUpdateFailedError && (e.cause as { type?: string }).type === 'AlreadyDecided',
+    );
+    await handle.signal(approveSignal, { approver: 'SECURITY@acme.example' });
+    status = await statusWhen(stack, name, (s) => (s.ignoredDecisions ?? []).length === 4);
+    assert.match(status.ignoredDecisions![3].reason, /has already decided/);
+    assert.equal(status.approvals.length, 1);
+    assert.equal(status.phase, 'awaiting-approval', 'one approver of two is not enough');
+
+    await handle.signal(approveSignal, { approver: 'salesforce-admins@acme.example', comment: 'second pair of eyes' });
+    const result = await handle.result();
+    assert.deepEqual(result.approvals.map((a) => a.approver), ['security@acme.example', 'salesforce-admins@acme.example']);
+    assert.equal((await onboardingStatus(stack.client, name)).phase, 'completed');
+  });
+
+  test('a second start attaches to the running onboarding; after success the same integration is refused', async () => {
+    const name = 'only-once';
+    const text = specText('billing', name);
+    const { handle } = await startSpec(stack, text);
+    const firstRun = (await handle.describe()).runId;
+    const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
+    const again = await startOnboarding(stack.client, stack.config, prepared);
+    assert.equal(again.workflowId, handle.workflowId);
+    const attached = await again.describe();
+    assert.equal(attached.runId, firstRun);
+    assert.equal(attached.status.name, 'RUNNING');
+
+    await approve(stack.client, name, { approver: 'security@acme.example' });
+    const result = await again.result();
+    const users = stack.org.org.db.filter('User', (u) => String(u.FederationIdentifier ?? '').startsWith(`onramp:${name}:`));
+    assert.deepEqual(users.map((u) => u.Id), [result.provisioned.userId]);
+
+    const later = await prepareOnboarding({ text }, stack.config, await stack.admin());
+    assert.ok(later.issues.some((i) => i.code === 'integration-exists' && i.severity === 'error'), JSON.stringify(later.issues));
+    assert.ok(!later.issues.some((i) => i.code === 'username-taken'));
+    await assert.rejects(startOnboarding(stack.client, stack.config, later), /the spec has errors/);
+    // Even past validation, Temporal refuses a new run of a completed onboarding (ALLOW_DUPLICATE_FAILED_ONLY).
+    await assert.rejects(startOnboarding(stack.client, stack.config, prepared), WorkflowExecutionAlreadyStartedError);
+  });
+});
