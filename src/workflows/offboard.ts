@@ -4,13 +4,11 @@ import {
   offboardingStatusQuery,
   type OffboardingInput,
   type OffboardingResult,
-  type OffboardingStatus,
   type OffboardingStep,
 } from '../shared/lifecycle';
 import { steps, undo } from './activity-options';
-import { ApprovalBook } from './approval';
-import { StepBoard, failureMessage } from './saga';
-import { awaitSignOff, deciders } from './sign-off';
+import { failureMessage } from './saga';
+import { awaitSignOff, deciders, signOffRequest } from './sign-off';
 
 /**
  * Retires an integration once its approvers agree: its tokens revoked, app deleted, assignments, permission
@@ -24,17 +22,7 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
-  const book = new ApprovalBook(approval.approverKeys, input.requestedBy, approval.approvalsRequired);
-  const board = new StepBoard<OffboardingStep>(OFFBOARDING_STEPS);
-  const status: OffboardingStatus = {
-    integration,
-    phase: 'awaiting-approval',
-    requestedBy: input.requestedBy,
-    reason: input.reason,
-    approvalsRequired: approval.approvalsRequired,
-    approvals: book.records,
-    steps: board.steps,
-  };
+  const { book, board, status } = signOffRequest<OffboardingStep>(desired, input.requestedBy, input.reason, OFFBOARDING_STEPS);
   setHandler(offboardingStatusQuery, () => status);
 
   const decision = await awaitSignOff(book, approval.timeoutMs);

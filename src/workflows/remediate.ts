@@ -8,9 +8,7 @@ import {
   type RemediationStep,
 } from '../shared/lifecycle';
 import { steps } from './activity-options';
-import { ApprovalBook } from './approval';
-import { StepBoard } from './saga';
-import { awaitSignOff, deciders } from './sign-off';
+import { awaitSignOff, deciders, signOffRequest } from './sign-off';
 
 /**
  * Puts drift the audit found back to the approved state, once the integration's approvers agree: the
@@ -25,18 +23,9 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
   const mine = input.findings.filter((f) => f.integration === integration);
   const fixable = mine.flatMap((f) => (f.fix ? [{ kind: f.kind, summary: f.summary, fix: f.fix }] : []));
   const notRemediable = mine.filter((f) => !f.fix).map((f) => ({ kind: f.kind, summary: f.summary }));
-  const book = new ApprovalBook(approval.approverKeys, input.requestedBy, approval.approvalsRequired);
-  const board = new StepBoard<RemediationStep>(REMEDIATION_STEPS);
-  const status: RemediationStatus = {
-    integration,
-    phase: 'awaiting-approval',
-    requestedBy: input.requestedBy,
-    reason: `${fixable.length} fix(es) from audit ${input.auditRunId ?? '(ad hoc)'}`,
-    approvalsRequired: approval.approvalsRequired,
-    approvals: book.records,
-    steps: board.steps,
-    fixes: fixable,
-  };
+  const request = signOffRequest<RemediationStep>(desired, input.requestedBy, `${fixable.length} fix(es) from audit ${input.auditRunId ?? '(ad hoc)'}`, REMEDIATION_STEPS);
+  const { book, board } = request;
+  const status: RemediationStatus = { ...request.status, fixes: fixable };
   setHandler(remediationStatusQuery, () => status);
   const result = (outcome: RemediationResult['outcome'], rest: Partial<RemediationResult> = {}): RemediationResult => ({
     integration,

@@ -1,5 +1,8 @@
 import { condition } from '@temporalio/workflow';
-import { acceptDecisions, type ApprovalBook } from './approval';
+import type { DesiredState } from '../shared/registry';
+import type { SignOffStatus } from '../shared/lifecycle';
+import { ApprovalBook, acceptDecisions } from './approval';
+import { StepBoard } from './saga';
 
 export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out';
 
@@ -20,3 +23,23 @@ export async function awaitSignOff(book: ApprovalBook, timeoutMs: number): Promi
 
 /** Who decided, for messages and reports. */
 export const deciders = (book: ApprovalBook, decision: 'approved' | 'rejected') => book.records.filter((r) => r.decision === decision).map((r) => r.approver);
+
+/**
+ * The approval book, step board and initial status of a change to a managed integration that its
+ * approvers must sign off (offboarding, remediation): the approvers and rules are the onboarding's.
+ */
+export function signOffRequest<S extends string>(desired: DesiredState, requestedBy: string, reason: string, stepNames: readonly S[]) {
+  const { approval } = desired.integration;
+  const book = new ApprovalBook(approval.approverKeys, requestedBy, approval.approvalsRequired);
+  const board = new StepBoard<S>(stepNames);
+  const status: SignOffStatus<S> = {
+    integration: desired.integration.names.name,
+    phase: 'awaiting-approval',
+    requestedBy,
+    reason,
+    approvalsRequired: approval.approvalsRequired,
+    approvals: book.records,
+    steps: board.steps,
+  };
+  return { book, board, status };
+}

@@ -25,7 +25,7 @@ export class Dml {
     if (cached && cached.revision === this.org.db.revision) return cached.access;
     const user = this.org.db.get('User', userId);
     if (!user) throw insufficientAccess();
-    const access = new Access(computePermissions(this.org.db, user), this.org.schema);
+    const access = new Access(computePermissions(this.org.db, user));
     this.accessCache.set(userId, { revision: this.org.db.revision, access });
     return access;
   }

@@ -1,4 +1,4 @@
-import type { Schema, SObjectDef, FieldDef, SystemPermission } from '../schema';
+import type { SObjectDef, FieldDef, SystemPermission } from '../schema';
 import { SYSTEM_PERMISSIONS } from '../schema';
 import type { OrgDatabase, Row } from '../store/database';
 import { sameId } from '../store/ids';
@@ -107,10 +107,7 @@ export function computePermissions(db: OrgDatabase, user: Row): EffectivePermiss
  * not cover, and every object at all until the Salesforce API Integration permission-set license is held.
  */
 export class Access {
-  constructor(
-    readonly perms: EffectivePermissions,
-    private readonly schema: Schema,
-  ) {}
+  constructor(readonly perms: EffectivePermissions) {}
 
   get modifyAllData(): boolean {
     return this.perms.system.PermissionsModifyAllData;
