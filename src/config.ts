@@ -34,6 +34,8 @@ const ConfigSchema = z.strictObject({
       webhookUrl: z.url({ error: 'must be the URL the audit summary is posted to' }).optional(),
       unusedDays: z.coerce.number().int().positive().default(90),
       certificateExpiryDays: z.coerce.number().int().nonnegative().default(30),
+      /** Start a certificate rotation for every integration the audit finds expiring. */
+      autoRotate: z.stringbool().or(z.boolean()).default(true),
     })
     .prefault({}),
   codec: z
@@ -67,6 +69,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_AUDIT_WEBHOOK_URL', ['audit', 'webhookUrl']],
   ['ONRAMP_AUDIT_UNUSED_DAYS', ['audit', 'unusedDays']],
   ['ONRAMP_AUDIT_CERTIFICATE_EXPIRY_DAYS', ['audit', 'certificateExpiryDays']],
+  ['ONRAMP_AUDIT_AUTO_ROTATE', ['audit', 'autoRotate']],
   ['ONRAMP_CODEC_KEYS', ['codec', 'keys']],
   ['ONRAMP_CODEC_KEY_FILE', ['codec', 'keyFile']],
   ['ONRAMP_CODEC_TOKEN', ['codec', 'serverToken']],

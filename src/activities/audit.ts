@@ -24,7 +24,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
      * large for workflow history at scale: list the registries, read the org in bulk, compare, write the
      * report. Only reads the org. Returns the summary.
      */
-    async runAudit(request: RunAuditRequest): Promise<{ summary: AuditSummary; webhookConfigured: boolean }> {
+    async runAudit(request: RunAuditRequest): Promise<{ summary: AuditSummary; webhookConfigured: boolean; autoRotate: boolean }> {
       const config = deps.config.audit;
       const options: CompareOptions = {
         asOf: request.asOf,
@@ -66,7 +66,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
       };
       const paths = await writeAuditReport(config.dir, report);
       deps.logger.info({ runId: request.runId, integrations: active.length, findings: findings.length, reads }, 'audit report written');
-      return { summary: summarize(report, paths), webhookConfigured: Boolean(config.webhookUrl) };
+      return { summary: summarize(report, paths), webhookConfigured: Boolean(config.webhookUrl), autoRotate: config.autoRotate };
     },
 
     /** Posts the summary (no evidence, no secrets) to the configured webhook; a 4xx is not retried. */

@@ -39,6 +39,8 @@ export interface AuditSummary {
   audited: number;
   counts: Record<Severity, number>;
   withFindings: AuditedIntegration[];
+  /** Integrations whose certificate expires within the threshold (or has expired): rotation is due. */
+  certificateRotationsDue: string[];
   reportPaths: { json: string; markdown: string };
 }
 
@@ -61,6 +63,9 @@ export function summarize(report: AuditReport, reportPaths: AuditSummary['report
     audited: report.integrations.length,
     counts: report.counts,
     withFindings: report.integrations.filter((i) => i.findings > 0),
+    certificateRotationsDue: [
+      ...new Set(report.findings.filter((f) => f.kind === 'certificate-expiring' || f.kind === 'certificate-expired').map((f) => f.integration)),
+    ],
     reportPaths,
   };
 }

@@ -34,13 +34,19 @@ const notify = proxyActivities<Activities>({
 export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSummary> {
   const { runId, workflowId } = workflowInfo();
   upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'auditing' }]);
-  const { summary, webhookConfigured } = await audit.runAudit({
+  const { summary, webhookConfigured, autoRotate } = await audit.runAudit({
     runId,
     workflowId,
     asOf: input.asOf ?? new Date().toISOString(),
     unusedDays: input.unusedDays,
     certificateExpiryDays: input.certificateExpiryDays,
   });
+  if (autoRotate) {
+    // Each rotation is its own workflow (stable id per integration, so a re-run audit attaches to it).
+    for (const integration of summary.certificateRotationsDue) {
+      await notify.requestRotation(integration, `audit ${runId}: certificate expires within ${input.certificateExpiryDays ?? 'the configured'} day(s)`);
+    }
+  }
   if (webhookConfigured) {
     try {
       await notify.postAuditSummary(summary);

@@ -67,7 +67,8 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
       temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
       secrets: { file: join(workDir, 'secrets.json') },
       runbookDir: join(workDir, 'runbooks'),
-      audit: { dir: join(workDir, 'audits') },
+      // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
+      audit: { dir: join(workDir, 'audits'), autoRotate: false },
       codec: { keys: formatKeyList(keyRing.keys) },
     },
   );

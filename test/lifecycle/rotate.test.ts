@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startAudit } from '../../src/client/audit';
 import { startRotation } from '../../src/client/lifecycle';
+import { rotationWorkflowId } from '../../src/shared/lifecycle';
 import { parseCertificate } from '../../src/crypto/certificate';
 import { registryRecord } from '../../src/client/registry';
 import { LocalOrgAdmin } from '../../src/org/admin/client';
@@ -51,6 +53,23 @@ describe('credential rotation', () => {
     assert.equal(record.desired.provisioned.credentials.privateKeyRef, result.credentials.privateKeyRef);
     assert.equal(record.desired.provisioned.credentials.certificateExpiresAt, result.credentials.certificateExpiresAt);
     assert.match(record.changes.at(-1)!.note ?? '', /rotated \(certificate\): certificate expires soon/);
+  });
+
+  test('the audit starts a rotation for a certificate that nears expiry', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'almanac', ['security@acme.example']);
+    stack.config.audit.autoRotate = true;
+    try {
+      // The certificate is valid for 365 days: with a 400-day threshold the audit sees it as expiring.
+      const summary = await (await startAudit(stack.client, stack.config, { certificateExpiryDays: 400 })).result();
+      assert.ok(summary.certificateRotationsDue.includes('almanac'));
+      const rotation = await stack.client.workflow.getHandle(rotationWorkflowId('almanac')).result();
+      assert.equal(rotation.strategy, 'certificate');
+      assert.notEqual(rotation.credentials.certificateFingerprint, desired.provisioned.credentials.certificateFingerprint);
+      const record = await registryRecord(stack.client, 'almanac');
+      assert.match(record.changes.at(-1)!.note ?? '', /rotated \(certificate\): audit /);
+    } finally {
+      stack.config.audit.autoRotate = false;
+    }
   });
 
   test('client credentials on an External Client App: staged pair valid beside the old one, then promoted; only the new one remains', async () => {
