@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { REDACTED, createLogger, redactDeep, scrubSecrets, wantsPretty } from '../src/logger';
+import { PRIVATE_KEY_FOOTER, PRIVATE_KEY_HEADER, PRIVATE_KEY_MARKER } from './fixtures/pem';
 
 const PEM = [
-  '-----BEGIN PRIVATE KEY-----',
+  PRIVATE_KEY_HEADER,
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
   'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
-  '-----END PRIVATE KEY-----',
+  PRIVATE_KEY_FOOTER,
 ].join('\n');
 const RSA_PEM = PEM.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY');
 const SESSION = '00D5g000004XyZaEAK!AQ4AQFk2Tk7lq9x.1_Uvsq3jQeSQ6kGVJEz4v8pgVW6Xb0vuY0K3gVNOnDQkVb2a';
@@ -27,7 +28,7 @@ function capture() {
 
 function assertClean(text: string) {
   for (const s of SECRET_VALUES) assert.ok(!text.includes(s), `leaked ${s} in ${text}`);
-  assert.ok(!text.includes('BEGIN PRIVATE KEY') && !text.includes('BEGIN RSA PRIVATE KEY'), text);
+  assert.doesNotMatch(text, PRIVATE_KEY_MARKER);
 }
 
 describe('scrubSecrets', () => {
@@ -124,7 +125,7 @@ describe('createLogger', () => {
     const second = JSON.parse(lines[1]!);
     assert.match(second.err.message, /certificate \[REDACTED PRIVATE KEY\] rejected; session \[REDACTED SESSION ID\]/);
     assert.equal(second.err.type, 'Error');
-    assert.ok(typeof second.err.stack === 'string' && !second.err.stack.includes('BEGIN PRIVATE KEY'));
+    assert.ok(typeof second.err.stack === 'string' && !PRIVATE_KEY_MARKER.test(second.err.stack));
     const third = JSON.parse(lines[2]!);
     assert.match(third.msg, /Metadata deploy failed: certificate \[REDACTED PRIVATE KEY\]/);
     assert.equal(third.err.type, 'Error');

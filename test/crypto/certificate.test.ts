@@ -3,6 +3,7 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { generateKeyPairAndCertificate, parseCertificate, type GeneratedCertificate } from '../../src/crypto/certificate';
+import { PRIVATE_KEY_HEADER } from '../fixtures/pem';
 
 describe('generateKeyPairAndCertificate', () => {
   let generated: GeneratedCertificate;
@@ -43,7 +44,7 @@ describe('generateKeyPairAndCertificate', () => {
   });
 
   it('returns a PKCS#8 RSA private key matching the certificate, with the requested size', () => {
-    assert.match(generated.privateKeyPem, /^-----BEGIN PRIVATE KEY-----/);
+    assert.ok(generated.privateKeyPem.startsWith(PRIVATE_KEY_HEADER));
     const key = createPrivateKey(generated.privateKeyPem);
     assert.equal(key.asymmetricKeyType, 'rsa');
     assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);

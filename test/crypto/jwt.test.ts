@@ -3,6 +3,7 @@ import { X509Certificate, verify } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { generateKeyPairAndCertificate, type GeneratedCertificate } from '../../src/crypto/certificate';
 import { decodeJwt, signJwtBearerAssertion } from '../../src/crypto/jwt';
+import { fakePrivateKeyPem } from '../fixtures/pem';
 
 describe('signJwtBearerAssertion', () => {
   let keys: GeneratedCertificate;
@@ -55,7 +56,7 @@ describe('signJwtBearerAssertion', () => {
 
   it('refuses missing claims and bad keys without echoing the key', () => {
     assert.throws(() => signJwtBearerAssertion({ ...request(), consumerKey: '' }), /consumerKey is required/);
-    const badPem = '-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY-----';
+    const badPem = fakePrivateKeyPem('not-a-key');
     assert.throws(
       () => signJwtBearerAssertion({ ...request(), privateKeyPem: badPem }),
       (e: Error) => /not a readable RSA private key/.test(e.message) && !e.message.includes('not-a-key'),

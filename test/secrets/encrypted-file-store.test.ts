@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
 import { SecretStoreError } from '../../src/secrets/store';
+import { fakePrivateKeyPem } from '../fixtures/pem';
 
-const PEM = `-----BEGIN PRIVATE KEY-----\n${randomBytes(600).toString('base64')}\n-----END PRIVATE KEY-----\n`;
+const PEM = `${fakePrivateKeyPem(randomBytes(600).toString('base64'))}\n`;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'onramp-secrets-'));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SecretStoreError, formatSecretRef, isSecretRef, parseSecretRef } from '../../src/secrets/store';
+import { PRIVATE_KEY_HEADER } from '../fixtures/pem';
 
 describe('SecretRef helpers', () => {
   it('formats and parses refs', () => {
@@ -18,7 +19,7 @@ describe('SecretRef helpers', () => {
       'secret://other/billing/private-key@v1',
       'secret://onramp/Billing/private-key@v1',
       'secret://onramp/billing/../x@v1',
-      '-----BEGIN PRIVATE KEY-----',
+      PRIVATE_KEY_HEADER,
     ]) {
       assert.throws(() => parseSecretRef(bad), (e: unknown) => e instanceof SecretStoreError && e.code === 'invalid-ref', bad);
       assert.equal(isSecretRef(bad), false);
