@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { Connection } from 'jsforce';
 import pino from 'pino';
 import { AdminSession } from '../../src/activities/deps';
@@ -17,7 +18,7 @@ import type { SecretStore } from '../../src/secrets/store';
 import { onrampDataConverter } from '../../src/temporal/data-converter';
 import { ONRAMP_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { createOnrampWorker } from '../../src/worker';
-import { getTestEnv, getTimeSkippingEnv, getWorkflowBundle, uniqueTaskQueue } from './temporal-env';
+import { getTestEnv, getTimeSkippingEnv, getWorkflowBundle, teardownAll, uniqueTaskQueue } from './temporal-env';
 
 /** onramp as it runs for real: the local org, the Temporal dev server, a worker with a secret store. */
 export interface OnrampStack {
@@ -124,3 +125,20 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
   });
   registered.add(env);
 }
+
+/**
+ * A stack for one describe() block: started before its tests, closed (with the Temporal environments)
+ * after them. The returned object is filled in by the before hook.
+ */
+export function useOnrampStack(options: Parameters<typeof startOnrampStack>[0] = {}): OnrampStack {
+  const stack = {} as OnrampStack;
+  before(async () => {
+    Object.assign(stack, await startOnrampStack(options));
+  });
+  after(async () => {
+    await stack.close?.();
+    await teardownAll();
+  });
+  return stack;
+}
+

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
 import { registryRecord } from '../../src/client/registry';
 import { appByName } from '../../src/org/apps/registry';
 import { connectWithJwt } from '../../src/salesforce/connection';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
+import { useOnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from './helpers';
 
 const refused = (type: string) => (error: unknown) => error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
 
 describe('offboarding', () => {
-  let stack: OnrampStack;
-  before(async () => {
-    stack = await startOnrampStack();
-  });
-  after(async () => {
-    await stack?.close();
-    await teardownAll();
-  });
+  const stack = useOnrampStack();
 
   test('approved by another approver: no active user, app, token or secret remains; the runbook is kept', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll', ['security@acme.example']);

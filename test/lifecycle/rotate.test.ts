@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startAudit } from '../../src/client/audit';
 import { startRotation } from '../../src/client/lifecycle';
 import { rotationWorkflowId } from '../../src/shared/lifecycle';
@@ -8,19 +8,11 @@ import { registryRecord } from '../../src/client/registry';
 import { LocalOrgAdmin } from '../../src/org/admin/client';
 import { appByName } from '../../src/org/apps/registry';
 import { connectWithClientCredentials, connectWithJwt } from '../../src/salesforce/connection';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
+import { useOnrampStack } from '../helpers/onramp-stack';
 import { CLIENT_CREDENTIALS, onboardManaged } from './helpers';
 
 describe('credential rotation', () => {
-  let stack: OnrampStack;
-  before(async () => {
-    stack = await startOnrampStack();
-  });
-  after(async () => {
-    await stack?.close();
-    await teardownAll();
-  });
+  const stack = useOnrampStack();
 
   const sf = () => stack.config.salesforce;
   const jwtGrant = (consumerKey: string, username: string, privateKeyPem: string) =>

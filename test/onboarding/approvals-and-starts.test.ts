@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { approveSignal, approveUpdate, rejectSignal } from '../../src/shared/messages';
 import type { OnboardingStatus } from '../../src/shared/types';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
+import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { specText, startSpec } from './helpers';
 
 /** Polls the status until `done` holds: signals are fire-and-forget, their effect shows a moment later. */
@@ -19,14 +18,7 @@ async function statusWhen(stack: OnrampStack, integration: string, done: (s: Onb
 }
 
 describe('sign-off rules and starting twice', () => {
-  let stack: OnrampStack;
-  before(async () => {
-    stack = await startOnrampStack();
-  });
-  after(async () => {
-    await stack?.close();
-    await teardownAll();
-  });
+  const stack = useOnrampStack();
 
   test('invalid approval signals change nothing and show in the status; two approvals need two distinct approvers', async () => {
     const name = 'two-keys';

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
 import { diffStates, isEmptyDiff } from '../../src/org/store/diff';
 import { statusQuery } from '../../src/shared/messages';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
+import { useOnrampStack } from '../helpers/onramp-stack';
 
 const SPEC = 'examples/billing.yaml';
 
@@ -15,14 +14,7 @@ const updateRefused = (type: string) => (error: unknown) =>
   error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
 
 describe('onboarding an integration end to end', () => {
-  let stack: OnrampStack;
-  before(async () => {
-    stack = await startOnrampStack();
-  });
-  after(async () => {
-    await stack?.close();
-    await teardownAll();
-  });
+  const stack = useOnrampStack();
 
   test('billing (JWT bearer, External Client App): approved, provisioned, proven, runbook written', async () => {
     const prepared = await prepareOnboarding(SPEC, stack.config, await stack.admin());
