@@ -45,6 +45,7 @@ import {
   type ReadCounter,
 } from '../src/salesforce/audit-reads';
 import { connectedAppMetadata } from '../src/salesforce/connected-app';
+import { fieldPermissionFields, objectPermissionFields } from '../src/salesforce/permission-sets';
 import { externalClientAppPackage } from '../src/salesforce/external-client-app';
 import type { DesiredState } from '../src/shared/registry';
 import { loadSpec } from '../src/spec/load';
@@ -194,20 +195,11 @@ async function seedIntegrations(stack: BenchStack, count: number): Promise<Seede
     const pslAssignment = org.dml.insertRaw('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: psl.Id });
     const ps = org.dml.insertRaw('PermissionSet', { Name: resolved.names.permissionSetName, Label: resolved.names.permissionSetLabel, Description: 'onramp bench', IsOwnedByProfile: false });
     for (const grant of resolved.access.objects) {
-      org.dml.insertRaw('ObjectPermissions', {
-        ParentId: ps.Id,
-        SobjectType: grant.name,
-        PermissionsRead: grant.read,
-        PermissionsCreate: grant.create,
-        PermissionsEdit: grant.edit,
-        PermissionsDelete: grant.delete,
-        PermissionsViewAllRecords: grant.viewAll,
-        PermissionsModifyAllRecords: grant.modifyAll,
-      });
+      org.dml.insertRaw('ObjectPermissions', { ParentId: ps.Id, SobjectType: grant.name, ...objectPermissionFields(grant) });
     }
     if (i % 70 === 1) org.dml.insertRaw('ObjectPermissions', { ParentId: ps.Id, SobjectType: 'Contact', PermissionsRead: true });
     for (const grant of resolved.access.fields) {
-      org.dml.insertRaw('FieldPermissions', { ParentId: ps.Id, SobjectType: grant.name.split('.')[0], Field: grant.name, PermissionsRead: true, PermissionsEdit: grant.access === 'edit' });
+      org.dml.insertRaw('FieldPermissions', { ParentId: ps.Id, ...fieldPermissionFields(grant) });
     }
     org.dml.insertRaw('SetupEntityAccess', { ParentId: ps.Id, SetupEntityId: billingSync.Id, SetupEntityType: 'ApexClass' });
     const assignment = org.dml.insertRaw('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });

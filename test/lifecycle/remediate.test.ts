@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PROFILE_BASELINE, compareIntegration } from '../../src/audit/compare';
 import type { Finding } from '../../src/audit/findings';
 import { auditTargetOf } from '../../src/audit/target';
@@ -10,8 +10,7 @@ import type { OrgState } from '../../src/org/store/database';
 import { diffStates, type OrgDiff } from '../../src/org/store/diff';
 import { assembleFacts, readOrgInBulk } from '../../src/salesforce/audit-reads';
 import type { DesiredState } from '../../src/shared/registry';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
+import { useOnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from './helpers';
 
 /** Sign-ins and logs move with every API call; what matters is configuration. */
@@ -33,16 +32,8 @@ function configurationDiff(before: OrgState, after: OrgState): OrgDiff {
 }
 
 describe('remediation with sign-off', () => {
-  let stack: OnrampStack;
-  let admin: LocalOrgAdmin;
-  before(async () => {
-    stack = await startOnrampStack();
-    admin = new LocalOrgAdmin(stack.org.instanceUrl);
-  });
-  after(async () => {
-    await stack?.close();
-    await teardownAll();
-  });
+  const stack = useOnrampStack();
+  const admin = () => new LocalOrgAdmin(stack.org.instanceUrl);
 
   /** The audit's own comparison for one integration, read from the org as the audit reads it. */
   const audit = async (name: string): Promise<Finding[]> => {
@@ -59,13 +50,13 @@ describe('remediation with sign-off', () => {
   const drift = async (desired: DesiredState): Promise<string> => {
     const db = stack.org.org.db;
     const psId = desired.provisioned.permissionSetId;
-    const other = await admin.insertRecord('PermissionSet', { Name: `Extras_${desired.integration.names.name}`, Label: 'Extras "just for a week"', IsOwnedByProfile: false });
-    await admin.insertRecord('PermissionSetAssignment', { AssigneeId: desired.provisioned.userId, PermissionSetId: other.id });
-    await admin.insertRecord('ObjectPermissions', { ParentId: psId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
+    const other = await admin().insertRecord('PermissionSet', { Name: `Extras_${desired.integration.names.name}`, Label: 'Extras "just for a week"', IsOwnedByProfile: false });
+    await admin().insertRecord('PermissionSetAssignment', { AssigneeId: desired.provisioned.userId, PermissionSetId: other.id });
+    await admin().insertRecord('ObjectPermissions', { ParentId: psId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
     const account = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Account')!;
-    await admin.updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
+    await admin().updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
     const invoices = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Invoice__c')!;
-    await admin.deleteRecord('ObjectPermissions', invoices.Id as string);
+    await admin().deleteRecord('ObjectPermissions', invoices.Id as string);
     return other.id;
   };
 

@@ -59,6 +59,7 @@ function photos(org: LocalOrg, userId: string) {
 }
 
 const localeTag = (sfLocale: unknown) => String(sfLocale ?? 'en_US');
+const displayName = (user: Row) => user.Name ?? [user.FirstName, user.LastName].filter(Boolean).join(' ');
 
 /** `GET /id/<org>/<user>`: the identity service's JSON document. */
 export function identityDocument(org: LocalOrg, user: Row, version?: string): Record<string, unknown> {
@@ -70,7 +71,7 @@ export function identityDocument(org: LocalOrg, user: Row, version?: string): Re
     organization_id: org.orgId,
     username: user.Username,
     nick_name: user.CommunityNickname ?? null,
-    display_name: user.Name ?? [user.FirstName, user.LastName].filter(Boolean).join(' '),
+    display_name: displayName(user),
     email: user.Email,
     email_verified: true,
     first_name: user.FirstName ?? null,
@@ -106,7 +107,7 @@ export function userInfoDocument(org: LocalOrg, user: Row, integrationUser: bool
     organization_id: org.orgId,
     preferred_username: user.Username,
     nickname: user.CommunityNickname ?? null,
-    name: user.Name ?? [user.FirstName, user.LastName].filter(Boolean).join(' '),
+    name: displayName(user),
     email: user.Email,
     email_verified: true,
     given_name: user.FirstName ?? null,
