@@ -1,11 +1,15 @@
 import type { Fix } from '../audit/findings';
 import { salesforceStep } from '../salesforce/errors';
-import { applyFix, fixHolds } from '../salesforce/fixes';
+import { applyFix, fixHolds, type FixScope } from '../salesforce/fixes';
 import type { DesiredState } from '../shared/registry';
 import type { AdminSession } from './deps';
 import { amendRegistry } from './registry-updates';
 
-const scopeOf = (desired: DesiredState) => ({ userId: desired.provisioned.userId, permissionSetId: desired.provisioned.permissionSetId });
+const scopeOf = (desired: DesiredState): FixScope => ({
+  userId: desired.provisioned.userId,
+  permissionSetId: desired.provisioned.permissionSetId,
+  apexClasses: desired.integration.access.apexClasses,
+});
 
 /** Puts approved drift back: each fix is checked to stay inside the integration, then applied. */
 export function remediationActivities(admin: AdminSession) {

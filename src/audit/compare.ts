@@ -44,8 +44,10 @@ export function compareIntegration(target: AuditTarget, facts: IntegrationFacts,
 
   compareUser(target, facts, report);
   compareAssignments(target, facts, report);
-  if (facts.permissionSet) compareGrants(target, facts.permissionSet, report);
-  if (facts.profile) compareProfile(target, facts.profile, options.profileBaseline, report);
+  if (facts.permissionSet) compareGrants(target, facts.permissionSet, facts.apexClassIds, report);
+  // The baseline is the approved profile's: on another profile, its grants are the profile change itself,
+  // reported once as user-profile-changed rather than as drift of a profile the user no longer has.
+  if (facts.profile && facts.user?.profileName === target.user.profileName) compareProfile(target, facts.profile, options.profileBaseline, report);
   compareApp(target, facts, report);
   compareCertificates(target, facts, options, report);
   compareUsage(facts, options, report);
@@ -110,7 +112,7 @@ function compareAssignments(target: AuditTarget, facts: IntegrationFacts, report
   }
 }
 
-function compareGrants(target: AuditTarget, grants: GrantsFact, report: Report): void {
+function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: IntegrationFacts['apexClassIds'], report: Report): void {
   const ps = grants.permissionSet;
   const source = (object: string) => `SOQL ${object} ParentId = ${ps.id} (${ps.name})`;
   if (grants.permissionSet.systemPermissions.length) {
@@ -170,9 +172,15 @@ function compareGrants(target: AuditTarget, grants: GrantsFact, report: Report):
     );
   }
   for (const name of approvedClasses.values()) {
-    report('apex-access-removed', 'medium', `${ps.name} no longer grants access to the Apex class ${name}`, [
-      { source: source('SetupEntityAccess'), expected: { ApexClass: name }, actual: null },
-    ]);
+    // A class the org no longer has cannot be granted again: that needs a human.
+    const classId = apexClassIds[lower(name)];
+    report(
+      'apex-access-removed',
+      'medium',
+      `${ps.name} no longer grants access to the Apex class ${name}`,
+      [{ source: source('SetupEntityAccess'), expected: { ApexClass: name, ...(classId ? { Id: classId } : {}) }, actual: null }],
+      classId ? { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: ps.id, SetupEntityId: classId } } : undefined,
+    );
   }
 }
 

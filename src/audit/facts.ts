@@ -104,6 +104,8 @@ export interface IntegrationFacts {
   permissionSet?: GrantsFact;
   /** The permission set owned by the user's profile and its grants. */
   profile?: GrantsFact;
+  /** Ids of the Apex classes the integrations approve, by lower-case name, as far as the org has them. */
+  apexClassIds: Record<string, string>;
   app: AppFacts;
   /** Read only for users whose LastLoginDate is older than the window (or empty). */
   login?: LoginFacts;

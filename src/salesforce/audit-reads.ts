@@ -113,6 +113,11 @@ export interface OrgRows {
   setupEntities: Row[];
   /** Names of setup entities (Apex classes, apps) by 15-character id. */
   entityNames: Map<string, string>;
+  /**
+   * The Apex classes the targets approve (Id, Name), looked up by name: a removed class grant is re-created
+   * with the class's id. Without them (a reader that skips the lookup) such findings carry no fix.
+   */
+  approvedClasses?: Row[];
   profileSets: Row[];
   /** Successful logins inside the unused window, of users whose LastLoginDate is older than it. */
   recentLogins: Row[];
@@ -136,6 +141,7 @@ export const FIELD_PERMISSION_QUERY = (ids: string) => `SELECT Id, ParentId, Fie
 export const SETUP_ENTITY_QUERY = (ids: string) => `SELECT Id, ParentId, SetupEntityId, SetupEntityType FROM SetupEntityAccess WHERE ParentId IN (${ids})`;
 export const APP_ROW_QUERY = (names: string) => `SELECT Id, Name FROM ConnectedApplication WHERE Name IN (${names})`;
 export const APEX_NAME_QUERY = (ids: string) => `SELECT Id, Name FROM ApexClass WHERE Id IN (${ids})`;
+export const APEX_BY_NAME_QUERY = (names: string) => `SELECT Id, Name FROM ApexClass WHERE Name IN (${names})`;
 export const APP_NAME_QUERY = (ids: string) => `SELECT Id, Name FROM ConnectedApplication WHERE Id IN (${ids})`;
 export const recentLoginQuery = (since: string) => (ids: string) =>
   `SELECT Id, UserId, LoginTime, Application FROM LoginHistory WHERE UserId IN (${ids}) AND Status = 'Success' AND LoginTime >= ${since.replace(/\.\d+Z$/, 'Z')}`;
@@ -153,6 +159,7 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
   const userIds = targets.map((t) => t.user.id);
   const psIds = targets.map((t) => t.permissionSet.id);
   const appNames = targets.map((t) => t.app.apiName);
+  const classNames = targets.flatMap((t) => t.access.apexClasses);
   const groups = [
     inQueries(userIds, USER_QUERY),
     inQueries(userIds, USER_LOGIN_QUERY),
@@ -162,14 +169,16 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
     inQueries(psIds, FIELD_PERMISSION_QUERY),
     inQueries(psIds, SETUP_ENTITY_QUERY),
     inQueries(appNames, APP_ROW_QUERY),
+    inQueries(classNames, APEX_BY_NAME_QUERY),
   ];
-  const [users, userLogins, assignments, permissionSets, objectPermissions, fieldPermissions, setupEntities, appRows] = await runGrouped(conn, groups, counter);
+  const [users, userLogins, assignments, permissionSets, objectPermissions, fieldPermissions, setupEntities, appRows, approvedClasses] = await runGrouped(conn, groups, counter);
 
   // Second round: what only the first one could tell (the users' profiles, who looks unused, whose access the extra rows grant).
   const profileIds = [...new Set(users.map((u) => String(u.ProfileId)))];
   const candidates = users.filter((u) => mayBeUnused({ lastLoginDate: str(u.LastLoginDate) }, since)).map((u) => String(u.Id));
   const knownApps = new Map(appRows.map((r) => [key15(String(r.Id)), String(r.Name)]));
-  const apexIds = setupEntities.filter((e) => e.SetupEntityType === 'ApexClass').map((e) => String(e.SetupEntityId));
+  const knownClasses = new Map(approvedClasses.map((r) => [key15(String(r.Id)), String(r.Name)]));
+  const apexIds = setupEntities.filter((e) => e.SetupEntityType === 'ApexClass' && !knownClasses.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
   const otherAppIds = setupEntities.filter((e) => e.SetupEntityType === 'ConnectedApplication' && !knownApps.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
   const [profileSets, recentLogins, apexNames, appNamesById] = await runGrouped(
     conn,
@@ -188,7 +197,7 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
     [inQueries(profileSetIds, OBJECT_PERMISSION_QUERY), inQueries(profileSetIds, FIELD_PERMISSION_QUERY), inQueries(profileSetIds, SETUP_ENTITY_QUERY)],
     counter,
   );
-  const entityNames = new Map<string, string>(knownApps);
+  const entityNames = new Map<string, string>([...knownApps, ...knownClasses]);
   for (const r of [...apexNames, ...appNamesById]) entityNames.set(key15(String(r.Id)), String(r.Name));
   const profileEntityApps = profileEntities.filter((e) => !entityNames.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
   if (profileEntityApps.length) {
@@ -207,6 +216,7 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
     fieldPermissions: [...fieldPermissions, ...profileFields],
     setupEntities: [...setupEntities, ...profileEntities],
     entityNames,
+    approvedClasses,
     profileSets,
     recentLogins,
     apps,
@@ -380,6 +390,7 @@ export function assembleFacts(targets: AuditTarget[], rows: OrgRows): Map<string
   const permissionSets = new Map(rows.permissionSets.map((ps) => [key15(String(ps.Id)), grantsOf(ps)]));
   const profiles = new Map(rows.profileSets.map((ps) => [key15(String(ps.ProfileId)), grantsOf(ps)]));
   const logins = byKey(rows.recentLogins, (r) => r.UserId, (r) => r);
+  const apexClassIds = Object.fromEntries((rows.approvedClasses ?? []).map((c) => [String(c.Name).toLowerCase(), String(c.Id)]));
 
   const facts = new Map<string, IntegrationFacts>();
   for (const target of targets) {
@@ -402,6 +413,7 @@ export function assembleFacts(targets: AuditTarget[], rows: OrgRows): Map<string
       assignments: user ? (assignments.get(key15(user.id)) ?? []) : [],
       ...(permissionSets.has(key15(target.permissionSet.id)) ? { permissionSet: permissionSets.get(key15(target.permissionSet.id))! } : {}),
       ...(user && profiles.has(key15(user.profileId)) ? { profile: profiles.get(key15(user.profileId))! } : {}),
+      apexClassIds,
       app: rows.apps.get(target.app.apiName.toLowerCase()) ?? { present: false, sources: [`SOQL ConnectedApplication Name = ${soqlQuote(target.app.apiName)} (no row)`] },
       ...(user && mayBeUnused(user, rows.since)
         ? { login: { successesInWindow: recent.length, ...(latest ? { lastSuccessInWindow: { id: String(latest.Id), loginTime: String(latest.LoginTime), application: str(latest.Application) } } : {}) } }

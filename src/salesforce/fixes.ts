@@ -9,12 +9,17 @@ import { createRecord } from './records';
 export interface FixScope {
   userId: string;
   permissionSetId: string;
+  /** The Apex classes the approved spec names: the only setup entities a fix may grant. */
+  apexClasses: readonly string[];
 }
+
+/** ApexClass ids start with this key prefix; any other entity is refused before it is queried. */
+const APEX_CLASS_PREFIX = '01p';
 
 const sameId = (a: unknown, b: string) => typeof a === 'string' && a.slice(0, 15) === b.slice(0, 15);
 
 /** The field tying a row to the scope: the assignee for assignments, the permission set for access rows. */
-const OWNER_FIELD: Record<string, keyof FixScope> = {
+const OWNER_FIELD: Record<string, 'userId' | 'permissionSetId'> = {
   PermissionSetAssignment: 'userId',
   ObjectPermissions: 'permissionSetId',
   FieldPermissions: 'permissionSetId',
@@ -47,6 +52,7 @@ export async function applyFix(conn: Connection, fix: Fix, scope: FixScope): Pro
   if (!ownerKey || !column) throw outOfScope(fix, 'onramp only fixes assignments and access rows');
   if (fix.op === 'create') {
     if (!sameId(fix.fields[column], scope[ownerKey])) throw outOfScope(fix, `${column} is not the integration's`);
+    if (fix.sobject === 'SetupEntityAccess') await requireApprovedClass(conn, fix, scope);
     try {
       await createRecord(conn, fix.sobject, fix.fields);
       return 'applied';
@@ -64,6 +70,17 @@ export async function applyFix(conn: Connection, fix: Fix, scope: FixScope): Pro
   if (fix.op === 'delete') await conn.sobject(fix.sobject).destroy(fix.id);
   else await conn.sobject(fix.sobject).update({ Id: fix.id, ...fix.fields });
   return 'applied';
+}
+
+/**
+ * A SetupEntityAccess row grants whatever its SetupEntityId names (an Apex class, an app to pre-authorize, a
+ * page), and the id alone tells an approver nothing: a grant is re-created only for a class the spec approves.
+ */
+async function requireApprovedClass(conn: Connection, fix: Fix & { op: 'create' }, scope: FixScope): Promise<void> {
+  const entityId = String(fix.fields.SetupEntityId ?? '');
+  const found = entityId.startsWith(APEX_CLASS_PREFIX) ? await readRow(conn, 'ApexClass', entityId, ['Name']) : undefined;
+  const name = String(found?.Name ?? '').toLowerCase();
+  if (!found || !scope.apexClasses.some((c) => c.toLowerCase() === name)) throw outOfScope(fix, `${entityId} is not an Apex class the approved spec names`);
 }
 
 const literal = (value: unknown) => (typeof value === 'boolean' || typeof value === 'number' ? String(value) : soqlQuote(String(value)));

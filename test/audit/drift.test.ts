@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from 'jsforce';
+import type { Finding } from '../../src/audit/findings';
 import type { AuditReport } from '../../src/audit/report';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
@@ -12,7 +13,9 @@ import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
 import { generateKeyPairAndCertificate } from '../../src/crypto/certificate';
 import { LocalOrgAdmin } from '../../src/org/admin/client';
 import { SYSTEM } from '../../src/org/engine/run-as';
+import { INTEGRATION_PROFILE } from '../../src/org/seed/integration-license';
 import type { OnboardingResult } from '../../src/shared/types';
+import type { AuditInput } from '../../src/workflows/audit';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 
@@ -43,6 +46,9 @@ const findingsOf = (report: AuditReport, integration: string) =>
     .map((f) => `${f.kind}:${f.severity}`)
     .sort();
 
+/** The integration's only finding, once the report is known to hold exactly that one. */
+const onlyFinding = (report: AuditReport, integration: string): Finding => report.findings.find((f) => f.integration === integration)!;
+
 describe('the re-audit finds every kind of drift, and none on an untouched integration', () => {
   let stack: OnrampStack;
   let admin: Connection;
@@ -67,13 +73,27 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     onboarded[result.integration] = result;
   };
 
-  const audit = async () => {
+  const audit = async (input: AuditInput = {}) => {
     // The registries' memos reach the visibility store asynchronously: wait until all three are listed.
     for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    const summary = await (await startAudit(stack.client, stack.config)).result();
+    const summary = await (await startAudit(stack.client, stack.config, input)).result();
     const report = await readAuditReport(stack.config.audit.dir, summary.runId);
     assert.ok(report, 'the report is kept under the audit directory');
     return { summary, report };
+  };
+
+  /**
+   * Audits the org with one drift injected, then puts the org back as onboarding left it: each kind is
+   * seen alone, and the later tests start from the onboarded state.
+   */
+  const auditDrift = async (inject: () => Promise<unknown>) => {
+    const onboardedState = stack.org.org.snapshot();
+    try {
+      await inject();
+      return (await audit()).report;
+    } finally {
+      stack.org.org.restore(onboardedState);
+    }
   };
 
   before(async () => {
@@ -113,6 +133,70 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'billing'), []);
     assert.deepEqual(findingsOf(report, 'warehouse'), []);
     assert.deepEqual(findingsOf(report, 'ledger'), ['certificate-expiring:high', 'unused:low']);
+  });
+
+  test('a user moved to another profile is user-profile-changed, critical, and nothing else', async () => {
+    const { userId } = onboarded.billing!.provisioned;
+    const sysadmin = stack.org.org.db.find('Profile', (r) => r.Name === 'System Administrator')!;
+    const report = await auditDrift(() => orgAdmin.updateRecord('User', userId, { ProfileId: sysadmin.Id }));
+    assert.deepEqual(findingsOf(report, 'billing'), ['user-profile-changed:critical']);
+    assert.deepEqual(findingsOf(report, 'warehouse'), []);
+    const changed = onlyFinding(report, 'billing');
+    assert.deepEqual(changed.evidence, [{ source: `SOQL User ${userId}`, expected: { Profile: INTEGRATION_PROFILE }, actual: { ProfileId: sysadmin.Id, Profile: 'System Administrator' } }]);
+    assert.equal(changed.fix, undefined, 'a profile change needs a human');
+  });
+
+  test('a deleted permission set is permission-set-missing, high', async () => {
+    const org = stack.org.org;
+    const { permissionSetId, permissionSetAssignmentId } = onboarded.warehouse!.provisioned;
+    const name = org.db.get('PermissionSet', permissionSetId)!.Name;
+    const report = await auditDrift(async () => {
+      // Salesforce refuses to delete an assigned permission set: the assignment goes first.
+      org.dml.delete(SYSTEM, 'PermissionSetAssignment', permissionSetAssignmentId);
+      org.dml.delete(SYSTEM, 'PermissionSet', permissionSetId);
+    });
+    assert.deepEqual(findingsOf(report, 'warehouse'), ['permission-set-missing:high']);
+    assert.deepEqual(findingsOf(report, 'billing'), []);
+    const missing = onlyFinding(report, 'warehouse');
+    assert.deepEqual(missing.evidence, [{ source: `SOQL PermissionSet ${permissionSetId}`, expected: { Id: permissionSetId, Name: name }, actual: null }]);
+    assert.equal(missing.fix, undefined, 'a new permission set would need a new approval');
+  });
+
+  test('an unassigned permission set is permission-set-unassigned, medium, fixed by assigning it again', async () => {
+    const { userId, permissionSetId, permissionSetAssignmentId } = onboarded.billing!.provisioned;
+    const report = await auditDrift(() => orgAdmin.deleteRecord('PermissionSetAssignment', permissionSetAssignmentId));
+    assert.deepEqual(findingsOf(report, 'billing'), ['permission-set-unassigned:medium']);
+    assert.deepEqual(findingsOf(report, 'warehouse'), []);
+    const unassigned = onlyFinding(report, 'billing');
+    assert.deepEqual(unassigned.evidence, [{ source: `SOQL PermissionSetAssignment AssigneeId = ${userId}`, expected: { PermissionSetId: permissionSetId }, actual: [] }]);
+    assert.deepEqual(unassigned.fix, { op: 'create', sobject: 'PermissionSetAssignment', fields: { AssigneeId: userId, PermissionSetId: permissionSetId } });
+  });
+
+  test('the permission set pre-authorized for another app is setup-access-added, high, fixed by deleting the grant', async () => {
+    const org = stack.org.org;
+    const { permissionSetId } = onboarded.warehouse!.provisioned;
+    // onramp's own admin app: whoever holds the integration's permission set could use it.
+    const bootstrap = org.db.find('ConnectedApplication', (r) => r.Name === stack.org.bootstrap.appName)!;
+    let grantId = '';
+    const report = await auditDrift(async () => {
+      grantId = org.dml.create(SYSTEM, 'SetupEntityAccess', { ParentId: permissionSetId, SetupEntityId: bootstrap.Id }).Id;
+    });
+    assert.deepEqual(findingsOf(report, 'warehouse'), ['setup-access-added:high']);
+    assert.deepEqual(findingsOf(report, 'billing'), []);
+    const added = onlyFinding(report, 'warehouse');
+    assert.deepEqual(added.evidence[0]!.record, { id: grantId, entityId: bootstrap.Id, entityType: 'ConnectedApplication', entityName: stack.org.bootstrap.appName });
+    assert.deepEqual(added.fix, { op: 'delete', sobject: 'SetupEntityAccess', id: grantId });
+  });
+
+  test('audited after the registered certificate expires: certificate-expired, critical', async () => {
+    const { certificateFingerprint, certificateExpiresAt } = onboarded.ledger!.provisioned.credentials;
+    const { report } = await audit({ asOf: new Date(Date.parse(certificateExpiresAt!) + DAY_MS).toISOString() });
+    assert.deepEqual(findingsOf(report, 'ledger'), ['certificate-expired:critical', 'unused:low']);
+    assert.deepEqual(findingsOf(report, 'billing'), []);
+    assert.deepEqual(findingsOf(report, 'warehouse'), []);
+    const expired = report.findings.find((f) => f.kind === 'certificate-expired')!;
+    assert.deepEqual(expired.evidence, [{ source: 'registry revision 1', expected: { validForMoreThanDays: 30 }, actual: { fingerprint: certificateFingerprint, expiresAt: certificateExpiresAt } }]);
+    assert.equal(expired.fix, undefined, 'a new certificate is a rotation');
   });
 
   test('drift injected into the org is found with the right kind and severity; warehouse stays clean', async () => {
@@ -202,6 +286,8 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.equal((extra.evidence[0]!.record as { PermissionSet: string }).PermissionSet, 'Temporary_Reporting');
     assert.deepEqual(extra.fix, { op: 'delete', sobject: 'PermissionSetAssignment', id: extra.fix!.op === 'delete' ? extra.fix!.id : '' });
     assert.equal(org.db.get('PermissionSetAssignment', (extra.fix as { id: string }).id)?.AssigneeId, billing.userId);
+    const removedClass = report.findings.find((f) => f.kind === 'apex-access-removed')!;
+    assert.deepEqual(removedClass.fix, { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: billing.permissionSetId, SetupEntityId: billingSync.SetupEntityId } });
     const expiring = report.findings.filter((f) => f.integration === 'billing' && f.kind === 'certificate-expiring');
     assert.equal(expiring[0]!.evidence[0]!.source.startsWith('readMetadata'), true, 'the app\'s own certificate is the one expiring');
     const markdown = readFileSync(summary.reportPaths.markdown, 'utf8');

@@ -9,6 +9,7 @@ import { LocalOrgAdmin } from '../../src/org/admin/client';
 import type { OrgState } from '../../src/org/store/database';
 import { diffStates, type OrgDiff } from '../../src/org/store/diff';
 import { assembleFacts, readOrgInBulk } from '../../src/salesforce/audit-reads';
+import { applyFix } from '../../src/salesforce/fixes';
 import type { DesiredState } from '../../src/shared/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from './helpers';
@@ -45,7 +46,8 @@ describe('remediation with sign-off', () => {
 
   /**
    * Drift of each kind onramp can undo: an extra assignment, added and widened access, approved access
-   * removed. Returns the permission set someone made for the extra assignment: not onramp's to delete.
+   * removed (an object's, the Apex class's). Returns the permission set someone made for the extra
+   * assignment: not onramp's to delete.
    */
   const drift = async (desired: DesiredState): Promise<string> => {
     const db = stack.org.org.db;
@@ -57,6 +59,8 @@ describe('remediation with sign-off', () => {
     await admin().updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
     const invoices = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Invoice__c')!;
     await admin().deleteRecord('ObjectPermissions', invoices.Id as string);
+    const billingSync = db.find('SetupEntityAccess', (s) => s.ParentId === psId && s.SetupEntityType === 'ApexClass')!;
+    await admin().deleteRecord('SetupEntityAccess', billingSync.Id as string);
     return other.id;
   };
 
@@ -65,7 +69,7 @@ describe('remediation with sign-off', () => {
     const approved = stack.org.org.snapshot();
     const foreign = await drift(desired);
     const findings = await audit('billing');
-    assert.deepEqual(new Set(findings.map((f) => f.kind)), new Set(['extra-permission-set-assignment', 'object-access-added', 'object-access-removed']));
+    assert.deepEqual(new Set(findings.map((f) => f.kind)), new Set(['extra-permission-set-assignment', 'object-access-added', 'object-access-removed', 'apex-access-removed']));
 
     const handle = await startRemediation(stack.client, 'billing', findings, { requestedBy: 'jdoe@acme.example', auditRunId: 'test-run' });
     const pending = await remediationStatus(stack.client, 'billing');
@@ -97,5 +101,19 @@ describe('remediation with sign-off', () => {
     assert.equal(result.outcome, 'rejected');
     assert.deepEqual(result.fixed, []);
     assert.deepEqual(configurationDiff(drifted, stack.org.org.snapshot()), { added: [], removed: [], changed: [] });
+  });
+
+  test('a class grant is re-created only for a class the approved spec names', async () => {
+    const { provisioned, integration } = (await registryRecord(stack.client, 'billing')).desired;
+    const scope = { userId: provisioned.userId, permissionSetId: provisioned.permissionSetId, apexClasses: integration.access.apexClasses };
+    const db = stack.org.org.db;
+    // A class the spec never approved, and onramp's own admin app (the same row shape pre-authorizes it).
+    const leadRouter = db.find('ApexClass', (c) => c.Name === 'LeadRouter')!.Id;
+    const bootstrapApp = db.find('ConnectedApplication', (a) => a.Name === stack.org.bootstrap.appName)!.Id;
+    for (const entityId of [leadRouter, bootstrapApp]) {
+      const fix = { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: provisioned.permissionSetId, SetupEntityId: entityId } } as const;
+      await assert.rejects(applyFix(await stack.admin(), fix, scope), { type: 'FixOutOfScope', message: new RegExp(`${entityId} is not an Apex class the approved spec names`) });
+      assert.equal(db.find('SetupEntityAccess', (s) => s.ParentId === provisioned.permissionSetId && s.SetupEntityId === entityId), undefined);
+    }
   });
 });
