@@ -1,4 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { getHeapStatistics } from 'node:v8';
 import { createActivities } from './activities';
 import { loadConfig, type OnrampConfig } from './config';
 import { createLogger, type Logger } from './logger';
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   // about a hundred megabytes less resident memory for the rest of the process's life.
   const prebuilt = process.env[WORKFLOW_BUNDLE_ENV];
   const worker = await createOnrampWorker({ config, connection, logger, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'onramp worker started');
+  // The heap limit shows whether the launch settings (deploy/worker.env) took effect.
+  const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, 'onramp worker started');
   await worker.run();
   await connection.close();
 }

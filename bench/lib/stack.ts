@@ -16,9 +16,8 @@ import { INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE, type Resolved
 import type { Plan } from '../../src/spec/plan';
 import { findFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { WORKFLOW_BUNDLE_ENV } from '../../src/worker';
-import { writeWorkflowBundle } from './workflow-bundle';
 import { cpuSeconds, findPid } from './proc';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { BUILT_WORKFLOW_BUNDLE, startWorkerProcess, type WorkerProcess } from './worker-process';
 
 const SPEC_FILE = resolve(__dirname, '..', '..', 'examples', 'billing.yaml');
 export const APPROVER = 'security@acme.example';
@@ -99,7 +98,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const worker = await startWorkerProcess({
     ...env,
     ONRAMP_SECRETS_KEY: randomBytes(32).toString('base64'),
-    ...(process.env.BENCH_BUNDLE_AT_START === '1' ? {} : { [WORKFLOW_BUNDLE_ENV]: await writeWorkflowBundle(dir) }),
+    ...(process.env.BENCH_BUNDLE_AT_START === '1' ? {} : { [WORKFLOW_BUNDLE_ENV]: BUILT_WORKFLOW_BUNDLE }),
   });
   const client = await connectOnrampClient(config);
 

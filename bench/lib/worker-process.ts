@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpuSeconds, memoryMb } from './proc';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** The compiled worker and its workflow bundle, as `npm run build` leaves them for deployments. */
+export const BUILT_WORKER = resolve(ROOT, 'dist', 'worker.js');
+export const BUILT_WORKFLOW_BUNDLE = resolve(ROOT, 'dist', 'workflow-bundle.js');
+/** The worker's launch settings, which the container image's command passes the same way. */
+const WORKER_ENV_FILE = resolve(ROOT, 'deploy', 'worker.env');
 const READY_LINE = 'onramp worker started';
 const START_TIMEOUT_MS = 120_000;
 const OUTPUT_LIMIT = 32 * 1024;
 
-/** The onramp worker as it is deployed (`src/worker.ts`, configured by its environment), in its own process. */
+/** The onramp worker as it is deployed (`dist/worker.js`, configured by its environment), in its own process. */
 export interface WorkerProcess {
   pid: number;
   /** Resident memory now, in MB (VmRSS). */
@@ -21,12 +27,15 @@ export interface WorkerProcess {
 }
 
 /**
- * Spawns `node --import tsx src/worker.ts` directly (not through the tsx CLI, which would add a parent
- * process), so the pid is the worker's own and /proc/<pid>/status gives its memory, native Temporal core
- * and workflow isolates included.
+ * Spawns `node --env-file=deploy/worker.env dist/worker.js`, as the container runs it, so the pid
+ * is the worker's own and /proc/<pid>/status gives its memory, native Temporal core and workflow isolates
+ * included. The build must be current: the `bench:*` scripts run `npm run build` first.
  */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  if (!existsSync(BUILT_WORKER)) throw new Error(`${BUILT_WORKER} is missing: run \`npm run build\` (the bench:* scripts do)`);
+  // BENCH_WORKER_NODE_ARGS passes node flags Node refuses in NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, `--env-file=${WORKER_ENV_FILE}`, BUILT_WORKER], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

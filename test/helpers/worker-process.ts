@@ -1,8 +1,10 @@
 // An onramp worker in a child process, configured from the environment as `npm run worker` is, so that a
-// test can SIGKILL it in the middle of a step and start another one.
+// test can SIGKILL it in the middle of a step and start another one; or the built worker exactly as the
+// container image launches it.
 //
 //   const worker = await startWorkerProcess(stack);   // stack from startOnrampStack({ worker: false })
 //   worker.kill('SIGKILL');
+//   await startWorkerProcess(stack, 'built');         // after `npm run build`
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,12 +12,22 @@ import { join, resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { formatKeyList } from '../../src/codec/key-ring';
 import { loadConfig } from '../../src/config';
-import { createOnrampWorker } from '../../src/worker';
+import { WORKFLOW_BUNDLE_ENV, createOnrampWorker } from '../../src/worker';
 import type { OnrampStack } from './onramp-stack';
 import { getWorkflowBundle } from './temporal-env';
 
-const BUNDLE_ENV = 'ONRAMP_TEST_WORKFLOW_BUNDLE';
+const ROOT = resolve(__dirname, '..', '..');
 const READY = 'onramp test worker polling';
+
+/**
+ * `test`: this file's main(), on the tests' shared bundle. `built`: the Dockerfile's command,
+ * `node --env-file=deploy/worker.env dist/worker.js`, on the bundle `npm run build` wrote.
+ */
+export type WorkerLaunch = 'test' | 'built';
+const LAUNCHES: Record<WorkerLaunch, { args: string[]; ready: string }> = {
+  test: { args: ['--import', 'tsx', __filename], ready: READY },
+  built: { args: ['--env-file=deploy/worker.env', 'dist/worker.js'], ready: 'onramp worker started' },
+};
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -26,9 +38,12 @@ export interface WorkerProcess {
 }
 
 /** Starts a worker process for the stack's org, task queue, secret store and codec keys; resolves once it polls. */
-export async function startWorkerProcess(stack: OnrampStack): Promise<WorkerProcess> {
-  const bundlePath = join(stack.workDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await getWorkflowBundle()).code);
+export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunch = 'test'): Promise<WorkerProcess> {
+  let bundlePath = join(ROOT, 'dist', 'workflow-bundle.js');
+  if (launch === 'test') {
+    bundlePath = join(stack.workDir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, (await getWorkflowBundle()).code);
+  }
   // An empty config file: nothing from the developer's onramp.config.yaml may leak into the test.
   const configPath = join(stack.workDir, 'worker-config.yaml');
   writeFileSync(configPath, '');
@@ -47,15 +62,16 @@ export async function startWorkerProcess(stack: OnrampStack): Promise<WorkerProc
     ONRAMP_SECRETS_FILE: secrets.file,
     ONRAMP_RUNBOOK_DIR: runbookDir,
     ONRAMP_CODEC_KEYS: formatKeyList(stack.keyRing.keys),
-    [BUNDLE_ENV]: bundlePath,
+    [WORKFLOW_BUNDLE_ENV]: bundlePath,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { cwd: resolve(__dirname, '..', '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { args, ready: readyLine } = LAUNCHES[launch];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | NodeJS.Signals | null>((done) => child.on('exit', (code, signal) => done(signal ?? code)));
   await new Promise<void>((ready, fail) => {
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(READY)) ready();
+      if (output.includes(readyLine)) ready();
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
@@ -67,7 +83,7 @@ export async function startWorkerProcess(stack: OnrampStack): Promise<WorkerProc
 async function main(): Promise<void> {
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createOnrampWorker({ config, connection, workflowBundle: { codePath: process.env[BUNDLE_ENV]! } });
+  const worker = await createOnrampWorker({ config, connection, workflowBundle: { codePath: process.env[WORKFLOW_BUNDLE_ENV]! } });
   const running = worker.run();
   console.log(READY);
   await running;
