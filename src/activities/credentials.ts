@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { generateKeyPairAndCertificate } from '../crypto/certificate';
+import { secretStoreStep } from '../secrets/failures';
 import type { CredentialRecord } from '../shared/types';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { ActivityDeps } from './deps';
@@ -19,12 +20,14 @@ export async function storeNewKeyPair(deps: ActivityDeps, integration: ResolvedI
   });
   heartbeat();
   const name = integration.names.secretNames.privateKey;
-  const privateKeyRef = await deps.secrets.put(name, cert.privateKeyPem, {
-    idempotencyKey,
-    meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
+  return secretStoreStep('store the private key', async () => {
+    const privateKeyRef = await deps.secrets.put(name, cert.privateKeyPem, {
+      idempotencyKey,
+      meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
+    });
+    const meta = (await deps.secrets.versions(name)).find((v) => v.ref === privateKeyRef)?.meta ?? {};
+    return { privateKeyRef, certificatePem: meta.certificatePem!, certificateFingerprint: meta.fingerprint!, certificateExpiresAt: meta.notAfter! };
   });
-  const meta = (await deps.secrets.versions(name)).find((v) => v.ref === privateKeyRef)?.meta ?? {};
-  return { privateKeyRef, certificatePem: meta.certificatePem!, certificateFingerprint: meta.fingerprint!, certificateExpiresAt: meta.notAfter! };
 }
 
 /**
@@ -39,7 +42,9 @@ export async function storeConsumerSecret(
   idempotencyKey: string,
 ): Promise<{ consumerSecretRef: string; consumerKey: string; meta: Record<string, string> }> {
   const name = integration.names.secretNames.consumerSecret;
-  const consumerSecretRef = await deps.secrets.put(name, secret, { idempotencyKey, meta });
-  const stored = (await deps.secrets.versions(name)).find((v) => v.ref === consumerSecretRef)?.meta ?? meta;
-  return { consumerSecretRef, consumerKey: stored.consumerKey ?? meta.consumerKey, meta: stored };
+  return secretStoreStep('store the consumer secret', async () => {
+    const consumerSecretRef = await deps.secrets.put(name, secret, { idempotencyKey, meta });
+    const stored = (await deps.secrets.versions(name)).find((v) => v.ref === consumerSecretRef)?.meta ?? meta;
+    return { consumerSecretRef, consumerKey: stored.consumerKey ?? meta.consumerKey, meta: stored };
+  });
 }

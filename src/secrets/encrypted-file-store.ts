@@ -12,6 +12,8 @@
  *   one process never overwrites another's versions.
  * - Version numbers are never reused, even after deletion: a ref in old workflow history must not start
  *   pointing at a different value.
+ * - A path where no store file can exist (a directory in the file's place, a regular file in its
+ *   directory's place) is reported as `bad-path`, which no retry fixes; deleting from it is a no-op.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
@@ -100,6 +102,26 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * A file system error as a SecretStoreError: EISDIR and ENOTDIR say no store file can exist at the path
+ * (`bad-path`, for a person to fix); anything else may pass (a full disk, a descriptor limit) and is `io`.
+ */
+function fileSystemError(what: string, error: unknown): SecretStoreError {
+  if (error instanceof SecretStoreError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new SecretStoreError(`${what}: ${(error as Error).message}`, code === 'EISDIR' || code === 'ENOTDIR' ? 'bad-path' : 'io');
+}
+
+/** `mkdir -p`, whose EEXIST means a regular file is where the directory belongs. */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SecretStoreError(`${dir} is a file, not a directory`, 'bad-path');
+    throw fileSystemError(`cannot create ${dir}`, e);
+  }
+}
+
 export class EncryptedFileSecretStore implements SecretStore {
   readonly path: string;
   readonly keyPath: string;
@@ -179,6 +201,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   async delete(name: string): Promise<number> {
     assertSecretName(name);
+    if (await this.cannotHoldFile()) return 0;
     return this.mutate((file) => {
       const secret = file.secrets[name];
       if (!secret || secret.versions.length === 0) return { changed: false, result: 0 };
@@ -190,6 +213,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   async deleteVersion(ref: SecretRef): Promise<boolean> {
     const { name, version } = parseSecretRef(ref);
+    if (await this.cannotHoldFile()) return false;
     return this.mutate((file) => {
       const secret = file.secrets[name];
       const idx = secret?.versions.findIndex((v) => v.version === version) ?? -1;
@@ -216,6 +240,22 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   // --- internals ------------------------------------------------------------------------------------
 
+  /**
+   * Whether no store file can exist at the path. Nothing was ever stored there, so deleting from it is the
+   * same no-op as deleting from a store never written, rather than an error: the undo of a put that failed
+   * on such a path would otherwise retry against the same fault for minutes. Checked before taking the
+   * lock, which cannot be taken where a file is in the directory's place.
+   */
+  private async cannotHoldFile(): Promise<boolean> {
+    try {
+      await this.readStore();
+      return false;
+    } catch (e) {
+      if (e instanceof SecretStoreError && e.code === 'bad-path') return true;
+      throw e;
+    }
+  }
+
   private masterKey(): Promise<{ key: Buffer; keyId: string }> {
     if (!this.keyPromise) {
       const loading = this.loadKey().then((key) => ({ key, keyId: keyIdOf(key) }));
@@ -239,9 +279,9 @@ export class EncryptedFileSecretStore implements SecretStore {
     try {
       return await this.readKeyFile();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileSystemError(`cannot read ${this.keyPath}`, e);
     }
-    await mkdir(dirname(this.keyPath), { recursive: true, mode: 0o700 });
+    await ensureDirectory(dirname(this.keyPath));
     try {
       // 'wx' fails if another process created the file first; then we use theirs.
       const handle = await open(this.keyPath, 'wx', 0o600);
@@ -274,7 +314,7 @@ export class EncryptedFileSecretStore implements SecretStore {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT, secrets: {} };
-      throw new SecretStoreError(`cannot read ${this.path}: ${(e as Error).message}`, 'io');
+      throw fileSystemError(`cannot read ${this.path}`, e);
     }
     let parsed: unknown;
     try {
@@ -290,7 +330,7 @@ export class EncryptedFileSecretStore implements SecretStore {
   }
 
   private async writeStore(file: StoreFile): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await ensureDirectory(dirname(this.path));
     const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
     try {
@@ -335,7 +375,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   private async acquireLock(): Promise<() => Promise<void>> {
     const lockPath = `${this.path}.lock`;
-    await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+    await ensureDirectory(dirname(lockPath));
     const deadline = Date.now() + (this.options.lockTimeoutMs ?? 10_000);
     let delay = 10;
     for (;;) {
@@ -347,7 +387,7 @@ export class EncryptedFileSecretStore implements SecretStore {
           await unlink(lockPath).catch(() => undefined);
         };
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fileSystemError(`cannot create the lock ${lockPath}`, e);
       }
       // A crashed process leaves its lock behind; after STALE_LOCK_MS we take over.
       const info = await stat(lockPath).catch(() => undefined);

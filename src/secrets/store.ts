@@ -24,8 +24,12 @@ export interface ParsedSecretRef {
 export class SecretStoreError extends Error {
   constructor(
     message: string,
-    /** Stable code for callers (activities map it to non-retryable failures where retrying cannot help). */
-    readonly code: 'invalid-name' | 'invalid-ref' | 'not-found' | 'wrong-key' | 'corrupt' | 'io',
+    /**
+     * Stable code for callers (activities map it to non-retryable failures where retrying cannot help).
+     * `bad-path`: no store file can exist at the configured path (a directory where the file belongs, a
+     * regular file where a directory belongs); `io`: anything else the file system refused, a held lock.
+     */
+    readonly code: 'invalid-name' | 'invalid-ref' | 'not-found' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
   ) {
     super(message);
     this.name = 'SecretStoreError';

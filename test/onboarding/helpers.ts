@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { ActivityFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
 import { prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
 import { ADMIN_DIFF_IGNORED_TYPES } from '../../src/org/admin/routes';
@@ -44,15 +44,22 @@ export async function startSpec(stack: OnrampStack, text: string, timeouts?: Ste
   return { handle, integration: prepared.resolved! };
 }
 
-/** The ApplicationFailure a failed onboarding ended with: its type, message and OnboardingFailureDetails. */
-export async function failureOf(handle: OnboardingHandle): Promise<{ type?: string; message: string; details: OnboardingFailureDetails }> {
+/**
+ * The ApplicationFailure a failed onboarding ended with: its type, message and OnboardingFailureDetails,
+ * and, when a step's activity failed, that failure's type and why its retries stopped.
+ */
+export async function failureOf(
+  handle: OnboardingHandle,
+): Promise<{ type?: string; message: string; details: OnboardingFailureDetails; stepFailure?: { type?: string | null; retryState: RetryState } }> {
   const error = await handle.result().then(
     () => assert.fail('the onboarding succeeded'),
     (e: unknown) => e,
   );
   assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-  const cause = error.cause as { type?: string; message: string; details?: unknown[] };
-  return { type: cause.type, message: cause.message, details: cause.details?.[0] as OnboardingFailureDetails };
+  const cause = error.cause as { type?: string; message: string; details?: unknown[]; cause?: unknown };
+  const activity = cause.cause instanceof ActivityFailure ? cause.cause : undefined;
+  const stepFailure = activity && { type: (activity.cause as ApplicationFailure | undefined)?.type, retryState: activity.retryState };
+  return { type: cause.type, message: cause.message, details: cause.details?.[0] as OnboardingFailureDetails, stepFailure };
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { RetryState } from '@temporalio/common';
 import { approve } from '../../src/client/onboarding';
 import { LocalOrgAdmin } from '../../src/org/admin/client';
 import type { FaultRuleInput } from '../../src/org/admin/faults';
@@ -19,6 +20,8 @@ interface StepFailure {
   /** Breaks the step before the approval: fault rules, or drift written behind onramp's back. Returns the repair. */
   inject(stack: OnrampStack, admin: LocalOrgAdmin, integration: ResolvedIntegration): Promise<() => Promise<void>>;
   reason: RegExp;
+  /** How the step's activity failed, where that is the point (a permanent fault must not be retried). */
+  stepFailure?: { type: string; retryState: RetryState };
   /** Whether the user was created by the time the step failed (it must then be retired). */
   userCreated: boolean;
   undone: RegExp[];
@@ -83,6 +86,32 @@ const STEP_FAILURES: StepFailure[] = [
     undone: [/^remove permission set assignments \(removed 0 assignment\(s\)\)$/, PS_DELETED, USER_RETIRED],
   },
   {
+    step: 'generateCredentials',
+    // A directory where the secret store's file belongs, as `docker run -v` leaves when the host file it
+    // mounts does not exist: no secret can be written there, and no retry changes that.
+    async inject(stack) {
+      const file = stack.config.secrets.file;
+      const aside = `${file}.aside`;
+      if (existsSync(file)) renameSync(file, aside);
+      mkdirSync(file);
+      return async () => {
+        // Not recursive: fails if anything was written into the directory.
+        rmdirSync(file);
+        if (existsSync(aside)) renameSync(aside, file);
+      };
+    },
+    reason: /^store the consumer secret: cannot read .*secrets\.json: EISDIR/,
+    stepFailure: { type: 'SecretStoreError', retryState: RetryState.NON_RETRYABLE_FAILURE },
+    userCreated: true,
+    undone: [
+      /^remove permission set assignments \(removed 1 assignment\(s\)\)$/,
+      PS_DELETED,
+      /^remove the permission set license \(license assignment removed\)$/,
+      USER_RETIRED,
+      /^delete stored secrets \(deleted 0 secret version\(s\)\)$/,
+    ],
+  },
+  {
     step: 'createApp',
     inject: faults(always({ operation: 'deploy' })),
     reason: /create the External Client App: .*UNKNOWN_EXCEPTION/,
@@ -125,9 +154,6 @@ describe('a failure at any step undoes everything before it', () => {
     await teardownAll();
   });
 
-  // generateCredentials makes no org call (the key pair is made locally, the store is a local file), so
-  // the org's fault injection cannot reach it; its undo (deleting the stored secrets) runs in every case
-  // from createApp on.
   for (const f of STEP_FAILURES) {
     test(`${f.step}: OnboardingFailed says where and why, the org is as before, no secret is kept`, async () => {
       const name = `fail-${f.step.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`.slice(0, 40);
@@ -142,14 +168,16 @@ describe('a failure at any step undoes everything before it', () => {
         assert.equal(failure.details.failedStep, f.step);
         assert.match(failure.details.reason, f.reason);
         assert.match(failure.message, new RegExp(`failed at ${f.step}`));
+        if (f.stepFailure) assert.deepEqual(failure.stepFailure, f.stepFailure);
         assert.deepEqual(failure.details.leftBehind, []);
         for (const undone of f.undone) assert.ok(failure.details.undone.some((u) => undone.test(u)), `${undone} in ${JSON.stringify(failure.details.undone)}`);
         await admin.clearFaults();
         assertOrgRestored(stack, before, f.userCreated ? integration.user.username : undefined);
-        await assertNoSecretsStored(stack, name);
       } finally {
         await repair();
       }
+      // After the repair: a broken store cannot be listed.
+      await assertNoSecretsStored(stack, name);
     });
   }
 

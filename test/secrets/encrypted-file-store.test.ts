@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
+import { secretStoreStep } from '../../src/secrets/failures';
 import { SecretStoreError } from '../../src/secrets/store';
 import { fakePrivateKeyPem } from '../fixtures/pem';
 
 const PEM = `${fakePrivateKeyPem(randomBytes(600).toString('base64'))}\n`;
+
+const isCode = (code: SecretStoreError['code'], message: RegExp) => (e: unknown) =>
+  e instanceof SecretStoreError && e.code === code && message.test(e.message);
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'onramp-secrets-'));
@@ -209,6 +214,48 @@ describe('EncryptedFileSecretStore', () => {
     const { utimesSync } = await import('node:fs');
     utimesSync(lock, old, old);
     assert.equal(await s.put('billing/a', '3'), 'secret://onramp/billing/a@v2');
+  });
+
+  it('reports a directory where its file belongs as a bad path, from which deleting is a no-op', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    mkdirSync(s.path);
+    await assert.rejects(s.put('billing/consumer-secret', 'v'), isCode('bad-path', /cannot read .*secrets\.json: EISDIR/));
+    await assert.rejects(s.list(), isCode('bad-path', /EISDIR/));
+    assert.equal(await s.delete('billing/consumer-secret'), 0);
+    assert.equal(await s.deleteVersion('secret://onramp/billing/consumer-secret@v1'), false);
+    assert.deepEqual(readdirSync(s.path), [], 'nothing written into the directory');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')), [], 'no temp or lock files left behind');
+  });
+
+  it('reports a regular file where its directory belongs as a bad path, with or without a key file', async () => {
+    const dir = join(tempDir(), 'store');
+    writeFileSync(dir, 'not a directory');
+    await assert.rejects(store(dir).put('billing/private-key', PEM), isCode('bad-path', /secrets\.key: ENOTDIR/));
+    const keyed = store(dir, { env: { [SECRETS_KEY_ENV]: randomBytes(32).toString('base64') } });
+    await assert.rejects(keyed.put('billing/private-key', PEM), isCode('bad-path', /store is a file, not a directory/));
+    assert.equal(await keyed.delete('billing/private-key'), 0);
+  });
+
+  it('becomes a typed activity failure, retryable only for io', async () => {
+    const failure = async (error: Error) => {
+      const e = await secretStoreStep('store the consumer secret', () => Promise.reject(error)).catch((e: unknown) => e);
+      return e instanceof ApplicationFailure ? [e.message, e.type, e.nonRetryable, e.details] : e;
+    };
+    assert.deepEqual(await failure(new SecretStoreError('/x/secrets.json is a file, not a directory', 'bad-path')), [
+      'store the consumer secret: /x/secrets.json is a file, not a directory',
+      'SecretStoreError',
+      true,
+      [{ code: 'bad-path' }],
+    ]);
+    assert.deepEqual(await failure(new SecretStoreError('timed out waiting for the lock', 'io')), [
+      'store the consumer secret: timed out waiting for the lock',
+      'SecretStoreTransientError',
+      false,
+      [{ code: 'io' }],
+    ]);
+    const other = new TypeError('secret value must be a string');
+    assert.equal(await failure(other), other, 'not a store error: left to the activity');
   });
 
   it('refuses bad names, refs and a corrupt file clearly', async () => {
