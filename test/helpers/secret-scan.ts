@@ -22,15 +22,32 @@ export function needlesFor(kind: SecretKind, value: string): SecretNeedle[] {
     .map((text) => ({ kind, text }));
 }
 
+const kindOfSecret = (name: string): SecretKind => (name.endsWith('/private-key') ? 'private-key' : 'consumer-secret');
+
 /** The live secret values of a store, as needles. */
 export async function storeNeedles(store: SecretStore): Promise<SecretNeedle[]> {
   const out: SecretNeedle[] = [];
   for (const name of await store.list()) {
     for (const version of await store.versions(name)) {
-      out.push(...needlesFor(name.endsWith('/private-key') ? 'private-key' : 'consumer-secret', await store.get(version.ref)));
+      out.push(...needlesFor(kindOfSecret(name), await store.get(version.ref)));
     }
   }
   return out;
+}
+
+/**
+ * Needles for every value put into the store from now on, including versions deleted later: a failed
+ * onboarding's compensation deletes the key it generated, and a rotation the old one, so the store's
+ * live values alone miss them. The store keeps working as before; the returned list grows with each put.
+ */
+export function recordStoredSecrets(store: SecretStore): SecretNeedle[] {
+  const needles: SecretNeedle[] = [];
+  const put = store.put.bind(store);
+  store.put = (name, value, options) => {
+    needles.push(...needlesFor(kindOfSecret(name), value));
+    return put(name, value, options);
+  };
+  return needles;
 }
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;

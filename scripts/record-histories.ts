@@ -1,0 +1,191 @@
+// Records one history of each path through onramp's workflows into test/fixtures/histories, for
+// test/temporal/replay.test.ts to replay against every later version of the workflow code.
+//
+//   npx tsx scripts/record-histories.ts                writes the fixtures that do not exist yet
+//   npx tsx scripts/record-histories.ts --suffix v2    writes every path as <name>.v2.json beside the old ones
+//
+// It runs the stack the tests run (Temporal dev server, local org, real worker), drives each path to its
+// end and exports the histories with the `temporal` CLI through onramp's codec server, so the fixtures
+// hold decoded payloads: no codec key, not even a test-only one, has to be kept for replay, reviewers can
+// read what a history holds, and replay still goes through onramp's codec (which passes unencrypted
+// payloads through, as it does for history written before the codec was turned on). Nothing is written
+// unless the secret scan finds no secret value, access token or private key in any of them.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { readAuditReport } from '../src/audit/report-files';
+import { startAudit } from '../src/client/audit';
+import { decideSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
+import { approve, reject } from '../src/client/onboarding';
+import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
+import { startCodecServer } from '../src/codec/server';
+import { LocalOrgAdmin } from '../src/org/admin/client';
+import { rotationWorkflowId } from '../src/shared/lifecycle';
+import { registryWorkflowId } from '../src/shared/registry';
+import { decodedPayloads, exportHistory } from '../test/helpers/history-export';
+import { ENCRYPTED_PAYLOAD_MARKER, HISTORY_FIXTURES_DIR, writeNewHistoryFixture, type HistoryFixture } from '../test/helpers/history-fixtures';
+import { startOnrampStack, type OnrampStack } from '../test/helpers/onramp-stack';
+import { needlesFor, recordStoredSecrets, scanForSecrets } from '../test/helpers/secret-scan';
+import { teardownAll } from '../test/helpers/temporal-env';
+import { FAST, captureAccessTokens, failureOf, specText, startSpec } from '../test/onboarding/helpers';
+
+interface Run {
+  name: string;
+  description: string;
+  workflowId: string;
+}
+
+/** Exports a run's history at once: a later run under the same workflow id (a second rotation) replaces it as the latest. */
+type Recorder = (run: Run) => Promise<void>;
+
+const SECURITY = { approver: 'security@acme.example' };
+const ADMINS = { approver: 'salesforce-admins@acme.example' };
+
+/** Every path worth guarding, driven to its end in order (later paths use integrations earlier ones onboarded). */
+async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: string, webhookPosts: () => number): Promise<void> {
+  const admin = new LocalOrgAdmin(stack.org.instanceUrl);
+  const onboard = async (name: string, text: string, approvers: Array<{ approver: string }>) => {
+    const { handle } = await startSpec(stack, text);
+    for (const a of approvers) await approve(stack.client, name, a);
+    await handle.result();
+    return handle.workflowId;
+  };
+
+  await record({
+    name: 'onboard-completed-eca-jwt',
+    description: 'onboarding approved and completed: External Client App, JWT bearer; registered in its registry',
+    workflowId: await onboard('billing', specText('billing', 'billing'), [SECURITY]),
+  });
+  await record({
+    name: 'onboard-completed-eca-client-credentials',
+    description: 'onboarding approved by two approvers and completed: External Client App, client credentials',
+    workflowId: await onboard('warehouse', specText('warehouse-cc', 'warehouse'), [SECURITY, ADMINS]),
+  });
+
+  const rejected = await startSpec(stack, specText('billing', 'ledger'));
+  await reject(stack.client, 'ledger', { ...ADMINS, comment: 'not this quarter' });
+  assert.equal((await failureOf(rejected.handle)).type, 'Rejected');
+  await record({ name: 'onboard-rejected', description: 'onboarding rejected by an approver; nothing created', workflowId: rejected.handle.workflowId });
+
+  const failed = await startSpec(stack, specText('billing', 'payroll'), FAST);
+  await admin.setFaults([{ kind: 'server-error', operation: 'deploy' }]);
+  try {
+    await approve(stack.client, 'payroll', SECURITY);
+    const failure = await failureOf(failed.handle);
+    assert.equal(failure.details.failedStep, 'createApp');
+    assert.deepEqual(failure.details.leftBehind, []);
+  } finally {
+    await admin.clearFaults();
+  }
+  await record({ name: 'onboard-failed-compensated', description: 'onboarding failed at createApp (deploy refused); every earlier step undone', workflowId: failed.handle.workflowId });
+
+  const cancelled = await startSpec(stack, specText('billing', 'treasury'), FAST);
+  // The deploy is slow, so the cancellation lands while createApp runs.
+  const slow = await admin.addFault({ kind: 'latency', operation: 'deploy', latencyMs: 1500, times: 1 });
+  await approve(stack.client, 'treasury', SECURITY);
+  while ((await admin.faults()).rules.find((r) => r.id === slow.id)?.hits === 0) await new Promise((r) => setTimeout(r, 20));
+  await cancelled.handle.cancel();
+  const cancellation = await cancelled.handle.result().catch((e: unknown) => e);
+  assert.ok(cancellation instanceof WorkflowFailedError && cancellation.cause instanceof CancelledFailure, `cancelled, got ${String(cancellation)}`);
+  await record({ name: 'onboard-cancelled-compensated', description: 'onboarding cancelled during createApp; every step done so far undone', workflowId: cancelled.handle.workflowId });
+
+  // Drift for the audit to find and the remediation to undo: read access to Contact nobody approved.
+  const billing = await registryRecord(stack.client, 'billing');
+  await admin.insertRecord('ObjectPermissions', { ParentId: billing.desired.provisioned.permissionSetId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
+  // The registries' memos reach the visibility store asynchronously.
+  while ((await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2) await new Promise((r) => setTimeout(r, 100));
+  stack.config.audit.webhookUrl = webhookUrl;
+  stack.config.audit.autoRotate = true;
+  // A 365-day certificate is within a 400-day threshold: the audit requests billing's rotation.
+  const auditHandle = await startAudit(stack.client, stack.config, { certificateExpiryDays: 400 });
+  const summary = await auditHandle.result();
+  assert.deepEqual(summary.certificateRotationsDue, ['billing']);
+  assert.equal(webhookPosts(), 1);
+  await record({ name: 'audit-rotation-requested', description: 'audit run: drift found, a certificate rotation requested, the summary posted to the webhook', workflowId: auditHandle.workflowId });
+
+  // The rotation's proof finds the drift (billing can read Contact): it fails and puts the old credential back.
+  const failedRotation = await stack.client.workflow.getHandle(rotationWorkflowId('billing')).result().catch((e: unknown) => e);
+  assert.ok(failedRotation instanceof WorkflowFailedError && (failedRotation.cause as { type?: string }).type === 'RotationFailed', `rotation failed, got ${String(failedRotation)}`);
+  await record({ name: 'rotation-failed-compensated', description: 'rotation started by the audit failed at verify (drifted access); new credential removed, old one put back', workflowId: rotationWorkflowId('billing') });
+
+  const report = await readAuditReport(stack.config.audit.dir, summary.runId);
+  const remediation = await startRemediation(stack.client, 'billing', report!.findings.filter((f) => f.integration === 'billing'), { requestedBy: 'jdoe@acme.example', auditRunId: summary.runId });
+  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { ...ADMINS, comment: 'put it back' });
+  const remediated = await remediation.result();
+  assert.equal(remediated.outcome, 'fixed');
+  assert.deepEqual(remediated.fixed.map((f) => f.kind), ['object-access-added']);
+  await record({ name: 'remediation-fixed', description: "remediation of the audit's drift approved, applied and rechecked", workflowId: remediation.workflowId });
+
+  const rotation = await (await startRotation(stack.client, 'billing', 'certificate expires soon', 'ops@acme.example')).result();
+  assert.equal(rotation.strategy, 'certificate');
+  await record({ name: 'rotation-certificate', description: 'rotation: new key and certificate swapped in, proven by a grant, old key deleted', workflowId: rotationWorkflowId('billing') });
+
+  const staged = await (await startRotation(stack.client, 'warehouse', 'quarterly rotation', 'ops@acme.example')).result();
+  assert.equal(staged.strategy, 'staged-secret');
+  await record({ name: 'rotation-staged-secret', description: 'rotation of a client-credentials External Client App: staged pair proven, then promoted', workflowId: rotationWorkflowId('warehouse') });
+
+  const offboarding = await startOffboarding(stack.client, 'billing', { requestedBy: 'jdoe@acme.example', reason: 'billing moved to a new vendor' });
+  await decideSignOff(stack.client, 'offboarding', 'billing', 'approve', SECURITY);
+  await offboarding.result();
+  await record({ name: 'offboarding-completed', description: 'offboarding approved: everything torn down, registry record retired', workflowId: offboarding.workflowId });
+
+  const changes = (await registryRecord(stack.client, 'billing')).changes.map((c) => c.kind);
+  assert.deepEqual(changes, ['registered', 'amended', 'amended', 'retired']);
+  await record({ name: 'registry-retired', description: 'registry (still running): registered, amended by remediation and rotation, retired', workflowId: registryWorkflowId('billing') });
+}
+
+async function main(): Promise<void> {
+  const { suffix } = parseArgs({ options: { suffix: { type: 'string' } } }).values;
+  if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix)) throw new Error(`--suffix ${suffix}: lower-case letters, digits and dashes only (it becomes part of a file name)`);
+  let posts = 0;
+  const webhook = createServer((request, response) => {
+    request.resume().on('end', () => {
+      posts += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((listening) => webhook.listen(0, '127.0.0.1', listening));
+  const stack = await startOnrampStack();
+  const stored = recordStoredSecrets(stack.secrets);
+  const accessTokens = captureAccessTokens(stack);
+  const token = randomBytes(32).toString('hex');
+  const codec = await startCodecServer({ ring: stack.keyRing, token, corsOrigins: [] });
+  try {
+    const exported: Array<{ run: Run; text: string }> = [];
+    const record: Recorder = async (run) => {
+      exported.push({ run, text: await exportHistory({ address: stack.env.address, workflowId: run.workflowId, codec: { endpoint: codec.url, token } }) });
+    };
+    await drivePaths(stack, record, `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`, () => posts);
+    const recordedAt = new Date().toISOString();
+
+    const needles = [...stored, ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
+    // A scan without every kind of secret to look for would pass vacuously.
+    for (const kind of ['private-key', 'consumer-secret', 'access-token']) assert.ok(needles.some((n) => n.kind === kind), `no ${kind} seen to scan for`);
+    const texts = exported.flatMap(({ run, text }) => [{ where: run.name, text }, ...decodedPayloads(text).map((payload, i) => ({ where: `${run.name} payload ${i}`, text: payload }))]);
+    assert.deepEqual(scanForSecrets(texts, needles), [], 'secrets in the recorded histories; nothing written');
+    for (const { run, text } of exported) assert.ok(!text.includes(ENCRYPTED_PAYLOAD_MARKER), `${run.name}: payloads left encrypted`);
+
+    for (const { run, text } of exported) {
+      const history = JSON.parse(text) as HistoryFixture['history'];
+      const started = history.events[0]?.workflowExecutionStartedEventAttributes as { workflowType: { name: string } };
+      const name = suffix ? `${run.name}.${suffix}` : run.name;
+      const fixture: HistoryFixture = { workflowId: run.workflowId, workflowType: started.workflowType.name, description: run.description, recordedAt, history };
+      console.log(`${writeNewHistoryFixture(name, fixture) ? 'wrote' : 'kept the existing'} ${HISTORY_FIXTURES_DIR}/${name}.json (${history.events.length} events)`);
+    }
+  } finally {
+    await codec.close();
+    await stack.close();
+    await teardownAll();
+    webhook.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
