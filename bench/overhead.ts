@@ -16,7 +16,7 @@ import { DEFAULT_LATENCY_MS, freshNames, onboardTimed, prepareSpec, startBenchSt
 const TARGET_RATIO = 1.25;
 
 async function main(): Promise<void> {
-  const runs = envInt('BENCH_OVERHEAD_RUNS', 5);
+  const runs = envInt('BENCH_OVERHEAD_RUNS', 9);
   const latencyMs = envInt('BENCH_LATENCY_MS', DEFAULT_LATENCY_MS);
   progress(`overhead: starting the stack (latency ${latencyMs} ms per Salesforce call, ${runs} runs each)`);
   const stack = await startBenchStack({ latencyMs, integrationSeats: 2 * (runs + 1) + 5 });
