@@ -7,18 +7,20 @@
  * - Each entry records the id of the key that sealed it, so a wrong key is reported as such instead of as
  *   a generic decryption failure. The name and version are bound into the GCM additional data: an entry
  *   copied to another slot in the file fails to decrypt.
- * - Writes are atomic (temp file + fsync + rename), serialized within the process by a promise queue per
- *   file, and across processes by an exclusive lock file; every write re-reads the file under the lock so
- *   one process never overwrites another's versions.
+ * - Writes are atomic (temp file + fsync + rename) and serialized across processes by an exclusive lock
+ *   file; every write re-reads the file under the lock so one process never overwrites another's versions.
+ *   Changes that queue up during a write are stored together by the next one (group-commit.ts), and reads
+ *   use the parsed file while a fresh stat shows it unchanged (store-file.ts).
  * - Version numbers are never reused, even after deletion: a ref in old workflow history must not start
  *   pointing at a different value.
  * - A path where no store file can exist (a directory in the file's place, a regular file in its
  *   directory's place) is reported as `bad-path`, which no retry fixes; deleting from it is a no-op.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { ensureDirectory, fileSystemError } from './file-system';
+import { GroupCommitter } from './group-commit';
 import {
   SecretStoreError,
   assertSecretName,
@@ -29,12 +31,10 @@ import {
   type SecretStore,
   type SecretVersionInfo,
 } from './store';
+import { ALGORITHM, readStoreFile } from './store-file';
 
 export const SECRETS_KEY_ENV = 'ONRAMP_SECRETS_KEY';
 export const DEFAULT_SECRETS_PATH = '.onramp/secrets.json';
-const FORMAT = 'onramp-secrets/v1';
-const ALGORITHM = 'aes-256-gcm';
-const STALE_LOCK_MS = 30_000;
 
 export interface EncryptedFileSecretStoreOptions {
   /** The JSON file; default `.onramp/secrets.json` under the current directory. */
@@ -50,32 +50,6 @@ export interface EncryptedFileSecretStoreOptions {
   /** Clock for createdAt; default the current time. */
   now?: () => Date;
 }
-
-interface StoredVersion {
-  version: number;
-  createdAt: string;
-  alg: typeof ALGORITHM;
-  keyId: string;
-  iv: string;
-  tag: string;
-  ciphertext: string;
-  meta: Record<string, string>;
-  idempotencyKeyHash?: string;
-}
-
-interface StoredSecret {
-  /** Next version to hand out; kept after deletion so numbers are never reused. */
-  nextVersion: number;
-  versions: StoredVersion[];
-}
-
-interface StoreFile {
-  format: typeof FORMAT;
-  secrets: Record<string, StoredSecret>;
-}
-
-/** Per-file write queues shared by all instances in this process. */
-const writeQueues = new Map<string, Promise<unknown>>();
 
 function keyIdOf(key: Buffer): string {
   // A hash of the key, not the key: enough to tell keys apart, useless for recovering it.
@@ -98,40 +72,18 @@ function hashIdempotencyKey(name: string, key: string): string {
   return createHash('sha256').update(`${name}\0${key}`).digest('hex');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * A file system error as a SecretStoreError: EISDIR and ENOTDIR say no store file can exist at the path
- * (`bad-path`, for a person to fix); anything else may pass (a full disk, a descriptor limit) and is `io`.
- */
-function fileSystemError(what: string, error: unknown): SecretStoreError {
-  if (error instanceof SecretStoreError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new SecretStoreError(`${what}: ${(error as Error).message}`, code === 'EISDIR' || code === 'ENOTDIR' ? 'bad-path' : 'io');
-}
-
-/** `mkdir -p`, whose EEXIST means a regular file is where the directory belongs. */
-async function ensureDirectory(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SecretStoreError(`${dir} is a file, not a directory`, 'bad-path');
-    throw fileSystemError(`cannot create ${dir}`, e);
-  }
-}
-
 export class EncryptedFileSecretStore implements SecretStore {
   readonly path: string;
   readonly keyPath: string;
   private readonly options: EncryptedFileSecretStoreOptions;
+  private readonly commits: GroupCommitter;
   private keyPromise: Promise<{ key: Buffer; keyId: string }> | undefined;
 
   constructor(options: EncryptedFileSecretStoreOptions = {}) {
     this.options = options;
     this.path = resolve(options.path ?? DEFAULT_SECRETS_PATH);
     this.keyPath = resolve(options.keyPath ?? join(dirname(this.path), 'secrets.key'));
+    this.commits = new GroupCommitter(this.path, options.lockTimeoutMs ?? 10_000);
   }
 
   /** Id of the master key in use (safe to log). */
@@ -149,8 +101,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     const { key, keyId } = await this.masterKey();
     const idemHash = options.idempotencyKey !== undefined ? hashIdempotencyKey(name, options.idempotencyKey) : undefined;
 
-    return this.mutate((file) => {
-      const secret = (file.secrets[name] ??= { nextVersion: 1, versions: [] });
+    return this.commits.submit(name, (secret) => {
       if (idemHash !== undefined) {
         const existing = secret.versions.find((v) => v.idempotencyKeyHash === idemHash);
         if (existing) return { changed: false, result: formatSecretRef(name, existing.version) };
@@ -178,7 +129,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   async get(ref: SecretRef): Promise<string> {
     const { name, version } = parseSecretRef(ref);
-    const file = await this.readStore();
+    const file = await readStoreFile(this.path);
     const entry = file.secrets[name]?.versions.find((v) => v.version === version);
     if (!entry) throw new SecretStoreError(`secret ${ref} not found (deleted or never stored)`, 'not-found');
     const { key, keyId } = await this.masterKey();
@@ -202,9 +153,8 @@ export class EncryptedFileSecretStore implements SecretStore {
   async delete(name: string): Promise<number> {
     assertSecretName(name);
     if (await this.cannotHoldFile()) return 0;
-    return this.mutate((file) => {
-      const secret = file.secrets[name];
-      if (!secret || secret.versions.length === 0) return { changed: false, result: 0 };
+    return this.commits.submit(name, (secret) => {
+      if (secret.versions.length === 0) return { changed: false, result: 0 };
       const count = secret.versions.length;
       secret.versions = [];
       return { changed: true, result: count };
@@ -214,17 +164,16 @@ export class EncryptedFileSecretStore implements SecretStore {
   async deleteVersion(ref: SecretRef): Promise<boolean> {
     const { name, version } = parseSecretRef(ref);
     if (await this.cannotHoldFile()) return false;
-    return this.mutate((file) => {
-      const secret = file.secrets[name];
-      const idx = secret?.versions.findIndex((v) => v.version === version) ?? -1;
-      if (!secret || idx < 0) return { changed: false, result: false };
+    return this.commits.submit(name, (secret) => {
+      const idx = secret.versions.findIndex((v) => v.version === version);
+      if (idx < 0) return { changed: false, result: false };
       secret.versions.splice(idx, 1);
       return { changed: true, result: true };
     });
   }
 
   async list(prefix = ''): Promise<string[]> {
-    const file = await this.readStore();
+    const file = await readStoreFile(this.path);
     return Object.keys(file.secrets)
       .filter((n) => n.startsWith(prefix) && file.secrets[n]!.versions.length > 0)
       .sort();
@@ -232,7 +181,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   async versions(name: string): Promise<SecretVersionInfo[]> {
     assertSecretName(name);
-    const file = await this.readStore();
+    const file = await readStoreFile(this.path);
     return (file.secrets[name]?.versions ?? [])
       .map((v) => ({ ref: formatSecretRef(name, v.version), name, version: v.version, createdAt: v.createdAt, meta: { ...v.meta } }))
       .sort((a, b) => a.version - b.version);
@@ -248,7 +197,7 @@ export class EncryptedFileSecretStore implements SecretStore {
    */
   private async cannotHoldFile(): Promise<boolean> {
     try {
-      await this.readStore();
+      await readStoreFile(this.path);
       return false;
     } catch (e) {
       if (e instanceof SecretStoreError && e.code === 'bad-path') return true;
@@ -306,101 +255,6 @@ export class EncryptedFileSecretStore implements SecretStore {
       );
     }
     return decodeKey(await readFile(this.keyPath, 'utf8'), `key file ${this.keyPath}`);
-  }
-
-  private async readStore(): Promise<StoreFile> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT, secrets: {} };
-      throw fileSystemError(`cannot read ${this.path}`, e);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new SecretStoreError(`${this.path} is not valid JSON`, 'corrupt');
-    }
-    const file = parsed as Partial<StoreFile>;
-    if (file?.format !== FORMAT || typeof file.secrets !== 'object' || file.secrets === null) {
-      throw new SecretStoreError(`${this.path} is not an onramp secrets file (${FORMAT})`, 'corrupt');
-    }
-    return file as StoreFile;
-  }
-
-  private async writeStore(file: StoreFile): Promise<void> {
-    await ensureDirectory(dirname(this.path));
-    const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(tmp, this.path);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-  }
-
-  /** Read-modify-write under the in-process queue and the cross-process lock. */
-  private mutate<T>(fn: (file: StoreFile) => { changed: boolean; result: T }): Promise<T> {
-    const previous = writeQueues.get(this.path) ?? Promise.resolve();
-    const run = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const release = await this.acquireLock();
-        try {
-          const file = await this.readStore();
-          const { changed, result } = fn(file);
-          if (changed) await this.writeStore(file);
-          return result;
-        } finally {
-          await release();
-        }
-      });
-    writeQueues.set(this.path, run);
-    // Drop the queue entry once idle so the map does not grow with every store ever opened.
-    void run
-      .catch(() => undefined)
-      .then(() => {
-        if (writeQueues.get(this.path) === run) writeQueues.delete(this.path);
-      });
-    return run;
-  }
-
-  private async acquireLock(): Promise<() => Promise<void>> {
-    const lockPath = `${this.path}.lock`;
-    await ensureDirectory(dirname(lockPath));
-    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 10_000);
-    let delay = 10;
-    for (;;) {
-      try {
-        const handle = await open(lockPath, 'wx', 0o600);
-        await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
-        await handle.close();
-        return async () => {
-          await unlink(lockPath).catch(() => undefined);
-        };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fileSystemError(`cannot create the lock ${lockPath}`, e);
-      }
-      // A crashed process leaves its lock behind; after STALE_LOCK_MS we take over.
-      const info = await stat(lockPath).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
-        await unlink(lockPath).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new SecretStoreError(`timed out waiting for the lock ${lockPath}; remove it if no onramp process is running`, 'io');
-      }
-      await sleep(delay);
-      delay = Math.min(delay * 2, 200);
-    }
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -21,6 +22,53 @@ function tempDir(): string {
 
 function store(dir: string, extra: ConstructorParameters<typeof EncryptedFileSecretStore>[0] = {}) {
   return new EncryptedFileSecretStore({ path: join(dir, 'secrets.json'), env: {}, ...extra });
+}
+
+const STORE_MODULE = join(__dirname, '..', '..', 'src', 'secrets', 'encrypted-file-store.ts');
+
+/** Runs `body` in another process, where `s` is a store on dir's file under `key` and `process.argv[2]` is `arg`. */
+async function inAnotherProcess(dir: string, key: string, body: string, arg = ''): Promise<void> {
+  const script = join(dir, `script-${randomBytes(4).toString('hex')}.ts`);
+  writeFileSync(
+    script,
+    `import { EncryptedFileSecretStore } from ${JSON.stringify(STORE_MODULE)};
+(async () => {
+  const s = new EncryptedFileSecretStore({ path: ${JSON.stringify(join(dir, 'secrets.json'))}, env: { ONRAMP_SECRETS_KEY: ${JSON.stringify(key)} } });
+  ${body}
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, arg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`process ${arg} failed: ${err}`))));
+  });
+}
+
+/**
+ * Runs `work` and counts the writes of the store file in `dir` as the kernel reports them: each write
+ * creates a temp file under a fresh name.
+ */
+async function countWrites<T>(dir: string, work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const temps = new Set<string>();
+  const marker = `marker-${randomBytes(4).toString('hex')}`;
+  let markerSeen!: () => void;
+  const seen = new Promise<void>((resolve) => (markerSeen = resolve));
+  const watcher = watch(dir, (_event, file) => {
+    if (file?.endsWith('.tmp')) temps.add(file);
+    else if (file === marker) markerSeen();
+  });
+  try {
+    const result = await work();
+    // Events arrive in order: once the marker's has, so have those of every write before it.
+    writeFileSync(join(dir, marker), '');
+    await seen;
+    return { result, writes: temps.size };
+  } finally {
+    watcher.close();
+    rmSync(join(dir, marker), { force: true });
+  }
 }
 
 describe('EncryptedFileSecretStore', () => {
@@ -115,6 +163,16 @@ describe('EncryptedFileSecretStore', () => {
     await assert.rejects(s.get(r2), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
   });
 
+  it('reads a file written indented, as earlier versions wrote it, and writes it back compact', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    const ref = await s.put('billing/private-key', PEM);
+    writeFileSync(s.path, `${JSON.stringify(JSON.parse(readFileSync(s.path, 'utf8')), null, 2)}\n`);
+    assert.equal(await store(dir).get(ref), PEM);
+    assert.equal(await s.put('billing/private-key', 'second'), 'secret://onramp/billing/private-key@v2');
+    assert.deepEqual(readFileSync(s.path, 'utf8').split('\n').slice(1), [''], 'one line and its newline');
+  });
+
   it('deletes single versions and whole secrets, idempotently, without reusing version numbers', async () => {
     const s = store(tempDir());
     const v1 = await s.put('billing/private-key', 'a');
@@ -173,26 +231,8 @@ describe('EncryptedFileSecretStore', () => {
   it('keeps every version when several processes write at once', async () => {
     const dir = tempDir();
     const key = randomBytes(32).toString('base64');
-    const script = join(dir, 'writer.ts');
-    const storeModule = join(__dirname, '..', '..', 'src', 'secrets', 'encrypted-file-store.ts');
-    writeFileSync(
-      script,
-      `import { EncryptedFileSecretStore } from ${JSON.stringify(storeModule)};
-(async () => {
-  const s = new EncryptedFileSecretStore({ path: ${JSON.stringify(join(dir, 'secrets.json'))}, env: { ONRAMP_SECRETS_KEY: ${JSON.stringify(key)} } });
-  for (let i = 0; i < 8; i++) await s.put('billing/shared', process.argv[2] + '-' + i);
-})().catch((e) => { console.error(e); process.exit(1); });
-`,
-    );
-    const { spawn } = await import('node:child_process');
-    const run = (id: string) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, id], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let err = '';
-        child.stderr.on('data', (d) => (err += d));
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} failed: ${err}`))));
-      });
-    await Promise.all(['p1', 'p2', 'p3'].map(run));
+    const writer = `for (let i = 0; i < 8; i++) await s.put('billing/shared', process.argv[2] + '-' + i);`;
+    await Promise.all(['p1', 'p2', 'p3'].map((id) => inAnotherProcess(dir, key, writer, id)));
     const s = store(dir, { env: { [SECRETS_KEY_ENV]: key } });
     const versions = await s.versions('billing/shared');
     assert.deepEqual(
@@ -201,6 +241,85 @@ describe('EncryptedFileSecretStore', () => {
     );
     const values = await Promise.all(versions.map((v) => s.get(v.ref)));
     assert.equal(new Set(values).size, 24);
+  });
+
+  it('stores the puts that queue up during a write together, keeping every version', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    const waves = 5;
+    const perWave = 20;
+    const { result: refs, writes } = await countWrites(dir, async () => {
+      const puts: Array<Promise<string>> = [];
+      for (let w = 0; w < waves; w++) {
+        for (let i = 0; i < perWave; i++) puts.push(s.put(`billing/k${i % 4}`, `value-${w}-${i}`));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return Promise.all(puts);
+    });
+    // A wave's puts arrive in one turn of the event loop, so each wave starts one write at most (a write per put: 100).
+    assert.ok(writes >= 1 && writes <= waves, `${writes} writes for ${waves * perWave} puts`);
+    for (let k = 0; k < 4; k++) {
+      const versions = await s.versions(`billing/k${k}`);
+      assert.deepEqual(
+        versions.map((v) => v.version),
+        Array.from({ length: (waves * perWave) / 4 }, (_, i) => i + 1),
+      );
+    }
+    assert.equal(new Set(refs).size, waves * perWave);
+    for (const [n, ref] of refs.entries()) assert.equal(await s.get(ref), `value-${Math.floor(n / perWave)}-${n % perWave}`);
+  });
+
+  it("sees another process's writes on its next read and write, though it holds the file parsed", async () => {
+    const dir = tempDir();
+    const key = randomBytes(32).toString('base64');
+    const s = store(dir, { env: { [SECRETS_KEY_ENV]: key } });
+    const v1 = await s.put('billing/shared', 'value-1');
+    assert.deepEqual(await s.list(), ['billing/shared']);
+    assert.equal(await s.get(v1), 'value-1');
+    const size = statSync(s.path).size;
+
+    await inAnotherProcess(dir, key, `await s.deleteVersion(${JSON.stringify(v1)}); await s.put('billing/shared', 'value-2');`);
+    assert.equal(statSync(s.path).size, size, 'the same size: a size check alone would miss the change');
+    await assert.rejects(s.get(v1), isCode('not-found', /billing\/shared@v1 not found/));
+    assert.equal(await s.get('secret://onramp/billing/shared@v2'), 'value-2');
+    assert.deepEqual((await s.versions('billing/shared')).map((v) => v.version), [2]);
+
+    // Its next write reads under the lock what the other process wrote, and keeps it.
+    await inAnotherProcess(dir, key, `await s.put('billing/added', 'value-3');`);
+    assert.equal(await s.put('billing/shared', 'value-4'), 'secret://onramp/billing/shared@v3');
+    assert.deepEqual(await s.list(), ['billing/added', 'billing/shared']);
+    assert.equal(await s.get('secret://onramp/billing/added@v1'), 'value-3');
+  });
+
+  it('stores the rest of a group when one of its changes fails, leaving that entry as it was', async () => {
+    const dir = tempDir();
+    const s = store(dir);
+    await s.put('billing/ok', 'ok-1');
+    const broken1 = await s.put('billing/broken', 'broken-1');
+    // A hand edit leaves one entry malformed.
+    const edited = JSON.parse(readFileSync(s.path, 'utf8'));
+    edited.secrets['billing/broken'].nextVersion = '2';
+    writeFileSync(s.path, JSON.stringify(edited));
+
+    const { result: outcomes, writes } = await countWrites(dir, () =>
+      Promise.allSettled([s.put('billing/ok', 'ok-2'), s.put('billing/broken', 'broken-2'), s.put('billing/new', 'new-1'), s.put('billing/ok', 'ok-3')]),
+    );
+    assert.equal(writes, 1, 'the four puts were one group');
+    const [ok2, broken2, new1, ok3] = outcomes;
+    assert.deepEqual([ok2, new1, ok3], [
+      { status: 'fulfilled', value: 'secret://onramp/billing/ok@v2' },
+      { status: 'fulfilled', value: 'secret://onramp/billing/new@v1' },
+      { status: 'fulfilled', value: 'secret://onramp/billing/ok@v3' },
+    ]);
+    assert.equal(broken2!.status, 'rejected');
+    assert.ok(isCode('corrupt', /holds a malformed entry for billing\/broken$/)((broken2 as PromiseRejectedResult).reason));
+    const stored = JSON.parse(readFileSync(s.path, 'utf8'));
+    assert.deepEqual(stored.secrets['billing/broken'], edited.secrets['billing/broken']);
+    assert.deepEqual(
+      await Promise.all(['billing/ok@v2', 'billing/ok@v3', 'billing/new@v1'].map((r) => s.get(`secret://onramp/${r}`))),
+      ['ok-2', 'ok-3', 'new-1'],
+    );
+    assert.equal(await s.get(broken1), 'broken-1');
   });
 
   it('takes over a stale lock left by a crashed process and times out on a live one', async () => {
