@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { LocalOrgAdmin, LocalOrgAdminError } from '../../src/org/admin/client';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
+import { adminConnection } from './rest-fixture';
 
 describe('local org admin API', () => {
   let running: RunningLocalOrg;
@@ -13,7 +14,7 @@ describe('local org admin API', () => {
   before(async () => {
     running = await startLocalOrg({ httpsPort: null });
     admin = new LocalOrgAdmin(running.httpUrl);
-    conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: '62.0' });
+    conn = adminConnection(running);
   });
   after(() => running.close());
 

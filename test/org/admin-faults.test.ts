@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { LocalOrgAdmin, LocalOrgAdminError } from '../../src/org/admin/client';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
+import { adminConnection } from './rest-fixture';
 
 type ApiError = Error & { errorCode?: string; code?: string };
 
@@ -14,7 +15,7 @@ describe('local org fault injection', () => {
   before(async () => {
     running = await startLocalOrg({ httpsPort: null });
     admin = new LocalOrgAdmin(running.httpUrl);
-    conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: '62.0' });
+    conn = adminConnection(running);
   });
   afterEach(() => admin.clearFaults());
   after(() => running.close());

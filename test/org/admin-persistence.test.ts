@@ -7,6 +7,7 @@ import { Connection } from 'jsforce';
 import { JWT_BEARER_GRANT_TYPE, signJwtBearerAssertion } from '../../src/crypto/jwt';
 import { LocalOrgAdmin } from '../../src/org/admin/client';
 import { startLocalOrg } from '../../src/org/server';
+import { adminConnection } from './rest-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'onramp-persist-'));
 
@@ -62,7 +63,7 @@ describe('local org persistence', () => {
     const stateFile = join(dir, 'live.json');
     const running = await startLocalOrg({ stateFile, httpsPort: null });
     try {
-      const conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: '62.0' });
+      const conn = adminConnection(running);
       await conn.sobject('Account').create({ Name: 'Saved Live' });
       const deadline = Date.now() + 5000;
       let saved = false;

@@ -5,6 +5,7 @@ import { Connection } from 'jsforce';
 import { appByName } from '../../src/org/apps/registry';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
 import { createIntegrationUser, testKeys } from './oauth-fixtures';
+import { adminConnection } from './rest-fixture';
 
 const VERSION = '62.0';
 type Md = Record<string, unknown>;
@@ -25,7 +26,7 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
   let conn: Connection;
   before(async () => {
     running = await startLocalOrg({ httpsPort: null });
-    conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: VERSION });
+    conn = adminConnection(running);
   });
   after(() => running.close());
   const allowCreation = (allowed: boolean) => running.org.updateSettings({ connectedAppCreationAllowed: allowed });

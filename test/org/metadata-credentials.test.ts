@@ -5,6 +5,7 @@ import { appByConsumerKey, appByName } from '../../src/org/apps/registry';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
 import { ecaDeployZip } from './helpers/eca-package';
 import { createIntegrationUser } from './oauth-fixtures';
+import { adminConnection } from './rest-fixture';
 
 const VERSION = '65.0';
 type Json = Record<string, any>;
@@ -97,7 +98,7 @@ describe('Connect REST: External Client App OAuth credentials and staged rotatio
 
   it('serves staged resources from v65.0 only, and refuses users without app permissions', async () => {
     const { consumers } = await conn.request<Json>(base);
-    const old = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: '62.0' });
+    const old = adminConnection(running);
     await assert.rejects(old.request(`/services/data/v62.0/apps/oauth/credentials/${appId}/${consumers[0].id}/staged`), (e: Error & { errorCode?: string }) => e.errorCode === 'NOT_FOUND');
     assert.equal((await old.request<Json>(`/services/data/v62.0/apps/oauth/credentials/${appId}`)).consumers.length, 1);
 

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import JSZip from 'jszip';
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { generateKeyPairAndCertificate } from '../../src/crypto/certificate';
 import { appByName } from '../../src/org/apps/registry';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
 import { ecaDeployZip, packageXml, type EcaSpec } from './helpers/eca-package';
 import { createIntegrationUser, testKeys } from './oauth-fixtures';
+import { adminConnection } from './rest-fixture';
 
 const VERSION = '62.0';
 type DeployResult = Awaited<ReturnType<ReturnType<Connection['metadata']['deploy']>['complete']>>;
@@ -18,7 +19,7 @@ describe('Metadata API: External Client App deploys', () => {
   let conn: Connection;
   before(async () => {
     running = await startLocalOrg({ httpsPort: null });
-    conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: VERSION });
+    conn = adminConnection(running);
     conn.metadata.pollInterval = 10;
     running.org.insertAsSystem('PermissionSet', { Name: 'Eca_Integration_Access', Label: 'Eca Integration Access' });
   });

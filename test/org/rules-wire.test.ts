@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
 import { DUPLICATE_USERNAME_MESSAGE } from '../../src/org/rules/user';
 import { FOREIGN_USERNAMES } from '../../src/org/seed/seed';
 import { INTEGRATION_PROFILE, INTEGRATION_PSL_DEVELOPER_NAME } from '../../src/org/seed/integration-license';
+import { adminConnection } from './rest-fixture';
 
 // The same rules, seen by a real client over the REST API.
 describe('setup-object rules over REST (jsforce)', () => {
@@ -12,7 +13,7 @@ describe('setup-object rules over REST (jsforce)', () => {
   let conn: Connection;
   before(async () => {
     running = await startLocalOrg({ port: 0, httpsPort: null });
-    conn = new Connection({ instanceUrl: running.instanceUrl, accessToken: running.adminAccessToken, version: '62.0' });
+    conn = adminConnection(running);
   });
   after(async () => running?.close());
 
