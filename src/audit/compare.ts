@@ -1,5 +1,5 @@
 import { fieldPermissionFields, objectPermissionFields } from '../salesforce/permission-sets';
-import { OBJECT_RIGHTS, type FieldGrant, type ObjectGrant, type ObjectRight } from '../spec/schema';
+import { grantedRights, type FieldGrant, type ObjectGrant, type ObjectRight } from '../spec/schema';
 import type { AppSetting, CertificateFact, FieldPermissionFact, GrantsFact, IntegrationFacts, ObjectPermissionFact } from './facts';
 import type { Evidence, Finding, FindingKind, Fix, Severity } from './findings';
 import type { AuditTarget } from './target';
@@ -33,7 +33,6 @@ const sameSet = (a: readonly string[], b: readonly string[]) => {
   const y = new Set(b.map(lower));
   return x.size === y.size && [...x].every((v) => y.has(v));
 };
-const rightsOf = (row: Pick<ObjectPermissionFact, ObjectRight>) => OBJECT_RIGHTS.filter((r) => row[r]);
 const rangeKey = (r: { start: string; end: string }) => `${r.start}-${r.end}`;
 
 /** Compares one integration's desired state with what the org holds; no finding means no drift. */
@@ -132,11 +131,11 @@ function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: In
     compareObjectRow(grant, row, ps.id, source('ObjectPermissions'), report);
   }
   for (const row of objects.values()) {
-    if (!rightsOf(row).length) continue;
+    if (!grantedRights(row).length) continue;
     report(
       'object-access-added',
-      rightsOf(row).some((r) => SWEEPING_RIGHTS.includes(r)) ? 'critical' : 'high',
-      `${ps.name} grants ${rightsOf(row).join(', ')} on ${row.sobjectType}, which was never approved`,
+      grantedRights(row).some((r) => SWEEPING_RIGHTS.includes(r)) ? 'critical' : 'high',
+      `${ps.name} grants ${grantedRights(row).join(', ')} on ${row.sobjectType}, which was never approved`,
       [{ source: source('ObjectPermissions'), expected: null, record: { ...row } }],
       { op: 'delete', sobject: 'ObjectPermissions', id: row.id },
     );
@@ -185,8 +184,8 @@ function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: In
 }
 
 function compareObjectRow(grant: ObjectGrant, row: ObjectPermissionFact | undefined, parentId: string, source: string, report: Report): void {
-  const wanted = rightsOf(grant);
-  const have = row ? rightsOf(row) : [];
+  const wanted = grantedRights(grant);
+  const have = row ? grantedRights(row) : [];
   const added = have.filter((r) => !grant[r]);
   const removed = wanted.filter((r) => !have.includes(r));
   const restore: Fix = row
@@ -219,8 +218,8 @@ function compareProfile(target: AuditTarget, profile: GrantsFact, baseline: read
   if (extraPerms.length) {
     report('profile-permission', 'critical', `${where} carries system permission(s) ${extraPerms.join(', ')}`, [{ source: `SOQL PermissionSet ${ps.id}`, expected: [...baseline], actual: ps.systemPermissions }]);
   }
-  for (const row of profile.objects.filter((o) => rightsOf(o).length)) {
-    report('profile-permission', 'critical', `${where} grants ${rightsOf(row).join(', ')} on ${row.sobjectType}`, [{ source: source('ObjectPermissions'), expected: null, record: { ...row } }]);
+  for (const row of profile.objects.filter((o) => grantedRights(o).length)) {
+    report('profile-permission', 'critical', `${where} grants ${grantedRights(row).join(', ')} on ${row.sobjectType}`, [{ source: source('ObjectPermissions'), expected: null, record: { ...row } }]);
   }
   for (const row of profile.fields.filter((f) => f.read || f.edit)) {
     report('profile-permission', 'critical', `${where} grants ${row.edit ? 'edit' : 'read'} on ${row.field}`, [{ source: source('FieldPermissions'), expected: null, record: { ...row } }]);

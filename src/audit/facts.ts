@@ -2,6 +2,7 @@
  * What the org says about one managed integration, as the bulk reader (src/salesforce/audit-reads.ts)
  * assembles it from a few queries for all integrations together. Plain data: the comparison is pure.
  */
+import type { ObjectRights } from '../spec/schema';
 
 export interface UserFacts {
   id: string;
@@ -30,15 +31,9 @@ export interface PermissionSetFact {
   systemPermissions: string[];
 }
 
-export interface ObjectPermissionFact {
+export interface ObjectPermissionFact extends ObjectRights {
   id: string;
   sobjectType: string;
-  read: boolean;
-  create: boolean;
-  edit: boolean;
-  delete: boolean;
-  viewAll: boolean;
-  modifyAll: boolean;
 }
 
 export interface FieldPermissionFact {

@@ -92,6 +92,8 @@ export const SESSION_TIMEOUT_MINUTES = [15, 30, 60, 120, 240, 480, 720, 1440] as
 
 export const OBJECT_RIGHTS = ['read', 'create', 'edit', 'delete', 'viewAll', 'modifyAll'] as const;
 export type ObjectRight = (typeof OBJECT_RIGHTS)[number];
+/** Each of the six object rights, as the ObjectPermissions fields hold them. */
+export type ObjectRights = Record<ObjectRight, boolean>;
 /** Salesforce's ObjectPermissions dependencies: a right is only valid together with these. */
 export const OBJECT_RIGHT_DEPENDENCIES: Record<ObjectRight, readonly ObjectRight[]> = {
   read: [],
@@ -300,18 +302,12 @@ const ObjectGrantInputSchema = z
   });
 
 /** Normalised object grant: all six rights explicit, as ObjectPermissions stores them. */
-export interface ObjectGrant {
+export interface ObjectGrant extends ObjectRights {
   name: string;
-  read: boolean;
-  create: boolean;
-  edit: boolean;
-  delete: boolean;
-  viewAll: boolean;
-  modifyAll: boolean;
 }
 
-/** The granted rights of a normalised grant, in canonical order. */
-export function grantedRights(grant: ObjectGrant): ObjectRight[] {
+/** The granted rights of a grant or an ObjectPermissions row, in canonical order. */
+export function grantedRights(grant: ObjectRights): ObjectRight[] {
   return OBJECT_RIGHTS.filter((r) => grant[r]);
 }
 
