@@ -72,6 +72,12 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   assert.equal((await failureOf(rejected.handle)).type, 'Rejected');
   await record({ name: 'onboard-rejected', description: 'onboarding rejected by an approver; nothing created', workflowId: rejected.handle.workflowId });
 
+  // The approval timer fires: one of the two approvals required came, the other never does.
+  const timedOut = await startSpec(stack, specText('billing', 'slow-approvers', (spec) => Object.assign(spec, { approvalTimeout: '3s', approvalsRequired: 2 })));
+  await approve(stack.client, 'slow-approvers', SECURITY);
+  assert.equal((await failureOf(timedOut.handle)).type, 'ApprovalTimedOut');
+  await record({ name: 'onboard-approval-timed-out', description: 'onboarding with one of two approvals when the approval timeout fires; nothing created', workflowId: timedOut.handle.workflowId });
+
   const failed = await startSpec(stack, specText('billing', 'payroll'), FAST);
   await admin.setFaults([{ kind: 'server-error', operation: 'deploy' }]);
   try {
