@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import type { SecretStore } from './secrets/store';
 import { dataConverterFor } from './temporal/data-converter';
+import { WORKER_STARTED } from './worker-launch';
 
 export interface OnrampWorkerOptions {
   config: OnrampConfig;
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const worker = await createOnrampWorker({ config, connection, logger, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
   // The heap limit shows whether the launch settings (deploy/worker.env) took effect.
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, 'onramp worker started');
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, WORKER_STARTED);
   await worker.run();
   await connection.close();
 }

@@ -16,8 +16,9 @@ import { INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE, type Resolved
 import type { Plan } from '../../src/spec/plan';
 import { findFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { WORKFLOW_BUNDLE_ENV } from '../../src/worker';
+import { BUILT_WORKFLOW_BUNDLE } from '../../src/worker-launch';
 import { cpuSeconds, findPid } from './proc';
-import { BUILT_WORKFLOW_BUNDLE, startWorkerProcess, type WorkerProcess } from './worker-process';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 const SPEC_FILE = resolve(__dirname, '..', '..', 'examples', 'billing.yaml');
 export const APPROVER = 'security@acme.example';

@@ -1,15 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { BUILT_WORKER, BUILT_WORKER_ARGS, WORKER_STARTED } from '../../src/worker-launch';
 import { cpuSeconds, memoryMb } from './proc';
 
 const ROOT = resolve(__dirname, '..', '..');
-/** The compiled worker and its workflow bundle, as `npm run build` leaves them for deployments. */
-export const BUILT_WORKER = resolve(ROOT, 'dist', 'worker.js');
-export const BUILT_WORKFLOW_BUNDLE = resolve(ROOT, 'dist', 'workflow-bundle.js');
-/** The worker's launch settings, which the container image's command passes the same way. */
-const WORKER_ENV_FILE = resolve(ROOT, 'deploy', 'worker.env');
-const READY_LINE = 'onramp worker started';
 const START_TIMEOUT_MS = 120_000;
 const OUTPUT_LIMIT = 32 * 1024;
 
@@ -35,7 +30,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
   if (!existsSync(BUILT_WORKER)) throw new Error(`${BUILT_WORKER} is missing: run \`npm run build\` (the bench:* scripts do)`);
   // BENCH_WORKER_NODE_ARGS passes node flags Node refuses in NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, `--env-file=${WORKER_ENV_FILE}`, BUILT_WORKER], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...BUILT_WORKER_ARGS], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +47,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
     const timer = setTimeout(() => fail(new Error(`the worker did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       append(chunk);
-      if (output.includes(READY_LINE)) {
+      if (output.includes(WORKER_STARTED)) {
         clearTimeout(timer);
         ready();
       }

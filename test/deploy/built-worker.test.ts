@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { approve } from '../../src/client/onboarding';
+import { WORKER_STARTED } from '../../src/worker-launch';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -30,7 +31,7 @@ describe('the built worker, launched as the container image launches it', () => 
 
   test('starts with the heap cap of deploy/worker.env and completes an onboarding', async () => {
     worker = await startWorkerProcess(stack, 'built');
-    const started = worker.output().split('\n').find((line) => line.includes('onramp worker started'));
+    const started = worker.output().split('\n').find((line) => line.includes(WORKER_STARTED));
     const heapLimitMb = Number(JSON.parse(started!).heapLimitMb);
     assert.ok(heapLimitMb >= OLD_SPACE_CAP_MB && heapLimitMb < OLD_SPACE_CAP_MB + 64, `heap limit ${heapLimitMb} MB: deploy/worker.env did not apply`);
 

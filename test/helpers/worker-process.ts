@@ -13,6 +13,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { formatKeyList } from '../../src/codec/key-ring';
 import { loadConfig } from '../../src/config';
 import { WORKFLOW_BUNDLE_ENV, createOnrampWorker } from '../../src/worker';
+import { BUILT_WORKER_ARGS, BUILT_WORKFLOW_BUNDLE, WORKER_STARTED } from '../../src/worker-launch';
 import type { OnrampStack } from './onramp-stack';
 import { getWorkflowBundle } from './temporal-env';
 
@@ -26,7 +27,7 @@ const READY = 'onramp test worker polling';
 export type WorkerLaunch = 'test' | 'built';
 const LAUNCHES: Record<WorkerLaunch, { args: string[]; ready: string }> = {
   test: { args: ['--import', 'tsx', __filename], ready: READY },
-  built: { args: ['--env-file=deploy/worker.env', 'dist/worker.js'], ready: 'onramp worker started' },
+  built: { args: [...BUILT_WORKER_ARGS], ready: WORKER_STARTED },
 };
 
 export interface WorkerProcess {
@@ -39,7 +40,7 @@ export interface WorkerProcess {
 
 /** Starts a worker process for the stack's org, task queue, secret store and codec keys; resolves once it polls. */
 export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunch = 'test'): Promise<WorkerProcess> {
-  let bundlePath = join(ROOT, 'dist', 'workflow-bundle.js');
+  let bundlePath = BUILT_WORKFLOW_BUNDLE;
   if (launch === 'test') {
     bundlePath = join(stack.workDir, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await getWorkflowBundle()).code);
