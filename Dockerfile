@@ -4,15 +4,19 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The local org is a development workspace: the build needs its types (onramp dev loads it on demand), the
+# image does not get it.
+COPY packages/local-org/package.json ./packages/local-org/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/local-org/src ./packages/local-org/src
 COPY src ./src
 RUN npm run build
 
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY deploy/worker.env ./deploy/worker.env
 

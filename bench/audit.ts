@@ -50,7 +50,7 @@ import { externalClientAppPackage } from '../src/salesforce/external-client-app'
 import type { DesiredState } from '../src/shared/registry';
 import { loadSpec } from '../src/spec/load';
 import { INTEGRATION_PROFILE_NAME, INTEGRATION_PSL_DEVELOPER_NAME, resolveIntegration, type ResolvedIntegration } from '../src/spec/normalize';
-import { soqlQuote } from '../src/org/soql/escape';
+import { soqlQuote } from '../src/salesforce/soql';
 import { withDeadline } from './lib/deadline';
 import { envInt, printTable, progress, round, writeResult } from './lib/report';
 import { startBenchStack, type BenchStack } from './lib/stack';

@@ -24,7 +24,7 @@ import { decideSignOff, startOffboarding, startRemediation, startRotation } from
 import { approve, reject } from '../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
 import { startCodecServer } from '../src/codec/server';
-import { LocalOrgAdmin } from '../src/org/admin/client';
+import { LocalOrgAdmin } from '@onramp/local-org';
 import { rotationWorkflowId } from '../src/shared/lifecycle';
 import { registryWorkflowId } from '../src/shared/registry';
 import { decodedPayloads, exportHistory } from '../test/helpers/history-export';

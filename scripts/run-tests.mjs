@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIR = path.join(ROOT, 'test');
+/** The local org's own suites run with onramp's. */
+const PACKAGE_TEST_DIRS = [path.join(ROOT, 'packages', 'local-org', 'test')];
 const TEST_FILE = /\.test\.ts$/;
 
 /** Suites that only run when selected, because they are slow or break things on purpose. */
@@ -65,7 +67,7 @@ function walk(dir) {
 const isUnder = (file, dir) => file === dir || file.startsWith(dir + path.sep);
 
 function collect({ suites, filters }) {
-  const all = walk(TEST_DIR);
+  const all = [TEST_DIR, ...PACKAGE_TEST_DIRS].flatMap(walk);
   const optInDirs = Object.values(OPT_IN_SUITES);
   // Selecting a suite runs that suite; otherwise everything but the opt-in suites.
   const pool = suites.length > 0

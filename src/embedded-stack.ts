@@ -7,7 +7,8 @@ import { ensureAuditSchedule } from './client/audit';
 import { connectOnrampClient } from './client/connect';
 import { loadConfig, type OnrampConfig } from './config';
 import type { Logger } from './logger';
-import { startLocalOrg, type RunningLocalOrg } from './org/server';
+import type { RunningLocalOrg } from '@onramp/local-org';
+import { loadLocalOrg } from './local-org';
 import { dataConverterFor } from './temporal/data-converter';
 import { findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { createOnrampWorker } from './worker';
@@ -45,6 +46,7 @@ export async function startEmbeddedStack(options: {
   // The demo takes free ports so it runs beside anything; `onramp dev` uses Temporal's usual 7233/8233.
   const ports = options.freePorts ? { port: await findFreePort(), uiPort: await findFreePort() } : { port: options.port, uiPort: options.uiPort };
   const temporal = await startDevServer({ dbFile: join(dir, 'temporal.db'), ...ports });
+  const { startLocalOrg } = loadLocalOrg();
   const org = await startLocalOrg({
     stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
     privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),

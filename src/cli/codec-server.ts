@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config';
 import { loadKeyRing } from '../codec/key-ring';
 import { startCodecServer } from '../codec/server';
-import { serveUntilSignal } from '../org/cli/start';
+import { serveUntilSignal } from './serve-until-signal';
 import type { CliIo } from './io';
 
 function port(value: string): number {

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { banner, serveUntilSignal, startOrgFromCli, type OrgStartOptions } from '../org/cli/start';
+import type { OrgStartOptions } from '@onramp/local-org';
+import { loadLocalOrg, type LocalOrgPackage } from '../local-org';
+import { serveUntilSignal } from './serve-until-signal';
 import type { CliIo } from './io';
 import { portNumber } from './shared';
 
@@ -43,16 +45,18 @@ export function orgCommand(io: CliIo): Command {
         io.setExitCode(2);
         return;
       }
-      let started;
+      let localOrg: LocalOrgPackage;
+      let started: Awaited<ReturnType<LocalOrgPackage['startOrgFromCli']>>;
       try {
-        started = await startOrgFromCli(options);
+        localOrg = loadLocalOrg();
+        started = await localOrg.startOrgFromCli(options);
       } catch (error) {
         io.stderr(`onramp org start: ${error instanceof Error ? error.message : String(error)}`);
         io.setExitCode(1);
         return;
       }
-      io.stdout(options.json ? JSON.stringify(started.line) : banner(started.line, options.state));
-      io.setExitCode(await serveUntilSignal(started.running, (m) => io.stderr(m)));
+      io.stdout(options.json ? JSON.stringify(started.line) : localOrg.banner(started.line, options.state));
+      io.setExitCode(await serveUntilSignal(started.running, (m) => io.stderr(m), 'the local org'));
     });
 
   return org;

@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import type { AppFacts, GrantsFact, IntegrationFacts, SetupEntityFact, UserFacts } from '../audit/facts';
 import type { AuditTarget } from '../audit/target';
 import { parseCertificate } from '../crypto/certificate';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import { queryUrl, runComposite, type SubResponse } from './composite';
 
 /**

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import type { Fix } from '../audit/findings';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import { isErrorCode } from './errors';
 import { createRecord } from './records';
 

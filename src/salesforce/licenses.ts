@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import { INTEGRATION_PROFILE_NAME, INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE } from '../spec/normalize';
 import { queryUrl, records, runComposite } from './composite';
 import { isErrorCode } from './errors';

@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import type { FieldGrant, ObjectGrant } from '../spec/schema';
 import { CompositeError, queryUrl, records, runComposite, type SubRequest } from './composite';
 import { foreignObject, isErrorCode } from './errors';

@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import type { ResolvedIntegration } from '../spec/normalize';
 import { INTEGRATION_PSL_DEVELOPER_NAME } from '../spec/normalize';
 import type { LicenseUsage, Plan, ValidationIssue } from '../spec/plan';

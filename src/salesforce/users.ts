@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import type { ResolvedUser } from '../spec/normalize';
 import { foreignObject, isErrorCode } from './errors';
 import { createRecord } from './records';

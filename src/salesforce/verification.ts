@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
-import { soqlQuote } from '../org/soql/escape';
+import { soqlQuote } from './soql';
 import type { VerificationEvidence } from '../shared/types';
 import { errorsOf, queryUrl, records, runComposite } from './composite';
 

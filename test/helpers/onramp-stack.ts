@@ -11,7 +11,7 @@ import type { Connection } from 'jsforce';
 import pino from 'pino';
 import { AdminSession } from '../../src/activities/deps';
 import { loadConfig, type OnrampConfig } from '../../src/config';
-import { startLocalOrg, type RunningLocalOrg } from '../../src/org/server';
+import { startLocalOrg, type RunningLocalOrg } from '@onramp/local-org';
 import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
 import type { SecretStore } from '../../src/secrets/store';

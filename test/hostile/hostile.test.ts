@@ -11,7 +11,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { approve, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
 import { CodecKeyError, loadKeyRing } from '../../src/codec/key-ring';
 import { ConfigError, loadConfig } from '../../src/config';
-import { LocalOrgAdmin } from '../../src/org/admin/client';
+import { LocalOrgAdmin } from '@onramp/local-org';
 import { checkSpecAgainstOrg } from '../../src/salesforce/spec-checks';
 import { removePermissionSetLicense } from '../../src/salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../../src/salesforce/permission-sets';

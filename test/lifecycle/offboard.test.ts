@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
 import { registryRecord } from '../../src/client/registry';
-import { appByName } from '../../src/org/apps/registry';
+import { appByName } from '@onramp/local-org';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import { useOnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from './helpers';

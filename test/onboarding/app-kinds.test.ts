@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { approve } from '../../src/client/onboarding';
-import { LocalOrgAdmin } from '../../src/org/admin/client';
+import { LocalOrgAdmin } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { approve, onboardingStatus, type OnboardingHandle } from '../../src/client/onboarding';
-import { LocalOrgAdmin } from '../../src/org/admin/client';
+import { LocalOrgAdmin } from '@onramp/local-org';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../../src/temporal/search-attributes';
 import type { OnboardingStep } from '../../src/shared/types';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
-import { diffStates, isEmptyDiff } from '../../src/org/store/diff';
+import { diffStates, isEmptyDiff } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { useOnrampStack } from '../helpers/onramp-stack';
 

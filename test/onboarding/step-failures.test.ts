@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync } f
 import { after, before, describe, test } from 'node:test';
 import { RetryState } from '@temporalio/common';
 import { approve } from '../../src/client/onboarding';
-import { LocalOrgAdmin } from '../../src/org/admin/client';
-import type { FaultRuleInput } from '../../src/org/admin/faults';
+import { LocalOrgAdmin, type FaultRuleInput } from '@onramp/local-org';
 import type { OnboardingStep } from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
