@@ -2,36 +2,22 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type Work
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'jsforce';
 import { usernameSuffixOf, type OnrampConfig } from '../config';
-import { checkSpecAgainstOrg } from '../salesforce/spec-checks';
+import { readOrgFacts } from '../salesforce/spec-checks';
 import { approveUpdate, onboardingWorkflowId, rejectUpdate, statusQuery } from '../shared/messages';
 import type { ApprovalInput, OnboardingInput, OnboardingStatus } from '../shared/types';
-import { loadSpec, type SpecSource } from '../spec/load';
-import { resolveIntegration, type ResolvedIntegration } from '../spec/normalize';
-import { buildPlan, type Plan, type ValidationIssue } from '../spec/plan';
-import { hasErrors, runStaticChecks } from '../spec/static-checks';
+import type { SpecSource } from '../spec/load';
+import { hasErrors } from '../spec/static-checks';
+import { validateSpec, type Validation } from '../spec/validate';
 import type { onboardIntegration } from '../workflows';
 
-export interface PreparedOnboarding {
-  resolved?: ResolvedIntegration;
-  plan?: Plan;
-  issues: ValidationIssue[];
-}
+export type PreparedOnboarding = Validation;
 
 /**
- * Everything that happens before the org is touched: load and validate the spec, check it against the
- * org (reads only), and compute the plan. Errors name the spec field; nothing is written anywhere.
+ * Everything that happens before the org is touched: the validation pipeline (spec/validate.ts) with the
+ * org read through the admin connection, reads only. Errors name the spec field; nothing is written anywhere.
  */
-export async function prepareOnboarding(source: SpecSource, config: OnrampConfig, admin: Connection): Promise<PreparedOnboarding> {
-  const loaded = await loadSpec(source);
-  if (!loaded.ok) return { issues: loaded.errors };
-  const resolved = resolveIntegration(loaded.spec, { usernameSuffix: usernameSuffixOf(config) });
-  const orgChecks = await checkSpecAgainstOrg(admin, resolved);
-  resolved.access.fields = resolved.access.fields.filter((f) => !orgChecks.implicitFields.includes(f.name));
-  const staticChecks = runStaticChecks(loaded.spec, { supportedObjects: orgChecks.supportedObjects });
-  const issues = [...staticChecks.issues, ...orgChecks.issues];
-  const plan = buildPlan(resolved, { issues, risks: staticChecks.risks, org: orgChecks.org });
-  plan.licenseUsage = plan.licenseUsage.map((u) => ({ ...u, ...orgChecks.licenseUsage.find((l) => l.license === u.license) }));
-  return { resolved, plan, issues };
+export function prepareOnboarding(source: SpecSource, config: OnrampConfig, admin: Connection): Promise<PreparedOnboarding> {
+  return validateSpec(source, { usernameSuffix: usernameSuffixOf(config), readOrgFacts: (resolved) => readOrgFacts(admin, resolved) });
 }
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;

@@ -69,6 +69,8 @@ export interface OnboardingStatus {
   steps: StepProgress[];
   failure?: OnboardingFailureDetails;
   runbookPath?: string;
+  /** The plan the request was approved against: what approvers are shown and what the steps carry out. */
+  plan?: Plan;
 }
 
 export interface OnboardingInput {

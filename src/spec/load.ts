@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { closestName } from './did-you-mean';
 import { NameDerivationError } from './names';
 import { resolveIntegration, type ResolvedIntegration } from './normalize';
 import type { ValidationIssue } from './plan';
@@ -42,34 +43,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === '' ? String(seg) : `.${String(seg)}`;
   }
   return out;
-}
-
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
-/** The closest known key, if close enough to be a plausible typo. */
-export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = levenshtein(unknown.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
 }
 
 interface ZodDefLike {
@@ -117,6 +90,12 @@ function describeType(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** A schema rule names its own code through `params.code` (e.g. `approval-impossible`); others are `invalid`. */
+function customCode(issue: z.core.$ZodIssue): string {
+  const code = (issue as { params?: { code?: unknown } }).params?.code;
+  return typeof code === 'string' ? code : 'invalid';
+}
+
 /** Turns zod issues into user-facing ValidationIssues, one per problem (unknown keys: one per key). */
 export function formatZodIssues(issues: readonly z.core.$ZodIssue[], schema: unknown = IntegrationSpecSchema): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -125,7 +104,7 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], schema: unk
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, path);
       for (const key of issue.keys) {
-        const suggestion = suggestKey(key, known);
+        const suggestion = closestName(key, known);
         out.push({
           path: formatPath([...path, key]),
           code: 'unknown-key',
@@ -139,7 +118,7 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], schema: unk
       continue;
     }
     let message = issue.message;
-    let code = issue.code === 'custom' ? 'invalid' : issue.code.replace(/_/g, '-');
+    let code = issue.code === 'custom' ? customCode(issue) : issue.code.replace(/_/g, '-');
     // Custom messages ("must be an email address") read oddly for a key that is simply missing.
     if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined) {
       message = 'is required';

@@ -92,6 +92,11 @@ export interface ResolvedIntegration {
 export interface ResolveOptions {
   /** Domain-like suffix for the derived username, see deriveNames. */
   usernameSuffix: string;
+  /**
+   * Requested field grants the org says carry no field-level security (required fields): the object's
+   * rights already give them, so no field permission is planned or created for them.
+   */
+  fieldsWithoutSecurity?: readonly string[];
 }
 
 /** Throws NameDerivationError (with a spec path) when names cannot be derived. */
@@ -147,7 +152,7 @@ export function resolveIntegration(spec: IntegrationSpec, options: ResolveOption
     },
     access: {
       objects: spec.access.objects.map((o) => ({ ...o })),
-      fields: spec.access.fields.map((f) => ({ ...f })),
+      fields: spec.access.fields.filter((f) => !options.fieldsWithoutSecurity?.includes(f.name)).map((f) => ({ ...f })),
       apexClasses: [...spec.access.apexClasses],
     },
     approval: {

@@ -3,8 +3,8 @@
  * `terraform plan`). It is plain JSON data so it can travel through workflow history and queries; it
  * must never hold a secret, only names and references.
  *
- * Others extend it: the org-aware validator adds ValidationIssues (source `org`), fills license usage
- * (used/total seats) and may add or mark steps (e.g. `no-op` when an object already exists).
+ * It is built once, from the validation result (spec/validate.ts): the issues of the static and org
+ * checks, the seats the org reported, and the resolved integration; nothing edits it afterwards.
  */
 import type { ResolvedIntegration } from './normalize';
 import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
@@ -103,6 +103,8 @@ export interface BuildPlanOptions {
   /** Defaults to assessRisks(spec). */
   risks?: Risk[];
   org?: Plan['org'];
+  /** Seats used and available per license, as the org reports them. */
+  seats?: Array<Pick<LicenseUsage, 'license' | 'used' | 'total'>>;
 }
 
 /** The default plan for a resolved integration: every step onramp performs, in order. */
@@ -271,10 +273,12 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
       timeout: resolved.approval.timeout,
     },
     steps,
-    licenseUsage: [
-      { license: INTEGRATION_USER_LICENSE, type: 'user-license', required: 1 },
-      { license: INTEGRATION_PSL_LABEL, type: 'permission-set-license', required: 1 },
-    ],
+    licenseUsage: (
+      [
+        { license: INTEGRATION_USER_LICENSE, type: 'user-license', required: 1 },
+        { license: INTEGRATION_PSL_LABEL, type: 'permission-set-license', required: 1 },
+      ] satisfies LicenseUsage[]
+    ).map((usage) => ({ ...usage, ...options.seats?.find((s) => s.license === usage.license) })),
     risks: options.risks ?? assessRisks(spec),
     issues: options.issues ?? [],
   };

@@ -148,6 +148,23 @@ import { identityKey } from '../shared/identity';
 export { identityKey };
 
 /**
+ * Why a request could never collect its approvals, or undefined when it can: the requester may not
+ * approve their own request (the workflow ignores such a decision), so the other approvers must be
+ * enough. Said before anything is written, instead of a request that waits out its timeout.
+ */
+export function approvalImpossible(requestedBy: string, approvers: readonly string[], approvalsRequired: number): string | undefined {
+  const requester = identityKey(requestedBy);
+  const keys = new Set(approvers.map(identityKey));
+  if (!keys.has(requester)) return undefined;
+  const others = keys.size - 1;
+  if (others >= approvalsRequired) return undefined;
+  return (
+    `is ${approvalsRequired} but the requester ${requestedBy} is among the approvers and cannot approve their own ` +
+    `request, so at most ${others} approval(s) can be given: add approvers or lower approvalsRequired`
+  );
+}
+
+/**
  * Zod skips object-level refinements once any field has an issue; these cross-field rules should still
  * run so that one pass reports everything. The refinements below therefore read their input defensively.
  */
@@ -489,6 +506,9 @@ export const IntegrationSpecSchema = z
         path: ['approvalsRequired'],
         message: `is ${spec.approvalsRequired} but only ${seen.size} distinct approver(s) are listed`,
       });
+    } else if (typeof spec.requestedBy === 'string' && Number.isInteger(spec.approvalsRequired)) {
+      const impossible = approvalImpossible(spec.requestedBy, [...seen.keys()], spec.approvalsRequired);
+      if (impossible) ctx.addIssue({ code: 'custom', path: ['approvalsRequired'], message: impossible, params: { code: 'approval-impossible' } });
     }
   }, whenObject)
   .meta({

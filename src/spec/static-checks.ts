@@ -4,30 +4,20 @@
  * specs built in code (not through loadSpec) get the same scrutiny; that is also why a few schema rules
  * (username-password, the full-scope justification) are repeated here.
  *
- * Org-dependent checks (objects or fields that do not exist, user collisions, one integration user per
- * external system) belong to the org-aware validator; it returns the same ValidationIssue type.
+ * Whatever needs the org (objects and fields that exist, what the Integration license covers, names
+ * already taken, seats) is found by org-findings.ts from facts the org reported; validate.ts runs both.
  */
 import type { Risk, ValidationIssue } from './plan';
 import {
   CERTIFICATE_VALIDITY_DEFAULT_DAYS,
   FULL_SCOPE_JUSTIFICATION_MIN,
   USERNAME_PASSWORD_REFUSAL,
-  identityKey,
+  approvalImpossible,
   type IntegrationSpec,
 } from './schema';
 
 /** Certificates valid longer than this are flagged: 397 days is the CA/Browser Forum ceiling for TLS. */
 export const LONG_CERTIFICATE_DAYS = 397;
-
-export interface StaticCheckOptions {
-  /**
-   * API names of the objects the Salesforce Integration license (with its PSL) can grant. No official
-   * list exists (salesforce-api.md §2.1), so the caller supplies one, typically read from the org's
-   * PermissionSetLicense / ObjectPermissions. When omitted the check is skipped, not assumed to pass:
-   * a warning says so.
-   */
-  supportedObjects?: readonly string[];
-}
 
 export interface StaticCheckResult {
   issues: ValidationIssue[];
@@ -41,7 +31,7 @@ function objectOfField(field: string): string {
 const lower = (s: string) => s.toLowerCase();
 
 /** All static rules plus the risk list. Issues are ordered by path for stable output. */
-export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptions = {}): StaticCheckResult {
+export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
   const issues: ValidationIssue[] = [];
   const error = (path: string, code: string, message: string) =>
     issues.push({ path, code, message, severity: 'error', source: 'static' });
@@ -76,6 +66,15 @@ export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptio
   if (app.flow === 'client-credentials' && app.certificateValidityDays !== null) {
     error('app.certificateValidityDays', 'certificate-not-used', 'only applies to jwt-bearer; client-credentials uses no certificate');
   }
+  if (app.trustedIpRanges.length > 0) {
+    warning(
+      'app.trustedIpRanges',
+      'trusted-ip-ranges-do-not-restrict',
+      `Salesforce uses an app's trusted IP ranges to spare web-server-flow users identity checks; they do not limit ` +
+        `where ${app.flow} logins come from. To keep these credentials to that network, set Login IP Ranges on the ` +
+        `integration user's profile and include onramp's egress address (docs/ip-restrictions.md)`,
+    );
+  }
   if (app.kind === 'connected-app') {
     warning(
       'app.kind',
@@ -85,14 +84,6 @@ export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptio
   }
 
   // --- objects -------------------------------------------------------------------------------------
-  const supported = options.supportedObjects ? new Set(options.supportedObjects.map(lower)) : undefined;
-  if (!supported && (access.objects.length > 0 || access.fields.length > 0)) {
-    warning(
-      'access',
-      'supported-objects-unknown',
-      'the list of objects the Salesforce Integration license supports was not provided; that check was skipped',
-    );
-  }
   const objectIndex = new Map<string, number>();
   access.objects.forEach((o, i) => {
     const key = lower(o.name);
@@ -102,13 +93,6 @@ export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptio
       return;
     }
     objectIndex.set(key, i);
-    if (supported && !supported.has(key)) {
-      error(
-        `access.objects[${i}].name`,
-        'object-not-supported-by-license',
-        `${o.name} cannot be granted to a Salesforce Integration license user`,
-      );
-    }
   });
 
   // --- fields --------------------------------------------------------------------------------------
@@ -137,13 +121,6 @@ export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptio
         `edit on ${f.name} has no effect while ${objectName} is not editable; add edit to ${objectName} or use read`,
       );
     }
-    if (supported && !supported.has(lower(objectName)) && grant === undefined) {
-      error(
-        `access.fields[${i}].name`,
-        'object-not-supported-by-license',
-        `${objectName} cannot be granted to a Salesforce Integration license user`,
-      );
-    }
   });
 
   // --- Apex classes --------------------------------------------------------------------------------
@@ -162,15 +139,8 @@ export function runStaticChecks(spec: IntegrationSpec, options: StaticCheckOptio
   }
 
   // --- approvals -----------------------------------------------------------------------------------
-  const requester = identityKey(spec.requestedBy);
-  const others = new Set(spec.approvers.map(identityKey).filter((a) => a !== requester));
-  if (others.size < spec.approvalsRequired) {
-    warning(
-      'approvers',
-      'self-approval-possible',
-      `the requester ${spec.requestedBy} is an approver and only ${others.size} other approver(s) exist for ${spec.approvalsRequired} required approval(s)`,
-    );
-  }
+  const impossible = approvalImpossible(spec.requestedBy, spec.approvers, spec.approvalsRequired);
+  if (impossible) error('approvalsRequired', 'approval-impossible', impossible);
 
   issues.sort((a, b) => comparePaths(a.path, b.path));
   return { issues, risks: assessRisks(spec) };

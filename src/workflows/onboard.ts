@@ -84,6 +84,7 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     approvals: book.records,
     ignoredDecisions: book.ignored,
     steps: board.steps,
+    plan: input.plan,
   };
 
   setHandler(statusQuery, () => status);

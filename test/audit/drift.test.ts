@@ -19,15 +19,7 @@ import { teardownAll } from '../helpers/temporal-env';
 
 const DAY_MS = 86_400_000;
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
-/**
- * The example, fitted to the local org: Shipment__c stands in for Order (not in its Integration license
- * table), and the trusted range is loopback, where the token grant comes from.
- */
-const WAREHOUSE = readFileSync('examples/warehouse-cc.yaml', 'utf8')
-  .replace(/Order\.Status/, 'Shipment__c.Tracking_Number__c')
-  .replace(/name: Order\b/, 'name: Shipment__c')
-  .replace('start: 203.0.113.10', 'start: 127.0.0.1')
-  .replace('end: 203.0.113.20', 'end: 127.0.0.1');
+const WAREHOUSE = readFileSync('examples/warehouse-cc.yaml', 'utf8');
 /**
  * A legacy Connected App with a 30-day certificate (its registered expiry is inside the audit's 30-day
  * window) and a field grant (Opportunity.StageName is required: it carries no field permission).

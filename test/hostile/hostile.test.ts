@@ -12,7 +12,8 @@ import { approve, prepareOnboarding, reject, startOnboarding } from '../../src/c
 import { CodecKeyError, loadKeyRing } from '../../src/codec/key-ring';
 import { ConfigError, loadConfig } from '../../src/config';
 import { LocalOrgAdmin } from '@onramp/local-org';
-import { checkSpecAgainstOrg } from '../../src/salesforce/spec-checks';
+import { readOrgFacts } from '../../src/salesforce/spec-checks';
+import { orgFindings } from '../../src/spec/org-findings';
 import { removePermissionSetLicense } from '../../src/salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../../src/salesforce/permission-sets';
 import { findUserByUsername, retireUser } from '../../src/salesforce/users';
@@ -273,7 +274,7 @@ describe('values placed into SOQL are escaped', () => {
     const resolved = structuredClone(prepared.resolved!);
     resolved.access.apexClasses = ["BillingSync') OR Name != ('", 'BillingSync\\', 'Billing%'];
     await orgAdmin.resetCalls();
-    const checks = await checkSpecAgainstOrg(await stack.admin(), resolved);
+    const checks = orgFindings(resolved, await readOrgFacts(await stack.admin(), resolved));
     assert.deepEqual(
       checks.issues.filter((i) => i.code === 'unknown-apex-class').map((i) => i.path),
       ['access.apexClasses[0]', 'access.apexClasses[1]', 'access.apexClasses[2]'],

@@ -6,7 +6,7 @@ import { onboardingWorkflowId } from '../../src/shared/messages';
 import type { DesiredState } from '../../src/shared/registry';
 import type { OnrampStack } from '../helpers/onramp-stack';
 
-/** billing.yaml as a client-credentials integration (its grants work on the local org, unlike warehouse's Order). */
+/** billing.yaml as a client-credentials integration: its Apex class and Invoice__c grants are what these tests audit. */
 export const CLIENT_CREDENTIALS = (text: string) => text.replace('flow: jwt-bearer', 'flow: client-credentials').replace(/^\s*certificateValidityDays: .*\n/m, '');
 
 /**

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatIssues, formatPath, loadSpec, parseSpec, pathFromString, specFingerprint, suggestKey } from '../../src/spec/load';
+import { formatIssues, formatPath, loadSpec, parseSpec, pathFromString, specFingerprint } from '../../src/spec/load';
+import { closestName } from '../../src/spec/did-you-mean';
 import { baseSpec, yamlOf } from './helpers';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -149,7 +150,7 @@ describe('path helpers', () => {
   });
 
   it('suggests close keys only', () => {
-    assert.equal(suggestKey('scope', ['scopes', 'flow']), 'scopes');
-    assert.equal(suggestKey('zzzzzz', ['scopes', 'flow']), undefined);
+    assert.equal(closestName('scope', ['scopes', 'flow']), 'scopes');
+    assert.equal(closestName('zzzzzz', ['scopes', 'flow']), undefined);
   });
 });

@@ -8,7 +8,7 @@ import { runStaticChecks } from '../../src/spec/static-checks';
 async function billingPlan(): Promise<Plan> {
   const r = await loadSpec(join(__dirname, '..', '..', 'examples', 'billing.yaml'), { usernameSuffix: 'acme.example' });
   assert.ok(r.ok && r.resolved);
-  const checks = runStaticChecks(r.spec, { supportedObjects: ['Account', 'Invoice__c', 'Opportunity'] });
+  const checks = runStaticChecks(r.spec);
   return buildPlan(r.resolved, { specFingerprint: r.fingerprint, issues: checks.issues, risks: checks.risks });
 }
 

@@ -127,6 +127,14 @@ describe('integration spec schema', () => {
     ok(baseSpec({ approvers: ['@alice', 'bob'], approvalsRequired: 2 }));
   });
 
+  it('refuses approvals that can never be given because the requester is a needed approver', () => {
+    const twoOfTwo = { requestedBy: 'jdoe@acme.example', approvers: ['security@acme.example', 'JDOE@acme.example'], approvalsRequired: 2 };
+    const hit = errorAt(baseSpec(twoOfTwo), 'approvalsRequired', /requester jdoe@acme.example is among the approvers/);
+    assert.equal(hit.code, 'approval-impossible');
+    assert.match(hit.message, /at most 1 approval\(s\) can be given/);
+    ok(baseSpec({ ...twoOfTwo, approvalsRequired: 1 }));
+  });
+
   it('validates approvalTimeout durations', () => {
     assert.equal(ok(baseSpec({ approvalTimeout: '72h' })).approvalTimeout, '72h');
     ok(baseSpec({ approvalTimeout: '1d12h' }));

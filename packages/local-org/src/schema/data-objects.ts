@@ -1,4 +1,4 @@
-import { bool, currency, date, double, email, lookup, picklist, sobject, text, textArea, field } from './builders';
+import { bool, currency, date, double, email, lookup, picklist, ro, sobject, text, textArea, field } from './builders';
 import type { SObjectDef } from './types';
 
 const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
@@ -81,6 +81,20 @@ export const dataObjects: SObjectDef[] = [
     '01t',
     [text('Name', 255, { required: true }), text('ProductCode', 255), bool('IsActive'), textArea('Description', 4000)],
     { label: 'Product' },
+  ),
+  sobject(
+    'Order',
+    '801',
+    [
+      lookup('AccountId', 'Account', 'Account', { required: true }),
+      date('EffectiveDate', { required: true }),
+      // Whether Salesforce lets field-level security cover Status is not verified: here it does.
+      picklist('Status', ['Draft', 'Activated'], { defaultValue: 'Draft' }),
+      text('OrderNumber', 30, ro),
+      currency('TotalAmount', ro),
+      textArea('Description', 32000),
+    ],
+    { owned: true },
   ),
   sobject(
     'Campaign',

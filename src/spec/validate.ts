@@ -1,0 +1,57 @@
+/**
+ * The one validation pipeline: load (YAML, schema, names), the rules that need no org, then the org's
+ * facts judged by org-findings.ts, and from that result the resolved integration and the plan. Nothing
+ * is edited afterwards: what the plan shows is what the workflow is given. The org is reached only
+ * through `readOrgFacts`, reads only, so the client (`onramp plan`, `onboard`) and the worker (before its
+ * first write) can run the same pipeline and reach the same verdict.
+ */
+import { loadSpec, type SpecSource } from './load';
+import { resolveIntegration, type ResolvedIntegration } from './normalize';
+import { orgFindings, type OrgFacts } from './org-findings';
+import { buildPlan, type Plan, type ValidationIssue } from './plan';
+import { comparePaths, runStaticChecks } from './static-checks';
+
+export interface ValidateOptions {
+  /** Domain-like suffix for derived usernames (the org's integration user domain). */
+  usernameSuffix: string;
+  /** Reads what the org says about the resolved names and grants (salesforce/spec-checks.ts readOrgFacts). */
+  readOrgFacts: (resolved: ResolvedIntegration) => Promise<OrgFacts>;
+}
+
+export interface Validation {
+  /** Every problem once, ordered by spec path; errors make the spec unusable. */
+  issues: ValidationIssue[];
+  /** Absent when the file could not be loaded or names could not be derived. */
+  resolved?: ResolvedIntegration;
+  plan?: Plan;
+  facts?: OrgFacts;
+}
+
+/**
+ * A field with an error is not judged again by a later stage: the org's opinion of a field the static
+ * rules already refused would be a second report of one problem.
+ */
+function firstErrorPerPath(staticIssues: ValidationIssue[], orgIssues: ValidationIssue[]): ValidationIssue[] {
+  const refused = new Set(staticIssues.filter((i) => i.severity === 'error').map((i) => i.path));
+  const fresh = orgIssues.filter((i) => !(i.severity === 'error' && refused.has(i.path)));
+  return [...staticIssues, ...fresh].sort((a, b) => comparePaths(a.path, b.path));
+}
+
+export async function validateSpec(source: SpecSource, options: ValidateOptions): Promise<Validation> {
+  const loaded = await loadSpec(source, { usernameSuffix: options.usernameSuffix });
+  if (!loaded.ok) return { issues: loaded.errors };
+  const { spec } = loaded;
+  const checks = runStaticChecks(spec);
+  const facts = await options.readOrgFacts(loaded.resolved!);
+  const found = orgFindings(loaded.resolved!, facts);
+  const issues = firstErrorPerPath(checks.issues, found.issues);
+  const resolved = resolveIntegration(spec, { usernameSuffix: options.usernameSuffix, fieldsWithoutSecurity: found.fieldsWithoutSecurity });
+  const plan = buildPlan(resolved, {
+    specFingerprint: loaded.fingerprint,
+    issues,
+    risks: checks.risks,
+    ...(facts.org ? { org: facts.org } : {}),
+    ...(facts.userLicense ? { seats: [facts.userLicense].map(({ name, used, total }) => ({ license: name, used, total })) } : {}),
+  });
+  return { issues, resolved, plan, facts };
+}
