@@ -72,7 +72,7 @@ export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
       'trusted-ip-ranges-do-not-restrict',
       `Salesforce uses an app's trusted IP ranges to spare web-server-flow users identity checks; they do not limit ` +
         `where ${app.flow} logins come from. To keep these credentials to that network, set Login IP Ranges on the ` +
-        `integration user's profile and include onramp's egress address (docs/ip-restrictions.md)`,
+        `integration user's profile and include onramp's egress address (docs/validation.md, IP restrictions)`,
     );
   }
   if (app.kind === 'connected-app') {
