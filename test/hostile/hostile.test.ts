@@ -40,7 +40,7 @@ const CORPUS: Record<string, [path: string, message: RegExp]> = {
   'wrong-api-version': ['apiVersion', /must be onramp\/v1/],
   'wrong-kind': ['kind', /must be Integration/],
   'unknown-object': ['access.objects[1].name', /the org has no object Nonexistent__c/],
-  'unsupported-object': ['access.objects[1].name', /Campaign cannot be granted to a Salesforce Integration license user/],
+  'unsupported-object': ['access.objects[1].name', /Campaign is not available to the Salesforce Integration license/],
   'unknown-field': ['access.fields[0].name', /Opportunity has no field Nope__c/],
   'unknown-apex-class': ['access.apexClasses[0]', /the org has no Apex class NoSuchClass/],
   'name-soql-injection': ['name', new RegExp(SPEC_FIELD_RULE)],
