@@ -56,7 +56,9 @@ describe('the validation pipeline on the local org, through the client path `onr
     assert.ok(issues.some((i) => i.code === 'field-always-accessible' && i.path === 'access.fields[0].name'));
     assert.deepEqual(resolved!.access.fields, []);
     assert.deepEqual(resolved!.spec.access.fields.map((f) => f.name), ['Opportunity.StageName'], 'the spec itself is untouched');
-    assert.ok(!plan!.steps.some((s) => s.id === 'grant-field-permissions'));
+    assert.doesNotMatch(JSON.stringify(plan!.steps), /Opportunity\.StageName/, 'no step grants the required field');
+    const optional = await validate((y) => y.replace('name: Opportunity.StageName', 'name: Opportunity.Description'));
+    assert.match(JSON.stringify(optional.plan!.steps), /Opportunity\.Description/, 'a field with field-level security is granted');
     const seats = plan!.licenseUsage.find((l) => l.type === 'user-license')!;
     assert.equal(typeof seats.used, 'number', 'seats come from the org');
   });
