@@ -368,7 +368,11 @@ const AppSchema = z
     trustedIpRanges: z
       .array(IpRangeSchema)
       .default([])
-      .meta({ description: 'IPv4 ranges the app trusts ({start, end}, start ≤ end).' }),
+      .meta({
+        description:
+          'IPv4 ranges ({start, end}, start ≤ end) spared identity checks in interactive flows; they do not restrict ' +
+          'where jwt-bearer or client-credentials logins come from (profile login IP ranges do, docs/validation.md).',
+      }),
     certificateValidityDays: z
       .int({ error: 'must be a whole number of days' })
       .min(CERTIFICATE_VALIDITY_MIN_DAYS, { error: `must be at least ${CERTIFICATE_VALIDITY_MIN_DAYS}` })
@@ -463,7 +467,9 @@ export const IntegrationSpecSchema = z
       .int({ error: 'must be a whole number' })
       .min(1, { error: 'must be at least 1' })
       .default(1)
-      .meta({ description: 'Distinct approvals needed (≤ number of approvers), default 1.' }),
+      .meta({
+        description: 'Distinct approvals needed (≤ number of approvers other than the requester), default 1.',
+      }),
     approvalTimeout: z
       .string({ error: 'must be a duration string such as 72h or 7d' })
       .regex(DURATION_PATTERN, { error: 'must be a duration such as 90m, 72h, 7d or 2w' })
