@@ -1,5 +1,5 @@
 import { auditActivities } from './audit';
-import { registryActivities } from './audit-registry';
+import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
 import { AdminSession, type ActivityDeps } from './deps';
 import { offboardingActivities } from './offboarding';

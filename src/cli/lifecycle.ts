@@ -71,8 +71,10 @@ export function rotateCommand(io: CliIo): Command {
 
 function renderSignOff(status: SignOffStatus<string>): string {
   const approvals = status.approvals.map((a) => `  ${a.approver}: ${a.decision} ${a.at}${a.comment ? ` (${a.comment})` : ''}`);
+  // Absent from the status of workflows started before refused signals were kept.
+  const ignored = (status.ignoredDecisions ?? []).map((d) => `  ignored ${d.decision} by ${d.approver}: ${d.reason}`);
   const steps = status.steps.map((s) => `  ${s.step.padEnd(20)} ${s.state}${s.detail ? `  ${s.detail}` : ''}`);
-  return [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`, ...approvals, ...steps, ...(status.failure ? [`  ${status.failure.reason}`] : [])].join('\n');
+  return [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`, ...approvals, ...ignored, ...steps, ...(status.failure ? [`  ${status.failure.reason}`] : [])].join('\n');
 }
 
 /** Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. */

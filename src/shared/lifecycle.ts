@@ -2,7 +2,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { Finding, Fix } from '../audit/findings';
 import type { ResolvedApp } from '../spec/normalize';
 import type { DesiredState } from './registry';
-import type { AppRecord, ApprovalRecord, CredentialRecord, StepProgress, VerificationEvidence } from './types';
+import type { AppRecord, ApprovalRecord, CredentialRecord, IgnoredDecision, StepProgress, VerificationEvidence } from './types';
 
 /**
  * What happens to a managed integration after day one: credential rotation, remediation of drift with
@@ -14,7 +14,7 @@ export const rotationWorkflowId = (integration: string) => `onramp:rotate:${inte
 export const offboardingWorkflowId = (integration: string) => `onramp:offboard:${integration}`;
 export const remediationWorkflowId = (integration: string) => `onramp:remediate:${integration}`;
 
-export type SignOffPhase = 'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'failed';
+export type SignOffPhase = 'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'cancelled' | 'failed';
 
 // ----- rotation ------------------------------------------------------------------------------------
 
@@ -79,6 +79,8 @@ export interface SignOffStatus<S extends string> {
   reason: string;
   approvalsRequired: number;
   approvals: ApprovalRecord[];
+  /** Invalid approval signals (self-approval, not an approver, too late): they changed nothing. */
+  ignoredDecisions: IgnoredDecision[];
   steps: StepProgress<S>[];
   failure?: { reason: string; leftBehind: string[] };
 }

@@ -1,22 +1,10 @@
 import type { Duration } from '@temporalio/common';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
+import type { OnboardingStep } from './steps';
 
-/** The setup steps of an onboarding, in the order a human admin would click through Setup. */
-export const ONBOARDING_STEPS = [
-  'checkLicenseCapacity',
-  'createUser',
-  'assignPermissionSetLicense',
-  'createPermissionSet',
-  'assignPermissionSet',
-  'generateCredentials',
-  'createApp',
-  'verify',
-  'writeRunbook',
-] as const;
-export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
-
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensating' | 'compensated' | 'skipped';
+/** `waiting`: the step is paused until Salesforce's API allocation is back (a durable timer), then runs again. */
+export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'compensating' | 'compensated' | 'skipped';
 
 export interface StepProgress<S extends string = OnboardingStep> {
   step: S;

@@ -10,6 +10,7 @@ import type { ResolvedIntegration } from './normalize';
 import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
 import { grantedRights } from './schema';
 import { assessRisks } from './static-checks';
+import { ONBOARDING_STEP_CATALOGUE, undoOf, type OnboardingStep } from '../shared/steps';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -36,21 +37,8 @@ export interface Risk {
   message: string;
 }
 
-export type PlanStepKind =
-  | 'check-license-capacity'
-  | 'create-user'
-  | 'assign-permission-set-license'
-  | 'create-permission-set'
-  | 'grant-object-permissions'
-  | 'grant-field-permissions'
-  | 'grant-apex-class-access'
-  | 'assign-permission-set'
-  | 'generate-certificate'
-  | 'create-external-client-app'
-  | 'create-connected-app'
-  | 'store-secret'
-  | 'verify-login'
-  | (string & {});
+/** A plan step is one step of the onboarding workflow, under the catalogue's name (its activity's). */
+export type PlanStepKind = OnboardingStep;
 
 /** Drives the plan symbol: + create/assign/generate/store, ~ update, - delete, > verify, = no-op. */
 export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' | 'store' | 'verify' | 'no-op';
@@ -58,8 +46,8 @@ export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' 
 export type PlanDetailValue = string | number | boolean | null | PlanDetailValue[] | { [key: string]: PlanDetailValue };
 
 export interface PlanStep {
-  /** Stable id within the plan, e.g. `create-user`; lets the workflow report progress per step. */
-  id: string;
+  /** The step's name in the catalogue, in the status and in history, e.g. `createIntegrationUser`. */
+  id: OnboardingStep;
   kind: PlanStepKind;
   action: PlanAction;
   /** What the step acts on, e.g. the username or the permission set API name. */
@@ -111,114 +99,61 @@ export interface BuildPlanOptions {
 export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptions = {}): Plan {
   const { spec, names, user, app, access } = resolved;
   const steps: PlanStep[] = [];
-  const step = (s: PlanStep) => steps.push(s);
+  const step = (id: OnboardingStep, s: Omit<PlanStep, 'id' | 'kind' | 'description' | 'undo'>, about = '') => {
+    const undo = undoOf(id);
+    steps.push({ id, kind: id, ...s, description: `${ONBOARDING_STEP_CATALOGUE[id].label}${about}`, ...(undo ? { undo } : {}) });
+  };
 
-  step({
-    id: 'check-license-capacity',
-    kind: 'check-license-capacity',
+  step('checkLicenseCapacity', {
     action: 'verify',
     target: INTEGRATION_USER_LICENSE,
-    description: 'Check that a Salesforce Integration user license and API Integration PSL seat are free',
     details: { userLicense: INTEGRATION_USER_LICENSE, permissionSetLicense: INTEGRATION_PSL_LABEL },
   });
-  step({
-    id: 'create-user',
-    kind: 'create-user',
-    action: 'create',
-    target: user.username,
-    description: `Create API-only integration user ${user.username}`,
-    details: {
-      username: user.username,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      alias: user.alias,
-      profile: user.profileName,
-      license: user.userLicense,
+  step(
+    'createIntegrationUser',
+    {
+      action: 'create',
+      target: user.username,
+      details: {
+        username: user.username,
+        email: user.email,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        alias: user.alias,
+        profile: user.profileName,
+        license: user.userLicense,
+      },
     },
-    undo: 'deactivate the user (Salesforce users cannot be deleted) and free its license',
-  });
-  step({
-    id: 'assign-permission-set-license',
-    kind: 'assign-permission-set-license',
-    action: 'assign',
-    target: user.username,
-    description: `Assign the ${INTEGRATION_PSL_LABEL} permission set license`,
-    details: { permissionSetLicense: user.permissionSetLicense },
-    undo: 'delete the PermissionSetLicenseAssign',
-  });
-  step({
-    id: 'create-permission-set',
-    kind: 'create-permission-set',
-    action: 'create',
-    target: names.permissionSetName,
-    description: `Create permission set ${names.permissionSetName}`,
-    details: { name: names.permissionSetName, label: names.permissionSetLabel, license: 'none', marker: names.marker },
-    undo: 'delete the permission set',
-  });
-  if (access.objects.length > 0) {
-    step({
-      id: 'grant-object-permissions',
-      kind: 'grant-object-permissions',
+    ` ${user.username} (Salesforce users cannot be deleted: an undo deactivates it)`,
+  );
+  step('assignIntegrationLicense', { action: 'assign', target: user.username, details: { permissionSetLicense: user.permissionSetLicense } });
+  const grants: Record<string, PlanDetailValue> = {};
+  if (access.objects.length > 0) grants.objects = Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)]));
+  if (access.fields.length > 0) grants.fields = Object.fromEntries(access.fields.map((f) => [f.name, f.access]));
+  if (access.apexClasses.length > 0) grants.apexClasses = [...access.apexClasses];
+  step(
+    'createPermissionSet',
+    {
       action: 'create',
       target: names.permissionSetName,
-      description: `Grant access to ${access.objects.length} object(s)`,
-      details: Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)])),
-      undo: 'removed with the permission set',
-    });
-  }
-  if (access.fields.length > 0) {
-    step({
-      id: 'grant-field-permissions',
-      kind: 'grant-field-permissions',
-      action: 'create',
-      target: names.permissionSetName,
-      description: `Grant field-level security on ${access.fields.length} field(s)`,
-      details: Object.fromEntries(access.fields.map((f) => [f.name, f.access])),
-      undo: 'removed with the permission set',
-    });
-  }
-  if (access.apexClasses.length > 0) {
-    step({
-      id: 'grant-apex-class-access',
-      kind: 'grant-apex-class-access',
-      action: 'create',
-      target: names.permissionSetName,
-      description: `Grant access to ${access.apexClasses.length} Apex class(es)`,
-      details: { apexClasses: [...access.apexClasses] },
-      undo: 'removed with the permission set',
-    });
-  }
-  step({
-    id: 'assign-permission-set',
-    kind: 'assign-permission-set',
-    action: 'assign',
-    target: user.username,
-    description: `Assign ${names.permissionSetName} to ${user.username}`,
-    details: { permissionSet: names.permissionSetName },
-    undo: 'delete the PermissionSetAssignment',
-  });
+      details: { name: names.permissionSetName, label: names.permissionSetLabel, license: 'none', marker: names.marker, ...grants },
+    },
+    ` ${names.permissionSetName}`,
+  );
+  step('assignIntegrationPermissionSet', { action: 'assign', target: user.username, details: { permissionSet: names.permissionSetName } });
+  const credentials: Record<string, PlanDetailValue> = { consumerSecret: names.secretNames.consumerSecret };
   if (app.flow === 'jwt-bearer') {
-    step({
-      id: 'generate-certificate',
-      kind: 'generate-certificate',
-      action: 'generate',
-      target: names.appApiName,
-      description: 'Generate an RSA key pair and self-signed X.509 certificate',
-      details: { keySize: 2048, validityDays: app.certificateValidityDays, commonName: names.appApiName },
-    });
-    step({
-      id: 'store-private-key',
-      kind: 'store-secret',
-      action: 'store',
-      target: names.secretNames.privateKey,
-      description: 'Store the private key in the secret store (workflow history keeps only a reference)',
-      details: { secret: names.secretNames.privateKey },
-      undo: 'delete the stored secret versions',
-    });
+    credentials.privateKey = names.secretNames.privateKey;
+    credentials.certificate = { keySize: 2048, validityDays: app.certificateValidityDays, commonName: names.appApiName };
   }
+  step(
+    'generateCredentials',
+    { action: 'generate', target: names.appApiName, details: credentials },
+    app.flow === 'jwt-bearer' ? ' (RSA key pair, self-signed certificate; history keeps only references)' : '',
+  );
   const appKindLabel = app.kind === 'connected-app' ? 'Connected App' : 'External Client App';
   const appDetails: Record<string, PlanDetailValue> = {
+    kind: appKindLabel,
     name: app.apiName,
     label: app.label,
     flow: app.flow,
@@ -232,32 +167,10 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
   if (app.sessionTimeoutMinutes !== null) appDetails.sessionTimeoutMinutes = app.sessionTimeoutMinutes;
   if (app.runAsUsername !== null) appDetails.runAsUser = app.runAsUsername;
   if (app.certificateValidityDays !== null) appDetails.certificate = 'generated above';
-  step({
-    id: 'create-app',
-    kind: app.kind === 'connected-app' ? 'create-connected-app' : 'create-external-client-app',
-    action: 'create',
-    target: app.apiName,
-    description: `Create ${appKindLabel} ${app.apiName} (${app.flow})`,
-    details: appDetails,
-    undo: `delete the ${appKindLabel}`,
-  });
-  step({
-    id: 'store-consumer-secret',
-    kind: 'store-secret',
-    action: 'store',
-    target: names.secretNames.consumerSecret,
-    description: 'Store the consumer secret in the secret store',
-    details: { secret: names.secretNames.consumerSecret },
-    undo: 'delete the stored secret versions',
-  });
-  step({
-    id: 'verify-login',
-    kind: 'verify-login',
-    action: 'verify',
-    target: user.username,
-    description: `Prove a ${app.flow} login as ${user.username} and that the token works`,
-    details: { flow: app.flow },
-  });
+  step('createApp', { action: 'create', target: app.apiName, details: appDetails }, `: ${appKindLabel} ${app.apiName} (${app.flow})`);
+  step('verifyIntegration', { action: 'verify', target: user.username, details: { flow: app.flow } }, ` (${app.flow} as ${user.username})`);
+  step('writeRunbook', { action: 'create', target: `${names.name}.md`, details: {} });
+  step('registerIntegration', { action: 'create', target: names.name, details: {} });
 
   return {
     formatVersion: 1,

@@ -1,27 +1,58 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { StepTimeouts } from '../shared/types';
 
 /** Salesforce errors are classified by the activities; these types never get better by retrying. */
-export const NON_RETRYABLE = ['SalesforceError', 'ForeignObject', 'LicenseCapacityExceeded', 'LicenseUnavailable', 'VerificationFailed', 'TokenGrantFailed'];
+export const NON_RETRYABLE = [
+  'SalesforceError',
+  'ForeignObject',
+  'LicenseCapacityExceeded',
+  'LicenseUnavailable',
+  'VerificationFailed',
+  'TokenGrantFailed',
+];
 
-/** Forward steps of onramp's workflows. */
-export const steps = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+/**
+ * The activity proxies of onramp's workflows. Production runs on the defaults; `timeouts` (tests)
+ * shortens them so a step on a killed worker is retried, or a step that keeps failing gives up, within
+ * seconds. Compensations keep their many attempts whatever `timeouts` says: an undo must try hard.
+ */
+export function activityProxies(timeouts: StepTimeouts = {}) {
+  const retry = (initialInterval: Duration, maximumInterval: Duration) => ({
+    initialInterval: timeouts.retryInitialInterval ?? initialInterval,
+    backoffCoefficient: 2,
+    maximumInterval: timeouts.retryMaximumInterval ?? maximumInterval,
+  });
   // A cancelled workflow waits for a running step to end, so compensation sees everything it did.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** Steps that wait on the org (deploys, propagation of new apps): they heartbeat. */
-export const slowSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** Compensations and teardown: retried longer, since what they leave behind needs a human. */
-export const undo = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25, nonRetryableErrorTypes: ['ForeignObject'] },
-});
+  const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+  return {
+    /** Forward steps. */
+    steps: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
+      cancellationType,
+      retry: { ...retry('1 second', '30 seconds'), maximumAttempts: timeouts.maximumAttempts ?? 10, nonRetryableErrorTypes: NON_RETRYABLE },
+    }),
+    /** Steps that wait on the org (deploys, propagation of new apps): they heartbeat. */
+    slowSteps: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.slowStartToClose ?? '10 minutes',
+      heartbeatTimeout: timeouts.heartbeat ?? '1 minute',
+      cancellationType,
+      retry: { ...retry('2 seconds', '1 minute'), maximumAttempts: timeouts.maximumAttempts ?? 10, nonRetryableErrorTypes: NON_RETRYABLE },
+    }),
+    /** Compensations and teardown: retried longer, since what they leave behind needs a human. */
+    undo: proxyActivities<Activities>({
+      startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
+      retry: { ...retry('1 second', '1 minute'), maximumAttempts: 25, nonRetryableErrorTypes: ['ForeignObject'] },
+    }),
+    /**
+     * Onramp's own bookkeeping (the registry): retried until Temporal answers, since a registry hiccup
+     * must never undo a working integration.
+     */
+    bookkeeping: proxyActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      cancellationType,
+      retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+    }),
+  };
+}

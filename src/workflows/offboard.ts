@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancelledFailure, setHandler } from '@temporalio/workflow';
 import {
   OFFBOARDING_STEPS,
   offboardingStatusQuery,
@@ -6,7 +6,7 @@ import {
   type OffboardingResult,
   type OffboardingStep,
 } from '../shared/lifecycle';
-import { steps, undo } from './activity-options';
+import { activityProxies } from './activity-options';
 import { failureMessage } from './saga';
 import { awaitSignOff, deciders, signOffRequest } from './sign-off';
 
@@ -25,9 +25,11 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
   const { book, board, status } = signOffRequest<OffboardingStep>(desired, input.requestedBy, input.reason, OFFBOARDING_STEPS);
   setHandler(offboardingStatusQuery, () => status);
 
+  const { steps, undo } = activityProxies();
   const decision = await awaitSignOff(book, approval.timeoutMs);
   if (decision !== 'approved') {
     status.phase = decision;
+    if (decision === 'cancelled') throw new CancelledFailure(`the offboarding of ${integration} was cancelled; nothing was changed`);
     const reason = decision === 'rejected' ? `rejected by ${deciders(book, 'rejected').join(', ')}` : `no decision within ${approval.timeout}`;
     status.failure = { reason, leftBehind: [] };
     throw ApplicationFailure.create({ message: `offboarding of ${integration} ${reason}; nothing was changed`, type: decision === 'rejected' ? 'Rejected' : 'ApprovalTimedOut', nonRetryable: true });

@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { CancelledFailure, setHandler } from '@temporalio/workflow';
 import {
   REMEDIATION_STEPS,
   remediationStatusQuery,
@@ -7,7 +7,7 @@ import {
   type RemediationStatus,
   type RemediationStep,
 } from '../shared/lifecycle';
-import { steps } from './activity-options';
+import { activityProxies } from './activity-options';
 import { awaitSignOff, deciders, signOffRequest } from './sign-off';
 
 /**
@@ -48,10 +48,12 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
   const decision = await awaitSignOff(book, approval.timeoutMs);
   if (decision !== 'approved') {
     status.phase = decision;
+    if (decision === 'cancelled') throw new CancelledFailure(`the remediation of ${integration} was cancelled; nothing was changed`);
     return result(decision);
   }
 
   status.phase = 'applying';
+  const { steps } = activityProxies();
   const fixes = fixable.map((f) => f.fix);
   const outcomes = await board.run('applyFixes', () => steps.applyFixes(desired, fixes), (o) => `${o.filter((x) => x === 'applied').length} applied`);
   const recheck = await board.run('recheck', () => steps.recheckFixes(fixes), (r) => `${r.filter((x) => x === null).length} of ${r.length} hold`);

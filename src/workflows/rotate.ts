@@ -8,7 +8,7 @@ import {
   type RotationStatus,
   type RotationStep,
 } from '../shared/lifecycle';
-import { slowSteps, steps, undo } from './activity-options';
+import { activityProxies } from './activity-options';
 import { Saga, StepBoard, failureMessage } from './saga';
 
 /**
@@ -26,6 +26,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
   const integration = desired.integration.names.name;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
   const strategy = rotationStrategyOf(desired.integration.app);
+  const { steps, slowSteps, undo } = activityProxies();
   const previous = desired.provisioned.credentials;
   const board = new StepBoard<RotationStep>(ROTATION_STEPS);
   const status: RotationStatus = { integration, strategy, phase: 'rotating', reason: input.reason, requestedBy: input.requestedBy, steps: board.steps };

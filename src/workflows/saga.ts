@@ -1,5 +1,6 @@
 import { log } from '@temporalio/workflow';
-import type { OnboardingStep, StepProgress, StepState } from '../shared/types';
+import type { OnboardingStep } from '../shared/steps';
+import type { StepProgress, StepState } from '../shared/types';
 
 interface Compensation<S extends string> {
   step: S;

@@ -1,14 +1,17 @@
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
 import { ApprovalBook, acceptDecisions } from './approval';
 import { StepBoard } from './saga';
 
-export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out';
+export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
 
 /**
- * Waits for the approvers' decision on a request, taken through the same approve/reject updates and
- * rules as an onboarding (listed approvers only, never the requester, one rejection ends it).
+ * Waits for the approvers' decision on a request (an onboarding, offboarding or remediation), taken
+ * through the approve/reject updates and signals under one set of rules (listed approvers only, never
+ * the requester, one rejection ends it). Decisions are refused once it returns, whatever the outcome;
+ * a cancellation of the workflow while it waits is an outcome too, so the caller can say so in its
+ * status before it rethrows `cancelled`.
  */
 export async function awaitSignOff(book: ApprovalBook, timeoutMs: number): Promise<SignOffOutcome> {
   let open = true;
@@ -16,13 +19,17 @@ export async function awaitSignOff(book: ApprovalBook, timeoutMs: number): Promi
   try {
     const decided = await condition(() => book.outcome !== 'pending', timeoutMs);
     return decided ? (book.outcome as 'approved' | 'rejected') : 'timed-out';
+  } catch (error) {
+    if (isCancellation(error)) return 'cancelled';
+    throw error;
   } finally {
     open = false;
   }
 }
 
 /** Who decided, for messages and reports. */
-export const deciders = (book: ApprovalBook, decision: 'approved' | 'rejected') => book.records.filter((r) => r.decision === decision).map((r) => r.approver);
+export const deciders = (book: ApprovalBook, decision: 'approved' | 'rejected') =>
+  book.records.filter((r) => r.decision === decision).map((r) => r.approver);
 
 /**
  * The approval book, step board and initial status of a change to a managed integration that its
@@ -39,6 +46,7 @@ export function signOffRequest<S extends string>(desired: DesiredState, requeste
     reason,
     approvalsRequired: approval.approvalsRequired,
     approvals: book.records,
+    ignoredDecisions: book.ignored,
     steps: board.steps,
   };
   return { book, board, status };

@@ -35,7 +35,7 @@ describe('the onramp command line against a running stack', () => {
     const run = await onramp('plan', 'examples/billing.yaml');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /onramp plan for integration "billing"/);
-    assert.match(run.stdout, /\+ create-user "billing\.integration@integrations\.acme\.example"/);
+    assert.match(run.stdout, /\+ createIntegrationUser "billing\.integration@integrations\.acme\.example"/);
     // onramp's own admin signing in is the only trace a plan leaves.
     const diff = diffStates(before, stack.org.org.snapshot());
     assert.deepEqual([...diff.removed, ...diff.changed], []);

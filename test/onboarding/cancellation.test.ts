@@ -6,7 +6,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { approve, onboardingStatus, type OnboardingHandle } from '../../src/client/onboarding';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../../src/temporal/search-attributes';
-import type { OnboardingStep } from '../../src/shared/types';
+import type { OnboardingStep } from '../../src/shared/steps';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { FAST, assertNoSecretsStored, assertOrgRestored, failureOf, specText, startSpec } from './helpers';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { RetryState } from '@temporalio/common';
 import { approve } from '../../src/client/onboarding';
 import { LocalOrgAdmin, type FaultRuleInput } from '@onramp/local-org';
-import type { OnboardingStep } from '../../src/shared/types';
+import type { OnboardingStep } from '../../src/shared/steps';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
@@ -49,7 +49,7 @@ const STEP_FAILURES: StepFailure[] = [
     undone: [],
   },
   {
-    step: 'createUser',
+    step: 'createIntegrationUser',
     // Someone creates a user with the integration's username by hand.
     async inject(_stack, admin, integration) {
       const { id } = await admin.insertRecord('User', { Username: integration.user.username, LastName: 'Handmade', Email: 'ops@acme.example', Alias: 'handmade', IsActive: true });
@@ -60,7 +60,7 @@ const STEP_FAILURES: StepFailure[] = [
     undone: [/^deactivate the user and free its username \(nothing to undo: user .* not created by this onboarding/],
   },
   {
-    step: 'assignPermissionSetLicense',
+    step: 'assignIntegrationLicense',
     inject: faults(always({ method: 'POST', pattern: 'sobjects/PermissionSetLicenseAssign$' })),
     reason: /assign the Salesforce API Integration permission set license: .*UNKNOWN_EXCEPTION/,
     userCreated: true,
@@ -78,7 +78,7 @@ const STEP_FAILURES: StepFailure[] = [
     undone: [/^delete the permission set \(nothing to undo/, /^remove the permission set license \(license assignment removed\)$/, USER_RETIRED],
   },
   {
-    step: 'assignPermissionSet',
+    step: 'assignIntegrationPermissionSet',
     inject: faults(always({ method: 'POST', pattern: 'sobjects/PermissionSetAssignment$' })),
     reason: /assign the permission set: .*UNKNOWN_EXCEPTION/,
     userCreated: true,
@@ -115,16 +115,16 @@ const STEP_FAILURES: StepFailure[] = [
     inject: faults(always({ operation: 'deploy' })),
     reason: /create the External Client App: .*UNKNOWN_EXCEPTION/,
     userCreated: true,
-    undone: [/^delete the app \(.*: absent\)$/, /^remove permission set assignments \(removed 1 assignment\(s\)\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [/^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: absent\)$/, /^remove permission set assignments \(removed 1 assignment\(s\)\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
   },
   {
-    step: 'verify',
+    step: 'verifyIntegration',
     // The client-credentials External Client App, so its undo (a destructive deploy) is exercised too.
     example: 'warehouse-cc',
     inject: faults(always({ method: 'POST', path: '/services/oauth2/token' }, 'unavailable')),
     reason: /could not obtain a token: ERROR_HTTP_503/,
     userCreated: true,
-    undone: [/^revoke the integration's tokens \(revoked 0 token\(s\)\)$/, /^delete the app \(.*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [/^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
   },
   {
     step: 'writeRunbook',
@@ -136,7 +136,7 @@ const STEP_FAILURES: StepFailure[] = [
     },
     reason: /EEXIST|ENOTDIR/,
     userCreated: true,
-    undone: [/^delete the app \(.*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [/^revoke the integration's tokens and delete the app \(.*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
   },
 ];
 
@@ -218,7 +218,7 @@ describe('a failure at any step undoes everything before it', () => {
     try {
       await approve(stack.client, name, { approver: 'security@acme.example' });
       const failure = await failureOf(handle);
-      assert.equal(failure.details.failedStep, 'verify');
+      assert.equal(failure.details.failedStep, 'verifyIntegration');
       assert.deepEqual(failure.details.leftBehind, []);
       assert.deepEqual((await admin.faults()).rules.slice(1).map((r) => r.hits), [2, 2, 2, 3]);
       await admin.clearFaults();

@@ -18,27 +18,25 @@ describe('buildPlan', () => {
     assert.deepEqual(
       plan.steps.map((s) => s.id),
       [
-        'check-license-capacity',
-        'create-user',
-        'assign-permission-set-license',
-        'create-permission-set',
-        'grant-object-permissions',
-        'grant-field-permissions',
-        'grant-apex-class-access',
-        'assign-permission-set',
-        'generate-certificate',
-        'store-private-key',
-        'create-app',
-        'store-consumer-secret',
-        'verify-login',
+        'checkLicenseCapacity',
+        'createIntegrationUser',
+        'assignIntegrationLicense',
+        'createPermissionSet',
+        'assignIntegrationPermissionSet',
+        'generateCredentials',
+        'createApp',
+        'verifyIntegration',
+        'writeRunbook',
+        'registerIntegration',
       ],
     );
-    assert.deepEqual(plan.steps.find((s) => s.id === 'grant-object-permissions')!.details, {
+    assert.deepEqual(plan.steps.find((s) => s.id === 'createPermissionSet')!.details.objects, {
       Account: ['read'],
       Invoice__c: ['read'],
       Opportunity: ['read', 'edit'],
     });
-    assert.equal(plan.steps.find((s) => s.id === 'create-app')!.kind, 'create-external-client-app');
+    assert.equal(plan.steps.find((s) => s.id === 'createApp')!.details.kind, 'External Client App');
+    assert.equal(plan.steps.find((s) => s.id === 'createIntegrationUser')!.undo, 'deactivate the user and free its username');
   });
 
   it('is JSON-serialisable without loss (it travels through workflow history)', async () => {
@@ -60,11 +58,11 @@ describe('renderPlan', () => {
   it('shows steps, details, licenses and risks', async () => {
     const text = renderPlan(await billingPlan());
     assert.match(text, /onramp plan for integration "billing" \(Billing system\)/);
-    assert.match(text, /\+ create-user "billing\.integration@acme\.example"/);
+    assert.match(text, /\+ createIntegrationUser "billing\.integration@acme\.example"/);
     assert.match(text, /profile\s+= "Minimum Access - API Only Integrations"/);
     assert.match(text, /Opportunity = \["read", "edit"\]/);
     assert.match(text, /Opportunity\.StageName = "edit"/);
-    assert.match(text, /\+ create-external-client-app "Onramp_Billing"/);
+    assert.match(text, /\+ createApp "Onramp_Billing"/);
     assert.match(text, /Salesforce Integration \(user license\): needs 1; capacity not checked yet/);
     assert.match(text, /! MEDIUM access\.apexClasses\[0\]: Apex class BillingSync/);
     assert.match(text, /Waiting for 1 approval\(s\) within 72h\./);

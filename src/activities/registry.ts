@@ -3,6 +3,7 @@ import { recordIntegration } from '../client/registry';
 import type { OnboardingResult } from '../shared/types';
 import type { StepInput } from './steps';
 
+/** What an onboarding records in the integration's registry workflow (later changes: registry-updates.ts). */
 export function registryActivities() {
   return {
     /**
