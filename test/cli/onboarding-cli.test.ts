@@ -107,7 +107,7 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(watched.code, 0);
     assert.match(watched.stdout, /^billing: completed/);
     assert.match(watched.stdout, /STEP\s+STATE\s+STARTED\s+ENDED\s+DETAIL/);
-    assert.match(watched.stdout, /createUser\s+done\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s+billing\.integration@integrations\.acme\.example/);
+    assert.match(watched.stdout, /createIntegrationUser\s+done\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s+billing\.integration@integrations\.acme\.example/);
     assert.equal(watched.stdout.match(/ done /g)?.length, 9, 'every step done');
     assert.equal((await status('billing')).runbookPath, runbookPath);
 
@@ -168,7 +168,7 @@ describe('the onramp command line against a running stack', () => {
       assert.equal(watched.code, 1, 'a watch exits 0 only for a completed onboarding');
       assert.match(watched.stdout, /^payroll: provisioning/);
       assert.match(watched.stdout, /\npayroll: cancelled\n/, 'plain change lines when stdout is not a terminal');
-      assert.match(watched.stdout, /\n  \S+ createUser compensated/);
+      assert.match(watched.stdout, /\n  \S+ createIntegrationUser compensated/);
       assert.match(watched.stdout, /\nUndone: /);
       const final = await status('payroll');
       assert.equal(final.phase, 'cancelled');
