@@ -1,5 +1,7 @@
 import { activityInfo, getClient } from '@temporalio/activity';
-import { recordIntegration } from '../client/registry';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { recordIntegration, registryHandle } from '../client/registry';
+import { deregisterUpdate } from '../shared/registry';
 import type { OnboardingResult } from '../shared/types';
 import type { StepInput } from './steps';
 
@@ -26,6 +28,27 @@ export function registryActivities() {
         `onboarding ${input.onboardingId}`,
       );
       return record.revision;
+    },
+
+    /**
+     * The undo of registerIntegration: the registry forgets this onboarding (the registry workflow ends,
+     * or, when it held an earlier onboarding, marks the integration retired). Nothing to do when the
+     * registration never happened or was undone already.
+     */
+    async deregisterIntegration(input: StepInput): Promise<string> {
+      const handle = registryHandle(getClient(), input.integration.names.name);
+      const running = await handle.describe().then(
+        (d) => d.status.name === 'RUNNING',
+        (error: unknown) => {
+          if (error instanceof WorkflowNotFoundError) return false;
+          throw error;
+        },
+      );
+      if (!running) return 'not registered';
+      return handle.executeUpdate(deregisterUpdate, {
+        args: [{ onboardingId: input.onboardingId, by: `onboarding ${input.onboardingId} (undone)` }],
+        updateId: `deregister:${input.onboardingId}`,
+      });
     },
   };
 }

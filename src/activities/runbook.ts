@@ -1,27 +1,61 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { renderRunbook } from '../runbook/render';
-import type { OnboardingResult } from '../shared/types';
+import { renderRunbook, runbookMarker } from '../runbook/render';
+import type { DesiredState } from '../shared/registry';
+import type { AppRecord, CredentialRecord, OnboardingResult, VerificationEvidence } from '../shared/types';
 import type { ActivityDeps } from './deps';
 import type { StepInput } from './steps';
 
 export function runbookActivities(deps: ActivityDeps) {
+  const pathOf = (input: StepInput) => join(resolve(deps.config.runbookDir), `${input.integration.names.name}.md`);
+
+  /** Writes the runbook as Markdown (atomically: a reader never sees half a file); returns its path. */
+  const write = async (path: string, input: StepInput, result: Omit<OnboardingResult, 'runbookPath'>, generatedAt: string) => {
+    await mkdir(resolve(path, '..'), { recursive: true });
+    const markdown = renderRunbook({
+      integration: input.integration,
+      onboardingId: input.onboardingId,
+      result,
+      instanceUrl: deps.config.salesforce.instanceUrl,
+      secretStore: resolve(deps.config.secrets.file),
+      generatedAt,
+    });
+    await writeFile(`${path}.tmp`, markdown, { mode: 0o644 });
+    await rename(`${path}.tmp`, path);
+    return path;
+  };
+
   return {
-    /** Writes the runbook as Markdown (atomically: a reader never sees half a file); returns its path. */
     async writeRunbook(input: StepInput, result: Omit<OnboardingResult, 'runbookPath'>, generatedAt: string): Promise<string> {
-      const dir = resolve(deps.config.runbookDir);
-      await mkdir(dir, { recursive: true });
-      const path = join(dir, `${input.integration.names.name}.md`);
-      const markdown = renderRunbook({
-        integration: input.integration,
-        result,
-        instanceUrl: deps.config.salesforce.instanceUrl,
-        secretStore: resolve(deps.config.secrets.file),
-        generatedAt,
+      return write(pathOf(input), input, result, generatedAt);
+    },
+
+    /**
+     * The undo of writeRunbook: removes the runbook if this onboarding wrote it. A runbook of another
+     * onboarding of the same name (the integration onboarded before) stays.
+     */
+    async removeRunbook(input: StepInput): Promise<string> {
+      const path = pathOf(input);
+      const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        // ENOTDIR: something that is not a directory is where the runbooks go, so no runbook is there.
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+        throw error;
       });
-      await writeFile(`${path}.tmp`, markdown, { mode: 0o644 });
-      await rename(`${path}.tmp`, path);
-      return path;
+      if (text === undefined) return `${path}: absent`;
+      if (!text.startsWith(runbookMarker(input.onboardingId))) return `${path}: another onboarding's runbook, left as it is`;
+      await unlink(path);
+      return `${path}: removed`;
+    },
+
+    /**
+     * Renders the runbook again after a rotation: the credentials and app it describes are the ones in
+     * use now, and the verification evidence is the rotation's proof.
+     */
+    async rewriteRunbook(desired: DesiredState, credentials: CredentialRecord, app: AppRecord, evidence: VerificationEvidence, at: string): Promise<string> {
+      const input = { integration: desired.integration, onboardingId: desired.onboardingId };
+      const provisioned = { ...desired.provisioned, credentials, app };
+      const result = { integration: desired.integration.names.name, provisioned, evidence, approvals: desired.approvals };
+      return write(desired.runbookPath ?? pathOf(input), input, result, at);
     },
   };
 }

@@ -29,7 +29,8 @@ export function renderStatus(status: OnboardingStatus): string {
   for (const a of status.approvals) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
   out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...status.steps.map(stepRow)]));
   if (status.failure) out.push('', ...failureLines(status.failure));
-  if (status.runbookPath) out.push('', `Runbook: ${status.runbookPath}`);
+  // Workflows started before the runbook was undone with the rest report one for an undone onboarding.
+  if (status.runbookPath && status.phase === 'completed') out.push('', `Runbook: ${status.runbookPath}`);
   return out.join('\n');
 }
 
@@ -68,6 +69,6 @@ export function statusChanges(before: OnboardingStatus, after: OnboardingStatus)
     out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${step.state}${step.detail ? `: ${step.detail}` : ''}`);
   }
   if (after.failure && !before.failure) out.push(...failureLines(after.failure));
-  if (after.runbookPath && !before.runbookPath) out.push(`Runbook: ${after.runbookPath}`);
+  if (after.runbookPath && after.phase === 'completed' && !(before.runbookPath && before.phase === 'completed')) out.push(`Runbook: ${after.runbookPath}`);
   return out;
 }

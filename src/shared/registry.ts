@@ -68,6 +68,12 @@ export interface RetireInput {
   reason: string;
 }
 
+/** An onboarding undone after it registered the integration (cancelled at the very end). */
+export interface DeregisterInput {
+  onboardingId: string;
+  by: string;
+}
+
 /**
  * The registry workflow's start argument: empty when started by the first `register` update (update with
  * start), the record itself when continue-as-new hands it to the next run.
@@ -79,4 +85,5 @@ export interface RegistryInput {
 export const registerUpdate = defineUpdate<RegistryRecord, [RegisterInput]>('register');
 export const amendUpdate = defineUpdate<RegistryRecord, [AmendInput]>('amend');
 export const retireUpdate = defineUpdate<RegistryRecord, [RetireInput]>('retire');
+export const deregisterUpdate = defineUpdate<string, [DeregisterInput]>('deregister');
 export const desiredStateQuery = defineQuery<RegistryRecord>('desiredState');

@@ -94,13 +94,27 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
       credentials,
     };
     const summary = { integration: integration.names.name, provisioned, evidence, approvals: book.records };
-    const runbookPath = await board.run('writeRunbook', () => steps.writeRunbook(stepInput, summary, new Date().toISOString()));
-    status.runbookPath = runbookPath;
-    const result = { ...summary, runbookPath };
-    // The integration is managed from now on: its registry keeps the desired state (audit, rotation, offboarding).
-    if (patched('onramp-registry')) {
-      await board.run('registerIntegration', () => bookkeeping.registerIntegration(stepInput, result, new Date().toISOString()), (revision) => `registry revision ${revision}`);
-    } else board.set('registerIntegration', 'skipped', 'started before integrations were registered');
+    const write = () => steps.writeRunbook(stepInput, summary, new Date().toISOString());
+    const register = (result: OnboardingResult) => () => bookkeeping.registerIntegration(stepInput, result, new Date().toISOString());
+    const registered = (revision: number) => `registry revision ${revision}`;
+    if (patched('onramp-undoable-end')) {
+      // The runbook and the registration are part of the saga: cancelled at the very end, an onboarding
+      // leaves neither a runbook describing deleted objects nor a registry entry for the audit to flag.
+      saga.onUndo('writeRunbook', STEP.writeRunbook.undo, () => undo.removeRunbook(stepInput));
+      const result = { ...summary, runbookPath: await board.run('writeRunbook', write) };
+      saga.onUndo('registerIntegration', STEP.registerIntegration.undo, () => undo.deregisterIntegration(stepInput));
+      await board.run('registerIntegration', register(result), registered);
+      // A cancel that came while the last step ran waited for it to finish: nothing else would notice it.
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure(CANCELLED);
+      status.runbookPath = result.runbookPath;
+      setPhase('completed');
+      return result;
+    }
+    // Workflows started before: the registration runs after the runbook, outside the saga.
+    const result = { ...summary, runbookPath: await board.run('writeRunbook', write) };
+    status.runbookPath = result.runbookPath;
+    if (patched('onramp-registry')) await board.run('registerIntegration', register(result), registered);
+    else board.set('registerIntegration', 'skipped', 'started before integrations were registered');
     setPhase('completed');
     return result;
   } catch (error) {
@@ -112,6 +126,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     const { undone, leftBehind } = await CancellationScope.nonCancellable(() => saga.compensate());
     const failure: OnboardingFailureDetails = { failedStep, reason, undone, leftBehind };
     status.failure = failure;
+    // Set by workflows started before the runbook was undone with the rest: it describes nothing now.
+    delete status.runbookPath;
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw error;
     throw ApplicationFailure.create({

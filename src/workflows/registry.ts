@@ -3,10 +3,12 @@ import { auditTargetOf } from '../audit/target';
 import {
   REGISTRY_MEMO_KEY,
   amendUpdate,
+  deregisterUpdate,
   desiredStateQuery,
   registerUpdate,
   retireUpdate,
   type AmendInput,
+  type DeregisterInput,
   type RegisterInput,
   type RetireInput,
   type RegistryChange,
@@ -85,9 +87,25 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
     { validator: (_request) => activeOnly(record) },
   );
 
+  let deregistered = false;
+  setHandler(deregisterUpdate, (request: DeregisterInput): string => {
+    if (record?.desired.onboardingId !== request.onboardingId) return `onboarding ${request.onboardingId} is not the registered one`;
+    if (record.state === 'retired') return 'retired already';
+    if (record.changes.length > 1) {
+      // The record has a history beyond this onboarding (it replaced an earlier one): kept, as retired.
+      record.state = 'retired';
+      change(record, { kind: 'retired', by: request.by, note: `onboarding ${request.onboardingId} was undone` });
+      return `registry revision ${record.revision}: retired`;
+    }
+    // Registered by this onboarding alone: the registry ends, so nothing lists or audits the integration.
+    deregistered = true;
+    return 'deregistered';
+  });
+
   if (record) publish(record);
-  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS);
+  await condition(() => deregistered || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS);
   await condition(allHandlersFinished);
+  if (deregistered) return;
   await continueAsNew<typeof integrationRegistry>({ record });
 }
 
