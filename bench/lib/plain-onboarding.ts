@@ -42,7 +42,7 @@ export async function plainOnboarding(admin: Connection, config: OnrampConfig, i
   await ensureExternalClientApp(
     admin,
     { app: integration.app, marker: appMarker(step), consumerKey, consumerSecret: randomBytes(32).toString('hex'), certificatePem: cert.certificatePem },
-    () => undefined,
+    { onPoll: () => undefined },
   );
 
   const sf = config.salesforce;

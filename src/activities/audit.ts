@@ -1,11 +1,12 @@
-import { ApplicationFailure, heartbeat, getClient } from '@temporalio/activity';
+import { heartbeat, getClient } from '@temporalio/activity';
 import { listManagedIntegrations } from '../client/registry';
 import { PROFILE_BASELINE, compareIntegration, type CompareOptions } from '../audit/compare';
 import { writeAuditReport } from '../audit/report-files';
 import { AUDIT_REPORT_FORMAT, countBySeverity, highestSeverity, summarize, type AuditReport, type AuditSummary } from '../audit/report';
 import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/audit-reads';
-import { salesforceStep } from '../salesforce/errors';
+import { Failure } from '../shared/failures';
 import type { ActivityDeps, AdminSession } from './deps';
+import { salesforceStep } from './failures';
 
 export interface RunAuditRequest {
   runId: string;
@@ -33,7 +34,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         profileBaseline: PROFILE_BASELINE,
       };
       if (!(options.unusedDays > 0) || !(options.certificateExpiryDays >= 0) || Number.isNaN(Date.parse(options.asOf))) {
-        throw ApplicationFailure.nonRetryable(`invalid audit input: ${JSON.stringify({ ...options, profileBaseline: undefined })}`, 'InvalidAuditInput');
+        throw Failure.InvalidAuditInput(`invalid audit input: ${JSON.stringify({ ...options, profileBaseline: undefined })}`);
       }
       const { targets, queried } = await listManagedIntegrations(getClient(), { onPage: () => heartbeat('listing registries') });
       const active = targets.filter((t) => t.state === 'active');
@@ -81,8 +82,8 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
       });
       if (response.ok) return `posted (${response.status})`;
       const failure = `the audit webhook answered ${response.status} ${response.statusText}`;
-      if (response.status >= 400 && response.status < 500 && response.status !== 429) throw ApplicationFailure.nonRetryable(failure, 'WebhookRefused');
-      throw ApplicationFailure.retryable(failure, 'WebhookFailed');
+      if (response.status >= 400 && response.status < 500 && response.status !== 429) throw Failure.WebhookRefused(failure);
+      throw Failure.WebhookFailed(failure);
     },
   };
 }

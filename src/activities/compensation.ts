@@ -1,11 +1,11 @@
-import { salesforceStep } from '../salesforce/errors';
+import { revokeAppTokens } from '../salesforce/apps';
 import { deleteConnectedApp } from '../salesforce/connected-app';
 import { deleteExternalClientApp } from '../salesforce/external-client-app';
 import { removePermissionSetLicense } from '../salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../salesforce/permission-sets';
 import { findUserByUsername, retireUser, userMarker } from '../salesforce/users';
-import { revokeAppTokens } from '../salesforce/verification';
 import type { ActivityDeps, AdminSession } from './deps';
+import { salesforceStep } from './failures';
 import { appMarker, permissionSetMarker, type StepInput } from './steps';
 
 /**
@@ -16,7 +16,9 @@ import { appMarker, permissionSetMarker, type StepInput } from './steps';
 export function compensationActivities(deps: ActivityDeps, admin: AdminSession) {
   return {
     async revokeIntegrationTokens(input: StepInput): Promise<string> {
-      const count = await salesforceStep('revoke the integration\'s tokens', async () => revokeAppTokens(await admin.get(), input.integration.app.apiName));
+      const count = await salesforceStep("revoke the integration's tokens", async () =>
+        revokeAppTokens(await admin.get(), input.integration.app, appMarker(input)),
+      );
       return `revoked ${count} token(s)`;
     },
 
@@ -33,7 +35,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
 
     async removePermissionSetAssignments(input: StepInput): Promise<string> {
       const count = await salesforceStep('remove permission set assignments', async () =>
-        unassignPermissionSet(await admin.get(), input.integration.names.permissionSetName),
+        unassignPermissionSet(await admin.get(), input.integration.names.permissionSetName, permissionSetMarker(input)),
       );
       return `removed ${count} assignment(s)`;
     },

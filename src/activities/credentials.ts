@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { generateKeyPairAndCertificate } from '../crypto/certificate';
-import { secretStoreStep } from '../secrets/failures';
+import { secretStoreStep } from './failures';
 import type { CredentialRecord } from '../shared/types';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { ActivityDeps } from './deps';

@@ -1,15 +1,15 @@
-import { heartbeat } from '@temporalio/activity';
 import { randomBytes } from 'node:crypto';
 import { consumerKeyFor, type AppRequest } from '../salesforce/app-settings';
 import { ensureConnectedApp } from '../salesforce/connected-app';
-import { salesforceStep } from '../salesforce/errors';
 import { ensureExternalClientApp } from '../salesforce/external-client-app';
 import { assignPermissionSetLicense, checkIntegrationCapacity, type LicenseCapacity } from '../salesforce/licenses';
 import { assignPermissionSet, ensurePermissionSet } from '../salesforce/permission-sets';
 import { ensureIntegrationUser, userMarker } from '../salesforce/users';
 import type { AppRecord, CredentialRecord } from '../shared/types';
 import { storeConsumerSecret, storeNewKeyPair } from './credentials';
+import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
+import { salesforceStep } from './failures';
 import { appMarker, permissionSetMarker, type StepInput } from './steps';
 
 /** The forward steps of an onboarding; each is idempotent and safe to retry or re-run after a crash. */
@@ -77,7 +77,7 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
       };
       await salesforceStep(`create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`, async () => {
         const conn = await admin.get();
-        return app.kind === 'connected-app' ? ensureConnectedApp(conn, request) : ensureExternalClientApp(conn, request, (deployId) => heartbeat({ deployId }));
+        return app.kind === 'connected-app' ? ensureConnectedApp(conn, request) : ensureExternalClientApp(conn, request, deployProgress());
       });
       return { kind: app.kind, apiName: app.apiName, consumerKey: credentials.consumerKey };
     },

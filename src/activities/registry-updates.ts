@@ -1,6 +1,7 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { amendIntegration, registryRecord, retireIntegration } from '../client/registry';
+import { Failure, isFailure } from '../shared/failures';
 import type { AmendInput } from '../shared/registry';
 
 /** The workflow run that called this activity: its id makes retried writes idempotent. */
@@ -25,8 +26,7 @@ export async function retireInRegistry(integration: string, by: string, reason: 
   try {
     return (await retireIntegration(getClient(), integration, { by, reason })).revision;
   } catch (error) {
-    const type = error instanceof WorkflowUpdateFailedError ? (error.cause as { type?: string } | undefined)?.type : undefined;
-    if (type !== 'IntegrationRetired') throw error;
+    if (!(error instanceof WorkflowUpdateFailedError && isFailure(error.cause, Failure.IntegrationRetired))) throw error;
     return (await registryRecord(getClient(), integration)).revision;
   }
 }

@@ -1,8 +1,8 @@
 import type { Fix } from '../audit/findings';
-import { salesforceStep } from '../salesforce/errors';
 import { applyFix, fixHolds, type FixScope } from '../salesforce/fixes';
 import type { DesiredState } from '../shared/registry';
 import type { AdminSession } from './deps';
+import { salesforceStep } from './failures';
 import { amendRegistry } from './registry-updates';
 
 const scopeOf = (desired: DesiredState): FixScope => ({

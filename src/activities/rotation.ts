@@ -1,7 +1,8 @@
-import { getClient, heartbeat } from '@temporalio/activity';
+import { getClient } from '@temporalio/activity';
 import { randomBytes } from 'node:crypto';
 import { startRotation } from '../client/lifecycle';
 import type { AppRequest } from '../salesforce/app-settings';
+import { ownAppOrAbsent } from '../salesforce/apps';
 import {
   deleteStagedCredentials,
   findOAuthConsumer,
@@ -10,13 +11,14 @@ import {
   promoteStagedCredentials,
   stageCredentials,
 } from '../salesforce/credential-rotation';
-import { foreignObject, salesforceStep } from '../salesforce/errors';
-import { readExternalClientApp } from '../salesforce/external-client-app';
+import { ONRAMP_CODES, SalesforceApiError } from '../salesforce/errors';
 import { rotationStrategyOf, type StagedCredential } from '../shared/lifecycle';
 import type { DesiredState } from '../shared/registry';
 import type { AppRecord, CredentialRecord } from '../shared/types';
 import { storeConsumerSecret, storeNewKeyPair } from './credentials';
+import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
+import { salesforceStep } from './failures';
 import { amendRegistry, callingRun } from './registry-updates';
 import { appMarker } from './steps';
 
@@ -30,9 +32,10 @@ const stepInputOf = (desired: DesiredState) => ({ integration: desired.integrati
 export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
   /** Before anything touches an app, it must be the one onramp created for this integration. */
   const assertOwnApp = async (desired: DesiredState) => {
-    const existing = await readExternalClientApp(await admin.get(), desired.integration.app.apiName);
-    if (!existing) throw Object.assign(new Error(`External Client App ${desired.integration.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
-    if (existing.description !== appMarker(stepInputOf(desired))) throw foreignObject(`External Client App ${desired.integration.app.apiName}`);
+    const { app } = desired.integration;
+    if ((await ownAppOrAbsent(await admin.get(), app, appMarker(stepInputOf(desired)))) === 'absent') {
+      throw new SalesforceApiError(`${app.apiName} does not exist`, ONRAMP_CODES.notFound);
+    }
   };
 
   return {
@@ -81,13 +84,14 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
         consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
         certificatePem: credentials.certificatePem,
       };
-      await salesforceStep(`put the credential on ${app.apiName}`, async () => installAppCredentials(await admin.get(), request, (deployId) => heartbeat({ deployId })));
+      await salesforceStep(`put the credential on ${app.apiName}`, async () => installAppCredentials(await admin.get(), request, deployProgress()));
       return credentials.certificateFingerprint ? `certificate ${credentials.certificateFingerprint}` : `consumer secret ${credentials.consumerSecretRef}`;
     },
 
     /** Makes the staged pair the app's only one; a pair already promoted (a retried attempt) is success. */
     async promoteStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
       return salesforceStep('promote the staged OAuth credentials', async () => {
+        await assertOwnApp(desired);
         const conn = await admin.get();
         const consumer = await findOAuthConsumer(conn, desired.integration.app.apiName);
         if (consumer.consumerKey === staged.credentials.consumerKey) return 'already promoted';
@@ -98,6 +102,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
 
     async discardStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
       return salesforceStep('delete the staged OAuth credentials', async () => {
+        await assertOwnApp(desired);
         const conn = await admin.get();
         return deleteStagedCredentials(conn, await findOAuthConsumer(conn, desired.integration.app.apiName), staged.stagedId!);
       });

@@ -1,10 +1,11 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import { connectWithClientCredentials, connectWithJwt } from '../salesforce/connection';
-import { describeError, salesforceStep } from '../salesforce/errors';
+import { asSalesforceError } from '../salesforce/errors';
 import { verifyIntegration } from '../salesforce/verification';
+import { Failure } from '../shared/failures';
 import type { AppRecord, CredentialRecord, VerificationEvidence } from '../shared/types';
 import type { ActivityDeps, AdminSession } from './deps';
+import { salesforceStep } from './failures';
 import type { StepInput } from './steps';
 
 export function verificationActivities(deps: ActivityDeps, admin: AdminSession) {
@@ -36,15 +37,11 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
                 apiVersion: sf.apiVersion,
               });
       } catch (error) {
-        const info = describeError(error);
+        const sf = asSalesforceError(error);
         // invalid_client_id is what a not-yet-propagated app answers; it and a busy or unreachable org are
-        // worth retrying. The workflow refuses to retry the type TokenGrantFailed, so those get another type.
-        const retryable = info.transient || info.code === 'invalid_client_id';
-        throw ApplicationFailure.create({
-          message: `the integration could not obtain a token: ${info.code}: ${info.message}`,
-          type: retryable ? 'TokenGrantNotYet' : 'TokenGrantFailed',
-          nonRetryable: !retryable,
-        });
+        // worth retrying.
+        const failure = sf.transient || sf.errorCode === 'invalid_client_id' ? Failure.TokenGrantNotYet : Failure.TokenGrantFailed;
+        throw failure(`the integration could not obtain a token: ${sf.errorCode}: ${sf.message}`);
       }
       return salesforceStep('verify the integration', async () =>
         verifyIntegration({

@@ -10,6 +10,7 @@ import {
   startRotation,
   type SignOffKind,
 } from '../client/lifecycle';
+import { Failure } from '../shared/failures';
 import type { SignOffStatus } from '../shared/lifecycle';
 import type { CliIo } from './io';
 import { CliError, EXIT, defaultIdentity, messageOf, printJson, runWithSession, type ExitCode } from './shared';
@@ -29,7 +30,7 @@ function refused(error: unknown): never {
     throw new CliError(`refused: ${cause?.type ?? 'Refused'}: ${cause?.message ?? error.message}`, EXIT.refused);
   }
   const type = (error as { type?: string }).type;
-  if (type === 'NotManaged' || type === 'IntegrationRetired') throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
+  if (type === Failure.NotManaged.type || type === Failure.IntegrationRetired.type) throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
   throw error;
 }
 

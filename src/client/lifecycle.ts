@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Finding } from '../audit/findings';
 import {
@@ -12,6 +11,7 @@ import {
   type RemediationStatus,
   type RotationStatus,
 } from '../shared/lifecycle';
+import { Failure } from '../shared/failures';
 import { approveUpdate, rejectUpdate } from '../shared/messages';
 import type { RegistryRecord } from '../shared/registry';
 import type { ApprovalInput, ApprovalRecord } from '../shared/types';
@@ -29,9 +29,9 @@ export type RemediationHandle = WorkflowHandleWithFirstExecutionRunId<typeof rem
  */
 async function activeIntegration(client: Client, integration: string): Promise<{ record: RegistryRecord; taskQueue: string }> {
   const [record, description] = await Promise.all([registryRecord(client, integration), registryHandle(client, integration).describe()]).catch((error: unknown) => {
-    throw ApplicationFailure.nonRetryable(`${integration} is not an integration onramp manages: ${(error as Error).message}`, 'NotManaged');
+    throw Failure.NotManaged(`${integration} is not an integration onramp manages: ${(error as Error).message}`);
   });
-  if (record.state !== 'active') throw ApplicationFailure.nonRetryable(`${integration} is ${record.state}`, 'IntegrationRetired');
+  if (record.state !== 'active') throw Failure.IntegrationRetired(`${integration} is ${record.state}`);
   return { record, taskQueue: description.taskQueue };
 }
 

@@ -2,8 +2,9 @@ import type { Connection } from 'jsforce';
 import type { AppFacts, GrantsFact, IntegrationFacts, SetupEntityFact, UserFacts } from '../audit/facts';
 import type { AuditTarget } from '../audit/target';
 import { parseCertificate } from '../crypto/certificate';
+import { errorsOf, queryUrl, runComposite, type SubResponse } from './composite';
+import { SalesforceApiError } from './errors';
 import { soqlQuote } from './soql';
-import { queryUrl, runComposite, type SubResponse } from './composite';
 
 /**
  * Reads the org for every managed integration at once: each SOQL query covers all integrations (ids in
@@ -89,8 +90,9 @@ export async function runQueries<T = Record<string, unknown>>(conn: Connection, 
 
 function pageOf<T>(response: SubResponse | undefined, soql: string): QueryPage<T> {
   if (!response || response.httpStatusCode !== 200) {
-    const [first] = Array.isArray(response?.body) ? (response!.body as Array<{ errorCode: string; message: string }>) : [];
-    throw Object.assign(new Error(`${first?.message ?? 'query failed'} (${soql.slice(0, 120)}…)`), { errorCode: first?.errorCode ?? `ERROR_HTTP_${response?.httpStatusCode ?? 500}` });
+    const [first] = response ? errorsOf(response) : [];
+    const status = response?.httpStatusCode ?? 500;
+    throw new SalesforceApiError(`${first?.message ?? 'query failed'} (${soql.slice(0, 120)}…)`, first?.errorCode ?? `ERROR_HTTP_${status}`, { statusCode: status });
   }
   return response.body as QueryPage<T>;
 }

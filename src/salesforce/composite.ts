@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import { SalesforceApiError } from './errors';
 
 export interface SubRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -12,17 +13,6 @@ export interface SubResponse {
   referenceId: string;
   httpStatusCode: number;
   body: unknown;
-}
-
-export class CompositeError extends Error {
-  constructor(
-    readonly errorCode: string,
-    message: string,
-    readonly referenceId: string,
-  ) {
-    super(message);
-    this.name = errorCode;
-  }
 }
 
 /**
@@ -42,14 +32,18 @@ export async function runComposite(conn: Connection, requests: SubRequest[], all
     const real = failures.find((r) => errorsOf(r)[0]?.errorCode !== 'PROCESSING_HALTED') ?? failures[0];
     if (real) {
       const [first] = errorsOf(real);
-      throw new CompositeError(first?.errorCode ?? `ERROR_HTTP_${real.httpStatusCode}`, first?.message ?? 'composite subrequest failed', real.referenceId);
+      throw new SalesforceApiError(first?.message ?? 'composite subrequest failed', first?.errorCode ?? `ERROR_HTTP_${real.httpStatusCode}`, {
+        statusCode: real.httpStatusCode,
+        fields: first?.fields,
+        referenceId: real.referenceId,
+      });
     }
   }
   return byRef;
 }
 
-export function errorsOf(response: SubResponse): Array<{ errorCode: string; message: string }> {
-  return Array.isArray(response.body) ? (response.body as Array<{ errorCode: string; message: string }>) : [];
+export function errorsOf(response: SubResponse): Array<{ errorCode: string; message: string; fields?: string[] }> {
+  return Array.isArray(response.body) ? (response.body as Array<{ errorCode: string; message: string; fields?: string[] }>) : [];
 }
 
 export const queryUrl = (soql: string) => `/query?q=${encodeURIComponent(soql)}`;

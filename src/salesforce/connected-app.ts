@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { AppRequest } from './app-settings';
-import { foreignObject } from './errors';
+import { foreignObject, ONRAMP_CODES, SalesforceApiError } from './errors';
 
 /**
  * Legacy Connected Apps through Metadata CRUD. New ones are blocked in orgs since Spring '26 unless
@@ -54,7 +54,7 @@ export async function ensureConnectedApp(conn: Connection, request: AppRequest):
 /** Replaces the whole component (Metadata update does not merge) of a Connected App onramp created. */
 export async function updateConnectedApp(conn: Connection, request: AppRequest): Promise<void> {
   const existing = await readConnectedApp(conn, request.app.apiName);
-  if (!existing) throw Object.assign(new Error(`Connected App ${request.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
+  if (!existing) throw new SalesforceApiError(`Connected App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
   const result = (await conn.metadata.update('ConnectedApp', connectedAppMetadata(request) as never)) as unknown as SaveResult;
   throwUnlessSaved(result, 'update Connected App');
@@ -73,5 +73,5 @@ function throwUnlessSaved(result: SaveResult, action: string): void {
   if (result.success === true || result.success === 'true') return;
   const errors = Array.isArray(result.errors) ? result.errors : result.errors ? [result.errors] : [];
   const first = errors[0];
-  throw Object.assign(new Error(`${action}: ${first?.message ?? 'failed'}`), { errorCode: first?.statusCode ?? 'METADATA_ERROR' });
+  throw new SalesforceApiError(`${action}: ${first?.message ?? 'failed'}`, first?.statusCode ?? 'METADATA_ERROR');
 }

@@ -1,17 +1,17 @@
 import type { Connection } from 'jsforce';
 import type { AppRequest } from './app-settings';
 import { updateConnectedApp } from './connected-app';
-import { isErrorCode } from './errors';
-import { redeployGlobalOauthSettings } from './external-client-app';
+import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
+import { redeployGlobalOauthSettings, type DeployProgress } from './external-client-app';
 
 /**
  * Puts new credentials on an app onramp created: for an External Client App only its global OAuth
  * settings are redeployed (certificate, consumer key and secret), for a Connected App the component is
  * updated. Salesforce keeps one certificate per app, so the previous certificate stops verifying at once.
  */
-export async function installAppCredentials(conn: Connection, request: AppRequest, onPoll: (deployId: string) => void): Promise<void> {
+export async function installAppCredentials(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<void> {
   if (request.app.kind === 'connected-app') await updateConnectedApp(conn, request);
-  else await redeployGlobalOauthSettings(conn, request, onPoll);
+  else await redeployGlobalOauthSettings(conn, request, progress);
 }
 
 /**
@@ -48,10 +48,10 @@ interface StagedJson {
 export async function findOAuthConsumer(conn: Connection, appApiName: string): Promise<OAuthConsumer> {
   const files = await conn.metadata.list([{ type: 'ExternalClientApplication' }]);
   const app = (Array.isArray(files) ? files : [files]).find((f) => f?.fullName.toLowerCase() === appApiName.toLowerCase());
-  if (!app) throw Object.assign(new Error(`External Client App ${appApiName} does not exist`), { errorCode: 'NOT_FOUND' });
+  if (!app) throw new SalesforceApiError(`External Client App ${appApiName} does not exist`, ONRAMP_CODES.notFound);
   const list = await conn.request<{ consumers: Array<{ url: string; key: string }> }>(`/services/data/${apiVersion(conn)}/apps/oauth/credentials/${app.id}`);
   const [consumer] = list.consumers;
-  if (!consumer) throw Object.assign(new Error(`External Client App ${appApiName} has no OAuth consumer`), { errorCode: 'NOT_FOUND' });
+  if (!consumer) throw new SalesforceApiError(`External Client App ${appApiName} has no OAuth consumer`, ONRAMP_CODES.notFound);
   return { url: consumer.url, consumerKey: consumer.key };
 }
 
@@ -63,7 +63,7 @@ export async function listStagedCredentials(conn: Connection, consumer: OAuthCon
 export async function stageCredentials(conn: Connection, consumer: OAuthConsumer): Promise<Required<StagedCredentials>> {
   const created = await conn.request<{ stagedCredentials: StagedJson[] }>({ method: 'POST', url: `${consumer.url}/staged`, body: '{}', headers: json() });
   const [staged] = created.stagedCredentials;
-  if (!staged?.secret) throw Object.assign(new Error('the org staged no credentials'), { errorCode: 'STAGING_FAILED' });
+  if (!staged?.secret) throw new SalesforceApiError('the org staged no credentials', ONRAMP_CODES.stagingFailed);
   return { id: staged.id, consumerKey: staged.key, consumerSecret: staged.secret };
 }
 

@@ -1,8 +1,7 @@
-import { activityInfo } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
 import JSZip from 'jszip';
 import type { AppRequest } from './app-settings';
-import { foreignObject } from './errors';
+import { foreignObject, ONRAMP_CODES, SalesforceApiError } from './errors';
 
 /**
  * External Client Apps, the kind Salesforce requires for new integrations since Spring '26. They exist
@@ -51,6 +50,16 @@ function packageXml(members: Array<{ type: string; member: string }>, apiVersion
 }
 
 export type EcaPart = keyof typeof TYPES;
+
+/**
+ * How a caller follows a deploy: `onPoll` hears its id on every poll (an activity heartbeats it), and
+ * `resumeDeployId` (from the last heartbeat of a previous attempt) makes a retry wait for that deploy
+ * instead of starting a second one.
+ */
+export interface DeployProgress {
+  onPoll(deployId: string): void;
+  resumeDeployId?: string;
+}
 
 /**
  * The deployable package of one External Client App (fields in the documented, alphabetical order), or
@@ -127,13 +136,13 @@ export async function readExternalClientApp(conn: Connection, apiName: string): 
   return record && record.fullName ? record : undefined;
 }
 
-export async function ensureExternalClientApp(conn: Connection, request: AppRequest, onPoll: (deployId: string) => void): Promise<{ created: boolean }> {
+export async function ensureExternalClientApp(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<{ created: boolean }> {
   const existing = await readExternalClientApp(conn, request.app.apiName);
   if (existing) {
     if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
     return { created: false };
   }
-  await deploy(conn, await externalClientAppPackage(request, conn.version), onPoll);
+  await deploy(conn, await externalClientAppPackage(request, conn.version), progress);
   return { created: true };
 }
 
@@ -141,18 +150,18 @@ export async function ensureExternalClientApp(conn: Connection, request: AppRequ
  * Replaces the global OAuth settings (certificate, consumer key and secret) of an app onramp created,
  * leaving its other parts as they are: what a credential rotation changes and nothing else.
  */
-export async function redeployGlobalOauthSettings(conn: Connection, request: AppRequest, onPoll: (deployId: string) => void): Promise<void> {
+export async function redeployGlobalOauthSettings(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<void> {
   const existing = await readExternalClientApp(conn, request.app.apiName);
-  if (!existing) throw Object.assign(new Error(`External Client App ${request.app.apiName} does not exist`), { errorCode: 'NOT_FOUND' });
+  if (!existing) throw new SalesforceApiError(`External Client App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
-  await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), onPoll);
+  await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), progress);
 }
 
 export async function deleteExternalClientApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
   const existing = await readExternalClientApp(conn, apiName);
   if (!existing) return 'absent';
   if (existing.description !== marker) throw foreignObject(`External Client App ${apiName}`);
-  await deploy(conn, await destructivePackage(apiName, conn.version), () => undefined);
+  await deploy(conn, await destructivePackage(apiName, conn.version), { onPoll: () => undefined });
   return 'deleted';
 }
 
@@ -166,34 +175,21 @@ interface DeployStatus {
 }
 type Failure = { fullName?: string; componentType?: string; problem?: string; problemType?: string };
 
-/**
- * Deploys and waits for the result. The deploy id goes into the activity heartbeat, so a retried
- * activity resumes waiting for the same deploy instead of starting a second one.
- */
-async function deploy(conn: Connection, zip: Buffer, onPoll: (deployId: string) => void): Promise<void> {
-  const resumed = inActivity() ? (activityInfo().heartbeatDetails as { deployId?: string } | undefined)?.deployId : undefined;
-  const deployId = resumed ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
+/** Deploys (or resumes waiting for the deploy a previous attempt started) and waits for the result. */
+async function deploy(conn: Connection, zip: Buffer, progress: DeployProgress): Promise<void> {
+  const deployId = progress.resumeDeployId ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
   const deadline = Date.now() + DEPLOY_WAIT_MS;
   for (let poll = 0; Date.now() < deadline; poll++) {
-    onPoll(deployId);
+    progress.onPoll(deployId);
     const status = (await conn.metadata.checkDeployStatus(deployId, true)) as unknown as DeployStatus;
     if (status.done === true || status.done === 'true') {
       if (status.success === true || status.success === 'true') return;
       const failures = status.details?.componentFailures;
       const list = Array.isArray(failures) ? failures : failures ? [failures] : [];
       const reason = list.map((f) => `${f.componentType} ${f.fullName}: ${f.problem}`).join('; ') || status.errorMessage || status.status;
-      throw Object.assign(new Error(`deploy ${deployId} failed: ${reason}`), { errorCode: 'DEPLOY_FAILED' });
+      throw new SalesforceApiError(`deploy ${deployId} failed: ${reason}`, ONRAMP_CODES.deployFailed);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(FIRST_POLL_DELAY_MS * 2 ** poll, MAX_POLL_DELAY_MS)));
   }
-  throw Object.assign(new Error(`deploy ${deployId} did not finish in time`), { errorCode: 'DEPLOY_TIMEOUT' });
-}
-
-function inActivity(): boolean {
-  try {
-    activityInfo();
-    return true;
-  } catch {
-    return false;
-  }
+  throw new SalesforceApiError(`deploy ${deployId} did not finish in time`, ONRAMP_CODES.deployTimeout);
 }

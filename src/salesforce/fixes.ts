@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import type { Fix } from '../audit/findings';
-import { soqlQuote } from './soql';
-import { isErrorCode } from './errors';
+import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
 import { createRecord } from './records';
+import { soqlQuote } from './soql';
 
 /** What a fix may touch: the integration user's assignments and onramp's own permission set. */
 export interface FixScope {
@@ -28,7 +27,7 @@ const OWNER_FIELD: Record<string, 'userId' | 'permissionSetId'> = {
 const OWNER_COLUMN: Record<string, string> = { PermissionSetAssignment: 'AssigneeId', ObjectPermissions: 'ParentId', FieldPermissions: 'ParentId', SetupEntityAccess: 'ParentId' };
 
 const outOfScope = (fix: Fix, why: string) =>
-  ApplicationFailure.nonRetryable(`refusing to ${fix.op} ${fix.sobject}${'id' in fix ? ` ${fix.id}` : ''}: ${why}`, 'FixOutOfScope');
+  new SalesforceApiError(`refusing to ${fix.op} ${fix.sobject}${'id' in fix ? ` ${fix.id}` : ''}: ${why}`, ONRAMP_CODES.fixOutOfScope);
 
 async function readRow(conn: Connection, sobject: string, id: string, fields: string[]): Promise<Record<string, unknown> | undefined> {
   const result = await conn.query<Record<string, unknown>>(`SELECT ${['Id', ...fields].join(', ')} FROM ${sobject} WHERE Id = ${soqlQuote(id)}`);
@@ -64,7 +63,7 @@ export async function applyFix(conn: Connection, fix: Fix, scope: FixScope): Pro
   const row = await readRow(conn, fix.sobject, fix.id, [column]);
   if (!row) {
     if (fix.op === 'delete') return 'already-applied';
-    throw Object.assign(new Error(`${fix.sobject} ${fix.id} no longer exists`), { errorCode: 'NOT_FOUND' });
+    throw new SalesforceApiError(`${fix.sobject} ${fix.id} no longer exists`, ONRAMP_CODES.notFound);
   }
   if (!sameId(row[column], scope[ownerKey])) throw outOfScope(fix, `its ${column} is not the integration's`);
   if (fix.op === 'delete') await conn.sobject(fix.sobject).destroy(fix.id);

@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import { soqlQuote } from './soql';
 import { INTEGRATION_PROFILE_NAME, INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE } from '../spec/normalize';
 import { queryUrl, records, runComposite } from './composite';
-import { isErrorCode } from './errors';
+import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
 import { createRecord } from './records';
 
 export interface LicenseCapacity {
@@ -29,9 +28,11 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
   // Older orgs name the profile "Salesforce API Only System Integrations"; any profile of the license will do.
   const profile = profiles.find((p) => p.Name === INTEGRATION_PROFILE_NAME) ?? profiles[0];
   if (!license || !profile) {
-    throw ApplicationFailure.nonRetryable(`the org has no ${INTEGRATION_USER_LICENSE} license or profile`, 'LicenseUnavailable');
+    throw new SalesforceApiError(`the org has no ${INTEGRATION_USER_LICENSE} license or profile`, ONRAMP_CODES.licenseUnavailable);
   }
-  if (!psl) throw ApplicationFailure.nonRetryable(`the org has no ${INTEGRATION_PSL_DEVELOPER_NAME} permission set license`, 'LicenseUnavailable');
+  if (!psl) {
+    throw new SalesforceApiError(`the org has no ${INTEGRATION_PSL_DEVELOPER_NAME} permission set license`, ONRAMP_CODES.licenseUnavailable);
+  }
   const capacity = {
     userLicense: { id: license.Id, total: license.TotalLicenses, used: license.UsedLicenses },
     permissionSetLicense: { id: psl.Id, total: psl.TotalLicenses, used: psl.UsedLicenses },
@@ -39,7 +40,7 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
   };
   for (const [what, l] of [[INTEGRATION_USER_LICENSE, capacity.userLicense], [INTEGRATION_PSL_DEVELOPER_NAME, capacity.permissionSetLicense]] as const) {
     if (l.used >= l.total) {
-      throw ApplicationFailure.nonRetryable(`no ${what} license left: ${l.used} of ${l.total} in use`, 'LicenseCapacityExceeded');
+      throw new SalesforceApiError(`no ${what} license left: ${l.used} of ${l.total} in use`, ONRAMP_CODES.licenseCapacityExceeded);
     }
   }
   return capacity;

@@ -1,9 +1,9 @@
 import type { Connection } from 'jsforce';
 import { soqlQuote } from './soql';
 import type { FieldGrant, ObjectGrant } from '../spec/schema';
-import { CompositeError, queryUrl, records, runComposite, type SubRequest } from './composite';
-import { foreignObject, isErrorCode } from './errors';
-import { createRecord } from './records';
+import { queryUrl, records, runComposite, type SubRequest } from './composite';
+import { foreignObject, isErrorCode, SalesforceApiError } from './errors';
+import { createRecord, saveError, type SaveError } from './records';
 
 export interface PermissionSetRequest {
   name: string;
@@ -48,7 +48,7 @@ export async function ensurePermissionSet(conn: Connection, request: PermissionS
       const responses = await runComposite(conn, createInOneCall(request));
       return { permissionSetId: (responses.get('ps')!.body as { id: string }).id, created: true };
     } catch (error) {
-      if (!(error instanceof CompositeError && error.referenceId === 'ps' && isDuplicate(error))) throw error;
+      if (!(error instanceof SalesforceApiError && error.referenceId === 'ps' && isDuplicate(error))) throw error;
     }
   }
   const existing = await findPermissionSet(conn, request.name);
@@ -58,7 +58,7 @@ export async function ensurePermissionSet(conn: Connection, request: PermissionS
   return { permissionSetId, created: !existing };
 }
 
-function isDuplicate(error: CompositeError): boolean {
+function isDuplicate(error: SalesforceApiError): boolean {
   return ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE', 'DUPLICATE_NAME'].includes(error.errorCode);
 }
 
@@ -120,12 +120,12 @@ async function addMissingAccess(conn: Connection, permissionSetId: string, reque
       .map((c) => ({ attributes: { type: 'SetupEntityAccess' }, ParentId: permissionSetId, SetupEntityId: c.Id })),
   ];
   for (let i = 0; i < rows.length; i += 200) {
-    const results = await conn.requestPost<Array<{ success: boolean; errors: Array<{ statusCode: string; message: string }> }>>('/composite/sobjects', {
+    const results = await conn.requestPost<Array<{ success: boolean; errors: SaveError[] }>>('/composite/sobjects', {
       allOrNone: true,
       records: rows.slice(i, i + 200),
     });
     const failed = results.find((r) => !r.success);
-    if (failed) throw Object.assign(new Error(failed.errors[0]?.message ?? 'permission grant failed'), { errorCode: failed.errors[0]?.statusCode });
+    if (failed) throw saveError(failed.errors, 'permission grant failed');
   }
 }
 
@@ -147,11 +147,15 @@ async function findAssignment(conn: Connection, userId: string, permissionSetId:
   return result.records[0]?.Id;
 }
 
-/** Removes the assignments of onramp's permission set (by name), wherever they are; true if any existed. */
-export async function unassignPermissionSet(conn: Connection, permissionSetName: string): Promise<number> {
-  const result = await conn.query<{ Id: string }>(
-    `SELECT Id FROM PermissionSetAssignment WHERE PermissionSet.Name = ${soqlQuote(permissionSetName)}`,
-  );
+/**
+ * Removes every assignment of onramp's permission set; how many there were. A permission set of that name
+ * without the marker is someone else's, and so are its assignments: refused before anything is deleted.
+ */
+export async function unassignPermissionSet(conn: Connection, permissionSetName: string, marker: string): Promise<number> {
+  const permissionSet = await findPermissionSet(conn, permissionSetName);
+  if (!permissionSet) return 0;
+  if (permissionSet.Description !== marker) throw foreignObject(`permission set ${permissionSetName}`);
+  const result = await conn.query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSet.Id)}`);
   for (const row of result.records) await conn.sobject('PermissionSetAssignment').destroy(row.Id);
   return result.records.length;
 }

@@ -1,8 +1,10 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'jsforce';
 import { soqlQuote } from './soql';
 import type { VerificationEvidence } from '../shared/types';
 import { errorsOf, queryUrl, records, runComposite } from './composite';
+import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
+
+const verificationFailed = (message: string) => new SalesforceApiError(message, ONRAMP_CODES.verificationFailed);
 
 /** Objects to try reading as the integration, to prove access outside its grant is refused. */
 const PROBE_OBJECTS = ['Contact', 'Lead', 'Case', 'Opportunity', 'Account', 'Campaign', 'User'];
@@ -37,7 +39,7 @@ interface LoginRow {
 export async function verifyIntegration(request: VerificationRequest): Promise<VerificationEvidence> {
   const identity = request.integration.userInfo;
   if (identity?.id?.slice(0, 15) !== request.userId.slice(0, 15)) {
-    throw ApplicationFailure.nonRetryable(`the token was issued for ${identity?.id ?? 'nobody'}, not the integration user ${request.userId}`, 'VerificationFailed');
+    throw verificationFailed(`the token was issued for ${identity?.id ?? 'nobody'}, not the integration user ${request.userId}`);
   }
   const sampleObject = request.grantedObjects[0];
   const adminReads = await runComposite(request.admin, [
@@ -50,10 +52,10 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
   ]);
   const [last] = records<LoginRow>(adminReads.get('login'));
   if (!last || last.Status !== 'Success' || last.Application !== request.appApiName) {
-    throw ApplicationFailure.create({
-      message: `LoginHistory shows no successful sign-in of the integration user through ${request.appApiName} yet`,
-      type: 'LoginHistoryPending',
-    });
+    throw new SalesforceApiError(
+      `LoginHistory shows no successful sign-in of the integration user through ${request.appApiName} yet`,
+      ONRAMP_CODES.loginHistoryPending,
+    );
   }
   const ungrantedField = sampleObject ? pickUngrantedField(sampleObject, adminReads.get('describe')?.body, request.grantedFields) : undefined;
   const granted = new Set(request.grantedObjects.map((o) => o.toLowerCase()));
@@ -69,7 +71,7 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
   const responses = subrequests.length ? await runComposite(request.integration, subrequests, false) : new Map();
   const sample = responses.get('sample');
   if (sample && sample.httpStatusCode !== 200) {
-    throw ApplicationFailure.nonRetryable(`the sample call as the integration failed: ${errorsOf(sample)[0]?.errorCode}`, 'VerificationFailed');
+    throw verificationFailed(`the sample call as the integration failed: ${errorsOf(sample)[0]?.errorCode}`);
   }
   const outOfScope: VerificationEvidence['outOfScope'] = [];
   for (const [ref, what] of [['probeObject', `SELECT Id FROM ${probe}`], ['probeField', `SELECT ${ungrantedField}`]] as const) {
@@ -77,7 +79,7 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     if (!response) continue;
     const code = errorsOf(response)[0]?.errorCode;
     if (response.httpStatusCode === 200 || !code) {
-      throw ApplicationFailure.nonRetryable(`the integration could run ${what}, which its permission set does not grant`, 'VerificationFailed');
+      throw verificationFailed(`the integration could run ${what}, which its permission set does not grant`);
     }
     outOfScope.push({ request: what, refusedWith: code });
   }
@@ -101,18 +103,4 @@ function pickUngrantedField(object: string, describe: unknown, grantedFields: st
   const fields = (describe as { fields?: Array<{ name: string; type: string; permissionable: boolean }> } | undefined)?.fields ?? [];
   const candidate = fields.find((f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()));
   return candidate ? `${object}.${candidate.name}` : undefined;
-}
-
-/** Revokes every OAuth token the app issued (as OauthToken rows list them). */
-export async function revokeAppTokens(admin: Connection, appApiName: string): Promise<number> {
-  const tokens = await admin.query<{ DeleteToken: string }>(`SELECT DeleteToken FROM OauthToken WHERE AppName = ${soqlQuote(appApiName)}`);
-  for (const t of tokens.records) {
-    try {
-      await admin.oauth2.revokeToken(t.DeleteToken);
-    } catch (error) {
-      // Already revoked between the query and now: the goal is reached.
-      if (!/invalid_token/.test(String((error as Error).name) + String((error as Error).message))) throw error;
-    }
-  }
-  return tokens.records.length;
 }

@@ -1,17 +1,11 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { Failure, NON_RETRYABLE_TYPES } from '../shared/failures';
 import type { StepTimeouts } from '../shared/types';
 
 /** Salesforce errors are classified by the activities; these types never get better by retrying. */
-export const NON_RETRYABLE = [
-  'SalesforceError',
-  'ForeignObject',
-  'LicenseCapacityExceeded',
-  'LicenseUnavailable',
-  'VerificationFailed',
-  'TokenGrantFailed',
-];
+export const NON_RETRYABLE = NON_RETRYABLE_TYPES;
 
 /**
  * The activity proxies of onramp's workflows. Production runs on the defaults; `timeouts` (tests)
@@ -43,7 +37,7 @@ export function activityProxies(timeouts: StepTimeouts = {}) {
     /** Compensations and teardown: retried longer, since what they leave behind needs a human. */
     undo: proxyActivities<Activities>({
       startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
-      retry: { ...retry('1 second', '1 minute'), maximumAttempts: 25, nonRetryableErrorTypes: ['ForeignObject'] },
+      retry: { ...retry('1 second', '1 minute'), maximumAttempts: 25, nonRetryableErrorTypes: [Failure.ForeignObject.type] },
     }),
     /**
      * Onramp's own bookkeeping (the registry): retried until Temporal answers, since a registry hiccup

@@ -1,4 +1,5 @@
-import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import { log, setHandler } from '@temporalio/workflow';
+import { Failure } from '../shared/failures';
 import { identityKey } from '../shared/identity';
 import { approveSignal, approveUpdate, rejectSignal, rejectUpdate } from '../shared/messages';
 import { failureMessage } from './saga';
@@ -34,18 +35,18 @@ export class ApprovalBook {
   /** Throws a typed, non-retryable failure when the decision is not allowed (used by update validators). */
   check(input: ApprovalInput, decision: ApprovalRecord['decision'], open: boolean): void {
     const who = identityKey(input?.approver ?? '');
-    if (!who) throw ApplicationFailure.nonRetryable('approver is required', 'InvalidApproval');
+    if (!who) throw Failure.InvalidApproval('approver is required');
     if (!open || this.outcome !== 'pending') {
-      throw ApplicationFailure.nonRetryable(`this request is no longer awaiting approval (${this.outcome})`, 'ApprovalClosed');
+      throw Failure.ApprovalClosed(`this request is no longer awaiting approval (${this.outcome})`);
     }
     if (decision === 'approved' && who === this.requester) {
-      throw ApplicationFailure.nonRetryable(`${input.approver} requested this integration and cannot approve it`, 'SelfApproval');
+      throw Failure.SelfApproval(`${input.approver} requested this integration and cannot approve it`);
     }
     if (!this.approvers.has(who)) {
-      throw ApplicationFailure.nonRetryable(`${input.approver} is not an approver of this integration`, 'NotAnApprover');
+      throw Failure.NotAnApprover(`${input.approver} is not an approver of this integration`);
     }
     if (this.records.some((r) => identityKey(r.approver) === who)) {
-      throw ApplicationFailure.nonRetryable(`${input.approver} has already decided`, 'AlreadyDecided');
+      throw Failure.AlreadyDecided(`${input.approver} has already decided`);
     }
   }
 

@@ -1,6 +1,7 @@
 import { log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AuditSummary } from '../audit/report';
+import { Failure } from '../shared/failures';
 import { ONRAMP_STAGE } from '../temporal/search-attributes';
 
 export interface AuditInput {
@@ -12,7 +13,7 @@ export interface AuditInput {
 }
 
 /** Only the org and Temporal being unreachable are worth retrying; the audit itself only reads. */
-const NON_RETRYABLE = ['SalesforceError', 'InvalidAuditInput'];
+const NON_RETRYABLE = [Failure.SalesforceError.type, Failure.InvalidAuditInput.type];
 
 const audit = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -22,7 +23,7 @@ const audit = proxyActivities<Activities>({
 
 const notify = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: ['WebhookRefused'] },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: [Failure.WebhookRefused.type] },
 });
 
 /**

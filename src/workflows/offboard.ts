@@ -1,4 +1,5 @@
-import { ApplicationFailure, CancelledFailure, setHandler } from '@temporalio/workflow';
+import { CancelledFailure, setHandler } from '@temporalio/workflow';
+import { Failure } from '../shared/failures';
 import {
   OFFBOARDING_STEPS,
   offboardingStatusQuery,
@@ -32,7 +33,7 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
     if (decision === 'cancelled') throw new CancelledFailure(`the offboarding of ${integration} was cancelled; nothing was changed`);
     const reason = decision === 'rejected' ? `rejected by ${deciders(book, 'rejected').join(', ')}` : `no decision within ${approval.timeout}`;
     status.failure = { reason, leftBehind: [] };
-    throw ApplicationFailure.create({ message: `offboarding of ${integration} ${reason}; nothing was changed`, type: decision === 'rejected' ? 'Rejected' : 'ApprovalTimedOut', nonRetryable: true });
+    throw (decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut)(`offboarding of ${integration} ${reason}; nothing was changed`);
   }
 
   status.phase = 'applying';
@@ -57,12 +58,9 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
     const remaining = board.steps.filter((s) => s.state !== 'done').map((s) => s.step);
     status.failure = { reason, leftBehind: remaining };
     status.phase = 'failed';
-    throw ApplicationFailure.create({
-      message: `offboarding of ${integration} stopped: ${reason}. Done: ${done.map((d) => d.step).join(', ') || 'nothing'}; not done: ${remaining.join(', ')}. Every step is idempotent: start the offboarding again.`,
-      type: 'OffboardingFailed',
-      nonRetryable: true,
-      details: [status.failure],
-      cause: error instanceof Error ? error : undefined,
-    });
+    throw Failure.OffboardingFailed(
+      `offboarding of ${integration} stopped: ${reason}. Done: ${done.map((d) => d.step).join(', ') || 'nothing'}; not done: ${remaining.join(', ')}. Every step is idempotent: start the offboarding again.`,
+      { details: [status.failure], cause: error instanceof Error ? error : undefined },
+    );
   }
 }

@@ -1,4 +1,5 @@
-import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { Failure } from '../shared/failures';
 import { statusQuery } from '../shared/messages';
 import { ONBOARDING_STEP_CATALOGUE as STEP, ONBOARDING_STEPS, type OnboardingStep } from '../shared/steps';
 import type { OnboardingFailureDetails, OnboardingInput, OnboardingPhase, OnboardingResult, OnboardingStatus } from '../shared/types';
@@ -55,12 +56,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
     setPhase(decision);
     if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);
-    throw ApplicationFailure.create({
-      message: `onboarding of ${integration.names.name} ${reason}; nothing was created`,
-      type: decision === 'rejected' ? 'Rejected' : 'ApprovalTimedOut',
-      nonRetryable: true,
-      details: [status.failure],
-    });
+    const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
+    throw refusal(`onboarding of ${integration.names.name} ${reason}; nothing was created`, { details: [status.failure] });
   }
 
   setPhase('provisioning');
@@ -130,12 +127,9 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     delete status.runbookPath;
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw error;
-    throw ApplicationFailure.create({
-      message: `onboarding of ${integration.names.name} failed at ${failedStep}: ${reason.replace(/\.$/, '')}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
-      type: 'OnboardingFailed',
-      nonRetryable: true,
-      details: [failure],
-      cause: error instanceof Error ? error : undefined,
-    });
+    throw Failure.OnboardingFailed(
+      `onboarding of ${integration.names.name} failed at ${failedStep}: ${reason.replace(/\.$/, '')}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
+      { details: [failure], cause: error instanceof Error ? error : undefined },
+    );
   }
 }

@@ -1,4 +1,5 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { Failure } from '../shared/failures';
 import { auditTargetOf } from '../audit/target';
 import {
   REGISTRY_MEMO_KEY,
@@ -42,7 +43,7 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
     return current;
   };
   const registered = () => {
-    if (!record) throw ApplicationFailure.nonRetryable(`${integration} has no registered desired state yet`, 'NotRegistered');
+    if (!record) throw Failure.NotRegistered(`${integration} has no registered desired state yet`);
     return record;
   };
 
@@ -59,7 +60,7 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
     {
       validator: (request) => {
         const name = request?.desired?.integration?.names?.name;
-        if (name !== integration) throw ApplicationFailure.nonRetryable(`this registry holds ${integration}, not ${name}`, 'WrongIntegration');
+        if (name !== integration) throw Failure.WrongIntegration(`this registry holds ${integration}, not ${name}`);
       },
     },
   );
@@ -110,6 +111,6 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
 }
 
 function activeOnly(record: RegistryRecord | undefined): void {
-  if (!record) throw ApplicationFailure.nonRetryable('nothing is registered yet', 'NotRegistered');
-  if (record.state !== 'active') throw ApplicationFailure.nonRetryable(`${record.integration} is ${record.state}`, 'IntegrationRetired');
+  if (!record) throw Failure.NotRegistered('nothing is registered yet');
+  if (record.state !== 'active') throw Failure.IntegrationRetired(`${record.integration} is ${record.state}`);
 }

@@ -1,4 +1,5 @@
-import { ApplicationFailure, CancellationScope, setHandler } from '@temporalio/workflow';
+import { CancellationScope, setHandler } from '@temporalio/workflow';
+import { Failure } from '../shared/failures';
 import {
   ROTATION_STEPS,
   rotationStatusQuery,
@@ -74,14 +75,11 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
     const { undone, leftBehind } = proven ? { undone: [], leftBehind: [] } : await CancellationScope.nonCancellable(() => saga.compensate());
     status.failure = { reason, undone, leftBehind };
     status.phase = 'failed';
-    throw ApplicationFailure.create({
-      message: proven
+    throw Failure.RotationFailed(
+      proven
         ? `rotation of ${integration} proved the new credential but did not finish: ${reason}. Nothing was undone: the new credential works; the steps not done (${board.steps.filter((s) => s.state !== 'done' && s.state !== 'skipped').map((s) => s.step).join(', ')}) are left to finish by hand.`
         : `rotation of ${integration} failed: ${reason}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
-      type: 'RotationFailed',
-      nonRetryable: true,
-      details: [status.failure],
-      cause: error instanceof Error ? error : undefined,
-    });
+      { details: [status.failure], cause: error instanceof Error ? error : undefined },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { log } from '@temporalio/workflow';
+import { Failure, isFailure } from '../shared/failures';
 import type { OnboardingStep } from '../shared/steps';
 import type { StepProgress, StepState } from '../shared/types';
 
@@ -69,7 +70,7 @@ export class Saga<S extends string = OnboardingStep> {
         this.board.set(c.step, 'compensated', outcome);
       } catch (error) {
         const reason = failureMessage(error);
-        if (failureType(error) === 'ForeignObject') {
+        if (isFailure(error, Failure.ForeignObject)) {
           // The object of that name lacks this run's marker: the run never created it, so nothing of
           // its own is there to undo, and someone else's object stays as it is.
           undone.push(`${c.description} (nothing to undo: ${reason})`);
@@ -83,15 +84,6 @@ export class Saga<S extends string = OnboardingStep> {
     }
     return { undone, leftBehind };
   }
-}
-
-/** The type of the innermost typed failure (e.g. `ForeignObject` under an ActivityFailure). */
-export function failureType(error: unknown): string | undefined {
-  let type: string | undefined;
-  for (let e = error as { type?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.type === 'string') type = e.type;
-  }
-  return type;
 }
 
 /** The innermost message of an activity or application failure: what actually went wrong. */

@@ -12,12 +12,12 @@ import { approve, prepareOnboarding, reject, startOnboarding } from '../../src/c
 import { CodecKeyError, loadKeyRing } from '../../src/codec/key-ring';
 import { ConfigError, loadConfig } from '../../src/config';
 import { LocalOrgAdmin } from '@onramp/local-org';
+import { revokeAppTokens } from '../../src/salesforce/apps';
 import { readOrgFacts } from '../../src/salesforce/spec-checks';
 import { orgFindings } from '../../src/spec/org-findings';
 import { removePermissionSetLicense } from '../../src/salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../../src/salesforce/permission-sets';
 import { findUserByUsername, retireUser } from '../../src/salesforce/users';
-import { revokeAppTokens } from '../../src/salesforce/verification';
 import { onboardingWorkflowId } from '../../src/shared/messages';
 import type { ValidationIssue } from '../../src/spec/plan';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
@@ -247,8 +247,10 @@ describe('values placed into SOQL are escaped', () => {
     await orgAdmin.resetCalls();
     for (const injection of INJECTIONS) {
       assert.equal(await deletePermissionSet(conn, injection, '[onramp:x]'), 'absent');
-      assert.equal(await unassignPermissionSet(conn, injection), 0);
-      assert.equal(await revokeAppTokens(conn, injection), 0);
+      assert.equal(await unassignPermissionSet(conn, injection, '[onramp:x]'), 0);
+      for (const kind of ['connected-app', 'external-client-app'] as const) {
+        assert.equal(await revokeAppTokens(conn, { kind, apiName: injection }, '[onramp:x]'), 0);
+      }
       // An Id column compared with a non-id is refused as Salesforce does, quoting the literal whole.
       await assert.rejects(removePermissionSetLicense(conn, injection, injection), (e: unknown) => (e as Error).message.includes(`invalid ID field: ${injection}`));
       assert.equal(await retireUser(conn, injection, 'onramp:x:y'), 'absent');

@@ -7,6 +7,7 @@ import { decideSignOff, remediationStatus, startRemediation } from '../../src/cl
 import { registryRecord } from '../../src/client/registry';
 import { LocalOrgAdmin, type OrgState, diffStates, type OrgDiff } from '@onramp/local-org';
 import { assembleFacts, readOrgInBulk } from '../../src/salesforce/audit-reads';
+import { ONRAMP_CODES } from '../../src/salesforce/errors';
 import { applyFix } from '../../src/salesforce/fixes';
 import type { DesiredState } from '../../src/shared/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
@@ -110,7 +111,7 @@ describe('remediation with sign-off', () => {
     const bootstrapApp = db.find('ConnectedApplication', (a) => a.Name === stack.org.bootstrap.appName)!.Id;
     for (const entityId of [leadRouter, bootstrapApp]) {
       const fix = { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: provisioned.permissionSetId, SetupEntityId: entityId } } as const;
-      await assert.rejects(applyFix(await stack.admin(), fix, scope), { type: 'FixOutOfScope', message: new RegExp(`${entityId} is not an Apex class the approved spec names`) });
+      await assert.rejects(applyFix(await stack.admin(), fix, scope), { errorCode: ONRAMP_CODES.fixOutOfScope, message: new RegExp(`${entityId} is not an Apex class the approved spec names`) });
       assert.equal(db.find('SetupEntityAccess', (s) => s.ParentId === provisioned.permissionSetId && s.SetupEntityId === entityId), undefined);
     }
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
-import { secretStoreStep } from '../../src/secrets/failures';
+import { secretStoreStep } from '../../src/activities/failures';
 import { SecretStoreError } from '../../src/secrets/store';
 import { fakePrivateKeyPem } from '../fixtures/pem';
 

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Connection } from 'jsforce';
+import { approve } from '../../src/client/onboarding';
+import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
+import { consumerKeyFor } from '../../src/salesforce/app-settings';
+import { ensureConnectedApp } from '../../src/salesforce/connected-app';
+import { checkIntegrationCapacity } from '../../src/salesforce/licenses';
+import { createRecord } from '../../src/salesforce/records';
+import { ensureIntegrationUser } from '../../src/salesforce/users';
+import { deleteExternalClientApp, ensureExternalClientApp } from '../../src/salesforce/external-client-app';
+import { connectWithClientCredentials } from '../../src/salesforce/connection';
+import { appMarker } from '../../src/activities/steps';
+import { Failure, failureType } from '../../src/shared/failures';
+import type { ResolvedApp } from '../../src/spec/normalize';
+import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { onboardManaged } from '../lifecycle/helpers';
+import { failureOf, specText, startSpec } from './helpers';
+
+const CONNECTED_APP = (text: string) => text.replace('kind: external-client-app', 'kind: connected-app');
+
+/**
+ * Someone else's app of the kind and name onramp's app has (created by hand, through the Metadata API as
+ * an admin would), and a live access token it issued. The connection has no refresh: a revoked token
+ * must show as refused, not be quietly replaced by a new grant.
+ */
+async function placeForeignApp(stack: OnrampStack, app: ResolvedApp): Promise<Connection> {
+  const consumerKey = consumerKeyFor(randomBytes(80));
+  const consumerSecret = randomBytes(32).toString('hex');
+  const team = await crmTeam(stack, app.apiName);
+  const foreign: ResolvedApp = { ...app, flow: 'client-credentials', runAsUsername: team.username, permissionSetName: team.permissionSet, trustedIpRanges: [] };
+  const request = { app: foreign, marker: 'built by the CRM team by hand', consumerKey, consumerSecret };
+  const admin = await stack.admin();
+  if (app.kind === 'connected-app') await ensureConnectedApp(admin, request);
+  else await ensureExternalClientApp(admin, request, { onPoll: () => undefined });
+  const granted = await connectWithClientCredentials({
+    loginUrl: stack.org.instanceUrl,
+    consumerKey,
+    consumerSecret,
+    apiVersion: stack.config.salesforce.apiVersion,
+  });
+  const live = new Connection({ instanceUrl: granted.instanceUrl, accessToken: granted.accessToken!, version: stack.config.salesforce.apiVersion });
+  await assertTokenWorks(live);
+  return live;
+}
+
+/** The other team's API-only run-as user and the permission set their app pre-authorizes. */
+async function crmTeam(stack: OnrampStack, suffix: string): Promise<{ username: string; permissionSet: string }> {
+  const admin = await stack.admin();
+  const local = `crm.${suffix.toLowerCase().replace(/_/g, '-')}`;
+  const username = `${local}@crm-team.acme.example`;
+  const user = { username, email: 'crm-team@acme.example', firstName: 'CRM', lastName: 'Sync', alias: 'crmsync', communityNickname: local };
+  const { profileId } = await checkIntegrationCapacity(admin);
+  await ensureIntegrationUser(admin, { ...user, profileName: '', userLicense: '', permissionSetLicense: '' }, profileId, 'crm team');
+  const permissionSet = `Crm_Team_${suffix}`;
+  await createRecord(admin, 'PermissionSet', { Name: permissionSet, Label: permissionSet, Description: 'the CRM team' });
+  return { username, permissionSet };
+}
+
+async function assertTokenWorks(live: Connection): Promise<void> {
+  await live
+    .request(`/services/data/v${live.version}/limits`)
+    .catch((error: unknown) => assert.fail(`the foreign app's token does not work: ${String(error)}`));
+}
+
+describe('an undo never touches the tokens of an app onramp did not create', () => {
+  const stack = useOnrampStack({ orgSettings: { connectedAppCreationAllowed: true } });
+
+  for (const [kind, label, edit] of [
+    ['connected-app', 'Connected App', CONNECTED_APP],
+    ['external-client-app', 'External Client App', (text: string) => text],
+  ] as const) {
+    test(`onboarding (${kind}): a same-named app created during the approval wait keeps its live token`, async () => {
+      const name = `crm-sync-${kind === 'connected-app' ? 'ca' : 'eca'}`;
+      const { handle, integration } = await startSpec(stack, edit(specText('billing', name)));
+      const live = await placeForeignApp(stack, integration.app);
+      await approve(stack.client, name, { approver: 'security@acme.example' });
+
+      const failure = await failureOf(handle);
+      assert.equal(failure.type, Failure.OnboardingFailed.type);
+      assert.equal(failure.details.failedStep, 'createApp');
+      assert.equal(failure.stepFailure?.type, Failure.ForeignObject.type);
+      const revoke = failure.details.undone.find((u) => u.startsWith("revoke the integration's tokens"));
+      assert.match(revoke ?? '', new RegExp(`nothing to undo: ${label} ${integration.app.apiName} already exists and was not created by this onboarding`));
+      assert.deepEqual(failure.details.leftBehind, []);
+      await assertTokenWorks(live);
+      const tokens = await (await stack.admin()).query(`SELECT Id FROM OauthToken WHERE AppName = '${integration.app.apiName}'`);
+      assert.equal(tokens.totalSize, 1, 'the foreign app still holds its token');
+    });
+  }
+
+  test('offboarding: an app replaced by a same-named one is refused before its tokens are revoked', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'crm-export', ['security@acme.example']);
+    const { app } = desired.integration;
+    const admin = await stack.admin();
+    // onramp's app deleted by hand and a new one made under the same name.
+    assert.equal(await deleteExternalClientApp(admin, app.apiName, appMarker(desired)), 'deleted');
+    const live = await placeForeignApp(stack, app);
+
+    const handle = await startOffboarding(stack.client, 'crm-export', { requestedBy: 'salesforce-admins@acme.example', reason: 'moved' });
+    await decideSignOff(stack.client, 'offboarding', 'crm-export', 'approve', { approver: 'security@acme.example' });
+    const error = await handle.result().then(
+      () => assert.fail('the offboarding went ahead over a foreign app'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.equal(failureType(error.cause), Failure.ForeignObject.type);
+    assert.match(error.cause?.message ?? '', /stopped: External Client App Onramp_Crm_Export already exists and was not created by this onboarding/);
+    await assertTokenWorks(live);
+  });
+});
