@@ -13,8 +13,7 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-/** onramp's code, without the local org (a Salesforce stand-in with its own error vocabulary). */
-const onrampFiles = () => sourceFiles(SRC).filter((f) => !relative(SRC, f).startsWith('org/'));
+const onrampFiles = () => sourceFiles(SRC);
 
 describe('the failure catalogue', () => {
   it('builds each failure with its type, and non-retryable exactly when the catalogue says it does not retry', () => {
