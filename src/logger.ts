@@ -11,7 +11,11 @@ export type { Logger } from 'pino';
 
 export const REDACTED = '[REDACTED]';
 
-/** Keys whose values are always secret, whatever object they appear in. */
+/**
+ * Keys whose values are always secret, whatever object they appear in. Names are compared without case,
+ * `_` or `-` (`consumer_secret`, `consumerSecret` and `ConsumerSecret` are one key), and any name that
+ * ends in one of the words of SECRET_SUFFIXES is secret too (`apiKey`, `DeleteToken`, `webhookSecret`).
+ */
 export const SECRET_KEYS = [
   'privateKey',
   'privateKeyPem',
@@ -26,7 +30,22 @@ export const SECRET_KEYS = [
   'password',
   'authorization',
   'sessionId',
+  'secret',
+  'token',
+  'apiKey',
+  'DeleteToken',
 ] as const;
+
+const SECRET_SUFFIXES = ['secret', 'token', 'password', 'apikey', 'signingkey', 'privatekey', 'privatekeypem', 'assertion', 'sessionid'];
+const EXACT_SECRET_NAMES = new Set(['authorization', 'cookie', 'codeverifier', 'signature']);
+
+const normalizeKey = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
+
+/** Whether a value under this key (object key, form parameter, JSON or XML element name) is a secret. */
+export function isSecretKey(key: string): boolean {
+  const k = normalizeKey(key);
+  return EXACT_SECRET_NAMES.has(k) || SECRET_SUFFIXES.some((suffix) => k.endsWith(suffix));
+}
 
 /** pino redact paths: every secret key at the top level and one level down, plus HTTP header shapes. */
 export const REDACT_PATHS: string[] = [
@@ -38,7 +57,7 @@ export const REDACT_PATHS: string[] = [
   '*.headers.cookie',
 ];
 
-const SECRET_KEY_SET = new Set<string>([...SECRET_KEYS, 'cookie'].map((k) => k.toLowerCase()));
+const censorIfSecret = (name: string, whole: string, censored: string) => (isSecretKey(name) ? censored : whole);
 
 const TEXT_RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // PEM private keys of any flavour (RSA, EC, ENCRYPTED, PKCS#8); a truncated one is cut to the end.
@@ -48,16 +67,12 @@ const TEXT_RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // Compact JWTs (assertions, id tokens).
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/!]+=*/gi, (_m, scheme) => `${scheme} ${REDACTED}`],
-  // form bodies and query strings: client_secret=..., assertion=...
-  [
-    /\b(client_secret|client_assertion|access_token|refresh_token|assertion|password|code_verifier)=[^&\s"']+/gi,
-    (_m, key) => `${key}=${REDACTED}`,
-  ],
-  // JSON text: "client_secret":"...", "privateKey": "..."
-  [
-    /"(privateKey|privateKeyPem|consumerSecret|clientSecret|client_secret|accessToken|access_token|refreshToken|refresh_token|assertion|password|sessionId|authorization)"\s*:\s*"(?:[^"\\]|\\.)*"/gi,
-    (_m, key) => `"${key}":"${REDACTED}"`,
-  ],
+  // Form bodies, query strings and key=value text: client_secret=..., consumerSecret=...
+  [/\b([A-Za-z][\w.-]*)=[^&\s"'<>,;]+/g, (m, key) => censorIfSecret(key, m, `${key}=${REDACTED}`)],
+  // JSON text: "consumer_secret":"...", "privateKey": "..."
+  [/"([A-Za-z][\w.-]*)"\s*:\s*"(?:[^"\\]|\\.)*"/g, (m, key) => censorIfSecret(key, m, `"${key}":"${REDACTED}"`)],
+  // XML (Metadata API SOAP and deploy packages): <consumerSecret>...</consumerSecret>, with or without a prefix.
+  [/<((?:[\w-]+:)?([\w-]+))(\s[^>]*)?>[^<]*<\/\1>/g, (m, tag, local, attrs) => censorIfSecret(local, m, `<${tag}${attrs ?? ''}>${REDACTED}</${tag}>`)],
 ];
 
 /** Replaces secrets found in free text (error messages that may reach workflow failures or logs). */
@@ -95,7 +110,7 @@ export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = ne
   if (proto !== Object.prototype && proto !== null) return value;
   let copy: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const r = SECRET_KEY_SET.has(k.toLowerCase()) && v !== undefined && v !== null ? REDACTED : redactDeep(v, depth + 1, seen);
+    const r = isSecretKey(k) && v !== undefined && v !== null ? REDACTED : redactDeep(v, depth + 1, seen);
     if (r !== v) {
       copy ??= { ...(value as Record<string, unknown>) };
       copy[k] = r;

@@ -51,6 +51,22 @@ describe('scrubSecrets', () => {
     assert.match(out, /grant_type=client_credentials/);
   });
 
+  it('censors secrets in XML elements, key=value text and JSON under any spelling of a secret key', () => {
+    const text = [
+      '<met:globalOauth><consumerKey>3MVG9abc</consumerKey><consumerSecret>cs-1234567890</consumerSecret></met:globalOauth>',
+      '<met:consumerSecret xsi:type="xsd:string">hunter2</met:consumerSecret>',
+      'redeploying with consumerSecret=cs-1234567890 and apiKey=opaque-token-xyz; count=3',
+      '{"consumer_secret":"cs-1234567890","DeleteToken":"rt-abcdef","token":"opaque-token-xyz","name":"Onramp_Billing"}',
+      '{"secret": "hunter2", "ConsumerSecret":"cs-1234567890"}',
+    ].join('\n');
+    const out = scrubSecrets(text);
+    assertClean(out);
+    assert.match(out, /<consumerKey>3MVG9abc<\/consumerKey><consumerSecret>\[REDACTED\]<\/consumerSecret>/);
+    assert.match(out, /<met:consumerSecret xsi:type="xsd:string">\[REDACTED\]<\/met:consumerSecret>/);
+    assert.match(out, /consumerSecret=\[REDACTED\] and apiKey=\[REDACTED\]; count=3/);
+    assert.match(out, /"DeleteToken":"\[REDACTED\]",.*"name":"Onramp_Billing"/);
+  });
+
   it('cuts a truncated PEM to the end rather than leaking its body', () => {
     const out = scrubSecrets(`oops ${PEM.split('\n').slice(0, 2).join('\n')}`);
     assert.equal(out, 'oops [REDACTED PRIVATE KEY]');
@@ -70,6 +86,14 @@ describe('redactDeep', () => {
     assert.equal(out.a.b.c.keep, 1);
     assert.equal(out.list[0].Authorization, REDACTED);
     assert.equal(input.a.b.c.privateKeyPem, 'x');
+  });
+
+  it('censors keys named secret, token, apiKey and DeleteToken, in any case or spelling', () => {
+    const input = { secret: 'hunter2', token: 'opaque-token-xyz', apiKey: 'cs-1234567890', rows: [{ DeleteToken: 'rt-abcdef' }], consumer_secret: 'x' };
+    const out = redactDeep(input) as any;
+    assert.deepEqual(out, { secret: REDACTED, token: REDACTED, apiKey: REDACTED, rows: [{ DeleteToken: REDACTED }], consumer_secret: REDACTED });
+    const refs = { consumerSecretRef: 'secret://onramp/billing/consumer-secret@v1', tokenRevoked: true, tokenUserId: '005x' };
+    assert.equal(redactDeep(refs), refs, 'references and facts about tokens are not secrets');
   });
 
   it('returns the same object when nothing is secret and survives cycles', () => {
