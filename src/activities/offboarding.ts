@@ -1,5 +1,6 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { appendPrivateFile } from '../private-files';
 import type { OffboardingResult } from '../shared/lifecycle';
 import type { DesiredState } from '../shared/registry';
 import type { ActivityDeps } from './deps';
@@ -38,8 +39,7 @@ export function offboardingActivities(deps: ActivityDeps) {
         'The integration is retired in the registry; its change log and audit history are kept.',
         '',
       ].join('\n');
-      await mkdir(dirname(path), { recursive: true });
-      await appendFile(path, section);
+      await appendPrivateFile(path, section);
       return path;
     },
   };

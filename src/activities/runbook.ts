@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writePrivateFile } from '../private-files';
 import { renderRunbook, runbookMarker } from '../runbook/render';
 import type { DesiredState } from '../shared/registry';
 import type { AppRecord, CredentialRecord, OnboardingResult, VerificationEvidence } from '../shared/types';
@@ -11,7 +12,6 @@ export function runbookActivities(deps: ActivityDeps) {
 
   /** Writes the runbook as Markdown (atomically: a reader never sees half a file); returns its path. */
   const write = async (path: string, input: StepInput, result: Omit<OnboardingResult, 'runbookPath'>, generatedAt: string) => {
-    await mkdir(resolve(path, '..'), { recursive: true });
     const markdown = renderRunbook({
       integration: input.integration,
       onboardingId: input.onboardingId,
@@ -20,8 +20,7 @@ export function runbookActivities(deps: ActivityDeps) {
       secretStore: resolve(deps.config.secrets.file),
       generatedAt,
     });
-    await writeFile(`${path}.tmp`, markdown, { mode: 0o644 });
-    await rename(`${path}.tmp`, path);
+    await writePrivateFile(path, markdown);
     return path;
   };
 

@@ -1,5 +1,6 @@
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writePrivateFile } from '../private-files';
 import { renderAuditMarkdown, type AuditReport, type AuditSummary } from './report';
 
 /** Run ids are Temporal run ids (UUIDs); anything else could walk out of the audit directory. */
@@ -13,14 +14,8 @@ export const reportPaths = (dir: string, runId: string): AuditSummary['reportPat
 /** Writes `<runId>.json` and `<runId>.md`, each atomically: a reader never sees half a report. */
 export async function writeAuditReport(dir: string, report: AuditReport): Promise<AuditSummary['reportPaths']> {
   const paths = reportPaths(dir, report.runId);
-  await mkdir(resolve(dir), { recursive: true });
-  for (const [path, content] of [
-    [paths.json, `${JSON.stringify(report, null, 2)}\n`],
-    [paths.markdown, renderAuditMarkdown(report)],
-  ] as const) {
-    await writeFile(`${path}.tmp`, content, { mode: 0o644 });
-    await rename(`${path}.tmp`, path);
-  }
+  await writePrivateFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writePrivateFile(paths.markdown, renderAuditMarkdown(report));
   return paths;
 }
 

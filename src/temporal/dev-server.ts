@@ -7,12 +7,12 @@
 // when no binary is installed, since only the SDK knows how to download one.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
+import { spawnCreatingPrivateFile } from '../private-files';
 import { resolveTemporalCli } from './binaries';
 import { ONRAMP_SEARCH_ATTRIBUTES } from './search-attributes';
 
@@ -319,13 +319,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     startTimeoutMs: options.startTimeoutMs ?? 60_000,
   };
   const dbFile = path.resolve(opts.dbFile);
-  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
 
   const executable = options.executable ?? resolveTemporalCli();
   const launcher = options.launcher ?? (executable.type === 'existing-path' ? 'cli' : 'sdk');
-  if (launcher === 'sdk') return startThroughSdk(executable, opts, dbFile);
+  if (launcher === 'sdk') return spawnCreatingPrivateFile(dbFile, () => startThroughSdk(executable, opts, dbFile));
   if (executable.type !== 'existing-path') {
     throw new DevServerStartError('the "cli" launcher needs an installed binary; run `npm run tools` or set ONRAMP_TEMPORAL_CLI');
   }
-  return spawnCli(executable.path, opts, dbFile);
+  const cli = executable.path;
+  return spawnCreatingPrivateFile(dbFile, () => spawnCli(cli, opts, dbFile));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
@@ -26,6 +26,8 @@ describe('offboarding', () => {
       apiVersion: sf.apiVersion,
     });
     await live.query('SELECT Id FROM Account LIMIT 1');
+    // As an onramp from before runbooks were owner-only left it.
+    chmodSync(desired.runbookPath!, 0o644);
 
     const handle = await startOffboarding(stack.client, 'payroll', { requestedBy: 'salesforce-admins@acme.example', reason: 'payroll moved to a new vendor' });
     await assert.rejects(decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'salesforce-admins@acme.example' }), refused('SelfApproval'));
@@ -49,6 +51,7 @@ describe('offboarding', () => {
     assert.deepEqual(await stack.secrets.list('payroll/'), []);
 
     assert.ok(result.runbookPath && existsSync(result.runbookPath));
+    assert.equal(statSync(result.runbookPath).mode & 0o777, 0o600);
     const runbook = readFileSync(result.runbookPath, 'utf8');
     assert.match(runbook, /External Client App `Onramp_Payroll`/, 'the onboarding part is kept');
     assert.match(runbook, /## Offboarded on .* by salesforce-admins@acme.example/);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
@@ -46,6 +47,9 @@ describe('onboarding an integration end to end', () => {
     assert.match(runbook, /External Client App `Onramp_Billing`/);
     assert.match(runbook, /security@acme.example \| approved/);
     assert.doesNotMatch(runbook, /PRIVATE KEY/);
+    // It names the user, the app, the certificate fingerprint and where the secrets are: owner-only.
+    assert.equal(statSync(result.runbookPath).mode & 0o777, 0o600);
+    assert.equal(statSync(dirname(result.runbookPath)).mode & 0o777, 0o700);
 
     const status = await handle.query(statusQuery);
     assert.equal(status.phase, 'completed');

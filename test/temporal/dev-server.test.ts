@@ -67,6 +67,9 @@ describe('startDevServer', () => {
     assert.equal(first.uiUrl, `http://127.0.0.1:${uiPort}`);
     assert.equal(first.dbFile, dbFile);
     assert.ok(fs.existsSync(dbFile), 'the SQLite file is created, parent directories included');
+    // Workflow history (and so who onboarded what) is in there: owner-only, like its new directory.
+    assert.equal(fs.statSync(dbFile).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.dirname(dbFile)).mode & 0o777, 0o700);
 
     const ui = await fetch(first.uiUrl!);
     assert.equal(ui.status, 200);
@@ -138,7 +141,7 @@ describe('startDevServer', () => {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       for (const key of ONRAMP_SEARCH_ATTRIBUTES) assert.ok(customAttributes?.[key.name], `${key.name} registered`);
     });
-    assert.ok(fs.existsSync(server.dbFile));
+    assert.equal(fs.statSync(server.dbFile).mode & 0o777, 0o600);
     await stop(server);
     assert.equal(await listening(server.address), false);
   });
