@@ -106,6 +106,7 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   // The registries' memos reach the visibility store asynchronously.
   while ((await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2) await new Promise((r) => setTimeout(r, 100));
   stack.config.audit.webhookUrl = webhookUrl;
+  stack.config.audit.webhookSigningKey = randomBytes(32).toString('hex');
   stack.config.audit.autoRotate = true;
   // A 365-day certificate is within a 400-day threshold: the audit requests billing's rotation.
   const auditHandle = await startAudit(stack.client, stack.config, { certificateExpiryDays: 400 });

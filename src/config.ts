@@ -32,10 +32,16 @@ const ConfigSchema = z.strictObject({
     .strictObject({
       dir: z.string().default('.onramp/audits'),
       webhookUrl: z.url({ error: 'must be the URL the audit summary is posted to' }).optional(),
+      /** HMAC-SHA256 key the webhook's requests are signed with (src/audit/webhook-signature.ts). */
+      webhookSigningKey: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
       unusedDays: z.coerce.number().int().positive().default(90),
       certificateExpiryDays: z.coerce.number().int().nonnegative().default(30),
       /** Start a certificate rotation for every integration the audit finds expiring. */
       autoRotate: z.stringbool().or(z.boolean()).default(true),
+    })
+    .refine((audit) => !audit.webhookUrl || audit.webhookSigningKey, {
+      error: 'is required with audit.webhookUrl: onramp posts only signed summaries',
+      path: ['webhookSigningKey'],
     })
     .prefault({}),
   codec: z
@@ -67,6 +73,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_RUNBOOK_DIR', ['runbookDir']],
   ['ONRAMP_AUDIT_DIR', ['audit', 'dir']],
   ['ONRAMP_AUDIT_WEBHOOK_URL', ['audit', 'webhookUrl']],
+  ['ONRAMP_AUDIT_WEBHOOK_SIGNING_KEY', ['audit', 'webhookSigningKey']],
   ['ONRAMP_AUDIT_UNUSED_DAYS', ['audit', 'unusedDays']],
   ['ONRAMP_AUDIT_CERTIFICATE_EXPIRY_DAYS', ['audit', 'certificateExpiryDays']],
   ['ONRAMP_AUDIT_AUTO_ROTATE', ['audit', 'autoRotate']],

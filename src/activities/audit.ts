@@ -2,6 +2,7 @@ import { heartbeat, getClient } from '@temporalio/activity';
 import { listManagedIntegrations } from '../client/registry';
 import { PROFILE_BASELINE, compareIntegration, type CompareOptions } from '../audit/compare';
 import { writeAuditReport } from '../audit/report-files';
+import { signatureHeaders } from '../audit/webhook-signature';
 import { AUDIT_REPORT_FORMAT, countBySeverity, highestSeverity, summarize, type AuditReport, type AuditSummary } from '../audit/report';
 import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/audit-reads';
 import { Failure } from '../shared/failures';
@@ -70,14 +71,16 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
       return { summary: summarize(report, paths), webhookConfigured: Boolean(config.webhookUrl), autoRotate: config.autoRotate };
     },
 
-    /** Posts the summary (no evidence, no secrets) to the configured webhook; a 4xx is not retried. */
+    /** Posts the summary (no evidence, no secrets) to the configured webhook, signed; a 4xx is not retried. */
     async postAuditSummary(summary: AuditSummary): Promise<string> {
-      const url = deps.config.audit.webhookUrl;
+      const { webhookUrl: url, webhookSigningKey: key } = deps.config.audit;
       if (!url) return 'no webhook configured';
+      if (!key) throw Failure.WebhookUnsigned(`audit.webhookSigningKey is not configured; the summary was not posted to ${url}`);
+      const body = JSON.stringify({ event: 'onramp.audit.completed', ...summary });
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'onramp-audit' },
-        body: JSON.stringify({ event: 'onramp.audit.completed', ...summary }),
+        headers: { 'content-type': 'application/json', 'user-agent': 'onramp-audit', ...signatureHeaders(key, body) },
+        body,
         signal: AbortSignal.timeout(20_000),
       });
       if (response.ok) return `posted (${response.status})`;

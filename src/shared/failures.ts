@@ -27,6 +27,7 @@ const CATALOGUE = {
   InvalidAuditInput: { retries: false, means: 'the audit thresholds or reference time are invalid' },
   WebhookRefused: { retries: false, means: 'the audit webhook answered with a 4xx' },
   WebhookFailed: { retries: true, means: 'the audit webhook failed or could not be reached' },
+  WebhookUnsigned: { retries: false, means: 'a webhook URL without a signing key: onramp posts only signed summaries' },
   // Approvals (update validators and the approval wait).
   InvalidApproval: { retries: false, means: 'a decision without an approver' },
   ApprovalClosed: { retries: false, means: 'the request is no longer awaiting approval' },

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from 'jsforce';
 import type { Finding } from '../../src/audit/findings';
 import type { AuditReport } from '../../src/audit/report';
 import { readAuditReport } from '../../src/audit/report-files';
+import { verifySignature, type Verdict } from '../../src/audit/webhook-signature';
 import { startAudit } from '../../src/client/audit';
 import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
@@ -45,10 +47,13 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
   let orgAdmin: LocalOrgAdmin;
   const onboarded: Record<string, OnboardingResult> = {};
   const webhookBodies: Array<Record<string, unknown>> = [];
+  const webhookKey = randomBytes(32).toString('hex');
+  const webhookVerdicts: Verdict[] = [];
   const webhook = createServer((request: IncomingMessage, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
+      webhookVerdicts.push(verifySignature(webhookKey, request.headers, body));
       webhookBodies.push(JSON.parse(body) as Record<string, unknown>);
       response.writeHead(204).end();
     });
@@ -90,6 +95,7 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
     stack = await startOnrampStack({ orgSettings: { connectedAppCreationAllowed: true } });
     stack.config.audit.webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`;
+    stack.config.audit.webhookSigningKey = webhookKey;
     admin = await stack.admin();
     orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     await onboard(BILLING, ['security@acme.example']);
@@ -281,6 +287,7 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     const expiring = report.findings.filter((f) => f.integration === 'billing' && f.kind === 'certificate-expiring');
     assert.equal(expiring[0]!.evidence[0]!.source.startsWith('readMetadata'), true, 'the app\'s own certificate is the one expiring');
     const markdown = readFileSync(summary.reportPaths.markdown, 'utf8');
+    for (const path of [summary.reportPaths.json, summary.reportPaths.markdown]) assert.equal(statSync(path).mode & 0o777, 0o600, path);
     assert.match(markdown, /## billing \(registry revision 1\)/);
     assert.match(markdown, /Temporary_Reporting/);
     assert.deepEqual(summary.withFindings.map((w) => w.integration).sort(), ['billing', 'ledger']);
@@ -291,6 +298,7 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.equal(last.runId, summary.runId);
     assert.deepEqual(last.counts, summary.counts);
     assert.equal('findings' in last, false);
+    assert.ok(webhookVerdicts.length > 0 && webhookVerdicts.every((v) => v.ok), JSON.stringify(webhookVerdicts));
   });
 
   test('a permission on the shared profile reaches every integration; a deleted app and user are missing', async () => {
