@@ -19,7 +19,7 @@ import {
   type ObjectGrant,
 } from './schema';
 
-/** Profile of the Salesforce Integration license (salesforce-api.md §2.1). */
+/** Profile and permission-set license of the Salesforce Integration license (Salesforce Help: integration_user.htm). */
 export const INTEGRATION_PROFILE_NAME = 'Minimum Access - API Only Integrations';
 export const INTEGRATION_USER_LICENSE = 'Salesforce Integration';
 export const INTEGRATION_PSL_DEVELOPER_NAME = 'SalesforceAPIIntegrationPsl';

@@ -78,7 +78,8 @@ export const IP_POLICIES = ['enforce', 'relax', 'relax-with-2fa', 'enforce-relax
 export type IpPolicy = (typeof IP_POLICIES)[number];
 /**
  * Spec value → the value each metadata type expects: ConnectedAppOauthPolicy.ipRelaxation and
- * ExtlClntAppOauthConfigurablePolicies.ipRelaxationPolicyType (see salesforce-api.md §3.3, §3.5).
+ * ExtlClntAppOauthConfigurablePolicies.ipRelaxationPolicyType (Metadata API Developer Guide: ConnectedApp,
+ * ExtlClntAppOauthConfigurablePolicies; docs/validation.md says what each setting does).
  */
 export const IP_POLICY_VALUES: Record<IpPolicy, { connectedApp: string; externalClientApp: string }> = {
   enforce: { connectedApp: 'ENFORCE', externalClientApp: 'Enforce' },
