@@ -16,8 +16,15 @@ export type PreparedOnboarding = Validation;
  * Everything that happens before the org is touched: the validation pipeline (spec/validate.ts) with the
  * org read through the admin connection, reads only. Errors name the spec field; nothing is written anywhere.
  */
-export function prepareOnboarding(source: SpecSource, config: OnrampConfig, admin: Connection): Promise<PreparedOnboarding> {
-  return validateSpec(source, { usernameSuffix: usernameSuffixOf(config), readOrgFacts: (resolved) => readOrgFacts(admin, resolved) });
+export function prepareOnboarding(
+  source: SpecSource,
+  config: OnrampConfig,
+  admin: Connection,
+): Promise<PreparedOnboarding> {
+  return validateSpec(source, {
+    usernameSuffix: usernameSuffixOf(config),
+    readOrgFacts: (resolved) => readOrgFacts(admin, resolved),
+  });
 }
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;

@@ -22,23 +22,27 @@ export async function readOrgFacts(conn: Connection, resolved: ResolvedIntegrati
   const usersSoql =
     `SELECT Id, Username, IsActive, FederationIdentifier FROM User WHERE Username = ${soqlQuote(names.username)} ` +
     `OR (FederationIdentifier LIKE ${soqlQuote(`onramp:${names.name}:%`)} AND IsActive = true)`;
+  const permissionSetSoql = `SELECT Id FROM PermissionSet WHERE Name = ${soqlQuote(names.permissionSetName)}`;
+  const licenseSoql =
+    `SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`;
   const responses = await runComposite(
     conn,
     [
       { method: 'GET', referenceId: 'org', url: queryUrl('SELECT Id, Name, IsSandbox FROM Organization') },
       { method: 'GET', referenceId: 'supported', url: queryUrl(licenseObjectsSoql) },
       { method: 'GET', referenceId: 'users', url: queryUrl(usersSoql) },
-      { method: 'GET', referenceId: 'ps', url: queryUrl(`SELECT Id FROM PermissionSet WHERE Name = ${soqlQuote(names.permissionSetName)}`) },
+      { method: 'GET', referenceId: 'ps', url: queryUrl(permissionSetSoql) },
       {
         method: 'GET',
         referenceId: 'licenses',
-        url: queryUrl(`SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`),
+        url: queryUrl(licenseSoql),
       },
     ],
     false,
   );
   const [org] = records<{ Id: string; Name: string; IsSandbox: boolean }>(responses.get('org'));
-  const users = records<{ Username: string; IsActive: boolean; FederationIdentifier: string | null }>(responses.get('users'));
+  type UserRow = { Username: string; IsActive: boolean; FederationIdentifier: string | null };
+  const users = records<UserRow>(responses.get('users'));
   const app =
     resolved.app.kind === 'connected-app'
       ? await readConnectedApp(conn, names.appApiName)
@@ -65,9 +69,13 @@ export async function readOrgFacts(conn: Connection, resolved: ResolvedIntegrati
     licenseObjects: records<{ SobjectType: string }>(responses.get('supported')).map((r) => r.SobjectType),
     fields,
     apexClasses,
-    users: users.map((u) => ({ username: u.Username, isActive: u.IsActive, federationIdentifier: u.FederationIdentifier })),
+    users: users.map((u) => ({
+      username: u.Username,
+      isActive: u.IsActive,
+      federationIdentifier: u.FederationIdentifier,
+    })),
     permissionSetExists: records(responses.get('ps')).length > 0,
     appExists: Boolean(app),
-    ...(license ? { userLicense: { name: license.Name, used: license.UsedLicenses, total: license.TotalLicenses } } : {}),
+    ...(license && { userLicense: { name: license.Name, used: license.UsedLicenses, total: license.TotalLicenses } }),
   };
 }

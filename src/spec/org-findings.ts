@@ -55,12 +55,16 @@ export function orgFindings(resolved: ResolvedIntegration, facts: OrgFacts): Org
     const onboarded = u.isActive && (u.federationIdentifier ?? '').startsWith(`onramp:${names.name}:`);
     if (!onboarded && lower(u.username) === lower(names.username)) {
       const inactive = u.isActive ? '' : ' (inactive)';
-      error('user.username', 'username-taken', `a user ${u.username} already exists${inactive}; choose another username with user.username`);
+      const why = `a user ${u.username} already exists${inactive}; choose another username with user.username`;
+      error('user.username', 'username-taken', why);
     } else {
-      error('name', 'integration-exists', `${spec.name} already has an active integration user ${u.username}: onramp keeps one integration user per external system`);
+      const why = `onramp keeps one integration user per external system`;
+      error('name', 'integration-exists', `${spec.name} already has an active integration user ${u.username}: ${why}`);
     }
   }
-  if (facts.permissionSetExists) error('name', 'permission-set-exists', `a permission set named ${names.permissionSetName} already exists`);
+  if (facts.permissionSetExists) {
+    error('name', 'permission-set-exists', `a permission set named ${names.permissionSetName} already exists`);
+  }
   if (facts.appExists) error('name', 'app-exists', `an app named ${names.appApiName} already exists in the org`);
 
   const known = new Set(facts.objects.map(lower));
@@ -72,7 +76,8 @@ export function orgFindings(resolved: ResolvedIntegration, facts: OrgFacts): Org
     if (!known.has(lower(grant.name))) {
       error(path, 'unknown-object', `the org has no object ${grant.name}${didYouMean(grant.name, candidates)}`);
     } else if (!licensed.has(lower(grant.name))) {
-      error(path, 'object-not-supported-by-license', `${grant.name} is not available to the Salesforce Integration license`);
+      const why = `${grant.name} is not available to the Salesforce Integration license`;
+      error(path, 'object-not-supported-by-license', why);
     }
   });
 
@@ -97,14 +102,18 @@ export function orgFindings(resolved: ResolvedIntegration, facts: OrgFacts): Org
         code: 'field-always-accessible',
         severity: 'warning',
         source: 'org',
-        message: `${grant.name} is a required field: it has no field-level security and is ${how} through the object's rights; no field permission is created`,
+        message:
+          `${grant.name} is a required field: it has no field-level security and is ${how} through the object's ` +
+          'rights; no field permission is created',
       });
     }
   });
 
   const apex = new Set(facts.apexClasses.map(lower));
   access.apexClasses.forEach((name, i) => {
-    if (!apex.has(lower(name))) error(`access.apexClasses[${i}]`, 'unknown-apex-class', `the org has no Apex class ${name}`);
+    if (!apex.has(lower(name))) {
+      error(`access.apexClasses[${i}]`, 'unknown-apex-class', `the org has no Apex class ${name}`);
+    }
   });
 
   const seats = facts.userLicense;

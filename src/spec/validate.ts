@@ -45,13 +45,17 @@ export async function validateSpec(source: SpecSource, options: ValidateOptions)
   const facts = await options.readOrgFacts(loaded.resolved!);
   const found = orgFindings(loaded.resolved!, facts);
   const issues = firstErrorPerPath(checks.issues, found.issues);
-  const resolved = resolveIntegration(spec, { usernameSuffix: options.usernameSuffix, fieldsWithoutSecurity: found.fieldsWithoutSecurity });
+  const resolved = resolveIntegration(spec, {
+    usernameSuffix: options.usernameSuffix,
+    fieldsWithoutSecurity: found.fieldsWithoutSecurity,
+  });
+  const seats = facts.userLicense;
   const plan = buildPlan(resolved, {
     specFingerprint: loaded.fingerprint,
     issues,
     risks: checks.risks,
     ...(facts.org ? { org: facts.org } : {}),
-    ...(facts.userLicense ? { seats: [facts.userLicense].map(({ name, used, total }) => ({ license: name, used, total })) } : {}),
+    ...(seats ? { seats: [{ license: seats.name, used: seats.used, total: seats.total }] } : {}),
   });
   return { issues, resolved, plan, facts };
 }

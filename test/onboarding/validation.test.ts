@@ -6,11 +6,13 @@ import type { ValidationIssue } from '../../src/spec/plan';
 import { useOnrampStack } from '../helpers/onramp-stack';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
-const errorsOf = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'error').map((i) => `${i.path}: ${i.message} [${i.code}]`);
+const errorsOf = (issues: ValidationIssue[]) =>
+  issues.filter((i) => i.severity === 'error').map((i) => `${i.path}: ${i.message} [${i.code}]`);
 
 describe('the validation pipeline on the local org, through the client path `onramp plan` uses', () => {
   const stack = useOnrampStack({ worker: false });
-  const validate = async (edit: (yaml: string) => string) => prepareOnboarding({ text: edit(BILLING) }, stack.config, await stack.admin());
+  const validate = async (edit: (yaml: string) => string) =>
+    prepareOnboarding({ text: edit(BILLING) }, stack.config, await stack.admin());
 
   test('an object the Integration license cannot open gets one error', async () => {
     const { issues, plan } = await validate((y) => y.replace('- name: Invoice__c', '- name: Campaign'));
@@ -27,13 +29,19 @@ describe('the validation pipeline on the local org, through the client path `onr
 
   test('a typo in an object or field name gets one error that says what the org has', async () => {
     const object = await validate((y) => y.replace('- name: Account\n', '- name: Acount\n'));
-    assert.deepEqual(errorsOf(object.issues), ['access.objects[0].name: the org has no object Acount; did you mean Account? [unknown-object]']);
+    assert.deepEqual(errorsOf(object.issues), [
+      'access.objects[0].name: the org has no object Acount; did you mean Account? [unknown-object]',
+    ]);
     const field = await validate((y) => y.replace('- name: Opportunity.StageName', '- name: Opportunity.StageNam'));
-    assert.deepEqual(errorsOf(field.issues), ['access.fields[0].name: Opportunity has no field StageNam; did you mean StageName? [unknown-field]']);
+    assert.deepEqual(errorsOf(field.issues), [
+      'access.fields[0].name: Opportunity has no field StageNam; did you mean StageName? [unknown-field]',
+    ]);
   });
 
   test('a field of an unlicensed object is reported once, at the object', async () => {
-    const { issues } = await validate((y) => y.replace(/- name: Opportunity\n/, '- name: Campaign\n').replace('name: Opportunity.StageName', 'name: Campaign.Status'));
+    const { issues } = await validate((y) =>
+      y.replace(/- name: Opportunity\n/, '- name: Campaign\n').replace('name: Opportunity.StageName', 'name: Campaign.Status'),
+    );
     assert.deepEqual(errorsOf(issues), [
       'access.objects[2].name: Campaign is not available to the Salesforce Integration license [object-not-supported-by-license]',
     ]);
