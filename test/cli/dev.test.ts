@@ -64,6 +64,16 @@ describe('onramp dev', () => {
       const servers = processesMentioning(join(cwd, '.onramp', 'temporal.db'));
       assert.equal(servers.length, 1, 'one temporal dev server with its state under .onramp/');
 
+      // A second org started in the same directory must not take over the running one's bootstrap key.
+      const second = onramp(['org', 'start', '--json']);
+      const secondOutput = collect(second);
+      const started = new Promise<string>((done) => second.stdout.once('data', () => done('started')));
+      const outcome = await Promise.race([exited(second), started]);
+      if (outcome === 'started') second.kill('SIGTERM');
+      assert.equal(outcome, 1, `a second org started on the running one's files: ${secondOutput.stdout}`);
+      assert.match(secondOutput.stderr, /bootstrap-key\.pem belongs to the local org running as process \d+/);
+      assert.equal(secondOutput.stdout, '', 'nothing a script would take for a started org');
+
       const plan = onramp(['plan', join(ROOT, 'examples', 'billing.yaml')]);
       const planOutput = collect(plan);
       assert.equal(await exited(plan), 0, planOutput.stderr);

@@ -16,6 +16,7 @@ import { registerMetadata } from './metadata/routes';
 import { registerOAuth } from './oauth/routes';
 import { Sessions } from './oauth/sessions';
 import { LocalOrg, type OrgSettings } from './org';
+import { claimFile } from './store/file-claim';
 import { registerRest } from './rest/routes';
 
 export interface LocalOrgServerOptions {
@@ -68,7 +69,11 @@ export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promis
 
   // A failure after the first listen (port taken, unreadable state file) must not leave listeners open.
   let persistence: Persistence | undefined;
+  const releases: Array<() => void> = [];
+  const release = () => releases.splice(0).forEach((r) => r());
   try {
+    // Claimed before anything listens or is written: a second org on the same files must not clobber them.
+    for (const file of [options.stateFile, options.privateKeyPath]) if (file) releases.push(claimFile(file));
     await http.listen({ host, port: options.port ?? 0 });
     if (https) await https.listen({ host, port: options.httpsPort ?? 0 });
     const httpUrl = `http://${host}:${(http.server.address() as AddressInfo).port}`;
@@ -108,11 +113,13 @@ export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promis
         // Listeners first, so every write a request made before the close is in the final save.
         await Promise.all([http.close(), https?.close()]);
         await persistence?.stop();
+        release();
       },
     };
   } catch (error) {
     await persistence?.stop().catch(() => undefined);
     await Promise.allSettled([http.close(), https?.close()]);
+    release();
     throw error;
   }
 }
