@@ -12,6 +12,9 @@ export function loadLocalOrg(): LocalOrgPackage {
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('@onramp/local-org');
     if (!missing) throw error;
-    throw new Error('the local org (@onramp/local-org) is a development package and is not installed here: run onramp from a checkout after npm ci');
+    throw new Error(
+      'the local org (@onramp/local-org) is a development package and is not installed here: run onramp from a checkout after npm ci',
+      { cause: error },
+    );
   }
 }

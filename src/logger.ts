@@ -63,7 +63,7 @@ const TEXT_RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // PEM private keys of any flavour (RSA, EC, ENCRYPTED, PKCS#8); a truncated one is cut to the end.
   [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
   // Salesforce session ids / access tokens: org id (00D + 12–15 chars), '!', token body.
-  [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]+/g, '[REDACTED SESSION ID]'],
+  [/\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+/g, '[REDACTED SESSION ID]'],
   // Compact JWTs (assertions, id tokens).
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/!]+=*/gi, (_m, scheme) => `${scheme} ${REDACTED}`],

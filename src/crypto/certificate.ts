@@ -134,7 +134,7 @@ export function parseCertificate(pem: string): ParsedCertificate {
   try {
     cert = forge.pki.certificateFromPem(pem);
   } catch (e) {
-    throw new Error(`not a PEM X.509 RSA certificate: ${(e as Error).message}`);
+    throw new Error(`not a PEM X.509 RSA certificate: ${(e as Error).message}`, { cause: e });
   }
   const cn = cert.subject.getField('CN') as { value?: string } | null;
   return {

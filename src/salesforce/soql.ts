@@ -22,6 +22,7 @@ function escapeChar(c: string): string {
 }
 
 // Lone surrogates: a high one not followed by a low one, or a low one not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const NEEDS_ESCAPE = /[\\'\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Escapes a value for use between single quotes (no quotes added). */

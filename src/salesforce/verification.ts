@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import { soqlQuote } from './soql';
 import type { VerificationEvidence } from '../shared/types';
 import { errorsOf, queryUrl, records, runComposite } from './composite';
-import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
+import { ONRAMP_CODES, SalesforceApiError } from './errors';
 
 const verificationFailed = (message: string) => new SalesforceApiError(message, ONRAMP_CODES.verificationFailed);
 

@@ -169,7 +169,7 @@ describe('the onramp command line against a running stack', () => {
       assert.equal(watched.code, 1, 'a watch exits 0 only for a completed onboarding');
       assert.match(watched.stdout, /^payroll: provisioning/);
       assert.match(watched.stdout, /\npayroll: cancelled\n/, 'plain change lines when stdout is not a terminal');
-      assert.match(watched.stdout, /\n  \S+ createIntegrationUser compensated/);
+      assert.match(watched.stdout, /\n {2}\S+ createIntegrationUser compensated/);
       assert.match(watched.stdout, /\nUndone: /);
       const final = await status('payroll');
       assert.equal(final.phase, 'cancelled');

@@ -76,7 +76,7 @@ describe('renderPlan', () => {
     plan.issues.push({ path: 'user.username', code: 'username-taken', message: 'already in use', severity: 'error', source: 'org' });
     const text = renderPlan(plan);
     assert.match(text, /org:\s+Acme, 00D000000000001, sandbox/);
-    assert.match(text, /5 of 5 used -> 6 of 5  NOT ENOUGH SEATS/);
+    assert.match(text, /5 of 5 used -> 6 of 5 {2}NOT ENOUGH SEATS/);
     assert.match(text, /x error\s+user\.username: already in use \[username-taken\]/);
     assert.match(text, /cannot be approved: 2 blocking problem\(s\)/);
   });

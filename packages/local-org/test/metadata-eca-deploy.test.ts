@@ -9,7 +9,6 @@ import { ecaDeployZip, packageXml, type EcaSpec } from './helpers/eca-package';
 import { createIntegrationUser, testKeys } from './oauth-fixtures';
 import { adminConnection } from './rest-fixture';
 
-const VERSION = '62.0';
 type DeployResult = Awaited<ReturnType<ReturnType<Connection['metadata']['deploy']>['complete']>>;
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

@@ -43,7 +43,7 @@ export class Persistence {
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
-      throw new Error(`cannot read the local org state file ${this.file}: ${(error as Error).message}`);
+      throw new Error(`cannot read the local org state file ${this.file}: ${(error as Error).message}`, { cause: error });
     }
     const file = parsed as Partial<PersistedOrg> & Partial<OrgState>;
     if (file.format === 'onramp-local-org-file/1' && file.state && file.initial) {

@@ -56,7 +56,7 @@ function spans(line: string): Array<[number, number]> {
     }
     const start = i;
     if (/[A-Za-z0-9_.]/.test(c)) {
-      while (i < line.length && /[A-Za-z0-9_.:+\-]/.test(line[i]!)) {
+      while (i < line.length && /[A-Za-z0-9_.:+-]/.test(line[i]!)) {
         // Dates and datetimes (2024-01-01T00:00:00+0000) are one token; a '-' elsewhere ends the word.
         if ((line[i] === '-' || line[i] === '+' || line[i] === ':') && !/^\d/.test(line.slice(start))) break;
         i++;

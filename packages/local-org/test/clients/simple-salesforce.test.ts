@@ -10,7 +10,8 @@ import { createApp, createIntegrationUser } from '../oauth-fixtures';
 
 const run = promisify(execFile);
 const PIN = '1.12.10';
-const ROOT = resolve(__dirname, '../../..');
+// The project's root: the client goes where onramp keeps its other tools.
+const ROOT = resolve(__dirname, '../../../..');
 const TARGET = join(ROOT, '.tools/python');
 const PYTHON = process.env.PYTHON ?? 'python3';
 
