@@ -1,5 +1,6 @@
 /**
- * RS256 JWT assertion for Salesforce's OAuth 2.0 JWT bearer flow (salesforce-api.md §4.2):
+ * RS256 JWT assertion for Salesforce's OAuth 2.0 JWT bearer flow (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for
+ * Server-to-Server Integration", https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm):
  * header {"alg":"RS256"}, claims iss (consumer key), sub (username), aud (login URL), exp (seconds).
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
