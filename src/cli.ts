@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { codecServerCommand } from './cli/codec-server';
 import { approvalCommands } from './cli/approval';
 import { auditCommand } from './cli/audit';
 import { devCommand } from './cli/dev';
-import { processIo, type CliIo } from './cli/io';
+import { processIo, reportError, type CliIo } from './cli/io';
 import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
 import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
+import { EXIT, unexpected } from './cli/shared';
 import { statusCommands } from './cli/status';
 
 /**
@@ -17,8 +20,14 @@ import { statusCommands } from './cli/status';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('onramp')
     .description('Salesforce integration-user onboarding as a durable, approved, audited and reversible Temporal workflow')
+    .version(version(), '-V, --version', 'print the onramp version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s.replace(/\n$/, '')), writeErr: (s) => io.stderr(s.replace(/\n$/, '')) });
+    .configureOutput({
+      writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
+      writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
+      // Usage errors follow --json like every other error (exit 2 is set by runCli).
+      outputError: (s, write) => (io.json ? io.stdout(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: s.replace(/^error: |\n$/g, '') })) : write(s)),
+    });
   program.addCommand(devCommand(io));
   for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)]) program.addCommand(command);
   program.addCommand(orgCommand(io));
@@ -38,14 +47,19 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs one command line (argv as in process.argv) and resolves with its exit code; tests call it in-process. */
 export async function runCli(io: CliIo & { exitCode: number }, argv: string[]): Promise<number> {
+  const commandIo: CliIo = { ...io, json: io.json ?? argv.slice(2).includes('--json') };
   try {
-    await buildProgram(io).parseAsync(argv);
+    await buildProgram(commandIo).parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    io.stderr(`onramp: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    return 1;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+    reportError(commandIo, argv[2] ?? '', unexpected(error), EXIT.failure);
   }
   return io.exitCode;
+}
+
+/** The version in package.json (one directory above src/ and dist/ alike). */
+function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export function main(argv: string[] = process.argv): Promise<number> {

@@ -89,8 +89,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The configuration files looked for in the current directory, in order, when ONRAMP_CONFIG is not set. */
+export const CONFIG_FILES = ['onramp.config.yaml', '.onramp/dev-config.yaml'] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): OnrampConfig {
-  const file = env.ONRAMP_CONFIG ?? ['onramp.config.yaml', '.onramp/dev-config.yaml'].find((f) => existsSync(f));
+  const file = env.ONRAMP_CONFIG ?? CONFIG_FILES.find((f) => existsSync(f));
   let raw: Record<string, unknown> = {};
   if (file) {
     try {

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { approve, reject } from '../client/onboarding';
 import type { ApprovalRecord } from '../shared/types';
@@ -26,12 +26,20 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
         'ONRAMP_USER, else the OS user name',
       ),
     )
-    .option('--comment <text>', 'why; kept in the audit trail and the runbook')
+    .option('--comment <text>', `why; kept in the audit trail and the runbook${verb === 'reject' ? ' (required)' : ''}`)
     .option('--json', 'print the recorded decision as one JSON line')
     .action((name: string, options: { as?: string; comment?: string; json?: boolean }) =>
       runWithSession(io, verb, async (session) => {
         if (!options.as) throw new CliError('say who you are with --as <identity> (or set ONRAMP_USER)', EXIT.usage);
+        // A rejection ends the request for everyone: the reason is what the requester and the audit read.
+        if (verb === 'reject' && !options.comment?.trim()) throw new CliError('say why with --comment <text>; the requester and the audit trail read it', EXIT.usage);
         const client = await session.temporal();
+        const earlier = await earlierDecision(client, name, options.as);
+        if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) {
+          if (options.json) printJson(io, { ...earlier, alreadyRecorded: true });
+          else io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${name} at ${earlier.at}; nothing changed.`);
+          return EXIT.ok;
+        }
         let record: ApprovalRecord;
         try {
           record = await decide(client, name, { approver: options.as, ...(options.comment ? { comment: options.comment } : {}) });
@@ -53,6 +61,21 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
         return EXIT.ok;
       }),
     );
+}
+
+/**
+ * This approver's decision already in the book, if any. Deciding again is answered from the first update
+ * (same update id), so without this a repeated approval would read as a new one.
+ */
+async function earlierDecision(client: Client, name: string, approver: string): Promise<ApprovalRecord | undefined> {
+  try {
+    const { approvals } = await queryStatus(client, name);
+    return approvals.find((a) => a.approver.toLowerCase() === approver.toLowerCase());
+  } catch (error) {
+    // No such onboarding: the update below says so in its own words.
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /** `onramp approve` and `onramp reject`, through the workflow's updates: a refusal is known at once. */

@@ -1,23 +1,10 @@
-import type { ScheduleDescription } from '@temporalio/client';
 import { Command } from 'commander';
 import { describeAuditSchedule, ensureAuditSchedule, parseScheduleSpec, ScheduleSpecError, setAuditSchedule, triggerAudit } from '../client/audit';
 import { readAuditReport } from '../audit/report-files';
 import { renderAuditMarkdown } from '../audit/report';
 import type { CliIo } from './io';
+import { renderSchedule } from './schedule-view';
 import { CliError, EXIT, printJson, runWithSession } from './shared';
-
-function renderSchedule(description: ScheduleDescription): string {
-  const { spec, policies, state, info } = description;
-  const lines = [
-    `Schedule ${description.scheduleId}${state.paused ? ' (paused)' : ''}`,
-    ...(spec.calendars ?? []).map((c) => `  calendar  ${JSON.stringify(c)}`),
-    ...(spec.intervals ?? []).map((i) => `  interval  every ${JSON.stringify(i.every)}`),
-    `  timezone  ${spec.timezone ?? 'UTC'}; overlap ${policies.overlap}; catch-up window ${JSON.stringify(policies.catchupWindow)}`,
-    `  next      ${info.nextActionTimes.slice(0, 4).map((d) => d.toISOString()).join(', ') || '(none)'}`,
-    `  recent    ${info.recentActions.slice(-3).map((a) => `${a.action.workflow.workflowId} at ${a.takenAt.toISOString()}`).join('; ') || '(none yet)'}`,
-  ];
-  return lines.join('\n');
-}
 
 function scheduleCommand(io: CliIo): Command {
   return new Command('schedule')

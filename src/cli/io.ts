@@ -5,6 +5,19 @@ export interface CliIo {
   setExitCode(code: number): void;
   /** stdout is a terminal: commands may redraw in place instead of appending lines. */
   isTTY?: boolean;
+  /** The command line asked for --json: errors too are one JSON line, on stdout (see {@link reportError}). */
+  json?: boolean;
+}
+
+/**
+ * Reports why a command failed and sets its exit code. With --json the error is the one JSON line on
+ * stdout, `{"ok":false,"exitCode":N,"error":"..."}`, where a script already reads the answer; otherwise
+ * the message goes to stderr.
+ */
+export function reportError(io: CliIo, command: string, message: string, exitCode: number): void {
+  if (io.json) io.stdout(JSON.stringify({ ok: false, exitCode, error: message }));
+  else io.stderr(`onramp ${command}: ${message}`);
+  io.setExitCode(exitCode);
 }
 
 export function processIo(): CliIo & { exitCode: number } {

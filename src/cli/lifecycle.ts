@@ -1,10 +1,11 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { readAuditReport } from '../audit/report-files';
 import {
   decideSignOff,
   offboardingStatus,
   remediationStatus,
+  signOffHandle,
   startOffboarding,
   startRemediation,
   startRotation,
@@ -78,21 +79,43 @@ function renderSignOff(status: SignOffStatus<string>): string {
   return [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`, ...approvals, ...ignored, ...steps, ...(status.failure ? [`  ${status.failure.reason}`] : [])].join('\n');
 }
 
-/** Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. */
+/**
+ * Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. A
+ * request that does not exist, or is over, is said so (exit 1, or 4 for a decision on a closed one).
+ */
 async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: string, options: SignOffOptions): Promise<ExitCode | undefined> {
   if (options.approve || options.reject) {
-    const record = await decideSignOff(client, kind, name, options.approve ? 'approve' : 'reject', { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) }).catch(refused);
+    if (options.reject && !options.comment?.trim()) throw new CliError('say why with --comment <text>; the requester reads it', EXIT.usage);
+    const input = { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) };
+    const record = await decideSignOff(client, kind, name, options.approve ? 'approve' : 'reject', input).catch(async (error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) return refused(error);
+      // Updates cannot reach a closed workflow: tell "never asked" (1) from "already over" (4).
+      const state = await signOffState(client, kind, name);
+      throw new CliError(`refused: ApprovalClosed: the ${kind} of ${name} is over (${state.toLowerCase()}); nothing to decide`, EXIT.refused);
+    });
     if (options.json) printJson(io, record);
     else io.stdout(`${record.decision === 'approved' ? 'Approved' : 'Rejected'} the ${kind} of ${name} as ${record.approver}.`);
     return EXIT.ok;
   }
   if (options.status) {
+    await signOffState(client, kind, name);
     const status = kind === 'offboarding' ? await offboardingStatus(client, name) : await remediationStatus(client, name);
     if (options.json) printJson(io, status);
     else io.stdout(renderSignOff(status));
     return EXIT.ok;
   }
   return undefined;
+}
+
+/** The Temporal state (RUNNING, COMPLETED, ...) of the integration's offboarding or remediation request. */
+async function signOffState(client: Client, kind: SignOffKind, name: string): Promise<string> {
+  try {
+    return (await signOffHandle(client, kind, name).describe()).status.name;
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    const verb = kind === 'offboarding' ? `offboard ${name} --reason <why>` : `remediate ${name}`;
+    throw new CliError(`no ${kind} of ${name} was requested; ask for one with \`onramp ${verb}\``);
+  }
 }
 
 interface SignOffOptions {
@@ -150,14 +173,40 @@ export function remediateCommand(io: CliIo): Command {
         const report = await readAuditReport(session.config.audit.dir, options.run);
         if (!report) throw new CliError(`no audit report${options.run ? ` ${options.run}` : ''}; run \`onramp audit run\` first`);
         const findings = report.findings.filter((f) => f.integration === name);
+        const byHand = findings.filter((f) => !f.fix).map((f) => `  - ${f.kind}: ${f.summary}`);
+        const fixable = findings.length - byHand.length;
+        const counts = { fixable, findings: findings.length, auditRunId: report.runId };
+        // Nothing onramp could change needs nobody's approval: no request is made.
+        if (!fixable) {
+          if (options.json) printJson(io, { ...counts, requested: false, byHand: findings.filter((f) => !f.fix) });
+          else io.stdout(noFixMessage(name, report.runId, byHand));
+          return EXIT.ok;
+        }
         const handle = await startRemediation(client, name, findings, { requestedBy: who(options), auditRunId: report.runId }).catch(refused);
-        const fixable = findings.filter((f) => f.fix).length;
-        if (!options.json) io.stdout(`${fixable} of ${findings.length} finding(s) of ${name} in audit ${report.runId} can be undone; awaiting approval (workflow ${handle.workflowId}):\n  onramp remediate ${name} --approve --as <approver>`);
+        if (!options.json) {
+          io.stdout(
+            [
+              `${fixable} of ${findings.length} finding(s) of ${name} in audit ${report.runId} can be undone by onramp; ` +
+                `the request awaits approval (workflow ${handle.workflowId}):`,
+              `  onramp remediate ${name} --approve --as <approver>`,
+              ...(byHand.length ? ['Left to a person (onramp has no fix for them):', ...byHand] : []),
+            ].join('\n'),
+          );
+        }
         if (!options.wait) {
-          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, fixable, findings: findings.length });
+          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, requested: true, ...counts });
           return EXIT.ok;
         }
         return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`);
       }),
     );
+}
+
+function noFixMessage(name: string, runId: string, byHand: string[]): string {
+  if (!byHand.length) return `Audit ${runId} found no drift in ${name}: nothing to remediate.`;
+  return [
+    `None of the ${byHand.length} finding(s) of ${name} in audit ${runId} can be undone by onramp, so nothing was requested.`,
+    'They need a person:',
+    ...byHand,
+  ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { onboardingHandle, prepareOnboarding, startOnboarding } from '../client/onboarding';
 import { onboardingWorkflowId } from '../shared/messages';
 import type { OnboardingPhase } from '../shared/types';
@@ -13,12 +14,17 @@ import { nextSteps, renderStatus } from './status-view';
 /** Prints a spec's issues, each naming the spec field (and line), on stderr or as JSON. */
 function reportIssues(io: CliIo, spec: string, issues: ValidationIssue[], json: boolean): ExitCode {
   if (json) {
-    printJson(io, { ok: false, issues });
+    printJson(io, { ok: false, exitCode: EXIT.invalidSpec, issues });
   } else {
     const errors = issues.filter((i) => i.severity === 'error').length;
     io.stderr(`${spec}: ${errors} error(s); nothing was changed.\n${formatIssues(issues, spec)}`);
   }
   return EXIT.invalidSpec;
+}
+
+/** A spec argument that names no file is bad usage (2); exit 3 is for specs that say something wrong. */
+function requireSpecFile(spec: string): void {
+  if (!statSync(spec, { throwIfNoEntry: false })?.isFile()) throw new CliError(`${spec}: no such spec file`, EXIT.usage);
 }
 
 /** The latest run of this integration's onboarding, if there was one. */
@@ -40,6 +46,7 @@ function planCommand(io: CliIo): Command {
     .action((spec: string, options: { json?: boolean }) =>
       runWithSession(io, 'plan', async (session) => {
         const json = options.json === true;
+        requireSpecFile(spec);
         const prepared = await prepareOnboarding(spec, session.config, await session.salesforce());
         if (hasErrors(prepared.issues)) return reportIssues(io, spec, prepared.issues, json);
         if (json) printJson(io, { ok: true, plan: prepared.plan, issues: prepared.issues });
@@ -58,6 +65,7 @@ function onboardCommand(io: CliIo): Command {
     .action((spec: string, options: { wait?: boolean; json?: boolean }) =>
       runWithSession(io, 'onboard', async (session) => {
         const json = options.json === true;
+        requireSpecFile(spec);
         const loaded = await loadSpec(spec);
         if (!loaded.ok) return reportIssues(io, spec, loaded.errors, json);
         const integration = loaded.spec.name;

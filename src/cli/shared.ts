@@ -8,7 +8,8 @@ import { onboardingHandle, onboardingStatus } from '../client/onboarding';
 import { ConfigError, loadConfig, type OnrampConfig } from '../config';
 import type { OnboardingStatus } from '../shared/types';
 import { dataConverterFor } from '../temporal/data-converter';
-import type { CliIo } from './io';
+import { missingConfiguration } from './config-hint';
+import { reportError, type CliIo } from './io';
 
 /** What `onramp` exit codes mean; scripts branch on them. */
 export const EXIT = {
@@ -58,26 +59,32 @@ export async function runWithSession(io: CliIo, command: string, body: (session:
     };
     io.setExitCode(await body(session));
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`onramp ${command}: ${error.message}`);
-      io.setExitCode(EXIT.usage);
-    } else if (error instanceof CliError) {
-      io.stderr(`onramp ${command}: ${error.message}`);
-      io.setExitCode(error.exitCode);
-    } else {
-      io.stderr(`onramp ${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      io.setExitCode(EXIT.failure);
-    }
+    if (error instanceof ConfigError) reportError(io, command, missingConfiguration() ?? error.message, EXIT.usage);
+    else if (error instanceof CliError) reportError(io, command, error.message, error.exitCode);
+    else reportError(io, command, unexpected(error), EXIT.failure);
   } finally {
     await client?.then((c) => c.connection.close(), () => undefined);
   }
 }
 
+/** An error no command explained: its message, and its stack only when asked for (ONRAMP_DEBUG=1). */
+export function unexpected(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (process.env.ONRAMP_DEBUG) return error.stack ?? error.message;
+  return `${error.name}: ${error.message} (ONRAMP_DEBUG=1 prints the stack)`;
+}
+
+/**
+ * How long a command waits for Temporal to answer before saying it is not there. A dev server on loopback
+ * answers in milliseconds and a cloud namespace in well under a second; the SDK's own default is 10 s.
+ */
+const CONNECT_TIMEOUT = '3s';
+
 async function connectTemporal(config: OnrampConfig): Promise<Client> {
   // The codec first, so that a key problem is not reported as an unreachable server.
   const converter = dataConverterFor(config.codec);
   try {
-    return await connectOnrampClient(config, converter);
+    return await connectOnrampClient(config, converter, { connectTimeout: CONNECT_TIMEOUT });
   } catch (error) {
     throw new CliError(`cannot reach Temporal at ${config.temporal.address}: ${messageOf(error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`);
   }

@@ -1,4 +1,4 @@
-import type { OnboardingFailureDetails, OnboardingStatus, StepProgress } from '../shared/types';
+import type { OnboardingFailureDetails, OnboardingPhase, OnboardingStatus, StepProgress } from '../shared/types';
 
 /** `2025-06-01T12:00:01.123Z` → `12:00:01Z`: a table cell; `--json` keeps the full timestamps. */
 function clock(at: string | undefined): string {
@@ -11,7 +11,12 @@ function table(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
 }
 
-const stepRow = (s: StepProgress) => [s.step, s.state, clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
+const ENDED: ReadonlySet<OnboardingPhase> = new Set(['completed', 'failed', 'rejected', 'timed-out', 'cancelled']);
+
+/** A step still `pending` when the onboarding has ended never ran, and never will: say so. */
+export const stepState = (s: StepProgress, phase: OnboardingPhase): string => (s.state === 'pending' && ENDED.has(phase) ? 'not run' : s.state);
+
+const stepRow = (s: StepProgress, phase: OnboardingPhase) => [s.step, stepState(s, phase), clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
 
 /** How an onboarding ended badly, and what compensation did about it. */
 export function failureLines(f: OnboardingFailureDetails): string[] {
@@ -27,7 +32,7 @@ export function renderStatus(status: OnboardingStatus): string {
   const approved = status.approvals.filter((a) => a.decision === 'approved').length;
   const out = [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`];
   for (const a of status.approvals) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
-  out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...status.steps.map(stepRow)]));
+  out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...status.steps.map((s) => stepRow(s, status.phase))]));
   if (status.failure) out.push('', ...failureLines(status.failure));
   // Workflows started before the runbook was undone with the rest report one for an undone onboarding.
   if (status.runbookPath && status.phase === 'completed') out.push('', `Runbook: ${status.runbookPath}`);
@@ -53,8 +58,16 @@ export function nextSteps(status: OnboardingStatus): string[] {
       return [`Follow it with: onramp status ${name} --watch`];
     case 'completed':
       return [`Done. Read the runbook with: onramp runbook ${name}`];
-    default:
-      return [`The onboarding ended (${status.phase}); fix the cause and run \`onramp onboard\` again to retry.`];
+    case 'cancelled':
+      return [`Cancelled on request; what it had created is undone. \`onramp onboard\` starts it again when wanted.`];
+    case 'rejected': {
+      const by = status.approvals.find((a) => a.decision === 'rejected');
+      return [`Rejected${by ? ` by ${by.approver}${by.comment ? ` (${by.comment})` : ''}` : ''}: nothing was created. Change the spec and \`onramp onboard\` again to ask anew.`];
+    }
+    case 'timed-out':
+      return [`Nobody decided within the approval window: nothing was created. \`onramp onboard\` asks again.`];
+    case 'failed':
+      return [`The onboarding failed; fix the cause above and run \`onramp onboard\` again to retry.`];
   }
 }
 
@@ -66,7 +79,7 @@ export function statusChanges(before: OnboardingStatus, after: OnboardingStatus)
   for (const step of after.steps) {
     const was = before.steps.find((s) => s.step === step.step);
     if (was?.state === step.state && was.detail === step.detail) continue;
-    out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${step.state}${step.detail ? `: ${step.detail}` : ''}`);
+    out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${stepState(step, after.phase)}${step.detail ? `: ${step.detail}` : ''}`);
   }
   if (after.failure && !before.failure) out.push(...failureLines(after.failure));
   if (after.runbookPath && after.phase === 'completed' && !(before.runbookPath && before.phase === 'completed')) out.push(`Runbook: ${after.runbookPath}`);

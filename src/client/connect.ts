@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import type { OnrampConfig } from '../config';
 import { dataConverterFor } from '../temporal/data-converter';
 
@@ -8,7 +8,11 @@ import { dataConverterFor } from '../temporal/data-converter';
  * codec of the configured keys): without it, it could neither write inputs the worker reads nor read
  * statuses and results. Close it with `client.connection.close()`.
  */
-export async function connectOnrampClient(config: OnrampConfig, dataConverter: DataConverter = dataConverterFor(config.codec)): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+export async function connectOnrampClient(
+  config: OnrampConfig,
+  dataConverter: DataConverter = dataConverterFor(config.codec),
+  options: { connectTimeout?: Duration } = {},
+): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address, ...options });
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 }

@@ -306,7 +306,7 @@ export function renderPlan(plan: Plan): string {
   out.push(`Plan: ${plan.steps.length} step(s) (${summary}); ${plan.risks.length} risk(s).`);
   out.push(
     blockers.length === 0
-      ? `Waiting for ${plan.approval.approvalsRequired} approval(s) within ${plan.approval.timeout}.`
+      ? `Nothing was started. \`onramp onboard\` asks for ${plan.approval.approvalsRequired} approval(s), to come within ${plan.approval.timeout}.`
       : `This plan cannot be approved: ${blockers.length} blocking problem(s).`,
   );
   return `${out.join('\n')}\n`;

@@ -65,7 +65,7 @@ describe('renderPlan', () => {
     assert.match(text, /\+ createApp "Onramp_Billing"/);
     assert.match(text, /Salesforce Integration \(user license\): needs 1; capacity not checked yet/);
     assert.match(text, /! MEDIUM access\.apexClasses\[0\]: Apex class BillingSync/);
-    assert.match(text, /Waiting for 1 approval\(s\) within 72h\./);
+    assert.match(text, /Nothing was started\. `onramp onboard` asks for 1 approval\(s\), to come within 72h\./);
   });
 
   it('shows license capacity, issues and refuses approval when blocked', async () => {

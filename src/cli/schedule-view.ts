@@ -1,0 +1,71 @@
+import type { CalendarSpecDescription, Range, ScheduleDescription } from '@temporalio/client';
+
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+
+const title = (name: string) => name.charAt(0) + name.slice(1).toLowerCase();
+const two = (n: number) => String(n).padStart(2, '0');
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+/** The values a list of ranges covers, as numbers (names are mapped through `names`), sorted. */
+function values<T extends string | number>(ranges: Range<T>[], names: string[] = []): number[] {
+  const index = (v: T) => (typeof v === 'number' ? v : names.indexOf(v));
+  const out = new Set<number>();
+  for (const r of ranges) for (let v = index(r.start); v <= index(r.end ?? r.start); v += r.step || 1) out.add(v);
+  return [...out].sort((a, b) => a - b);
+}
+
+function list(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** `every quarter (January, April, July and October) on the 1st at 06:00 UTC`: one calendar as a person says it. */
+export function describeCalendar(c: CalendarSpecDescription, timezone: string): string {
+  const months = values(c.month, MONTHS);
+  const monthText =
+    months.length === 12
+      ? 'every month'
+      : months.length === 4 && months.every((m, i) => m === months[0]! + 3 * i)
+        ? `every quarter (${list(months.map((m) => title(MONTHS[m]!)))})`
+        : `in ${list(months.map((m) => title(MONTHS[m]!)))}`;
+  const days = values(c.dayOfMonth);
+  const weekdays = values(c.dayOfWeek, DAYS);
+  const dayText = [
+    ...(days.length < 31 ? [`on the ${list(days.map(ordinal))}`] : []),
+    ...(weekdays.length < 7 ? [`on ${list(weekdays.map((d) => `${title(DAYS[d]!)}s`))}`] : []),
+  ];
+  const hours = values(c.hour);
+  const minutes = values(c.minute);
+  const seconds = values(c.second);
+  const times = hours.flatMap((h) => minutes.map((m) => `${two(h)}:${two(m)}${seconds.some((s) => s > 0) ? `:${seconds.map(two).join('/')}` : ''}`));
+  const timeText = hours.length === 24 ? `every hour at :${minutes.map(two).join(', :')}` : `at ${list(times)}`;
+  const years = values(c.year);
+  return [monthText, ...dayText, timeText, timezone || 'UTC', ...(years.length ? [`(${list(years.map(String))} only)`] : [])].join(' ');
+}
+
+/** `7d`, `1h 30m`, `45s`: a duration in milliseconds as a person reads it. */
+export function duration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+  }
+  return parts.join(' ') || '0s';
+}
+
+/** `onramp audit schedule`: when the audit runs, what happens to overlaps and missed runs, and the next runs. */
+export function renderSchedule(description: ScheduleDescription): string {
+  const { spec, policies, state, info } = description;
+  const timezone = spec.timezone || 'UTC';
+  const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return [
+    `Schedule ${description.scheduleId}${state.paused ? ' (paused)' : ''}`,
+    ...(spec.calendars ?? []).map((c) => `  when      ${describeCalendar(c, timezone)}`),
+    ...(spec.intervals ?? []).map((i) => `  when      every ${duration(i.every)}${i.offset ? ` (offset ${duration(i.offset)})` : ''}`),
+    `  overlap   ${(policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, ' ')} (what happens when a run is due while the last one runs)`,
+    `  catch-up  ${duration(policies.catchupWindow)} (runs missed while Temporal was down are still made within this window)`,
+    `  next      ${info.nextActionTimes.slice(0, 4).map(utc).join(', ') || '(none)'}`,
+    `  recent    ${info.recentActions.slice(-3).map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`).join('; ') || '(none yet)'}`,
+  ].join('\n');
+}
