@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from './client/onboarding';
-import { startEmbeddedStack } from './embedded-stack';
-import { createLogger } from './logger';
+import { stepState } from './cli/status-view';
+import { embeddedLogger, startEmbeddedStack } from './embedded-stack';
 import { formatIssues } from './spec/load';
 import { renderPlan } from './spec/plan';
 
@@ -12,13 +13,19 @@ import { renderPlan } from './spec/plan';
  * planned, a second person approves, onramp provisions and proves the integration, and prints the runbook.
  */
 async function demo(): Promise<void> {
-  const logger = createLogger({ name: 'onramp-demo', level: 'warn' });
+  const logger = embeddedLogger('onramp-demo', 'warn');
+  // Everything the demo writes is thrown away at the end; its secrets key never touches the disk.
   const dir = mkdtempSync(join(tmpdir(), 'onramp-demo-'));
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker...');
-  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true });
+  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey: randomBytes(32).toString('base64') }).catch(
+    (error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    },
+  );
   try {
-    say(`  Temporal UI: ${stack.temporal.uiUrl}\n  Local org:   ${stack.org.instanceUrl}\n`);
+    say(`  Temporal UI: ${stack.temporal.uiUrl} (payloads decoded through ${stack.codec.url})\n  Local org:   ${stack.org.instanceUrl}\n`);
     const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await adminConnection(stack));
     if (!prepared.plan || prepared.issues.some((i) => i.severity === 'error')) {
       throw new Error(`the example spec does not validate:\n${formatIssues(prepared.issues)}`);
@@ -29,13 +36,13 @@ async function demo(): Promise<void> {
     const record = await approve(stack.client, 'billing', { approver: 'security@acme.example', comment: 'reviewed the plan' });
     say(`Approved by ${record.approver} at ${record.at}.\n`);
     const result = await handle.result();
-    for (const step of (await onboardingStatus(stack.client, 'billing')).steps) {
-      say(`  ${step.state.padEnd(11)} ${step.step.padEnd(28)} ${step.detail ?? ''}`);
-    }
-    say(`\nRunbook (${result.runbookPath}):\n`);
+    const status = await onboardingStatus(stack.client, 'billing');
+    for (const step of status.steps) say(`  ${stepState(step, status.phase).padEnd(11)} ${step.step.padEnd(28)} ${step.detail ?? ''}`);
+    say('\nRunbook:\n');
     say(readFileSync(result.runbookPath, 'utf8'));
   } finally {
     await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

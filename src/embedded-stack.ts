@@ -1,16 +1,23 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureAuditSchedule } from './client/audit';
 import { connectOnrampClient } from './client/connect';
+import { loadKeyRing } from './codec/key-ring';
+import { startCodecServer, type RunningCodecServer } from './codec/server';
 import { loadConfig, type OnrampConfig } from './config';
-import type { Logger } from './logger';
+import pino from 'pino';
+import pinoPretty from 'pino-pretty';
+import { createLogger, type Logger } from './logger';
 import type { RunningLocalOrg } from '@onramp/local-org';
 import { loadLocalOrg } from './local-org';
+import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import { dataConverterFor } from './temporal/data-converter';
-import { findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
+import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
+import { routeSdkLogs } from './temporal/runtime-logging';
 import { createOnrampWorker } from './worker';
 
 export const EMBEDDED_DIR = '.onramp';
@@ -19,6 +26,8 @@ export const DEV_CONFIG_FILE = join(EMBEDDED_DIR, 'dev-config.yaml');
 
 export interface EmbeddedStack {
   temporal: DevServer;
+  /** The codec server the Temporal UI decodes through (token in its UI endpoint's path, loopback only). */
+  codec: RunningCodecServer;
   org: RunningLocalOrg;
   config: OnrampConfig;
   client: Client;
@@ -39,13 +48,24 @@ export async function startEmbeddedStack(options: {
   /** Temporal gRPC and UI ports when not `freePorts` (default 7233 and port + 1000). */
   port?: number;
   uiPort?: number;
+  /** Master key of the secret store; by default the store's key file. The demo keeps its key in memory. */
+  secretsKey?: string;
 }): Promise<EmbeddedStack> {
   const dir = resolve(options.dir ?? EMBEDDED_DIR);
   mkdirSync(dir, { recursive: true });
   const persist = options.persist ?? true;
+  routeSdkLogs(options.logger);
   // The demo takes free ports so it runs beside anything; `onramp dev` uses Temporal's usual 7233/8233.
-  const ports = options.freePorts ? { port: await findFreePort(), uiPort: await findFreePort() } : { port: options.port, uiPort: options.uiPort };
-  const temporal = await startDevServer({ dbFile: join(dir, 'temporal.db'), ...ports });
+  const port = options.freePorts ? await findFreePort() : (options.port ?? DEFAULT_PORT);
+  const uiPort = options.freePorts ? await findFreePort() : (options.uiPort ?? port + 1000);
+  const codecKeys = { keyFile: join(dir, 'codec-keys.json') };
+  const codec = await startUiCodecServer(codecKeys, uiPort);
+  const temporal = await startDevServer({ dbFile: join(dir, 'temporal.db'), port, uiPort, uiCodecEndpoint: codec.uiEndpoint }).catch(
+    async (error: unknown) => {
+      await codec.close();
+      throw error;
+    },
+  );
   const { startLocalOrg } = loadLocalOrg();
   const org = await startLocalOrg({
     stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
@@ -63,7 +83,7 @@ export async function startEmbeddedStack(options: {
     secrets: { file: join(dir, 'secrets.json') },
     runbookDir: join(dir, 'runbooks'),
     audit: { dir: join(dir, 'audits') },
-    codec: { keyFile: join(dir, 'codec-keys.json') },
+    codec: codecKeys,
   };
   const configFile = join(dir, 'dev-config.yaml');
   mkdirSync(dirname(configFile), { recursive: true });
@@ -71,13 +91,15 @@ export async function startEmbeddedStack(options: {
   const config = loadConfig({ ONRAMP_CONFIG: configFile });
   const dataConverter = dataConverterFor(config.codec);
   const native = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createOnrampWorker({ config, connection: native, logger: options.logger, dataConverter });
+  const secrets = createEncryptedFileSecretStore({ path: config.secrets.file, ...(options.secretsKey ? { key: options.secretsKey } : {}) });
+  const worker = await createOnrampWorker({ config, connection: native, logger: options.logger, dataConverter, secrets });
   const running = worker.run();
   const client = await connectOnrampClient(config, dataConverter);
   // The quarterly re-audit exists as soon as onramp runs (created once, kept up to date on every start).
   await ensureAuditSchedule(client, config);
   return {
     temporal,
+    codec,
     org,
     config,
     client,
@@ -90,6 +112,32 @@ export async function startEmbeddedStack(options: {
       await client.connection.close();
       await org.close();
       await temporal.stop();
+      await codec.close();
     },
   };
+}
+
+/**
+ * The logger of the embedded stack's worker: stderr, in one format, pretty for a terminal and JSON lines
+ * otherwise, so stdout stays the output of the command (the `dev` banner, the demo's story).
+ */
+export function embeddedLogger(name: string, level?: string): Logger {
+  const destination = process.stderr.isTTY
+    ? pinoPretty({ destination: 2, colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname' })
+    : pino.destination(2);
+  return createLogger({ name, destination, ...(level ? { level } : {}) });
+}
+
+/**
+ * The codec server for the dev server's UI, so a developer reads their own workflows in clear. Its token
+ * is made for this run and travels only in the UI's endpoint; only the UI's own origins may call it.
+ */
+function startUiCodecServer(keys: { keyFile: string }, uiPort: number): Promise<RunningCodecServer> {
+  return startCodecServer({
+    ring: loadKeyRing(keys),
+    token: randomBytes(32).toString('hex'),
+    corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    host: '127.0.0.1',
+    port: 0,
+  });
 }

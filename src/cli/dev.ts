@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import pino from 'pino';
-import { DEV_CONFIG_FILE, EMBEDDED_DIR, startEmbeddedStack, type EmbeddedStack } from '../embedded-stack';
-import { createLogger } from '../logger';
+import { DEV_CONFIG_FILE, EMBEDDED_DIR, embeddedLogger, startEmbeddedStack, type EmbeddedStack } from '../embedded-stack';
 import { findFreePort } from '../temporal/dev-server';
 import type { CliIo } from './io';
 import { EXIT, messageOf, portNumber } from './shared';
@@ -24,7 +22,8 @@ function banner(stack: EmbeddedStack): string {
   return [
     'onramp dev is running',
     `  Temporal       ${stack.temporal.address} (namespace ${stack.temporal.namespace}, state in ${stack.temporal.dbFile})`,
-    `  Temporal UI    ${stack.temporal.uiUrl ?? '(headless)'}`,
+    `  Temporal UI    ${stack.temporal.uiUrl ?? '(headless)'} (decodes onramp's payloads through the codec server)`,
+    `  Codec server   ${stack.codec.url} (loopback; its token is in the UI's endpoint, made for this run)`,
     `  Local org      ${stack.org.instanceUrl} (admin API ${stack.org.instanceUrl}/_org, state in ${EMBEDDED_DIR}/local-org/)`,
     `  Worker         task queue ${stack.config.temporal.taskQueue}`,
     `  Configuration  ${DEV_CONFIG_FILE} (read by the other onramp commands run from this directory)`,
@@ -53,7 +52,7 @@ export function devCommand(io: CliIo): Command {
       const temporalPort = options.port || (await findFreePort());
       const uiPort = options.uiPort === 0 || (options.uiPort === undefined && options.port === 0) ? await findFreePort() : options.uiPort;
       // Worker and activity logs go to stderr, so stdout stays the banner a script can wait for.
-      const logger = createLogger({ name: 'onramp-dev', destination: pino.destination(2) });
+      const logger = embeddedLogger('onramp-dev');
       let stack: EmbeddedStack;
       try {
         stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort });

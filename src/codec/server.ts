@@ -61,7 +61,7 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
     if (request.method === 'OPTIONS') return;
     cors(request, reply);
     const header = request.headers.authorization ?? '';
-    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? (request.params as { token?: string }).token;
     // Comparing digests keeps the comparison constant-time whatever the presented length.
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="onramp-codec"').send({ error: 'unauthorized', message: 'a valid bearer token is required' });
@@ -79,20 +79,26 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
     }
     return reply.send({ payloads: payloads.map(toJson) });
   };
-  app.post('/encode', handle((p) => codec.encode(p)));
-  app.post('/decode', handle((p) => codec.decode(p)));
+  // The Temporal UI sends no token of its own (only an OIDC access token, when it signs users in), so the
+  // UI gets an endpoint whose path carries the token: `/ui/<token>`, to which it appends /encode and /decode.
+  for (const prefix of ['', '/ui/:token']) {
+    app.post(`${prefix}/encode`, handle((p) => codec.encode(p)));
+    app.post(`${prefix}/decode`, handle((p) => codec.decode(p)));
+  }
   return app;
 }
 
 export interface RunningCodecServer {
   url: string;
+  /** The endpoint for a Temporal UI that cannot send the token: it is in the path. Keep it as secret as the token. */
+  uiEndpoint: string;
   close(): Promise<void>;
 }
 
 export async function startCodecServer(options: CodecServerOptions & { host?: string; port?: number }): Promise<RunningCodecServer> {
   const app = buildCodecServer(options);
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  return { url, close: () => app.close() };
+  return { url, uiEndpoint: `${url}/ui/${encodeURIComponent(options.token)}`, close: () => app.close() };
 }
 
 function fromJson(p: JsonPayload): Payload {

@@ -33,6 +33,8 @@ export interface DevServerOptions {
   ip?: string;
   /** Serve the Web UI. Default true. */
   ui?: boolean;
+  /** Codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). Default none. */
+  uiCodecEndpoint?: string;
   /** Server log level written to its stderr (kept in memory for errors). Default "warn". */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the server to accept requests. Default 60 s: first starts migrate the SQLite schema. */
@@ -61,7 +63,7 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-type ServerSettings = Required<Omit<DevServerOptions, 'executable' | 'launcher'>>;
+type ServerSettings = Required<Omit<DevServerOptions, 'executable' | 'launcher' | 'uiCodecEndpoint'>> & Pick<DevServerOptions, 'uiCodecEndpoint'>;
 
 export class DevServerStartError extends Error {
   override readonly name = 'DevServerStartError';
@@ -118,6 +120,8 @@ function searchAttributeArgs(): string[] {
     `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,
   ]);
 }
+
+const uiCodecArgs = (opts: ServerSettings) => (opts.ui && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -182,6 +186,7 @@ async function spawnCli(
     '--port', String(port),
     '--namespace', namespace,
     ...(ui ? ['--ui-port', String(uiPort)] : ['--headless']),
+    ...uiCodecArgs(opts),
     '--log-format', 'pretty',
     '--log-level', logLevel,
     ...DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
@@ -288,6 +293,7 @@ async function startThroughSdk(
       namespace: opts.namespace,
       log: { format: 'pretty', level: opts.logLevel },
       searchAttributes: [...ONRAMP_SEARCH_ATTRIBUTES],
+      extraArgs: uiCodecArgs(opts),
     },
   });
   let stopping: Promise<void> | undefined;
@@ -317,6 +323,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ui: options.ui ?? true,
     logLevel: options.logLevel ?? 'warn',
     startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}),
   };
   const dbFile = path.resolve(opts.dbFile);
 

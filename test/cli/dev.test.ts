@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Connection } from '@temporalio/client';
 import { findFreePort } from '../../src/temporal/dev-server';
+import { eventually } from './helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'onramp');
@@ -17,9 +19,31 @@ function bareEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function onramp(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { cwd, env: bareEnv(), stdio: 'pipe' });
+function onramp(args: string[], where = cwd): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], { cwd: where, env: bareEnv(), stdio: 'pipe' });
 }
+
+/** Runs `onramp ARGS...` to its end. */
+async function run(args: string[], where = cwd): Promise<Output & { code: number | null }> {
+  const child = onramp(args, where);
+  const output = collect(child);
+  return { code: await exited(child), ...output };
+}
+
+/** A value of the process's command line (`/proc/PID/cmdline`): what the dev server was really started with. */
+function argumentOf(pid: number, flag: string): string | undefined {
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const at = args.indexOf(flag);
+  return at < 0 ? undefined : args[at + 1];
+}
+
+/** The Temporal UI's codec endpoint answers: POST `payloads` to `/decode` (or `/encode`). */
+async function codecCall(url: string, payloads: unknown[]): Promise<{ status: number; body: { payloads?: Array<{ metadata: Record<string, string>; data: string }> } }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads }) });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+const base64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('base64');
 
 interface Output {
   stdout: string;
@@ -78,10 +102,48 @@ describe('onramp dev', () => {
       const planOutput = collect(plan);
       assert.equal(await exited(plan), 0, planOutput.stderr);
       assert.match(planOutput.stdout, /onramp plan for integration "billing"/);
+
+      // From a subdirectory: where to run, not a schema error.
+      mkdirSync(join(cwd, 'specs'), { recursive: true });
+      const nested = await run(['status', 'billing'], join(cwd, 'specs'));
+      assert.equal(nested.code, 2);
+      assert.equal(nested.stderr.trim(), `onramp status: no onramp configuration in ${join(cwd, 'specs')}; run onramp from ${cwd}, or set ONRAMP_CONFIG=${join(cwd, '.onramp', 'dev-config.yaml')}`);
+
+      // The UI reads onramp's encrypted payloads through the codec server started with dev.
+      const codecUrl = /Codec server\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1];
+      assert.ok(codecUrl, output.stdout);
+      const endpoint = argumentOf(servers[0]!, '--ui-codec-endpoint');
+      assert.ok(endpoint?.startsWith(`${codecUrl}/ui/`), `the dev server was started with the codec endpoint: ${endpoint}`);
+      const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      assert.equal(settings.Codec.Endpoint, endpoint, 'the UI is pointed at it');
+      const started = await run(['onboard', join(ROOT, 'examples', 'billing.yaml')]);
+      assert.equal(started.code, 0, started.stderr);
+      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      const history = await connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: 'onramp:onboard:billing' } });
+      await connection.close();
+      const input = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      const stored = { metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, base64(v)])), data: base64(input.data) };
+      assert.doesNotMatch(Buffer.from(input.data!).toString('latin1'), /billing/, 'the server holds ciphertext');
+      const decoded = await codecCall(`${endpoint}/decode`, [stored]);
+      assert.equal(decoded.status, 200);
+      assert.match(Buffer.from(decoded.body.payloads![0]!.data, 'base64').toString('utf8'), /"name":"billing"/);
+      assert.equal((await codecCall(`${codecUrl}/decode`, [stored])).status, 401, 'without the token the codec refuses');
+      assert.equal((await codecCall(`${codecUrl}/ui/${'0'.repeat(64)}/decode`, [stored])).status, 401);
+
+      // A rejection is an outcome: one INFO line in the dev terminal, not a WARN with a stack.
+      const rejected = await run(['reject', 'billing', '--as', 'security@acme.example', '--comment', 'not now']);
+      assert.equal(rejected.code, 0, rejected.stderr);
+      await eventually(async () => (output.stderr.includes('workflow ended: onboarding of billing rejected by security@acme.example') ? true : undefined));
       assert.match(planOutput.stdout, /billing\.integration@integrations\.local-org\.example/, 'planned against the dev stack\'s org');
 
       dev.kill('SIGTERM');
       assert.equal(await devExit, 0, output.stderr);
+      // One format on stderr (JSON lines, as it is not a terminal) besides dev's own lines; no SDK chatter.
+      const lines = output.stderr.trim().split('\n');
+      assert.deepEqual(lines.filter((line) => !line.startsWith('{') && !line.startsWith('onramp dev: ')), [], output.stderr);
+      const logged = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+      assert.deepEqual(logged.filter((l) => l.level >= 40 || l.err !== undefined), [], 'no warning, no stack');
+      assert.doesNotMatch(output.stderr, /webpack|modules by path|Worker state changed/);
       assert.deepEqual(processesMentioning(join(cwd, '.onramp', 'temporal.db')), [], 'the temporal dev server is gone');
       assert.throws(() => process.kill(servers[0]!, 0), { code: 'ESRCH' });
     } finally {

@@ -7,6 +7,7 @@ import type { OnboardingStatus } from '../../src/shared/types';
 import { ONBOARDING_STEPS } from '../../src/shared/steps';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
+import { findFreePort } from '../../src/temporal/dev-server';
 import { eventually, onramp, start, useConfig, withEnv } from './helpers';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
@@ -37,6 +38,8 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /onramp plan for integration "billing"/);
     assert.match(run.stdout, /\+ createIntegrationUser "billing\.integration@integrations\.acme\.example"/);
+    assert.match(run.stdout, /\nNothing was started\. `onramp onboard` asks for 1 approval\(s\)/, 'a plan does not claim to wait');
+    assert.doesNotMatch(run.stdout, /Waiting for/);
     // onramp's own admin signing in is the only trace a plan leaves.
     const diff = diffStates(before, stack.org.org.snapshot());
     assert.deepEqual([...diff.removed, ...diff.changed], []);
@@ -65,6 +68,40 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(issues[0]!.line, 9);
 
     assert.equal((await onramp('onboard', orgError)).code, 3, 'onboard refuses the same spec');
+  });
+
+  test('--version, a missing spec file (2), and errors as JSON with --json', async () => {
+    const version = await onramp('--version');
+    assert.deepEqual([version.code, version.stdout], [0, JSON.parse(readFileSync('package.json', 'utf8')).version]);
+
+    const missing = await onramp('plan', 'examples/nosuch.yaml');
+    assert.equal(missing.code, 2, 'a path that names no file is bad usage, not an invalid spec');
+    assert.equal(missing.stderr, 'onramp plan: examples/nosuch.yaml: no such spec file');
+    assert.equal((await onramp('onboard', 'examples/nosuch.yaml')).code, 2);
+
+    const cases: Array<[string[], number, RegExp]> = [
+      [['plan', 'examples/nosuch.yaml'], 2, /no such spec file/],
+      [['status', 'nosuch'], 1, /no onboarding of "nosuch" was found/],
+      [['status'], 2, /missing required argument 'name'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await onramp(...args, '--json');
+      assert.equal(run.stderr, '', `${args.join(' ')} --json writes its error to stdout only`);
+      assert.equal(run.code, code);
+      const error = JSON.parse(run.stdout) as { ok: boolean; exitCode: number; error: string };
+      assert.deepEqual([error.ok, error.exitCode], [false, code]);
+      assert.match(error.error, message);
+    }
+  });
+
+  test('with Temporal unreachable a command fails within seconds and says what to start', async () => {
+    const port = await findFreePort();
+    const began = Date.now();
+    const run = await withEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, () => onramp('status', 'billing'));
+    const took = Date.now() - began;
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, new RegExp(`^onramp status: cannot reach Temporal at 127\\.0\\.0\\.1:${port}: .*Is \`onramp dev\` running`));
+    assert.ok(took < 5_000, `failed after ${took} ms`);
   });
 
   test('a broken configuration prints its issues and exits 2', async () => {
@@ -96,6 +133,9 @@ describe('the onramp command line against a running stack', () => {
     const approved = await withEnv({ ONRAMP_USER: 'security@acme.example' }, () => onramp('approve', 'billing', '--comment', 'least privilege checked'));
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^Approved billing as security@acme\.example at /);
+    const repeated = await onramp('approve', 'billing', '--as', 'security@acme.example');
+    assert.equal(repeated.code, 0, repeated.stderr);
+    assert.match(repeated.stdout, /^Already recorded: security@acme\.example approved billing at \S+; nothing changed\.$/);
 
     const finished = await waiting;
     assert.equal(finished.code, 0, finished.stderr);
@@ -129,6 +169,10 @@ describe('the onramp command line against a running stack', () => {
     const spec = specNamed('ledger');
     const waiting = onramp('onboard', spec, '--wait', '--json');
     await eventually(async () => ((await onramp('status', 'ledger')).code === 0 ? true : undefined));
+    const silent = await onramp('reject', 'ledger', '--as', 'salesforce-admins@acme.example');
+    assert.equal(silent.code, 2, 'a rejection needs its reason');
+    assert.match(silent.stderr, /say why with --comment <text>/);
+    assert.equal((await status('ledger')).approvals.length, 0);
     const rejected = await onramp('reject', 'ledger', '--as', 'salesforce-admins@acme.example', '--comment', 'not this quarter');
     assert.equal(rejected.code, 0, rejected.stderr);
     assert.match(rejected.stdout, /^Rejected ledger as salesforce-admins@acme\.example/);
@@ -141,6 +185,10 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(outcome.outcome, 'rejected');
     assert.deepEqual([outcome.failure.failedStep, outcome.failure.reason], ['approval', 'rejected by salesforce-admins@acme.example']);
     assert.equal((await onramp('runbook', 'ledger')).code, 1);
+    const shown = await onramp('status', 'ledger');
+    assert.match(shown.stdout, /\ncreateIntegrationUser +not run +- +- *\n/, 'steps that never ran say so');
+    assert.doesNotMatch(shown.stdout, /pending/);
+    assert.match(shown.stdout, /\nRejected by salesforce-admins@acme\.example \(not this quarter\): nothing was created\./);
     assert.equal((await onramp('approve', 'ledger', '--as', 'security@acme.example')).code, 4);
   });
 
@@ -173,6 +221,9 @@ describe('the onramp command line against a running stack', () => {
       assert.match(watched.stdout, /\nUndone: /);
       const final = await status('payroll');
       assert.equal(final.phase, 'cancelled');
+      const shown = await onramp('status', 'payroll');
+      assert.match(shown.stdout, /\nCancelled on request; what it had created is undone\./);
+      assert.doesNotMatch(shown.stdout, /fix the cause/);
       const users = [...stack.org.org.db.rows('User')].filter((u) => String(u.Username).startsWith('payroll.integration'));
       assert.equal(users.length, 1);
       assert.equal(users[0]!.IsActive, false);
