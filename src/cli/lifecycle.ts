@@ -43,8 +43,7 @@ async function awaitResult<T>(io: CliIo, json: boolean, run: () => Promise<T>, d
     return EXIT.ok;
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
-    io.stderr(messageOf(error.cause ?? error));
-    return EXIT.failure;
+    throw new CliError(messageOf(error.cause ?? error));
   }
 }
 
