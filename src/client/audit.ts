@@ -127,11 +127,13 @@ export async function setAuditSchedule(client: Client, spec: ScheduleSpec): Prom
  */
 export async function triggerAudit(client: Client, options: { timeoutMs?: number } = {}): Promise<AuditHandle> {
   const handle = auditScheduleHandle(client);
-  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+  // By run: the Schedule names its workflows by the second, so two triggers within one second share a workflow id.
+  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   await handle.trigger();
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
-    const started = (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.workflowId));
+    const { recentActions } = (await handle.describe()).info;
+    const started = recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId));
     if (started) return client.workflow.getHandle(started.action.workflow.workflowId, undefined, { firstExecutionRunId: started.action.workflow.firstExecutionRunId });
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
