@@ -26,7 +26,10 @@ export function buildProgram(io: CliIo): Command {
       writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
       writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
       // Usage errors follow --json like every other error (exit 2 is set by runCli).
-      outputError: (s, write) => (io.json ? io.stdout(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: s.replace(/^error: |\n$/g, '') })) : write(s)),
+      outputError: (s, write) => {
+        if (io.json) io.stdout(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: s.replace(/^error: |\n$/g, '') }));
+        else write(s);
+      },
     });
   program.addCommand(devCommand(io));
   for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)]) program.addCommand(command);

@@ -18,14 +18,14 @@ async function demo(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'onramp-demo-'));
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker...');
-  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey: randomBytes(32).toString('base64') }).catch(
-    (error: unknown) => {
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    },
-  );
+  const secretsKey = randomBytes(32).toString('base64');
+  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   try {
-    say(`  Temporal UI: ${stack.temporal.uiUrl} (payloads decoded through ${stack.codec.url})\n  Local org:   ${stack.org.instanceUrl}\n`);
+    say(`  Temporal UI: ${stack.temporal.uiUrl} (payloads decoded through ${stack.codec.url})`);
+    say(`  Local org:   ${stack.org.instanceUrl}\n`);
     const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await adminConnection(stack));
     if (!prepared.plan || prepared.issues.some((i) => i.severity === 'error')) {
       throw new Error(`the example spec does not validate:\n${formatIssues(prepared.issues)}`);
@@ -37,7 +37,9 @@ async function demo(): Promise<void> {
     say(`Approved by ${record.approver} at ${record.at}.\n`);
     const result = await handle.result();
     const status = await onboardingStatus(stack.client, 'billing');
-    for (const step of status.steps) say(`  ${stepState(step, status.phase).padEnd(11)} ${step.step.padEnd(28)} ${step.detail ?? ''}`);
+    for (const step of status.steps) {
+      say(`  ${stepState(step, status.phase).padEnd(11)} ${step.step.padEnd(28)} ${step.detail ?? ''}`);
+    }
     say('\nRunbook:\n');
     say(readFileSync(result.runbookPath, 'utf8'));
   } finally {

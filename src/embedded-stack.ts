@@ -60,12 +60,11 @@ export async function startEmbeddedStack(options: {
   const uiPort = options.freePorts ? await findFreePort() : (options.uiPort ?? port + 1000);
   const codecKeys = { keyFile: join(dir, 'codec-keys.json') };
   const codec = await startUiCodecServer(codecKeys, uiPort);
-  const temporal = await startDevServer({ dbFile: join(dir, 'temporal.db'), port, uiPort, uiCodecEndpoint: codec.uiEndpoint }).catch(
-    async (error: unknown) => {
-      await codec.close();
-      throw error;
-    },
-  );
+  const devServer = { dbFile: join(dir, 'temporal.db'), port, uiPort, uiCodecEndpoint: codec.uiEndpoint };
+  const temporal = await startDevServer(devServer).catch(async (error: unknown) => {
+    await codec.close();
+    throw error;
+  });
   const { startLocalOrg } = loadLocalOrg();
   const org = await startLocalOrg({
     stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
@@ -91,7 +90,8 @@ export async function startEmbeddedStack(options: {
   const config = loadConfig({ ONRAMP_CONFIG: configFile });
   const dataConverter = dataConverterFor(config.codec);
   const native = await NativeConnection.connect({ address: temporal.address });
-  const secrets = createEncryptedFileSecretStore({ path: config.secrets.file, ...(options.secretsKey ? { key: options.secretsKey } : {}) });
+  const key = options.secretsKey ? { key: options.secretsKey } : {};
+  const secrets = createEncryptedFileSecretStore({ path: config.secrets.file, ...key });
   const worker = await createOnrampWorker({ config, connection: native, logger: options.logger, dataConverter, secrets });
   const running = worker.run();
   const client = await connectOnrampClient(config, dataConverter);

@@ -32,12 +32,16 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
       runWithSession(io, verb, async (session) => {
         if (!options.as) throw new CliError('say who you are with --as <identity> (or set ONRAMP_USER)', EXIT.usage);
         // A rejection ends the request for everyone: the reason is what the requester and the audit read.
-        if (verb === 'reject' && !options.comment?.trim()) throw new CliError('say why with --comment <text>; the requester and the audit trail read it', EXIT.usage);
+        if (verb === 'reject' && !options.comment?.trim()) {
+          throw new CliError('say why with --comment <text>; the requester and the audit trail read it', EXIT.usage);
+        }
         const client = await session.temporal();
         const earlier = await earlierDecision(client, name, options.as);
         if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) {
           if (options.json) printJson(io, { ...earlier, alreadyRecorded: true });
-          else io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${name} at ${earlier.at}; nothing changed.`);
+          else {
+            io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${name} at ${earlier.at}; nothing changed.`);
+          }
           return EXIT.ok;
         }
         let record: ApprovalRecord;

@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import { DEV_CONFIG_FILE, EMBEDDED_DIR, embeddedLogger, startEmbeddedStack, type EmbeddedStack } from '../embedded-stack';
+import {
+  DEV_CONFIG_FILE,
+  EMBEDDED_DIR,
+  embeddedLogger,
+  startEmbeddedStack,
+  type EmbeddedStack,
+} from '../embedded-stack';
 import { findFreePort } from '../temporal/dev-server';
 import type { CliIo } from './io';
 import { EXIT, messageOf, portNumber } from './shared';

@@ -84,13 +84,16 @@ function renderSignOff(status: SignOffStatus<string>): string {
  */
 async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: string, options: SignOffOptions): Promise<ExitCode | undefined> {
   if (options.approve || options.reject) {
-    if (options.reject && !options.comment?.trim()) throw new CliError('say why with --comment <text>; the requester reads it', EXIT.usage);
+    if (options.reject && !options.comment?.trim()) {
+      throw new CliError('say why with --comment <text>; the requester reads it', EXIT.usage);
+    }
     const input = { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) };
-    const record = await decideSignOff(client, kind, name, options.approve ? 'approve' : 'reject', input).catch(async (error: unknown) => {
+    const decision = options.approve ? 'approve' : 'reject';
+    const record = await decideSignOff(client, kind, name, decision, input).catch(async (error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) return refused(error);
       // Updates cannot reach a closed workflow: tell "never asked" (1) from "already over" (4).
-      const state = await signOffState(client, kind, name);
-      throw new CliError(`refused: ApprovalClosed: the ${kind} of ${name} is over (${state.toLowerCase()}); nothing to decide`, EXIT.refused);
+      const state = (await signOffState(client, kind, name)).toLowerCase();
+      throw new CliError(`refused: ApprovalClosed: the ${kind} of ${name} is over (${state}); nothing to decide`, EXIT.refused);
     });
     if (options.json) printJson(io, record);
     else io.stdout(`${record.decision === 'approved' ? 'Approved' : 'Rejected'} the ${kind} of ${name} as ${record.approver}.`);
@@ -193,7 +196,8 @@ export function remediateCommand(io: CliIo): Command {
           );
         }
         if (!options.wait) {
-          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, requested: true, ...counts });
+          const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+          if (options.json) printJson(io, { ...started, requested: true, ...counts });
           return EXIT.ok;
         }
         return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`);
@@ -204,7 +208,8 @@ export function remediateCommand(io: CliIo): Command {
 function noFixMessage(name: string, runId: string, byHand: string[]): string {
   if (!byHand.length) return `Audit ${runId} found no drift in ${name}: nothing to remediate.`;
   return [
-    `None of the ${byHand.length} finding(s) of ${name} in audit ${runId} can be undone by onramp, so nothing was requested.`,
+    `None of the ${byHand.length} finding(s) of ${name} in audit ${runId} can be undone by onramp, ` +
+      'so nothing was requested.',
     'They need a person:',
     ...byHand,
   ].join('\n');

@@ -1,11 +1,15 @@
 import type { CalendarSpecDescription, Range, ScheduleDescription } from '@temporalio/client';
 
-const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const MONTHS = [
+  'JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE',
+  'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER',
+];
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 
 const title = (name: string) => name.charAt(0) + name.slice(1).toLowerCase();
 const two = (n: number) => String(n).padStart(2, '0');
-const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+/** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st. */
+const ordinal = (n: number) => `${n}${(n % 100 >= 11 && n % 100 <= 13 ? undefined : ['st', 'nd', 'rd'][(n % 10) - 1]) ?? 'th'}`;
 
 /** The values a list of ranges covers, as numbers (names are mapped through `names`), sorted. */
 function values<T extends string | number>(ranges: Range<T>[], names: string[] = []): number[] {
@@ -37,10 +41,12 @@ export function describeCalendar(c: CalendarSpecDescription, timezone: string): 
   const hours = values(c.hour);
   const minutes = values(c.minute);
   const seconds = values(c.second);
-  const times = hours.flatMap((h) => minutes.map((m) => `${two(h)}:${two(m)}${seconds.some((s) => s > 0) ? `:${seconds.map(two).join('/')}` : ''}`));
+  const secondsText = seconds.some((s) => s > 0) ? `:${seconds.map(two).join('/')}` : '';
+  const times = hours.flatMap((h) => minutes.map((m) => `${two(h)}:${two(m)}${secondsText}`));
   const timeText = hours.length === 24 ? `every hour at :${minutes.map(two).join(', :')}` : `at ${list(times)}`;
   const years = values(c.year);
-  return [monthText, ...dayText, timeText, timezone || 'UTC', ...(years.length ? [`(${list(years.map(String))} only)`] : [])].join(' ');
+  const yearText = years.length ? [`(${list(years.map(String))} only)`] : [];
+  return [monthText, ...dayText, timeText, timezone || 'UTC', ...yearText].join(' ');
 }
 
 /** `7d`, `1h 30m`, `45s`: a duration in milliseconds as a person reads it. */
@@ -59,13 +65,17 @@ export function renderSchedule(description: ScheduleDescription): string {
   const { spec, policies, state, info } = description;
   const timezone = spec.timezone || 'UTC';
   const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const overlap = (policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, ' ');
+  const recent = info.recentActions.slice(-3).map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`).join('; ');
   return [
     `Schedule ${description.scheduleId}${state.paused ? ' (paused)' : ''}`,
     ...(spec.calendars ?? []).map((c) => `  when      ${describeCalendar(c, timezone)}`),
-    ...(spec.intervals ?? []).map((i) => `  when      every ${duration(i.every)}${i.offset ? ` (offset ${duration(i.offset)})` : ''}`),
-    `  overlap   ${(policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, ' ')} (what happens when a run is due while the last one runs)`,
-    `  catch-up  ${duration(policies.catchupWindow)} (runs missed while Temporal was down are still made within this window)`,
+    ...(spec.intervals ?? []).map(
+      (i) => `  when      every ${duration(i.every)}${i.offset ? ` (offset ${duration(i.offset)})` : ''}`,
+    ),
+    `  overlap   ${overlap} (what happens when a run is due while the last one runs)`,
+    `  catch-up  ${duration(policies.catchupWindow)} (runs missed while Temporal was down are made within this window)`,
     `  next      ${info.nextActionTimes.slice(0, 4).map(utc).join(', ') || '(none)'}`,
-    `  recent    ${info.recentActions.slice(-3).map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`).join('; ') || '(none yet)'}`,
+    `  recent    ${recent || '(none yet)'}`,
   ].join('\n');
 }

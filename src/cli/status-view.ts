@@ -14,9 +14,11 @@ function table(rows: string[][]): string[] {
 const ENDED: ReadonlySet<OnboardingPhase> = new Set(['completed', 'failed', 'rejected', 'timed-out', 'cancelled']);
 
 /** A step still `pending` when the onboarding has ended never ran, and never will: say so. */
-export const stepState = (s: StepProgress, phase: OnboardingPhase): string => (s.state === 'pending' && ENDED.has(phase) ? 'not run' : s.state);
+export const stepState = (s: StepProgress, phase: OnboardingPhase): string =>
+  s.state === 'pending' && ENDED.has(phase) ? 'not run' : s.state;
 
-const stepRow = (s: StepProgress, phase: OnboardingPhase) => [s.step, stepState(s, phase), clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
+const stepRow = (s: StepProgress, phase: OnboardingPhase) =>
+  [s.step, stepState(s, phase), clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
 
 /** How an onboarding ended badly, and what compensation did about it. */
 export function failureLines(f: OnboardingFailureDetails): string[] {
@@ -32,7 +34,8 @@ export function renderStatus(status: OnboardingStatus): string {
   const approved = status.approvals.filter((a) => a.decision === 'approved').length;
   const out = [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`];
   for (const a of status.approvals) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
-  out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...status.steps.map((s) => stepRow(s, status.phase))]));
+  const rows = status.steps.map((s) => stepRow(s, status.phase));
+  out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...rows]));
   if (status.failure) out.push('', ...failureLines(status.failure));
   // Workflows started before the runbook was undone with the rest report one for an undone onboarding.
   if (status.runbookPath && status.phase === 'completed') out.push('', `Runbook: ${status.runbookPath}`);
@@ -62,7 +65,8 @@ export function nextSteps(status: OnboardingStatus): string[] {
       return [`Cancelled on request; what it had created is undone. \`onramp onboard\` starts it again when wanted.`];
     case 'rejected': {
       const by = status.approvals.find((a) => a.decision === 'rejected');
-      return [`Rejected${by ? ` by ${by.approver}${by.comment ? ` (${by.comment})` : ''}` : ''}: nothing was created. Change the spec and \`onramp onboard\` again to ask anew.`];
+      const who = by ? ` by ${by.approver}${by.comment ? ` (${by.comment})` : ''}` : '';
+      return [`Rejected${who}: nothing was created. Change the spec and \`onramp onboard\` again to ask anew.`];
     }
     case 'timed-out':
       return [`Nobody decided within the approval window: nothing was created. \`onramp onboard\` asks again.`];
@@ -79,7 +83,8 @@ export function statusChanges(before: OnboardingStatus, after: OnboardingStatus)
   for (const step of after.steps) {
     const was = before.steps.find((s) => s.step === step.step);
     if (was?.state === step.state && was.detail === step.detail) continue;
-    out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${stepState(step, after.phase)}${step.detail ? `: ${step.detail}` : ''}`);
+    const detail = step.detail ? `: ${step.detail}` : '';
+    out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${stepState(step, after.phase)}${detail}`);
   }
   if (after.failure && !before.failure) out.push(...failureLines(after.failure));
   if (after.runbookPath && after.phase === 'completed' && !(before.runbookPath && before.phase === 'completed')) out.push(`Runbook: ${after.runbookPath}`);

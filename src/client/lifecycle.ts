@@ -77,7 +77,8 @@ export async function startRemediation(client: Client, integration: string, find
 export type SignOffKind = 'offboarding' | 'remediation';
 const signOffWorkflowId = (kind: SignOffKind, integration: string) => (kind === 'offboarding' ? offboardingWorkflowId : remediationWorkflowId)(integration);
 /** The integration's offboarding or remediation request (the latest run). */
-export const signOffHandle = (client: Client, kind: SignOffKind, integration: string) => client.workflow.getHandle(signOffWorkflowId(kind, integration));
+export const signOffHandle = (client: Client, kind: SignOffKind, integration: string) =>
+  client.workflow.getHandle(signOffWorkflowId(kind, integration));
 
 /** Decides on a pending offboarding or remediation through the same updates (and rules) as onboarding approvals. */
 export async function decideSignOff(client: Client, kind: SignOffKind, integration: string, decision: 'approve' | 'reject', input: ApprovalInput): Promise<ApprovalRecord> {

@@ -306,7 +306,8 @@ export function renderPlan(plan: Plan): string {
   out.push(`Plan: ${plan.steps.length} step(s) (${summary}); ${plan.risks.length} risk(s).`);
   out.push(
     blockers.length === 0
-      ? `Nothing was started. \`onramp onboard\` asks for ${plan.approval.approvalsRequired} approval(s), to come within ${plan.approval.timeout}.`
+      ? `Nothing was started. \`onramp onboard\` asks for ${plan.approval.approvalsRequired} approval(s), ` +
+          `to come within ${plan.approval.timeout}.`
       : `This plan cannot be approved: ${blockers.length} blocking problem(s).`,
   );
   return `${out.join('\n')}\n`;

@@ -63,7 +63,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-type ServerSettings = Required<Omit<DevServerOptions, 'executable' | 'launcher' | 'uiCodecEndpoint'>> & Pick<DevServerOptions, 'uiCodecEndpoint'>;
+type ServerSettings = Required<Omit<DevServerOptions, 'executable' | 'launcher' | 'uiCodecEndpoint'>> &
+  Pick<DevServerOptions, 'uiCodecEndpoint'>;
 
 export class DevServerStartError extends Error {
   override readonly name = 'DevServerStartError';
@@ -121,7 +122,8 @@ function searchAttributeArgs(): string[] {
   ]);
 }
 
-const uiCodecArgs = (opts: ServerSettings) => (opts.ui && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []);
+const uiCodecArgs = (opts: ServerSettings) =>
+  opts.ui && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
