@@ -116,8 +116,8 @@ describe('onramp dev', () => {
       assert.ok(endpoint?.startsWith(`${codecUrl}/ui/`), `the dev server was started with the codec endpoint: ${endpoint}`);
       const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
       assert.equal(settings.Codec.Endpoint, endpoint, 'the UI is pointed at it');
-      const started = await run(['onboard', join(ROOT, 'examples', 'billing.yaml')]);
-      assert.equal(started.code, 0, started.stderr);
+      const onboarded = await run(['onboard', join(ROOT, 'examples', 'billing.yaml')]);
+      assert.equal(onboarded.code, 0, onboarded.stderr);
       const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
       const history = await connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: 'onramp:onboard:billing' } });
       await connection.close();
