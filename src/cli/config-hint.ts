@@ -8,7 +8,8 @@ import { CONFIG_FILES } from '../config';
  * subdirectory of the one `onramp dev` runs in are pointed at it, as git points at the repository root.
  */
 export function missingConfiguration(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const configured = env.ONRAMP_CONFIG || env.ONRAMP_SF_INSTANCE_URL || CONFIG_FILES.some((f) => existsSync(resolve(cwd, f)));
+  const configured =
+    env.ONRAMP_CONFIG || env.ONRAMP_SF_INSTANCE_URL || CONFIG_FILES.some((f) => existsSync(resolve(cwd, f)));
   if (configured) return undefined;
   for (let dir = dirname(resolve(cwd)); ; dir = dirname(dir)) {
     const found = CONFIG_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));

@@ -1,15 +1,26 @@
 import type { CalendarSpecDescription, Range, ScheduleDescription } from '@temporalio/client';
 
 const MONTHS = [
-  'JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE',
-  'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER',
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
 ];
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 
 const title = (name: string) => name.charAt(0) + name.slice(1).toLowerCase();
 const two = (n: number) => String(n).padStart(2, '0');
 /** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st. */
-const ordinal = (n: number) => `${n}${(n % 100 >= 11 && n % 100 <= 13 ? undefined : ['st', 'nd', 'rd'][(n % 10) - 1]) ?? 'th'}`;
+const ordinal = (n: number) =>
+  `${n}${(n % 100 >= 11 && n % 100 <= 13 ? undefined : ['st', 'nd', 'rd'][(n % 10) - 1]) ?? 'th'}`;
 
 /** The values a list of ranges covers, as numbers (names are mapped through `names`), sorted. */
 function values<T extends string | number>(ranges: Range<T>[], names: string[] = []): number[] {
@@ -53,7 +64,12 @@ export function describeCalendar(c: CalendarSpecDescription, timezone: string): 
 export function duration(ms: number): string {
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`);
     rest %= size;
   }
@@ -66,7 +82,10 @@ export function renderSchedule(description: ScheduleDescription): string {
   const timezone = spec.timezone || 'UTC';
   const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const overlap = (policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, ' ');
-  const recent = info.recentActions.slice(-3).map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`).join('; ');
+  const recent = info.recentActions
+    .slice(-3)
+    .map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`)
+    .join('; ');
   return [
     `Schedule ${description.scheduleId}${state.paused ? ' (paused)' : ''}`,
     ...(spec.calendars ?? []).map((c) => `  when      ${describeCalendar(c, timezone)}`),

@@ -43,11 +43,18 @@ describe('npm run demo', () => {
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Approved by security@acme\.example/);
     assert.match(stdout, /\nRunbook:\n/);
-    assert.match(stdout, /Temporal UI: http:\/\/127\.0\.0\.1:\d+ \(payloads decoded through http:\/\/127\.0\.0\.1:\d+\)/);
+    assert.match(
+      stdout,
+      /Temporal UI: http:\/\/127\.0\.0\.1:\d+ \(payloads decoded through http:\/\/127\.0\.0\.1:\d+\)/,
+    );
     assert.doesNotMatch(stdout + stderr, /webpack|modules by path|Worker state changed|\[INFO\]/);
     assert.equal(stderr, '', 'the worker logs only warnings, and there were none');
     assert.ok(seen.has('secrets.json'), `the store was seen while the demo ran: ${[...seen].join(', ')}`);
     assert.ok(!seen.has('secrets.key'), 'the secrets key never touches the disk');
-    assert.deepEqual(readdirSync(scratch).filter((name) => name.startsWith('onramp-demo-')), [], 'the demo removes its directory');
+    assert.deepEqual(
+      readdirSync(scratch).filter((name) => name.startsWith('onramp-demo-')),
+      [],
+      'the demo removes its directory',
+    );
   });
 });

@@ -35,12 +35,18 @@ describe('onramp remediate on the command line', () => {
 
     const run = await onramp('remediate', 'payroll', '--as', 'jdoe@acme.example');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^None of the 1 finding\(s\) of payroll in audit \S+ can be undone by onramp, so nothing was requested\.\nThey need a person:\n {2}- user-renamed: /);
+    assert.match(
+      run.stdout,
+      /^None of the 1 finding\(s\) of payroll in audit \S+ can be undone by onramp, so nothing was requested\.\nThey need a person:\n {2}- user-renamed: /,
+    );
     assert.doesNotMatch(run.stdout, /awaiting approval/);
 
     const shown = await onramp('remediate', 'payroll', '--status');
     assert.equal(shown.code, 1);
-    assert.equal(shown.stderr, 'onramp remediate: no remediation of payroll was requested; ask for one with `onramp remediate payroll`');
+    assert.equal(
+      shown.stderr,
+      'onramp remediate: no remediation of payroll was requested; ask for one with `onramp remediate payroll`',
+    );
     const approved = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
     assert.equal(approved.code, 1);
     assert.equal(approved.stderr, shown.stderr, 'no stack trace, no WorkflowNotFoundError');
@@ -61,7 +67,10 @@ describe('onramp remediate on the command line', () => {
 
     const run = await onramp('remediate', 'payroll', '--as', 'jdoe@acme.example');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^1 of 2 finding\(s\) of payroll in audit \S+ can be undone by onramp; the request awaits approval \(workflow \S+\):\n/);
+    assert.match(
+      run.stdout,
+      /^1 of 2 finding\(s\) of payroll in audit \S+ can be undone by onramp; the request awaits approval \(workflow \S+\):\n/,
+    );
     assert.match(run.stdout, /\nLeft to a person \(onramp has no fix for them\):\n {2}- user-renamed: /);
     assert.match((await onramp('remediate', 'payroll', '--status')).stdout, /^payroll: awaiting-approval/);
 
@@ -72,10 +81,17 @@ describe('onramp remediate on the command line', () => {
     const approved = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^Approved the remediation of payroll as security@acme\.example\./);
-    await eventually(async () => (JSON.parse((await onramp('remediate', 'payroll', '--status', '--json')).stdout).phase === 'completed' ? true : undefined));
+    await eventually(async () =>
+      JSON.parse((await onramp('remediate', 'payroll', '--status', '--json')).stdout).phase === 'completed'
+        ? true
+        : undefined,
+    );
 
     const late = await onramp('remediate', 'payroll', '--approve', '--as', 'salesforce-admins@acme.example');
     assert.equal(late.code, 4, late.stderr);
-    assert.equal(late.stderr, 'onramp remediate: refused: ApprovalClosed: the remediation of payroll is over (completed); nothing to decide');
+    assert.equal(
+      late.stderr,
+      'onramp remediate: refused: ApprovalClosed: the remediation of payroll is over (completed); nothing to decide',
+    );
   });
 });
