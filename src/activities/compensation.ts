@@ -17,7 +17,11 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
   return {
     async revokeIntegrationTokens(input: StepInput): Promise<string> {
       const count = await salesforceStep("revoke the integration's tokens", async () =>
-        revokeAppTokens(await admin.get(), input.integration.app, appMarker(input)),
+        revokeAppTokens(await admin.get(), input.integration.app, {
+          appMarker: appMarker(input),
+          username: input.integration.user.username,
+          userMarker: userMarker(input.integration.names.name, input.onboardingId),
+        }),
       );
       return `revoked ${count} token(s)`;
     },

@@ -3,6 +3,7 @@ import type { ResolvedApp } from '../spec/normalize';
 import { readConnectedApp } from './connected-app';
 import { foreignObject, isErrorCode } from './errors';
 import { readExternalClientApp } from './external-client-app';
+import { findUserByUsername } from './users';
 import { soqlQuote } from './soql';
 
 type AppName = Pick<ResolvedApp, 'kind' | 'apiName'>;
@@ -22,13 +23,21 @@ export async function ownAppOrAbsent(conn: Connection, app: AppName, marker: str
 }
 
 /**
- * Revokes every OAuth token onramp's app issued (as OauthToken rows list them). Tokens are listed by app
- * name, which a same-named app of someone else shares: ownership is checked first, and an absent app has
- * no tokens left (deleting an app revokes them).
+ * Revokes the OAuth tokens onramp's app issued to onramp's integration user (as OauthToken rows list them).
+ * Both are checked first: an app of that name without the marker is someone else's and is refused, an
+ * absent app has no tokens left (deleting an app revokes them), and a user without its marker holds none
+ * of onramp's tokens. Rows are chosen by UserId, not AppName: AppName is the app's label, which any
+ * other app may share.
  */
-export async function revokeAppTokens(admin: Connection, app: AppName, marker: string): Promise<number> {
-  if ((await ownAppOrAbsent(admin, app, marker)) === 'absent') return 0;
-  const tokens = await admin.query<{ DeleteToken: string }>(`SELECT DeleteToken FROM OauthToken WHERE AppName = ${soqlQuote(app.apiName)}`);
+export async function revokeAppTokens(
+  admin: Connection,
+  app: AppName,
+  owner: { appMarker: string; username: string; userMarker: string },
+): Promise<number> {
+  if ((await ownAppOrAbsent(admin, app, owner.appMarker)) === 'absent') return 0;
+  const user = await findUserByUsername(admin, owner.username);
+  if (user?.FederationIdentifier !== owner.userMarker) return 0;
+  const tokens = await admin.query<{ DeleteToken: string }>(`SELECT DeleteToken FROM OauthToken WHERE UserId = ${soqlQuote(user.Id)}`);
   for (const t of tokens.records) {
     try {
       await admin.oauth2.revokeToken(t.DeleteToken);

@@ -249,7 +249,8 @@ describe('values placed into SOQL are escaped', () => {
       assert.equal(await deletePermissionSet(conn, injection, '[onramp:x]'), 'absent');
       assert.equal(await unassignPermissionSet(conn, injection, '[onramp:x]'), 0);
       for (const kind of ['connected-app', 'external-client-app'] as const) {
-        assert.equal(await revokeAppTokens(conn, { kind, apiName: injection }, '[onramp:x]'), 0);
+        const owner = { appMarker: '[onramp:x]', username: injection, userMarker: 'onramp:x:y' };
+        assert.equal(await revokeAppTokens(conn, { kind, apiName: injection }, owner), 0);
       }
       // An Id column compared with a non-id is refused as Salesforce does, quoting the literal whole.
       await assert.rejects(removePermissionSetLicense(conn, injection, injection), (e: unknown) => (e as Error).message.includes(`invalid ID field: ${injection}`));
