@@ -12,7 +12,8 @@ const SCHEME = 'v1';
 /** How old a request may be before a receiver refuses it as a replay. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-const hmac = (key: string, timestamp: string, body: string) => createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex');
+const hmac = (key: string, timestamp: string, body: string) =>
+  createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex');
 
 /** The headers that sign `body` (exactly the bytes sent) at `now`. */
 export function signatureHeaders(key: string, body: string, now = new Date()): Record<string, string> {
@@ -31,12 +32,16 @@ export function verifySignature(
 ): Verdict {
   const timestamp = headers[TIMESTAMP_HEADER];
   const signature = headers[SIGNATURE_HEADER];
-  if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) return { ok: false, reason: `no ${TIMESTAMP_HEADER} header` };
-  if (typeof signature !== 'string' || !signature.startsWith(`${SCHEME}=`)) return { ok: false, reason: `no ${SCHEME} ${SIGNATURE_HEADER} header` };
+  if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp))
+    return { ok: false, reason: `no ${TIMESTAMP_HEADER} header` };
+  if (typeof signature !== 'string' || !signature.startsWith(`${SCHEME}=`))
+    return { ok: false, reason: `no ${SCHEME} ${SIGNATURE_HEADER} header` };
   const age = Math.abs((options.now ?? new Date()).getTime() / 1000 - Number(timestamp));
-  if (age > (options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS)) return { ok: false, reason: `timestamp ${timestamp} is ${Math.round(age)} s off` };
+  if (age > (options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS))
+    return { ok: false, reason: `timestamp ${timestamp} is ${Math.round(age)} s off` };
   const expected = Buffer.from(hmac(key, timestamp, body), 'hex');
   const given = Buffer.from(signature.slice(SCHEME.length + 1), 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true };
 }

@@ -16,7 +16,10 @@ const kindLabel = (app: AppName) => (app.kind === 'connected-app' ? 'Connected A
  * changes or destroys what belongs to the app.
  */
 export async function ownAppOrAbsent(conn: Connection, app: AppName, marker: string): Promise<'own' | 'absent'> {
-  const existing = app.kind === 'connected-app' ? await readConnectedApp(conn, app.apiName) : await readExternalClientApp(conn, app.apiName);
+  const existing =
+    app.kind === 'connected-app'
+      ? await readConnectedApp(conn, app.apiName)
+      : await readExternalClientApp(conn, app.apiName);
   if (!existing) return 'absent';
   if (existing.description !== marker) throw foreignObject(`${kindLabel(app)} ${app.apiName}`);
   return 'own';
@@ -37,7 +40,9 @@ export async function revokeAppTokens(
   if ((await ownAppOrAbsent(admin, app, owner.appMarker)) === 'absent') return 0;
   const user = await findUserByUsername(admin, owner.username);
   if (user?.FederationIdentifier !== owner.userMarker) return 0;
-  const tokens = await admin.query<{ DeleteToken: string }>(`SELECT DeleteToken FROM OauthToken WHERE UserId = ${soqlQuote(user.Id)}`);
+  const tokens = await admin.query<{ DeleteToken: string }>(
+    `SELECT DeleteToken FROM OauthToken WHERE UserId = ${soqlQuote(user.Id)}`,
+  );
   for (const t of tokens.records) {
     try {
       await admin.oauth2.revokeToken(t.DeleteToken);

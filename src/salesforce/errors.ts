@@ -34,7 +34,15 @@ const TRANSIENT_CODES = new Set([
   // The OAuth endpoint's answer to too many logins: the hourly login allowance refills.
   'rate_limit_exceeded',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * The one error the Salesforce layer throws: the Salesforce (or OAuth, or onramp) error code, the HTTP
@@ -50,13 +58,19 @@ export class SalesforceApiError extends Error {
   /** A retry can fix it: a busy or unreachable org, a limit that refills. */
   readonly transient: boolean;
 
-  constructor(message: string, errorCode: string, options: { statusCode?: number; fields?: string[]; referenceId?: string; transient?: boolean } = {}) {
+  constructor(
+    message: string,
+    errorCode: string,
+    options: { statusCode?: number; fields?: string[]; referenceId?: string; transient?: boolean } = {},
+  ) {
     super(scrubSecrets(message));
     this.errorCode = errorCode;
     this.statusCode = options.statusCode;
     this.fields = options.fields ?? [];
     this.referenceId = options.referenceId;
-    this.transient = options.transient ?? (TRANSIENT_CODES.has(errorCode) || /^ERROR_HTTP_5\d\d$/.test(errorCode) || options.statusCode === 503);
+    this.transient =
+      options.transient ??
+      (TRANSIENT_CODES.has(errorCode) || /^ERROR_HTTP_5\d\d$/.test(errorCode) || options.statusCode === 503);
   }
 }
 
@@ -68,7 +82,16 @@ export function foreignObject(what: string): SalesforceApiError {
   );
 }
 
-type Raw = { errorCode?: unknown; name?: unknown; code?: unknown; message?: unknown; data?: unknown; cause?: { code?: unknown } } | undefined;
+type Raw =
+  | {
+      errorCode?: unknown;
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      data?: unknown;
+      cause?: { code?: unknown };
+    }
+  | undefined;
 
 /**
  * What jsforce (or fetch) threw, as the layer's one error. jsforce puts Salesforce's error code in
@@ -78,7 +101,9 @@ type Raw = { errorCode?: unknown; name?: unknown; code?: unknown; message?: unkn
 export function asSalesforceError(error: unknown): SalesforceApiError {
   if (error instanceof SalesforceApiError) return error;
   const e = error as Raw;
-  const raw = String(e?.errorCode ?? (e?.name && e.name !== 'Error' ? e.name : undefined) ?? e?.code ?? e?.cause?.code ?? 'UNKNOWN');
+  const raw = String(
+    e?.errorCode ?? (e?.name && e.name !== 'Error' ? e.name : undefined) ?? e?.code ?? e?.cause?.code ?? 'UNKNOWN',
+  );
   const message = String(e?.message ?? error);
   const status = /^ERROR_HTTP_(\d{3})$/.exec(raw)?.[1];
   const oauthCode = status?.startsWith('4') ? oauthErrorOf(message) : undefined;

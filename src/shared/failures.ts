@@ -12,14 +12,20 @@ const CATALOGUE = {
   SalesforceError: { retries: false, means: 'Salesforce refused the request; retrying cannot change its answer' },
   SalesforceTransientError: { retries: true, means: 'the org was busy, over a limit or unreachable' },
   ForeignObject: { retries: false, means: "an object with onramp's name exists that this onboarding did not create" },
-  LicenseUnavailable: { retries: false, means: 'the org lacks the Integration user license, profile or permission set license' },
+  LicenseUnavailable: {
+    retries: false,
+    means: 'the org lacks the Integration user license, profile or permission set license',
+  },
   LicenseCapacityExceeded: { retries: false, means: 'no Integration license seat is left' },
   FixOutOfScope: { retries: false, means: 'an audit fix would touch something outside the integration' },
   // Proving the integration works (verify).
   TokenGrantNotYet: { retries: true, means: 'the new app does not grant tokens yet (propagation) or the org was busy' },
   TokenGrantFailed: { retries: false, means: 'the integration could not obtain a token' },
   LoginHistoryPending: { retries: true, means: "the integration's sign-in is not in LoginHistory yet" },
-  VerificationFailed: { retries: false, means: 'the integration could not do what it needs, or could do more than granted' },
+  VerificationFailed: {
+    retries: false,
+    means: 'the integration could not do what it needs, or could do more than granted',
+  },
   // The secret store.
   SecretStoreError: { retries: false, means: 'the secret store refused (bad path, wrong key, corrupt file)' },
   SecretStoreTransientError: { retries: true, means: 'the secret store was locked or the disk refused a write' },
@@ -65,14 +71,17 @@ export interface FailureConstructor {
 
 function constructorOf(type: FailureType): FailureConstructor {
   const { retries, means } = CATALOGUE[type];
-  const create = (message: string, options: FailureOptions = {}) => ApplicationFailure.create({ message, type, nonRetryable: !retries, ...options });
+  const create = (message: string, options: FailureOptions = {}) =>
+    ApplicationFailure.create({ message, type, nonRetryable: !retries, ...options });
   return Object.assign(create, { type, retries, means });
 }
 
 const TYPES = Object.keys(CATALOGUE) as FailureType[];
 
 /** The constructors, by type: `throw Failure.ForeignObject('...')`. */
-export const Failure = Object.fromEntries(TYPES.map((t) => [t, constructorOf(t)])) as { readonly [T in FailureType]: FailureConstructor };
+export const Failure = Object.fromEntries(TYPES.map((t) => [t, constructorOf(t)])) as {
+  readonly [T in FailureType]: FailureConstructor;
+};
 
 /** For activity retry policies: the types that never get better by retrying. */
 export const NON_RETRYABLE_TYPES: string[] = TYPES.filter((t) => !CATALOGUE[t].retries);

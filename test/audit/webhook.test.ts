@@ -29,13 +29,22 @@ const config = (audit: Record<string, unknown>): OnrampConfig =>
   loadConfig(
     {},
     {
-      salesforce: { instanceUrl: 'https://acme.my.salesforce.com', username: 'onramp@acme.example', consumerKey: '3MVG9onrampAdminApp', privateKeyPath: 'k.pem' },
+      salesforce: {
+        instanceUrl: 'https://acme.my.salesforce.com',
+        username: 'onramp@acme.example',
+        consumerKey: '3MVG9onrampAdminApp',
+        privateKeyPath: 'k.pem',
+      },
       audit,
     },
   );
 
 const post = (cfg: OnrampConfig) => {
-  const deps = { config: cfg, secrets: createEncryptedFileSecretStore({ path: '/nonexistent/secrets.json' }), logger: pino({ level: 'silent' }) };
+  const deps = {
+    config: cfg,
+    secrets: createEncryptedFileSecretStore({ path: '/nonexistent/secrets.json' }),
+    logger: pino({ level: 'silent' }),
+  };
   return auditActivities(deps, new AdminSession(cfg)).postAuditSummary(SUMMARY);
 };
 
@@ -64,24 +73,42 @@ describe('the audit webhook is signed', () => {
     assert.equal(received.length, 1);
     const [{ headers, body }] = received as [{ headers: IncomingHttpHeaders; body: string }];
     assert.match(String(headers[SIGNATURE_HEADER]), /^v1=[0-9a-f]{64}$/);
-    assert.ok(Math.abs(Number(headers[TIMESTAMP_HEADER]) - Date.now() / 1000) < 60, 'the timestamp is now, in Unix seconds');
+    assert.ok(
+      Math.abs(Number(headers[TIMESTAMP_HEADER]) - Date.now() / 1000) < 60,
+      'the timestamp is now, in Unix seconds',
+    );
     assert.deepEqual(JSON.parse(body), { event: 'onramp.audit.completed', ...SUMMARY });
 
     assert.deepEqual(verifySignature(key, headers, body), { ok: true });
-    assert.deepEqual(verifySignature(randomBytes(32).toString('hex'), headers, body), { ok: false, reason: 'signature does not match' });
-    assert.deepEqual(verifySignature(key, headers, body.replace('"audited":2', '"audited":0')), { ok: false, reason: 'signature does not match' });
+    assert.deepEqual(verifySignature(randomBytes(32).toString('hex'), headers, body), {
+      ok: false,
+      reason: 'signature does not match',
+    });
+    assert.deepEqual(verifySignature(key, headers, body.replace('"audited":2', '"audited":0')), {
+      ok: false,
+      reason: 'signature does not match',
+    });
     const later = new Date(Number(headers[TIMESTAMP_HEADER]) * 1000 + 10 * 60_000);
-    assert.match((verifySignature(key, headers, body, { now: later }) as { reason: string }).reason, /timestamp \d+ is 600 s off/);
+    assert.match(
+      (verifySignature(key, headers, body, { now: later }) as { reason: string }).reason,
+      /timestamp \d+ is 600 s off/,
+    );
     assert.equal(verifySignature(key, { ...headers, [SIGNATURE_HEADER]: undefined }, body).ok, false);
   });
 
   it('without a signing key nothing is posted: the configuration refuses it, and so does the activity', async () => {
     const refused = /audit\.webhookSigningKey \(ONRAMP_AUDIT_WEBHOOK_SIGNING_KEY\): is required with audit\.webhookUrl/;
-    assert.throws(() => config({ webhookUrl: url }), (e: unknown) => e instanceof ConfigError && refused.test(e.message));
+    assert.throws(
+      () => config({ webhookUrl: url }),
+      (e: unknown) => e instanceof ConfigError && refused.test(e.message),
+    );
     const unsigned = config({});
     unsigned.audit.webhookUrl = url;
     received.length = 0;
-    await assert.rejects(post(unsigned), (e: unknown) => e instanceof ApplicationFailure && e.type === Failure.WebhookUnsigned.type && e.nonRetryable);
+    await assert.rejects(
+      post(unsigned),
+      (e: unknown) => e instanceof ApplicationFailure && e.type === Failure.WebhookUnsigned.type && e.nonRetryable,
+    );
     assert.equal(received.length, 0);
   });
 });

@@ -30,7 +30,13 @@ async function placeForeignApp(stack: OnrampStack, app: ResolvedApp): Promise<Co
   const consumerKey = consumerKeyFor(randomBytes(80));
   const consumerSecret = randomBytes(32).toString('hex');
   const team = await crmTeam(stack, app.apiName);
-  const foreign: ResolvedApp = { ...app, flow: 'client-credentials', runAsUsername: team.username, permissionSetName: team.permissionSet, trustedIpRanges: [] };
+  const foreign: ResolvedApp = {
+    ...app,
+    flow: 'client-credentials',
+    runAsUsername: team.username,
+    permissionSetName: team.permissionSet,
+    trustedIpRanges: [],
+  };
   const request = { app: foreign, marker: 'built by the CRM team by hand', consumerKey, consumerSecret };
   const admin = await stack.admin();
   if (app.kind === 'connected-app') await ensureConnectedApp(admin, request);
@@ -41,7 +47,11 @@ async function placeForeignApp(stack: OnrampStack, app: ResolvedApp): Promise<Co
     consumerSecret,
     apiVersion: stack.config.salesforce.apiVersion,
   });
-  const live = new Connection({ instanceUrl: granted.instanceUrl, accessToken: granted.accessToken!, version: stack.config.salesforce.apiVersion });
+  const live = new Connection({
+    instanceUrl: granted.instanceUrl,
+    accessToken: granted.accessToken!,
+    version: stack.config.salesforce.apiVersion,
+  });
   await assertTokenWorks(live);
   return live;
 }
@@ -51,11 +61,27 @@ async function crmTeam(stack: OnrampStack, suffix: string): Promise<{ username: 
   const admin = await stack.admin();
   const local = `crm.${suffix.toLowerCase().replace(/_/g, '-')}`;
   const username = `${local}@crm-team.acme.example`;
-  const user = { username, email: 'crm-team@acme.example', firstName: 'CRM', lastName: 'Sync', alias: 'crmsync', communityNickname: local };
+  const user = {
+    username,
+    email: 'crm-team@acme.example',
+    firstName: 'CRM',
+    lastName: 'Sync',
+    alias: 'crmsync',
+    communityNickname: local,
+  };
   const { profileId } = await checkIntegrationCapacity(admin);
-  await ensureIntegrationUser(admin, { ...user, profileName: '', userLicense: '', permissionSetLicense: '' }, profileId, 'crm team');
+  await ensureIntegrationUser(
+    admin,
+    { ...user, profileName: '', userLicense: '', permissionSetLicense: '' },
+    profileId,
+    'crm team',
+  );
   const permissionSet = `Crm_Team_${suffix}`;
-  await createRecord(admin, 'PermissionSet', { Name: permissionSet, Label: permissionSet, Description: 'the CRM team' });
+  await createRecord(admin, 'PermissionSet', {
+    Name: permissionSet,
+    Label: permissionSet,
+    Description: 'the CRM team',
+  });
   return { username, permissionSet };
 }
 
@@ -83,7 +109,12 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
       assert.equal(failure.details.failedStep, 'createApp');
       assert.equal(failure.stepFailure?.type, Failure.ForeignObject.type);
       const revoke = failure.details.undone.find((u) => u.startsWith("revoke the integration's tokens"));
-      assert.match(revoke ?? '', new RegExp(`nothing to undo: ${label} ${integration.app.apiName} already exists and was not created by this onboarding`));
+      assert.match(
+        revoke ?? '',
+        new RegExp(
+          `nothing to undo: ${label} ${integration.app.apiName} already exists and was not created by this onboarding`,
+        ),
+      );
       assert.deepEqual(failure.details.leftBehind, []);
       await assertTokenWorks(live);
     });
@@ -97,7 +128,10 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
     assert.equal(await deleteExternalClientApp(admin, app.apiName, appMarker(desired)), 'deleted');
     const live = await placeForeignApp(stack, app);
 
-    const handle = await startOffboarding(stack.client, 'crm-export', { requestedBy: 'salesforce-admins@acme.example', reason: 'moved' });
+    const handle = await startOffboarding(stack.client, 'crm-export', {
+      requestedBy: 'salesforce-admins@acme.example',
+      reason: 'moved',
+    });
     await decideSignOff(stack.client, 'offboarding', 'crm-export', 'approve', { approver: 'security@acme.example' });
     const error = await handle.result().then(
       () => assert.fail('the offboarding went ahead over a foreign app'),
@@ -105,7 +139,10 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
     );
     assert.ok(error instanceof WorkflowFailedError);
     assert.equal(failureType(error.cause), Failure.ForeignObject.type);
-    assert.match(error.cause?.message ?? '', /stopped: External Client App Onramp_Crm_Export already exists and was not created by this onboarding/);
+    assert.match(
+      error.cause?.message ?? '',
+      /stopped: External Client App Onramp_Crm_Export already exists and was not created by this onboarding/,
+    );
     await assertTokenWorks(live);
   });
 });

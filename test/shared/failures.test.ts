@@ -27,12 +27,21 @@ describe('the failure catalogue', () => {
       assert.equal(NON_RETRYABLE_TYPES.includes(name), !create.retries, name);
       assert.ok(create.means.length > 10, `${name} says what it means`);
     }
-    assert.ok(NON_RETRYABLE_TYPES.includes('ForeignObject') && !NON_RETRYABLE_TYPES.includes('SalesforceTransientError'));
+    assert.ok(
+      NON_RETRYABLE_TYPES.includes('ForeignObject') && !NON_RETRYABLE_TYPES.includes('SalesforceTransientError'),
+    );
   });
 
   it('finds the innermost type under an activity failure', () => {
     const inner = Failure.ForeignObject('permission set x already exists');
-    const outer = new ActivityFailure('activity failed', 'deleteApp', '1', RetryState.NON_RETRYABLE_FAILURE, undefined, inner);
+    const outer = new ActivityFailure(
+      'activity failed',
+      'deleteApp',
+      '1',
+      RetryState.NON_RETRYABLE_FAILURE,
+      undefined,
+      inner,
+    );
     assert.equal(failureType(outer), 'ForeignObject');
     assert.ok(isFailure(outer, Failure.ForeignObject));
     assert.ok(!isFailure(outer, Failure.SalesforceError));
@@ -45,19 +54,28 @@ describe('the failure catalogue', () => {
     for (const file of onrampFiles()) {
       const path = relative(SRC, file);
       if (path === 'shared/failures.ts') continue;
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (!allowed.has(path) && /ApplicationFailure\.(create|nonRetryable|retryable)|new ApplicationFailure/.test(line)) offending.push(`${path}:${i + 1}: ${line.trim()}`);
-        // Words shown to people (the CLI's "Rejected the onboarding of ...") and error class names are not failure types.
-        const notAType = /io\.stdout|const done = |this\.name = /.test(line);
-        if (typeLiteral.test(line) && !notAType) offending.push(`${path}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (
+            !allowed.has(path) &&
+            /ApplicationFailure\.(create|nonRetryable|retryable)|new ApplicationFailure/.test(line)
+          )
+            offending.push(`${path}:${i + 1}: ${line.trim()}`);
+          // Words shown to people (the CLI's "Rejected the onboarding of ...") and error class names are not failure types.
+          const notAType = /io\.stdout|const done = |this\.name = /.test(line);
+          if (typeLiteral.test(line) && !notAType) offending.push(`${path}:${i + 1}: ${line.trim()}`);
+        });
     }
     assert.deepEqual(offending, []);
   });
 
   it('can be bundled into workflows: it imports nothing but @temporalio/common', () => {
     const text = readFileSync(join(SRC, 'shared', 'failures.ts'), 'utf8');
-    assert.deepEqual([...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]), ['@temporalio/common']);
+    assert.deepEqual(
+      [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
+      ['@temporalio/common'],
+    );
   });
 
   it('keeps Temporal out of the layers below the activities', () => {
