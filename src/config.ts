@@ -53,6 +53,16 @@ const ConfigSchema = z.strictObject({
       serverToken: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
     })
     .prefault({}),
+  /** The approval policy (src/signoff/policy.ts): owned by onramp's admins, never by a spec. */
+  policy: z.strictObject({ file: z.string().default('deploy/policy.yaml') }).prefault({}),
+  signoff: z
+    .strictObject({
+      /** The approval service's Ed25519 signing key (server only); `onramp dev` creates it, elsewhere it must exist. */
+      keyFile: z.string().default('.onramp/signoff-key.json'),
+      /** The public keys the worker verifies requests and decisions with (several during a rotation). */
+      jwksFile: z.string().default('.onramp/signoff-jwks.json'),
+    })
+    .prefault({}),
 });
 
 export type OnrampConfig = z.output<typeof ConfigSchema>;
@@ -80,6 +90,9 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_CODEC_KEYS', ['codec', 'keys']],
   ['ONRAMP_CODEC_KEY_FILE', ['codec', 'keyFile']],
   ['ONRAMP_CODEC_TOKEN', ['codec', 'serverToken']],
+  ['ONRAMP_POLICY_FILE', ['policy', 'file']],
+  ['ONRAMP_SIGNOFF_KEY_FILE', ['signoff', 'keyFile']],
+  ['ONRAMP_SIGNOFF_JWKS_FILE', ['signoff', 'jwksFile']],
 ];
 
 export class ConfigError extends Error {
