@@ -13,11 +13,13 @@ import { ApiUsage } from './http/api-usage';
 import type { OrgContext } from './http/context';
 import { selfSignedTls } from './http/certificates';
 import { registerMetadata } from './metadata/routes';
+import { sendRestError } from './http/rest-reply';
 import { registerOAuth } from './oauth/routes';
 import { Sessions } from './oauth/sessions';
 import { LocalOrg, type OrgSettings } from './org';
 import { claimFile } from './store/file-claim';
 import { registerRest } from './rest/routes';
+import { notFound } from './errors';
 
 export interface LocalOrgServerOptions {
   host?: string;
@@ -125,11 +127,27 @@ export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promis
 }
 
 function buildApp(logger: boolean, https?: { key: string; cert: string }): FastifyInstance {
-  const app = Fastify({ logger, https: https ?? null, bodyLimit: 50 * 1024 * 1024, forceCloseConnections: true } as never) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger,
+    https: https ?? null,
+    bodyLimit: 50 * 1024 * 1024,
+    forceCloseConnections: true,
+    // The Salesforce CLI keeps an instance URL's trailing slash and asks for `//services/data`; orgs serve it.
+    rewriteUrl: (request: { url?: string }) => collapseSlashes(request.url ?? '/'),
+  } as never) as unknown as FastifyInstance;
   app.register(formbody);
+  // Salesforce answers a path it does not serve in the REST error shape, not with fastify's JSON.
+  app.setNotFoundHandler((_request, reply) => sendRestError(reply, notFound()));
   // SOAP bodies arrive as text/xml; keep them as strings for the namespace-aware parser.
   app.addContentTypeParser(['text/xml', 'application/xml', 'application/soap+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   return app;
+}
+
+/** `//services//data?q=a//b` → `/services/data?q=a//b`: only the path's slashes are collapsed. */
+function collapseSlashes(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.replace(/\/{2,}/g, '/') + (q < 0 ? '' : url.slice(q));
 }
 
 function mountRoutes(app: FastifyInstance, ctx: () => RunningLocalOrg['context']): void {

@@ -6,6 +6,7 @@ import { findStoredComponent, planEcaChanges, type EcaComponent } from './eca';
 import { CONNECTED_APP_FILE, ECA_FIELD_ORDER, ECA_HEADER, ECA_TYPES, isEcaType } from './eca-types';
 import { SoapFault, type SoapCall } from './soap-request';
 import { asArray, buildXml, normalize, text, xsiTypeOf, type XmlRecord } from './soap-xml';
+import { RECORD_TYPES, recordFileProperties, userName } from './record-types';
 import { problem, type MetadataProblem } from './validation';
 
 export interface CrudContext {
@@ -201,7 +202,12 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
   const files: Record<string, unknown>[] = [];
   for (const type of queries) {
     if (!type) continue;
-    if (!SUPPORTED.includes(type)) continue;
+    if (RECORD_TYPES[type]) {
+      files.push(...RECORD_TYPES[type].rows(cc.org).map((row) => recordFileProperties(cc.org, type, row)));
+      continue;
+    }
+    // Salesforce's fault for a type name it does not know; the local org gives it for every type it does not model.
+    if (!SUPPORTED.includes(type)) throw SoapFault.api('INVALID_TYPE', `Unknown type:${type}`);
     for (const app of apps) {
       const stored = type === CONNECTED_APP ? (app.kind === 'ConnectedApp' ? app.metadata.ConnectedApp : undefined) : app.kind === 'ExternalClientApp' ? app.metadata[type] : undefined;
       if (stored) files.push(fileProperties(cc.org, type, app, stored));
@@ -214,10 +220,7 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
 export function fileProperties(org: LocalOrg, type: string, app: OAuthApp, stored: Record<string, unknown>): Record<string, unknown> {
   const file = type === CONNECTED_APP ? CONNECTED_APP_FILE : ECA_TYPES[type];
   const fullName = String(stored.fullName);
-  const nameOf = (id: unknown) => {
-    const user = typeof id === 'string' ? org.db.get('User', id) : undefined;
-    return user ? String(user.Name ?? user.Username) : '';
-  };
+  const nameOf = (id: unknown) => userName(org, id);
   // Apps written by other means (the bootstrap app) carry no file dates: the ConnectedApplication row has them.
   const row = org.db.get('ConnectedApplication', app.Id);
   stored = { _createdDate: row?.CreatedDate, _createdById: row?.CreatedById, _lastModifiedDate: row?.LastModifiedDate, _lastModifiedById: row?.LastModifiedById, ...stored };

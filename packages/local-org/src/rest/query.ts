@@ -1,6 +1,6 @@
 import { SfError } from '../errors';
 import type { LocalOrg } from '../org';
-import { executeSoql, parseSoql, type QueryRow } from '../soql';
+import { executeSoql, parseSoql, queryColumns, type QueryRow } from '../soql';
 import { apiBase, ok, type RestCall, type RestResult } from './call';
 import { CursorStore } from './cursors';
 import { querySourceFor } from './query-source';
@@ -39,7 +39,11 @@ export function runQuery(call: RestCall): RestResult {
   const { org } = call.ctx;
   const userId = call.caller.runAs.userId;
   const parsed = parseSoql(text);
-  const result = executeSoql(parsed, querySourceFor(org, userId, apiBase(call), call.tooling), { now: org.now() });
+  const source = querySourceFor(org, userId, apiBase(call), call.tooling);
+  // `columns=true` answers the query's columns instead of its rows: the Salesforce CLI's `data query` lays
+  // out its table with them (an undocumented resource; the shape is the one real orgs answer).
+  if (call.query.get('columns') === 'true') return ok({ columnMetadata: queryColumns(parsed, source) });
+  const result = executeSoql(parsed, source, { now: org.now() });
   const aggregate = result.records[0]?.attributes.type === 'AggregateResult';
   const size = batchSizeOf(call);
   if (aggregate || result.records.length <= size) {

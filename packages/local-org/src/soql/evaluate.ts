@@ -75,6 +75,86 @@ export function executeSoql(query: SoqlQuery, source: QuerySource, options: { no
   return new Executor(query.text, source, options.now).run(query);
 }
 
+/**
+ * One selected column as `GET /query?q=...&columns=true` describes it (an undocumented resource the
+ * Salesforce CLI and the Developer Console read; the shape is the one real orgs answer).
+ */
+export interface ColumnMetadata {
+  aggregate: boolean;
+  apexType: string | null;
+  booleanType: boolean;
+  columnName: string;
+  custom: boolean;
+  displayName: string;
+  foreignKeyName: string | null;
+  insertable: boolean;
+  joinColumns: ColumnMetadata[];
+  numberType: boolean;
+  textType: boolean;
+  updatable: boolean;
+}
+
+/** The columns of a query, validated exactly as running it would validate them. */
+export function queryColumns(query: SoqlQuery, source: QuerySource): ColumnMetadata[] {
+  return new Executor(query.text, source, new Date(0)).columns(query);
+}
+
+const APEX_TYPES: Partial<Record<FieldType, string>> = {
+  id: 'Id',
+  reference: 'Id',
+  boolean: 'Boolean',
+  int: 'Integer',
+  double: 'Double',
+  currency: 'Decimal',
+  date: 'Date',
+  datetime: 'Datetime',
+};
+
+function fieldColumn(field: FieldDef, name = field.name): ColumnMetadata {
+  const kind = kindOf(field.type);
+  return {
+    aggregate: false,
+    apexType: APEX_TYPES[field.type] ?? 'String',
+    booleanType: kind === 'boolean',
+    columnName: name,
+    custom: field.name.endsWith('__c'),
+    displayName: name,
+    foreignKeyName: null,
+    insertable: field.createable,
+    joinColumns: [],
+    numberType: kind === 'number',
+    textType: kind === 'string',
+    updatable: field.updateable,
+  };
+}
+
+/** `Owner.Name` is column Owner (foreign key OwnerId) joining column Name. */
+function pathColumn(r: Resolved): ColumnMetadata {
+  let column = fieldColumn(r.field);
+  for (const ref of [...r.refs].reverse()) {
+    column = {
+      ...fieldColumn(ref, ref.relationshipName!),
+      apexType: null,
+      foreignKeyName: ref.name,
+      insertable: false,
+      updatable: false,
+      joinColumns: [column],
+    };
+  }
+  return column;
+}
+
+/** Columns that share a relationship prefix are one join column, as real orgs answer them. */
+function mergeColumns(columns: ColumnMetadata[]): ColumnMetadata[] {
+  const out: ColumnMetadata[] = [];
+  for (const column of columns) {
+    const same = column.joinColumns.length ? out.find((c) => c.joinColumns.length && c.columnName === column.columnName) : undefined;
+    if (same) same.joinColumns = mergeColumns([...same.joinColumns, ...column.joinColumns]);
+    else out.push(column);
+  }
+  return out;
+}
+
 class Executor {
   private readonly relCache = new WeakMap<SObjectDef, Map<string, FieldDef>>();
 
@@ -136,6 +216,19 @@ class Executor {
 
     const fields = select.map((s) => s.resolved!);
     return { totalSize: rows.length, records: rows.map((row) => this.project(def, row, fields)) };
+  }
+
+  columns(query: SoqlQuery): ColumnMetadata[] {
+    const def = this.describeFrom(query);
+    let expr = 0;
+    const columns = query.select.map((item): ColumnMetadata => {
+      if (item.kind === 'field') return pathColumn(this.resolve(def, item.field));
+      if (item.field) this.resolve(def, item.field);
+      const name = item.alias ?? `expr${expr++}`;
+      const display = item.field ? `count(${item.field.text})` : 'count()';
+      return { ...fieldColumn({ name, type: 'int', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, displayName: display };
+    });
+    return mergeColumns(columns);
   }
 
   // ---- validation --------------------------------------------------------------------------------

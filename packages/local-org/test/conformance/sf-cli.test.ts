@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { startLocalOrg, type RunningLocalOrg } from '../../src/server';
+import { ecaDeployZip } from '../helpers/eca-package';
+import { adminConnection } from '../rest-fixture';
+import { ensureSfCli, sf, SF_CLI_PIN, type SfCli, type SfResult } from './sf-cli';
+
+type Row = Record<string, unknown> & { attributes?: unknown };
+const records = (r: SfResult) => (r.result as { records: Row[] }).records;
+const ok = (r: SfResult, what: string) => assert.equal(r.status, 0, `${what}: ${JSON.stringify(r).slice(0, 1500)}`);
+
+/**
+ * The Salesforce CLI against the local org, signed in as an admin does with an access token. One org and
+ * one CLI home for the file; the tests run in order and build on each other (login first).
+ */
+describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () => {
+  let running: RunningLocalOrg;
+  let home: string;
+  let cli: SfCli | string;
+  const run = (args: string[]) => sf(cli as SfCli, home, [...args, '--target-org', 'local']);
+  const needCli = (t: TestContext) => {
+    if (typeof cli === 'string') t.skip(`Salesforce CLI unavailable: ${cli}`);
+    return typeof cli !== 'string';
+  };
+
+  before(async () => {
+    cli = await ensureSfCli();
+    if (typeof cli === 'string') console.warn(`skipping the Salesforce CLI conformance suite: ${cli}`);
+    running = await startLocalOrg({ httpsPort: null });
+    home = mkdtempSync(join(tmpdir(), 'onramp-sf-cli-'));
+  });
+  after(async () => {
+    await running?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  test('org login access-token with a trailing-slash instance URL, then org display', async (t) => {
+    if (!needCli(t)) return;
+    // The CLI keeps the slash and asks for `//services/...` from then on.
+    const login = await sf(cli as SfCli, home, ['org', 'login', 'access-token', '--instance-url', `${running.instanceUrl}/`, '--no-prompt', '--alias', 'local'], {
+      env: { SF_ACCESS_TOKEN: running.adminAccessToken },
+    });
+    ok(login, 'login');
+    const result = login.result as Record<string, unknown>;
+    assert.equal(result.username, running.bootstrap.username);
+    assert.equal(result.orgId, running.org.orgId);
+    assert.equal(result.orgEdition, 'Enterprise Edition');
+
+    const display = await run(['org', 'display']);
+    ok(display, 'display');
+    assert.equal((display.result as Record<string, unknown>).connectedStatus, 'Connected');
+  });
+
+  test('data query: several objects with relationship columns, and the Tooling API', async (t) => {
+    if (!needCli(t)) return;
+    const accounts = await run(['data', 'query', '--query', 'SELECT Id, Name, Owner.Name, Owner.Email FROM Account ORDER BY Name LIMIT 2']);
+    ok(accounts, 'Account query');
+    assert.equal(records(accounts).length, 2);
+    assert.equal((records(accounts)[0]!.Owner as Row).Name, 'Local Admin');
+
+    const users = await run(['data', 'query', '--query', "SELECT Username, Profile.Name FROM User WHERE Profile.Name = 'System Administrator'"]);
+    ok(users, 'User query');
+    assert.ok(records(users).some((u) => u.Username === running.bootstrap.username));
+
+    const contacts = await run(['data', 'query', '--query', 'SELECT Id, LastName, Account.Name FROM Contact LIMIT 3', '--result-format', 'csv']);
+    ok(contacts, 'Contact query as csv');
+
+    const classes = await run(['data', 'query', '--use-tooling-api', '--query', 'SELECT Id, Name, ApiVersion FROM ApexClass ORDER BY Name']);
+    ok(classes, 'tooling query');
+    assert.ok(records(classes).length >= 1);
+    assert.match(String((records(classes)[0]!.attributes as { url: string }).url), /\/tooling\/sobjects\/ApexClass\//);
+
+    const refused = await run(['data', 'query', '--query', 'SELECT Nope FROM Account']);
+    assert.notEqual(refused.status, 0);
+    assert.equal(refused.name, 'INVALID_FIELD');
+  });
+
+  test('data create/get/update/delete record', async (t) => {
+    if (!needCli(t)) return;
+    const created = await run(['data', 'create', 'record', '--sobject', 'Account', '--values', "Name='CLI Account' Industry=Technology"]);
+    ok(created, 'create');
+    const id = (created.result as { id: string }).id;
+    ok(await run(['data', 'update', 'record', '--sobject', 'Account', '--record-id', id, '--values', "Name='CLI Renamed'"]), 'update');
+    const fetched = await run(['data', 'get', 'record', '--sobject', 'Account', '--record-id', id]);
+    ok(fetched, 'get');
+    assert.equal((fetched.result as Row).Name, 'CLI Renamed');
+    ok(await run(['data', 'delete', 'record', '--sobject', 'Account', '--record-id', id]), 'delete');
+    assert.equal(running.org.db.get('Account', id), undefined);
+  });
+
+  test('org list metadata: ApexClass, PermissionSet, Profile, ExternalClientApplication; an unknown type is INVALID_TYPE', async (t) => {
+    if (!needCli(t)) return;
+    running.org.insertAsSystem('PermissionSet', { Name: 'Cli_Listed', Label: 'Cli Listed' });
+    const conn = adminConnection(running);
+    conn.metadata.pollInterval = 10;
+    const deployed = await conn.metadata.deploy(await ecaDeployZip([{ name: 'Cli_Eca' }]), { singlePackage: true }).complete(true);
+    assert.equal(deployed.status, 'Succeeded');
+
+    const listed = async (type: string) => {
+      const r = await run(['org', 'list', 'metadata', '--metadata-type', type]);
+      ok(r, `list ${type}`);
+      return r.result as Array<{ fullName: string; fileName: string; type: string }>;
+    };
+    const classes = await listed('ApexClass');
+    assert.ok(classes.length >= 1 && classes.every((c) => c.type === 'ApexClass' && c.fileName === `classes/${c.fullName}.cls`));
+    const sets = await listed('PermissionSet');
+    assert.ok(sets.some((s) => s.fullName === 'Cli_Listed' && s.fileName === 'permissionsets/Cli_Listed.permissionset'));
+    assert.ok(sets.every((s) => !s.fullName.startsWith('X00e')), 'profile-owned sets are not PermissionSet components');
+    const profiles = await listed('Profile');
+    assert.ok(profiles.some((p) => p.fullName === 'System Administrator'));
+    const ecas = await listed('ExternalClientApplication');
+    assert.deepEqual(ecas.map((e) => e.fullName), ['Cli_Eca']);
+
+    const unknown = await run(['org', 'list', 'metadata', '--metadata-type', 'NoSuchType']);
+    assert.notEqual(unknown.status, 0);
+    assert.equal(unknown.message, 'INVALID_TYPE: Unknown type:NoSuchType');
+  });
+
+  test('org assign permset', async (t) => {
+    if (!needCli(t)) return;
+    running.org.insertAsSystem('PermissionSet', { Name: 'Cli_Assigned', Label: 'Cli Assigned' });
+    const assigned = await run(['org', 'assign', 'permset', '--name', 'Cli_Assigned']);
+    ok(assigned, 'assign');
+    const result = assigned.result as { successes: Array<{ name: string; value: string }>; failures: unknown[] };
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.successes, [{ name: running.bootstrap.username, value: 'Cli_Assigned' }]);
+    const rows = running.org.db.filter('PermissionSetAssignment', (r) => r.AssigneeId === running.org.adminUserId);
+    assert.ok(rows.some((r) => running.org.db.get('PermissionSet', String(r.PermissionSetId))?.Name === 'Cli_Assigned'));
+  });
+
+  test('paths the CLI builds: `//services/...` is served, an unknown route answers in the REST error shape', async () => {
+    const headers = { Authorization: `Bearer ${running.adminAccessToken}` };
+    const doubled = await fetch(`${running.instanceUrl}//services/data/v62.0/sobjects/Account/describe`, { headers });
+    assert.equal(doubled.status, 200);
+    assert.equal(((await doubled.json()) as { name: string }).name, 'Account');
+    const unknown = await fetch(`${running.instanceUrl}/services/nothing/here`, { headers });
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+  });
+});
