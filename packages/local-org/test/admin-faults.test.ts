@@ -66,6 +66,67 @@ describe('local org fault injection', () => {
     assert.equal((await admin.calls()).total, 1);
   });
 
+  const accountsNamed = (name: string) => running.org.db.filter('Account', (a) => a.Name === name);
+
+  it('loses the response after the write: the record is in the org, the client sees a broken connection', async () => {
+    await admin.resetCalls();
+    const rule = await admin.addFault({ kind: 'response-lost', method: 'POST', pattern: 'sobjects/Account$', times: 1 });
+    await assert.rejects(
+      conn.sobject('Account').create({ Name: 'Lost Answer' }),
+      (e: ApiError) => e.code === 'ECONNRESET' || /socket hang up|ECONNRESET|terminated/.test(e.message),
+    );
+    assert.equal(accountsNamed('Lost Answer').length, 1, 'the write was applied');
+    assert.equal((await admin.faults()).rules.find((r) => r.id === rule.id)!.hits, 1);
+    const calls = await admin.calls();
+    assert.equal(calls.writes, 1, 'the lost request counts as the write it was');
+    // times: 1, so the next request is answered as usual.
+    assert.equal((await conn.sobject('Account').create({ Name: 'Lost Answer' })).success, true);
+  });
+
+  it('loses the response in the server-error style: a 500 instead of the result, the write kept', async () => {
+    await admin.addFault({ kind: 'response-lost', style: 'server-error', method: 'POST', pattern: 'sobjects/Account$' });
+    await assert.rejects(conn.sobject('Account').create({ Name: 'Answered 500' }), (e: ApiError) => e.errorCode === 'UNKNOWN_EXCEPTION');
+    assert.equal(accountsNamed('Answered 500').length, 1);
+  });
+
+  it('holds a lost response for latencyMs: the write is visible before the client gives up', async () => {
+    await admin.addFault({ kind: 'response-lost', method: 'POST', pattern: 'sobjects/Account$', latencyMs: 600 });
+    const started = Date.now();
+    const create = conn.sobject('Account').create({ Name: 'Held Answer' }).then(
+      () => assert.fail('the response was lost'),
+      () => Date.now() - started,
+    );
+    while (accountsNamed('Held Answer').length === 0) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(Date.now() - started < 500, 'written before the hold ended');
+    assert.ok((await create) >= 550, 'the connection broke after the hold');
+  });
+
+  it('loses the response of a SOAP operation after it ran', async () => {
+    // New Connected Apps are blocked by default, as since Spring '26.
+    await admin.updateSettings({ connectedAppCreationAllowed: true });
+    await admin.addFault({ kind: 'response-lost', operation: 'createMetadata' });
+    const app = { fullName: 'Lost_Response_App', label: 'Lost Response App', contactEmail: 'ops@acme.example', oauthConfig: { callbackUrl: 'https://x.example/cb', scopes: ['Api'] } };
+    await assert.rejects(conn.metadata.create('ConnectedApp', app as never));
+    await admin.clearFaults();
+    const read = (await conn.metadata.read('ConnectedApp', 'Lost_Response_App')) as unknown as { fullName?: string };
+    assert.equal(read.fullName, 'Lost_Response_App');
+  });
+
+  it('matches a rule on the request body: only the composite call that creates a permission set', async () => {
+    const rule = await admin.addFault({ kind: 'server-error', method: 'POST', pattern: '/composite$', bodyPattern: 'sobjects/PermissionSet"' });
+    const base = '/services/data/v62.0';
+    const read = await conn.requestPost<{ compositeResponse: unknown[] }>('/composite', {
+      compositeRequest: [{ method: 'GET', referenceId: 'q', url: `${base}/query?q=SELECT+Id+FROM+Account+LIMIT+1` }],
+    });
+    assert.equal(read.compositeResponse.length, 1);
+    const create = conn.requestPost('/composite', {
+      allOrNone: true,
+      compositeRequest: [{ method: 'POST', referenceId: 'ps', url: `${base}/sobjects/PermissionSet`, body: { Name: 'Body_Matched', Label: 'Body Matched' } }],
+    });
+    await assert.rejects(create, (e: ApiError) => e.errorCode === 'UNKNOWN_EXCEPTION');
+    assert.equal((await admin.faults()).rules.find((r) => r.id === rule.id)!.hits, 1);
+  });
+
   it('adds latency (loosely measured)', async () => {
     await admin.addFault({ kind: 'latency', latencyMs: 300, path: '/services/data' });
     const started = Date.now();
@@ -135,6 +196,9 @@ describe('local org fault injection', () => {
     await assert.rejects(admin.addFault({ kind: 'latency' }), (e: LocalOrgAdminError) => e.status === 400);
     await assert.rejects(admin.addFault({ kind: 'drop', pattern: '(' }), (e: LocalOrgAdminError) => e.status === 400);
     await assert.rejects(admin.addFault({ kind: 'drop', probability: 2 }), (e: LocalOrgAdminError) => e.status === 400);
+    await assert.rejects(admin.addFault({ kind: 'drop', bodyPattern: '[' }), (e: LocalOrgAdminError) => e.status === 400);
+    await assert.rejects(admin.addFault({ kind: 'response-lost', style: 'busy' }), (e: LocalOrgAdminError) => e.status === 400);
+    await assert.rejects(admin.addFault({ kind: 'drop', style: 'busy' }), (e: LocalOrgAdminError) => e.status === 400);
     await assert.rejects(admin.setFaults([{ kind: 'drop' }, { kind: 'drop', bogus: 1 } as never]), (e: LocalOrgAdminError) => e.status === 400);
     assert.equal((await admin.faults()).rules.length, 0, 'a rejected set installs nothing');
   });

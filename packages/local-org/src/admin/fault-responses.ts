@@ -22,50 +22,63 @@ export const MAINTENANCE_PAGE =
   '<span style="font-family: Verdana; font-size: medium; font-weight: bold;">We are down for maintenance.</span><br><br>' +
   "Sorry for the inconvenience. We'll be back shortly.</td></tr></table></center></body></html>\n";
 
+/** A fault's answer in the shape of the request's surface; none for latency and connection faults. */
+export interface FaultAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 /** Sends the fault's response in the shape of the request's surface, or destroys the connection. */
 export function sendFault(request: FastifyRequest, reply: FastifyReply, rule: FaultRule, errorId: string): void {
-  const surface = surfaceOf(request.url.split('?')[0]);
+  if (rule.kind === 'drop') {
+    // No response at all: the client sees a reset socket, as with a load balancer dropping the connection.
+    reply.hijack();
+    request.raw.socket?.destroy();
+    return;
+  }
+  const answer = faultAnswer(request.url, rule, errorId);
+  if (answer) reply.code(answer.status).header('content-type', answer.contentType).send(answer.body);
+}
+
+export function faultAnswer(url: string, rule: Pick<FaultRule, 'kind' | 'style'>, errorId: string): FaultAnswer | undefined {
+  const surface = surfaceOf(url.split('?')[0]);
   switch (rule.kind) {
-    case 'drop':
-      // No response at all: the client sees a reset socket, as with a load balancer dropping the connection.
-      reply.hijack();
-      request.raw.socket?.destroy();
-      return;
     case 'server-error': {
       const message = `An unexpected error occurred. Please include this ErrorId if you contact support: ${errorId}`;
-      if (surface === 'soap') return void soapFault(reply, request.url, 500, 'UNKNOWN_EXCEPTION', message);
-      if (surface === 'oauth') return void oauthError(reply, 500, 'server_error', message);
-      return void restError(reply, 500, 'UNKNOWN_EXCEPTION', message);
+      if (surface === 'soap') return soapFault(url, 500, 'UNKNOWN_EXCEPTION', message);
+      if (surface === 'oauth') return oauthError(500, 'server_error', message);
+      return restError(500, 'UNKNOWN_EXCEPTION', message);
     }
     case 'unavailable': {
-      if (rule.style !== 'busy') {
-        reply.code(503).header('content-type', 'text/html').send(MAINTENANCE_PAGE);
-        return;
-      }
-      if (surface === 'soap') return void soapFault(reply, request.url, 503, 'SERVER_UNAVAILABLE', 'Server too busy');
-      if (surface === 'oauth') return void oauthError(reply, 503, 'temporarily_unavailable', 'Server too busy');
-      return void restError(reply, 503, 'SERVER_UNAVAILABLE', 'Server too busy');
+      if (rule.style !== 'busy') return { status: 503, contentType: 'text/html', body: MAINTENANCE_PAGE };
+      if (surface === 'soap') return soapFault(url, 503, 'SERVER_UNAVAILABLE', 'Server too busy');
+      if (surface === 'oauth') return oauthError(503, 'temporarily_unavailable', 'Server too busy');
+      return restError(503, 'SERVER_UNAVAILABLE', 'Server too busy');
     }
     case 'request-limit': {
-      if (surface === 'soap') return void soapFault(reply, request.url, 500, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
-      if (surface === 'oauth') return void oauthError(reply, 400, 'rate_limit_exceeded', 'Number of logins exceeded');
-      return void restError(reply, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+      if (surface === 'soap') return soapFault(url, 500, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+      if (surface === 'oauth') return oauthError(400, 'rate_limit_exceeded', 'Number of logins exceeded');
+      return restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
     }
+    case 'response-lost':
+      return rule.style === 'server-error' ? faultAnswer(url, { kind: 'server-error' }, errorId) : undefined;
+    case 'drop':
     case 'latency':
-      return;
+      return undefined;
   }
 }
 
-function restError(reply: FastifyReply, status: number, errorCode: string, message: string): void {
-  reply.code(status).header('content-type', REST_JSON).send(JSON.stringify([{ message, errorCode }]));
+function restError(status: number, errorCode: string, message: string): FaultAnswer {
+  return { status, contentType: REST_JSON, body: JSON.stringify([{ message, errorCode }]) };
 }
 
-function oauthError(reply: FastifyReply, status: number, error: string, description: string): void {
-  reply.code(status).header('content-type', 'application/json;charset=UTF-8').send(JSON.stringify({ error, error_description: description }));
+function oauthError(status: number, error: string, description: string): FaultAnswer {
+  return { status, contentType: 'application/json;charset=UTF-8', body: JSON.stringify({ error, error_description: description }) };
 }
 
 /** A SOAP fault as the Metadata (and partner) API sends it: `sf:` prefix bound to the API's fault namespace. */
-function soapFault(reply: FastifyReply, url: string, status: number, code: string, message: string): void {
+function soapFault(url: string, status: number, code: string, message: string): FaultAnswer {
   const ns = url.startsWith('/services/Soap/m/')
     ? 'http://soap.sforce.com/2006/04/metadata'
     : url.startsWith('/services/Soap/T/')
@@ -80,7 +93,7 @@ function soapFault(reply: FastifyReply, url: string, status: number, code: strin
     `<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>${code}</sf:exceptionCode>` +
     `<sf:exceptionMessage>${escapeXml(message)}</sf:exceptionMessage></sf:UnexpectedErrorFault></detail>` +
     '</soapenv:Fault></soapenv:Body></soapenv:Envelope>';
-  reply.code(status).header('content-type', 'text/xml;charset=UTF-8').send(body);
+  return { status, contentType: 'text/xml;charset=UTF-8', body };
 }
 
 function escapeXml(s: string): string {

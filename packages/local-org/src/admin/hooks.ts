@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { AdminContext } from './context';
-import { sendFault } from './fault-responses';
-import type { FaultDecision } from './faults';
+import { faultAnswer, sendFault } from './fault-responses';
+import type { FaultDecision, FaultRule } from './faults';
 import type { WriteScope } from './counters';
 
 export const ADMIN_PREFIX = '/_org';
@@ -12,6 +12,8 @@ interface Tracked {
   path: string;
   scope?: WriteScope;
   counted: boolean;
+  /** A response-lost rule hit this request: the handled response is held, then lost. */
+  lose?: { rule: FaultRule; holdMs: number };
 }
 
 /** Per-request bookkeeping, keyed by the raw request so no fastify decoration is needed. */
@@ -73,9 +75,27 @@ export function installRequestHooks(app: FastifyInstance, ctx: () => AdminContex
     // Everything after this hook (later hooks, the handler and whatever it awaits) runs inside the
     // scope, so the writes it makes are attributed to this request even when requests interleave.
     const proceed = () => c.counter.runInScope(entry.scope!, done);
-    const decision = operation ? c.faults.decide({ method: request.method, path: entry.path, operation }, true) : undefined;
+    const decision = c.faults.anyLate ? c.faults.decide({ method: request.method, path: entry.path, operation, body: bodyText(request.body) }, true) : undefined;
     if (!decision) return proceed();
     applyFault(c, request, reply, entry, decision, proceed);
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const entry = tracked.get(request.raw);
+    if (!entry?.lose) return done(null, payload);
+    const { rule, holdMs } = entry.lose;
+    const c = ctx();
+    setTimeout(() => {
+      // The handler is done and its writes are in the org: count them before the answer goes missing.
+      finish(c, entry);
+      const answer = faultAnswer(request.url, rule, errorIdOf(c));
+      if (!answer) {
+        request.raw.socket?.destroy();
+        return done(null, payload);
+      }
+      reply.code(answer.status).header('content-type', answer.contentType).removeHeader('content-length');
+      done(null, answer.body);
+    }, holdMs);
   });
 
   app.addHook('onResponse', (request, _reply, done) => {
@@ -92,12 +112,24 @@ function finish(c: AdminContext, entry: Tracked): void {
   c.counter.add(entry.key, written);
 }
 
+/** The body as the fault rules' bodyPattern sees it: text as sent, anything parsed as JSON. */
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+const errorIdOf = (c: AdminContext) =>
+  `${1_000_000_000 + c.faults.nextInt(1_000_000_000)}-${10_000 + c.faults.nextInt(90_000)} (${-c.faults.nextInt(2_000_000_000)})`;
+
 function applyFault(c: AdminContext, request: FastifyRequest, reply: FastifyReply, entry: Tracked, decision: FaultDecision, proceed: () => void): void {
   const act = () => {
     if (!decision.rule) return proceed();
+    if (decision.rule.kind === 'response-lost') {
+      entry.lose = { rule: decision.rule, holdMs: decision.holdMs };
+      return proceed();
+    }
     if (decision.rule.kind === 'drop') finish(c, entry);
-    const errorId = `${1_000_000_000 + c.faults.nextInt(1_000_000_000)}-${10_000 + c.faults.nextInt(90_000)} (${-c.faults.nextInt(2_000_000_000)})`;
-    sendFault(request, reply, decision.rule, errorId);
+    sendFault(request, reply, decision.rule, errorIdOf(c));
   };
   if (decision.delayMs > 0) setTimeout(act, decision.delayMs);
   else act();
