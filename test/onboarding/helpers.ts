@@ -4,9 +4,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
 import { prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
-import { ADMIN_DIFF_IGNORED_TYPES, type OrgState, type Row, diffStates } from '@onramp/local-org';
+import { ADMIN_DIFF_IGNORED_TYPES, APP_TABLE, type OrgState, type Row, diffStates, sameId } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
-import type { OnboardingFailureDetails, StepTimeouts } from '../../src/shared/types';
+import type { OnboardingFailureDetails, OnboardingResult, StepTimeouts } from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretHit } from '../helpers/secret-scan';
@@ -83,6 +83,30 @@ export function assertOrgRestored(stack: OnrampStack, before: OrgState, createdU
   assert.equal(String(row.Username).split('@')[1], createdUsername.split('@')[1]);
   const users = Object.values(after.tables.User ?? {}) as Row[];
   assert.ok(!users.some((u) => String(u.Username).toLowerCase() === createdUsername.toLowerCase()), `${createdUsername} is free again`);
+}
+
+/**
+ * A completed onboarding made exactly one of everything: one user with its marker, one permission set
+ * with each grant once, one assignment of it and of the license, one app. What a retried create must keep.
+ */
+export function assertProvisionedOnce(stack: OnrampStack, name: string, integration: ResolvedIntegration, result: OnboardingResult): void {
+  const db = stack.org.org.db;
+  const { userId, permissionSetId } = result.provisioned;
+  const users = db.filter('User', (u) => String(u.FederationIdentifier ?? '').startsWith(`onramp:${name}:`));
+  assert.deepEqual(users.map((u) => u.Id), [userId], 'one user');
+  const permissionSets = db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName);
+  assert.deepEqual(permissionSets.map((p) => p.Id), [permissionSetId], 'one permission set');
+  const grants = (type: string, only: (row: Row) => boolean = () => true) => db.filter(type, (o) => sameId(o.ParentId, permissionSetId) && only(o)).length;
+  assert.equal(grants('ObjectPermissions'), integration.access.objects.length, 'each object granted once');
+  assert.equal(grants('FieldPermissions'), integration.access.fields.length, 'each field granted once');
+  // The app's pre-authorisation of the permission set is a SetupEntityAccess row too.
+  assert.equal(grants('SetupEntityAccess', (a) => a.SetupEntityType === 'ApexClass'), integration.access.apexClasses.length, 'each Apex class granted once');
+  const assignments = db.filter('PermissionSetAssignment', (a) => sameId(a.AssigneeId, userId) && sameId(a.PermissionSetId, permissionSetId));
+  assert.equal(assignments.length, 1, 'one permission set assignment');
+  assert.equal(db.filter('PermissionSetLicenseAssign', (a) => sameId(a.AssigneeId, userId)).length, 1, 'one license assignment');
+  const apps = db.filter(APP_TABLE, (a) => String(a.fullName).toLowerCase() === integration.app.apiName.toLowerCase());
+  assert.equal(apps.length, 1, 'one app');
+  assert.equal(result.evidence.loginHistory.status, 'Success');
 }
 
 export async function assertNoSecretsStored(stack: OnrampStack, integration: string): Promise<void> {
