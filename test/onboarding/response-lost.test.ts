@@ -32,7 +32,10 @@ const CREATES: FaultRuleInput[] = [
 
 const APP_CREATES: Record<'external-client-app' | 'connected-app', FaultRuleInput[]> = {
   // The deploy is queued, then applied by the poll that completes it: both answers are lost once.
-  'external-client-app': [lost('createApp: deploy', { operation: 'deploy' }), lost('createApp: applying poll', { operation: 'checkDeployStatus' })],
+  'external-client-app': [
+    lost('createApp: deploy', { operation: 'deploy' }),
+    lost('createApp: applying poll', { operation: 'checkDeployStatus' }),
+  ],
   'connected-app': [lost('createApp: createMetadata', { operation: 'createMetadata' })],
 };
 
@@ -52,11 +55,22 @@ describe('every create step survives a lost response without a duplicate', () =>
   for (const kind of ['external-client-app', 'connected-app'] as const) {
     test(`${kind}: each create's first answer lost, the onboarding completes with exactly one of everything`, async () => {
       const name = `lost-${kind}`.slice(0, 40);
-      const { handle, integration } = await startSpec(stack, specText('billing', name, (spec) => (spec.app.kind = kind)), FAST);
+      const { handle, integration } = await startSpec(
+        stack,
+        specText('billing', name, (spec) => (spec.app.kind = kind)),
+        FAST,
+      );
       const rules = [...CREATES, ...APP_CREATES[kind]];
       // The worker signs in as onramp's admin at its first step (a token grant too): the faults go in
       // while that step's license check is held at the org, so the sign-in is behind them.
-      const gate = await admin.addFault({ kind: 'latency', latencyMs: 1000, method: 'POST', pattern: '/composite$', bodyPattern: 'UserLicense', times: 1 });
+      const gate = await admin.addFault({
+        kind: 'latency',
+        latencyMs: 1000,
+        method: 'POST',
+        pattern: '/composite$',
+        bodyPattern: 'UserLicense',
+        times: 1,
+      });
       try {
         await approve(stack.client, name, { approver: 'security@acme.example' });
         for (const started = Date.now(); (await admin.faults()).rules[0]!.hits === 0; await sleep(20)) {
@@ -65,7 +79,11 @@ describe('every create step survives a lost response without a duplicate', () =>
         for (const rule of rules) await admin.addFault(rule);
         const result = await handle.result();
         const hit = (await admin.faults()).rules.filter((r) => r.id !== gate.id).map((r) => [r.description, r.hits]);
-        assert.deepEqual(hit, rules.map((r) => [r.description, 1]), 'each create lost its first answer');
+        assert.deepEqual(
+          hit,
+          rules.map((r) => [r.description, 1]),
+          'each create lost its first answer',
+        );
         assertProvisionedOnce(stack, name, integration, result);
         // Every proof token onramp received was revoked; the one whose answer was lost it never saw.
         const liveTokens = stack.org.org.db.filter('OauthToken', (t) => t.AppName === integration.app.apiName);
