@@ -55,8 +55,10 @@ describe('REST API: sObjects', () => {
 
     assert.deepEqual(await conn.sobject('Account').destroy(created.id), { id: created.id, success: true, errors: [] });
     assert.equal(running.org.db.get('Account', created.id), undefined);
+    // A deleted record sits in the recycle bin: Salesforce answers ENTITY_IS_DELETED for it, not NOT_FOUND.
     const gone = await rejection(conn.sobject('Account').retrieve(created.id));
-    assert.equal(gone.errorCode, 'NOT_FOUND');
+    assert.equal(gone.errorCode, 'ENTITY_IS_DELETED');
+    assert.equal(gone.message, 'entity is deleted');
   });
 
   it('reports every error with its code, message and status through jsforce', async () => {

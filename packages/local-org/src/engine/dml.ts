@@ -5,6 +5,7 @@ import { Access, computePermissions } from '../security/permissions';
 import type { Row } from '../store/database';
 import { isWellFormedId, normalizeId, sameId } from '../store/ids';
 import type { RunAs } from './run-as';
+import { deletedEntry, recycle } from '../store/recycle-bin';
 import { coerceValue, formatDateTime } from './values';
 
 /**
@@ -92,6 +93,7 @@ export class Dml {
     this.org.db.transaction(() => {
       this.org.rulesFor(def.name).beforeDelete?.({ org: this.org, runAs }, row);
       this.org.db.delete(def.name, row.Id);
+      if (!def.setup) recycle(this.org.db, def.name, row, formatDateTime(this.org.now()), runAs.kind === 'user' ? runAs.userId : null);
       this.org.rulesFor(def.name).afterDelete?.({ org: this.org, runAs }, row);
     });
   }
@@ -143,12 +145,16 @@ export class Dml {
     return out;
   }
 
-  /** A visible record by id, or NOT_FOUND; ids of the wrong shape or object give MALFORMED_ID. */
+  /**
+   * A visible record by id; ENTITY_IS_DELETED for one in the recycle bin, else NOT_FOUND; ids of the wrong
+   * shape or object give MALFORMED_ID.
+   */
   existing(runAs: RunAs, def: SObjectDef, id: string): Row {
     if (!isWellFormedId(id) || normalizeId(id).slice(0, 3) !== def.keyPrefix) {
       throw new SfError('MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${id}`, 400, ['Id']);
     }
     const row = this.org.db.get(def.name, id);
+    if (!row && deletedEntry(this.org.db, def.name, id)) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 404);
     if (!row || (runAs.kind === 'user' && !this.access(runAs.userId).canSeeRow(def, row))) throw notFound();
     return row;
   }

@@ -38,12 +38,16 @@ export function registerMetadata(app: FastifyInstance, ctx: () => OrgContext): v
     }
   };
   app.post('/services/Soap/m/:version', handler);
-  app.post('/services/Soap/m/:version/:orgId', handler);
+  // The endpoint's tail is the org id in the login result's metadataServerUrl; simple-salesforce posts
+  // deploys to `.../deployRequest[/{id}]` instead, which real orgs serve as the same endpoint.
+  app.post('/services/Soap/m/:version/*', handler);
   registerOAuthCredentials(app, ctx);
 }
 
 async function handleSoap(ctx: OrgContext, request: FastifyRequest): Promise<string> {
-  const params = request.params as { version: string; orgId?: string };
+  const params = request.params as { version: string; '*'?: string };
+  const tail = params['*']?.split('/')[0];
+  const orgId = tail && /^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/.test(tail) ? tail : undefined;
   const version = /^(\d+)\.0$/.exec(params.version);
   if (!version || Number(version[1]) < MIN_VERSION || Number(version[1]) > Number(ctx.org.apiVersion)) {
     throw SoapFault.api('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL: ${params.version}`);
@@ -53,7 +57,7 @@ async function handleSoap(ctx: OrgContext, request: FastifyRequest): Promise<str
   const operation = OPERATIONS[call.operation];
 
   const session = ctx.sessions.resolve(call.sessionId);
-  if (!session || (!session.scopes.includes('api') && !session.scopes.includes('full')) || (params.orgId && !sameId(params.orgId, ctx.org.orgId))) {
+  if (!session || (!session.scopes.includes('api') && !session.scopes.includes('full')) || (orgId && !sameId(orgId, ctx.org.orgId))) {
     throw SoapFault.api('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
   }
   try {

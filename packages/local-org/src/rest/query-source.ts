@@ -1,6 +1,7 @@
 import type { LocalOrg } from '../org';
 import type { SObjectDef } from '../schema';
 import type { QuerySource } from '../soql';
+import { deletedEntries } from '../store/recycle-bin';
 
 /** Objects the Tooling API serves in the local org; the rest of its object catalogue is not emulated. */
 export const TOOLING_OBJECTS = new Set(['apexclass', 'user', 'profile']);
@@ -10,7 +11,7 @@ export const TOOLING_OBJECTS = new Set(['apexclass', 'user', 'profile']);
  * unreadable object is INVALID_TYPE and an unreadable field INVALID_FIELD, exactly like unknown ones.
  * Internal tables (`_...`) are not sObjects and are never reachable.
  */
-export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, tooling = false): QuerySource {
+export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, tooling = false, includeDeleted = false): QuerySource {
   const access = org.dml.access(userId);
   const visible = (def: SObjectDef | undefined): def is SObjectDef =>
     !!def && !def.name.startsWith('_') && (!tooling || TOOLING_OBJECTS.has(def.name.toLowerCase())) && access.canRead(def);
@@ -23,6 +24,8 @@ export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, t
     canReadField: (def, field) => access.canReadField(def, field),
     *rows(def) {
       for (const row of org.db.rows(def.name)) if (access.canSeeRow(def, row)) yield row;
+      // queryAll: recycle-bin rows too, with IsDeleted true.
+      if (includeDeleted) for (const { row } of deletedEntries(org.db, def.name)) if (access.canSeeRow(def, row)) yield row;
     },
     lookup(id) {
       const def = org.schema.forId(id);

@@ -30,8 +30,8 @@ export function batchSizeOf(call: RestCall): number {
 }
 
 /**
- * GET /query?q= and /queryAll?q= (and the Tooling API's /tooling/query). The local org deletes rows for
- * good (no recycle bin), so queryAll returns exactly what query returns.
+ * GET /query?q= and /queryAll?q= (and the Tooling API's /tooling/query). queryAll also returns the deleted
+ * records of the recycle bin (IsDeleted true).
  */
 export function runQuery(call: RestCall): RestResult {
   const text = call.query.get('q');
@@ -39,7 +39,7 @@ export function runQuery(call: RestCall): RestResult {
   const { org } = call.ctx;
   const userId = call.caller.runAs.userId;
   const parsed = parseSoql(text);
-  const source = querySourceFor(org, userId, apiBase(call), call.tooling);
+  const source = querySourceFor(org, userId, apiBase(call), call.tooling, call.segments[0] === 'queryAll');
   // `columns=true` answers the query's columns instead of its rows: the Salesforce CLI's `data query` lays
   // out its table with them (an undocumented resource; the shape is the one real orgs answer).
   if (call.query.get('columns') === 'true') return ok({ columnMetadata: queryColumns(parsed, source) });

@@ -3,6 +3,7 @@ import { fieldOf, type FieldDef, type SObjectDef } from '../schema';
 import type { Row } from '../store/database';
 import { isWellFormedId, normalizeId } from '../store/ids';
 import { apiBase, methodNotAllowed, noContent, objectBody, ok, type RestCall, type RestResult } from './call';
+import { getDeletedResource } from './deleted';
 import { describeGlobalEntry, describeSObject, isIdLookup } from './describe';
 
 /** `/sobjects[/...]`: describe, CRUD by id, and get/upsert by an idLookup field. */
@@ -24,6 +25,7 @@ export function sobjectsResource(call: RestCall, rest: string[]): RestResult {
     const access = call.ctx.org.dml.access(call.caller.runAs.userId);
     return ok(describeSObject(call.ctx.org, apiBase(call), def, access));
   }
+  if (rest.length === 2 && rest[1] === 'deleted') return getDeletedResource(call, def, method);
   if (rest.length === 2) return byId(call, def, method, rest[1]);
   if (rest.length === 3) return byExternalId(call, def, method, rest[1], rest[2]);
   throw notFound();

@@ -20,7 +20,8 @@ export interface DiffOptions {
 }
 
 export const DEFAULT_DIFF_OPTIONS: Required<DiffOptions> = {
-  ignoreTypes: ['LoginHistory', 'SetupAuditTrail', '_ApiUsage'],
+  // The recycle bin mirrors what `removed` already shows.
+  ignoreTypes: ['LoginHistory', 'SetupAuditTrail', '_ApiUsage', '_RecycleBin'],
   ignoreFields: ['LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'UsedLicensesLastUpdated', 'LastLoginDate'],
 };
 

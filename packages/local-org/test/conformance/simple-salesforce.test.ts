@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { appByName } from '../../src/apps/registry';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/server';
+import { ecaDeployZip } from '../helpers/eca-package';
 import { createApp, createIntegrationUser } from '../oauth-fixtures';
 
 const run = promisify(execFile);
@@ -41,7 +43,7 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test(`simple-salesforce ${PIN}: JWT login, query, sObject CRUD, expired session, client credentials, refusal`, async () => {
+  test(`simple-salesforce ${PIN}: JWT login, query, CRUD, deleted records, deploy, expired session, client credentials`, async () => {
     assert.ok(running.httpsUrl && running.tlsCertificatePem, 'the org serves HTTPS');
     assert.equal(running.instanceUrl, running.httpsUrl);
     const runAs = createIntegrationUser(running.org);
@@ -50,6 +52,8 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     const caFile = join(dir, 'org-ca.pem');
     writeFileSync(keyFile, running.bootstrap.privateKeyPem, { mode: 0o600 });
     writeFileSync(caFile, running.tlsCertificatePem!);
+    const ecaZip = join(dir, 'eca.zip');
+    writeFileSync(ecaZip, await ecaDeployZip([{ name: 'Simple_Sf_Eca' }]));
 
     const result = await run(PYTHON, [join(__dirname, 'simple_salesforce_check.py')], {
       env: {
@@ -63,6 +67,7 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
         CC_CONSUMER_KEY: cc.consumerKey,
         CC_CONSUMER_SECRET: cc.consumerSecret,
         CC_USERNAME: String(runAs.Username),
+        ECA_ZIP: ecaZip,
       },
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error: Error & { stdout?: string; stderr?: string }) => {
@@ -70,7 +75,12 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     });
     const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     assert.equal(summary.ok, true);
+    assert.equal(summary.deleted_get, 'ENTITY_IS_DELETED');
+    assert.equal(summary.deleted_delete, 'ENTITY_IS_DELETED');
     assert.equal(summary.not_found, 'NOT_FOUND');
+    assert.equal(summary.recycle_bin, true);
+    assert.equal(summary.deploy, 'Succeeded');
+    assert.equal(appByName(running.org, 'Simple_Sf_Eca')?.kind, 'ExternalClientApp');
     assert.equal(summary.expired, 'INVALID_SESSION_ID');
     assert.equal(summary.cc_user, runAs.Username);
     assert.equal(summary.refusal, "user hasn't approved this consumer");

@@ -9,6 +9,8 @@ mapping) is the library's own code. TLS is verified against the org's certificat
 import json
 import os
 import sys
+import time
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -75,7 +77,38 @@ try:
     sf.Account.get(created["id"])
     check(False, "deleted record still readable")
 except SalesforceResourceNotFound as error:
+    summary["deleted_get"] = error.content[0]["errorCode"]
+try:
+    sf.Account.delete(created["id"])
+    check(False, "second delete succeeded")
+except SalesforceResourceNotFound as error:
+    summary["deleted_delete"] = error.content[0]["errorCode"]
+try:
+    sf.Account.get("001000000000000AAA")
+    check(False, "unknown id readable")
+except SalesforceResourceNotFound as error:
     summary["not_found"] = error.content[0]["errorCode"]
+
+# The recycle bin: query_all(include_deleted=True) goes to queryAll, deleted() to sObject Get Deleted.
+soql = f"SELECT Id, Name, IsDeleted FROM Account WHERE Id = '{created['id']}'"
+check(sf.query_all(soql)["totalSize"] == 0, "deleted row in query")
+binned = sf.query_all(soql, include_deleted=True)
+check(binned["totalSize"] == 1 and binned["records"][0]["IsDeleted"] is True, f"queryAll {binned}")
+now = datetime.now(timezone.utc)
+log = sf.Account.deleted(now - timedelta(hours=1), now + timedelta(minutes=5))
+check(created["id"] in [r["id"] for r in log["deletedRecords"]], f"getDeleted {log}")
+summary["recycle_bin"] = True
+
+# A Metadata API deploy as simple-salesforce sends it (POST .../Soap/m/NN.0/deployRequest), polled to the end.
+deploy = sf.deploy(os.environ["ECA_ZIP"], sandbox=False)
+check(deploy["asyncId"], f"deploy {deploy}")
+for _ in range(50):
+    status = sf.checkDeployStatus(deploy["asyncId"])
+    if status["state"] in ("Succeeded", "Failed", "SucceededPartial"):
+        break
+    time.sleep(0.1)
+check(status["state"] == "Succeeded", f"deploy status {status}")
+summary["deploy"] = status["state"]
 
 # A dead session maps to the library's ExpiredSession (HTTP 401).
 stale = Salesforce(instance_url=ORG_URL, session_id=sf.session_id + "x", session=session())
