@@ -1,19 +1,18 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { mkdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { ensureAuditSchedule } from './client/audit';
 import { connectOnrampClient } from './client/connect';
 import { loadKeyRing } from './codec/key-ring';
 import { startCodecServer, type RunningCodecServer } from './codec/server';
-import { loadConfig, type OnrampConfig } from './config';
+import type { OnrampConfig } from './config';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
 import { createLogger, type Logger } from './logger';
 import type { RunningLocalOrg } from '@onramp/local-org';
-import { loadLocalOrg } from './local-org';
+import { startLocalStack } from './local-stack';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import { dataConverterFor } from './temporal/data-converter';
 import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
@@ -65,29 +64,19 @@ export async function startEmbeddedStack(options: {
     await codec.close();
     throw error;
   });
-  const { startLocalOrg } = loadLocalOrg();
-  const org = await startLocalOrg({
-    stateFile: persist ? join(dir, 'local-org', 'state.json') : undefined,
-    privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),
-  });
-  const fileConfig = {
-    salesforce: {
-      instanceUrl: org.instanceUrl,
-      username: org.bootstrap.username,
-      consumerKey: org.bootstrap.consumerKey,
-      privateKeyPath: org.bootstrap.privateKeyPath,
-      usernameSuffix: 'integrations.local-org.example',
-    },
+  const local = await startLocalStack({
+    dir,
     temporal: { address: temporal.address, namespace: temporal.namespace },
-    secrets: { file: join(dir, 'secrets.json') },
-    runbookDir: join(dir, 'runbooks'),
-    audit: { dir: join(dir, 'audits') },
-    codec: codecKeys,
-  };
-  const configFile = join(dir, 'dev-config.yaml');
-  mkdirSync(dirname(configFile), { recursive: true });
-  writeFileSync(configFile, `# Written by onramp dev: the embedded stack. Other onramp commands read it.\n${stringify(fileConfig)}`);
-  const config = loadConfig({ ONRAMP_CONFIG: configFile });
+    org: { persist },
+    config: { codec: codecKeys },
+    writtenBy: 'onramp dev: the embedded stack',
+    configFileName: basename(DEV_CONFIG_FILE),
+  }).catch(async (error: unknown) => {
+    await temporal.stop();
+    await codec.close();
+    throw error;
+  });
+  const { org, config } = local;
   const dataConverter = dataConverterFor(config.codec);
   const native = await NativeConnection.connect({ address: temporal.address });
   const key = options.secretsKey ? { key: options.secretsKey } : {};
@@ -110,7 +99,7 @@ export async function startEmbeddedStack(options: {
       await running;
       await native.close();
       await client.connection.close();
-      await org.close();
+      await local.close();
       await temporal.stop();
       await codec.close();
     },

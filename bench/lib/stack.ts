@@ -1,23 +1,22 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'jsforce';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
-import { AdminSession } from '../../src/activities/deps';
 import { connectOnrampClient } from '../../src/client/connect';
 import { approve, prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
 import { formatKeyList, newCodecKey } from '../../src/codec/key-ring';
-import { loadConfig, type OnrampConfig } from '../../src/config';
-import { LocalOrgAdmin, startLocalOrg, type RunningLocalOrg } from '@onramp/local-org';
+import type { OnrampConfig } from '../../src/config';
+import { startLocalStack } from '../../src/local-stack';
+import { LocalOrgAdmin, type RunningLocalOrg } from '@onramp/local-org';
 import { INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE, type ResolvedIntegration } from '../../src/spec/normalize';
 import type { Plan } from '../../src/spec/plan';
 import { findFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { WORKFLOW_BUNDLE_ENV } from '../../src/worker';
 import { BUILT_WORKFLOW_BUNDLE } from '../../src/worker-launch';
 import { cpuSeconds, findPid } from './proc';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { startBenchWorker, type BenchWorker } from './worker-process';
 
 const SPEC_FILE = resolve(__dirname, '..', '..', 'examples', 'billing.yaml');
 export const APPROVER = 'security@acme.example';
@@ -50,7 +49,7 @@ export interface BenchStack {
   orgAdmin: LocalOrgAdmin;
   config: OnrampConfig;
   client: Client;
-  worker: WorkerProcess;
+  worker: BenchWorker;
   /** onramp's admin session in this process (the plain script and `prepareOnboarding` use it). */
   admin(): Promise<Connection>;
   setLatency(ms: number): Promise<void>;
@@ -71,32 +70,21 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const dir = mkdtempSync(join(tmpdir(), 'onramp-bench-'));
   const temporalDir = temporalStore() === 'memory' ? mkdtempSync(join(SHARED_MEMORY, 'onramp-bench-')) : dir;
   const temporal = await startDevServer({ dbFile: join(temporalDir, 'temporal.db'), port: await findFreePort(), ui: false, logLevel: 'error' });
-  // A day's API allocation sized for a thousand onboardings; the default (100,000) would do too, but the
-  // benchmarks must never fail on a limit they are not measuring.
-  const org = await startLocalOrg({ httpsPort: null, privateKeyPath: join(dir, 'bootstrap-key.pem'), settings: { dailyApiRequests: 10_000_000 } });
-  const orgAdmin = new LocalOrgAdmin(org.httpUrl);
-  const configFile = join(dir, 'onramp.config.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      salesforce: {
-        instanceUrl: org.instanceUrl,
-        username: org.bootstrap.username,
-        consumerKey: org.bootstrap.consumerKey,
-        privateKeyPath: org.bootstrap.privateKeyPath,
-        usernameSuffix: 'integrations.bench.example',
-      },
-      temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue: 'onramp-bench' },
-      secrets: { file: join(dir, 'secrets.json') },
-      runbookDir: join(dir, 'runbooks'),
-    }),
-  );
   // Payloads are encrypted as in production: the codec's cost is part of what is measured.
-  const env = { ONRAMP_CONFIG: configFile, ONRAMP_CODEC_KEYS: formatKeyList([newCodecKey()]) };
-  const config = loadConfig(env);
-  const session = new AdminSession(config);
-  const worker = await startWorkerProcess({
-    ...env,
+  const codecKeys = formatKeyList([newCodecKey()]);
+  const local = await startLocalStack({
+    dir,
+    temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue: 'onramp-bench' },
+    // A day's API allocation sized for a thousand onboardings; the default (100,000) would do too, but the
+    // benchmarks must never fail on a limit they are not measuring.
+    org: { httpsPort: null, settings: { dailyApiRequests: 10_000_000 } },
+    config: { salesforce: { usernameSuffix: 'integrations.bench.example' }, codec: { keys: codecKeys } },
+    writtenBy: 'the bench stack',
+  });
+  const { org, config } = local;
+  const orgAdmin = new LocalOrgAdmin(org.httpUrl);
+  const worker = await startBenchWorker({
+    ONRAMP_CONFIG: local.configFile,
     ONRAMP_SECRETS_KEY: randomBytes(32).toString('base64'),
     ...(process.env.BENCH_BUNDLE_AT_START === '1' ? {} : { [WORKFLOW_BUNDLE_ENV]: BUILT_WORKFLOW_BUNDLE }),
   });
@@ -109,14 +97,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     config,
     client,
     worker,
-    admin: () => session.get(),
+    admin: local.admin,
     async setLatency(ms) {
       await orgAdmin.setFaults(ms > 0 ? [{ kind: 'latency', latencyMs: ms, description: 'simulated Salesforce API latency' }] : []);
     },
     async close() {
       await worker.stop();
       await client.connection.close();
-      await org.close();
+      await local.close();
       await temporal.stop();
       for (const d of new Set([dir, temporalDir])) rmSync(d, { recursive: true, force: true });
     },

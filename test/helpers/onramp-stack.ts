@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Connection } from 'jsforce';
 import pino from 'pino';
-import { AdminSession } from '../../src/activities/deps';
-import { loadConfig, type OnrampConfig } from '../../src/config';
-import { startLocalOrg, type RunningLocalOrg } from '@onramp/local-org';
+import type { OnrampConfig } from '../../src/config';
+import { startLocalStack } from '../../src/local-stack';
+import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
 import type { SecretStore } from '../../src/secrets/store';
@@ -24,6 +24,8 @@ import { getTestEnv, getTimeSkippingEnv, getWorkflowBundle, teardownAll, uniqueT
 export interface OnrampStack {
   org: RunningLocalOrg;
   config: OnrampConfig;
+  /** The stack's configuration file, for onramp processes the test starts (workers, the CLI). */
+  configFile: string;
   /** Shares the worker's data converter (payloads encrypted under `keyRing`). */
   client: Client;
   /** The Temporal test environment the stack runs on (time-skipping tests skip time through it). */
@@ -40,7 +42,7 @@ export interface OnrampStack {
 }
 
 export interface OnrampStackOptions {
-  orgSettings?: NonNullable<Parameters<typeof startLocalOrg>[0]>['settings'];
+  orgSettings?: Partial<OrgSettings>;
   /** The Java time-skipping test server instead of the dev server (onramp's search attributes registered on it). */
   timeSkipping?: boolean;
   /** false: no worker in this process (the test runs workers as child processes, see worker-process.ts). */
@@ -49,30 +51,23 @@ export interface OnrampStackOptions {
 
 export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
   const workDir = mkdtempSync(join(tmpdir(), 'onramp-test-'));
-  const org = await startLocalOrg({ privateKeyPath: join(workDir, 'bootstrap-key.pem'), settings: options.orgSettings });
   const env = options.timeSkipping ? await getTimeSkippingEnv() : await getTestEnv();
   if (options.timeSkipping) await registerSearchAttributes(env);
   const taskQueue = uniqueTaskQueue('onramp');
   const keyRing = new KeyRing([newCodecKey()]);
   const dataConverter = onrampDataConverter(keyRing);
-  const config = loadConfig(
-    {},
-    {
-      salesforce: {
-        instanceUrl: org.instanceUrl,
-        username: org.bootstrap.username,
-        consumerKey: org.bootstrap.consumerKey,
-        privateKeyPath: org.bootstrap.privateKeyPath,
-        usernameSuffix: 'integrations.acme.example',
-      },
-      temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
-      secrets: { file: join(workDir, 'secrets.json') },
-      runbookDir: join(workDir, 'runbooks'),
+  const { org, config, configFile, admin, close: closeLocal } = await startLocalStack({
+    dir: workDir,
+    temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
+    org: { settings: options.orgSettings },
+    config: {
+      salesforce: { usernameSuffix: 'integrations.acme.example' },
       // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
-      audit: { dir: join(workDir, 'audits'), autoRotate: false },
+      audit: { autoRotate: false },
       codec: { keys: formatKeyList(keyRing.keys) },
     },
-  );
+    writtenBy: 'the test stack',
+  });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
   const secrets = createEncryptedFileSecretStore({ path: config.secrets.file });
@@ -88,25 +83,25 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
           taskQueue,
           dataConverter,
         });
-  const session = new AdminSession(config);
   // The worker runs for the whole suite: queries on finished workflows need one too.
   const running = worker?.run();
   return {
     org,
     config,
+    configFile,
     client: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter }),
     env,
     keyRing,
     dataConverter,
     worker,
     secrets,
-    admin: () => session.get(),
+    admin,
     workDir,
     logLines,
     async close() {
       worker?.shutdown();
       await running;
-      await org.close();
+      await closeLocal();
     },
   };
 }

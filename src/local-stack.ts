@@ -1,0 +1,83 @@
+import type { Connection } from 'jsforce';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
+import { AdminSession } from './activities/deps';
+import { deepMerge, loadConfig, type OnrampConfig } from './config';
+import { loadLocalOrg } from './local-org';
+
+/**
+ * onramp pointed at the local org: the one stack builder under `onramp dev` and the demo, the test suites and
+ * the benchmarks. Each adds its own Temporal server and worker; this starts the org and writes the
+ * configuration every onramp process of the stack reads (worker, CLI, child worker processes).
+ */
+export interface LocalStack {
+  dir: string;
+  org: RunningLocalOrg;
+  config: OnrampConfig;
+  /** The configuration file (ONRAMP_CONFIG) other processes of the stack load. */
+  configFile: string;
+  /** onramp's admin session to the org, as the worker and the CLI sign in. */
+  admin(): Promise<Connection>;
+  close(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  /** Where the stack keeps its files: configuration, secrets, runbooks, audits, the org's key and state. */
+  dir: string;
+  temporal: { address: string; namespace?: string; taskQueue?: string };
+  org?: {
+    /** Keep the org in `<dir>/local-org/state.json` across restarts. */
+    persist?: boolean;
+    settings?: Partial<OrgSettings>;
+    /** null: HTTP only. */
+    httpsPort?: number | null;
+  };
+  /** Configuration beside what points at the org and Temporal (username suffix, codec keys, audit, ...). */
+  config?: Record<string, unknown>;
+  /** The file's first comment line: who wrote it. */
+  writtenBy: string;
+  configFileName?: string;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const org = await loadLocalOrg().startLocalOrg({
+    stateFile: options.org?.persist ? join(dir, 'local-org', 'state.json') : undefined,
+    privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),
+    settings: options.org?.settings,
+    httpsPort: options.org?.httpsPort,
+  });
+  try {
+    const fileConfig = deepMerge(
+      {
+        salesforce: {
+          instanceUrl: org.instanceUrl,
+          username: org.bootstrap.username,
+          consumerKey: org.bootstrap.consumerKey,
+          privateKeyPath: org.bootstrap.privateKeyPath,
+          usernameSuffix: 'integrations.local-org.example',
+        },
+        temporal: { namespace: 'default', ...options.temporal },
+        secrets: { file: join(dir, 'secrets.json') },
+        runbookDir: join(dir, 'runbooks'),
+        audit: { dir: join(dir, 'audits') },
+        codec: { keyFile: join(dir, 'codec-keys.json') },
+      },
+      options.config ?? {},
+    );
+    const configFile = join(dir, options.configFileName ?? 'onramp.config.yaml');
+    // Owner-only: the file may hold codec keys.
+    writeFileSync(configFile, `# Written by ${options.writtenBy}. Other onramp commands read it.\n${stringify(fileConfig)}`, {
+      mode: 0o600,
+    });
+    const config = loadConfig({ ONRAMP_CONFIG: configFile });
+    const session = new AdminSession(config);
+    return { dir, org, config, configFile, admin: () => session.get(), close: () => org.close() };
+  } catch (error) {
+    await org.close();
+    throw error;
+  }
+}
