@@ -1,9 +1,10 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { approve, reject } from '../client/onboarding';
 import type { ApprovalRecord } from '../shared/types';
 import type { CliIo } from './io';
 import { CliError, defaultIdentity, EXIT, printJson, queryStatus, runWithSession, workflowState } from './shared';
+import { alreadyRecorded, earlierDecision } from './decisions';
 import { nextSteps } from './status-view';
 
 type Decide = typeof approve;
@@ -36,14 +37,8 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
           throw new CliError('say why with --comment <text>; the requester and the audit trail read it', EXIT.usage);
         }
         const client = await session.temporal();
-        const earlier = await earlierDecision(client, name, options.as);
-        if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) {
-          if (options.json) printJson(io, { ...earlier, alreadyRecorded: true });
-          else {
-            io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${name} at ${earlier.at}; nothing changed.`);
-          }
-          return EXIT.ok;
-        }
+        const earlier = await earlierDecision(() => queryStatus(client, name), options.as);
+        if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) return alreadyRecorded(io, earlier, name, options.json);
         let record: ApprovalRecord;
         try {
           record = await decide(client, name, { approver: options.as, ...(options.comment ? { comment: options.comment } : {}) });
@@ -65,21 +60,6 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
         return EXIT.ok;
       }),
     );
-}
-
-/**
- * This approver's decision already in the book, if any. Deciding again is answered from the first update
- * (same update id), so without this a repeated approval would read as a new one.
- */
-async function earlierDecision(client: Client, name: string, approver: string): Promise<ApprovalRecord | undefined> {
-  try {
-    const { approvals } = await queryStatus(client, name);
-    return approvals.find((a) => a.approver.toLowerCase() === approver.toLowerCase());
-  } catch (error) {
-    // No such onboarding: the update below says so in its own words.
-    if (error instanceof WorkflowNotFoundError) return undefined;
-    throw error;
-  }
 }
 
 /** `onramp approve` and `onramp reject`, through the workflow's updates: a refusal is known at once. */

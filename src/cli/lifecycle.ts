@@ -13,6 +13,7 @@ import {
 } from '../client/lifecycle';
 import { Failure } from '../shared/failures';
 import type { SignOffStatus } from '../shared/lifecycle';
+import { alreadyRecorded, earlierDecision } from './decisions';
 import type { CliIo } from './io';
 import { CliError, EXIT, defaultIdentity, messageOf, printJson, runWithSession, type ExitCode } from './shared';
 
@@ -89,6 +90,8 @@ async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: 
     }
     const input = { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) };
     const decision = options.approve ? 'approve' : 'reject';
+    const earlier = await earlierDecision(() => signOffStatus(client, kind, name), input.approver);
+    if (earlier?.decision === `${decision}d`) return alreadyRecorded(io, earlier, `the ${kind} of ${name}`, options.json);
     const record = await decideSignOff(client, kind, name, decision, input).catch(async (error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) return refused(error);
       // Updates cannot reach a closed workflow: tell "never asked" (1) from "already over" (4).
@@ -101,13 +104,16 @@ async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: 
   }
   if (options.status) {
     await signOffState(client, kind, name);
-    const status = kind === 'offboarding' ? await offboardingStatus(client, name) : await remediationStatus(client, name);
+    const status = await signOffStatus(client, kind, name);
     if (options.json) printJson(io, status);
     else io.stdout(renderSignOff(status));
     return EXIT.ok;
   }
   return undefined;
 }
+
+const signOffStatus = (client: Client, kind: SignOffKind, name: string) =>
+  kind === 'offboarding' ? offboardingStatus(client, name) : remediationStatus(client, name);
 
 /** The Temporal state (RUNNING, COMPLETED, ...) of the integration's offboarding or remediation request. */
 async function signOffState(client: Client, kind: SignOffKind, name: string): Promise<string> {

@@ -195,6 +195,8 @@ async function spawnCli(
     ...searchAttributeArgs(),
   ];
 
+  // The UI's codec endpoint carries the codec server's token: errors show the command without it.
+  const shown = args.map((arg) => (arg === opts.uiCodecEndpoint ? '<codec endpoint>' : arg)).join(' ');
   const output = new OutputTail();
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Both pipes must be drained continuously or the server blocks once the pipe buffer fills.
@@ -246,7 +248,7 @@ async function spawnCli(
       await stop();
       throw new DevServerStartError(
         `temporal dev server ${exitDescription(child.exitCode, child.signalCode)} during startup.\n` +
-          `command: ${cliPath} ${args.join(' ')}\n${output.lines() || '(no output)'}`,
+          `command: ${cliPath} ${shown}\n${output.lines() || '(no output)'}`,
       );
     }
     const ready = probe(address, namespace).then(
@@ -263,7 +265,7 @@ async function spawnCli(
       const reason = lastProbeError instanceof Error ? lastProbeError.message : String(lastProbeError);
       throw new DevServerStartError(
         `temporal dev server did not become ready on ${address} within ${startTimeoutMs} ms (last error: ${reason}).\n` +
-          `command: ${cliPath} ${args.join(' ')}\n${output.lines() || '(no output)'}`,
+          `command: ${cliPath} ${shown}\n${output.lines() || '(no output)'}`,
       );
     }
     await sleep(250);

@@ -1,5 +1,5 @@
 import { IllegalStateError } from '@temporalio/common';
-import { Runtime, type LogLevel, type LogMetadata, type Logger as SdkLogger } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata, type Logger as SdkLogger } from '@temporalio/worker';
 import type { Logger } from '../logger';
 
 const RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
@@ -49,7 +49,11 @@ export class SdkLogBridge implements SdkLogger {
  */
 export function routeSdkLogs(logger: Logger): void {
   try {
-    Runtime.install({ logger: new SdkLogBridge(logger) });
+    // The core's own (Rust) log is forwarded too, rather than printed to the console in its own format.
+    Runtime.install({
+      logger: new SdkLogBridge(logger),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    });
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;
   }

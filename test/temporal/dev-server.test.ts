@@ -169,13 +169,16 @@ describe('startDevServer', () => {
       startDevServer({
         dbFile: path.join(scratch, 'broken.db'),
         port: await findFreePort(),
-        ui: false,
+        uiPort: await findFreePort(),
+        uiCodecEndpoint: 'http://127.0.0.1:8888/ui/codec-token-for-this-run',
         executable: { type: 'existing-path', path: broken },
       }),
       (err: unknown) => {
         assert.ok(err instanceof DevServerStartError);
         assert.match(err.message, /exited with code 3 during startup/);
         assert.match(err.message, /unable to open database file: .*broken\.db/);
+        assert.match(err.message, /--ui-codec-endpoint <codec endpoint>/, 'the command is shown without the token');
+        assert.doesNotMatch(err.message, /codec-token-for-this-run/);
         return true;
       },
     );
