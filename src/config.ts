@@ -33,7 +33,10 @@ const ConfigSchema = z.strictObject({
       dir: z.string().default('.onramp/audits'),
       webhookUrl: z.url({ error: 'must be the URL the audit summary is posted to' }).optional(),
       /** HMAC-SHA256 key the webhook's requests are signed with (src/audit/webhook-signature.ts). */
-      webhookSigningKey: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+      webhookSigningKey: z
+        .string()
+        .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+        .optional(),
       unusedDays: z.coerce.number().int().positive().default(90),
       certificateExpiryDays: z.coerce.number().int().nonnegative().default(30),
       /** Start a certificate rotation for every integration the audit finds expiring. */

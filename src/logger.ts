@@ -36,7 +36,17 @@ export const SECRET_KEYS = [
   'DeleteToken',
 ] as const;
 
-const SECRET_SUFFIXES = ['secret', 'token', 'password', 'apikey', 'signingkey', 'privatekey', 'privatekeypem', 'assertion', 'sessionid'];
+const SECRET_SUFFIXES = [
+  'secret',
+  'token',
+  'password',
+  'apikey',
+  'signingkey',
+  'privatekey',
+  'privatekeypem',
+  'assertion',
+  'sessionid',
+];
 const EXACT_SECRET_NAMES = new Set(['authorization', 'cookie', 'codeverifier', 'signature']);
 
 const normalizeKey = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
@@ -72,7 +82,10 @@ const TEXT_RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // JSON text: "consumer_secret":"...", "privateKey": "..."
   [/"([A-Za-z][\w.-]*)"\s*:\s*"(?:[^"\\]|\\.)*"/g, (m, key) => censorIfSecret(key, m, `"${key}":"${REDACTED}"`)],
   // XML (Metadata API SOAP and deploy packages): <consumerSecret>...</consumerSecret>, with or without a prefix.
-  [/<((?:[\w-]+:)?([\w-]+))(\s[^>]*)?>[^<]*<\/\1>/g, (m, tag, local, attrs) => censorIfSecret(local, m, `<${tag}${attrs ?? ''}>${REDACTED}</${tag}>`)],
+  [
+    /<((?:[\w-]+:)?([\w-]+))(\s[^>]*)?>[^<]*<\/\1>/g,
+    (m, tag, local, attrs) => censorIfSecret(local, m, `<${tag}${attrs ?? ''}>${REDACTED}</${tag}>`),
+  ],
 ];
 
 /** Replaces secrets found in free text (error messages that may reach workflow failures or logs). */

@@ -35,7 +35,8 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         profileBaseline: PROFILE_BASELINE,
       };
       if (!(options.unusedDays > 0) || !(options.certificateExpiryDays >= 0) || Number.isNaN(Date.parse(options.asOf))) {
-        throw Failure.InvalidAuditInput(`invalid audit input: ${JSON.stringify({ ...options, profileBaseline: undefined })}`);
+        const given = JSON.stringify({ ...options, profileBaseline: undefined });
+        throw Failure.InvalidAuditInput(`invalid audit input: ${given}`);
       }
       const { targets, queried } = await listManagedIntegrations(getClient(), { onPage: () => heartbeat('listing registries') });
       const active = targets.filter((t) => t.state === 'active');
@@ -75,7 +76,9 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
     async postAuditSummary(summary: AuditSummary): Promise<string> {
       const { webhookUrl: url, webhookSigningKey: key } = deps.config.audit;
       if (!url) return 'no webhook configured';
-      if (!key) throw Failure.WebhookUnsigned(`audit.webhookSigningKey is not configured; the summary was not posted to ${url}`);
+      if (!key) {
+        throw Failure.WebhookUnsigned(`audit.webhookSigningKey is not configured; the summary was not posted to ${url}`);
+      }
       const body = JSON.stringify({ event: 'onramp.audit.completed', ...summary });
       const response = await fetch(url, {
         method: 'POST',
@@ -85,7 +88,8 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
       });
       if (response.ok) return `posted (${response.status})`;
       const failure = `the audit webhook answered ${response.status} ${response.statusText}`;
-      if (response.status >= 400 && response.status < 500 && response.status !== 429) throw Failure.WebhookRefused(failure);
+      const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
+      if (refused) throw Failure.WebhookRefused(failure);
       throw Failure.WebhookFailed(failure);
     },
   };

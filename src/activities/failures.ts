@@ -22,6 +22,8 @@ const overLimit = (code: string) => code.endsWith('REQUEST_LIMIT_EXCEEDED') || c
  */
 export function salesforceFailure(error: unknown, action: string): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
+  // A secret store call inside a Salesforce step (rotation reads the store between org calls).
+  if (error instanceof SecretStoreError) return secretStoreFailure(error, action);
   const sf: SalesforceApiError = asSalesforceError(error);
   const refusal = REFUSALS[sf.errorCode];
   if (refusal) return refusal(sf.message);
@@ -51,7 +53,11 @@ export async function secretStoreStep<T>(action: string, fn: () => Promise<T>): 
     return await fn();
   } catch (error) {
     if (!(error instanceof SecretStoreError)) throw error;
-    const failure = error.code === 'io' ? Failure.SecretStoreTransientError : Failure.SecretStoreError;
-    throw failure(`${action}: ${error.message}`, { details: [{ code: error.code }] });
+    throw secretStoreFailure(error, action);
   }
+}
+
+function secretStoreFailure(error: SecretStoreError, action: string): ApplicationFailure {
+  const failure = error.code === 'io' ? Failure.SecretStoreTransientError : Failure.SecretStoreError;
+  return failure(`${action}: ${error.message}`, { details: [{ code: error.code }] });
 }

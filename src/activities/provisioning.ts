@@ -77,7 +77,9 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
       };
       await salesforceStep(`create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`, async () => {
         const conn = await admin.get();
-        return app.kind === 'connected-app' ? ensureConnectedApp(conn, request) : ensureExternalClientApp(conn, request, deployProgress());
+        return app.kind === 'connected-app'
+          ? ensureConnectedApp(conn, request)
+          : ensureExternalClientApp(conn, request, deployProgress());
       });
       return { kind: app.kind, apiName: app.apiName, consumerKey: credentials.consumerKey };
     },

@@ -84,7 +84,9 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
         consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
         certificatePem: credentials.certificatePem,
       };
-      await salesforceStep(`put the credential on ${app.apiName}`, async () => installAppCredentials(await admin.get(), request, deployProgress()));
+      await salesforceStep(`put the credential on ${app.apiName}`, async () =>
+        installAppCredentials(await admin.get(), request, deployProgress()),
+      );
       return credentials.certificateFingerprint ? `certificate ${credentials.certificateFingerprint}` : `consumer secret ${credentials.consumerSecretRef}`;
     },
 

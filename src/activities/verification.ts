@@ -40,7 +40,8 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
         const sf = asSalesforceError(error);
         // invalid_client_id is what a not-yet-propagated app answers; it and a busy or unreachable org are
         // worth retrying.
-        const failure = sf.transient || sf.errorCode === 'invalid_client_id' ? Failure.TokenGrantNotYet : Failure.TokenGrantFailed;
+        const retryable = sf.transient || sf.errorCode === 'invalid_client_id';
+        const failure = retryable ? Failure.TokenGrantNotYet : Failure.TokenGrantFailed;
         throw failure(`the integration could not obtain a token: ${sf.errorCode}: ${sf.message}`);
       }
       return salesforceStep('verify the integration', async () =>

@@ -32,7 +32,9 @@ function refused(error: unknown): never {
     throw new CliError(`refused: ${cause?.type ?? 'Refused'}: ${cause?.message ?? error.message}`, EXIT.refused);
   }
   const type = (error as { type?: string }).type;
-  if (type === Failure.NotManaged.type || type === Failure.IntegrationRetired.type) throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
+  if (type === Failure.NotManaged.type || type === Failure.IntegrationRetired.type) {
+    throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
+  }
   throw error;
 }
 

@@ -92,7 +92,8 @@ function pageOf<T>(response: SubResponse | undefined, soql: string): QueryPage<T
   if (!response || response.httpStatusCode !== 200) {
     const [first] = response ? errorsOf(response) : [];
     const status = response?.httpStatusCode ?? 500;
-    throw new SalesforceApiError(`${first?.message ?? 'query failed'} (${soql.slice(0, 120)}…)`, first?.errorCode ?? `ERROR_HTTP_${status}`, { statusCode: status });
+    const message = `${first?.message ?? 'query failed'} (${soql.slice(0, 120)}…)`;
+    throw new SalesforceApiError(message, first?.errorCode ?? `ERROR_HTTP_${status}`, { statusCode: status });
   }
   return response.body as QueryPage<T>;
 }

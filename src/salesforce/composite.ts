@@ -32,7 +32,8 @@ export async function runComposite(conn: Connection, requests: SubRequest[], all
     const real = failures.find((r) => errorsOf(r)[0]?.errorCode !== 'PROCESSING_HALTED') ?? failures[0];
     if (real) {
       const [first] = errorsOf(real);
-      throw new SalesforceApiError(first?.message ?? 'composite subrequest failed', first?.errorCode ?? `ERROR_HTTP_${real.httpStatusCode}`, {
+      const code = first?.errorCode ?? `ERROR_HTTP_${real.httpStatusCode}`;
+      throw new SalesforceApiError(first?.message ?? 'composite subrequest failed', code, {
         statusCode: real.httpStatusCode,
         fields: first?.fields,
         referenceId: real.referenceId,
@@ -42,8 +43,10 @@ export async function runComposite(conn: Connection, requests: SubRequest[], all
   return byRef;
 }
 
-export function errorsOf(response: SubResponse): Array<{ errorCode: string; message: string; fields?: string[] }> {
-  return Array.isArray(response.body) ? (response.body as Array<{ errorCode: string; message: string; fields?: string[] }>) : [];
+type SubError = { errorCode: string; message: string; fields?: string[] };
+
+export function errorsOf(response: SubResponse): SubError[] {
+  return Array.isArray(response.body) ? (response.body as SubError[]) : [];
 }
 
 export const queryUrl = (soql: string) => `/query?q=${encodeURIComponent(soql)}`;

@@ -54,7 +54,9 @@ export async function ensureConnectedApp(conn: Connection, request: AppRequest):
 /** Replaces the whole component (Metadata update does not merge) of a Connected App onramp created. */
 export async function updateConnectedApp(conn: Connection, request: AppRequest): Promise<void> {
   const existing = await readConnectedApp(conn, request.app.apiName);
-  if (!existing) throw new SalesforceApiError(`Connected App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
+  if (!existing) {
+    throw new SalesforceApiError(`Connected App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
+  }
   if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
   const result = (await conn.metadata.update('ConnectedApp', connectedAppMetadata(request) as never)) as unknown as SaveResult;
   throwUnlessSaved(result, 'update Connected App');

@@ -9,7 +9,11 @@ import { redeployGlobalOauthSettings, type DeployProgress } from './external-cli
  * settings are redeployed (certificate, consumer key and secret), for a Connected App the component is
  * updated. Salesforce keeps one certificate per app, so the previous certificate stops verifying at once.
  */
-export async function installAppCredentials(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<void> {
+export async function installAppCredentials(
+  conn: Connection,
+  request: AppRequest,
+  progress: DeployProgress,
+): Promise<void> {
   if (request.app.kind === 'connected-app') await updateConnectedApp(conn, request);
   else await redeployGlobalOauthSettings(conn, request, progress);
 }
@@ -51,7 +55,9 @@ export async function findOAuthConsumer(conn: Connection, appApiName: string): P
   if (!app) throw new SalesforceApiError(`External Client App ${appApiName} does not exist`, ONRAMP_CODES.notFound);
   const list = await conn.request<{ consumers: Array<{ url: string; key: string }> }>(`/services/data/${apiVersion(conn)}/apps/oauth/credentials/${app.id}`);
   const [consumer] = list.consumers;
-  if (!consumer) throw new SalesforceApiError(`External Client App ${appApiName} has no OAuth consumer`, ONRAMP_CODES.notFound);
+  if (!consumer) {
+    throw new SalesforceApiError(`External Client App ${appApiName} has no OAuth consumer`, ONRAMP_CODES.notFound);
+  }
   return { url: consumer.url, consumerKey: consumer.key };
 }
 

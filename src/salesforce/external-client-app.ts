@@ -136,7 +136,11 @@ export async function readExternalClientApp(conn: Connection, apiName: string): 
   return record && record.fullName ? record : undefined;
 }
 
-export async function ensureExternalClientApp(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<{ created: boolean }> {
+export async function ensureExternalClientApp(
+  conn: Connection,
+  request: AppRequest,
+  progress: DeployProgress,
+): Promise<{ created: boolean }> {
   const existing = await readExternalClientApp(conn, request.app.apiName);
   if (existing) {
     if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
@@ -150,9 +154,15 @@ export async function ensureExternalClientApp(conn: Connection, request: AppRequ
  * Replaces the global OAuth settings (certificate, consumer key and secret) of an app onramp created,
  * leaving its other parts as they are: what a credential rotation changes and nothing else.
  */
-export async function redeployGlobalOauthSettings(conn: Connection, request: AppRequest, progress: DeployProgress): Promise<void> {
+export async function redeployGlobalOauthSettings(
+  conn: Connection,
+  request: AppRequest,
+  progress: DeployProgress,
+): Promise<void> {
   const existing = await readExternalClientApp(conn, request.app.apiName);
-  if (!existing) throw new SalesforceApiError(`External Client App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
+  if (!existing) {
+    throw new SalesforceApiError(`External Client App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
+  }
   if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
   await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), progress);
 }
@@ -177,7 +187,8 @@ type Failure = { fullName?: string; componentType?: string; problem?: string; pr
 
 /** Deploys (or resumes waiting for the deploy a previous attempt started) and waits for the result. */
 async function deploy(conn: Connection, zip: Buffer, progress: DeployProgress): Promise<void> {
-  const deployId = progress.resumeDeployId ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
+  const deployId =
+    progress.resumeDeployId ?? (await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true })).id;
   const deadline = Date.now() + DEPLOY_WAIT_MS;
   for (let poll = 0; Date.now() < deadline; poll++) {
     progress.onPoll(deployId);

@@ -27,7 +27,10 @@ const OWNER_FIELD: Record<string, 'userId' | 'permissionSetId'> = {
 const OWNER_COLUMN: Record<string, string> = { PermissionSetAssignment: 'AssigneeId', ObjectPermissions: 'ParentId', FieldPermissions: 'ParentId', SetupEntityAccess: 'ParentId' };
 
 const outOfScope = (fix: Fix, why: string) =>
-  new SalesforceApiError(`refusing to ${fix.op} ${fix.sobject}${'id' in fix ? ` ${fix.id}` : ''}: ${why}`, ONRAMP_CODES.fixOutOfScope);
+  new SalesforceApiError(
+    `refusing to ${fix.op} ${fix.sobject}${'id' in fix ? ` ${fix.id}` : ''}: ${why}`,
+    ONRAMP_CODES.fixOutOfScope,
+  );
 
 async function readRow(conn: Connection, sobject: string, id: string, fields: string[]): Promise<Record<string, unknown> | undefined> {
   const result = await conn.query<Record<string, unknown>>(`SELECT ${['Id', ...fields].join(', ')} FROM ${sobject} WHERE Id = ${soqlQuote(id)}`);

@@ -28,10 +28,12 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
   // Older orgs name the profile "Salesforce API Only System Integrations"; any profile of the license will do.
   const profile = profiles.find((p) => p.Name === INTEGRATION_PROFILE_NAME) ?? profiles[0];
   if (!license || !profile) {
-    throw new SalesforceApiError(`the org has no ${INTEGRATION_USER_LICENSE} license or profile`, ONRAMP_CODES.licenseUnavailable);
+    const missing = `the org has no ${INTEGRATION_USER_LICENSE} license or profile`;
+    throw new SalesforceApiError(missing, ONRAMP_CODES.licenseUnavailable);
   }
   if (!psl) {
-    throw new SalesforceApiError(`the org has no ${INTEGRATION_PSL_DEVELOPER_NAME} permission set license`, ONRAMP_CODES.licenseUnavailable);
+    const missing = `the org has no ${INTEGRATION_PSL_DEVELOPER_NAME} permission set license`;
+    throw new SalesforceApiError(missing, ONRAMP_CODES.licenseUnavailable);
   }
   const capacity = {
     userLicense: { id: license.Id, total: license.TotalLicenses, used: license.UsedLicenses },
@@ -40,7 +42,8 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
   };
   for (const [what, l] of [[INTEGRATION_USER_LICENSE, capacity.userLicense], [INTEGRATION_PSL_DEVELOPER_NAME, capacity.permissionSetLicense]] as const) {
     if (l.used >= l.total) {
-      throw new SalesforceApiError(`no ${what} license left: ${l.used} of ${l.total} in use`, ONRAMP_CODES.licenseCapacityExceeded);
+      const full = `no ${what} license left: ${l.used} of ${l.total} in use`;
+      throw new SalesforceApiError(full, ONRAMP_CODES.licenseCapacityExceeded);
     }
   }
   return capacity;

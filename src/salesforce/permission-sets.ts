@@ -151,11 +151,17 @@ async function findAssignment(conn: Connection, userId: string, permissionSetId:
  * Removes every assignment of onramp's permission set; how many there were. A permission set of that name
  * without the marker is someone else's, and so are its assignments: refused before anything is deleted.
  */
-export async function unassignPermissionSet(conn: Connection, permissionSetName: string, marker: string): Promise<number> {
+export async function unassignPermissionSet(
+  conn: Connection,
+  permissionSetName: string,
+  marker: string,
+): Promise<number> {
   const permissionSet = await findPermissionSet(conn, permissionSetName);
   if (!permissionSet) return 0;
   if (permissionSet.Description !== marker) throw foreignObject(`permission set ${permissionSetName}`);
-  const result = await conn.query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSet.Id)}`);
+  const result = await conn.query<{ Id: string }>(
+    `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSet.Id)}`,
+  );
   for (const row of result.records) await conn.sobject('PermissionSetAssignment').destroy(row.Id);
   return result.records.length;
 }

@@ -12,12 +12,15 @@ export interface SaveError {
 /** The first error of a refused save, as the layer's error. */
 export function saveError(errors: SaveError[] | undefined, fallback: string): SalesforceApiError {
   const [first] = errors ?? [];
-  return new SalesforceApiError(first?.message ?? fallback, first?.errorCode ?? first?.statusCode ?? 'CREATE_FAILED', { fields: first?.fields });
+  const code = first?.errorCode ?? first?.statusCode ?? 'CREATE_FAILED';
+  return new SalesforceApiError(first?.message ?? fallback, code, { fields: first?.fields });
 }
 
 /** Creates one record and returns its id; a refused save throws with Salesforce's error code. */
 export async function createRecord(conn: Connection, type: string, values: Record<string, unknown>): Promise<string> {
   const result = await conn.sobject(type).create(values);
-  if (!result.success || !result.id) throw saveError((result as { errors?: SaveError[] }).errors, `could not create ${type}`);
+  if (!result.success || !result.id) {
+    throw saveError((result as { errors?: SaveError[] }).errors, `could not create ${type}`);
+  }
   return result.id;
 }

@@ -39,7 +39,8 @@ interface LoginRow {
 export async function verifyIntegration(request: VerificationRequest): Promise<VerificationEvidence> {
   const identity = request.integration.userInfo;
   if (identity?.id?.slice(0, 15) !== request.userId.slice(0, 15)) {
-    throw verificationFailed(`the token was issued for ${identity?.id ?? 'nobody'}, not the integration user ${request.userId}`);
+    const issuedTo = identity?.id ?? 'nobody';
+    throw verificationFailed(`the token was issued for ${issuedTo}, not the integration user ${request.userId}`);
   }
   const sampleObject = request.grantedObjects[0];
   const adminReads = await runComposite(request.admin, [

@@ -4,9 +4,6 @@ import type { Activities } from '../activities';
 import { Failure, NON_RETRYABLE_TYPES } from '../shared/failures';
 import type { StepTimeouts } from '../shared/types';
 
-/** Salesforce errors are classified by the activities; these types never get better by retrying. */
-export const NON_RETRYABLE = NON_RETRYABLE_TYPES;
-
 /**
  * The activity proxies of onramp's workflows. Production runs on the defaults; `timeouts` (tests)
  * shortens them so a step on a killed worker is retried, or a step that keeps failing gives up, within
@@ -25,19 +22,32 @@ export function activityProxies(timeouts: StepTimeouts = {}) {
     steps: proxyActivities<Activities>({
       startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
       cancellationType,
-      retry: { ...retry('1 second', '30 seconds'), maximumAttempts: timeouts.maximumAttempts ?? 10, nonRetryableErrorTypes: NON_RETRYABLE },
+      retry: {
+        ...retry('1 second', '30 seconds'),
+        maximumAttempts: timeouts.maximumAttempts ?? 10,
+        // The activities classify Salesforce's answers; the catalogue says which types never get better.
+        nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+      },
     }),
     /** Steps that wait on the org (deploys, propagation of new apps): they heartbeat. */
     slowSteps: proxyActivities<Activities>({
       startToCloseTimeout: timeouts.slowStartToClose ?? '10 minutes',
       heartbeatTimeout: timeouts.heartbeat ?? '1 minute',
       cancellationType,
-      retry: { ...retry('2 seconds', '1 minute'), maximumAttempts: timeouts.maximumAttempts ?? 10, nonRetryableErrorTypes: NON_RETRYABLE },
+      retry: {
+        ...retry('2 seconds', '1 minute'),
+        maximumAttempts: timeouts.maximumAttempts ?? 10,
+        nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+      },
     }),
     /** Compensations and teardown: retried longer, since what they leave behind needs a human. */
     undo: proxyActivities<Activities>({
       startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
-      retry: { ...retry('1 second', '1 minute'), maximumAttempts: 25, nonRetryableErrorTypes: [Failure.ForeignObject.type] },
+      retry: {
+        ...retry('1 second', '1 minute'),
+        maximumAttempts: 25,
+        nonRetryableErrorTypes: [Failure.ForeignObject.type],
+      },
     }),
     /**
      * Onramp's own bookkeeping (the registry): retried until Temporal answers, since a registry hiccup

@@ -1,7 +1,7 @@
 import { log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AuditSummary } from '../audit/report';
-import { Failure } from '../shared/failures';
+import { NON_RETRYABLE_TYPES } from '../shared/failures';
 import { ONRAMP_STAGE } from '../temporal/search-attributes';
 
 export interface AuditInput {
@@ -12,18 +12,18 @@ export interface AuditInput {
   certificateExpiryDays?: number;
 }
 
-/** Only the org and Temporal being unreachable are worth retrying; the audit itself only reads. */
-const NON_RETRYABLE = [Failure.SalesforceError.type, Failure.InvalidAuditInput.type];
+/** Only the org and Temporal being unreachable are worth retrying (the catalogue says which); the audit only reads. */
+const retry = { initialInterval: '5 seconds', backoffCoefficient: 2, nonRetryableErrorTypes: NON_RETRYABLE_TYPES } as const;
 
 const audit = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { ...retry, maximumInterval: '5 minutes', maximumAttempts: 8 },
 });
 
 const notify = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: [Failure.WebhookRefused.type] },
+  retry: { ...retry, maximumInterval: '2 minutes', maximumAttempts: 6 },
 });
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
-import { secretStoreStep } from '../../src/activities/failures';
+import { salesforceStep, secretStoreStep } from '../../src/activities/failures';
 import { SecretStoreError } from '../../src/secrets/store';
 import { fakePrivateKeyPem } from '../fixtures/pem';
 
@@ -375,6 +375,11 @@ describe('EncryptedFileSecretStore', () => {
     ]);
     const other = new TypeError('secret value must be a string');
     assert.equal(await failure(other), other, 'not a store error: left to the activity');
+    // A store call inside a Salesforce step (a rotation reads the store between org calls) is still a store failure.
+    const locked = new SecretStoreError('timed out waiting for the lock', 'io');
+    const inStep = await salesforceStep('stage new OAuth credentials', () => Promise.reject(locked)).catch((e: unknown) => e);
+    assert.ok(inStep instanceof ApplicationFailure);
+    assert.deepEqual([inStep.type, inStep.nonRetryable], ['SecretStoreTransientError', false]);
   });
 
   it('refuses bad names, refs and a corrupt file clearly', async () => {
