@@ -1,3 +1,4 @@
+import { childRelationships } from '../src/schema/child-relationships';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SfDate } from 'jsforce';
@@ -105,6 +106,7 @@ function makeOrg(options: { hiddenTypes?: string[]; hiddenFields?: string[] } = 
     canReadField: (type, field) => !hiddenFields.has(`${type.name}.${field.name}`.toLowerCase()),
     rows: (type) => tables.get(type) ?? [],
     lookup: (value) => byId.get(value.slice(0, 15)),
+    children: (parent) => childRelationships(DEFS, parent).filter((r) => r.relationshipName),
     apiPath: '/services/data/v62.0',
   };
   return {
@@ -660,10 +662,10 @@ describe('SOQL errors', () => {
       ['SELECT Id FROM Account LIMIT 1.5', '1.5'],
       ['SELECT Id FROM Account ORDER Name', 'Name'],
       ['SELECT Id FROM Account ORDER BY Name NULLS', '<EOF>'],
-      ['SELECT Id FROM Account GROUP BY Name', 'GROUP'],
+      ['SELECT Name FROM Account GROUP BY ROLLUP(Name)', '('],
       ['SELECT Id FROM Account WITH SECURITY_ENFORCED', 'WITH'],
       ['SELECT Id FROM Account FOR UPDATE', 'FOR'],
-      ['SELECT Id, (SELECT Id FROM Contacts) FROM Account', '('],
+      ['SELECT Name FROM Account GROUP BY Name HAVING COUNT(Id) > 1', 'HAVING'],
       ['SELECT Id, COUNT() FROM Account', 'COUNT'],
       ['SELECT COUNT(), Id FROM Account', ','],
       ['SELECT Id FROM Account a', 'a'],

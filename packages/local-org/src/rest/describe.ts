@@ -1,3 +1,4 @@
+import { childRelationships as childRelationshipsOf } from '../schema/child-relationships';
 import type { LocalOrg } from '../org';
 import type { FieldDef, FieldType, SObjectDef } from '../schema';
 import type { Access } from '../security/permissions';
@@ -143,31 +144,21 @@ function describeField(def: SObjectDef, field: FieldDef, access: Access): Record
   };
 }
 
-/** Plural relationship name Salesforce gives a child lookup: `Contacts`, `Opportunities`, `Invoices__r`. */
-function childRelationshipName(child: SObjectDef): string {
-  if (child.custom) return `${child.labelPlural.replace(/[^A-Za-z0-9]/g, '_')}__r`;
-  return child.labelPlural.replace(/[^A-Za-z0-9]/g, '');
-}
-
 /** `GET /sobjects/{T}/describe`: only the fields the user may read, writability per field-level security. */
 export function describeSObject(org: LocalOrg, base: string, def: SObjectDef, access: Access): Record<string, unknown> {
   const childRelationships: Record<string, unknown>[] = [];
-  for (const child of org.schema.all()) {
-    if (!access.canRead(child)) continue;
-    for (const f of child.fields.values()) {
-      if (f.type !== 'reference' || !f.referenceTo?.includes(def.name) || !access.canReadField(child, f)) continue;
-      const audit = AUDIT_FIELDS.has(f.name.toLowerCase()) || f.name === 'OwnerId';
-      childRelationships.push({
-        cascadeDelete: false,
-        childSObject: child.name,
-        deprecatedAndHidden: false,
-        field: f.name,
-        junctionIdListNames: [],
-        junctionReferenceTo: [],
-        relationshipName: audit ? null : childRelationshipName(child),
-        restrictedDelete: false,
-      });
-    }
+  for (const { child, field, relationshipName } of childRelationshipsOf(org.schema.all(), def)) {
+    if (!access.canRead(child) || !access.canReadField(child, field)) continue;
+    childRelationships.push({
+      cascadeDelete: false,
+      childSObject: child.name,
+      deprecatedAndHidden: false,
+      field: field.name,
+      junctionIdListNames: [],
+      junctionReferenceTo: [],
+      relationshipName,
+      restrictedDelete: false,
+    });
   }
   const fields = [...def.fields.values()].filter((f) => access.canReadField(def, f)).map((f) => describeField(def, f, access));
   return {

@@ -1,6 +1,7 @@
 import type { LocalOrg } from '../org';
 import type { SObjectDef } from '../schema';
 import type { QuerySource } from '../soql';
+import { childRelationships } from '../schema/child-relationships';
 import { deletedEntries } from '../store/recycle-bin';
 
 /** Objects the Tooling API serves in the local org; the rest of its object catalogue is not emulated. */
@@ -22,6 +23,8 @@ export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, t
       return visible(def) ? def : undefined;
     },
     canReadField: (def, field) => access.canReadField(def, field),
+    children: (parent) =>
+      childRelationships(org.schema.all(), parent).filter((r) => r.relationshipName && visible(r.child) && access.canReadField(r.child, r.field)),
     *rows(def) {
       for (const row of org.db.rows(def.name)) if (access.canSeeRow(def, row)) yield row;
       // queryAll: recycle-bin rows too, with IsDeleted true.

@@ -1,4 +1,5 @@
 import { permissionSetAssignmentRules, permissionSetLicenseAssignRules } from './assignments';
+import { contactRules } from './contact';
 import { fieldPermissionsRules } from './field-permissions';
 import { objectPermissionsRules } from './object-permissions';
 import { permissionSetRules } from './permission-set';
@@ -13,6 +14,7 @@ import { userLoginRules, userRules } from './user';
  */
 export const ruleRegistry: Record<string, ObjectRules> = {
   User: userRules,
+  Contact: contactRules,
   UserLogin: userLoginRules,
   PermissionSet: permissionSetRules,
   PermissionSetAssignment: permissionSetAssignmentRules,

@@ -49,3 +49,8 @@ export function standardProfileLocked(profile: Row, fields: string[]): SfError {
     fields,
   );
 }
+
+/** The Name Salesforce derives from FirstName and LastName (User, Contact). */
+export function fullName(row: Row): string | null {
+  return [row.FirstName, row.LastName].filter((part) => part != null && part !== '').join(' ') || null;
+}

@@ -4,7 +4,7 @@ import { Sessions } from '../oauth/sessions';
 import type { Row } from '../store/database';
 import { sameId } from '../store/ids';
 import { ensureUserSeat, licenseIdOfProfile, recountUserLicense } from './licenses';
-import { audit, fieldIntegrity } from './support';
+import { audit, fieldIntegrity, fullName } from './support';
 import type { ObjectRules, RuleContext } from './types';
 
 const USERNAME_FORMAT = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -50,7 +50,7 @@ function checkNickname(org: LocalOrg, row: Row): void {
 }
 
 function deriveFields(org: LocalOrg, row: Row): void {
-  row.Name = [row.FirstName, row.LastName].filter((part) => part != null && part !== '').join(' ') || null;
+  row.Name = fullName(row);
   const profile = typeof row.ProfileId === 'string' ? org.db.get('Profile', row.ProfileId) : undefined;
   if (profile) row.UserType = profile.UserType ?? 'Standard';
 }

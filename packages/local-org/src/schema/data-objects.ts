@@ -27,6 +27,7 @@ export const dataObjects: SObjectDef[] = [
     [
       text('LastName', 80, { required: true }),
       text('FirstName', 40),
+      text('Name', 121, { ...ro, permissionable: false }),
       email('Email'),
       field('Phone', 'phone', { length: 40 }),
       text('Title', 128),

@@ -142,7 +142,8 @@ function seedData(raw: (type: string, values: Record<string, unknown>) => Row): 
     raw('Account', { Name, Type, Industry, BillingCity, BillingCountry: 'US', Phone: '+1 555 0100', AnnualRevenue: 1_000_000 }),
   );
   accounts.forEach((account, i) => {
-    raw('Contact', { LastName: ['Coyote', 'Simpson', 'Lumbergh'][i], FirstName: ['Wile', 'Homer', 'Bill'][i], Email: `contact${i}@example.com`, AccountId: account.Id });
+    const [FirstName, LastName] = [['Wile', 'Coyote'], ['Homer', 'Simpson'], ['Bill', 'Lumbergh']][i]!;
+    raw('Contact', { LastName, FirstName, Name: `${FirstName} ${LastName}`, Email: `contact${i}@example.com`, AccountId: account.Id });
     raw('Opportunity', { Name: `${account.Name} renewal`, StageName: 'Prospecting', CloseDate: '2027-03-31', Amount: 50_000 * (i + 1), AccountId: account.Id });
     const invoice = raw('Invoice__c', { Name: `INV-00${i + 1}`, Amount__c: 1200 * (i + 1), Account__c: account.Id, Status__c: 'Sent', Due_Date__c: '2026-12-31' });
     raw('Shipment__c', { Name: `SHP-00${i + 1}`, Tracking_Number__c: `1Z999${i}`, Carrier__c: 'UPS', Invoice__c: invoice.Id });

@@ -12,10 +12,16 @@ export interface FieldPath {
   offset: number;
 }
 
+export type AggregateFunction = 'COUNT' | 'COUNT_DISTINCT' | 'MAX' | 'MIN' | 'SUM' | 'AVG';
+
 export type SelectItem =
   | { kind: 'field'; field: FieldPath }
-  /** COUNT() (no field) or COUNT(field) with an optional alias. */
-  | { kind: 'count'; field?: FieldPath; alias?: string; offset: number };
+  /** COUNT() (no field, fn COUNT) or FN(field) with an optional alias. */
+  | { kind: 'aggregate'; fn: AggregateFunction; field?: FieldPath; alias?: string; offset: number }
+  /** A parent-to-child subquery: `(SELECT ... FROM Contacts)`; its `from` is the child relationship name. */
+  | { kind: 'subquery'; query: SoqlQuery; offset: number }
+  /** FIELDS(STANDARD | CUSTOM | ALL). */
+  | { kind: 'fields'; which: 'STANDARD' | 'CUSTOM' | 'ALL'; offset: number };
 
 export interface DateRangeLiteral {
   kind: 'dateLiteral';
@@ -72,6 +78,8 @@ export interface SoqlQuery {
   countOnly: boolean;
   from: { name: string; offset: number };
   where?: Condition;
+  /** GROUP BY fields (plain GROUP BY only). */
+  groupBy: FieldPath[];
   orderBy: OrderItem[];
   limit?: number;
   offset?: number;

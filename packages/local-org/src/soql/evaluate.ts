@@ -1,6 +1,7 @@
 import { SfError } from '../errors';
 import type { FieldDef, FieldType, SObjectDef } from '../schema/types';
-import type { Condition, DateRangeLiteral, FieldPath, Literal, SoqlQuery } from './ast';
+import type { ChildRelationship } from '../schema/child-relationships';
+import type { AggregateFunction, Condition, DateRangeLiteral, FieldPath, Literal, SelectItem, SoqlQuery } from './ast';
 import { queryError } from './error-format';
 
 export interface QuerySource {
@@ -12,6 +13,8 @@ export interface QuerySource {
   rows(type: SObjectDef): Iterable<Record<string, unknown>>;
   /** Resolve a reference value (record id) to its object definition and row, for relationship paths; polymorphic references (referenceTo with several types) resolve by id. */
   lookup(id: string): { def: SObjectDef; row: Record<string, unknown> } | undefined;
+  /** The visible child relationships of an object, for parent-to-child subqueries. */
+  children(parent: SObjectDef): ChildRelationship[];
   /** Base REST path for attributes.url, e.g. '/services/data/v62.0'. */
   apiPath: string;
 }
@@ -43,6 +46,22 @@ interface Resolved {
 }
 
 type Predicate = (row: Row) => boolean;
+
+/** One selected column after validation. */
+type Column =
+  | { kind: 'field'; resolved: Resolved }
+  | { kind: 'aggregate'; item: Extract<SelectItem, { kind: 'aggregate' }>; resolved?: Resolved }
+  | {
+      kind: 'subquery';
+      item: Extract<SelectItem, { kind: 'subquery' }>;
+      relationshipName: string;
+      def: SObjectDef;
+      columns: Column[];
+      records: (parent: Row) => unknown;
+    };
+
+const sameRecordId = (a: unknown, b: unknown) =>
+  typeof a === 'string' && typeof b === 'string' && a.length >= 15 && b.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
 
 function kindOf(type: FieldType): Kind {
   switch (type) {
@@ -166,26 +185,52 @@ class Executor {
 
   run(query: SoqlQuery): QueryResult {
     const def = this.describeFrom(query);
-    const select = query.select.map((item) =>
-      item.kind === 'field' ? { item, resolved: this.resolve(def, item.field) } : { item, resolved: item.field && this.resolve(def, item.field) },
-    );
+    const items = this.expandFields(def, query);
+    const plan = this.plan(def, query, items);
+    let rows = plan.rows();
+    if (plan.aggregated) return this.aggregate(query, plan, rows);
+
+    const start = query.offset ?? 0;
+    const end = query.limit === undefined ? undefined : start + query.limit;
+    rows = rows.slice(start, end);
+    if (query.countOnly) return { totalSize: rows.length, records: [] };
+    return { totalSize: rows.length, records: rows.map((row) => this.output(def, row, plan.columns)) };
+  }
+
+  /** FIELDS(STANDARD|CUSTOM|ALL) as the readable fields it stands for; CUSTOM and ALL need LIMIT ≤ 200. */
+  private expandFields(def: SObjectDef, query: SoqlQuery): SelectItem[] {
+    return query.select.flatMap((item): SelectItem[] => {
+      if (item.kind !== 'fields') return [item];
+      if (item.which !== 'STANDARD' && (query.limit === undefined || query.limit > 200)) {
+        throw queryError('MALFORMED_QUERY', this.text, item.offset, 'The SOQL FIELDS function must have a LIMIT of at most 200', 'semantic');
+      }
+      return [...def.fields.values()]
+        .filter((f) => this.source.canReadField(def, f) && (item.which === 'ALL' || (item.which === 'CUSTOM') === f.name.endsWith('__c')))
+        .map((f) => ({ kind: 'field', field: { segments: [f.name], text: f.name, offset: item.offset } }));
+    });
+  }
+
+  /** Validates every part of the query before any row is read, and returns how to produce its rows. */
+  private plan(def: SObjectDef, query: SoqlQuery, items: SelectItem[]) {
+    const columns: Column[] = items.map((item) => this.column(def, item));
     const seen = new Set<string>();
-    for (const { item, resolved } of select) {
-      if (item.kind !== 'field' || !resolved) continue;
-      if (seen.has(resolved.key)) throw new SfError('INVALID_FIELD', `duplicate field selected: ${item.field.text}`);
-      seen.add(resolved.key);
+    for (const c of columns) {
+      if (c.kind !== 'field') continue;
+      if (seen.has(c.resolved.key)) throw new SfError('INVALID_FIELD', `duplicate field selected: ${c.resolved.path.text}`);
+      seen.add(c.resolved.key);
     }
+    const groupBy = query.groupBy.map((f) => this.resolve(def, f));
     const predicate = query.where ? this.compile(def, query.where) : undefined;
     const order = query.orderBy.map((o) => ({ ...o, resolved: this.resolve(def, o.field) }));
     if (query.offset !== undefined && query.offset > MAX_OFFSET) {
       throw new SfError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
     }
-
-    let rows: Row[] = [];
-    for (const row of this.source.rows(def)) if (!predicate || predicate(row)) rows.push(row);
-
-    if (order.length > 0) {
-      const keyed = rows.map((row) => ({ row, keys: order.map((o) => this.sortKey(row, o.resolved)) }));
+    const aggregated = groupBy.length > 0 || columns.some((c) => c.kind === 'aggregate' && c.resolved);
+    const rows = (filter?: Predicate): Row[] => {
+      const out: Row[] = [];
+      for (const row of this.source.rows(def)) if ((!predicate || predicate(row)) && (!filter || filter(row))) out.push(row);
+      if (order.length === 0) return out;
+      const keyed = out.map((row) => ({ row, keys: order.map((o) => this.sortKey(row, o.resolved)) }));
       keyed.sort((a, b) => {
         for (let i = 0; i < order.length; i++) {
           const o = order[i]!;
@@ -194,41 +239,131 @@ class Executor {
         }
         return 0;
       });
-      rows = keyed.map((k) => k.row);
-    }
+      return keyed.map((k) => k.row);
+    };
+    return { columns, groupBy, aggregated, rows };
+  }
 
-    const aggregates = select.filter((s) => s.item.kind === 'count' && s.item.field);
-    if (aggregates.length > 0) {
-      // COUNT(field) without GROUP BY: one AggregateResult row, unnamed columns are expr0, expr1, ...
+  private column(def: SObjectDef, item: SelectItem): Column {
+    switch (item.kind) {
+      case 'field':
+        return { kind: 'field', resolved: this.resolve(def, item.field) };
+      case 'aggregate': {
+        const resolved = item.field && this.resolve(def, item.field);
+        if (resolved && (item.fn === 'SUM' || item.fn === 'AVG') && resolved.kind !== 'number') {
+          throw queryError('MALFORMED_QUERY', this.text, item.offset, `field ${resolved.field.name} does not support aggregate operator ${item.fn}`, 'semantic');
+        }
+        return { kind: 'aggregate', item, resolved };
+      }
+      case 'subquery':
+        return { kind: 'subquery', item, ...this.child(def, item.query) };
+      case 'fields':
+        throw new Error('FIELDS() is expanded before planning');
+    }
+  }
+
+  /** A parent-to-child subquery: the relationship, and the child rows it selects for one parent row. */
+  private child(parent: SObjectDef, query: SoqlQuery) {
+    const name = query.from.name.toLowerCase();
+    const relationship = this.source.children(parent).find((r) => r.relationshipName?.toLowerCase() === name);
+    if (!relationship) {
+      throw queryError(
+        'INVALID_TYPE',
+        this.text,
+        query.from.offset,
+        `Didn't understand relationship '${query.from.name}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+        'semantic',
+      );
+    }
+    const def = relationship.child;
+    const items = this.expandFields(def, query);
+    if (items.some((i) => i.kind !== 'field')) {
+      throw queryError('MALFORMED_QUERY', this.text, query.from.offset, 'Nesting of aggregates or subqueries in a subquery is not supported by the local org', 'semantic');
+    }
+    const plan = this.plan(def, query, items);
+    const key = relationship.field.name;
+    const records = (parent: Row): unknown => {
+      const rows = plan.rows((row) => sameRecordId(row[key], parent['Id']));
+      const start = query.offset ?? 0;
+      const selected = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);
+      if (selected.length === 0) return null;
+      return { totalSize: selected.length, done: true, records: selected.map((row) => this.output(def, row, plan.columns)) };
+    };
+    return { relationshipName: relationship.relationshipName!, def, columns: plan.columns, records };
+  }
+
+  /** Aggregate queries: one AggregateResult per group (one in all without GROUP BY), unnamed columns exprN. */
+  private aggregate(query: SoqlQuery, plan: ReturnType<Executor['plan']>, rows: Row[]): QueryResult {
+    const groups = new Map<string, Row[]>();
+    if (plan.groupBy.length === 0) groups.set('', rows);
+    for (const row of plan.groupBy.length ? rows : []) {
+      const key = JSON.stringify(plan.groupBy.map((g) => normalize(this.read(row, g), g.kind)));
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
+    }
+    let records = [...groups.values()].map((members) => {
       const record: QueryRow = { attributes: { type: 'AggregateResult' } };
       let expr = 0;
-      for (const { item, resolved } of aggregates) {
-        const name = item.kind === 'count' && item.alias ? item.alias : `expr${expr++}`;
-        record[name] = rows.filter((row) => this.read(row, resolved!) !== null).length;
+      for (const c of plan.columns) {
+        if (c.kind === 'field') record[c.resolved.field.name] = formatValue(this.read(members[0]!, c.resolved), c.resolved.field.type);
+        else if (c.kind === 'aggregate') record[c.item.alias ?? `expr${expr++}`] = this.fold(c.item.fn, c.resolved!, members);
       }
-      return { totalSize: 1, records: [record] };
-    }
-
+      return record;
+    });
     const start = query.offset ?? 0;
-    const end = query.limit === undefined ? undefined : start + query.limit;
-    rows = rows.slice(start, end);
-    if (query.countOnly) return { totalSize: rows.length, records: [] };
+    records = records.slice(start, query.limit === undefined ? undefined : start + query.limit);
+    return { totalSize: records.length, records };
+  }
 
-    const fields = select.map((s) => s.resolved!);
-    return { totalSize: rows.length, records: rows.map((row) => this.project(def, row, fields)) };
+  private fold(fn: AggregateFunction, r: Resolved, rows: Row[]): unknown {
+    const values = rows.map((row) => this.read(row, r)).filter((v) => v !== null && v !== '');
+    switch (fn) {
+      case 'COUNT':
+        return values.length;
+      case 'COUNT_DISTINCT':
+        return new Set(values.map((v) => normalize(v, r.kind))).size;
+      case 'SUM':
+      case 'AVG': {
+        if (values.length === 0) return null;
+        const sum = values.reduce<number>((total, v) => total + Number(v), 0);
+        return fn === 'SUM' ? sum : sum / values.length;
+      }
+      case 'MAX':
+      case 'MIN': {
+        if (values.length === 0) return null;
+        const sign = fn === 'MAX' ? -1 : 1;
+        const best = values.reduce((a, b) => (sign * compareSort(normalize(a, r.kind), normalize(b, r.kind), false, true) <= 0 ? a : b));
+        return formatValue(best, r.field.type);
+      }
+    }
+  }
+
+  private output(def: SObjectDef, row: Row, columns: Column[]): QueryRow {
+    const out = this.project(def, row, columns.flatMap((c) => (c.kind === 'field' ? [c.resolved] : [])));
+    for (const c of columns) if (c.kind === 'subquery') out[c.relationshipName] = c.records(row);
+    return out;
   }
 
   columns(query: SoqlQuery): ColumnMetadata[] {
     const def = this.describeFrom(query);
+    const plan = this.plan(def, query, this.expandFields(def, query));
+    return mergeColumns(this.columnMetadata(plan.columns));
+  }
+
+  private columnMetadata(columns: Column[]): ColumnMetadata[] {
     let expr = 0;
-    const columns = query.select.map((item): ColumnMetadata => {
-      if (item.kind === 'field') return pathColumn(this.resolve(def, item.field));
-      if (item.field) this.resolve(def, item.field);
-      const name = item.alias ?? `expr${expr++}`;
-      const display = item.field ? `count(${item.field.text})` : 'count()';
-      return { ...fieldColumn({ name, type: 'int', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, displayName: display };
+    return columns.map((c): ColumnMetadata => {
+      if (c.kind === 'field') return pathColumn(c.resolved);
+      if (c.kind === 'subquery') {
+        const joinColumns = mergeColumns(this.columnMetadata(c.columns));
+        return { ...fieldColumn({ name: c.relationshipName, type: 'reference', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, joinColumns };
+      }
+      const name = c.item.alias ?? `expr${expr++}`;
+      const display = `${c.item.fn.toLowerCase()}(${c.item.field?.text ?? ''})`;
+      const numeric = c.item.fn.startsWith('COUNT') || c.resolved?.kind === 'number';
+      return { ...fieldColumn({ name, type: numeric ? 'double' : 'string', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, displayName: display };
     });
-    return mergeColumns(columns);
   }
 
   // ---- validation --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { ComparisonOperator, Condition, FieldPath, Literal, OrderItem, SelectItem, SoqlQuery } from './ast';
+import type { AggregateFunction, ComparisonOperator, Condition, FieldPath, Literal, OrderItem, SelectItem, SoqlQuery } from './ast';
 import { queryError } from './error-format';
 import { tokenize, type Token } from './lexer';
 
@@ -18,12 +18,30 @@ export const COUNTED_RANGE_LITERALS = new Set(['LAST_N_DAYS', 'NEXT_N_DAYS', 'N_
 
 const MAX_INT = 2147483647;
 
+const AGGREGATES = new Set(['COUNT', 'COUNT_DISTINCT', 'MAX', 'MIN', 'SUM', 'AVG']);
+
 /** Parses the supported SOQL subset; every syntax error is an SfError MALFORMED_QUERY worded like Salesforce's. */
 export function parseSoql(text: string): SoqlQuery {
   const parser = new Parser(text, tokenize(text));
   const query = parser.query(false);
   parser.expectEof();
+  // Only a query that parsed whole gets semantic errors: a syntax error further on wins, as in Salesforce.
+  checkGrouping(query);
   return query;
+}
+
+/** With aggregates or GROUP BY, every plain field must be grouped (subqueries are checked on their own). */
+function checkGrouping(query: SoqlQuery): void {
+  for (const item of query.select) if (item.kind === 'subquery') checkGrouping(item.query);
+  const aggregated = query.groupBy.length > 0 || query.select.some((i) => i.kind === 'aggregate' && i.field);
+  if (!aggregated) return;
+  const grouped = new Set(query.groupBy.map((f) => f.text.toLowerCase()));
+  for (const item of query.select) {
+    if (item.kind === 'aggregate' || (item.kind === 'field' && grouped.has(item.field.text.toLowerCase()))) continue;
+    const offset = item.kind === 'field' ? item.field.offset : item.offset;
+    const text = item.kind === 'field' ? item.field.text : item.kind === 'fields' ? `FIELDS(${item.which})` : '(SELECT';
+    throw queryError('MALFORMED_QUERY', query.text, offset, `Field must be grouped or aggregated: ${text}`, 'semantic');
+  }
 }
 
 class Parser {
@@ -84,8 +102,9 @@ class Parser {
     const query: SoqlQuery = {
       text: this.text,
       select,
-      countOnly: select.length === 1 && select[0]!.kind === 'count' && !select[0]!.field,
+      countOnly: select.length === 1 && select[0]!.kind === 'aggregate' && !select[0]!.field,
       from: { name: fromTok.text, offset: fromTok.offset },
+      groupBy: [],
       orderBy: [],
     };
     if (this.isKeyword(this.peek(), 'WHERE')) {
@@ -94,6 +113,11 @@ class Parser {
     }
     // Semi-join sub-selects take no ORDER BY / LIMIT / OFFSET in our subset; the closing ')' is expected instead.
     if (sub) return query;
+    if (this.isKeyword(this.peek(), 'GROUP') && this.isKeyword(this.peek(1), 'BY')) {
+      this.next();
+      this.next();
+      query.groupBy = this.fieldList();
+    }
     if (this.isKeyword(this.peek(), 'ORDER')) {
       this.next();
       this.expectKeyword('BY');
@@ -127,49 +151,65 @@ class Parser {
     return { segments: t.text.split('.'), text: t.text, offset: t.offset };
   }
 
+  private fieldList(): FieldPath[] {
+    const fields = [this.fieldPath()];
+    while (this.isPunct(this.peek(), ',')) {
+      this.next();
+      fields.push(this.fieldPath());
+    }
+    return fields;
+  }
+
   private selectList(): SelectItem[] {
     const items: SelectItem[] = [];
     for (;;) {
       const t = this.peek();
-      if (this.isKeyword(t, 'COUNT') && this.isPunct(this.peek(1), '(')) {
+      const fn = t.kind === 'ident' ? t.text.toUpperCase() : '';
+      if (items.some((i) => i.kind === 'aggregate' && !i.field)) this.unexpected(t);
+      if (AGGREGATES.has(fn) && this.isPunct(this.peek(1), '(')) {
+        items.push(this.aggregate(items.length > 0));
+      } else if (fn === 'FIELDS' && this.isPunct(this.peek(1), '(')) {
         this.next();
         this.next();
-        if (this.isPunct(this.peek(), ')')) {
-          this.next();
-          // COUNT() stands alone: Salesforce answers only a totalSize for it.
-          if (items.length > 0) this.unexpected(t);
-          items.push({ kind: 'count', offset: t.offset });
-          const after = this.peek();
-          if (this.isPunct(after, ',')) this.unexpected(after);
-        } else {
-          const field = this.fieldPath();
-          this.expectPunct(')');
-          let alias: string | undefined;
-          const maybeAlias = this.peek();
-          if (maybeAlias.kind === 'ident' && !RESERVED.has(maybeAlias.text.toUpperCase()) && !maybeAlias.text.includes('.')) {
-            alias = this.next().text;
-          }
-          items.push({ kind: 'count', field, alias, offset: t.offset });
-        }
+        const which = this.next();
+        if (which.kind !== 'ident' || !['STANDARD', 'CUSTOM', 'ALL'].includes(which.text.toUpperCase())) this.unexpected(which);
+        this.expectPunct(')');
+        items.push({ kind: 'fields', which: which.text.toUpperCase() as 'STANDARD' | 'CUSTOM' | 'ALL', offset: t.offset });
+      } else if (this.isPunct(t, '(') && this.isKeyword(this.peek(1), 'SELECT')) {
+        this.next();
+        const query = this.query(false);
+        this.expectPunct(')');
+        items.push({ kind: 'subquery', query, offset: t.offset });
       } else {
-        if (items.some((i) => i.kind === 'count' && !i.field)) this.unexpected(t);
         items.push({ kind: 'field', field: this.fieldPath() });
       }
       if (!this.isPunct(this.peek(), ',')) break;
       this.next();
     }
-    const aggregate = items.find((i) => i.kind === 'count' && i.field);
-    const plain = items.find((i): i is Extract<SelectItem, { kind: 'field' }> => i.kind === 'field');
-    if (aggregate && plain) {
-      throw queryError(
-        'MALFORMED_QUERY',
-        this.text,
-        plain.field.offset,
-        `Field must be grouped or aggregated: ${plain.field.text}`,
-        'semantic',
-      );
-    }
     return items;
+  }
+
+  /** COUNT(), COUNT(f), COUNT_DISTINCT(f), MAX/MIN/SUM/AVG(f), each with an optional alias. */
+  private aggregate(notFirst: boolean): SelectItem {
+    const t = this.next();
+    this.next();
+    const fn = t.text.toUpperCase() as AggregateFunction;
+    if (fn === 'COUNT' && this.isPunct(this.peek(), ')')) {
+      this.next();
+      // COUNT() stands alone: Salesforce answers only a totalSize for it.
+      if (notFirst) this.unexpected(t);
+      const after = this.peek();
+      if (this.isPunct(after, ',')) this.unexpected(after);
+      return { kind: 'aggregate', fn, offset: t.offset };
+    }
+    const field = this.fieldPath();
+    this.expectPunct(')');
+    let alias: string | undefined;
+    const maybeAlias = this.peek();
+    if (maybeAlias.kind === 'ident' && !RESERVED.has(maybeAlias.text.toUpperCase()) && !maybeAlias.text.includes('.')) {
+      alias = this.next().text;
+    }
+    return { kind: 'aggregate', fn, field, alias, offset: t.offset };
   }
 
   /** AND and OR cannot be mixed at one level without parentheses (Salesforce rejects the second operator). */

@@ -56,22 +56,28 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
 
   test('data query: several objects with relationship columns, and the Tooling API', async (t) => {
     if (!needCli(t)) return;
-    const accounts = await run(['data', 'query', '--query', 'SELECT Id, Name, Owner.Name, Owner.Email FROM Account ORDER BY Name LIMIT 2']);
+    // Independent commands run side by side: each CLI start costs seconds.
+    const [accounts, users, contacts, classes, grouped, children] = await Promise.all([
+      run(['data', 'query', '--query', 'SELECT Id, Name, Owner.Name, Owner.Email FROM Account ORDER BY Name LIMIT 2']),
+      run(['data', 'query', '--query', "SELECT Username, Profile.Name FROM User WHERE Profile.Name = 'System Administrator'"]),
+      run(['data', 'query', '--query', 'SELECT Id, Name, Account.Name FROM Contact LIMIT 3', '--result-format', 'csv']),
+      run(['data', 'query', '--use-tooling-api', '--query', 'SELECT Id, Name, ApiVersion FROM ApexClass ORDER BY Name']),
+      run(['data', 'query', '--query', 'SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName']),
+      run(['data', 'query', '--query', 'SELECT Name, (SELECT Name FROM Contacts) FROM Account ORDER BY Name']),
+    ]);
     ok(accounts, 'Account query');
     assert.equal(records(accounts).length, 2);
     assert.equal((records(accounts)[0]!.Owner as Row).Name, 'Local Admin');
-
-    const users = await run(['data', 'query', '--query', "SELECT Username, Profile.Name FROM User WHERE Profile.Name = 'System Administrator'"]);
     ok(users, 'User query');
     assert.ok(records(users).some((u) => u.Username === running.bootstrap.username));
-
-    const contacts = await run(['data', 'query', '--query', 'SELECT Id, LastName, Account.Name FROM Contact LIMIT 3', '--result-format', 'csv']);
     ok(contacts, 'Contact query as csv');
-
-    const classes = await run(['data', 'query', '--use-tooling-api', '--query', 'SELECT Id, Name, ApiVersion FROM ApexClass ORDER BY Name']);
     ok(classes, 'tooling query');
     assert.ok(records(classes).length >= 1);
     assert.match(String((records(classes)[0]!.attributes as { url: string }).url), /\/tooling\/sobjects\/ApexClass\//);
+    ok(grouped, 'aggregate query');
+    assert.ok(records(grouped).every((r) => typeof r.expr0 === 'number' && 'total' in r));
+    ok(children, 'subquery');
+    assert.ok(records(children).some((a) => (a.Contacts as { totalSize?: number } | null)?.totalSize));
 
     const refused = await run(['data', 'query', '--query', 'SELECT Nope FROM Account']);
     assert.notEqual(refused.status, 0);

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Connection } from 'jsforce';
+import { startLocalOrg, type RunningLocalOrg } from '../../src/server';
+import { adminConnection, rejection } from '../rest-fixture';
+
+type Row = Record<string, unknown>;
+
+/** jsforce used the way scripts outside onramp use it: aggregates, subqueries, the recycle bin. */
+describe('jsforce conformance', () => {
+  let running: RunningLocalOrg;
+  let conn: Connection;
+  before(async () => {
+    running = await startLocalOrg({ httpsPort: null });
+    conn = adminConnection(running);
+  });
+  after(() => running?.close());
+
+  const opportunities = () => running.org.db.filter('Opportunity', () => true);
+
+  test('aggregates with GROUP BY, aliases and exprN', async () => {
+    const grouped = await conn.query<Row>('SELECT StageName, COUNT(Id) n, SUM(Amount), MAX(Amount) top, AVG(Amount) FROM Opportunity GROUP BY StageName');
+    const stages = new Set(opportunities().map((o) => o.StageName));
+    assert.equal(grouped.totalSize, stages.size);
+    const prospecting = grouped.records.find((r) => r.StageName === 'Prospecting')!;
+    const rows = opportunities().filter((o) => o.StageName === 'Prospecting');
+    const amounts = rows.map((o) => Number(o.Amount));
+    assert.deepEqual((prospecting as { attributes: unknown }).attributes, { type: 'AggregateResult' });
+    assert.equal(prospecting.n, rows.length);
+    assert.equal(prospecting.expr0, amounts.reduce((a, b) => a + b, 0));
+    assert.equal(prospecting.top, Math.max(...amounts));
+    assert.equal(prospecting.expr1, amounts.reduce((a, b) => a + b, 0) / amounts.length);
+
+    const overall = await conn.query<Row>('SELECT MIN(CloseDate), COUNT_DISTINCT(AccountId) FROM Opportunity');
+    assert.equal(overall.totalSize, 1);
+    assert.equal(overall.records[0]!.expr0, opportunities().map((o) => String(o.CloseDate)).sort()[0]);
+
+    const ungrouped = await rejection(conn.query('SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName'));
+    assert.equal(ungrouped.errorCode, 'MALFORMED_QUERY');
+    assert.match(ungrouped.message, /Field must be grouped or aggregated: Name/);
+  });
+
+  test('a parent-to-child subquery: PermissionSetAssignments of users, Contacts of accounts', async () => {
+    const set = running.org.insertAsSystem('PermissionSet', { Name: 'Subquery_Set', Label: 'Subquery Set' });
+    running.org.insertAsSystem('PermissionSetAssignment', { AssigneeId: running.org.adminUserId, PermissionSetId: set.Id });
+    const users = await conn.query<Row>(
+      `SELECT Id, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE Id = '${running.org.adminUserId}'`,
+    );
+    const assignments = users.records[0]!.PermissionSetAssignments as { totalSize: number; done: boolean; records: Row[] };
+    const expected = running.org.db.filter('PermissionSetAssignment', (r) => r.AssigneeId === running.org.adminUserId);
+    assert.equal(assignments.totalSize, expected.length);
+    assert.equal(assignments.done, true);
+    assert.ok(assignments.records.some((r) => (r.PermissionSet as Row).Name === 'Subquery_Set'));
+
+    await conn.sobject('Account').create({ Name: 'Childless' });
+    const accounts = await conn.query<Row>('SELECT Name, (SELECT Name, Email FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name');
+    const withContacts = accounts.records.filter((a) => a.Contacts !== null);
+    assert.ok(withContacts.length >= 1);
+    assert.ok(accounts.records.some((a) => a.Contacts === null), 'an account without contacts answers null');
+    const first = (withContacts[0]!.Contacts as { records: Row[] }).records[0]!;
+    assert.equal(typeof first.Name, 'string');
+
+    const unknown = await rejection(conn.query('SELECT Id, (SELECT Id FROM Nothings) FROM Account'));
+    assert.equal(unknown.errorCode, 'INVALID_TYPE');
+  });
+
+  test('FIELDS(STANDARD) and Contact.Name', async () => {
+    const contacts = await conn.query<Row>('SELECT FIELDS(STANDARD) FROM Contact LIMIT 1');
+    const contact = contacts.records[0]!;
+    for (const field of ['Id', 'Name', 'FirstName', 'LastName', 'AccountId', 'CreatedDate']) assert.ok(field in contact, field);
+    assert.equal(contact.Name, `${String(contact.FirstName)} ${String(contact.LastName)}`);
+
+    const created = await conn.sobject('Contact').create({ FirstName: 'Ada', LastName: 'Lovelace' });
+    const read = await conn.query<Row>(`SELECT Name, Account.Name FROM Contact WHERE Id = '${created.id}'`);
+    assert.equal(read.records[0]!.Name, 'Ada Lovelace');
+    const all = await rejection(conn.query('SELECT FIELDS(ALL) FROM Contact'));
+    assert.equal(all.errorCode, 'MALFORMED_QUERY');
+  });
+
+  test('deleted records: ENTITY_IS_DELETED, scanAll (queryAll), sobject.deleted()', async () => {
+    const created = await conn.sobject('Account').create({ Name: 'Recycled' });
+    const id = created.id!;
+    await conn.sobject('Account').destroy(id);
+    const again = await rejection(conn.sobject('Account').destroy(id));
+    assert.equal(again.errorCode, 'ENTITY_IS_DELETED');
+    const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`;
+    assert.equal((await conn.query(soql)).totalSize, 0);
+    const all = await conn.query<Row>(soql, { scanAll: true });
+    assert.equal(all.totalSize, 1);
+    assert.equal(all.records[0]!.IsDeleted, true);
+    const now = Date.now();
+    const log = await conn.sobject('Account').deleted(new Date(now - 3_600_000), new Date(now + 60_000));
+    assert.ok(log.deletedRecords.some((r) => r.id === id));
+    assert.match(String(log.latestDateCovered), /^\d{4}-\d\d-\d\dT/);
+  });
+});
