@@ -13,6 +13,7 @@ import pinoPretty from 'pino-pretty';
 import { createLogger, type Logger } from './logger';
 import type { RunningLocalOrg } from '@onramp/local-org';
 import { startLocalStack } from './local-stack';
+import { PRIVATE_DIR_MODE } from './private-files';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import { dataConverterFor } from './temporal/data-converter';
 import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
@@ -51,7 +52,8 @@ export async function startEmbeddedStack(options: {
   secretsKey?: string;
 }): Promise<EmbeddedStack> {
   const dir = resolve(options.dir ?? EMBEDDED_DIR);
-  mkdirSync(dir, { recursive: true });
+  // It holds the Temporal database, the secret store and the codec keys: owner-only, like what is in it.
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const persist = options.persist ?? true;
   routeSdkLogs(options.logger);
   // The demo takes free ports so it runs beside anything; `onramp dev` uses Temporal's usual 7233/8233.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -87,6 +87,8 @@ describe('onramp dev', () => {
       assert.ok(existsSync(join(cwd, '.onramp', 'dev-config.yaml')));
       const servers = processesMentioning(join(cwd, '.onramp', 'temporal.db'));
       assert.equal(servers.length, 1, 'one temporal dev server with its state under .onramp/');
+      assert.equal(statSync(join(cwd, '.onramp')).mode & 0o777, 0o700);
+      assert.equal(statSync(join(cwd, '.onramp', 'temporal.db')).mode & 0o777, 0o600);
 
       // A second org started in the same directory must not take over the running one's bootstrap key.
       const second = onramp(['org', 'start', '--json']);
