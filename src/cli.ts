@@ -9,6 +9,7 @@ import { processIo, reportError, type CliIo } from './cli/io';
 import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
 import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
+import { serverCommand } from './cli/server';
 import { EXIT, unexpected } from './cli/shared';
 import { statusCommands } from './cli/status';
 
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(offboardCommand(io));
   program.addCommand(remediateCommand(io));
   program.addCommand(codecServerCommand(io));
+  program.addCommand(serverCommand(io));
   // Command modules build their commands standalone, so usage errors anywhere must be routed here (exit 2).
   const settle = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput());

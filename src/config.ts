@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { SERVER_ENV_KEYS, ServerSettingsSchema } from './server/config';
 
 /**
  * onramp's configuration: environment variables win over the config file (ONRAMP_CONFIG, else
@@ -66,6 +67,7 @@ const ConfigSchema = z.strictObject({
       jwksFile: z.string().default('.onramp/signoff-jwks.json'),
     })
     .prefault({}),
+  server: ServerSettingsSchema,
 });
 
 export type OnrampConfig = z.output<typeof ConfigSchema>;
@@ -96,6 +98,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_POLICY_FILE', ['policy', 'file']],
   ['ONRAMP_SIGNOFF_KEY_FILE', ['signoff', 'keyFile']],
   ['ONRAMP_SIGNOFF_JWKS_FILE', ['signoff', 'jwksFile']],
+  ...SERVER_ENV_KEYS,
 ];
 
 export class ConfigError extends Error {

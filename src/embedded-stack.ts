@@ -15,6 +15,7 @@ import type { RunningLocalOrg } from '@onramp/local-org';
 import { startLocalStack } from './local-stack';
 import { PRIVATE_DIR_MODE } from './private-files';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
+import { listenOnrampServer, type RunningServer } from './server/listen';
 import { dataConverterFor } from './temporal/data-converter';
 import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { routeSdkLogs } from './temporal/runtime-logging';
@@ -32,6 +33,8 @@ export interface EmbeddedStack {
   config: OnrampConfig;
   client: Client;
   worker: Worker;
+  /** The API and console, signing people in with the embedded OpenID provider. */
+  server: RunningServer;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export async function startEmbeddedStack(options: {
   uiPort?: number;
   /** Master key of the secret store; by default the store's key file. The demo keeps its key in memory. */
   secretsKey?: string;
+  /** The console's port (default server.port, 8480; 0 picks a free one). */
+  serverPort?: number;
 }): Promise<EmbeddedStack> {
   const dir = resolve(options.dir ?? EMBEDDED_DIR);
   // It holds the Temporal database, the secret store and the codec keys: owner-only, like what is in it.
@@ -88,6 +93,15 @@ export async function startEmbeddedStack(options: {
   const client = await connectOnrampClient(config, dataConverter);
   // The quarterly re-audit exists as soon as onramp runs (created once, kept up to date on every start).
   await ensureAuditSchedule(client, config);
+  const serverPort = options.freePorts ? 0 : options.serverPort;
+  const server = await listenOnrampServer({
+    config,
+    client,
+    admin: local.admin,
+    logger: options.logger,
+    embeddedIdp: true,
+    port: serverPort,
+  });
   return {
     temporal,
     codec,
@@ -95,7 +109,9 @@ export async function startEmbeddedStack(options: {
     config,
     client,
     worker,
+    server,
     async stop() {
+      await server.close();
       // SIGINT/SIGTERM already shut the worker down through the Temporal runtime's own signal hook.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -65,6 +65,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         runbookDir: join(dir, 'runbooks'),
         audit: { dir: join(dir, 'audits') },
         codec: { keyFile: join(dir, 'codec-keys.json') },
+        server: { tokenFile: join(dir, 'api-tokens.json') },
       },
       options.config ?? {},
     );

@@ -9,6 +9,7 @@ import {
 } from '../embedded-stack';
 import { findFreePort } from '../temporal/dev-server';
 import type { CliIo } from './io';
+import { SEEDED_PASSWORD, SEEDED_PEOPLE } from '../server/idp/people';
 import { EXIT, messageOf, portNumber } from './shared';
 
 /** Resolves with the first SIGINT or SIGTERM; listening from the start means a signal during startup is not lost. */
@@ -32,6 +33,9 @@ function banner(stack: EmbeddedStack): string {
     `  Codec server   ${stack.codec.url} (loopback; its token is in the UI's endpoint, made for this run)`,
     `  Local org      ${stack.org.instanceUrl} (admin API ${stack.org.instanceUrl}/_org, state in ${EMBEDDED_DIR}/local-org/)`,
     `  Worker         task queue ${stack.config.temporal.taskQueue}`,
+    `  Console        ${stack.server.url} (API under /api; sign-in at ${stack.server.idp?.issuer})`,
+    `  People         ${SEEDED_PEOPLE.map((p) => `${p.email} (${p.groups.join(', ')})`).join('\n                 ')}`,
+    `                 password for each: ${SEEDED_PASSWORD}`,
     `  Configuration  ${DEV_CONFIG_FILE} (read by the other onramp commands run from this directory)`,
     '',
     'From another terminal in this directory:',
@@ -51,17 +55,19 @@ export function devCommand(io: CliIo): Command {
     .description('run the embedded stack: Temporal dev server, local Salesforce org and an onramp worker')
     .option('--port <n>', 'Temporal gRPC port (0 picks a free one)', portNumber, 7233)
     .option('--ui-port <n>', 'Temporal Web UI port (default: --port + 1000; 0 picks a free one)', portNumber)
+    .option('--server-port <n>', 'port of the console and API (default 8480; 0 picks a free one)', portNumber)
     .option('--fresh', `delete ${EMBEDDED_DIR}/ first: no workflows, a freshly seeded org, no secrets`)
-    .action(async (options: { port: number; uiPort?: number; fresh?: boolean }) => {
+    .action(async (options: { port: number; uiPort?: number; serverPort?: number; fresh?: boolean }) => {
       const signal = nextSignal();
       if (options.fresh) rmSync(EMBEDDED_DIR, { recursive: true, force: true });
       const temporalPort = options.port || (await findFreePort());
       const uiPort = options.uiPort === 0 || (options.uiPort === undefined && options.port === 0) ? await findFreePort() : options.uiPort;
+      const serverPort = options.serverPort ?? (options.port === 0 ? 0 : undefined);
       // Worker and activity logs go to stderr, so stdout stays the banner a script can wait for.
       const logger = embeddedLogger('onramp-dev');
       let stack: EmbeddedStack;
       try {
-        stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort });
+        stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort, serverPort });
       } catch (error) {
         io.stderr(`onramp dev: could not start the embedded stack: ${messageOf(error)}`);
         io.setExitCode(EXIT.failure);

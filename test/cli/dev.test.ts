@@ -73,7 +73,7 @@ describe('onramp dev', () => {
 
   it('serves the embedded stack other commands find, and leaves nothing running after SIGTERM', async () => {
     const [port, uiPort] = [await findFreePort(), await findFreePort()];
-    const dev = onramp(['dev', '--fresh', '--port', String(port), '--ui-port', String(uiPort)]);
+    const dev = onramp(['dev', '--fresh', '--port', String(port), '--ui-port', String(uiPort), '--server-port', '0']);
     const output = collect(dev);
     const devExit = exited(dev);
     try {
@@ -84,6 +84,8 @@ describe('onramp dev', () => {
       assert.match(output.stdout, new RegExp(`Temporal UI\\s+http://127\\.0\\.0\\.1:${uiPort}`));
       assert.match(output.stdout, new RegExp(`Temporal\\s+127\\.0\\.0\\.1:${port}`));
       assert.match(output.stdout, /Local org\s+http:\/\/127\.0\.0\.1:\d+/);
+      const consoleUrl = /Console\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1];
+      assert.deepEqual(await (await fetch(`${consoleUrl}/healthz`)).json(), { ok: true }, 'the console is served');
       assert.ok(existsSync(join(cwd, '.onramp', 'dev-config.yaml')));
       const servers = processesMentioning(join(cwd, '.onramp', 'temporal.db'));
       assert.equal(servers.length, 1, 'one temporal dev server with its state under .onramp/');

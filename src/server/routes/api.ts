@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { identityOf } from '../auth';
+import { INTEGRATION_NAME, type ServerContext } from '../context';
+import { ApiError } from '../errors';
+import { awaits } from '../requests';
+
+export function integrationParam(request: FastifyRequest): string {
+  const { name } = request.params as { name: string };
+  if (!INTEGRATION_NAME.test(name)) throw new ApiError(400, 'invalid-field', 'must be an integration name', 'name');
+  return name;
+}
+
+function field(body: unknown, name: string, required: boolean): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new ApiError(400, 'missing-field', 'is required', name);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw new ApiError(400, 'invalid-field', 'must be a string', name);
+  return value;
+}
+
+/** The JSON API under /api: what the CLI and scripts call with a bearer token, and the console's fetches. */
+export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/api/me', async (request) => identityOf(request));
+
+  app.post('/api/requests', async (request, reply) => {
+    const started = await ctx.requests.submit(identityOf(request), field(request.body, 'spec', true)!);
+    return reply.code(201).send(started);
+  });
+
+  app.get('/api/requests', async (request) => {
+    const all = await ctx.requests.list(identityOf(request));
+    return (request.query as { awaiting?: string }).awaiting === 'me' ? all.filter((r) => r.awaitingMe) : all;
+  });
+
+  app.get('/api/requests/:name', async (request) => {
+    const who = identityOf(request);
+    const status = await ctx.requests.get(integrationParam(request));
+    return { ...status, awaitingMe: awaits(status, who) };
+  });
+
+  app.get('/api/requests/:name/status', async (request) => {
+    identityOf(request);
+    const { plan: _plan, ...status } = await ctx.requests.get(integrationParam(request));
+    return status;
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(`/api/requests/:name/${decision}`, async (request) => {
+      const comment = field(request.body, 'comment', decision === 'reject');
+      return ctx.requests.decide(identityOf(request), integrationParam(request), decision, comment);
+    });
+  }
+
+  app.post('/api/requests/:name/cancel', async (request) =>
+    ctx.requests.cancel(identityOf(request), integrationParam(request)),
+  );
+
+  app.get('/api/requests/:name/runbook', async (request, reply) => {
+    identityOf(request);
+    return reply.type('text/markdown; charset=utf-8').send(await ctx.requests.runbook(integrationParam(request)));
+  });
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identityOf } from '../auth';
+import type { ServerContext } from '../context';
+import { ApiError } from '../errors';
+import { awaits } from '../requests';
+import type { PageContext } from '../views/layout';
+import { STATUS_SCRIPT } from '../views/status-script';
+import { homePage, newRequestPage, requestPage, runbookPage, tokensPage } from '../views/pages';
+import { integrationParam } from './api';
+
+function pageContext(request: FastifyRequest): PageContext {
+  const identity = identityOf(request);
+  return { identity, ...(request.session ? { csrfToken: request.session.csrfToken } : {}) };
+}
+
+const html = (reply: FastifyReply, body: string, code = 200) =>
+  reply.code(code).type('text/html; charset=utf-8').send(body);
+const formField = (request: FastifyRequest, name: string) => {
+  const value = (request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/** The web console: server-rendered pages, forms that work without script; script only refreshes the step table. */
+export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/static/status.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(STATUS_SCRIPT),
+  );
+
+  app.get('/', async (request, reply) => {
+    const page = pageContext(request);
+    return html(reply, homePage(page, await ctx.requests.list(page.identity!)));
+  });
+
+  app.get('/requests/new', async (request, reply) => html(reply, newRequestPage(pageContext(request))));
+
+  app.post('/requests', async (request, reply) => {
+    const page = pageContext(request);
+    const spec = formField(request, 'spec');
+    try {
+      const started = await ctx.requests.submit(page.identity!, spec);
+      return reply.redirect(`/requests/${encodeURIComponent(started.integration)}`, 303);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 403) throw error;
+      return html(reply, newRequestPage(page, spec, error.issues ?? [], error.message), error.status);
+    }
+  });
+
+  app.get('/requests/:name', async (request, reply) => {
+    const page = pageContext(request);
+    const status = await ctx.requests.get(integrationParam(request));
+    return html(reply, requestPage(page, status, awaits(status, page.identity!)));
+  });
+
+  app.post('/requests/:name/decision', async (request, reply) => {
+    const page = pageContext(request);
+    const name = integrationParam(request);
+    const decision = formField(request, 'decision');
+    if (decision !== 'approve' && decision !== 'reject')
+      throw new ApiError(400, 'invalid-field', 'must be approve or reject', 'decision');
+    let message: string;
+    try {
+      const record = await ctx.requests.decide(page.identity!, name, decision, formField(request, 'comment'));
+      message = `You ${record.decision} this onboarding at ${record.at}.`;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      message = `Not recorded: ${error.field ? `${error.field} ` : ''}${error.message}`;
+    }
+    const status = await ctx.requests.get(name);
+    return html(reply, requestPage(page, status, awaits(status, page.identity!), message));
+  });
+
+  app.post('/requests/:name/cancel', async (request, reply) => {
+    const page = pageContext(request);
+    const status = await ctx.requests.cancel(page.identity!, integrationParam(request));
+    return html(
+      reply,
+      requestPage(page, status, false, `Cancelled; ${status.failure?.undone.length ?? 0} step(s) undone.`),
+    );
+  });
+
+  app.get('/requests/:name/runbook', async (request, reply) => {
+    const page = pageContext(request);
+    const name = integrationParam(request);
+    return html(reply, runbookPage(page, name, await ctx.requests.runbook(name)));
+  });
+
+  app.get('/tokens', async (request, reply) => {
+    const page = pageContext(request);
+    return html(reply, tokensPage(page, ctx.tokens.listFor(page.identity!.sub)));
+  });
+
+  app.post('/tokens', async (request, reply) => {
+    const page = pageContext(request);
+    if (request.viaToken)
+      throw new ApiError(403, 'console-only', 'tokens are issued to a person signed in to the console');
+    const label = formField(request, 'label').trim().slice(0, 80);
+    if (!label) throw new ApiError(400, 'missing-field', 'is required', 'label');
+    const issued = await ctx.tokens.issue(page.identity!, label);
+    return html(reply, tokensPage(page, ctx.tokens.listFor(page.identity!.sub), issued));
+  });
+
+  app.post('/tokens/:id/revoke', async (request, reply) => {
+    const page = pageContext(request);
+    await ctx.tokens.revoke(page.identity!.sub, (request.params as { id: string }).id);
+    return reply.redirect('/tokens', 303);
+  });
+}
