@@ -9,7 +9,18 @@ import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../../src/tempora
 import type { OnboardingStep } from '../../src/shared/steps';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { FAST, assertNoSecretsStored, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
+import { recordStoredSecrets, type SecretNeedle } from '../helpers/secret-scan';
+import {
+  FAST,
+  assertNoSecretsStored,
+  assertOrgRestored,
+  captureAccessTokens,
+  failureOf,
+  leakedSecrets,
+  secretsLeftInOrg,
+  specText,
+  startSpec,
+} from './helpers';
 
 async function assertCancelled(handle: OnboardingHandle): Promise<void> {
   const error = await handle.result().then(
@@ -65,9 +76,14 @@ describe('an approval that times out leaves nothing behind (time-skipping server
 describe('a cancelled onboarding leaves nothing behind', () => {
   let stack: OnrampStack;
   let admin: LocalOrgAdmin;
+  /** Every secret value put into the store, kept after the undo deletes it from the store. */
+  let recorded: SecretNeedle[];
+  let tokens: Set<string>;
   before(async () => {
     stack = await startOnrampStack();
     admin = new LocalOrgAdmin(stack.org.instanceUrl);
+    recorded = recordStoredSecrets(stack.secrets);
+    tokens = captureAccessTokens(stack);
   });
   after(async () => {
     await admin?.clearFaults();
@@ -87,6 +103,7 @@ describe('a cancelled onboarding leaves nothing behind', () => {
     await assertSearchAttributes(handle, name, 'cancelled');
     assertOrgRestored(stack, before);
     await assertNoSecretsStored(stack, name);
+    assert.deepEqual(await leakedSecrets(stack, handle, tokens, undefined, recorded), []);
   });
 
   test('cancelled while the app is being deployed: everything done so far is undone', async () => {
@@ -110,5 +127,9 @@ describe('a cancelled onboarding leaves nothing behind', () => {
     await assertSearchAttributes(handle, name, 'cancelled');
     assertOrgRestored(stack, before, integration.user.username);
     await assertNoSecretsStored(stack, name);
+    // The key and secret were generated before the cancel: the scan must know them to mean anything.
+    assert.ok(recorded.length > 0, 'the scan knows the secrets the cancelled onboarding generated');
+    assert.deepEqual(await leakedSecrets(stack, handle, tokens, undefined, recorded), []);
+    assert.deepEqual(secretsLeftInOrg(stack, recorded), []);
   });
 });

@@ -9,7 +9,7 @@ import { statusQuery } from '../../src/shared/messages';
 import type { OnboardingFailureDetails, OnboardingResult, StepTimeouts } from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import type { OnrampStack } from '../helpers/onramp-stack';
-import { needlesFor, scanForSecrets, storeNeedles, type SecretHit } from '../helpers/secret-scan';
+import { needlesFor, scanForSecrets, storeNeedles, type SecretHit, type SecretNeedle } from '../helpers/secret-scan';
 
 /** Pacing for tests that must see a failing step give up, or a killed worker's step retried, in seconds. */
 export const FAST: StepTimeouts = { startToClose: '10s', slowStartToClose: '30s', heartbeat: '5s', retryInitialInterval: '200ms', retryMaximumInterval: '1s', maximumAttempts: 3 };
@@ -126,12 +126,18 @@ export function captureAccessTokens(stack: OnrampStack): Set<string> {
 const SESSION_ID = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/;
 
 /**
- * Looks for the integration's secrets (the stored private key and consumer secret), any access token the
- * org issued and any session-id-shaped or PEM-private-key text in what onramp leaves readable: the
- * workflow history (payloads decoded with the stack's codec), the status query, the worker's log lines
- * and the runbook.
+ * Looks for the integration's secrets (the stored private key and consumer secret, and the `recorded`
+ * ones: values put into the store that an undo has deleted since), any access token the org issued and
+ * any session-id-shaped or PEM-private-key text in what onramp leaves readable: the workflow history
+ * (payloads decoded with the stack's codec), the status query, the worker's log lines and the runbook.
  */
-export async function leakedSecrets(stack: OnrampStack, handle: OnboardingHandle, accessTokens: Set<string>, runbookPath?: string): Promise<SecretHit[]> {
+export async function leakedSecrets(
+  stack: OnrampStack,
+  handle: OnboardingHandle,
+  accessTokens: Set<string>,
+  runbookPath?: string,
+  recorded: SecretNeedle[] = [],
+): Promise<SecretHit[]> {
   const history = await handle.fetchHistory();
   const texts = [
     { where: 'history', text: historyText(history) },
@@ -142,7 +148,7 @@ export async function leakedSecrets(stack: OnrampStack, handle: OnboardingHandle
   ];
   // Scanning ciphertext would prove nothing: the decoded workflow input must be among the texts.
   assert.ok(texts.some((t) => t.where.startsWith('history payload') && t.text.includes('"onboardingId"')), 'history payloads were decoded');
-  const needles = [...(await storeNeedles(stack.secrets)), ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
+  const needles = [...recorded, ...(await storeNeedles(stack.secrets)), ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
   const hits = scanForSecrets(texts, needles);
   for (const { where, text } of texts) if (SESSION_ID.test(text)) hits.push({ kind: 'access-token', where: `${where} (session id)` });
   return hits;
@@ -170,4 +176,17 @@ async function decodedPayloads(stack: OnrampStack, history: unknown): Promise<st
   let decoded = payloads;
   for (const codec of [...(stack.dataConverter.payloadCodecs ?? [])].reverse()) decoded = await codec.decode(decoded);
   return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+}
+
+/**
+ * Where a secret value of an undone onboarding (`recorded` while it ran) is still held by the org: its app,
+ * the one row that may hold the consumer secret, is gone, so no row, deploy job or log may hold any.
+ */
+export function secretsLeftInOrg(stack: OnrampStack, recorded: SecretNeedle[]): SecretHit[] {
+  const { tables } = stack.org.org.snapshot();
+  // The local org keeps its own bootstrap app's private key, which onramp never had.
+  const texts = Object.entries(tables)
+    .filter(([table]) => table !== '_Bootstrap')
+    .map(([table, rows]) => ({ where: `org table ${table}`, text: JSON.stringify(rows) }));
+  return scanForSecrets(texts, recorded);
 }

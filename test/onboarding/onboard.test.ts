@@ -7,6 +7,7 @@ import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding }
 import { diffStates, isEmptyDiff } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { useOnrampStack } from '../helpers/onramp-stack';
+import { captureAccessTokens, leakedSecrets } from './helpers';
 
 const SPEC = 'examples/billing.yaml';
 
@@ -57,6 +58,7 @@ describe('onboarding an integration end to end', () => {
   });
 
   test('rejection creates nothing and the org is unchanged', async () => {
+    const tokens = captureAccessTokens(stack);
     const before = stack.org.org.snapshot();
     const prepared = await prepareOnboarding({ text: readFileSync(SPEC, 'utf8').replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
     const handle = await startOnboarding(stack.client, stack.config, prepared);
@@ -68,5 +70,6 @@ describe('onboarding an integration end to end', () => {
     assert.equal((failure.cause as { type?: string }).type, 'Rejected');
     assert.equal((await onboardingStatus(stack.client, 'ledger')).phase, 'rejected');
     assert.ok(isEmptyDiff(diffStates(before, stack.org.org.snapshot())));
+    assert.deepEqual(await leakedSecrets(stack, handle, tokens), []);
   });
 });

@@ -2,13 +2,24 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { RetryState } from '@temporalio/common';
-import { approve } from '../../src/client/onboarding';
+import { approve, type OnboardingHandle } from '../../src/client/onboarding';
 import { LocalOrgAdmin, type FaultRuleInput } from '@onramp/local-org';
-import type { OnboardingStep } from '../../src/shared/steps';
+import { ONBOARDING_STEPS, type OnboardingStep } from '../../src/shared/steps';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { FAST, assertNoSecretsStored, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
+import { recordStoredSecrets, type SecretNeedle } from '../helpers/secret-scan';
+import {
+  FAST,
+  assertNoSecretsStored,
+  assertOrgRestored,
+  captureAccessTokens,
+  failureOf,
+  leakedSecrets,
+  secretsLeftInOrg,
+  specText,
+  startSpec,
+} from './helpers';
 
 /** A fault that never stops: the step's retries run out. */
 const always = (rule: Omit<FaultRuleInput, 'kind'>, kind: FaultRuleInput['kind'] = 'server-error'): FaultRuleInput => ({ kind, ...rule });
@@ -140,13 +151,28 @@ const STEP_FAILURES: StepFailure[] = [
   },
 ];
 
+/** Steps that run once the credentials were generated: their failures have secret values to leak. */
+const afterCredentials = (step: OnboardingStep) => ONBOARDING_STEPS.indexOf(step) >= ONBOARDING_STEPS.indexOf('generateCredentials');
+
 describe('a failure at any step undoes everything before it', () => {
   let stack: OnrampStack;
   let admin: LocalOrgAdmin;
+  /** Every secret value put into the store, kept after an undo deletes it from the store. */
+  let recorded: SecretNeedle[];
+  let tokens: Set<string>;
   before(async () => {
     stack = await startOnrampStack({ orgSettings: { connectedAppCreationAllowed: true } });
     admin = new LocalOrgAdmin(stack.org.instanceUrl);
+    recorded = recordStoredSecrets(stack.secrets);
+    tokens = captureAccessTokens(stack);
   });
+
+  /** No secret of a failed (undone) onboarding in its history, status, the logs or the org's rows. */
+  const assertNoSecretLeaked = async (handle: OnboardingHandle, step: OnboardingStep, recordedBefore: number) => {
+    if (afterCredentials(step)) assert.ok(recorded.length > recordedBefore, 'the scan knows the secrets this onboarding generated');
+    assert.deepEqual(await leakedSecrets(stack, handle, tokens, undefined, recorded), []);
+    assert.deepEqual(secretsLeftInOrg(stack, recorded.slice(recordedBefore)), []);
+  };
   after(async () => {
     await admin?.clearFaults();
     await stack?.close();
@@ -157,6 +183,7 @@ describe('a failure at any step undoes everything before it', () => {
     test(`${f.step}: OnboardingFailed says where and why, the org is as before, no secret is kept`, async () => {
       const name = `fail-${f.step.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`.slice(0, 40);
       const { handle, integration } = await startSpec(stack, specText(f.example ?? 'billing', name), FAST);
+      const recordedBefore = recorded.length;
       const repair = await f.inject(stack, admin, integration);
       try {
         const before = stack.org.org.snapshot();
@@ -177,6 +204,7 @@ describe('a failure at any step undoes everything before it', () => {
       }
       // After the repair: a broken store cannot be listed.
       await assertNoSecretsStored(stack, name);
+      await assertNoSecretLeaked(handle, f.step, recordedBefore);
     });
   }
 
@@ -206,6 +234,7 @@ describe('a failure at any step undoes everything before it', () => {
   test('a compensation that hits transient faults still completes', async () => {
     const name = 'flaky-undo';
     const { handle, integration } = await startSpec(stack, specText('billing', name, (spec) => (spec.app.kind = 'connected-app')), FAST);
+    const recordedBefore = recorded.length;
     const before = stack.org.org.snapshot();
     // The forward run fails at verify; every undo route then answers 503 or 500 a few times first.
     await admin.setFaults([
@@ -224,6 +253,7 @@ describe('a failure at any step undoes everything before it', () => {
       await admin.clearFaults();
       assertOrgRestored(stack, before, integration.user.username);
       await assertNoSecretsStored(stack, name);
+      await assertNoSecretLeaked(handle, 'verifyIntegration', recordedBefore);
     } finally {
       await admin.clearFaults();
     }
