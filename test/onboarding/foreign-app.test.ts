@@ -17,7 +17,7 @@ import { Failure, failureType } from '../../src/shared/failures';
 import type { ResolvedApp } from '../../src/spec/normalize';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from '../lifecycle/helpers';
-import { failureOf, specText, startSpec } from './helpers';
+import { assertOrgRestored, failureOf, specText, startSpec } from './helpers';
 
 const CONNECTED_APP = (text: string) => text.replace('kind: external-client-app', 'kind: connected-app');
 
@@ -102,6 +102,7 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
       const name = `crm-sync-${kind === 'connected-app' ? 'ca' : 'eca'}`;
       const { handle, integration } = await startSpec(stack, edit(specText('billing', name)));
       const live = await placeForeignApp(stack, integration.app);
+      const before = stack.org.org.snapshot();
       await approve(stack.client, name, { approver: 'security@acme.example' });
 
       const failure = await failureOf(handle);
@@ -116,6 +117,8 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
         ),
       );
       assert.deepEqual(failure.details.leftBehind, []);
+      // The foreign app, its settings and its token rows are as they were; onramp's own work is undone.
+      assertOrgRestored(stack, before, integration.user.username);
       await assertTokenWorks(live);
     });
   }
