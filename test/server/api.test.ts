@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
+
+const BILLING = readFileSync(join(__dirname, '..', '..', 'examples', 'billing.yaml'), 'utf8');
+const spec = (name: string) =>
+  BILLING.replace(/^name: billing$/m, `name: ${name}`).replace(/^requestedBy: .*$/m, 'requestedBy: alice@acme.example');
+
+describe('onramp server API with bearer tokens', () => {
+  const c = useConsoleStack();
+
+  /** A token issued from the console to a signed-in person, as the CLI gets one. */
+  async function tokenFor(email: string): Promise<string> {
+    const agent = new HttpAgent();
+    const home = await (await agent.signIn(c.server, email)).text();
+    const page = await (
+      await agent.postForm(`${c.server.url}/tokens`, { label: 'test', _csrf: HttpAgent.csrfOf(home) })
+    ).text();
+    const token = /<pre id="new-token">(onr_[\w-]+)<\/pre>/.exec(page)?.[1];
+    assert.ok(token, page);
+    return token;
+  }
+
+  const api = (token: string, path: string, body?: unknown) =>
+    fetch(`${c.server.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('refuses an unknown token, and a person outside the requester groups', async () => {
+    const unknown = await api('onr_not-a-token', '/api/requests');
+    assert.equal(unknown.status, 401);
+    assert.equal(((await unknown.json()) as any).error.code, 'invalid-token');
+
+    const approver = await tokenFor('security@acme.example');
+    const refused = await api(approver, '/api/requests', { spec: spec('api-outsider') });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as any).error.code, 'not-a-requester');
+
+    // No group onramp knows: signed in, but nothing opens.
+    const outsider = new HttpAgent();
+    await outsider.signIn(c.server, 'mallory@acme.example');
+    const me = await outsider.request(`${c.server.url}/api/me`);
+    assert.equal(me.status, 403);
+    assert.equal(((await me.json()) as any).error.code, 'no-role');
+    const nothing = await c.stack.client.workflow
+      .getHandle('onramp:onboard:api-outsider')
+      .describe()
+      .catch(() => 'none');
+    assert.equal(nothing, 'none', 'no workflow was started');
+  });
+
+  it('names the field of a bad request and of a bad spec', async () => {
+    const requester = await tokenFor('jdoe@acme.example');
+    const missing = await api(requester, '/api/requests', {});
+    assert.equal(missing.status, 400);
+    assert.deepEqual(((await missing.json()) as any).error, {
+      code: 'missing-field',
+      message: 'is required',
+      field: 'spec',
+    });
+    const invalid = await api(requester, '/api/requests', {
+      spec: spec('api-bad').replace('name: Account', 'name: Acount'),
+    });
+    assert.equal(invalid.status, 422);
+    const body = (await invalid.json()) as any;
+    assert.equal(body.error.code, 'invalid-spec');
+    assert.ok(
+      body.issues.some((i: any) => i.path === 'access.objects[0].name'),
+      JSON.stringify(body.issues),
+    );
+  });
+
+  it('submits as the signed-in requester, lists it for the approver, approves, completes and serves the runbook', async () => {
+    const requester = await tokenFor('jdoe@acme.example');
+    const approver = await tokenFor('security@acme.example');
+    const submitted = await api(requester, '/api/requests', { spec: spec('api-billing') });
+    assert.equal(submitted.status, 201, await submitted.clone().text());
+    assert.equal(
+      ((await submitted.json()) as any).plan.requestedBy,
+      'jdoe@acme.example',
+      'the requester is who signed in',
+    );
+
+    const awaiting = (await (await api(approver, '/api/requests?awaiting=me')).json()) as any[];
+    assert.deepEqual(
+      awaiting.map((r) => [r.integration, r.requestedBy]),
+      [['api-billing', 'jdoe@acme.example']],
+    );
+    const detail = (await (await api(approver, '/api/requests/api-billing')).json()) as any;
+    assert.equal(detail.awaitingMe, true);
+    assert.ok(
+      detail.plan.steps.some((s: any) => s.details.objects?.Account),
+      'the plan with its grants',
+    );
+
+    const selfApproval = await api(requester, '/api/requests/api-billing/approve', {});
+    assert.equal(selfApproval.status, 403, 'the requester is no approver');
+    const noComment = await api(approver, '/api/requests/api-billing/reject', {});
+    assert.equal(noComment.status, 400);
+    assert.equal(((await noComment.json()) as any).error.field, 'comment');
+
+    const approved = await api(approver, '/api/requests/api-billing/approve', { comment: 'scoped to billing' });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    assert.equal(((await approved.json()) as any).approver, 'security@acme.example');
+
+    let phase = '';
+    for (let i = 0; i < 120 && phase !== 'completed'; i++) {
+      phase = ((await (await api(requester, '/api/requests/api-billing/status')).json()) as any).phase;
+      if (phase !== 'completed') await sleep(500);
+    }
+    assert.equal(phase, 'completed');
+    const runbook = await api(requester, '/api/requests/api-billing/runbook');
+    assert.equal(runbook.status, 200);
+    assert.match(await runbook.text(), /api-billing/);
+  });
+
+  it('lets the requester cancel, and not an approver', async () => {
+    const requester = await tokenFor('jdoe@acme.example');
+    const approver = await tokenFor('security@acme.example');
+    assert.equal((await api(requester, '/api/requests', { spec: spec('api-cancel') })).status, 201);
+    const refused = await api(approver, '/api/requests/api-cancel/cancel', {});
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as any).error.code, 'not-allowed');
+    const cancelled = await api(requester, '/api/requests/api-cancel/cancel', {});
+    assert.equal(cancelled.status, 200);
+    assert.equal(((await cancelled.json()) as any).phase, 'cancelled');
+  });
+});
