@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', '.onramp/', 'test/fixtures/histories/', 'bench/results/'] },
+  { ignores: ['dist/', '**/node_modules/', '**/.tools/', '.onramp/', 'test-output/', 'test/fixtures/histories/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
