@@ -18,7 +18,7 @@ export type SignOffPhase = 'awaiting-approval' | 'applying' | 'completed' | 'rej
 
 // ----- rotation ------------------------------------------------------------------------------------
 
-export const ROTATION_STEPS = ['stage', 'swap', 'verify', 'promote', 'retireOld', 'record'] as const;
+export const ROTATION_STEPS = ['stage', 'swap', 'verify', 'promote', 'retireOld', 'record', 'rewriteRunbook'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 /**

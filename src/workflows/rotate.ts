@@ -1,4 +1,4 @@
-import { CancellationScope, setHandler } from '@temporalio/workflow';
+import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import {
   ROTATION_STEPS,
@@ -56,6 +56,10 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
     await board.run('retireOld', () => undo.deleteSecretVersions([oldRef]), (outcome) => outcome);
     const note = `rotated (${strategy}): ${input.reason}`;
     await board.run('record', () => steps.recordRotation(desired, next, app, input.requestedBy, note), (revision) => `registry revision ${revision}`);
+    const rotatedAt = new Date().toISOString();
+    // The runbook shows the secret versions, certificate and proof in use: stale after a rotation otherwise.
+    if (patched('onramp-rotation-runbook')) await board.run('rewriteRunbook', () => steps.rewriteRunbook(desired, next, app, evidence, rotatedAt));
+    else board.set('rewriteRunbook', 'skipped', 'started before rotations rewrote the runbook');
     status.phase = 'completed';
     return {
       integration,
@@ -66,7 +70,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
       app,
       retiredRefs: [oldRef],
       evidence,
-      rotatedAt: new Date().toISOString(),
+      rotatedAt,
     };
   } catch (error) {
     const reason = failureMessage(error);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { startAudit } from '../../src/client/audit';
 import { startRotation } from '../../src/client/lifecycle';
@@ -39,6 +40,14 @@ describe('credential rotation', () => {
     await assert.rejects(jwtGrant(consumerKey, username, oldKey), /invalid_grant/);
     const versions = await stack.secrets.versions(desired.integration.names.secretNames.privateKey);
     assert.deepEqual(versions.map((v) => v.ref), [result.credentials.privateKeyRef]);
+
+    // The runbook describes what is in use now (issue 10 item 2): the new key version, certificate and proof.
+    const runbook = readFileSync(desired.runbookPath!, 'utf8');
+    for (const now of [result.credentials.privateKeyRef!, result.credentials.certificateFingerprint!, result.credentials.certificateExpiresAt!, result.evidence.tokenObtainedAt]) {
+      assert.ok(runbook.includes(now), `the runbook shows ${now}`);
+    }
+    for (const before of [old.privateKeyRef!, old.certificateFingerprint!]) assert.ok(!runbook.includes(before), `the runbook no longer shows ${before}`);
+    assert.ok(runbook.startsWith(`<!-- onramp onboarding ${desired.onboardingId} -->`), 'still the onboarding\'s runbook');
 
     const record = await registryRecord(stack.client, 'ledger');
     assert.equal(record.desired.provisioned.credentials.privateKeyRef, result.credentials.privateKeyRef);
