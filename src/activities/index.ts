@@ -3,6 +3,7 @@ import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
 import { AdminSession, type ActivityDeps } from './deps';
 import { offboardingActivities } from './offboarding';
+import { waitingOnTheOrg } from './org-waits';
 import { provisioningActivities } from './provisioning';
 import { remediationActivities } from './remediation';
 import { rotationActivities } from './rotation';
@@ -12,10 +13,13 @@ import { verificationActivities } from './verification';
 export type { ActivityDeps } from './deps';
 export type { StepInput } from './steps';
 
-/** All activities of onramp, bound to their dependencies (the samples' dependency-injection pattern). */
+/**
+ * All activities of onramp, bound to their dependencies (the samples' dependency-injection pattern); a
+ * failure that means the org cannot take requests for hours becomes one the workflow waits out.
+ */
 export function createActivities(deps: ActivityDeps) {
   const admin = new AdminSession(deps.config);
-  return {
+  return waitingOnTheOrg(admin, {
     ...provisioningActivities(deps, admin),
     ...compensationActivities(deps, admin),
     ...verificationActivities(deps, admin),
@@ -25,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...rotationActivities(deps, admin),
     ...offboardingActivities(deps),
     ...remediationActivities(admin),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -17,6 +17,9 @@ const CATALOGUE = {
     means: 'the org lacks the Integration user license, profile or permission set license',
   },
   LicenseCapacityExceeded: { retries: false, means: 'no Integration license seat is left' },
+  // The org cannot take requests for hours: the workflow waits on a durable timer and runs the step again.
+  ApiAllocationExhausted: { retries: false, means: "the org's daily API allocation is spent (REQUEST_LIMIT_EXCEEDED)" },
+  OrgUnavailable: { retries: false, means: 'the org has answered 503 for minutes: down for maintenance' },
   FixOutOfScope: { retries: false, means: 'an audit fix would touch something outside the integration' },
   // Proving the integration works (verify).
   TokenGrantNotYet: { retries: true, means: 'the new app does not grant tokens yet (propagation) or the org was busy' },

@@ -13,6 +13,8 @@ export interface StepProgress<S extends string = OnboardingStep> {
   endedAt?: string;
   /** Human summary of what the step did or why it failed: never secret material. */
   detail?: string;
+  /** While `waiting`: when the step runs again (ISO). */
+  waitingUntil?: string;
 }
 
 export type OnboardingPhase =
