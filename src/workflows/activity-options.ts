@@ -60,3 +60,34 @@ export function activityProxies(timeouts: StepTimeouts = {}) {
     }),
   };
 }
+
+/**
+ * The audit's proxies. One activity reads all desired states and the org in bulk and may run long (it
+ * heartbeats); only the org and Temporal being unreachable are worth retrying (the catalogue says which),
+ * since it only reads. The webhook gets a few tries.
+ */
+export function auditActivityProxies() {
+  return {
+    audit: proxyActivities<Activities>({
+      startToCloseTimeout: '30 minutes',
+      heartbeatTimeout: '2 minutes',
+      retry: {
+        initialInterval: '5 seconds',
+        backoffCoefficient: 2,
+        maximumInterval: '5 minutes',
+        maximumAttempts: 8,
+        nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+      },
+    }),
+    notify: proxyActivities<Activities>({
+      startToCloseTimeout: '30 seconds',
+      retry: {
+        initialInterval: '5 seconds',
+        backoffCoefficient: 2,
+        maximumInterval: '2 minutes',
+        maximumAttempts: 6,
+        nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+      },
+    }),
+  };
+}

@@ -1,8 +1,7 @@
-import { log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AuditSummary } from '../audit/report';
-import { NON_RETRYABLE_TYPES } from '../shared/failures';
 import { ONRAMP_STAGE } from '../temporal/search-attributes';
+import { auditActivityProxies } from './activity-options';
 
 export interface AuditInput {
   /** Reference time of the comparison (ISO); default: when the audit starts. */
@@ -12,20 +11,6 @@ export interface AuditInput {
   certificateExpiryDays?: number;
 }
 
-/** Only the org and Temporal being unreachable are worth retrying (the catalogue says which); the audit only reads. */
-const retry = { initialInterval: '5 seconds', backoffCoefficient: 2, nonRetryableErrorTypes: NON_RETRYABLE_TYPES } as const;
-
-const audit = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { ...retry, maximumInterval: '5 minutes', maximumAttempts: 8 },
-});
-
-const notify = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { ...retry, maximumInterval: '2 minutes', maximumAttempts: 6 },
-});
-
 /**
  * The re-audit of every managed integration, started quarterly by the `onramp-quarterly-audit` Schedule
  * (or now by `onramp audit run`). One activity reads all desired states and the org in bulk, compares
@@ -34,6 +19,7 @@ const notify = proxyActivities<Activities>({
  */
 export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSummary> {
   const { runId, workflowId } = workflowInfo();
+  const { audit, notify } = auditActivityProxies();
   upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'auditing' }]);
   const { summary, webhookConfigured, autoRotate } = await audit.runAudit({
     runId,
