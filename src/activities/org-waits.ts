@@ -10,7 +10,8 @@ const MAINTENANCE_AFTER_MS = 2 * 60_000;
 
 /** The Salesforce error code of a failure: the activities' typed failures carry it in their details. */
 function codeOf(error: unknown): string {
-  if (error instanceof ApplicationFailure) return String((error.details?.[0] as { code?: unknown } | undefined)?.code ?? error.type);
+  if (error instanceof ApplicationFailure)
+    return String((error.details?.[0] as { code?: unknown } | undefined)?.code ?? error.type);
   return asSalesforceError(error).errorCode;
 }
 
@@ -27,16 +28,22 @@ async function asOrgWait(admin: AdminSession, error: unknown): Promise<unknown> 
     // Requests remain: too many concurrent long-running requests, which the activity's retries outlast.
     if (!allocation || allocation.remaining > 0) return error;
     const of = allocation.max === undefined ? '' : ` of ${allocation.max}`;
-    return Failure.ApiAllocationExhausted(`the org's daily API allocation is spent (0${of} requests left in the rolling 24 hours)`, {
-      details: [{ code, ...allocation }],
-    });
+    return Failure.ApiAllocationExhausted(
+      `the org's daily API allocation is spent (0${of} requests left in the rolling 24 hours)`,
+      {
+        details: [{ code, ...allocation }],
+      },
+    );
   }
   const { attempt, scheduledTimestampMs } = activityInfo();
   if (isOrgUnavailable(code) && Date.now() - scheduledTimestampMs >= MAINTENANCE_AFTER_MS) {
     const since = new Date(scheduledTimestampMs).toISOString();
-    return Failure.OrgUnavailable(`the org has answered ${code} for ${attempt} attempts since ${since}: down for maintenance`, {
-      details: [{ code }],
-    });
+    return Failure.OrgUnavailable(
+      `the org has answered ${code} for ${attempt} attempts since ${since}: down for maintenance`,
+      {
+        details: [{ code }],
+      },
+    );
   }
   return error;
 }
@@ -53,5 +60,7 @@ export function waitingOnTheOrg<T extends ActivityFunctions>(admin: AdminSession
         throw await asOrgWait(admin, error);
       }
     }) as F;
-  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, wrap(fn as T[keyof T])])) as unknown as T;
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, wrap(fn as T[keyof T])]),
+  ) as unknown as T;
 }

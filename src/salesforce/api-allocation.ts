@@ -24,7 +24,9 @@ export const isOrgUnavailable = (code: string): boolean => code === 'ERROR_HTTP_
  */
 export async function readDailyApiAllocation(conn: Connection): Promise<ApiAllocation> {
   try {
-    const limits = await conn.request<{ DailyApiRequests?: { Max: number; Remaining: number } }>(`/services/data/v${conn.version}/limits`);
+    const limits = await conn.request<{ DailyApiRequests?: { Max: number; Remaining: number } }>(
+      `/services/data/v${conn.version}/limits`,
+    );
     const daily = limits.DailyApiRequests;
     if (!daily) throw new SalesforceApiError('GET /limits answered without DailyApiRequests', 'UNKNOWN');
     return { max: daily.Max, remaining: daily.Remaining };

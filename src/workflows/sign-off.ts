@@ -35,7 +35,12 @@ export const deciders = (book: ApprovalBook, decision: 'approved' | 'rejected') 
  * The approval book, step board and initial status of a change to a managed integration that its
  * approvers must sign off (offboarding, remediation): the approvers and rules are the onboarding's.
  */
-export function signOffRequest<S extends string>(desired: DesiredState, requestedBy: string, reason: string, stepNames: readonly S[]) {
+export function signOffRequest<S extends string>(
+  desired: DesiredState,
+  requestedBy: string,
+  reason: string,
+  stepNames: readonly S[],
+) {
   const { approval } = desired.integration;
   const book = new ApprovalBook(approval.approverKeys, requestedBy, approval.approvalsRequired);
   const board = new StepBoard<S>(stepNames);

@@ -24,7 +24,10 @@ async function assertCancelled(handle: OnboardingHandle): Promise<void> {
     () => assert.fail('the onboarding completed'),
     (e: unknown) => e,
   );
-  assert.ok(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure, `cancelled, got ${String(error)}`);
+  assert.ok(
+    error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
+    `cancelled, got ${String(error)}`,
+  );
 }
 
 /** Polls the status query until `step` is in `state`; fails if the onboarding ends first. */
@@ -47,7 +50,12 @@ describe('a cancel at the very end leaves no managed integration behind', () => 
     await teardownAll();
   });
 
-  async function assertNothingLeft(name: string, handle: OnboardingHandle, before: ReturnType<OnrampStack['org']['org']['snapshot']>, username: string) {
+  async function assertNothingLeft(
+    name: string,
+    handle: OnboardingHandle,
+    before: ReturnType<OnrampStack['org']['org']['snapshot']>,
+    username: string,
+  ) {
     await assertCancelled(handle);
     const status = await onboardingStatus(stack.client, name);
     assert.equal(status.phase, 'cancelled');
@@ -57,15 +65,22 @@ describe('a cancel at the very end leaves no managed integration behind', () => 
     assert.equal(existsSync(join(stack.config.runbookDir, `${name}.md`)), false, 'the runbook file is removed');
     const registry = await registryHandle(stack.client, name)
       .describe()
-      .then((d) => d.status.name, (e: unknown) => (e instanceof WorkflowNotFoundError ? 'absent' : Promise.reject(e)));
+      .then(
+        (d) => d.status.name,
+        (e: unknown) => (e instanceof WorkflowNotFoundError ? 'absent' : Promise.reject(e)),
+      );
     assert.notEqual(registry, 'RUNNING', 'no registry entry');
     assertOrgRestored(stack, before, username);
     await assertNoSecretsStored(stack, name);
     // The visibility store learns of a finished registry asynchronously.
-    while ((await stack.client.workflow.count(`${REGISTRY_LIST_QUERY} AND OnrampIntegration = "${name}"`)).count > 0) await sleep(100);
+    while ((await stack.client.workflow.count(`${REGISTRY_LIST_QUERY} AND OnrampIntegration = "${name}"`)).count > 0)
+      await sleep(100);
     const summary = await (await startAudit(stack.client, stack.config, {})).result();
     const report = await readAuditReport(stack.config.audit.dir, summary.runId);
-    assert.deepEqual(report!.findings.filter((f) => f.integration === name), []);
+    assert.deepEqual(
+      report!.findings.filter((f) => f.integration === name),
+      [],
+    );
     assert.doesNotMatch(JSON.stringify(report), new RegExp(`"${name}"`));
   }
 
@@ -79,7 +94,12 @@ describe('a cancel at the very end leaves no managed integration behind', () => 
       const { handle, integration } = await startSpec(stack, specText('billing', name));
       const before = stack.org.org.snapshot();
       await approve(stack.client, name, { approver: 'security@acme.example' });
-      const caught = (await until(stack, name, step, state)) && (await handle.cancel().then(() => true, () => false));
+      const caught =
+        (await until(stack, name, step, state)) &&
+        (await handle.cancel().then(
+          () => true,
+          () => false,
+        ));
       if (!caught || (await onboardingStatus(stack.client, name)).phase === 'completed') {
         assert.ok(attempt < 5, `the cancel never landed after ${step} was ${state} in 5 attempts`);
         continue;
@@ -97,6 +117,9 @@ describe('a cancel at the very end leaves no managed integration behind', () => 
 
   test('cancelled while the integration is registered: the registration and the runbook are undone', async () => {
     const compensated = await cancelWhen('end-cancel-register', 'registerIntegration', 'running');
-    assert.ok(compensated.includes('registerIntegration') && compensated.includes('writeRunbook'), compensated.join(', '));
+    assert.ok(
+      compensated.includes('registerIntegration') && compensated.includes('writeRunbook'),
+      compensated.join(', '),
+    );
   });
 });

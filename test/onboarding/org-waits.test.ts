@@ -11,11 +11,18 @@ import { FAST, assertOrgRestored, failureOf, specText, startSpec } from './helpe
 // The step meets REQUEST_LIMIT_EXCEEDED, /limits says nothing remains, and the workflow waits on a durable
 // timer (visible in status) through a day of outage, then runs the same step again: the approval holds.
 
-async function statusWhen(stack: OnrampStack, name: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
+async function statusWhen(
+  stack: OnrampStack,
+  name: string,
+  done: (s: OnboardingStatus) => boolean,
+): Promise<OnboardingStatus> {
   for (;;) {
     const status = await onboardingStatus(stack.client, name);
     if (done(status)) return status;
-    assert.ok(['awaiting-approval', 'provisioning', 'compensating'].includes(status.phase), `the onboarding ended: ${status.phase}`);
+    assert.ok(
+      ['awaiting-approval', 'provisioning', 'compensating'].includes(status.phase),
+      `the onboarding ended: ${status.phase}`,
+    );
     await sleep(50);
   }
 }
@@ -44,7 +51,10 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
     const step = waiting.steps.find((s) => s.state === 'waiting')!;
     assert.equal(step.step, 'checkLicenseCapacity');
     assert.match(step.detail ?? '', /daily API allocation is spent \(0( of \d+)? requests left/);
-    assert.ok(step.waitingUntil && Date.parse(step.waitingUntil) > Date.parse(step.startedAt!), 'the status says until when');
+    assert.ok(
+      step.waitingUntil && Date.parse(step.waitingUntil) > Date.parse(step.startedAt!),
+      'the status says until when',
+    );
     assert.equal(waiting.phase, 'provisioning');
 
     // A day of outage: the step is tried again every hour and keeps waiting.
@@ -64,7 +74,10 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
     assert.deepEqual(result.approvals, [approval], 'the approval given before the outage is the one that counts');
     const status = await onboardingStatus(stack.client, name);
     assert.equal(status.phase, 'completed');
-    assert.ok(status.steps.every((s) => s.state === 'done'), JSON.stringify(status.steps));
+    assert.ok(
+      status.steps.every((s) => s.state === 'done'),
+      JSON.stringify(status.steps),
+    );
   });
 
   test('an undo that keeps failing never gives up: it waits, says so in the status, and finishes once the org lets it', async () => {
@@ -90,7 +103,10 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'OnboardingFailed');
     assert.deepEqual(failure.details.leftBehind, []);
-    assert.ok(failure.details.undone.some((u) => /^delete the permission set \(.*: deleted\)$/.test(u)), JSON.stringify(failure.details.undone));
+    assert.ok(
+      failure.details.undone.some((u) => /^delete the permission set \(.*: deleted\)$/.test(u)),
+      JSON.stringify(failure.details.undone),
+    );
     assertOrgRestored(stack, before, integration.user.username);
   });
 });
