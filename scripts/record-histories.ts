@@ -21,7 +21,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { readAuditReport } from '../src/audit/report-files';
 import { startAudit } from '../src/client/audit';
 import { decideSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
-import { approve, reject } from '../src/client/onboarding';
+import { approve, onboardingStatus, reject } from '../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
 import { startCodecServer } from '../src/codec/server';
 import { LocalOrgAdmin } from '@onramp/local-org';
@@ -144,6 +144,25 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   const changes = (await registryRecord(stack.client, 'billing')).changes.map((c) => c.kind);
   assert.deepEqual(changes, ['registered', 'amended', 'amended', 'retired']);
   await record({ name: 'registry-retired', description: 'registry (still running): registered, amended by remediation and rotation, retired', workflowId: registryWorkflowId('billing') });
+
+  // Last, so that the tries that completed before the cancel landed change nothing the audit above saw.
+  for (let attempt = 1; ; attempt++) {
+    const name = `ledger-${attempt}`;
+    const late = await startSpec(stack, specText('billing', name));
+    await approve(stack.client, name, SECURITY);
+    let status = await onboardingStatus(stack.client, name);
+    while (status.phase === 'provisioning' && status.steps.find((s) => s.step === 'registerIntegration')?.state !== 'running') {
+      status = await onboardingStatus(stack.client, name);
+    }
+    if (status.phase !== 'provisioning' || !(await late.handle.cancel().then(() => true, () => false))) {
+      assert.ok(attempt < 5, 'the cancel never landed during the registration');
+      continue;
+    }
+    const ended = await late.handle.result().catch((e: unknown) => e);
+    assert.ok(ended instanceof WorkflowFailedError && ended.cause instanceof CancelledFailure, `cancelled, got ${String(ended)}`);
+    await record({ name: 'onboard-cancelled-at-end', description: 'onboarding cancelled while it registered the integration: registration, runbook and everything else undone', workflowId: late.handle.workflowId });
+    break;
+  }
 }
 
 async function main(): Promise<void> {

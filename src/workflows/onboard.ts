@@ -117,7 +117,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
   } catch (error) {
     const cancelled = isCancellation(error);
     const reason = cancelled ? CANCELLED : failureMessage(error);
-    const failedStep: OnboardingStep = board.steps.find((s) => s.state === 'failed' || s.state === 'running')?.step ?? 'checkLicenseCapacity';
+    const unfinished = board.steps.find((s) => s.state === 'running' || s.state === 'waiting' || s.state === 'failed');
+    const failedStep: OnboardingStep = unfinished?.step ?? 'checkLicenseCapacity';
     board.set(failedStep, 'failed', reason);
     setPhase('compensating');
     const { undone, leftBehind } = await CancellationScope.nonCancellable(() => saga.compensate());

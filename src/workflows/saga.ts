@@ -71,8 +71,8 @@ export class StepBoard<S extends string = OnboardingStep> {
 
 /**
  * Compensations, registered before the step they undo runs (a step can take effect in the org and still
- * fail on the way back), and run in reverse. A compensation that fails even after its retries is
- * recorded as left behind and the others still run: a partial undo beats none.
+ * fail on the way back), and run in reverse. A compensation that fails even after its retries waits and
+ * tries again until it succeeds (workflows from before that was so record it as left behind and go on).
  */
 export class Saga<S extends string = OnboardingStep> {
   private readonly compensations: Compensation<S>[] = [];
