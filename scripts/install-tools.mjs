@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
+import { ensureMoto } from './install-moto.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -212,7 +213,12 @@ try {
     for (const f of failures) console.error(`install-tools: ${f.reason instanceof ToolError ? f.reason.message : f.reason?.stack ?? f.reason}`);
     process.exit(1);
   }
-  console.log(`install-tools: ${results.map((r) => r.value).join(', ')} ready`);
+  // moto is optional: the AWS backend's tests skip, saying why, where it cannot be installed.
+  const moto = await ensureMoto(TOOLS_DIR).catch((err) => {
+    console.error(`install-tools: moto not installed (the AWS Secrets Manager tests will skip): ${err.message}`);
+    return undefined;
+  });
+  console.log(`install-tools: ${[...results.map((r) => r.value), ...(moto ? [moto] : [])].join(', ')} ready`);
 } catch (err) {
   console.error(`install-tools: ${err?.stack ?? err}`);
   process.exit(1);

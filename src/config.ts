@@ -27,7 +27,28 @@ const ConfigSchema = z.strictObject({
       taskQueue: z.string().default('onramp'),
     })
     .prefault({}),
-  secrets: z.strictObject({ file: z.string().default('.onramp/secrets.json') }).prefault({}),
+  secrets: z
+    .strictObject({
+      /** `file`: the encrypted file store (the embedded default); `aws`: AWS Secrets Manager. */
+      backend: z.enum(['file', 'aws'], { error: 'must be file or aws' }).default('file'),
+      file: z.string().default('.onramp/secrets.json'),
+      /** The file store's master key when ONRAMP_SECRETS_KEY is unset; it must exist (onramp dev creates its own). */
+      keyFile: z.string().min(1).optional(),
+      aws: z
+        .strictObject({
+          region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be an AWS region, e.g. eu-west-1' }).optional(),
+          /** Another endpoint than AWS's own (a VPC endpoint; moto in the tests). */
+          endpoint: z.url({ error: 'must be the Secrets Manager endpoint URL' }).optional(),
+          /** Prefix of the names onramp's secrets get, e.g. `onramp/prod/`. */
+          prefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]*$/, { error: 'may hold only letters, digits and /_+=.@-' }).default('onramp/'),
+        })
+        .prefault({}),
+    })
+    .refine((secrets) => secrets.backend !== 'aws' || secrets.aws.region, {
+      error: 'is required with secrets.backend aws',
+      path: ['aws', 'region'],
+    })
+    .prefault({}),
   runbookDir: z.string().default('.onramp/runbooks'),
   audit: z
     .strictObject({
@@ -84,7 +105,12 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['TEMPORAL_ADDRESS', ['temporal', 'address']],
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
   ['ONRAMP_TASK_QUEUE', ['temporal', 'taskQueue']],
+  ['ONRAMP_SECRETS_BACKEND', ['secrets', 'backend']],
   ['ONRAMP_SECRETS_FILE', ['secrets', 'file']],
+  ['ONRAMP_SECRETS_KEY_FILE', ['secrets', 'keyFile']],
+  ['ONRAMP_SECRETS_AWS_REGION', ['secrets', 'aws', 'region']],
+  ['ONRAMP_SECRETS_AWS_ENDPOINT', ['secrets', 'aws', 'endpoint']],
+  ['ONRAMP_SECRETS_AWS_PREFIX', ['secrets', 'aws', 'prefix']],
   ['ONRAMP_RUNBOOK_DIR', ['runbookDir']],
   ['ONRAMP_AUDIT_DIR', ['audit', 'dir']],
   ['ONRAMP_AUDIT_WEBHOOK_URL', ['audit', 'webhookUrl']],
@@ -105,6 +131,11 @@ export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid onramp configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+
+  /** The issues on one line, for a process that must say why it will not start where logs keep lines. */
+  oneLine(): string {
+    return `invalid onramp configuration: ${this.issues.join('; ')}`;
   }
 }
 
@@ -129,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     node[path[path.length - 1]] = value;
   }
   const merged = deepMerge(raw, overrides);
+  // Absent altogether, each Salesforce setting is reported with its variable, not the section as one.
+  merged.salesforce ??= {};
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(

@@ -16,6 +16,7 @@ import { startLocalStack } from './local-stack';
 import { PRIVATE_DIR_MODE } from './private-files';
 import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
 import { listenOnrampServer, type RunningServer } from './server/listen';
+import { openSecretStore } from './secrets/open';
 import { dataConverterFor } from './temporal/data-converter';
 import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { routeSdkLogs } from './temporal/runtime-logging';
@@ -75,7 +76,8 @@ export async function startEmbeddedStack(options: {
     dir,
     temporal: { address: temporal.address, namespace: temporal.namespace },
     org: { persist },
-    config: { codec: codecKeys },
+    // A key held in memory leaves no key file behind.
+    config: { codec: codecKeys, ...(options.secretsKey ? { secrets: { keyFile: undefined } } : {}) },
     writtenBy: 'onramp dev: the embedded stack',
     configFileName: basename(DEV_CONFIG_FILE),
   }).catch(async (error: unknown) => {
@@ -86,8 +88,9 @@ export async function startEmbeddedStack(options: {
   const { org, config } = local;
   const dataConverter = dataConverterFor(config.codec);
   const native = await NativeConnection.connect({ address: temporal.address });
-  const key = options.secretsKey ? { key: options.secretsKey } : {};
-  const secrets = createEncryptedFileSecretStore({ path: config.secrets.file, ...key });
+  const secrets = options.secretsKey
+    ? createEncryptedFileSecretStore({ path: config.secrets.file, key: options.secretsKey })
+    : await openSecretStore(config.secrets);
   const worker = await createOnrampWorker({ config, connection: native, logger: options.logger, dataConverter, secrets });
   const running = worker.run();
   const client = await connectOnrampClient(config, dataConverter);

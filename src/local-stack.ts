@@ -6,6 +6,7 @@ import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { AdminSession } from './activities/deps';
 import { deepMerge, loadConfig, type OnrampConfig } from './config';
 import { loadLocalOrg } from './local-org';
+import { createSecretsKeyFile } from './secrets/encrypted-file-store';
 
 /**
  * onramp pointed at the local org: the one stack builder under `onramp dev` and the demo, the test suites and
@@ -61,7 +62,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           usernameSuffix: 'integrations.local-org.example',
         },
         temporal: { namespace: 'default', ...options.temporal },
-        secrets: { file: join(dir, 'secrets.json') },
+        secrets: { file: join(dir, 'secrets.json'), keyFile: join(dir, 'secrets.key') },
         runbookDir: join(dir, 'runbooks'),
         audit: { dir: join(dir, 'audits') },
         codec: { keyFile: join(dir, 'codec-keys.json') },
@@ -75,6 +76,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mode: 0o600,
     });
     const config = loadConfig({ ONRAMP_CONFIG: configFile });
+    // The one place a secrets key is made (onramp dev and its test and bench twins): for the stack's own
+    // store, named in the file it wrote. Nothing else creates a key.
+    if (config.secrets.backend === 'file' && config.secrets.keyFile) await createSecretsKeyFile(config.secrets.keyFile);
     const session = new AdminSession(config);
     return { dir, org, config, configFile, admin: () => session.get(), close: () => org.close() };
   } catch (error) {

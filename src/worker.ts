@@ -1,10 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { getHeapStatistics } from 'node:v8';
 import { createActivities } from './activities';
-import { loadConfig, type OnrampConfig } from './config';
+import { ConfigError, loadConfig, type OnrampConfig } from './config';
 import { createLogger, type Logger } from './logger';
-import { createEncryptedFileSecretStore } from './secrets/encrypted-file-store';
-import type { SecretStore } from './secrets/store';
+import { openSecretStore } from './secrets/open';
+import { SecretStoreError, type SecretStore } from './secrets/store';
 import { dataConverterFor } from './temporal/data-converter';
 import { WORKER_STARTED } from './worker-launch';
 
@@ -27,7 +27,7 @@ export const WORKFLOW_BUNDLE_ENV = 'ONRAMP_WORKFLOW_BUNDLE';
 export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<Worker> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ name: 'onramp-worker' });
-  const secrets = options.secrets ?? createEncryptedFileSecretStore({ path: config.secrets.file });
+  const secrets = options.secrets ?? (await openSecretStore(config.secrets));
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
@@ -41,14 +41,23 @@ export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<
   });
 }
 
+/** Exit status of a worker that will not start as configured (EX_CONFIG): restarting it cannot help. */
+export const EXIT_CONFIG = 78;
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before connecting or polling: a worker without its secrets would fail every onboarding it picked up.
+  const secrets = await openSecretStore(config.secrets).catch((error: unknown) => {
+    if (!(error instanceof SecretStoreError)) throw error;
+    // An unreachable store may come back (exit 1: restart me); a missing or wrong key will not.
+    return fail(`secret store: ${error.message}`, error.code === 'io' ? 1 : EXIT_CONFIG);
+  });
   const logger = createLogger({ name: 'onramp-worker' });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   // A bundle built ahead of time (bundleWorkflowCode) spares the worker webpack at start: faster starts and
   // about a hundred megabytes less resident memory for the rest of the process's life.
   const prebuilt = process.env[WORKFLOW_BUNDLE_ENV];
-  const worker = await createOnrampWorker({ config, connection, logger, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
+  const worker = await createOnrampWorker({ config, connection, logger, secrets, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
   // The heap limit shows whether the launch settings (deploy/worker.env) took effect.
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, WORKER_STARTED);
@@ -58,7 +67,14 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
+    // Configuration a person must fix: one line that says what, where logs and `docker logs` keep it.
+    if (error instanceof ConfigError) fail(error.oneLine(), EXIT_CONFIG);
     console.error(error);
     process.exit(1);
   });
+}
+
+function fail(line: string, exitCode: number): never {
+  console.error(`onramp worker: ${line}`);
+  process.exit(exitCode);
 }

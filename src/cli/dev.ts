@@ -36,6 +36,7 @@ function banner(stack: EmbeddedStack): string {
     `  Console        ${stack.server.url} (API under /api; sign-in at ${stack.server.idp?.issuer})`,
     `  People         ${SEEDED_PEOPLE.map((p) => `${p.email} (${p.groups.join(', ')})`).join('\n                 ')}`,
     `                 password for each: ${SEEDED_PASSWORD}`,
+    `  Secrets        ${stack.config.secrets.file}, sealed with the key in ${stack.config.secrets.keyFile} (made by onramp dev)`,
     `  Configuration  ${DEV_CONFIG_FILE} (read by the other onramp commands run from this directory)`,
     '',
     'From another terminal in this directory:',

@@ -1,9 +1,10 @@
 /**
  * The default SecretStore: one JSON file, each value sealed with AES-256-GCM under a master key.
  *
- * - Master key: `ONRAMP_SECRETS_KEY` (base64 of 32 bytes) if set, else a key file created on first use
- *   with mode 0600 next to the store (`.onramp/secrets.key` by default). A key file readable by group or
- *   others is refused, as ssh refuses such private keys.
+ * - Master key: `ONRAMP_SECRETS_KEY` (base64 of 32 bytes) if set, else the configured key file. The store
+ *   never makes a key: one made silently beside the data would leave the file holding secrets under two
+ *   keys. Only `onramp dev` creates one (createSecretsKeyFile), for its embedded stack. A key file readable
+ *   by group or others is refused, as ssh refuses such private keys.
  * - Each entry records the id of the key that sealed it, so a wrong key is reported as such instead of as
  *   a generic decryption failure. The name and version are bound into the GCM additional data: an entry
  *   copied to another slot in the file fails to decrypt.
@@ -18,7 +19,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ensureDirectory, fileSystemError } from './file-system';
 import { GroupCommitter } from './group-commit';
 import {
@@ -34,12 +35,13 @@ import {
 import { ALGORITHM, readStoreFile } from './store-file';
 
 export const SECRETS_KEY_ENV = 'ONRAMP_SECRETS_KEY';
+export const SECRETS_KEY_FILE_ENV = 'ONRAMP_SECRETS_KEY_FILE';
 export const DEFAULT_SECRETS_PATH = '.onramp/secrets.json';
 
 export interface EncryptedFileSecretStoreOptions {
   /** The JSON file; default `.onramp/secrets.json` under the current directory. */
   path?: string;
-  /** Key file used when no key is given or set in the environment; default `secrets.key` next to `path`. */
+  /** Key file used when no key is given or set in the environment; it must exist. */
   keyPath?: string;
   /** Explicit master key (32 bytes, or their base64); takes precedence over env and key file. */
   key?: Buffer | string;
@@ -74,7 +76,7 @@ function hashIdempotencyKey(name: string, key: string): string {
 
 export class EncryptedFileSecretStore implements SecretStore {
   readonly path: string;
-  readonly keyPath: string;
+  readonly keyPath: string | undefined;
   private readonly options: EncryptedFileSecretStoreOptions;
   private readonly commits: GroupCommitter;
   private keyPromise: Promise<{ key: Buffer; keyId: string }> | undefined;
@@ -82,13 +84,29 @@ export class EncryptedFileSecretStore implements SecretStore {
   constructor(options: EncryptedFileSecretStoreOptions = {}) {
     this.options = options;
     this.path = resolve(options.path ?? DEFAULT_SECRETS_PATH);
-    this.keyPath = resolve(options.keyPath ?? join(dirname(this.path), 'secrets.key'));
+    this.keyPath = options.keyPath === undefined ? undefined : resolve(options.keyPath);
     this.commits = new GroupCommitter(this.path, options.lockTimeoutMs ?? 10_000);
   }
 
   /** Id of the master key in use (safe to log). */
   async keyId(): Promise<string> {
     return (await this.masterKey()).keyId;
+  }
+
+  /** The key is present and is the one every stored entry was sealed with; reads only, creates nothing. */
+  async verify(): Promise<void> {
+    const { keyId } = await this.masterKey();
+    const file = await readStoreFile(this.path);
+    for (const [name, secret] of Object.entries(file.secrets)) {
+      const other = secret.versions.find((v) => v.keyId !== keyId);
+      if (other) {
+        throw new SecretStoreError(
+          `the secrets key (id ${keyId}) is not the key that wrote ${this.path} (${name} has key id ${other.keyId}); ` +
+            `set ${SECRETS_KEY_ENV} or secrets.keyFile to that key`,
+          'wrong-key',
+        );
+      }
+    }
   }
 
   async put(name: string, value: string, options: PutOptions = {}): Promise<SecretRef> {
@@ -136,7 +154,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     if (entry.keyId !== keyId) {
       throw new SecretStoreError(
         `secret ${ref} was encrypted with key id ${entry.keyId} but the configured master key has id ${keyId}; ` +
-          `set ${SECRETS_KEY_ENV} or the key file (${this.keyPath}) to the key that wrote ${this.path}`,
+          `set ${SECRETS_KEY_ENV} or the key file to the key that wrote ${this.path}`,
         'wrong-key',
       );
     }
@@ -221,40 +239,46 @@ export class EncryptedFileSecretStore implements SecretStore {
     if (this.options.key !== undefined) return decodeKey(this.options.key, 'the configured secrets key');
     const fromEnv = (this.options.env ?? process.env)[SECRETS_KEY_ENV];
     if (fromEnv !== undefined && fromEnv.trim() !== '') return decodeKey(fromEnv, SECRETS_KEY_ENV);
-    return this.loadOrCreateKeyFile();
-  }
-
-  private async loadOrCreateKeyFile(): Promise<Buffer> {
+    if (this.keyPath === undefined) {
+      throw new SecretStoreError(
+        `no secrets key for ${this.path}: set ${SECRETS_KEY_ENV} (base64 of 32 bytes) or secrets.keyFile ` +
+          `(${SECRETS_KEY_FILE_ENV}); only onramp dev creates one`,
+        'missing-key',
+      );
+    }
     try {
-      return await this.readKeyFile();
+      return await this.readKeyFile(this.keyPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileSystemError(`cannot read ${this.keyPath}`, e);
+      throw new SecretStoreError(`the secrets key file ${this.keyPath} does not exist; onramp creates no key outside onramp dev`, 'missing-key');
     }
-    await ensureDirectory(dirname(this.keyPath));
-    try {
-      // 'wx' fails if another process created the file first; then we use theirs.
-      const handle = await open(this.keyPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${randomBytes(32).toString('base64')}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    return this.readKeyFile();
   }
 
-  private async readKeyFile(): Promise<Buffer> {
-    const info = await stat(this.keyPath);
+  private async readKeyFile(keyPath: string): Promise<Buffer> {
+    const info = await stat(keyPath);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
       throw new SecretStoreError(
-        `key file ${this.keyPath} is accessible by other users (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
+        `key file ${keyPath} is accessible by other users (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`,
         'wrong-key',
       );
     }
-    return decodeKey(await readFile(this.keyPath, 'utf8'), `key file ${this.keyPath}`);
+    return decodeKey(await readFile(keyPath, 'utf8'), `key file ${keyPath}`);
+  }
+}
+
+/** Creates a 0600 key file unless one exists (another process may create it at once: theirs is kept). */
+export async function createSecretsKeyFile(keyPath: string): Promise<void> {
+  await ensureDirectory(dirname(resolve(keyPath)));
+  try {
+    const handle = await open(keyPath, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${randomBytes(32).toString('base64')}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fileSystemError(`cannot create ${keyPath}`, e);
   }
 }
 

@@ -29,7 +29,7 @@ export class SecretStoreError extends Error {
      * `bad-path`: no store file can exist at the configured path (a directory where the file belongs, a
      * regular file where a directory belongs); `io`: anything else the file system refused, a held lock.
      */
-    readonly code: 'invalid-name' | 'invalid-ref' | 'not-found' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
+    readonly code: 'invalid-name' | 'invalid-ref' | 'not-found' | 'missing-key' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
   ) {
     super(message);
     this.name = 'SecretStoreError';
@@ -95,6 +95,11 @@ export interface SecretVersionInfo {
 }
 
 export interface SecretStore {
+  /**
+   * Proves the store usable as configured (its key present and right, its credentials accepted) without
+   * writing anything: the worker refuses to start otherwise.
+   */
+  verify(): Promise<void>;
   /** Stores a new version (or returns the existing one for a known idempotencyKey). */
   put(name: string, value: string, options?: PutOptions): Promise<SecretRef>;
   /** The value behind a ref; SecretStoreError('not-found') if that version is gone. */

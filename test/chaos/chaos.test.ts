@@ -20,7 +20,7 @@ import { loadConfig, type OnrampConfig } from '../../src/config';
 import { AdminSession } from '../../src/activities/deps';
 import { LocalOrgAdmin, allApps, startLocalOrg, type FaultRule, type RunningLocalOrg } from '@onramp/local-org';
 import { connectWithClientCredentials, connectWithJwt } from '../../src/salesforce/connection';
-import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
+import { createEncryptedFileSecretStore, createSecretsKeyFile } from '../../src/secrets/encrypted-file-store';
 import { onboardingWorkflowId } from '../../src/shared/messages';
 import type { OnboardingResult, StepTimeouts } from '../../src/shared/types';
 import { onrampDataConverter } from '../../src/temporal/data-converter';
@@ -148,9 +148,10 @@ describe('chaos: faults, worker kills and a server restart', () => {
     writeFileSync(configFile, stringify({
       salesforce: { instanceUrl: org.instanceUrl, username: org.bootstrap.username, consumerKey: org.bootstrap.consumerKey, privateKeyPath: org.bootstrap.privateKeyPath, usernameSuffix: 'integrations.acme.example' },
       temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue: 'onramp-chaos' },
-      secrets: { file: join(dir, 'secrets.json') },
+      secrets: { file: join(dir, 'secrets.json'), keyFile: join(dir, 'secrets.key') },
       runbookDir: join(dir, 'runbooks'),
     }));
+    await createSecretsKeyFile(join(dir, 'secrets.key'));
     const env = { ONRAMP_CONFIG: configFile, ONRAMP_CODEC_KEYS: formatKeyList(ring.keys) };
     config = loadConfig(env);
     const bundlePath = join(dir, 'workflow-bundle.js');
@@ -249,7 +250,7 @@ describe('chaos: faults, worker kills and a server restart', () => {
     t.diagnostic(`${completed} completed, ${ONBOARDINGS - completed} failed and undone; ${worker.kills} SIGKILLs, ${worker.starts} worker starts`);
     const failures = [...outcomes].filter(([, o]) => o.failure).map(([n, o]) => `${n}: ${o.failure!.cause?.message}`);
     assert.ok(completed >= MIN_COMPLETED, `only ${completed} of ${ONBOARDINGS} completed:\n${failures.join('\n')}`);
-    const store = createEncryptedFileSecretStore({ path: config.secrets.file });
+    const store = createEncryptedFileSecretStore({ path: config.secrets.file, keyPath: config.secrets.keyFile });
     const sf = config.salesforce;
     for (const [i, name] of names.entries()) {
       const outcome = outcomes.get(name)!;
@@ -313,7 +314,7 @@ describe('chaos: faults, worker kills and a server restart', () => {
   });
 
   test('no private key, consumer secret or access token in any exported history or log', async () => {
-    const store = createEncryptedFileSecretStore({ path: config.secrets.file });
+    const store = createEncryptedFileSecretStore({ path: config.secrets.file, keyPath: config.secrets.keyFile });
     const tapped = existsSync(secretTap)
       ? readFileSync(secretTap, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; value: string })
       : [];

@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
+import { openSecretStore } from '../../src/secrets/open';
 import type { SecretStore } from '../../src/secrets/store';
 import { createOnrampWorker } from '../../src/worker';
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'onramp-worker', level: 'debug' });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const secrets = tapped(createEncryptedFileSecretStore({ path: config.secrets.file }), process.env.CHAOS_SECRET_TAP!);
+  const secrets = tapped(await openSecretStore(config.secrets), process.env.CHAOS_SECRET_TAP!);
   const worker = await createOnrampWorker({ config, connection, logger, secrets, workflowBundle: { codePath: process.env.CHAOS_WORKFLOW_BUNDLE! } });
   logger.info({ pid: process.pid }, 'chaos worker started');
   await worker.run();

@@ -13,7 +13,7 @@ import type { OnrampConfig } from '../../src/config';
 import { startLocalStack } from '../../src/local-stack';
 import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
-import { createEncryptedFileSecretStore } from '../../src/secrets/encrypted-file-store';
+import { openSecretStore } from '../../src/secrets/open';
 import type { SecretStore } from '../../src/secrets/store';
 import { onrampDataConverter } from '../../src/temporal/data-converter';
 import { ONRAMP_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
@@ -47,6 +47,8 @@ export interface OnrampStackOptions {
   timeSkipping?: boolean;
   /** false: no worker in this process (the test runs workers as child processes, see worker-process.ts). */
   worker?: boolean;
+  /** AWS Secrets Manager at this endpoint (moto, test/helpers/moto.ts) instead of the encrypted file. */
+  aws?: { endpoint: string; region: string };
 }
 
 export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
@@ -65,12 +67,13 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
       // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
       audit: { autoRotate: false },
       codec: { keys: formatKeyList(keyRing.keys) },
+      ...(options.aws ? { secrets: { backend: 'aws', keyFile: undefined, aws: { ...options.aws, prefix: `test/${taskQueue}/` } } } : {}),
     },
     writtenBy: 'the test stack',
   });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
-  const secrets = createEncryptedFileSecretStore({ path: config.secrets.file });
+  const secrets = await openSecretStore(config.secrets);
   const worker =
     options.worker === false
       ? undefined

@@ -197,7 +197,9 @@ describe('hostile input', () => {
       assert.fail('the configuration was accepted');
     };
     const missing = issues({});
-    assert.match(missing, /salesforce: /);
+    for (const variable of ['ONRAMP_SF_INSTANCE_URL', 'ONRAMP_SF_USERNAME', 'ONRAMP_SF_CONSUMER_KEY', 'ONRAMP_SF_PRIVATE_KEY_PATH']) {
+      assert.match(missing, new RegExp(`salesforce\\.\\w+ \\(${variable}\\): `), 'each missing setting named');
+    }
     const valid = { ONRAMP_SF_USERNAME: 'admin@acme.example', ONRAMP_SF_CONSUMER_KEY: '3MVG9-consumer-key', ONRAMP_SF_PRIVATE_KEY_PATH: '/keys/onramp.pem' };
     assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'acme.my.salesforce.com' }), /salesforce\.instanceUrl \(ONRAMP_SF_INSTANCE_URL\): must be the org's My Domain URL/);
     assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_LOGIN_URL: 'not a url' }), /salesforce\.loginUrl \(ONRAMP_SF_LOGIN_URL\)/);

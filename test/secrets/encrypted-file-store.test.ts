@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
+import { EncryptedFileSecretStore, SECRETS_KEY_ENV, createSecretsKeyFile } from '../../src/secrets/encrypted-file-store';
 import { salesforceStep, secretStoreStep } from '../../src/activities/failures';
 import { SecretStoreError } from '../../src/secrets/store';
 import { fakePrivateKeyPem } from '../fixtures/pem';
@@ -20,8 +20,12 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'onramp-secrets-'));
 }
 
+const keys = new Map<string, string>();
+
+/** A store on dir's file under that dir's own key (ONRAMP_SECRETS_KEY), unless `extra` says otherwise. */
 function store(dir: string, extra: ConstructorParameters<typeof EncryptedFileSecretStore>[0] = {}) {
-  return new EncryptedFileSecretStore({ path: join(dir, 'secrets.json'), env: {}, ...extra });
+  if (!keys.has(dir)) keys.set(dir, randomBytes(32).toString('base64'));
+  return new EncryptedFileSecretStore({ path: join(dir, 'secrets.json'), env: { [SECRETS_KEY_ENV]: keys.get(dir) }, ...extra });
 }
 
 const STORE_MODULE = join(__dirname, '..', '..', 'src', 'secrets', 'encrypted-file-store.ts');
@@ -106,27 +110,48 @@ describe('EncryptedFileSecretStore', () => {
     assert.equal(entry.keyId, await s.keyId());
   });
 
-  it('creates the key file with 0600 on first use and reuses it', async () => {
+  it('never makes a key: without one it refuses to store or verify, and writes nothing', async () => {
     const dir = tempDir();
-    const a = store(dir);
-    const ref = await a.put('billing/consumer-secret', 'value');
-    const keyFile = join(dir, 'secrets.key');
-    assert.ok(existsSync(keyFile));
+    const keyless = store(dir, { env: {} });
+    await assert.rejects(keyless.put('billing/consumer-secret', 'value'), isCode('missing-key', /no secrets key .*ONRAMP_SECRETS_KEY/));
+    await assert.rejects(keyless.verify(), isCode('missing-key', /only onramp dev creates one/));
+    const absent = store(dir, { env: {}, keyPath: join(dir, 'secrets.key') });
+    await assert.rejects(absent.verify(), isCode('missing-key', /secrets\.key does not exist/));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('uses a key file made by createSecretsKeyFile (0600, never replaced)', async () => {
+    const dir = tempDir();
+    const keyFile = join(dir, 'keys', 'secrets.key');
+    await createSecretsKeyFile(keyFile);
+    const key = readFileSync(keyFile, 'utf8');
+    await createSecretsKeyFile(keyFile);
+    assert.equal(readFileSync(keyFile, 'utf8'), key, 'an existing key is kept');
+    assert.equal(Buffer.from(key.trim(), 'base64').length, 32);
+    const ref = await store(dir, { env: {}, keyPath: keyFile }).put('billing/consumer-secret', 'value');
     if (process.platform !== 'win32') {
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
       assert.equal(statSync(join(dir, 'secrets.json')).mode & 0o777, 0o600);
     }
-    assert.equal(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64').length, 32);
-    const b = store(dir);
-    assert.equal(await b.get(ref), 'value');
+    assert.equal(await store(dir, { env: {}, keyPath: keyFile }).get(ref), 'value');
   });
 
   it('refuses a key file others can read', async () => {
     if (process.platform === 'win32') return;
     const dir = tempDir();
-    await store(dir).put('billing/x', 'v');
-    chmodSync(join(dir, 'secrets.key'), 0o644);
-    await assert.rejects(store(dir).put('billing/x', 'v'), /chmod 600/);
+    const keyPath = join(dir, 'secrets.key');
+    await createSecretsKeyFile(keyPath);
+    await store(dir, { env: {}, keyPath }).put('billing/x', 'v');
+    chmodSync(keyPath, 0o644);
+    await assert.rejects(store(dir, { env: {}, keyPath }).put('billing/x', 'v'), /chmod 600/);
+  });
+
+  it('verifies that its key is the one that wrote the file', async () => {
+    const dir = tempDir();
+    await store(dir).put('billing/consumer-secret', 'value');
+    await store(dir).verify();
+    const other = store(dir, { env: { [SECRETS_KEY_ENV]: randomBytes(32).toString('base64') } });
+    await assert.rejects(other.verify(), isCode('wrong-key', /is not the key that wrote .*billing\/consumer-secret has key id/));
   });
 
   it('uses ONRAMP_SECRETS_KEY when set and fails clearly with the wrong key', async () => {
@@ -350,7 +375,8 @@ describe('EncryptedFileSecretStore', () => {
   it('reports a regular file where its directory belongs as a bad path, with or without a key file', async () => {
     const dir = join(tempDir(), 'store');
     writeFileSync(dir, 'not a directory');
-    await assert.rejects(store(dir).put('billing/private-key', PEM), isCode('bad-path', /secrets\.key: ENOTDIR/));
+    const keyFileOnly = store(dir, { env: {}, keyPath: join(dir, 'secrets.key') });
+    await assert.rejects(keyFileOnly.put('billing/private-key', PEM), isCode('bad-path', /secrets\.key: ENOTDIR/));
     const keyed = store(dir, { env: { [SECRETS_KEY_ENV]: randomBytes(32).toString('base64') } });
     await assert.rejects(keyed.put('billing/private-key', PEM), isCode('bad-path', /store is a file, not a directory/));
     assert.equal(await keyed.delete('billing/private-key'), 0);
