@@ -20,13 +20,25 @@ RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean
 COPY --from=build /app/dist ./dist
 COPY deploy/worker.env ./deploy/worker.env
 
+# Everything the worker keeps (the encrypted secret store when secrets.backend is file, runbooks, audit reports,
+# the codec key file) lives in one directory owned by the user it runs as, declared a volume so it outlives the
+# container. /app stays root-owned and read-only to the worker.
+RUN mkdir -p /var/lib/onramp && chown node:node /var/lib/onramp && chmod 700 /var/lib/onramp
 ENV NODE_ENV=production \
     TEMPORAL_ADDRESS=temporal:7233 \
     TEMPORAL_NAMESPACE=default \
-    ONRAMP_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+    ONRAMP_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
+    ONRAMP_SECRETS_FILE=/var/lib/onramp/secrets.json \
+    ONRAMP_RUNBOOK_DIR=/var/lib/onramp/runbooks \
+    ONRAMP_AUDIT_DIR=/var/lib/onramp/audits \
+    ONRAMP_CODEC_KEY_FILE=/var/lib/onramp/codec-keys.json
+VOLUME ["/var/lib/onramp"]
 
 # The worker only makes outbound connections (Temporal, Salesforce); nothing needs root.
 USER node
+
+# Missing or wrong configuration (Salesforce settings, the secrets key) stops the worker at once with one line
+# and exit status 78, before it connects anywhere.
 
 # deploy/worker.env holds the measured V8 heap settings (NODE_OPTIONS); a NODE_OPTIONS set on the container wins.
 CMD ["node", "--env-file=deploy/worker.env", "dist/worker.js"]

@@ -127,6 +127,9 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ...SERVER_ENV_KEYS,
 ];
 
+/** Every variable onramp's configuration reads (deployment files are checked against it). */
+export const CONFIG_ENV_VARS: readonly string[] = ENV_KEYS.map(([name]) => name);
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid onramp configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);

@@ -7,7 +7,10 @@ import type { SecretStore } from './store';
  * The configured SecretStore, verified: a missing or wrong key, or AWS credentials that do not work, throw
  * a SecretStoreError here, before anything is written or the worker polls.
  */
-export async function openSecretStore(settings: OnrampConfig['secrets'], env: NodeJS.ProcessEnv = process.env): Promise<SecretStore> {
+export async function openSecretStore(
+  settings: OnrampConfig['secrets'],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SecretStore> {
   const store =
     settings.backend === 'aws'
       ? new AwsSecretsManagerStore(settings.aws)

@@ -20,7 +20,11 @@ function runWorker(dir: string, vars: Record<string, string>): Promise<{ code: n
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, '');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ONRAMP_CONFIG: configPath, ...vars };
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'worker.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'worker.ts')], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.resume();
@@ -39,7 +43,10 @@ const SALESFORCE = {
 describe('the worker refuses to start', () => {
   test('without a secrets key: one line, nothing created', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
-    const { code, lines } = await runWorker(dir, { ...SALESFORCE, ONRAMP_SECRETS_FILE: join(dir, 'data', 'secrets.json') });
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SECRETS_FILE: join(dir, 'data', 'secrets.json'),
+    });
     assert.equal(code, EXIT_CONFIG);
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^onramp worker: secret store: no secrets key for .*secrets\.json: set ONRAMP_SECRETS_KEY/);
@@ -49,9 +56,15 @@ describe('the worker refuses to start', () => {
   test('with a key file that does not exist: one line, no key made in its place', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
     const keyFile = join(dir, 'secrets.key');
-    const { code, lines } = await runWorker(dir, { ...SALESFORCE, ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'), ONRAMP_SECRETS_KEY_FILE: keyFile });
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
+      ONRAMP_SECRETS_KEY_FILE: keyFile,
+    });
     assert.equal(code, EXIT_CONFIG);
-    assert.deepEqual(lines, [`onramp worker: secret store: the secrets key file ${keyFile} does not exist; onramp creates no key outside onramp dev`]);
+    assert.deepEqual(lines, [
+      `onramp worker: secret store: the secrets key file ${keyFile} does not exist; onramp creates no key outside onramp dev`,
+    ]);
     assert.deepEqual(readdirSync(dir), ['config.yaml']);
   });
 
@@ -59,13 +72,23 @@ describe('the worker refuses to start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
     const file = join(dir, 'secrets.json');
     const right = randomBytes(32).toString('base64');
-    await new EncryptedFileSecretStore({ path: file, env: { [SECRETS_KEY_ENV]: right } }).put('billing/private-key', 'pem');
+    await new EncryptedFileSecretStore({ path: file, env: { [SECRETS_KEY_ENV]: right } }).put(
+      'billing/private-key',
+      'pem',
+    );
     const before = readFileSync(file, 'utf8');
     const wrong = randomBytes(32).toString('base64');
-    const { code, lines } = await runWorker(dir, { ...SALESFORCE, ONRAMP_SECRETS_FILE: file, [SECRETS_KEY_ENV]: wrong });
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SECRETS_FILE: file,
+      [SECRETS_KEY_ENV]: wrong,
+    });
     assert.equal(code, EXIT_CONFIG);
     assert.equal(lines.length, 1, lines.join('\n'));
-    assert.match(lines[0]!, /^onramp worker: secret store: the secrets key \(id [0-9a-f]{16}\) is not the key that wrote /);
+    assert.match(
+      lines[0]!,
+      /^onramp worker: secret store: the secrets key \(id [0-9a-f]{16}\) is not the key that wrote /,
+    );
     assert.ok(!lines[0]!.includes(wrong) && !lines[0]!.includes(right), 'no key in the message');
     assert.equal(readFileSync(file, 'utf8'), before);
     assert.deepEqual(readdirSync(dir).sort(), ['config.yaml', 'secrets.json']);
@@ -73,7 +96,11 @@ describe('the worker refuses to start', () => {
 
   test('on AWS Secrets Manager without AWS credentials: one line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
-    const aws = { ONRAMP_SECRETS_BACKEND: 'aws', ONRAMP_SECRETS_AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' };
+    const aws = {
+      ONRAMP_SECRETS_BACKEND: 'aws',
+      ONRAMP_SECRETS_AWS_REGION: 'eu-west-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     const { code, lines } = await runWorker(dir, { ...SALESFORCE, ...aws });
     assert.equal(code, EXIT_CONFIG);
     // The AWS SDK also warns, through Node's warnings, that its 2027 releases need Node 22.
@@ -88,7 +115,12 @@ describe('the worker refuses to start', () => {
     assert.equal(code, EXIT_CONFIG);
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^onramp worker: invalid onramp configuration: salesforce/);
-    for (const name of ['ONRAMP_SF_INSTANCE_URL', 'ONRAMP_SF_USERNAME', 'ONRAMP_SF_CONSUMER_KEY', 'ONRAMP_SF_PRIVATE_KEY_PATH']) {
+    for (const name of [
+      'ONRAMP_SF_INSTANCE_URL',
+      'ONRAMP_SF_USERNAME',
+      'ONRAMP_SF_CONSUMER_KEY',
+      'ONRAMP_SF_PRIVATE_KEY_PATH',
+    ]) {
       assert.ok(lines[0]!.includes(name), `${name} named: ${lines[0]}`);
     }
   });

@@ -1,8 +1,9 @@
 // moto in server mode: an AWS-compatible endpoint on loopback that the AWS backend's tests use through the
 // same SDK client and code path as AWS itself. `npm run tools` installs it into .tools/moto.
 //
-//   const moto = await startMoto();     // undefined + the reason when moto is not installed
-//   process.env... AWS credentials are set by useMoto for the SDK's default chain
+//   motoMissing()                  why moto cannot run here, or undefined
+//   const moto = useMoto();        one describe() block's moto (AWS credentials set for the SDK's default chain)
+//   ONRAMP_TEST_SECRETS=aws node scripts/run-tests.mjs test/lifecycle   any suite on useOnrampStack, on moto
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,10 +28,14 @@ export function motoMissing(): string | undefined {
 
 export async function startMoto(): Promise<Moto> {
   const port = await findFreePort();
-  const child: ChildProcess = spawn(process.env.PYTHON ?? 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, PYTHONPATH: MOTO_DIR },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.env.PYTHON ?? 'python3',
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      env: { ...process.env, PYTHONPATH: MOTO_DIR },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.on('exit', () => done()));
@@ -38,7 +43,10 @@ export async function startMoto(): Promise<Moto> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(`${endpoint}/moto-api/`).then((r) => r.ok, () => false);
+    const up = await fetch(`${endpoint}/moto-api/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

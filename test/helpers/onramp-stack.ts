@@ -14,6 +14,7 @@ import { startLocalStack } from '../../src/local-stack';
 import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { openSecretStore } from '../../src/secrets/open';
+import { motoMissing, startMoto, type Moto } from './moto';
 import type { SecretStore } from '../../src/secrets/store';
 import { onrampDataConverter } from '../../src/temporal/data-converter';
 import { ONRAMP_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
@@ -67,7 +68,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
       // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
       audit: { autoRotate: false },
       codec: { keys: formatKeyList(keyRing.keys) },
-      ...(options.aws ? { secrets: { backend: 'aws', keyFile: undefined, aws: { ...options.aws, prefix: `test/${taskQueue}/` } } } : {}),
+      ...(options.aws ? { secrets: { backend: 'aws', keyFile: undefined, aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` } } } : {}),
     },
     writtenBy: 'the test stack',
   });
@@ -130,13 +131,22 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
  */
 export function useOnrampStack(options: Parameters<typeof startOnrampStack>[0] = {}): OnrampStack {
   const stack = {} as OnrampStack;
+  let moto: Moto | undefined;
   before(async () => {
-    Object.assign(stack, await startOnrampStack(options));
+    // ONRAMP_TEST_SECRETS=aws runs a suite with its secrets in AWS Secrets Manager (moto), as it runs on AWS.
+    if (process.env.ONRAMP_TEST_SECRETS === 'aws' && !options.aws) {
+      const missing = motoMissing();
+      if (missing) throw new Error(`ONRAMP_TEST_SECRETS=aws: ${missing}`);
+      process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+      process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+      moto = await startMoto();
+    }
+    Object.assign(stack, await startOnrampStack(moto ? { ...options, aws: moto } : options));
   });
   after(async () => {
     await stack.close?.();
     await teardownAll();
+    await moto?.stop();
   });
   return stack;
 }
-

@@ -14,7 +14,8 @@ let prefixes = 0;
 
 describe('AwsSecretsManagerStore on moto', { skip }, () => {
   const moto = useMoto();
-  const store = () => new AwsSecretsManagerStore({ endpoint: moto.endpoint, region: moto.region, prefix: `t${++prefixes}/onramp/` });
+  const store = () =>
+    new AwsSecretsManagerStore({ endpoint: moto.endpoint, region: moto.region, prefix: `t${++prefixes}/onramp/` });
 
   it('round-trips values, versions them and reads each version by its ref', async () => {
     const s = store();
@@ -25,7 +26,13 @@ describe('AwsSecretsManagerStore on moto', { skip }, () => {
     assert.equal(await s.get(r1), 'one');
     assert.equal(await s.get(r2), 'two');
     const versions = await s.versions('billing/private-key');
-    assert.deepEqual(versions.map((v) => [v.ref, v.meta]), [[r1, { fingerprint: 'ab:cd' }], [r2, {}]]);
+    assert.deepEqual(
+      versions.map((v) => [v.ref, v.meta]),
+      [
+        [r1, { fingerprint: 'ab:cd' }],
+        [r2, {}],
+      ],
+    );
     assert.ok(versions.every((v) => !Number.isNaN(Date.parse(v.createdAt))));
     assert.deepEqual(await s.list('billing/'), ['billing/private-key']);
     assert.deepEqual(await s.list('other/'), []);
@@ -86,8 +93,15 @@ describe('AwsSecretsManagerStore on moto', { skip }, () => {
     assert.ok(opened instanceof AwsSecretsManagerStore);
     await opened.put('billing/private-key', 'x');
     assert.deepEqual(await opened.list(), ['billing/private-key']);
-    const unreachable = new AwsSecretsManagerStore({ endpoint: 'http://127.0.0.1:9', region: moto.region, prefix: 'x/' });
-    await assert.rejects(unreachable.verify(), (e: unknown) => e instanceof SecretStoreError && /credentials, region or endpoint/.test(e.message));
+    const unreachable = new AwsSecretsManagerStore({
+      endpoint: 'http://127.0.0.1:9',
+      region: moto.region,
+      prefix: 'x/',
+    });
+    await assert.rejects(
+      unreachable.verify(),
+      (e: unknown) => e instanceof SecretStoreError && /credentials, region or endpoint/.test(e.message),
+    );
   });
 
   it('says which setting is missing when the AWS backend has no region', () => {
