@@ -59,7 +59,7 @@ export function coerceValue(def: SObjectDef, field: FieldDef, value: unknown): u
       if (field.type === 'email' && !EMAIL.test(s)) {
         throw new SfError('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${s}`, 400, [field.name]);
       }
-      if (field.type === 'picklist' && field.picklistValues && !field.picklistValues.includes(s)) {
+      if (field.type === 'picklist' && !field.openPicklist && field.picklistValues && !field.picklistValues.includes(s)) {
         throw new SfError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${field.label}: bad value for restricted picklist field: ${s}`, 400, [field.name]);
       }
       return s;

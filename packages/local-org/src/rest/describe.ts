@@ -132,7 +132,7 @@ function describeField(def: SObjectDef, field: FieldDef, access: Access): Record
     relationshipName: field.relationshipName ?? null,
     relationshipOrder: null,
     restrictedDelete: false,
-    restrictedPicklist: field.type === 'picklist',
+    restrictedPicklist: field.type === 'picklist' && !field.openPicklist,
     scale: field.type === 'currency' ? 2 : 0,
     searchPrefilterable: false,
     soapType: SOAP_TYPES[field.type],
@@ -141,6 +141,21 @@ function describeField(def: SObjectDef, field: FieldDef, access: Access): Record
     unique: field.unique === true,
     updateable: field.updateable && def.updateable && access.canEditField(def, field),
     writeRequiresMasterRead: false,
+  };
+}
+
+/** Every object with page layouts describes the Master record type, with its fixed id, even without record types. */
+function masterRecordType(base: string, def: SObjectDef): Record<string, unknown> {
+  const id = '012000000000000AAA';
+  return {
+    active: true,
+    available: true,
+    defaultRecordTypeMapping: true,
+    developerName: 'Master',
+    master: true,
+    name: 'Master',
+    recordTypeId: id,
+    urls: { layout: `${base}/sobjects/${def.name}/describe/layouts/${id}` },
   };
 }
 
@@ -176,7 +191,7 @@ export function describeSObject(org: LocalOrg, base: string, def: SObjectDef, ac
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: [],
+    recordTypeInfos: def.setup && def.name !== 'User' ? [] : [masterRecordType(base, def)],
     searchLayoutable: !def.setup,
     sobjectDescribeOption: 'FULL',
     supportedScopes: def.fields.has('ownerid')

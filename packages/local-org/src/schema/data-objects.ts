@@ -1,6 +1,14 @@
 import { bool, currency, date, double, email, lookup, picklist, ro, sobject, text, textArea, field } from './builders';
 import type { SObjectDef } from './types';
 
+/** Account.Industry's values in a new org: an open (unrestricted) standard picklist. */
+const STANDARD_INDUSTRIES = [
+  'Agriculture', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Construction', 'Consulting',
+  'Education', 'Electronics', 'Energy', 'Engineering', 'Entertainment', 'Environmental', 'Finance', 'Food & Beverage',
+  'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Machinery', 'Manufacturing', 'Media', 'Not For Profit',
+  'Other', 'Recreation', 'Retail', 'Shipping', 'Technology', 'Telecommunications', 'Transportation', 'Utilities',
+];
+
 const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
 
 /** Standard data objects of the seeded org, and two custom objects that an integration typically needs. */
@@ -11,7 +19,7 @@ export const dataObjects: SObjectDef[] = [
     [
       text('Name', 255, { required: true }),
       picklist('Type', ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other']),
-      picklist('Industry', ['Banking', 'Energy', 'Retail', 'Technology', 'Manufacturing']),
+      picklist('Industry', STANDARD_INDUSTRIES, { openPicklist: true }),
       field('Phone', 'phone', { length: 40 }),
       field('Website', 'url', { length: 255 }),
       currency('AnnualRevenue'),

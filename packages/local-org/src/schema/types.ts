@@ -29,6 +29,8 @@ export interface FieldDef {
   referenceTo?: string[];
   relationshipName?: string;
   picklistValues?: string[];
+  /** Picklists are restricted unless marked open: an open one accepts values outside its list (Account.Industry). */
+  openPicklist?: boolean;
   defaultValue?: unknown;
   /** Unique within the object, case-insensitively (for example PermissionSet.Name). */
   unique?: boolean;

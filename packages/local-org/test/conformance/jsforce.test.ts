@@ -93,4 +93,26 @@ describe('jsforce conformance', () => {
     assert.ok(log.deletedRecords.some((r) => r.id === id));
     assert.match(String(log.latestDateCovered), /^\d{4}-\d\d-\d\dT/);
   });
+
+  test('describe: Group, PermissionSetGroup, UserRole; User fields and the Master record type; Industry is open', async () => {
+    const global = await conn.describeGlobal();
+    const names = new Set(global.sobjects.map((o) => o.name));
+    for (const name of ['Group', 'PermissionSetGroup', 'UserRole']) assert.ok(names.has(name), name);
+
+    const user = await conn.sobject('User').describe();
+    const fields = new Set(user.fields.map((f) => f.name));
+    for (const name of ['UserRoleId', 'ManagerId', 'Street', 'City', 'State', 'PostalCode', 'Country', 'IsPortalEnabled']) {
+      assert.ok(fields.has(name), name);
+    }
+    assert.deepEqual(
+      user.recordTypeInfos.map((r) => [r.name, r.master, r.recordTypeId]),
+      [['Master', true, '012000000000000AAA']],
+    );
+
+    const industry = (await conn.sobject('Account').describe()).fields.find((f) => f.name === 'Industry')!;
+    assert.equal(industry.restrictedPicklist, false);
+    assert.ok(industry.picklistValues!.some((v) => v.value === 'Agriculture'));
+    const created = await conn.sobject('Account').create({ Name: 'Orbital', Industry: 'Space' });
+    assert.equal(running.org.db.get('Account', created.id!)?.Industry, 'Space');
+  });
 });
