@@ -69,7 +69,11 @@ describe('REST API: sObjects', () => {
       [() => conn.sobject('Account').retrieve('not-an-id'), 'MALFORMED_ID', 'Account ID: id value of incorrect type: not-an-id'],
       [() => conn.sobject('Account').create({}), 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]'],
       [() => conn.sobject('Account').create({ Name: 'x', Bogus__c: 1 }), 'INVALID_FIELD', /No such column 'Bogus__c'/],
-      [() => conn.sobject('Account').create({ Name: 'x', Industry: 'Farming' }), 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', /bad value for restricted picklist/],
+      [
+        () => conn.sobject('Opportunity').create({ Name: 'x', StageName: 'Farming', CloseDate: '2027-01-01' }),
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        /bad value for restricted picklist/,
+      ],
       [() => conn.request({ method: 'POST', url: '/sobjects/Account', body: JSON.stringify({ Id: '001000000000000AAA', Name: 'x' }), headers: { 'content-type': 'application/json' } }), 'INVALID_FIELD', 'The Id field should not be specified in the sobject data.'],
       [() => conn.request({ method: 'POST', url: '/sobjects/Account', body: '{"Name": ', headers: { 'content-type': 'application/json' } }), 'JSON_PARSER_ERROR', /Unexpected character/],
       [() => conn.request({ method: 'PUT', url: '/sobjects/Account', body: '{}', headers: { 'content-type': 'application/json' } }), 'METHOD_NOT_ALLOWED', "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,POST"],
@@ -120,7 +124,9 @@ describe('REST API: sObjects', () => {
     assert.equal(byName.get('CreatedDate')?.createable, false);
     const industry = byName.get('Industry')!;
     assert.equal(industry.type, 'picklist');
-    assert.deepEqual(industry.picklistValues?.[0], { active: true, defaultValue: false, label: 'Banking', validFor: null, value: 'Banking' });
+    // The standard open picklist of a new org.
+    assert.deepEqual(industry.picklistValues?.[0], { active: true, defaultValue: false, label: 'Agriculture', validFor: null, value: 'Agriculture' });
+    assert.equal(industry.restrictedPicklist, false);
     assert.ok(d.childRelationships.some((c) => c.childSObject === 'Contact' && c.field === 'AccountId' && c.relationshipName === 'Contacts'));
     assert.equal(byName.get('Id')?.idLookup, true);
     const user = await conn.sobject('User').describe();

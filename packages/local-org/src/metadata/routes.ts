@@ -5,6 +5,7 @@ import { sameId } from '../store/ids';
 import { createMetadata, deleteMetadata, listMetadata, readMetadata, renameMetadata, updateMetadata, upsertMetadata, type CrudContext } from './crud';
 import { registerOAuthCredentials } from './credentials-routes';
 import { checkDeployStatus, startDeploy } from './deploy';
+import { describeMetadata } from './describe';
 import { SoapFault, readSoapCall, type SoapCall } from './soap-request';
 import { envelope, faultEnvelope } from './soap-xml';
 
@@ -24,6 +25,7 @@ const OPERATIONS: Record<string, Operation> = {
   listMetadata,
   deploy: (cc, call) => startDeploy(cc.org, cc.userId, call),
   checkDeployStatus: (cc, call) => checkDeployStatus(cc.org, call),
+  describeMetadata: () => describeMetadata(),
 };
 
 /** The Metadata API over SOAP (ConnectedApp CRUD, External Client App deploys) and the ECA OAuth credentials REST resources. */

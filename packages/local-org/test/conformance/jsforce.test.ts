@@ -115,4 +115,15 @@ describe('jsforce conformance', () => {
     const created = await conn.sobject('Account').create({ Name: 'Orbital', Industry: 'Space' });
     assert.equal(running.org.db.get('Account', created.id!)?.Industry, 'Space');
   });
+
+  test('metadata.describe() names the types the org models', async () => {
+    const described = await conn.metadata.describe('62.0');
+    const byName = new Map(described.metadataObjects.map((o) => [o.xmlName, o]));
+    assert.equal(byName.get('ApexClass')?.directoryName, 'classes');
+    assert.equal(byName.get('ApexClass')?.suffix, 'cls');
+    assert.equal(String(byName.get('ApexClass')?.metaFile), 'true');
+    assert.equal(byName.get('ExternalClientApplication')?.directoryName, 'externalClientApps');
+    assert.equal(byName.get('PermissionSet')?.suffix, 'permissionset');
+    assert.equal(String(described.testRequired), 'true');
+  });
 });
