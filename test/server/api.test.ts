@@ -96,6 +96,7 @@ describe('onramp server API with bearer tokens', () => {
     );
     const detail = (await (await api(approver, '/api/requests/api-billing')).json()) as any;
     assert.equal(detail.awaitingMe, true);
+    assert.match(detail.planText, /onramp plan for integration "api-billing"/);
     assert.ok(
       detail.plan.steps.some((s: any) => s.details.objects?.Account),
       'the plan with its grants',

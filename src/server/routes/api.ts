@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth';
 import { INTEGRATION_NAME, type ServerContext } from '../context';
 import { ApiError } from '../errors';
+import { renderPlan } from '../../spec/plan';
 import { awaits } from '../requests';
 
 export function integrationParam(request: FastifyRequest): string {
@@ -39,7 +40,12 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/requests/:name', async (request) => {
     const who = identityOf(request);
     const status = await ctx.requests.get(integrationParam(request));
-    return { ...status, awaitingMe: awaits(status, who) };
+    // The plan also as `onramp plan` prints it, for scripts that show it to a person.
+    return {
+      ...status,
+      ...(status.plan ? { planText: renderPlan(status.plan) } : {}),
+      awaitingMe: awaits(status, who),
+    };
   });
 
   app.get('/api/requests/:name/status', async (request) => {
