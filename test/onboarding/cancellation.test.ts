@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
 import { approve, onboardingStatus, type OnboardingHandle } from '../../src/client/onboarding';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../../src/temporal/search-attributes';
@@ -12,6 +10,7 @@ import { teardownAll } from '../helpers/temporal-env';
 import { recordStoredSecrets, type SecretNeedle } from '../helpers/secret-scan';
 import {
   FAST,
+  assertCancelled,
   assertNoSecretsStored,
   assertOrgRestored,
   captureAccessTokens,
@@ -21,14 +20,6 @@ import {
   specText,
   startSpec,
 } from './helpers';
-
-async function assertCancelled(handle: OnboardingHandle): Promise<void> {
-  const error = await handle.result().then(
-    () => assert.fail('the onboarding completed'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure, `cancelled, got ${String(error)}`);
-}
 
 async function assertSearchAttributes(handle: OnboardingHandle, integration: string, stage: string): Promise<void> {
   const { typedSearchAttributes } = await handle.describe();

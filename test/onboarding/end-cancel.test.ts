@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { readAuditReport } from '../../src/audit/report-files';
 import { renderStatus } from '../../src/cli/status-view';
 import { startAudit } from '../../src/client/audit';
@@ -14,21 +13,10 @@ import type { OnboardingStep } from '../../src/shared/steps';
 import type { StepState } from '../../src/shared/types';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { assertNoSecretsStored, assertOrgRestored, specText, startSpec } from './helpers';
+import { assertCancelled, assertNoSecretsStored, assertOrgRestored, specText, startSpec } from './helpers';
 
 // issue 10 item 1: a cancel that lands as the runbook is written or the integration registered (the last
 // steps) must leave no managed integration behind: no runbook, no registry entry, nothing for the audit.
-
-async function assertCancelled(handle: OnboardingHandle): Promise<void> {
-  const error = await handle.result().then(
-    () => assert.fail('the onboarding completed'),
-    (e: unknown) => e,
-  );
-  assert.ok(
-    error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
-    `cancelled, got ${String(error)}`,
-  );
-}
 
 /** Polls the status query until `step` is in `state`; fails if the onboarding ends first. */
 async function until(stack: OnrampStack, name: string, step: OnboardingStep, state: StepState): Promise<boolean> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
+import { ActivityFailure, CancelledFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
 import { prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
 import { ADMIN_DIFF_IGNORED_TYPES, APP_TABLE, type OrgState, type Row, diffStates, sameId } from '@onramp/local-org';
@@ -51,6 +51,18 @@ export async function failureOf(
   const activity = cause.cause instanceof ActivityFailure ? cause.cause : undefined;
   const stepFailure = activity && { type: (activity.cause as ApplicationFailure | undefined)?.type, retryState: activity.retryState };
   return { type: cause.type, message: cause.message, details: cause.details?.[0] as OnboardingFailureDetails, stepFailure };
+}
+
+/** The onboarding ended cancelled (not completed, not failed). */
+export async function assertCancelled(handle: OnboardingHandle): Promise<void> {
+  const error = await handle.result().then(
+    () => assert.fail('the onboarding completed'),
+    (e: unknown) => e,
+  );
+  assert.ok(
+    error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
+    `cancelled, got ${String(error)}`,
+  );
 }
 
 /**
