@@ -43,15 +43,17 @@ interface Run {
 /** Exports a run's history at once: a later run under the same workflow id (a second rotation) replaces it as the latest. */
 type Recorder = (run: Run) => Promise<void>;
 
-const SECURITY = { approver: 'security@acme.example' };
-const ADMINS = { approver: 'salesforce-admins@acme.example' };
+/** deploy/policy.yaml's security approvers (onramp dev's seeded people) sign onboardings through the dev signer. */
+const SECURITY = 'securityApprover';
+const SECOND = 'secondSecurityApprover';
 
 /** Every path worth guarding, driven to its end in order (later paths use integrations earlier ones onboarded). */
 async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: string, webhookPosts: () => number): Promise<void> {
   const admin = new LocalOrgAdmin(stack.org.instanceUrl);
-  const onboard = async (name: string, text: string, approvers: Array<{ approver: string }>) => {
+  const decision = (who: string, comment?: string) => stack.signoff.decision(who, comment);
+  const onboard = async (name: string, text: string, approvers: string[]) => {
     const { handle } = await startSpec(stack, text);
-    for (const a of approvers) await approve(stack.client, name, a);
+    for (const a of approvers) await approve(stack.client, name, decision(a));
     await handle.result();
     return handle.workflowId;
   };
@@ -59,29 +61,30 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   await record({
     name: 'onboard-completed-eca-jwt',
     description: 'onboarding approved and completed: External Client App, JWT bearer; registered in its registry',
-    workflowId: await onboard('billing', specText('billing', 'billing'), [SECURITY]),
+    workflowId: await onboard('billing', specText('billing', 'billing'), [SECURITY, SECOND]),
   });
   await record({
     name: 'onboard-completed-eca-client-credentials',
     description: 'onboarding approved by two approvers and completed: External Client App, client credentials',
-    workflowId: await onboard('warehouse', specText('warehouse-cc', 'warehouse'), [SECURITY, ADMINS]),
+    workflowId: await onboard('warehouse', specText('warehouse-cc', 'warehouse'), [SECURITY, SECOND]),
   });
 
   const rejected = await startSpec(stack, specText('billing', 'ledger'));
-  await reject(stack.client, 'ledger', { ...ADMINS, comment: 'not this quarter' });
+  await reject(stack.client, 'ledger', decision(SECOND, 'not this quarter'));
   assert.equal((await failureOf(rejected.handle)).type, 'Rejected');
   await record({ name: 'onboard-rejected', description: 'onboarding rejected by an approver; nothing created', workflowId: rejected.handle.workflowId });
 
   // The approval timer fires: one of the two approvals required came, the other never does.
   const timedOut = await startSpec(stack, specText('billing', 'slow-approvers', (spec) => Object.assign(spec, { approvalTimeout: '3s', approvalsRequired: 2 })));
-  await approve(stack.client, 'slow-approvers', SECURITY);
+  await approve(stack.client, 'slow-approvers', decision(SECURITY));
   assert.equal((await failureOf(timedOut.handle)).type, 'ApprovalTimedOut');
   await record({ name: 'onboard-approval-timed-out', description: 'onboarding with one of two approvals when the approval timeout fires; nothing created', workflowId: timedOut.handle.workflowId });
 
   const failed = await startSpec(stack, specText('billing', 'payroll'), FAST);
   await admin.setFaults([{ kind: 'server-error', operation: 'deploy' }]);
   try {
-    await approve(stack.client, 'payroll', SECURITY);
+    await approve(stack.client, 'payroll', decision(SECURITY));
+    await approve(stack.client, 'payroll', decision(SECOND));
     const failure = await failureOf(failed.handle);
     assert.equal(failure.details.failedStep, 'createApp');
     assert.deepEqual(failure.details.leftBehind, []);
@@ -93,7 +96,8 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   const cancelled = await startSpec(stack, specText('billing', 'treasury'), FAST);
   // The deploy is slow, so the cancellation lands while createApp runs.
   const slow = await admin.addFault({ kind: 'latency', operation: 'deploy', latencyMs: 1500, times: 1 });
-  await approve(stack.client, 'treasury', SECURITY);
+  await approve(stack.client, 'treasury', decision(SECURITY));
+  await approve(stack.client, 'treasury', decision(SECOND));
   while ((await admin.faults()).rules.find((r) => r.id === slow.id)?.hits === 0) await new Promise((r) => setTimeout(r, 20));
   await cancelled.handle.cancel();
   const cancellation = await cancelled.handle.result().catch((e: unknown) => e);
@@ -122,7 +126,7 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
 
   const report = await readAuditReport(stack.config.audit.dir, summary.runId);
   const remediation = await startRemediation(stack.client, 'billing', report!.findings.filter((f) => f.integration === 'billing'), { requestedBy: 'jdoe@acme.example', auditRunId: summary.runId });
-  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { ...ADMINS, comment: 'put it back' });
+  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { approver: 'salesforce-admins@acme.example', comment: 'put it back' });
   const remediated = await remediation.result();
   assert.equal(remediated.outcome, 'fixed');
   assert.deepEqual(remediated.fixed.map((f) => f.kind), ['object-access-added']);
@@ -137,7 +141,7 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   await record({ name: 'rotation-staged-secret', description: 'rotation of a client-credentials External Client App: staged pair proven, then promoted', workflowId: rotationWorkflowId('warehouse') });
 
   const offboarding = await startOffboarding(stack.client, 'billing', { requestedBy: 'jdoe@acme.example', reason: 'billing moved to a new vendor' });
-  await decideSignOff(stack.client, 'offboarding', 'billing', 'approve', SECURITY);
+  await decideSignOff(stack.client, 'offboarding', 'billing', 'approve', { approver: 'security@acme.example' });
   await offboarding.result();
   await record({ name: 'offboarding-completed', description: 'offboarding approved: everything torn down, registry record retired', workflowId: offboarding.workflowId });
 
@@ -149,7 +153,7 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   for (let attempt = 1; ; attempt++) {
     const name = `ledger-${attempt}`;
     const late = await startSpec(stack, specText('billing', name));
-    await approve(stack.client, name, SECURITY);
+    for (const a of [SECURITY, SECOND]) await approve(stack.client, name, decision(a));
     let status = await onboardingStatus(stack.client, name);
     while (status.phase === 'provisioning' && status.steps.find((s) => s.step === 'registerIntegration')?.state !== 'running') {
       status = await onboardingStatus(stack.client, name);

@@ -6,6 +6,7 @@ import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from '.
 import { stepState } from './cli/status-view';
 import { embeddedLogger, startEmbeddedStack } from './embedded-stack';
 import { formatIssues } from './spec/load';
+import { devSignoff } from './signoff/dev-signer';
 import { renderPlan } from './spec/plan';
 
 /**
@@ -31,10 +32,16 @@ async function demo(): Promise<void> {
       throw new Error(`the example spec does not validate:\n${formatIssues(prepared.issues)}`);
     }
     say(renderPlan(prepared.plan));
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
+    // The dev signer stands in for the onramp server: seeded people, the key `onramp dev` created.
+    const dev = await devSignoff(stack.config);
+    const handle = await startOnboarding(stack.client, stack.config, prepared, dev.submission('requester'));
     say(`\nStarted workflow ${handle.workflowId}; requested by jdoe@acme.example, waiting for sign-off.`);
-    const record = await approve(stack.client, 'billing', { approver: 'security@acme.example', comment: 'reviewed the plan' });
-    say(`Approved by ${record.approver} at ${record.at}.\n`);
+    // deploy/policy.yaml: the local org is not a sandbox and billing calls Apex, so two security approvers.
+    for (const who of ['alice@acme.example', 'bob@acme.example']) {
+      const record = await approve(stack.client, 'billing', dev.decision(who, 'reviewed the plan'));
+      say(`Approved by ${record.approver} at ${record.at}.`);
+    }
+    say('');
     const result = await handle.result();
     const status = await onboardingStatus(stack.client, 'billing');
     for (const step of status.steps) {

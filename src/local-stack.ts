@@ -7,6 +7,10 @@ import { AdminSession } from './activities/deps';
 import { deepMerge, loadConfig, type OnrampConfig } from './config';
 import { loadLocalOrg } from './local-org';
 import { createSecretsKeyFile } from './secrets/encrypted-file-store';
+import { ensureDevSigningKey } from './signoff/keys';
+
+/** The shipped default approval policy (this file sits in src/ and in dist/ alike). */
+const DEV_POLICY_FILE = resolve(__dirname, '..', 'deploy', 'policy.yaml');
 
 /**
  * onramp pointed at the local org: the one stack builder under `onramp dev` and the demo, the test suites and
@@ -67,6 +71,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         audit: { dir: join(dir, 'audits') },
         codec: { keyFile: join(dir, 'codec-keys.json') },
         server: { tokenFile: join(dir, 'api-tokens.json') },
+        policy: { file: DEV_POLICY_FILE },
+        signoff: { keyFile: join(dir, 'signoff-key.json'), jwksFile: join(dir, 'signoff-jwks.json') },
       },
       options.config ?? {},
     );
@@ -79,6 +85,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The one place a secrets key is made (onramp dev and its test and bench twins): for the stack's own
     // store, named in the file it wrote. Nothing else creates a key.
     if (config.secrets.backend === 'file' && config.secrets.keyFile) await createSecretsKeyFile(config.secrets.keyFile);
+    // The approval service's key: only a local stack creates one; everywhere else a missing key is refused.
+    await ensureDevSigningKey(config.signoff.keyFile, config.signoff.jwksFile);
     const session = new AdminSession(config);
     return { dir, org, config, configFile, admin: () => session.get(), close: () => org.close() };
   } catch (error) {

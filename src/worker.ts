@@ -1,10 +1,12 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { getHeapStatistics } from 'node:v8';
 import { createActivities } from './activities';
+import { signoffKeyActivities } from './activities/signoff-keys';
 import { ConfigError, loadConfig, type OnrampConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { openSecretStore } from './secrets/open';
 import { SecretStoreError, type SecretStore } from './secrets/store';
+import { loadJwks } from './signoff/keys';
 import { dataConverterFor } from './temporal/data-converter';
 import { WORKER_STARTED } from './worker-launch';
 
@@ -28,12 +30,14 @@ export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<
   const { config } = options;
   const logger = options.logger ?? createLogger({ name: 'onramp-worker' });
   const secrets = options.secrets ?? (await openSecretStore(config.secrets));
+  // Refuses to start without the approval service's public keys: an onboarding could never be verified.
+  const jwks = loadJwks(config.signoff.jwksFile);
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     dataConverter: options.dataConverter ?? dataConverterFor(config.codec),
-    activities: createActivities({ config, secrets, logger }),
+    activities: { ...createActivities({ config, secrets, logger }), ...signoffKeyActivities(jwks) },
     // Onboardings spend most of their life parked awaiting sign-off: a bounded cache keeps a worker with a
     // thousand of them under 400 MB (an evicted workflow is replayed from history when its approval comes).
     maxCachedWorkflows: 250,

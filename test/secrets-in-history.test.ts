@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { approve, onboardingHandle, prepareOnboarding, reject, startOnboarding } from '../src/client/onboarding';
+import { onboardingHandle, prepareOnboarding, reject, startOnboarding } from '../src/client/onboarding';
 import { KeyRing, newCodecKey } from '../src/codec/key-ring';
 import { startCodecServer, type RunningCodecServer } from '../src/codec/server';
 import { onboardingWorkflowId } from '../src/shared/messages';
@@ -11,6 +11,7 @@ import { decodedPayloads, exportHistory } from './helpers/history-export';
 import { startOnrampStack, type OnrampStack } from './helpers/onramp-stack';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretNeedle } from './helpers/secret-scan';
 import { getTestEnv, teardownAll } from './helpers/temporal-env';
+import { approveByPolicy } from './onboarding/helpers';
 
 const SPEC = readFileSync('examples/billing.yaml', 'utf8');
 /** What the spec, the plan and the secret refs say: none of it may be readable in the server. */
@@ -33,11 +34,11 @@ describe('secrets and specs in workflow history', () => {
     });
     codec = await startCodecServer({ ring: stack.keyRing, token, corsOrigins: [] });
 
-    const billing = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: SPEC }, stack.config, await stack.admin()));
-    await approve(stack.client, 'billing', { approver: 'security@acme.example' });
+    const billing = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: SPEC }, stack.config, await stack.admin()), stack.signoff.submission());
+    await approveByPolicy(stack, 'billing');
     await billing.result();
-    const ledger = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: SPEC.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin()));
-    await reject(stack.client, 'ledger', { approver: 'salesforce-admins@acme.example', comment: 'no' });
+    const ledger = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: SPEC.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin()), stack.signoff.submission());
+    await reject(stack.client, 'ledger', stack.signoff.decision('securityApprover', 'no'));
     await ledger.result().catch(() => undefined);
     needles.push(...(await storeNeedles(stack.secrets)), ...[...accessTokens].flatMap((t) => needlesFor('access-token', t)));
   });

@@ -9,6 +9,7 @@ import { approve, prepareOnboarding, startOnboarding, type OnboardingHandle } fr
 import { formatKeyList, newCodecKey } from '../../src/codec/key-ring';
 import type { OnrampConfig } from '../../src/config';
 import { startLocalStack } from '../../src/local-stack';
+import { devSignoff, type DevSignoff } from '../../src/signoff/dev-signer';
 import { LocalOrgAdmin, type RunningLocalOrg } from '@onramp/local-org';
 import { INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE, type ResolvedIntegration } from '../../src/spec/normalize';
 import type { Plan } from '../../src/spec/plan';
@@ -19,7 +20,8 @@ import { cpuSeconds, findPid } from './proc';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 
 const SPEC_FILE = resolve(__dirname, '..', '..', 'examples', 'billing.yaml');
-export const APPROVER = 'security@acme.example';
+/** deploy/policy.yaml asks two security approvals of an onboarding on the local org (not a sandbox). */
+export const APPROVERS = ['alice@acme.example', 'bob@acme.example'];
 
 /** Simulated Salesforce latency per API call (a latency fault on every Salesforce request of the local org). */
 export const DEFAULT_LATENCY_MS = 150;
@@ -50,6 +52,7 @@ export interface BenchStack {
   config: OnrampConfig;
   client: Client;
   worker: BenchWorker;
+  signoff: DevSignoff;
   /** onramp's admin session in this process (the plain script and `prepareOnboarding` use it). */
   admin(): Promise<Connection>;
   setLatency(ms: number): Promise<void>;
@@ -82,6 +85,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     writtenBy: 'the bench stack',
   });
   const { org, config } = local;
+  // The benchmark signs as onramp dev does: the approval service's key, the seeded people, the default policy.
+  const signoff = await devSignoff(config);
   const orgAdmin = new LocalOrgAdmin(org.httpUrl);
   const worker = await startBenchWorker({
     ONRAMP_CONFIG: local.configFile,
@@ -97,6 +102,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     config,
     client,
     worker,
+    signoff,
     admin: local.admin,
     async setLatency(ms) {
       await orgAdmin.setFaults(ms > 0 ? [{ kind: 'latency', latencyMs: ms, description: 'simulated Salesforce API latency' }] : []);
@@ -163,7 +169,7 @@ export async function prepareSpecs(stack: BenchStack, names: string[], parallel 
 }
 
 export async function startPrepared(stack: BenchStack, spec: PreparedSpec): Promise<OnboardingHandle> {
-  return startOnboarding(stack.client, stack.config, { resolved: spec.resolved, plan: spec.plan, issues: [] });
+  return startOnboarding(stack.client, stack.config, { resolved: spec.resolved, plan: spec.plan, issues: [] }, stack.signoff.submission());
 }
 
 /**
@@ -173,7 +179,7 @@ export async function startPrepared(stack: BenchStack, spec: PreparedSpec): Prom
 export async function approveAs(stack: BenchStack, name: string, attempts = 5): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await approve(stack.client, name, { approver: APPROVER, comment: 'approved by the benchmark harness' });
+      for (const who of APPROVERS) await approve(stack.client, name, stack.signoff.decision(who, 'approved by the benchmark harness'));
       return;
     } catch (error) {
       if (attempt >= attempts || !/deadline exceeded/i.test(error instanceof Error ? error.message : String(error))) throw error;

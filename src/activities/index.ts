@@ -6,6 +6,7 @@ import { offboardingActivities } from './offboarding';
 import { waitingOnTheOrg } from './org-waits';
 import { provisioningActivities } from './provisioning';
 import { remediationActivities } from './remediation';
+import { revalidationActivities } from './revalidation';
 import { rotationActivities } from './rotation';
 import { runbookActivities } from './runbook';
 import { verificationActivities } from './verification';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...rotationActivities(deps, admin),
     ...offboardingActivities(deps),
     ...remediationActivities(admin),
+    ...revalidationActivities(deps, admin),
   });
 }
 

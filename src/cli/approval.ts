@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { approve, reject } from '../client/onboarding';
+import { devPerson, devSignoff } from '../signoff/dev-signer';
 import type { ApprovalRecord } from '../shared/types';
 import type { CliIo } from './io';
 import { CliError, defaultIdentity, EXIT, printJson, queryStatus, runWithSession, workflowState } from './shared';
@@ -22,7 +23,7 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
     .description(`${verb} an onboarding request, as one of its approvers`)
     .argument('<name>', 'integration name (the spec\'s `name`)')
     .addOption(
-      new Option('--as <identity>', 'who decides; trusted as given (an API in front of onramp must authenticate it)').default(
+      new Option('--as <identity>', "who decides: one of onramp dev's seeded people (dev signer; the server's sign-in replaces it)").default(
         defaultIdentity(),
         'ONRAMP_USER, else the OS user name',
       ),
@@ -36,12 +37,18 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
         if (verb === 'reject' && !options.comment?.trim()) {
           throw new CliError('say why with --comment <text>; the requester and the audit trail read it', EXIT.usage);
         }
+        let who;
+        try {
+          who = devPerson(options.as);
+        } catch (error) {
+          throw new CliError((error as Error).message, EXIT.usage);
+        }
         const client = await session.temporal();
-        const earlier = await earlierDecision(() => queryStatus(client, name), options.as);
+        const earlier = await earlierDecision(() => queryStatus(client, name), who.email);
         if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) return alreadyRecorded(io, earlier, name, options.json);
         let record: ApprovalRecord;
         try {
-          record = await decide(client, name, { approver: options.as, ...(options.comment ? { comment: options.comment } : {}) });
+          record = await decide(client, name, (await devSignoff(session.config)).decision(who, options.comment));
         } catch (error) {
           const reason = refusal(error);
           if (reason) throw new CliError(`refused: ${reason}`, EXIT.refused);

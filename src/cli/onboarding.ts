@@ -7,6 +7,7 @@ import type { OnboardingPhase } from '../shared/types';
 import { formatIssues, loadSpec } from '../spec/load';
 import { renderPlan, type ValidationIssue } from '../spec/plan';
 import { hasErrors } from '../spec/static-checks';
+import { devSignoff } from '../signoff/dev-signer';
 import type { CliIo } from './io';
 import { CliError, EXIT, printJson, queryStatus, runWithSession, type ExitCode } from './shared';
 import { nextSteps, renderStatus } from './status-view';
@@ -86,7 +87,9 @@ function onboardCommand(io: CliIo): Command {
         } else {
           const prepared = await prepareOnboarding(spec, session.config, await session.salesforce());
           if (hasErrors(prepared.issues)) return reportIssues(io, spec, prepared.issues, json);
-          const handle = await startOnboarding(client, session.config, prepared);
+          // Until the CLI calls the server: onramp dev's signer, submitting as the seeded requester (or ONRAMP_USER).
+          const dev = await devSignoff(session.config);
+          const handle = await startOnboarding(client, session.config, prepared, dev.submission(process.env.ONRAMP_USER || 'requester'));
           const { approval, requestedBy } = prepared.plan!;
           const { runId } = await handle.describe();
           started = { workflowId: handle.workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers: approval.approvers };

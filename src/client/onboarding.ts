@@ -1,13 +1,17 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'jsforce';
-import { usernameSuffixOf, type OnrampConfig } from '../config';
-import { readOrgFacts } from '../salesforce/spec-checks';
+import type { OnrampConfig } from '../config';
+import { validateAgainstOrg } from '../salesforce/validate-against-org';
 import { approveUpdate, onboardingWorkflowId, rejectUpdate, statusQuery } from '../shared/messages';
-import type { ApprovalInput, OnboardingInput, OnboardingStatus } from '../shared/types';
+import type { ApprovalRecord, OnboardingInput, OnboardingStatus } from '../shared/types';
+import type { ApprovalPolicy } from '../signoff/policy';
+import { requestRefusal, requirementFor } from '../signoff/requirement';
+import type { Signer } from '../signoff/sign';
+import type { VerifiedIdentity } from '../signoff/statements';
 import type { SpecSource } from '../spec/load';
 import { hasErrors } from '../spec/static-checks';
-import { validateSpec, type Validation } from '../spec/validate';
+import type { Validation } from '../spec/validate';
 import type { onboardIntegration } from '../workflows';
 
 export type PreparedOnboarding = Validation;
@@ -16,15 +20,8 @@ export type PreparedOnboarding = Validation;
  * Everything that happens before the org is touched: the validation pipeline (spec/validate.ts) with the
  * org read through the admin connection, reads only. Errors name the spec field; nothing is written anywhere.
  */
-export function prepareOnboarding(
-  source: SpecSource,
-  config: OnrampConfig,
-  admin: Connection,
-): Promise<PreparedOnboarding> {
-  return validateSpec(source, {
-    usernameSuffix: usernameSuffixOf(config),
-    readOrgFacts: (resolved) => readOrgFacts(admin, resolved),
-  });
+export function prepareOnboarding(source: SpecSource, config: OnrampConfig, admin: Connection): Promise<PreparedOnboarding> {
+  return validateAgainstOrg(source, config, admin);
 }
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;
@@ -34,35 +31,74 @@ export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;
  * workflow id is the integration's name. After a success, the same id cannot start again (one
  * integration user per external system); after a failure or rejection it can.
  */
+export interface SignedSubmission {
+  /** The approval service's signer (src/signoff/sign.ts). */
+  signer: Signer;
+  /** The signed-in submitter: the requester, whatever the spec's `requestedBy` says. */
+  requester: VerifiedIdentity;
+  policy: ApprovalPolicy;
+}
+
 export async function startOnboarding(
   client: Client,
   config: OnrampConfig,
   prepared: PreparedOnboarding,
-  options: Pick<OnboardingInput, 'timeouts'> = {},
+  submission: SignedSubmission,
+  options: Partial<Pick<OnboardingInput, 'timeouts' | 'onboardingId'>> = {},
 ): Promise<OnboardingHandle> {
-  if (!prepared.resolved || !prepared.plan || hasErrors(prepared.issues)) {
+  const { resolved: integration, plan } = prepared;
+  if (!integration || !plan || hasErrors(prepared.issues)) {
     throw new Error('the spec has errors; run `onramp plan` to see them');
   }
+  const refused = requestRefusal(submission.policy, submission.requester);
+  if (refused) throw new Error(refused);
+  const workflowId = onboardingWorkflowId(integration.names.name);
+  const requirement = requirementFor(submission.policy, plan, submission.requester);
+  const request = await submission.signer.signRequest({ workflowId, plan, integration, requester: submission.requester, requirement });
   return client.workflow.start('onboardIntegration', {
     taskQueue: config.temporal.taskQueue,
-    workflowId: onboardingWorkflowId(prepared.resolved.names.name),
+    workflowId,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    args: [{ integration: prepared.resolved, plan: prepared.plan, onboardingId: randomUUID(), ...options }],
+    args: [{ integration, plan, onboardingId: randomUUID(), request, ...options }],
   }) as Promise<OnboardingHandle>;
 }
 
 export const onboardingHandle = (client: Client, integration: string) =>
   client.workflow.getHandle<typeof onboardIntegration>(onboardingWorkflowId(integration));
 
-/** Approves through a workflow update: the answer says at once whether the approval counted. */
-export async function approve(client: Client, integration: string, input: ApprovalInput) {
-  return onboardingHandle(client, integration).executeUpdate(approveUpdate, { args: [input], updateId: `approve:${input.approver.toLowerCase()}` });
+export interface SignedDecision {
+  signer: Signer;
+  /** The signed-in approver; the workflow decides whether their decision counts. */
+  approver: VerifiedIdentity;
+  comment?: string;
 }
 
-export async function reject(client: Client, integration: string, input: ApprovalInput) {
-  return onboardingHandle(client, integration).executeUpdate(rejectUpdate, { args: [input], updateId: `reject:${input.approver.toLowerCase()}` });
+/**
+ * Signs the decision for the integration's current run and the plan it waits on, and sends it through a
+ * workflow update: the answer says at once whether it counted (a refusal is a typed failure).
+ */
+async function decide(client: Client, integration: string, decision: 'approved' | 'rejected', input: SignedDecision): Promise<ApprovalRecord> {
+  const handle = onboardingHandle(client, integration);
+  const [{ runId }, status] = await Promise.all([handle.describe(), handle.query(statusQuery)]);
+  if (!status.planDigest) throw new Error(`${integration}: this onboarding was started before signed sign-off and cannot take signed decisions`);
+  const statement = await input.signer.signApproval({
+    workflowId: handle.workflowId,
+    runId,
+    planDigest: status.planDigest,
+    approver: input.approver,
+    decision,
+    ...(input.comment ? { comment: input.comment } : {}),
+  });
+  const update = decision === 'approved' ? approveUpdate : rejectUpdate;
+  // The run's id pins the update to the run the statement names; the update id makes a resent call idempotent.
+  return client.workflow
+    .getHandle<typeof onboardIntegration>(handle.workflowId, runId)
+    .executeUpdate(update, { args: [{ statement, approver: input.approver.email }], updateId: `${decision}:${runId}:${input.approver.sub}` });
 }
+
+export const approve = (client: Client, integration: string, input: SignedDecision) => decide(client, integration, 'approved', input);
+export const reject = (client: Client, integration: string, input: SignedDecision) => decide(client, integration, 'rejected', input);
 
 export async function onboardingStatus(client: Client, integration: string): Promise<OnboardingStatus> {
   return onboardingHandle(client, integration).query(statusQuery);

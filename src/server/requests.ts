@@ -10,6 +10,7 @@ import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
 import { hasRole, type Identity } from './identity';
+import { loadPolicy, loadSigningKey, Signer, type ApprovalPolicy } from '../signoff';
 
 export interface RequestSummary {
   integration: string;
@@ -32,6 +33,16 @@ export class Requests {
     private readonly config: OnrampConfig,
     private readonly admin: () => Promise<Connection>,
   ) {}
+
+  /** The approval service's key and policy (src/signoff): loaded on first use, refused when missing or invalid. */
+  private signoff?: Promise<{ signer: Signer; policy: ApprovalPolicy }>;
+  private signing() {
+    this.signoff ??= Signer.fromKey(loadSigningKey(this.config.signoff.keyFile)).then((signer) => ({
+      signer,
+      policy: loadPolicy(this.config.policy.file),
+    }));
+    return this.signoff;
+  }
 
   /** Validates the spec against the org and starts the onboarding; the requester is the signed-in person. */
   async submit(who: Identity, specText: string) {
@@ -61,7 +72,9 @@ export class Requests {
         state === 'RUNNING' ? 'is already under way' : 'is already onboarded (one integration user per system)';
       throw new ApiError(409, 'exists', `the onboarding of ${integration} ${what}`, 'name');
     }
-    const handle = await startOnboarding(this.client, this.config, prepared);
+    const { signer, policy } = await this.signing();
+    const requester = { sub: who.sub, email: who.email, groups: who.groups };
+    const handle = await startOnboarding(this.client, this.config, prepared, { signer, requester, policy });
     const { runId } = await handle.describe();
     return { integration, workflowId: handle.workflowId, runId, plan: prepared.plan!, issues: prepared.issues };
   }
@@ -100,7 +113,9 @@ export class Requests {
       throw new ApiError(400, 'missing-field', 'a rejection needs a comment saying why', 'comment');
     }
     await this.existing(integration);
-    const input = { approver: who.email, ...(comment?.trim() ? { comment: comment.trim() } : {}) };
+    const { signer } = await this.signing();
+    const approver = { sub: who.sub, email: who.email, groups: who.groups };
+    const input = { signer, approver, ...(comment?.trim() ? { comment: comment.trim() } : {}) };
     try {
       return await (decision === 'approve' ? approve : reject)(this.client, integration, input);
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
+import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
 import type { OnboardingStep } from './steps';
 
 /** `waiting`: the step is paused until Salesforce's API allocation is back (a durable timer), then runs again. */
@@ -28,7 +29,12 @@ export type OnboardingPhase =
   | 'cancelled';
 
 export interface ApprovalInput {
-  /** Identity of the approver, authenticated by the caller (CLI or API). */
+  /**
+   * Onboardings since signed sign-off: the decision signed by the approval service (src/signoff), which
+   * alone says who decided; `approver` is then ignored. Offboarding and remediation still take `approver`.
+   */
+  statement?: string;
+  /** Identity of the approver, as the caller (CLI or API) authenticated it. */
   approver: string;
   comment?: string;
 }
@@ -38,6 +44,9 @@ export interface ApprovalRecord {
   decision: 'approved' | 'rejected';
   comment?: string;
   at: string;
+  /** Signed decisions: the approver's stable id at the sign-in provider and the statement's id. */
+  sub?: string;
+  statementId?: string;
 }
 
 /** A decision sent as a signal that the sign-off rules refused (signals cannot be answered): shown, never counted. */
@@ -61,6 +70,10 @@ export interface OnboardingStatus {
   runbookPath?: string;
   /** The plan the request was approved against: what approvers are shown and what the steps carry out. */
   plan?: Plan;
+  /** Signed requests: the digest decisions must be signed for, the signed-in requester and what policy requires. */
+  planDigest?: string;
+  requester?: VerifiedIdentity;
+  requirement?: ApprovalRequirement;
 }
 
 export interface OnboardingInput {
@@ -69,6 +82,8 @@ export interface OnboardingInput {
   plan: Plan;
   /** Idempotency marker written on every org object this onboarding creates. */
   onboardingId: string;
+  /** The request signed by the approval service (src/signoff): without a valid one, nothing runs. */
+  request?: string;
   /** Activity timeouts and retry pacing; absent in production (the workflow's defaults apply). */
   timeouts?: StepTimeouts;
 }
@@ -138,7 +153,7 @@ export interface OnboardingResult {
 }
 
 export interface OnboardingFailureDetails {
-  failedStep: OnboardingStep | 'approval';
+  failedStep: OnboardingStep | 'approval' | 'revalidatePlan';
   reason: string;
   undone: string[];
   /** Compensations that failed even after retries: what a human must clean up by hand. */

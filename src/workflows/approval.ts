@@ -7,11 +7,21 @@ import type { ApprovalInput, ApprovalRecord, IgnoredDecision } from '../shared/t
 
 export type ApprovalOutcome = 'pending' | 'approved' | 'rejected';
 
+/** What the approve/reject handlers decide through: the name-based book below or the signed one (signed-approval.ts). */
+export interface DecisionBook {
+  readonly records: ApprovalRecord[];
+  readonly ignored: IgnoredDecision[];
+  readonly outcome: ApprovalOutcome;
+  /** Throws a typed, non-retryable failure when the decision is not allowed (update validators run it). */
+  check(input: ApprovalInput, decision: ApprovalRecord['decision'], open: boolean): void;
+  record(input: ApprovalInput, decision: ApprovalRecord['decision'], at: Date): ApprovalRecord;
+}
+
 /**
  * The sign-off rules: only listed approvers decide, the requester never approves their own request,
  * each approver counts once, one rejection ends it, and nothing changes after the decision.
  */
-export class ApprovalBook {
+export class ApprovalBook implements DecisionBook {
   readonly records: ApprovalRecord[] = [];
   /** Signalled decisions the rules refused: kept so the status shows them, never counted. */
   readonly ignored: IgnoredDecision[] = [];
@@ -62,7 +72,7 @@ export class ApprovalBook {
  * once) and their signal variants (signals cannot be refused: an invalid one changes nothing and is
  * logged and listed in `book.ignored`). Every request that needs sign-off (onboarding, offboarding, remediation) decides this way.
  */
-export function acceptDecisions(book: ApprovalBook, isOpen: () => boolean): void {
+export function acceptDecisions(book: DecisionBook, isOpen: () => boolean): void {
   const decide = (decision: ApprovalRecord['decision']) => (approval: ApprovalInput) => book.record(approval, decision, new Date());
   setHandler(approveUpdate, decide('approved'), { validator: (a) => book.check(a, 'approved', isOpen()) });
   setHandler(rejectUpdate, decide('rejected'), { validator: (a) => book.check(a, 'rejected', isOpen()) });

@@ -5,9 +5,12 @@ import { ONBOARDING_STEP_CATALOGUE as STEP, ONBOARDING_STEPS, type OnboardingSte
 import type { OnboardingFailureDetails, OnboardingInput, OnboardingPhase, OnboardingResult, OnboardingStatus } from '../shared/types';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
-import { ApprovalBook } from './approval';
+import { approvalsNeeded } from '../signoff/rules';
+import { ApprovalBook, type DecisionBook } from './approval';
 import { Saga, StepBoard, failureMessage } from './saga';
 import { awaitSignOff, deciders } from './sign-off';
+import { SignedApprovalBook } from './signed-approval';
+import { verifiedRequest, type SignedRequest } from './signed-request';
 
 const CANCELLED = 'the onboarding was cancelled';
 
@@ -22,16 +25,23 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);
   const board = new StepBoard(ONBOARDING_STEPS);
   const { approval } = integration;
-  const book = new ApprovalBook(approval.approverKeys, integration.spec.requestedBy, approval.approvalsRequired);
+  // Signed sign-off: the request must carry the approval service's signature, and so must every decision.
+  const signed: SignedRequest | undefined = patched('onramp-signed-signoff') ? await verifiedRequest(input) : undefined;
+  const book: DecisionBook = signed
+    ? new SignedApprovalBook(signed.keys, signed.claims, signed.run)
+    : new ApprovalBook(approval.approverKeys, integration.spec.requestedBy, approval.approvalsRequired);
   const status: OnboardingStatus = {
     integration: integration.names.name,
     phase: 'awaiting-approval',
-    requestedBy: integration.spec.requestedBy,
-    approvalsRequired: approval.approvalsRequired,
+    requestedBy: signed ? signed.claims.requester.email : integration.spec.requestedBy,
+    approvalsRequired: signed ? approvalsNeeded(signed.claims.requirement) : approval.approvalsRequired,
     approvals: book.records,
     ignoredDecisions: book.ignored,
     steps: board.steps,
     plan: input.plan,
+    ...(signed
+      ? { planDigest: signed.run.planDigest, requester: signed.claims.requester, requirement: signed.claims.requirement }
+      : {}),
   };
 
   setHandler(statusQuery, () => status);
@@ -59,6 +69,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
     throw refusal(`onboarding of ${integration.names.name} ${reason}; nothing was created`, { details: [status.failure] });
   }
+
+  if (signed) await revalidate();
 
   setPhase('provisioning');
   const saga = new Saga(board);
@@ -132,5 +144,22 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
       `onboarding of ${integration.names.name} failed at ${failedStep}: ${reason.replace(/\.$/, '')}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
       { details: [failure], cause: error instanceof Error ? error : undefined },
     );
+  }
+
+  /** The org must still be what was approved: checked before the first write, so a mismatch has nothing to undo. */
+  async function revalidate(): Promise<void> {
+    try {
+      await steps.revalidatePlan(stepInput, { plan: input.plan, planDigest: signed!.run.planDigest });
+    } catch (error) {
+      const cancelled = isCancellation(error);
+      const reason = cancelled ? CANCELLED : failureMessage(error);
+      status.failure = { failedStep: 'revalidatePlan', reason, undone: [], leftBehind: [] };
+      setPhase(cancelled ? 'cancelled' : 'failed');
+      if (cancelled) throw error;
+      throw Failure.OnboardingFailed(`onboarding of ${integration.names.name} stopped before its first write: ${reason}`, {
+        details: [status.failure],
+        cause: error instanceof Error ? error : undefined,
+      });
+    }
   }
 }

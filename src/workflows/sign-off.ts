@@ -1,7 +1,7 @@
 import { condition, isCancellation } from '@temporalio/workflow';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
-import { ApprovalBook, acceptDecisions } from './approval';
+import { ApprovalBook, acceptDecisions, type DecisionBook } from './approval';
 import { StepBoard } from './saga';
 
 export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
@@ -13,7 +13,7 @@ export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled'
  * a cancellation of the workflow while it waits is an outcome too, so the caller can say so in its
  * status before it rethrows `cancelled`.
  */
-export async function awaitSignOff(book: ApprovalBook, timeoutMs: number): Promise<SignOffOutcome> {
+export async function awaitSignOff(book: DecisionBook, timeoutMs: number): Promise<SignOffOutcome> {
   let open = true;
   acceptDecisions(book, () => open);
   try {
@@ -28,7 +28,7 @@ export async function awaitSignOff(book: ApprovalBook, timeoutMs: number): Promi
 }
 
 /** Who decided, for messages and reports. */
-export const deciders = (book: ApprovalBook, decision: 'approved' | 'rejected') =>
+export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') =>
   book.records.filter((r) => r.decision === decision).map((r) => r.approver);
 
 /**

@@ -10,7 +10,7 @@ import type { AuditReport } from '../../src/audit/report';
 import { readAuditReport } from '../../src/audit/report-files';
 import { verifySignature, type Verdict } from '../../src/audit/webhook-signature';
 import { startAudit } from '../../src/client/audit';
-import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
 import { generateKeyPairAndCertificate } from '../../src/crypto/certificate';
 import { LocalOrgAdmin, SYSTEM, INTEGRATION_PROFILE } from '@onramp/local-org';
@@ -18,6 +18,7 @@ import type { OnboardingResult } from '../../src/shared/types';
 import type { AuditInput } from '../../src/workflows/audit';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
+import { approveByPolicy } from '../onboarding/helpers';
 
 const DAY_MS = 86_400_000;
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
@@ -59,11 +60,11 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     });
   });
 
-  const onboard = async (text: string, approvers: string[]) => {
+  const onboard = async (text: string) => {
     const prepared = await prepareOnboarding({ text }, stack.config, admin);
     assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
-    for (const approver of approvers) await approve(stack.client, prepared.resolved!.names.name, { approver });
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    await approveByPolicy(stack, prepared.resolved!.names.name);
     const result = await handle.result();
     onboarded[result.integration] = result;
   };
@@ -98,12 +99,12 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     stack.config.audit.webhookSigningKey = webhookKey;
     admin = await stack.admin();
     orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
-    await onboard(BILLING, ['security@acme.example']);
-    await onboard(WAREHOUSE, ['security@acme.example', 'salesforce-admins@acme.example']);
+    await onboard(BILLING);
+    await onboard(WAREHOUSE);
     // ledger signs in only during its onboarding, which the org dates 120 days back: unused since.
     await orgAdmin.setTimeOffset(-120 * DAY_MS);
     try {
-      await onboard(LEDGER, ['security@acme.example']);
+      await onboard(LEDGER);
     } finally {
       await orgAdmin.setTimeOffset(0);
     }

@@ -6,9 +6,10 @@ import { stringify } from 'yaml';
 import type { AuditSummary } from '../../src/audit/report';
 import { runCli } from '../../src/cli';
 import { AUDIT_SCHEDULE_ID, describeAuditSchedule, ensureAuditSchedule } from '../../src/client/audit';
-import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
+import { approveByPolicy } from '../onboarding/helpers';
 
 const QUARTER_MONTHS = [0, 3, 6, 9];
 
@@ -29,8 +30,8 @@ describe('the quarterly audit Schedule', () => {
     writeFileSync(configFile, stringify(stack.config));
     process.env.ONRAMP_CONFIG = configFile;
     const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await stack.admin());
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
-    await approve(stack.client, 'billing', { approver: 'security@acme.example' });
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    await approveByPolicy(stack, 'billing');
     await handle.result();
   });
   after(async () => {

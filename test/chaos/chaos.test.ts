@@ -28,6 +28,8 @@ import { findFreePort, startDevServer, type DevServer } from '../../src/temporal
 import { decodedPayloads, exportHistory } from '../helpers/history-export';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretNeedle } from '../helpers/secret-scan';
 import { getWorkflowBundle, teardownAll } from '../helpers/temporal-env';
+import { devSignoff } from '../../src/signoff/dev-signer';
+import { ensureDevSigningKey } from '../../src/signoff/keys';
 
 const ONBOARDINGS = 30;
 /**
@@ -39,7 +41,8 @@ const ONBOARDINGS = 30;
 const MIN_COMPLETED = ONBOARDINGS - 3;
 const APPROVED_BEFORE_CHAOS = 10;
 const FAULT_SEED = 20_251_123;
-const APPROVER = 'security@acme.example';
+/** deploy/policy.yaml asks two security approvals of an onboarding on the local org. */
+const APPROVERS = ['alice@acme.example', 'bob@acme.example'];
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
 const ENTRY = resolve(__dirname, 'worker-entry.ts');
 /**
@@ -150,10 +153,14 @@ describe('chaos: faults, worker kills and a server restart', () => {
       temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue: 'onramp-chaos' },
       secrets: { file: join(dir, 'secrets.json'), keyFile: join(dir, 'secrets.key') },
       runbookDir: join(dir, 'runbooks'),
+      policy: { file: join(__dirname, '..', '..', 'deploy', 'policy.yaml') },
+      signoff: { keyFile: join(dir, 'signoff-key.json'), jwksFile: join(dir, 'signoff-jwks.json') },
     }));
     await createSecretsKeyFile(join(dir, 'secrets.key'));
     const env = { ONRAMP_CONFIG: configFile, ONRAMP_CODEC_KEYS: formatKeyList(ring.keys) };
     config = loadConfig(env);
+    await ensureDevSigningKey(config.signoff.keyFile, config.signoff.jwksFile);
+    const signoff = await devSignoff(config);
     const bundlePath = join(dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await getWorkflowBundle()).code);
     worker = new WorkerProcess({ ...process.env, ...env, CHAOS_WORKFLOW_BUNDLE: bundlePath, CHAOS_SECRET_TAP: secretTap, ONRAMP_LOG_LEVEL: 'debug' }, workerLog);
@@ -166,14 +173,17 @@ describe('chaos: faults, worker kills and a server restart', () => {
     for (const [i, name] of names.entries()) {
       const prepared = await prepareOnboarding({ text: specFor(name, i) }, config, admin);
       assert.deepEqual(prepared.issues.filter((x) => x.severity === 'error'), [], name);
-      await startOnboarding(client, config, prepared, { timeouts: CHAOS_TIMEOUTS });
+      await startOnboarding(client, config, prepared, signoff.submission(), { timeouts: CHAOS_TIMEOUTS });
     }
-    const approveOne = (name: string) =>
-      persist(`approve ${name}`, () => approve(client, name, { approver: APPROVER, comment: 'chaos run' }), deadline).catch((error: unknown) => {
+    const approveAs = (name: string, who: string) =>
+      persist(`approve ${name}`, () => approve(client, name, signoff.decision(who, 'chaos run')), deadline).catch((error: unknown) => {
         // A retried update whose first attempt got through before the connection broke.
         if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === 'AlreadyDecided') return;
         throw error;
       });
+    const approveOne = async (name: string) => {
+      for (const who of APPROVERS) await approveAs(name, who);
+    };
     await Promise.all(names.slice(0, APPROVED_BEFORE_CHAOS).map(approveOne));
 
     const orgAdmin = new LocalOrgAdmin(org.instanceUrl);
@@ -308,7 +318,7 @@ describe('chaos: faults, worker kills and a server restart', () => {
   test('every approval survived the kills and the restart', async () => {
     for (const name of names) {
       const status = await onboardingStatus(client, name);
-      assert.deepEqual(status.approvals.map((a) => [a.approver, a.decision]), [[APPROVER, 'approved']], name);
+      assert.deepEqual(status.approvals.map((a) => [a.approver, a.decision]), APPROVERS.map((a) => [a, 'approved']), name);
       assert.ok(['completed', 'failed'].includes(status.phase), `${name}: ${status.phase}`);
     }
   });

@@ -20,7 +20,7 @@ describe('onramp remediate on the command line', () => {
   before(async () => {
     stack = await startOnrampStack();
     useConfig(stack.workDir, stack.config);
-    desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll', ['security@acme.example']);
+    desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
   });
   after(async () => {
     delete process.env.ONRAMP_CONFIG;

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { approve } from '../../src/client/onboarding';
+
 import { WORKER_STARTED } from '../../src/worker-launch';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { specText, startSpec } from '../onboarding/helpers';
+import { approveByPolicy, specText, startSpec } from '../onboarding/helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** deploy/worker.env's --max-old-space-size; V8 adds the young generation and a little more on top. */
@@ -36,7 +36,7 @@ describe('the built worker, launched as the container image launches it', () => 
     assert.ok(heapLimitMb >= OLD_SPACE_CAP_MB && heapLimitMb < OLD_SPACE_CAP_MB + 64, `heap limit ${heapLimitMb} MB: deploy/worker.env did not apply`);
 
     const { handle } = await startSpec(stack, specText('billing', 'built-worker'));
-    await approve(stack.client, 'built-worker', { approver: 'security@acme.example' });
+    await approveByPolicy(stack, 'built-worker');
     const result = await handle.result();
     assert.match(result.provisioned.userId, /^005/);
     assert.equal(result.evidence.tokenUserId.slice(0, 15), result.provisioned.userId.slice(0, 15));

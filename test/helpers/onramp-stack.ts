@@ -11,6 +11,7 @@ import type { Connection } from 'jsforce';
 import pino from 'pino';
 import type { OnrampConfig } from '../../src/config';
 import { startLocalStack } from '../../src/local-stack';
+import { devSignoff, type DevSignoff } from '../../src/signoff/dev-signer';
 import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { formatKeyList, KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { openSecretStore } from '../../src/secrets/open';
@@ -39,6 +40,8 @@ export interface OnrampStack {
   admin: () => Promise<Connection>;
   workDir: string;
   logLines: string[];
+  /** Signs as the approval service would, for `onramp dev`'s seeded people (deploy/policy.yaml). */
+  signoff: DevSignoff;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
     },
     writtenBy: 'the test stack',
   });
+  const signoff = await devSignoff(config);
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
   const secrets = await openSecretStore(config.secrets);
@@ -102,6 +106,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
     admin,
     workDir,
     logLines,
+    signoff,
     async close() {
       worker?.shutdown();
       await running;

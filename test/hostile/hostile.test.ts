@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { approve, prepareOnboarding, reject, startOnboarding } from '../../src/client/onboarding';
+import { approve, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { CodecKeyError, loadKeyRing } from '../../src/codec/key-ring';
 import { ConfigError, loadConfig } from '../../src/config';
 import { LocalOrgAdmin } from '@onramp/local-org';
@@ -18,10 +18,12 @@ import { orgFindings } from '../../src/spec/org-findings';
 import { removePermissionSetLicense } from '../../src/salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../../src/salesforce/permission-sets';
 import { findUserByUsername, retireUser } from '../../src/salesforce/users';
-import { onboardingWorkflowId } from '../../src/shared/messages';
+import { approveUpdate, onboardingWorkflowId } from '../../src/shared/messages';
+import { DEV_PEOPLE } from '../../src/signoff';
 import type { ValidationIssue } from '../../src/spec/plan';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
+import { approveByPolicy } from '../onboarding/helpers';
 
 const CORPUS_DIR = join(__dirname, 'corpus');
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
@@ -105,10 +107,10 @@ describe('hostile input', () => {
     stack = await startOnrampStack();
     orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     // One integration already onboarded (duplicate, finished-workflow cases), one awaiting approval.
-    const billing = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING }, stack.config, await stack.admin()));
-    await approve(stack.client, 'billing', { approver: 'security@acme.example' });
+    const billing = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING }, stack.config, await stack.admin()), stack.signoff.submission());
+    await approveByPolicy(stack, 'billing');
     await billing.result();
-    await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin()));
+    await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin()), stack.signoff.submission());
   });
   after(async () => {
     await stack?.close();
@@ -135,7 +137,7 @@ describe('hostile input', () => {
       await writesNothing(async () => {
         const prepared = await prepareOnboarding({ path: join(CORPUS_DIR, `${file}.yaml`) }, stack.config, await stack.admin());
         assert.ok(errorsOf(prepared.issues).some((i) => i.path === path && message.test(i.message)), `expected ${path}: ${message}, got:\n${show(prepared.issues)}`);
-        await assert.rejects(startOnboarding(stack.client, stack.config, prepared), /the spec has errors/);
+        await assert.rejects(startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()), /the spec has errors/);
       });
     });
   }
@@ -152,7 +154,7 @@ describe('hostile input', () => {
       assert.match(errors, /^(name|user\.username): .*billing\.integration@integrations\.acme\.example/m);
       assert.match(errors, /name: a permission set named Onramp_Billing already exists/);
       assert.match(errors, /name: an app named Onramp_Billing already exists/);
-      await assert.rejects(startOnboarding(stack.client, stack.config, prepared), /the spec has errors/);
+      await assert.rejects(startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()), /the spec has errors/);
       // Even bypassing the checks, the finished workflow's id cannot start again.
       const ledger = await prepareOnboarding({ text: BILLING.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
       await assert.rejects(
@@ -163,24 +165,27 @@ describe('hostile input', () => {
   });
 
   test('command: approval by someone who is not an approver', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', { approver: "mallory' OR 1=1@evil.example" }), refused('NotAnApprover', /mallory' OR 1=1@evil\.example is not an approver/)));
+    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', stack.signoff.decision({ sub: "mallory' OR 1=1", email: "mallory' OR 1=1@evil.example", groups: ["' OR 1=1"] })), refused('NotAnApprover', /mallory' OR 1=1@evil\.example is not among/)));
   });
 
   test('command: self-approval by the requester (any casing)', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', { approver: 'JDoe@Acme.Example' }), refused('SelfApproval', /requested this integration and cannot approve it/)));
+    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', stack.signoff.decision({ ...DEV_PEOPLE.requester, email: 'JDoe@Acme.Example' })), refused('SelfApproval', /requested this onboarding and cannot decide on it/)));
   });
 
-  test('command: approval without an approver', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', { approver: '   ' }), refused('InvalidApproval', /approver is required/)));
-    await writesNothing(() => assert.rejects(reject(stack.client, 'ledger', { approver: '' }), refused('InvalidApproval', /approver is required/)));
+  test('command: approval without a signed statement (raw update, any approver)', async () => {
+    const handle = stack.client.workflow.getHandle(onboardingWorkflowId('ledger'));
+    for (const approver of ['   ', '', 'security@acme.example']) {
+      const raw = () => handle.executeUpdate(approveUpdate, { args: [{ approver }], updateId: `raw:${approver}` });
+      await writesNothing(() => assert.rejects(raw(), refused('SignatureRefused', /no signed statement/)));
+    }
   });
 
   test('command: approval of a finished workflow', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'billing', { approver: 'salesforce-admins@acme.example' }), /workflow execution already completed|no longer awaiting approval/));
+    await writesNothing(() => assert.rejects(approve(stack.client, 'billing', stack.signoff.decision('securityApprover')), /workflow execution already completed|no longer awaiting approval/));
   });
 
   test('command: approval of an integration that was never requested', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'nobody', { approver: 'security@acme.example' }), /not found/i));
+    await writesNothing(() => assert.rejects(approve(stack.client, 'nobody', stack.signoff.decision('securityApprover')), /not found/i));
   });
 
   test('bad config: each problem names the setting and its variable', () => {

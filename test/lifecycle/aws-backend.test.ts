@@ -38,7 +38,7 @@ describe('the AWS Secrets Manager backend, end to end on moto', { skip: motoMiss
 
   test('onboarding stores the key in AWS, rotation replaces it there, offboarding removes it', async () => {
     assert.ok(stack.secrets instanceof AwsSecretsManagerStore, 'the stack runs on the AWS backend');
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
     const keyName = desired.integration.names.secretNames.privateKey;
     assert.ok((await inAws()).includes(keyName), 'the private key is an AWS secret');
     assert.deepEqual(await inAws(), await stack.secrets.list('ledger/'));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { approve, prepareOnboarding } from '../../src/client/onboarding';
+import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { recordIntegration } from '../../src/client/registry';
-import { onboardingWorkflowId } from '../../src/shared/messages';
 import type { DesiredState } from '../../src/shared/registry';
 import type { OnrampStack } from '../helpers/onramp-stack';
+import { approveByPolicy } from '../onboarding/helpers';
 
 /** billing.yaml as a client-credentials integration: its Apex class and Invoice__c grants are what these tests audit. */
 export const CLIENT_CREDENTIALS = (text: string) => text.replace('flow: jwt-bearer', 'flow: client-credentials').replace(/^\s*certificateValidityDays: .*\n/m, '');
@@ -14,18 +14,14 @@ export const CLIENT_CREDENTIALS = (text: string) => text.replace('flow: jwt-bear
  * registry holds the result: registering again is a no-op when the onboarding registered it already.
  * The onboarding id is chosen here because the registry record must carry it.
  */
-export async function onboardManaged(stack: OnrampStack, spec: string, name: string, approvers: string[], edit = (text: string) => text): Promise<DesiredState> {
+export async function onboardManaged(stack: OnrampStack, spec: string, name: string, edit = (text: string) => text): Promise<DesiredState> {
   const text = edit(readFileSync(spec, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
   const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
   const errors = prepared.issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new Error(`spec errors: ${JSON.stringify(errors)}`);
   const onboardingId = randomUUID();
-  const handle = await stack.client.workflow.start('onboardIntegration', {
-    taskQueue: stack.config.temporal.taskQueue,
-    workflowId: onboardingWorkflowId(name),
-    args: [{ integration: prepared.resolved!, plan: prepared.plan!, onboardingId }],
-  });
-  for (const approver of approvers) await approve(stack.client, name, { approver });
+  const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), { onboardingId });
+  await approveByPolicy(stack, name);
   const result = (await handle.result()) as { provisioned: DesiredState['provisioned']; approvals: DesiredState['approvals']; runbookPath: string };
   const record = await recordIntegration(
     stack.client,

@@ -16,7 +16,7 @@ describe('offboarding', () => {
   const stack = useOnrampStack();
 
   test('approved by another approver: no active user, app, token or secret remains; the runbook is kept', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
     const sf = stack.config.salesforce;
     const live = await connectWithJwt({
       loginUrl: sf.instanceUrl,
@@ -73,7 +73,7 @@ describe('offboarding', () => {
   });
 
   test('rejected: nothing is removed', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'treasury', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'treasury');
     const before = stack.org.org.snapshot();
     const handle = await startOffboarding(stack.client, 'treasury', { requestedBy: 'jdoe@acme.example', reason: 'unused?' });
     await decideSignOff(stack.client, 'offboarding', 'treasury', 'reject', { approver: 'security@acme.example', comment: 'still in use' });

@@ -64,7 +64,7 @@ describe('remediation with sign-off', () => {
   };
 
   test('approved: the org is back to the state right after onboarding, and the audit finds nothing', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'billing', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'billing');
     const approved = stack.org.org.snapshot();
     const foreign = await drift(desired);
     const findings = await audit('billing');
@@ -90,7 +90,7 @@ describe('remediation with sign-off', () => {
   });
 
   test('rejected: nothing changes', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'invoicing', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'invoicing');
     await drift(desired);
     const findings = await audit('invoicing');
     const drifted = stack.org.org.snapshot();

@@ -21,7 +21,7 @@ describe('credential rotation', () => {
     connectWithClientCredentials({ loginUrl: sf().instanceUrl, consumerKey, consumerSecret, apiVersion: sf().apiVersion });
 
   test('JWT bearer: a new key and certificate replace the old ones, proven by a grant; the old key is refused and deleted', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
     const { consumerKey } = desired.provisioned.app;
     const username = desired.provisioned.username;
     const old = desired.provisioned.credentials;
@@ -56,7 +56,7 @@ describe('credential rotation', () => {
   });
 
   test('the audit starts a rotation for a certificate that nears expiry', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'almanac', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'almanac');
     stack.config.audit.autoRotate = true;
     try {
       // The certificate is valid for 365 days: with a 400-day threshold the audit sees it as expiring.
@@ -73,7 +73,7 @@ describe('credential rotation', () => {
   });
 
   test('client credentials on an External Client App: staged pair valid beside the old one, then promoted; only the new one remains', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'depot', ['security@acme.example'], CLIENT_CREDENTIALS);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'depot', CLIENT_CREDENTIALS);
     const old = desired.provisioned.credentials;
     const oldSecret = await stack.secrets.get(old.consumerSecretRef);
     await ccGrant(old.consumerKey, oldSecret);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { approve } from '../../src/client/onboarding';
+
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { assertNoSecretsStored, assertOrgRestored, captureAccessTokens, failureOf, leakedSecrets, specText, startSpec } from './helpers';
+import { approveByPolicy, assertNoSecretsStored, assertOrgRestored, captureAccessTokens, failureOf, leakedSecrets, specText, startSpec } from './helpers';
 
 const CASES = [
   { name: 'billing-eca', example: 'billing', kind: 'external-client-app', flow: 'jwt-bearer', apiName: 'Onramp_Billing_Eca', grant: 'Account' },
@@ -31,8 +31,8 @@ describe('both OAuth flows on both app kinds', () => {
     test(`${c.flow} with a ${c.kind}: token, sample call, LoginHistory, refused reads; no secret readable anywhere`, async () => {
       const { handle } = await startSpec(stack, specText(c.example, c.name, (spec) => (spec.app.kind = c.kind)));
       // warehouse-cc asks for two approvals.
-      await approve(stack.client, c.name, { approver: 'security@acme.example' });
-      if (c.example === 'warehouse-cc') await approve(stack.client, c.name, { approver: 'salesforce-admins@acme.example' });
+      await approveByPolicy(stack, c.name);
+      if (c.example === 'warehouse-cc') await approveByPolicy(stack, c.name);
       const result = await handle.result();
 
       const org = stack.org.org;
@@ -70,7 +70,7 @@ describe('both OAuth flows on both app kinds', () => {
       const name = 'legacy-ca';
       const { handle } = await startSpec(stack, specText('billing', name, (spec) => (spec.app.kind = 'connected-app')));
       const before = stack.org.org.snapshot();
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
       const failure = await failureOf(handle);
       assert.equal(failure.type, 'OnboardingFailed');
       assert.equal(failure.details.failedStep, 'createApp');

@@ -10,6 +10,7 @@ import { teardownAll } from '../helpers/temporal-env';
 import { recordStoredSecrets, type SecretNeedle } from '../helpers/secret-scan';
 import {
   FAST,
+  approveByPolicy,
   assertCancelled,
   assertNoSecretsStored,
   assertOrgRestored,
@@ -51,7 +52,7 @@ describe('an approval that times out leaves nothing behind (time-skipping server
     const name = 'slow-approvers';
     const { handle } = await startSpec(stack, specText('billing', name, (spec) => Object.assign(spec, { approvalTimeout: '2h', approvalsRequired: 2 })));
     const before = stack.org.org.snapshot();
-    await approve(stack.client, name, { approver: 'security@acme.example' }).catch(() => assert.fail('approvals are accepted until the timeout'));
+    await approveByPolicy(stack, name).catch(() => assert.fail('approvals are accepted until the timeout'));
     // One approval of the two required never comes.
     await stack.env.sleep('3h');
     const failure = await failureOf(handle);
@@ -103,7 +104,7 @@ describe('a cancelled onboarding leaves nothing behind', () => {
     const before = stack.org.org.snapshot();
     // The deploy call is slow, so the cancellation lands while the worker is inside createApp.
     const slow = await admin.addFault({ kind: 'latency', operation: 'deploy', latencyMs: 1500, times: 1 });
-    await approve(stack.client, name, { approver: 'security@acme.example' });
+    await approveByPolicy(stack, name);
     await untilRunning(stack, name, 'createApp');
     while ((await admin.faults()).rules.find((r) => r.id === slow.id)!.hits === 0) await sleep(20);
     await handle.cancel();

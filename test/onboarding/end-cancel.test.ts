@@ -7,13 +7,13 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { readAuditReport } from '../../src/audit/report-files';
 import { renderStatus } from '../../src/cli/status-view';
 import { startAudit } from '../../src/client/audit';
-import { approve, onboardingStatus, type OnboardingHandle } from '../../src/client/onboarding';
+import { onboardingStatus, type OnboardingHandle } from '../../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryHandle } from '../../src/client/registry';
 import type { OnboardingStep } from '../../src/shared/steps';
 import type { StepState } from '../../src/shared/types';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { assertCancelled, assertNoSecretsStored, assertOrgRestored, specText, startSpec } from './helpers';
+import { approveByPolicy, assertCancelled, assertNoSecretsStored, assertOrgRestored, specText, startSpec } from './helpers';
 
 // issue 10 item 1: a cancel that lands as the runbook is written or the integration registered (the last
 // steps) must leave no managed integration behind: no runbook, no registry entry, nothing for the audit.
@@ -81,7 +81,7 @@ describe('a cancel at the very end leaves no managed integration behind', () => 
       const name = `${prefix}-${attempt}`;
       const { handle, integration } = await startSpec(stack, specText('billing', name));
       const before = stack.org.org.snapshot();
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
       const caught =
         (await until(stack, name, step, state)) &&
         (await handle.cancel().then(

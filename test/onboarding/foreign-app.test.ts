@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Connection } from 'jsforce';
-import { approve } from '../../src/client/onboarding';
+
 import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { consumerKeyFor } from '../../src/salesforce/app-settings';
 import { ensureConnectedApp } from '../../src/salesforce/connected-app';
@@ -17,7 +17,7 @@ import { Failure, failureType } from '../../src/shared/failures';
 import type { ResolvedApp } from '../../src/spec/normalize';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from '../lifecycle/helpers';
-import { assertOrgRestored, failureOf, specText, startSpec } from './helpers';
+import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
 
 const CONNECTED_APP = (text: string) => text.replace('kind: external-client-app', 'kind: connected-app');
 
@@ -103,7 +103,7 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
       const { handle, integration } = await startSpec(stack, edit(specText('billing', name)));
       const live = await placeForeignApp(stack, integration.app);
       const before = stack.org.org.snapshot();
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
 
       const failure = await failureOf(handle);
       assert.equal(failure.type, Failure.OnboardingFailed.type);
@@ -124,7 +124,7 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
   }
 
   test('offboarding: an app replaced by a same-named one is refused before its tokens are revoked', async () => {
-    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'crm-export', ['security@acme.example']);
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'crm-export');
     const { app } = desired.integration;
     const admin = await stack.admin();
     // onramp's app deleted by hand and a new one made under the same name.

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, CancelledFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
-import { prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
+import { approve, prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
 import { ADMIN_DIFF_IGNORED_TYPES, APP_TABLE, type OrgState, type Row, diffStates, sameId } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
-import type { OnboardingFailureDetails, OnboardingResult, StepTimeouts } from '../../src/shared/types';
+import type { ApprovalRecord, OnboardingFailureDetails, OnboardingResult, StepTimeouts } from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretHit, type SecretNeedle } from '../helpers/secret-scan';
@@ -31,8 +31,17 @@ export function specText(example: 'billing' | 'warehouse-cc', name: string, patc
 export async function startSpec(stack: OnrampStack, text: string, timeouts?: StepTimeouts): Promise<{ handle: OnboardingHandle; integration: ResolvedIntegration }> {
   const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
   assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
-  const handle = await startOnboarding(stack.client, stack.config, prepared, timeouts ? { timeouts } : {});
+  const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), timeouts ? { timeouts } : {});
   return { handle, integration: prepared.resolved! };
+}
+
+/** The approvals deploy/policy.yaml asks of an onboarding on the local org (not a sandbox): two security approvers. */
+export async function approveByPolicy(stack: OnrampStack, integration: string, comment?: string): Promise<ApprovalRecord[]> {
+  const records: ApprovalRecord[] = [];
+  for (const who of ['securityApprover', 'secondSecurityApprover']) {
+    records.push(await approve(stack.client, integration, stack.signoff.decision(who, comment)));
+  }
+  return records;
 }
 
 /**

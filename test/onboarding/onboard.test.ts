@@ -7,7 +7,7 @@ import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding }
 import { diffStates, isEmptyDiff } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { useOnrampStack } from '../helpers/onramp-stack';
-import { captureAccessTokens, leakedSecrets } from './helpers';
+import { approveByPolicy, captureAccessTokens, leakedSecrets } from './helpers';
 
 const SPEC = 'examples/billing.yaml';
 
@@ -21,8 +21,8 @@ describe('onboarding an integration end to end', () => {
   test('billing (JWT bearer, External Client App): approved, provisioned, proven, runbook written', async () => {
     const prepared = await prepareOnboarding(SPEC, stack.config, await stack.admin());
     assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
-    await approve(stack.client, 'billing', { approver: 'security@acme.example', comment: 'least privilege checked' });
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    await approveByPolicy(stack, 'billing', 'least privilege checked');
     const result = await handle.result();
 
     const org = stack.org.org;
@@ -46,7 +46,7 @@ describe('onboarding an integration end to end', () => {
 
     const runbook = readFileSync(result.runbookPath, 'utf8');
     assert.match(runbook, /External Client App `Onramp_Billing`/);
-    assert.match(runbook, /security@acme.example \| approved/);
+    assert.match(runbook, /alice@acme.example \| approved/);
     assert.doesNotMatch(runbook, /PRIVATE KEY/);
     // It names the user, the app, the certificate fingerprint and where the secrets are: owner-only.
     assert.equal(statSync(result.runbookPath).mode & 0o777, 0o600);
@@ -61,10 +61,12 @@ describe('onboarding an integration end to end', () => {
     const tokens = captureAccessTokens(stack);
     const before = stack.org.org.snapshot();
     const prepared = await prepareOnboarding({ text: readFileSync(SPEC, 'utf8').replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
-    await assert.rejects(approve(stack.client, 'ledger', { approver: 'jdoe@acme.example' }), updateRefused('SelfApproval'));
-    await assert.rejects(approve(stack.client, 'ledger', { approver: 'mallory@evil.example' }), updateRefused('NotAnApprover'));
-    await reject(stack.client, 'ledger', { approver: 'salesforce-admins@acme.example', comment: 'no' });
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    const { decision } = stack.signoff;
+    await assert.rejects(approve(stack.client, 'ledger', decision('requester')), updateRefused('SelfApproval'));
+    const mallory = { sub: 'mallory', email: 'mallory@evil.example', groups: [] };
+    await assert.rejects(approve(stack.client, 'ledger', decision(mallory)), updateRefused('NotAnApprover'));
+    await reject(stack.client, 'ledger', decision('securityApprover', 'no'));
     const failure = await handle.result().catch((e: unknown) => e);
     assert.ok(failure instanceof WorkflowFailedError);
     assert.equal((failure.cause as { type?: string }).type, 'Rejected');

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { LocalOrgAdmin } from '@onramp/local-org';
-import { approve, onboardingStatus } from '../../src/client/onboarding';
+import { onboardingStatus } from '../../src/client/onboarding';
 import type { OnboardingStatus } from '../../src/shared/types';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { FAST, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
+import { FAST, approveByPolicy, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
 
 // issue 10 item 10: Salesforce's daily API allocation running out must not fail an approved onboarding.
 // The step meets REQUEST_LIMIT_EXCEEDED, /limits says nothing remains, and the workflow waits on a durable
@@ -45,7 +45,7 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
     const { limit } = await admin.apiUsage();
     // The org's rolling allocation is spent by something else before the approval comes.
     await admin.setApiUsage(limit);
-    const approval = await approve(stack.client, name, { approver: 'security@acme.example', comment: 'ok' });
+    const [approval] = await approveByPolicy(stack, name, 'ok');
 
     const waiting = await statusWhen(stack, name, (s) => s.steps.some((step) => step.state === 'waiting'));
     const step = waiting.steps.find((s) => s.state === 'waiting')!;
@@ -91,7 +91,7 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
       { kind: 'request-limit', method: 'DELETE', pattern: 'sobjects/PermissionSet/' },
     ]);
     try {
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
       const waiting = await statusWhen(stack, name, (s) => s.steps.some((step) => step.state === 'waiting'));
       assert.equal(waiting.phase, 'compensating');
       const step = waiting.steps.find((s) => s.state === 'waiting')!;

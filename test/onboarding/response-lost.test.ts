@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { approve } from '../../src/client/onboarding';
 import { LocalOrgAdmin, type FaultRuleInput } from '@onramp/local-org';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { FAST, assertProvisionedOnce, specText, startSpec } from './helpers';
+import { FAST, approveByPolicy, assertProvisionedOnce, specText, startSpec } from './helpers';
 
 const lost = (description: string, match: Omit<FaultRuleInput, 'kind' | 'times' | 'description'>): FaultRuleInput => ({
   kind: 'response-lost',
@@ -72,7 +71,7 @@ describe('every create step survives a lost response without a duplicate', () =>
         times: 1,
       });
       try {
-        await approve(stack.client, name, { approver: 'security@acme.example' });
+        await approveByPolicy(stack, name);
         for (const started = Date.now(); (await admin.faults()).rules[0]!.hits === 0; await sleep(20)) {
           assert.ok(Date.now() - started < 30_000, 'the license check never reached the org');
         }

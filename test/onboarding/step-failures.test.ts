@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { RetryState } from '@temporalio/common';
-import { approve, type OnboardingHandle } from '../../src/client/onboarding';
+import type { OnboardingHandle } from '../../src/client/onboarding';
 import { LocalOrgAdmin, type FaultRuleInput } from '@onramp/local-org';
 import { ONBOARDING_STEPS, type OnboardingStep } from '../../src/shared/steps';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
@@ -11,6 +11,7 @@ import { teardownAll } from '../helpers/temporal-env';
 import { recordStoredSecrets, type SecretNeedle } from '../helpers/secret-scan';
 import {
   FAST,
+  approveByPolicy,
   assertNoSecretsStored,
   assertOrgRestored,
   captureAccessTokens,
@@ -187,8 +188,8 @@ describe('a failure at any step undoes everything before it', () => {
       const repair = await f.inject(stack, admin, integration);
       try {
         const before = stack.org.org.snapshot();
-        await approve(stack.client, name, { approver: 'security@acme.example' });
-        if (f.example === 'warehouse-cc') await approve(stack.client, name, { approver: 'salesforce-admins@acme.example' });
+        await approveByPolicy(stack, name);
+        if (f.example === 'warehouse-cc') await approveByPolicy(stack, name);
         const failure = await failureOf(handle);
         assert.equal(failure.type, 'OnboardingFailed');
         assert.equal(failure.details.failedStep, f.step);
@@ -218,7 +219,7 @@ describe('a failure at any step undoes everything before it', () => {
       { kind: 'unavailable', operation: 'deploy', times: 1 },
     ]);
     try {
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
       const result = await handle.result();
       assert.deepEqual((await admin.faults()).rules.map((r) => r.hits), [2, 1, 1]);
       const db = stack.org.org.db;
@@ -245,7 +246,7 @@ describe('a failure at any step undoes everything before it', () => {
       { kind: 'unavailable', method: 'PATCH', pattern: 'sobjects/User/', times: 3 },
     ]);
     try {
-      await approve(stack.client, name, { approver: 'security@acme.example' });
+      await approveByPolicy(stack, name);
       const failure = await failureOf(handle);
       assert.equal(failure.details.failedStep, 'verifyIntegration');
       assert.deepEqual(failure.details.leftBehind, []);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { onboardingStatus, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import type { ValidationIssue } from '../../src/spec/plan';
 import { useOnrampStack } from '../helpers/onramp-stack';
+import { approveByPolicy } from './helpers';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
 const errorsOf = (issues: ValidationIssue[]) =>
@@ -83,9 +84,9 @@ describe('the shipped examples onboard on the local org exactly as they are', ()
       ['trusted-ip-ranges-do-not-restrict'],
       'the approver is told what the trusted ranges do not do',
     );
-    const handle = await startOnboarding(stack.client, stack.config, prepared);
-    await approve(stack.client, 'warehouse', { approver: 'security@acme.example' });
-    await approve(stack.client, 'warehouse', { approver: 'salesforce-admins@acme.example' });
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    await approveByPolicy(stack, 'warehouse');
+    await approveByPolicy(stack, 'warehouse');
     const result = await handle.result();
 
     const org = stack.org.org;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { approve, onboardingStatus } from '../../src/client/onboarding';
+import { onboardingStatus } from '../../src/client/onboarding';
 import { LocalOrgAdmin, sameId } from '@onramp/local-org';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { assertProvisionedOnce, specText, startSpec } from './helpers';
+import { approveByPolicy, assertProvisionedOnce, specText, startSpec } from './helpers';
 
 describe('a worker killed in the middle of a step', () => {
   let stack: OnrampStack;
@@ -31,7 +31,7 @@ describe('a worker killed in the middle of a step', () => {
     // The org carries out the call that creates the permission set (and its grants), then holds the
     // answer: the worker dies with the write in the org and the step not knowing it happened.
     const held = await admin.addFault({ kind: 'response-lost', method: 'POST', pattern: '/composite$', bodyPattern: 'sobjects/PermissionSet"', latencyMs: 5000, times: 1 });
-    await approve(stack.client, name, { approver: 'security@acme.example' });
+    await approveByPolicy(stack, name);
     const written = () => stack.org.org.db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName);
     for (;;) {
       const status = await onboardingStatus(stack.client, name);

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { OrgState } from '@onramp/local-org';
+import { approve, onboardingStatus, prepareOnboarding, reject } from '../../src/client/onboarding';
+import { approveSignal, approveUpdate, onboardingWorkflowId } from '../../src/shared/messages';
+import type { ApprovalInput, OnboardingStatus } from '../../src/shared/types';
+import { DEV_PEOPLE, generateSigningKey, Signer } from '../../src/signoff';
+import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec } from '../onboarding/helpers';
+
+const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
+  error instanceof WorkflowUpdateFailedError &&
+  (error.cause as { type?: string } | undefined)?.type === type &&
+  (!message || message.test((error.cause as Error).message));
+
+/** Nothing written in the org (onramp's own admin sign-in aside: assertOrgRestored). */
+const assertUnchanged = (stack: OnrampStack, before: OrgState) => assertOrgRestored(stack, before);
+
+async function statusWhen(stack: OnrampStack, name: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
+  for (let i = 0; ; i++) {
+    const status = await onboardingStatus(stack.client, name);
+    if (done(status) || i === 200) return status;
+    await sleep(25);
+  }
+}
+
+describe('forged sign-off is refused, and nothing is written', () => {
+  const stack = useOnrampStack();
+  const decision: OnrampStack['signoff']['decision'] = (...args) => stack.signoff.decision(...args);
+
+  test('raw Temporal updates and signals with any approver name, and statements that are not what they claim', async () => {
+    const name = 'forged-approvals';
+    const { handle } = await startSpec(stack, specText('billing', name));
+    const before = stack.org.org.snapshot();
+    const raw = (input: Partial<ApprovalInput>, updateId: string) => handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
+    for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
+      await assert.rejects(raw({ approver }, `raw-${approver}`), refusedWith('SignatureRefused', /no signed statement/));
+      await handle.signal(approveSignal, { approver });
+    }
+    const { runId } = await handle.describe();
+    const { planDigest } = await onboardingStatus(stack.client, name);
+    assert.match(planDigest ?? '', /^[0-9a-f]{64}$/);
+    const { signer } = stack.signoff;
+    const sign = (over: Partial<Parameters<Signer['signApproval']>[0]> = {}, by = signer) =>
+      by.signApproval({ workflowId: handle.workflowId, runId, planDigest: planDigest!, approver: DEV_PEOPLE.securityApprover, decision: 'approved', ...over });
+
+    await assert.rejects(raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'), refusedWith('ApprovalNotBound', /another plan/));
+    await assert.rejects(raw({ statement: await sign({ runId: 'another-run' }) }, 'other-run'), refusedWith('ApprovalNotBound', /another-run/));
+    await assert.rejects(raw({ statement: await sign({ workflowId: onboardingWorkflowId('x') }) }, 'other-wf'), refusedWith('ApprovalNotBound'));
+    const rogue = await Signer.fromKey(generateSigningKey(signer.kid));
+    await assert.rejects(raw({ statement: await sign({}, rogue) }, 'rogue-same-kid'), refusedWith('SignatureRefused', /does not verify/));
+    const unknown = await Signer.fromKey(generateSigningKey('not-trusted'));
+    await assert.rejects(raw({ statement: await sign({}, unknown) }, 'rogue-kid'), refusedWith('SignatureRefused', /not-trusted/));
+    await assert.rejects(raw({ statement: await sign({ decision: 'rejected' }) }, 'wrong-verb'), refusedWith('SignatureRefused', /cannot be sent as approved/));
+    // The requester under any name: the same `sub` with a security approver's email and groups.
+    const disguised = { ...DEV_PEOPLE.requester, email: 'security@acme.example', groups: ['security@acme.example'] };
+    await assert.rejects(approve(stack.client, name, decision(disguised)), refusedWith('SelfApproval'));
+    await assert.rejects(approve(stack.client, name, decision('auditor')), refusedWith('NotAnApprover', /auditor@acme.example/));
+
+    // One real approval, then the same statement again under another update id: a replay.
+    const statement = await sign();
+    await raw({ statement }, 'first');
+    await assert.rejects(raw({ statement }, 'replayed'), refusedWith('ApprovalReplayed'));
+
+    const status = await statusWhen(stack, name, (s) => (s.ignoredDecisions ?? []).length === 3);
+    assert.equal(status.phase, 'awaiting-approval', 'one real approval of the two policy asks for');
+    assert.deepEqual(status.approvals.map((a) => [a.approver, a.sub]), [['alice@acme.example', 'dev-security-1']]);
+    assert.ok(status.ignoredDecisions!.every((d) => /no signed statement/.test(d.reason)));
+    // Refused updates never reach history: only the one accepted update was written.
+    const history = await handle.fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    assert.equal(accepted.length, 1);
+    await reject(stack.client, name, decision('secondSecurityApprover', 'ends the test'));
+    assert.equal((await failureOf(handle)).type, 'Rejected');
+    assertUnchanged(stack, before);
+  });
+
+  test('a raw workflow start with any input runs nothing: no request, or a request for another plan', async () => {
+    const before = stack.org.org.snapshot();
+    const wide = specText('billing', 'raw-start', (spec) => {
+      spec.approvers = ['mallory@evil.example'];
+      spec.access.objects[0] = { name: 'Account', rights: ['read', 'edit', 'delete', 'viewAll', 'modifyAll'] };
+    });
+    const prepared = await prepareOnboarding({ text: wide }, stack.config, await stack.admin());
+    assert.ok(prepared.plan && prepared.resolved);
+    const start = (workflowId: string, extra: object) =>
+      stack.client.workflow.start('onboardIntegration', {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId,
+        args: [{ integration: prepared.resolved!, plan: prepared.plan!, onboardingId: 'raw', ...extra }],
+      });
+    const unsigned = await start(onboardingWorkflowId('raw-start'), {});
+    const failure = await unsigned.result().catch((e: unknown) => e);
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.equal((failure.cause as { type?: string }).type, 'SignatureRefused');
+
+    // A genuine request for a narrow plan, replayed with the wide plan and integration.
+    const narrow = await prepareOnboarding({ text: specText('billing', 'raw-start') }, stack.config, await stack.admin());
+    const requirement = { rules: [], neverApprove: { subs: [], emails: [] }, reasons: [] };
+    const request = await stack.signoff.signer.signRequest({
+      workflowId: onboardingWorkflowId('raw-start-2'),
+      plan: narrow.plan!,
+      integration: narrow.resolved!,
+      requester: DEV_PEOPLE.requester,
+      requirement,
+    });
+    const swapped = await start(onboardingWorkflowId('raw-start-2'), { request });
+    const mismatch = await swapped.result().catch((e: unknown) => e);
+    assert.equal(((mismatch as WorkflowFailedError).cause as { type?: string }).type, 'DigestMismatch');
+    // The same request under the workflow id it was not signed for.
+    const moved = await start(onboardingWorkflowId('raw-start-3'), { request, plan: narrow.plan, integration: narrow.resolved });
+    const elsewhere = await moved.result().catch((e: unknown) => e);
+    assert.match(((elsewhere as WorkflowFailedError).cause as Error).message, /signed request is for workflow/);
+    assertUnchanged(stack, before);
+  });
+
+  test("a spec naming the requester's friends as approvers still needs the policy's approvers", async () => {
+    const name = 'friends';
+    const { handle } = await startSpec(stack, specText('billing', name, (spec) => Object.assign(spec, { approvers: ['friend@acme.example'], approvalsRequired: 1 })));
+    const friend = { sub: 'friend', email: 'friend@acme.example', groups: [] };
+    await approve(stack.client, name, decision(friend, 'my friend asked'));
+    await approve(stack.client, name, decision('securityApprover'));
+    assert.equal((await onboardingStatus(stack.client, name)).phase, 'awaiting-approval', 'the friend does not replace the policy');
+    await approve(stack.client, name, decision('secondSecurityApprover'));
+    const result = await handle.result();
+    assert.deepEqual(result.approvals.map((a) => a.approver), ['friend@acme.example', 'alice@acme.example', 'bob@acme.example']);
+  });
+
+  test('the org changed between approval and run: stopped before the first write, with the reason', async () => {
+    const name = 'org-moved';
+    const { handle } = await startSpec(stack, specText('billing', name));
+    const { db } = stack.org.org;
+    const apex = db.find('ApexClass', (r) => r.Name === 'BillingSync')!;
+    db.delete('ApexClass', apex.Id as string);
+    try {
+      const before = stack.org.org.snapshot();
+      await approveByPolicy(stack, name);
+      const failure = await failureOf(handle);
+      assert.equal(failure.type, 'OnboardingFailed');
+      assert.equal(failure.details.failedStep, 'revalidatePlan');
+      assert.match(failure.message, /stopped before its first write: the org no longer accepts the approved spec: access\.apexClasses\[0\]/);
+      assert.deepEqual(failure.details.undone, []);
+      const status = await onboardingStatus(stack.client, name);
+      assert.equal(status.phase, 'failed');
+      assert.ok(status.steps.every((s) => s.state === 'pending'), 'no step ran');
+      assertUnchanged(stack, before);
+    } finally {
+      db.insert('ApexClass', apex);
+    }
+  });
+});
