@@ -25,8 +25,11 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
      */
     async revalidatePlan(input: StepInput, approved: { plan: Plan; planDigest: string }): Promise<string> {
       const { integration } = input;
-      // The resolved spec is the parsed spec with its defaults: as JSON (YAML's subset) it loads to the same spec.
-      const source = { text: JSON.stringify(integration.spec), filename: `${integration.names.name} (approved)` };
+      // The resolved spec is the parsed spec with its defaults, `null` where a setting does not apply: as JSON
+      // (YAML's subset) without those it loads to the same spec. Were it not to, the digests below would differ
+      // and the onboarding stop: a wrong answer here can only refuse, never let a different plan through.
+      const text = JSON.stringify(integration.spec, (_key, value: unknown) => (value === null ? undefined : value));
+      const source = { text, filename: `${integration.names.name} (approved)` };
       const now = await salesforceStep('re-validate the spec against the org', async () => validateAgainstOrg(source, deps.config, await admin.get()));
       if (!now.plan || !now.resolved || hasErrors(now.issues)) {
         const errors = now.issues.filter((i) => i.severity === 'error').map((i) => `${i.path || '(spec)'}: ${i.message}`);

@@ -8,6 +8,7 @@ import { formatIssues, loadSpec } from '../spec/load';
 import { renderPlan, type ValidationIssue } from '../spec/plan';
 import { hasErrors } from '../spec/static-checks';
 import { devSignoff } from '../signoff/dev-signer';
+import { requirementFor } from '../signoff/requirement';
 import type { CliIo } from './io';
 import { CliError, EXIT, printJson, queryStatus, runWithSession, type ExitCode } from './shared';
 import { nextSteps, renderStatus } from './status-view';
@@ -88,16 +89,19 @@ function onboardCommand(io: CliIo): Command {
           const prepared = await prepareOnboarding(spec, session.config, await session.salesforce());
           if (hasErrors(prepared.issues)) return reportIssues(io, spec, prepared.issues, json);
           // Until the CLI calls the server: onramp dev's signer, submitting as the seeded requester (or ONRAMP_USER).
-          const dev = await devSignoff(session.config);
-          const handle = await startOnboarding(client, session.config, prepared, dev.submission(process.env.ONRAMP_USER || 'requester'));
-          const { approval, requestedBy } = prepared.plan!;
+          const submission = (await devSignoff(session.config)).submission(process.env.ONRAMP_USER || 'requester');
+          const handle = await startOnboarding(client, session.config, prepared, submission);
+          const { approval } = prepared.plan!;
           const { runId } = await handle.describe();
           started = { workflowId: handle.workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers: approval.approvers };
           if (!json) {
+            // What the workflow will demand: the policy's approvers, and the spec's on top.
+            const { rules } = requirementFor(submission.policy, prepared.plan!, submission.requester);
+            const needed = rules.map((r) => `${r.count} from ${[...r.groups, ...r.identities].join(', ')} (${r.source})`).join(' and ');
             io.stdout(`Started onboarding workflow ${handle.workflowId} (run ${runId}).`);
             io.stdout(
-              `It waits up to ${approval.timeout} for ${approval.approvalsRequired} approval(s) from: ${approval.approvers.join(', ')}. ` +
-                `${requestedBy} requested it and cannot approve it.`,
+              `It waits up to ${approval.timeout} for approvals: ${needed}. ` +
+                `${submission.requester.email} requested it and cannot approve it.`,
             );
             io.stdout(`  onramp approve ${integration} --as <approver>\n  onramp status ${integration}`);
           }

@@ -135,9 +135,9 @@ describe('onramp dev', () => {
       assert.equal((await codecCall(`${codecUrl}/ui/${'0'.repeat(64)}/decode`, [stored])).status, 401);
 
       // A rejection is an outcome: one INFO line in the dev terminal, not a WARN with a stack.
-      const rejected = await run(['reject', 'billing', '--as', 'security@acme.example', '--comment', 'not now']);
+      const rejected = await run(['reject', 'billing', '--as', 'alice@acme.example', '--comment', 'not now']);
       assert.equal(rejected.code, 0, rejected.stderr);
-      await eventually(async () => (output.stderr.includes('workflow ended: onboarding of billing rejected by security@acme.example') ? true : undefined));
+      await eventually(async () => (output.stderr.includes('workflow ended: onboarding of billing rejected by alice@acme.example') ? true : undefined));
       assert.match(planOutput.stdout, /billing\.integration@integrations\.local-org\.example/, 'planned against the dev stack\'s org');
 
       dev.kill('SIGTERM');

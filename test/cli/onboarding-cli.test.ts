@@ -123,24 +123,31 @@ describe('the onramp command line against a running stack', () => {
 
     const self = await onramp('approve', 'billing', '--as', 'jdoe@acme.example');
     assert.equal(self.code, 4);
-    assert.match(self.stderr, /refused: SelfApproval: jdoe@acme\.example requested this integration/);
+    assert.match(self.stderr, /refused: SelfApproval: jdoe@acme\.example \(dev-requester\) requested this onboarding/);
+    const outsider = await onramp('approve', 'billing', '--as', 'auditor@acme.example');
+    assert.equal(outsider.code, 4);
+    assert.match(outsider.stderr, /NotAnApprover/);
+    // The dev signer signs only for onramp dev's seeded people: nobody can be named into existence.
     const stranger = await onramp('approve', 'billing', '--as', 'mallory@evil.example');
-    assert.equal(stranger.code, 4);
-    assert.match(stranger.stderr, /NotAnApprover/);
+    assert.equal(stranger.code, 2);
+    assert.match(stranger.stderr, /mallory@evil\.example is not one of onramp dev's people/);
     assert.equal((await status('billing')).approvals.length, 0, 'refusals are not recorded');
 
     // Without --as the identity comes from ONRAMP_USER.
-    const approved = await withEnv({ ONRAMP_USER: 'security@acme.example' }, () => onramp('approve', 'billing', '--comment', 'least privilege checked'));
+    const approved = await withEnv({ ONRAMP_USER: 'alice@acme.example' }, () => onramp('approve', 'billing', '--comment', 'least privilege checked'));
     assert.equal(approved.code, 0, approved.stderr);
-    assert.match(approved.stdout, /^Approved billing as security@acme\.example at /);
-    const repeated = await onramp('approve', 'billing', '--as', 'security@acme.example');
+    assert.match(approved.stdout, /^Approved billing as alice@acme\.example at /);
+    const repeated = await onramp('approve', 'billing', '--as', 'alice@acme.example');
     assert.equal(repeated.code, 0, repeated.stderr);
-    assert.match(repeated.stdout, /^Already recorded: security@acme\.example approved billing at \S+; nothing changed\.$/);
+    assert.match(repeated.stdout, /^Already recorded: alice@acme\.example approved billing at \S+; nothing changed\.$/);
+    // The default policy asks two security approvals on the local org (not a sandbox).
+    const second = await onramp('approve', 'billing', '--as', 'bob@acme.example');
+    assert.equal(second.code, 0, second.stderr);
 
     const finished = await waiting;
     assert.equal(finished.code, 0, finished.stderr);
     assert.match(finished.stdout, /Started onboarding workflow onramp:onboard:billing/);
-    assert.match(finished.stdout, /1 approval\(s\) from: security@acme\.example, salesforce-admins@acme\.example/);
+    assert.match(finished.stdout, /approvals: 2 from security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/);
     const runbookPath = /billing is onboarded\. Runbook: (\S+)/.exec(finished.stdout)?.[1];
     assert.ok(runbookPath, finished.stdout);
 
@@ -155,9 +162,9 @@ describe('the onramp command line against a running stack', () => {
     const runbook = await onramp('runbook', 'billing');
     assert.equal(runbook.code, 0);
     assert.equal(runbook.stdout, readFileSync(runbookPath, 'utf8').trimEnd());
-    assert.match(runbook.stdout, /security@acme.example \| approved/);
+    assert.match(runbook.stdout, /alice@acme.example \| approved/);
 
-    const late = await onramp('approve', 'billing', '--as', 'salesforce-admins@acme.example');
+    const late = await onramp('approve', 'billing', '--as', 'admin@acme.example');
     assert.equal(late.code, 4);
     assert.match(late.stderr, /closed \(completed\)/);
     const again = await onramp('onboard', 'examples/billing.yaml');
@@ -169,13 +176,13 @@ describe('the onramp command line against a running stack', () => {
     const spec = specNamed('ledger');
     const waiting = onramp('onboard', spec, '--wait', '--json');
     await eventually(async () => ((await onramp('status', 'ledger')).code === 0 ? true : undefined));
-    const silent = await onramp('reject', 'ledger', '--as', 'salesforce-admins@acme.example');
+    const silent = await onramp('reject', 'ledger', '--as', 'bob@acme.example');
     assert.equal(silent.code, 2, 'a rejection needs its reason');
     assert.match(silent.stderr, /say why with --comment <text>/);
     assert.equal((await status('ledger')).approvals.length, 0);
-    const rejected = await onramp('reject', 'ledger', '--as', 'salesforce-admins@acme.example', '--comment', 'not this quarter');
+    const rejected = await onramp('reject', 'ledger', '--as', 'bob@acme.example', '--comment', 'not this quarter');
     assert.equal(rejected.code, 0, rejected.stderr);
-    assert.match(rejected.stdout, /^Rejected ledger as salesforce-admins@acme\.example/);
+    assert.match(rejected.stdout, /^Rejected ledger as bob@acme\.example/);
 
     const finished = await waiting;
     assert.equal(finished.stderr, '');
@@ -183,13 +190,13 @@ describe('the onramp command line against a running stack', () => {
     const outcome = JSON.parse(finished.stdout) as { workflowId: string; outcome: string; failure: { failedStep: string; reason: string } };
     assert.equal(outcome.workflowId, 'onramp:onboard:ledger');
     assert.equal(outcome.outcome, 'rejected');
-    assert.deepEqual([outcome.failure.failedStep, outcome.failure.reason], ['approval', 'rejected by salesforce-admins@acme.example']);
+    assert.deepEqual([outcome.failure.failedStep, outcome.failure.reason], ['approval', 'rejected by bob@acme.example']);
     assert.equal((await onramp('runbook', 'ledger')).code, 1);
     const shown = await onramp('status', 'ledger');
     assert.match(shown.stdout, /\ncreateIntegrationUser +not run +- +- *\n/, 'steps that never ran say so');
     assert.doesNotMatch(shown.stdout, /pending/);
-    assert.match(shown.stdout, /\nRejected by salesforce-admins@acme\.example \(not this quarter\): nothing was created\./);
-    assert.equal((await onramp('approve', 'ledger', '--as', 'security@acme.example')).code, 4);
+    assert.match(shown.stdout, /\nRejected by bob@acme\.example \(not this quarter\): nothing was created\./);
+    assert.equal((await onramp('approve', 'ledger', '--as', 'alice@acme.example')).code, 4);
   });
 
   test('cancel during provisioning undoes what was created and prints it', async () => {
@@ -199,7 +206,8 @@ describe('the onramp command line against a running stack', () => {
     try {
       const spec = specNamed('payroll');
       assert.equal((await onramp('onboard', spec)).code, 0);
-      assert.equal((await onramp('approve', 'payroll', '--as', 'security@acme.example')).code, 0);
+      assert.equal((await onramp('approve', 'payroll', '--as', 'alice@acme.example')).code, 0);
+      assert.equal((await onramp('approve', 'payroll', '--as', 'bob@acme.example')).code, 0);
       await eventually(async () => ((await status('payroll')).steps.find((s) => s.step === 'createApp')?.state === 'running' ? true : undefined));
 
       // Mid-provisioning the org already holds the user: attaching must not validate the spec again.
