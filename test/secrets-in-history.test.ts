@@ -64,7 +64,7 @@ describe('secrets and specs in workflow history', () => {
     assert.match(texts, /secret:\/\/onramp\/billing\/private-key@v1/);
     assert.match(texts, /Invoice__c/);
     const rejected = [await exportHistory({ address, workflowId: onboardingWorkflowId('ledger'), codec: { endpoint: codec.url, token } })];
-    assert.match([...rejected, ...decodedPayloads(rejected[0]!)].join('\n'), /rejected by salesforce-admins@acme.example/);
+    assert.match([...rejected, ...decodedPayloads(rejected[0]!)].join('\n'), /rejected by alice@acme.example/);
     await assert.rejects(exportHistory({ address, workflowId: onboardingWorkflowId('billing'), codec: { endpoint: codec.url, token: 'wrong' } }));
   });
 

@@ -67,6 +67,21 @@ export async function startOnboarding(
 export const onboardingHandle = (client: Client, integration: string) =>
   client.workflow.getHandle<typeof onboardIntegration>(onboardingWorkflowId(integration));
 
+/**
+ * The digest of the plan the run waits on, once the run has verified its signed request (the first thing
+ * it does, in its first seconds): decisions are taken only from then on.
+ */
+async function verifiedPlanDigest(run: OnboardingHandle): Promise<string> {
+  for (let waited = 0; ; waited += 50) {
+    const status = await run.query(statusQuery);
+    if (status.planDigest) return status.planDigest;
+    if (status.phase !== 'awaiting-approval' || waited >= 10_000) {
+      throw new Error(`${status.integration}: the onboarding has no verified signed request (${status.phase}); it cannot take decisions`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface SignedDecision {
   signer: Signer;
   /** The signed-in approver; the workflow decides whether their decision counts. */
@@ -80,12 +95,12 @@ export interface SignedDecision {
  */
 async function decide(client: Client, integration: string, decision: 'approved' | 'rejected', input: SignedDecision): Promise<ApprovalRecord> {
   const handle = onboardingHandle(client, integration);
-  const [{ runId }, status] = await Promise.all([handle.describe(), handle.query(statusQuery)]);
-  if (!status.planDigest) throw new Error(`${integration}: this onboarding was started before signed sign-off and cannot take signed decisions`);
+  const { runId } = await handle.describe();
+  const digest = await verifiedPlanDigest(client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId));
   const statement = await input.signer.signApproval({
     workflowId: handle.workflowId,
     runId,
-    planDigest: status.planDigest,
+    planDigest: digest,
     approver: input.approver,
     decision,
     ...(input.comment ? { comment: input.comment } : {}),

@@ -25,26 +25,38 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);
   const board = new StepBoard(ONBOARDING_STEPS);
   const { approval } = integration;
-  // Signed sign-off: the request must carry the approval service's signature, and so must every decision.
-  const signed: SignedRequest | undefined = patched('onramp-signed-signoff') ? await verifiedRequest(input) : undefined;
-  const book: DecisionBook = signed
-    ? new SignedApprovalBook(signed.keys, signed.claims, signed.run)
-    : new ApprovalBook(approval.approverKeys, integration.spec.requestedBy, approval.approvalsRequired);
   const status: OnboardingStatus = {
     integration: integration.names.name,
     phase: 'awaiting-approval',
-    requestedBy: signed ? signed.claims.requester.email : integration.spec.requestedBy,
-    approvalsRequired: signed ? approvalsNeeded(signed.claims.requirement) : approval.approvalsRequired,
-    approvals: book.records,
-    ignoredDecisions: book.ignored,
+    requestedBy: integration.spec.requestedBy,
+    approvalsRequired: approval.approvalsRequired,
+    approvals: [],
+    ignoredDecisions: [],
     steps: board.steps,
     plan: input.plan,
-    ...(signed
-      ? { planDigest: signed.run.planDigest, requester: signed.claims.requester, requirement: signed.claims.requirement }
-      : {}),
   };
-
+  // Answered from the first moment: a client asks for the status (and the plan) as soon as it started us.
   setHandler(statusQuery, () => status);
+
+  // Signed sign-off: the request must carry the approval service's signature, and so must every decision.
+  const signed: SignedRequest | undefined = patched('onramp-signed-signoff')
+    ? await verifiedRequest(input).catch((error: unknown) => {
+        status.phase = 'failed';
+        status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
+        throw error;
+      })
+    : undefined;
+  const book: DecisionBook = signed
+    ? new SignedApprovalBook(signed.keys, signed.claims, signed.run)
+    : new ApprovalBook(approval.approverKeys, integration.spec.requestedBy, approval.approvalsRequired);
+  status.approvals = book.records;
+  status.ignoredDecisions = book.ignored;
+  if (signed) {
+    const { requester, requirement } = signed.claims;
+    const approvalsRequired = approvalsNeeded(requirement);
+    Object.assign(status, { requestedBy: requester.email, approvalsRequired, planDigest: signed.run.planDigest, requester, requirement });
+  }
+
   // Visible to `temporal workflow list --query "OnrampIntegration='billing' AND OnrampStage='failed'"`.
   const setPhase = (phase: OnboardingPhase) => {
     status.phase = phase;
@@ -70,9 +82,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     throw refusal(`onboarding of ${integration.names.name} ${reason}; nothing was created`, { details: [status.failure] });
   }
 
-  if (signed) await revalidate();
-
   setPhase('provisioning');
+  if (signed) await revalidate();
   const saga = new Saga(board);
   try {
     // Registered first so it runs last: secrets go once nothing in the org can use them any more.

@@ -121,7 +121,7 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.equal(record.revision, 1);
     assert.equal(record.desired.provisioned.userId, onboarded.billing!.provisioned.userId);
     assert.equal(record.desired.provisioned.credentials.certificateExpiresAt, onboarded.billing!.provisioned.credentials.certificateExpiresAt);
-    assert.deepEqual(record.desired.approvals.map((a) => a.approver), ['security@acme.example']);
+    assert.deepEqual(record.desired.approvals.map((a) => a.approver), ['alice@acme.example', 'bob@acme.example']);
     assert.equal(record.changes[0]!.kind, 'registered');
   });
 

@@ -181,7 +181,7 @@ describe('hostile input', () => {
   });
 
   test('command: approval of a finished workflow', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'billing', stack.signoff.decision('securityApprover')), /workflow execution already completed|no longer awaiting approval/));
+    await writesNothing(() => assert.rejects(approve(stack.client, 'billing', stack.signoff.decision({ sub: 'carol', email: 'carol@acme.example', groups: ['security@acme.example'] })), /workflow execution already completed|no longer awaiting approval/));
   });
 
   test('command: approval of an integration that was never requested', async () => {

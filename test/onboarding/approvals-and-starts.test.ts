@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { approveSignal, approveUpdate, rejectSignal } from '../../src/shared/messages';
-import type { OnboardingStatus } from '../../src/shared/types';
-import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { approveByPolicy, specText, startSpec } from './helpers';
-
-/** Polls the status until `done` holds: signals are fire-and-forget, their effect shows a moment later. */
-async function statusWhen(stack: OnrampStack, integration: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
-  for (let i = 0; ; i++) {
-    const status = await onboardingStatus(stack.client, integration);
-    if (done(status) || i === 200) return status;
-    await sleep(25);
-  }
-}
+import { useOnrampStack } from '../helpers/onramp-stack';
+import { approveByPolicy, specText, startSpec, statusWhen } from './helpers';
 
 describe('sign-off rules and starting twice', () => {
   const stack = useOnrampStack();

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, CancelledFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
-import { approve, prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
+import { approve, onboardingStatus, prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
 import { ADMIN_DIFF_IGNORED_TYPES, APP_TABLE, type OrgState, type Row, diffStates, sameId } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
-import type { ApprovalRecord, OnboardingFailureDetails, OnboardingResult, StepTimeouts } from '../../src/shared/types';
+import type { ApprovalRecord, OnboardingFailureDetails, OnboardingStatus, OnboardingResult, StepTimeouts } from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretHit, type SecretNeedle } from '../helpers/secret-scan';
@@ -33,6 +34,15 @@ export async function startSpec(stack: OnrampStack, text: string, timeouts?: Ste
   assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
   const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), timeouts ? { timeouts } : {});
   return { handle, integration: prepared.resolved! };
+}
+
+/** Polls the status until `done` holds: signals are fire-and-forget, their effect shows a moment later. */
+export async function statusWhen(stack: OnrampStack, integration: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
+  for (let i = 0; ; i++) {
+    const status = await onboardingStatus(stack.client, integration);
+    if (done(status) || i === 200) return status;
+    await sleep(25);
+  }
 }
 
 /** The approvals deploy/policy.yaml asks of an onboarding on the local org (not a sandbox): two security approvers. */

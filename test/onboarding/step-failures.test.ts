@@ -89,9 +89,10 @@ const STEP_FAILURES: StepFailure[] = [
       const { id } = await admin.insertRecord('PermissionSet', { Name: integration.names.permissionSetName, Label: 'Handmade', Description: 'made in Setup', IsOwnedByProfile: false });
       return () => admin.deleteRecord('PermissionSet', id);
     },
-    reason: /permission set .* already exists and was not created by this onboarding/,
-    userCreated: true,
-    undone: [/^delete the permission set \(nothing to undo/, /^remove the permission set license \(license assignment removed\)$/, USER_RETIRED],
+    reason: /a permission set named .* already exists/,
+    userCreated: false,
+    caughtBy: 'revalidatePlan',
+    undone: [],
   },
   {
     step: 'assignIntegrationPermissionSet',

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { OrgState } from '@onramp/local-org';
 import { approve, onboardingStatus, prepareOnboarding, reject } from '../../src/client/onboarding';
 import { approveSignal, approveUpdate, onboardingWorkflowId } from '../../src/shared/messages';
-import type { ApprovalInput, OnboardingStatus } from '../../src/shared/types';
+import type { ApprovalInput } from '../../src/shared/types';
 import { DEV_PEOPLE, generateSigningKey, Signer } from '../../src/signoff';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec } from '../onboarding/helpers';
+import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec, statusWhen } from '../onboarding/helpers';
 
 const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
   error instanceof WorkflowUpdateFailedError &&
@@ -17,14 +16,6 @@ const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
 
 /** Nothing written in the org (onramp's own admin sign-in aside: assertOrgRestored). */
 const assertUnchanged = (stack: OnrampStack, before: OrgState) => assertOrgRestored(stack, before);
-
-async function statusWhen(stack: OnrampStack, name: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
-  for (let i = 0; ; i++) {
-    const status = await onboardingStatus(stack.client, name);
-    if (done(status) || i === 200) return status;
-    await sleep(25);
-  }
-}
 
 describe('forged sign-off is refused, and nothing is written', () => {
   const stack = useOnrampStack();
