@@ -74,6 +74,19 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   assert.equal((await failureOf(rejected.handle)).type, 'Rejected');
   await record({ name: 'onboard-rejected', description: 'onboarding rejected by an approver; nothing created', workflowId: rejected.handle.workflowId });
 
+  // Approved, then the org moved: the Apex class the plan grants is gone when the run re-validates.
+  const moved = await startSpec(stack, specText('billing', 'journal'));
+  const { db } = stack.org.org;
+  const apex = db.find('ApexClass', (r) => r.Name === 'BillingSync')!;
+  db.delete('ApexClass', apex.Id as string);
+  try {
+    for (const a of [SECURITY, SECOND]) await approve(stack.client, 'journal', decision(a));
+    assert.equal((await failureOf(moved.handle)).details.failedStep, 'revalidatePlan');
+  } finally {
+    db.insert('ApexClass', apex);
+  }
+  await record({ name: 'onboard-org-changed', description: 'onboarding approved, then stopped by re-validation before its first write (Apex class gone)', workflowId: moved.handle.workflowId });
+
   // The approval timer fires: one of the two approvals required came, the other never does.
   const timedOut = await startSpec(stack, specText('billing', 'slow-approvers', (spec) => Object.assign(spec, { approvalTimeout: '3s', approvalsRequired: 2 })));
   await approve(stack.client, 'slow-approvers', decision(SECURITY));
