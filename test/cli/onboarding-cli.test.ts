@@ -147,7 +147,7 @@ describe('the onramp command line against a running stack', () => {
     const finished = await waiting;
     assert.equal(finished.code, 0, finished.stderr);
     assert.match(finished.stdout, /Started onboarding workflow onramp:onboard:billing/);
-    assert.match(finished.stdout, /approvals: 2 from security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/);
+    assert.match(finished.stdout, /approvals: 2 from onramp-security-approvers, security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/);
     const runbookPath = /billing is onboarded\. Runbook: (\S+)/.exec(finished.stdout)?.[1];
     assert.ok(runbookPath, finished.stdout);
 
