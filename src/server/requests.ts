@@ -124,7 +124,7 @@ export class Requests {
         throw new ApiError(409, cause?.type ?? 'refused', cause?.message ?? error.message);
       }
       if (error instanceof WorkflowNotFoundError) {
-        throw new ApiError(409, 'ApprovalClosed', `the onboarding of ${integration} is closed`);
+        throw new ApiError(409, 'approval-closed', `the onboarding of ${integration} is closed`);
       }
       throw error;
     }
