@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OrgStartOptions } from '@onramp/local-org';
 import { loadLocalOrg, type LocalOrgPackage } from '../local-org';
 import { serveUntilSignal } from './serve-until-signal';
-import type { CliIo } from './io';
-import { portNumber } from './shared';
+import { reportError, type CliIo } from './io';
+import { EXIT, messageOf, portNumber } from './shared';
 
 function milliseconds(value: string): number {
   const n = Number(value);
@@ -41,8 +41,7 @@ export function orgCommand(io: CliIo): Command {
         instanceScheme: raw.instanceScheme as 'http' | 'https',
       };
       if (options.instanceScheme === 'https' && options.httpsPort === null) {
-        io.stderr('onramp org start: --instance-scheme https needs the HTTPS listener (drop --no-https)');
-        io.setExitCode(2);
+        reportError(io, 'org start', '--instance-scheme https needs the HTTPS listener (drop --no-https)', EXIT.usage);
         return;
       }
       let localOrg: LocalOrgPackage;
@@ -51,8 +50,7 @@ export function orgCommand(io: CliIo): Command {
         localOrg = loadLocalOrg();
         started = await localOrg.startOrgFromCli(options);
       } catch (error) {
-        io.stderr(`onramp org start: ${error instanceof Error ? error.message : String(error)}`);
-        io.setExitCode(1);
+        reportError(io, 'org start', messageOf(error), EXIT.failure);
         return;
       }
       io.stdout(options.json ? JSON.stringify(started.line) : localOrg.banner(started.line, options.state));

@@ -7,7 +7,7 @@ import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/searc
 import { activityProxies } from './activity-options';
 import { approvalsNeeded } from '../signoff/rules';
 import { ApprovalBook, type DecisionBook } from './approval';
-import { Saga, StepBoard, failureMessage } from './saga';
+import { Saga, StepBoard, failureMessage, orgWaitOf } from './saga';
 import { awaitSignOff, deciders } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest, type SignedRequest } from './signed-request';
@@ -159,18 +159,34 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
 
   /** The org must still be what was approved: checked before the first write, so a mismatch has nothing to undo. */
   async function revalidate(): Promise<void> {
-    try {
-      await steps.revalidatePlan(stepInput, { plan: input.plan, planDigest: signed!.run.planDigest });
-    } catch (error) {
-      const cancelled = isCancellation(error);
-      const reason = cancelled ? CANCELLED : failureMessage(error);
-      status.failure = { failedStep: 'revalidatePlan', reason, undone: [], leftBehind: [] };
-      setPhase(cancelled ? 'cancelled' : 'failed');
-      if (cancelled) throw error;
-      throw Failure.OnboardingFailed(`onboarding of ${integration.names.name} stopped before its first write: ${reason}`, {
-        details: [status.failure],
-        cause: error instanceof Error ? error : undefined,
+    for (;;) {
+      let pause: number | undefined;
+      let why: string;
+      try {
+        await steps.revalidatePlan(stepInput, { plan: input.plan, planDigest: signed!.run.planDigest });
+        return;
+      } catch (error) {
+        pause = orgWaitOf(error);
+        if (!pause) throw stopBeforeFirstWrite(error);
+        why = `the re-check of the plan against the org waits: ${failureMessage(error)}`;
+      }
+      // The re-check is no step of its own: its wait shows on the first step, which cannot start before it passes.
+      board.set(ONBOARDING_STEPS[0], 'running');
+      await board.wait(ONBOARDING_STEPS[0], pause, why).catch((error: unknown) => {
+        throw stopBeforeFirstWrite(error);
       });
     }
+  }
+
+  function stopBeforeFirstWrite(error: unknown): unknown {
+    const cancelled = isCancellation(error);
+    const reason = cancelled ? CANCELLED : failureMessage(error);
+    status.failure = { failedStep: 'revalidatePlan', reason, undone: [], leftBehind: [] };
+    setPhase(cancelled ? 'cancelled' : 'failed');
+    if (cancelled) return error;
+    return Failure.OnboardingFailed(`onboarding of ${integration.names.name} stopped before its first write: ${reason}`, {
+      details: [status.failure],
+      cause: error instanceof Error ? error : undefined,
+    });
   }
 }

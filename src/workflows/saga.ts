@@ -123,7 +123,7 @@ export class Saga<S extends string = OnboardingStep> {
 const UNDO_PAUSE_MS = 5 * 60_000;
 
 /** The pause before running a step again when its failure says the org cannot take requests for now. */
-function orgWaitOf(error: unknown): number | undefined {
+export function orgWaitOf(error: unknown): number | undefined {
   const type = failureType(error);
   return type && type in ORG_WAITS ? ORG_WAITS[type as OrgWaitFailure] : undefined;
 }

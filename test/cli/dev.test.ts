@@ -95,12 +95,15 @@ describe('onramp dev', () => {
       // A second org started in the same directory must not take over the running one's bootstrap key.
       const second = onramp(['org', 'start', '--json']);
       const secondOutput = collect(second);
-      const started = new Promise<string>((done) => second.stdout.once('data', () => done('started')));
-      const outcome = await Promise.race([exited(second), started]);
-      if (outcome === 'started') second.kill('SIGTERM');
+      const stillRunning = new Promise<string>((done) => setTimeout(() => done('still running'), 60_000).unref());
+      const outcome = await Promise.race([exited(second), stillRunning]);
+      if (outcome === 'still running') second.kill('SIGTERM');
       assert.equal(outcome, 1, `a second org started on the running one's files: ${secondOutput.stdout}`);
-      assert.match(secondOutput.stderr, /bootstrap-key\.pem belongs to the local org running as process \d+/);
-      assert.equal(secondOutput.stdout, '', 'nothing a script would take for a started org');
+      // With --json the refusal is the one JSON line a script reads, never a started org's line.
+      const refusal = JSON.parse(secondOutput.stdout) as { ok: boolean; exitCode: number; error: string };
+      assert.deepEqual({ ok: refusal.ok, exitCode: refusal.exitCode }, { ok: false, exitCode: 1 });
+      assert.match(refusal.error, /bootstrap-key\.pem belongs to the local org running as process \d+/);
+      assert.equal(secondOutput.stderr, '');
 
       const plan = onramp(['plan', join(ROOT, 'examples', 'billing.yaml')]);
       const planOutput = collect(plan);

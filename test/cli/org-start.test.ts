@@ -101,6 +101,11 @@ describe('onramp org start', () => {
     const failed = await exitOf(onramp(['org', 'start', '--port', '0', '--no-https', '--state', broken]));
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /cannot read the local org state file/);
+
+    const failedJson = await exitOf(onramp(['org', 'start', '--port', '0', '--no-https', '--state', broken, '--json']));
+    assert.equal(failedJson.code, 1);
+    assert.match(JSON.parse(failedJson.stdout).error, /cannot read the local org state file/);
+    assert.equal(failedJson.stderr, '');
   });
 
   it('exits 0 for --help', async () => {
