@@ -8,14 +8,27 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/', '**/node_modules/', '**/.tools/', '.onramp/', 'test-output/', 'test/fixtures/histories/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      '**/node_modules/',
+      '**/.tools/',
+      '.onramp/',
+      'test-output/',
+      'test/fixtures/histories/',
+      'bench/results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `require` stays for the few places that load a module on demand from CommonJS (src/local-org.ts).
       '@typescript-eslint/no-require-imports': 'off',
       'no-restricted-imports': [
@@ -41,9 +54,14 @@ export default tseslint.config(
         {
           paths: [
             ...nodeBuiltins.map((name) => ({ name, message: 'workflow code cannot use Node built-ins' })),
-            ...['@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'jsforce', 'node-forge', 'pino'].map(
-              (name) => ({ name, message: 'workflows only orchestrate: side effects belong in activities' }),
-            ),
+            ...[
+              '@temporalio/activity',
+              '@temporalio/client',
+              '@temporalio/worker',
+              'jsforce',
+              'node-forge',
+              'pino',
+            ].map((name) => ({ name, message: 'workflows only orchestrate: side effects belong in activities' })),
           ],
         },
       ],

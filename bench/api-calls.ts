@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({ latencyMs, integrationSeats: runs + 5 });
   try {
     const [warmup, ...names] = freshNames(runs + 1, 'calls');
-    progress('api-calls: warm-up onboarding (the worker signs in as onramp\'s admin once)');
+    progress("api-calls: warm-up onboarding (the worker signs in as onramp's admin once)");
     await onboardTimed(stack, await prepareSpec(stack, warmup));
 
     const perEndpoint: Record<string, number> = {};
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       await onboardTimed(stack, spec);
       const counts = await stack.orgAdmin.calls();
       total += counts.total;
-      for (const [endpoint, n] of Object.entries(counts.byEndpoint)) perEndpoint[endpoint] = (perEndpoint[endpoint] ?? 0) + n;
+      for (const [endpoint, n] of Object.entries(counts.byEndpoint))
+        perEndpoint[endpoint] = (perEndpoint[endpoint] ?? 0) + n;
       progress(`api-calls: onboarding ${i + 1}/${runs}: ${counts.total} calls`);
     }
     const callsPerOnboarding = round(total / runs, 2);

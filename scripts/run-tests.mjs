@@ -70,9 +70,10 @@ function collect({ suites, filters }) {
   const all = [TEST_DIR, ...PACKAGE_TEST_DIRS].flatMap(walk);
   const optInDirs = Object.values(OPT_IN_SUITES);
   // Selecting a suite runs that suite; otherwise everything but the opt-in suites.
-  const pool = suites.length > 0
-    ? all.filter((f) => suites.some((s) => isUnder(f, OPT_IN_SUITES[s])))
-    : all.filter((f) => !optInDirs.some((d) => isUnder(f, d)));
+  const pool =
+    suites.length > 0
+      ? all.filter((f) => suites.some((s) => isUnder(f, OPT_IN_SUITES[s])))
+      : all.filter((f) => !optInDirs.some((d) => isUnder(f, d)));
   if (filters.length === 0) return pool;
 
   const picked = new Set();
@@ -104,8 +105,11 @@ if (files.length === 0) {
 const child = spawn(
   process.execPath,
   [
-    '--import', 'tsx',
-    '--test', '--test-concurrency=1', '--test-force-exit',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-force-exit',
     ...selection.nodeArgs,
     ...files.map((f) => path.relative(ROOT, f)),
   ],

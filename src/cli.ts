@@ -20,7 +20,9 @@ import { statusCommands } from './cli/status';
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('onramp')
-    .description('Salesforce integration-user onboarding as a durable, approved, audited and reversible Temporal workflow')
+    .description(
+      'Salesforce integration-user onboarding as a durable, approved, audited and reversible Temporal workflow',
+    )
     .version(version(), '-V, --version', 'print the onramp version')
     .exitOverride()
     .configureOutput({
@@ -28,12 +30,14 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
       // Usage errors follow --json like every other error (exit 2 is set by runCli).
       outputError: (s, write) => {
-        if (io.json) io.stdout(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: s.replace(/^error: |\n$/g, '') }));
+        if (io.json)
+          io.stdout(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: s.replace(/^error: |\n$/g, '') }));
         else write(s);
       },
     });
   program.addCommand(devCommand(io));
-  for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)]) program.addCommand(command);
+  for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)])
+    program.addCommand(command);
   program.addCommand(orgCommand(io));
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));

@@ -11,14 +11,20 @@ import { SERVER_ENV_KEYS, ServerSettingsSchema } from './server/config';
  */
 const ConfigSchema = z.strictObject({
   salesforce: z.strictObject({
-    instanceUrl: z.url({ error: 'must be the org\'s My Domain URL, e.g. https://acme.my.salesforce.com' }),
+    instanceUrl: z.url({ error: "must be the org's My Domain URL, e.g. https://acme.my.salesforce.com" }),
     loginUrl: z.url().optional(),
     audience: z.url().default('https://login.salesforce.com'),
     username: z.string().min(3, { error: 'must be the username onramp signs in as' }),
-    consumerKey: z.string().min(10, { error: 'must be the consumer key of onramp\'s own app' }),
-    privateKeyPath: z.string().min(1, { error: 'must name the PEM file of onramp\'s JWT signing key' }),
-    apiVersion: z.string().regex(/^\d{2}\.0$/, { error: 'must look like 62.0' }).default('62.0'),
-    usernameSuffix: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' }).optional(),
+    consumerKey: z.string().min(10, { error: "must be the consumer key of onramp's own app" }),
+    privateKeyPath: z.string().min(1, { error: "must name the PEM file of onramp's JWT signing key" }),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2}\.0$/, { error: 'must look like 62.0' })
+      .default('62.0'),
+    usernameSuffix: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' })
+      .optional(),
   }),
   temporal: z
     .strictObject({
@@ -36,11 +42,17 @@ const ConfigSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
       aws: z
         .strictObject({
-          region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be an AWS region, e.g. eu-west-1' }).optional(),
+          region: z
+            .string()
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be an AWS region, e.g. eu-west-1' })
+            .optional(),
           /** Another endpoint than AWS's own (a VPC endpoint; moto in the tests). */
           endpoint: z.url({ error: 'must be the Secrets Manager endpoint URL' }).optional(),
           /** Prefix of the names onramp's secrets get, e.g. `onramp/prod/`. */
-          prefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]*$/, { error: 'may hold only letters, digits and /_+=.@-' }).default('onramp/'),
+          prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9/_+=.@-]*$/, { error: 'may hold only letters, digits and /_+=.@-' })
+            .default('onramp/'),
         })
         .prefault({}),
     })
@@ -75,7 +87,10 @@ const ConfigSchema = z.strictObject({
       keys: z.string().optional(),
       keyFile: z.string().default('.onramp/codec-keys.json'),
       /** Bearer token the codec server demands; without one it does not start. */
-      serverToken: z.string().min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' }).optional(),
+      serverToken: z
+        .string()
+        .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+        .optional(),
     })
     .prefault({}),
   /** The approval policy (src/signoff/policy.ts): owned by onramp's admins, never by a spec. */
@@ -145,7 +160,10 @@ export class ConfigError extends Error {
 /** The configuration files looked for in the current directory, in order, when ONRAMP_CONFIG is not set. */
 export const CONFIG_FILES = ['onramp.config.yaml', '.onramp/dev-config.yaml'] as const;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): OnrampConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, unknown> = {},
+): OnrampConfig {
   const file = env.ONRAMP_CONFIG ?? CONFIG_FILES.find((f) => existsSync(f));
   let raw: Record<string, unknown> = {};
   if (file) {
@@ -186,7 +204,10 @@ export function usernameSuffixOf(config: OnrampConfig): string {
 export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object'
+        ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

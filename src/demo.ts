@@ -20,10 +20,12 @@ async function demo(): Promise<void> {
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker...');
   const secretsKey = randomBytes(32).toString('base64');
-  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey }).catch((error: unknown) => {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  });
+  const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey }).catch(
+    (error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    },
+  );
   try {
     say(`  Temporal UI: ${stack.temporal.uiUrl} (payloads decoded through ${stack.codec.url})`);
     say(`  Local org:   ${stack.org.instanceUrl}\n`);

@@ -91,7 +91,13 @@ export async function startEmbeddedStack(options: {
   const secrets = options.secretsKey
     ? createEncryptedFileSecretStore({ path: config.secrets.file, key: options.secretsKey })
     : await openSecretStore(config.secrets);
-  const worker = await createOnrampWorker({ config, connection: native, logger: options.logger, dataConverter, secrets });
+  const worker = await createOnrampWorker({
+    config,
+    connection: native,
+    logger: options.logger,
+    dataConverter,
+    secrets,
+  });
   const running = worker.run();
   const client = await connectOnrampClient(config, dataConverter);
   // The quarterly re-audit exists as soon as onramp runs (created once, kept up to date on every start).

@@ -10,7 +10,9 @@ export function loadLocalOrg(): LocalOrgPackage {
     // require, not import(): the CLI runs its TypeScript through tsx's CommonJS hook (bin/onramp).
     return require('@onramp/local-org') as LocalOrgPackage;
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('@onramp/local-org');
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes('@onramp/local-org');
     if (!missing) throw error;
     throw new Error(
       'the local org (@onramp/local-org) is a development package and is not installed here: run onramp from a checkout after npm ci',

@@ -78,9 +78,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const configFile = join(dir, options.configFileName ?? 'onramp.config.yaml');
     // Owner-only: the file may hold codec keys.
-    writeFileSync(configFile, `# Written by ${options.writtenBy}. Other onramp commands read it.\n${stringify(fileConfig)}`, {
-      mode: 0o600,
-    });
+    writeFileSync(
+      configFile,
+      `# Written by ${options.writtenBy}. Other onramp commands read it.\n${stringify(fileConfig)}`,
+      {
+        mode: 0o600,
+      },
+    );
     const config = loadConfig({ ONRAMP_CONFIG: configFile });
     // The one place a secrets key is made (onramp dev and its test and bench twins): for the stack's own
     // store, named in the file it wrote. Nothing else creates a key.

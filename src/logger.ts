@@ -159,7 +159,10 @@ export interface CreateLoggerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function wantsPretty(options: Pick<CreateLoggerOptions, 'pretty' | 'env'>, isTTY = process.stdout.isTTY === true): boolean {
+export function wantsPretty(
+  options: Pick<CreateLoggerOptions, 'pretty' | 'env'>,
+  isTTY = process.stdout.isTTY === true,
+): boolean {
   if (options.pretty !== undefined) return options.pretty;
   const format = (options.env ?? process.env).ONRAMP_LOG_FORMAT?.toLowerCase();
   if (format === 'json') return false;
@@ -194,7 +197,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   if (wantsPretty({ pretty: options.pretty, env })) {
     return pino({
       ...pinoOptions,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname' },
+      },
     });
   }
   return pino(pinoOptions);

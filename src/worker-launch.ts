@@ -55,7 +55,10 @@ export async function startWorkerProcess(options: {
     }),
   );
   await new Promise<void>((started, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the worker did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`the worker did not start within ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
       if (output.includes(ready)) {

@@ -41,7 +41,9 @@ export async function createOnrampWorker(options: OnrampWorkerOptions): Promise<
     // Onboardings spend most of their life parked awaiting sign-off: a bounded cache keeps a worker with a
     // thousand of them under 400 MB (an evicted workflow is replayed from history when its approval comes).
     maxCachedWorkflows: 250,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
   });
 }
 
@@ -61,7 +63,13 @@ async function main(): Promise<void> {
   // A bundle built ahead of time (bundleWorkflowCode) spares the worker webpack at start: faster starts and
   // about a hundred megabytes less resident memory for the rest of the process's life.
   const prebuilt = process.env[WORKFLOW_BUNDLE_ENV];
-  const worker = await createOnrampWorker({ config, connection, logger, secrets, ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}) });
+  const worker = await createOnrampWorker({
+    config,
+    connection,
+    logger,
+    secrets,
+    ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : {}),
+  });
   // The heap limit shows whether the launch settings (deploy/worker.env) took effect.
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, WORKER_STARTED);

@@ -13,7 +13,15 @@ const PEM = [
 const RSA_PEM = PEM.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY');
 const SESSION = '00D5g000004XyZaEAK!AQ4AQFk2Tk7lq9x.1_Uvsq3jQeSQ6kGVJEz4v8pgVW6Xb0vuY0K3gVNOnDQkVb2a';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIzTVZHOSJ9.c2lnbmF0dXJlLWJ5dGVz';
-const SECRET_VALUES = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'AQ4AQFk2Tk7lq9x', 'cs-1234567890', 'hunter2', 'rt-abcdef', 'eyJpc3MiOiIzTVZHOSJ9', 'opaque-token-xyz'];
+const SECRET_VALUES = [
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+  'AQ4AQFk2Tk7lq9x',
+  'cs-1234567890',
+  'hunter2',
+  'rt-abcdef',
+  'eyJpc3MiOiIzTVZHOSJ9',
+  'opaque-token-xyz',
+];
 
 function capture() {
   const lines: string[] = [];
@@ -89,10 +97,26 @@ describe('redactDeep', () => {
   });
 
   it('censors keys named secret, token, apiKey and DeleteToken, in any case or spelling', () => {
-    const input = { secret: 'hunter2', token: 'opaque-token-xyz', apiKey: 'cs-1234567890', rows: [{ DeleteToken: 'rt-abcdef' }], consumer_secret: 'x' };
+    const input = {
+      secret: 'hunter2',
+      token: 'opaque-token-xyz',
+      apiKey: 'cs-1234567890',
+      rows: [{ DeleteToken: 'rt-abcdef' }],
+      consumer_secret: 'x',
+    };
     const out = redactDeep(input) as any;
-    assert.deepEqual(out, { secret: REDACTED, token: REDACTED, apiKey: REDACTED, rows: [{ DeleteToken: REDACTED }], consumer_secret: REDACTED });
-    const refs = { consumerSecretRef: 'secret://onramp/billing/consumer-secret@v1', tokenRevoked: true, tokenUserId: '005x' };
+    assert.deepEqual(out, {
+      secret: REDACTED,
+      token: REDACTED,
+      apiKey: REDACTED,
+      rows: [{ DeleteToken: REDACTED }],
+      consumer_secret: REDACTED,
+    });
+    const refs = {
+      consumerSecretRef: 'secret://onramp/billing/consumer-secret@v1',
+      tokenRevoked: true,
+      tokenUserId: '005x',
+    };
     assert.equal(redactDeep(refs), refs, 'references and facts about tokens are not secrets');
   });
 
@@ -161,7 +185,10 @@ describe('createLogger', () => {
     const log = createLogger({ name: 'test', destination, level: 'warn' });
     log.info('hidden');
     log.warn('shown');
-    assert.deepEqual(lines.map((l) => JSON.parse(l).msg), ['shown']);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).msg),
+      ['shown'],
+    );
   });
 
   it('chooses pretty output for a TTY unless ONRAMP_LOG_FORMAT=json', () => {

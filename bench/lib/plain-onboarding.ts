@@ -18,10 +18,19 @@ import type { ResolvedIntegration } from '../../src/spec/normalize';
  * the same key pair and certificate; it has no approval, no durability, no secret store, no compensation
  * and no runbook. For the External Client App with JWT bearer (the billing example).
  */
-export async function plainOnboarding(admin: Connection, config: OnrampConfig, integration: ResolvedIntegration): Promise<void> {
+export async function plainOnboarding(
+  admin: Connection,
+  config: OnrampConfig,
+  integration: ResolvedIntegration,
+): Promise<void> {
   const step = { integration, onboardingId: randomUUID() };
   const capacity = await checkIntegrationCapacity(admin);
-  const user = await ensureIntegrationUser(admin, integration.user, capacity.profileId, userMarker(integration.names.name, step.onboardingId));
+  const user = await ensureIntegrationUser(
+    admin,
+    integration.user,
+    capacity.profileId,
+    userMarker(integration.names.name, step.onboardingId),
+  );
   await assignPermissionSetLicense(admin, user.userId, capacity.permissionSetLicense.id);
   const { permissionSetId } = await ensurePermissionSet(admin, {
     name: integration.names.permissionSetName,
@@ -41,7 +50,13 @@ export async function plainOnboarding(admin: Connection, config: OnrampConfig, i
   });
   await ensureExternalClientApp(
     admin,
-    { app: integration.app, marker: appMarker(step), consumerKey, consumerSecret: randomBytes(32).toString('hex'), certificatePem: cert.certificatePem },
+    {
+      app: integration.app,
+      marker: appMarker(step),
+      consumerKey,
+      consumerSecret: randomBytes(32).toString('hex'),
+      certificatePem: cert.certificatePem,
+    },
     { onPoll: () => undefined },
   );
 

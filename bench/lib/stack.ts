@@ -11,7 +11,11 @@ import type { OnrampConfig } from '../../src/config';
 import { startLocalStack } from '../../src/local-stack';
 import { devSignoff, type DevSignoff } from '../../src/signoff/dev-signer';
 import { LocalOrgAdmin, type RunningLocalOrg } from '@onramp/local-org';
-import { INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE, type ResolvedIntegration } from '../../src/spec/normalize';
+import {
+  INTEGRATION_PSL_DEVELOPER_NAME,
+  INTEGRATION_USER_LICENSE,
+  type ResolvedIntegration,
+} from '../../src/spec/normalize';
 import type { Plan } from '../../src/spec/plan';
 import { findFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { WORKFLOW_BUNDLE_ENV } from '../../src/worker';
@@ -37,7 +41,8 @@ const SHARED_MEMORY = '/dev/shm';
  */
 function temporalStore(): 'memory' | 'disk' {
   const wanted = process.env.BENCH_TEMPORAL_DB ?? 'memory';
-  if (wanted !== 'memory' && wanted !== 'disk') throw new Error(`BENCH_TEMPORAL_DB must be memory or disk, not ${wanted}`);
+  if (wanted !== 'memory' && wanted !== 'disk')
+    throw new Error(`BENCH_TEMPORAL_DB must be memory or disk, not ${wanted}`);
   return wanted === 'memory' && existsSync(SHARED_MEMORY) ? 'memory' : 'disk';
 }
 
@@ -72,7 +77,12 @@ export interface BenchStackOptions {
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'onramp-bench-'));
   const temporalDir = temporalStore() === 'memory' ? mkdtempSync(join(SHARED_MEMORY, 'onramp-bench-')) : dir;
-  const temporal = await startDevServer({ dbFile: join(temporalDir, 'temporal.db'), port: await findFreePort(), ui: false, logLevel: 'error' });
+  const temporal = await startDevServer({
+    dbFile: join(temporalDir, 'temporal.db'),
+    port: await findFreePort(),
+    ui: false,
+    logLevel: 'error',
+  });
   // Payloads are encrypted as in production: the codec's cost is part of what is measured.
   const codecKeys = formatKeyList([newCodecKey()]);
   const local = await startLocalStack({
@@ -105,7 +115,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     signoff,
     admin: local.admin,
     async setLatency(ms) {
-      await orgAdmin.setFaults(ms > 0 ? [{ kind: 'latency', latencyMs: ms, description: 'simulated Salesforce API latency' }] : []);
+      await orgAdmin.setFaults(
+        ms > 0 ? [{ kind: 'latency', latencyMs: ms, description: 'simulated Salesforce API latency' }] : [],
+      );
     },
     async close() {
       await worker.stop();
@@ -122,8 +134,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
 async function raiseIntegrationSeats(stack: BenchStack, seats: number): Promise<void> {
   const admin = await stack.admin();
-  const [license] = (await admin.query<{ Id: string }>(`SELECT Id FROM UserLicense WHERE Name = '${INTEGRATION_USER_LICENSE}'`)).records;
-  const [psl] = (await admin.query<{ Id: string }>(`SELECT Id FROM PermissionSetLicense WHERE DeveloperName = '${INTEGRATION_PSL_DEVELOPER_NAME}'`)).records;
+  const [license] = (
+    await admin.query<{ Id: string }>(`SELECT Id FROM UserLicense WHERE Name = '${INTEGRATION_USER_LICENSE}'`)
+  ).records;
+  const [psl] = (
+    await admin.query<{ Id: string }>(
+      `SELECT Id FROM PermissionSetLicense WHERE DeveloperName = '${INTEGRATION_PSL_DEVELOPER_NAME}'`,
+    )
+  ).records;
   await stack.orgAdmin.updateRecord('UserLicense', license.Id, { TotalLicenses: seats });
   await stack.orgAdmin.updateRecord('PermissionSetLicense', psl.Id, { TotalLicenses: seats });
 }
@@ -146,13 +164,20 @@ export async function prepareSpec(stack: BenchStack, name: string): Promise<Prep
   const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
   const errors = prepared.issues.filter((i) => i.severity === 'error');
   if (errors.length || !prepared.resolved || !prepared.plan) {
-    throw new Error(`the bench spec ${name} does not validate: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    throw new Error(
+      `the bench spec ${name} does not validate: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   }
   return { name, resolved: prepared.resolved, plan: prepared.plan };
 }
 
 /** Prepares many specs, a few at a time (validation reads the org; this is not what is measured). */
-export async function prepareSpecs(stack: BenchStack, names: string[], parallel = 20, onProgress?: (done: number) => void): Promise<PreparedSpec[]> {
+export async function prepareSpecs(
+  stack: BenchStack,
+  names: string[],
+  parallel = 20,
+  onProgress?: (done: number) => void,
+): Promise<PreparedSpec[]> {
   const out: PreparedSpec[] = new Array(names.length);
   let next = 0;
   let done = 0;
@@ -169,7 +194,12 @@ export async function prepareSpecs(stack: BenchStack, names: string[], parallel 
 }
 
 export async function startPrepared(stack: BenchStack, spec: PreparedSpec): Promise<OnboardingHandle> {
-  return startOnboarding(stack.client, stack.config, { resolved: spec.resolved, plan: spec.plan, issues: [] }, stack.signoff.submission());
+  return startOnboarding(
+    stack.client,
+    stack.config,
+    { resolved: spec.resolved, plan: spec.plan, issues: [] },
+    stack.signoff.submission(),
+  );
 }
 
 /**
@@ -179,10 +209,12 @@ export async function startPrepared(stack: BenchStack, spec: PreparedSpec): Prom
 export async function approveAs(stack: BenchStack, name: string, attempts = 5): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      for (const who of APPROVERS) await approve(stack.client, name, stack.signoff.decision(who, 'approved by the benchmark harness'));
+      for (const who of APPROVERS)
+        await approve(stack.client, name, stack.signoff.decision(who, 'approved by the benchmark harness'));
       return;
     } catch (error) {
-      if (attempt >= attempts || !/deadline exceeded/i.test(error instanceof Error ? error.message : String(error))) throw error;
+      if (attempt >= attempts || !/deadline exceeded/i.test(error instanceof Error ? error.message : String(error)))
+        throw error;
     }
   }
 }
@@ -226,7 +258,11 @@ export function cpuUse(stack: BenchStack): CpuUse {
 
 export function cpuSince(before: CpuUse, stack: BenchStack): CpuUse {
   const now = cpuUse(stack);
-  return { worker: now.worker - before.worker, temporal: now.temporal - before.temporal, orgAndHarness: now.orgAndHarness - before.orgAndHarness };
+  return {
+    worker: now.worker - before.worker,
+    temporal: now.temporal - before.temporal,
+    orgAndHarness: now.orgAndHarness - before.orgAndHarness,
+  };
 }
 
 export const formatCpu = (cpu: CpuUse) =>

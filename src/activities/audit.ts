@@ -3,7 +3,14 @@ import { listManagedIntegrations } from '../client/registry';
 import { PROFILE_BASELINE, compareIntegration, type CompareOptions } from '../audit/compare';
 import { writeAuditReport } from '../audit/report-files';
 import { signatureHeaders } from '../audit/webhook-signature';
-import { AUDIT_REPORT_FORMAT, countBySeverity, highestSeverity, summarize, type AuditReport, type AuditSummary } from '../audit/report';
+import {
+  AUDIT_REPORT_FORMAT,
+  countBySeverity,
+  highestSeverity,
+  summarize,
+  type AuditReport,
+  type AuditSummary,
+} from '../audit/report';
 import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/audit-reads';
 import { Failure } from '../shared/failures';
 import type { ActivityDeps, AdminSession } from './deps';
@@ -26,7 +33,9 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
      * large for workflow history at scale: list the registries, read the org in bulk, compare, write the
      * report. Only reads the org. Returns the summary.
      */
-    async runAudit(request: RunAuditRequest): Promise<{ summary: AuditSummary; webhookConfigured: boolean; autoRotate: boolean }> {
+    async runAudit(
+      request: RunAuditRequest,
+    ): Promise<{ summary: AuditSummary; webhookConfigured: boolean; autoRotate: boolean }> {
       const config = deps.config.audit;
       const options: CompareOptions = {
         asOf: request.asOf,
@@ -34,17 +43,25 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         certificateExpiryDays: request.certificateExpiryDays ?? config.certificateExpiryDays,
         profileBaseline: PROFILE_BASELINE,
       };
-      if (!(options.unusedDays > 0) || !(options.certificateExpiryDays >= 0) || Number.isNaN(Date.parse(options.asOf))) {
+      if (
+        !(options.unusedDays > 0) ||
+        !(options.certificateExpiryDays >= 0) ||
+        Number.isNaN(Date.parse(options.asOf))
+      ) {
         const given = JSON.stringify({ ...options, profileBaseline: undefined });
         throw Failure.InvalidAuditInput(`invalid audit input: ${given}`);
       }
-      const { targets, queried } = await listManagedIntegrations(getClient(), { onPage: () => heartbeat('listing registries') });
+      const { targets, queried } = await listManagedIntegrations(getClient(), {
+        onPage: () => heartbeat('listing registries'),
+      });
       const active = targets.filter((t) => t.state === 'active');
       heartbeat({ phase: 'reading the org', integrations: active.length });
 
       const reads: ReadCounter = { 'registry list': 1, 'registry queries': queried };
       const since = new Date(Date.parse(options.asOf) - options.unusedDays * DAY_MS).toISOString();
-      const rows = await salesforceStep('read the org for the audit', async () => readOrgInBulk(await admin.get(), active, since, reads));
+      const rows = await salesforceStep('read the org for the audit', async () =>
+        readOrgInBulk(await admin.get(), active, since, reads),
+      );
       heartbeat({ phase: 'comparing' });
       const facts = assembleFacts(active, rows);
       const findings = active.flatMap((t) => compareIntegration(t, facts.get(t.integration)!, options));
@@ -61,15 +78,30 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         integrations: active.map((t) => {
           const own = findings.filter((f) => f.integration === t.integration);
           const highest = highestSeverity(own);
-          return { integration: t.integration, revision: t.revision, findings: own.length, ...(highest ? { highest } : {}), fixable: own.filter((f) => f.fix).length };
+          return {
+            integration: t.integration,
+            revision: t.revision,
+            findings: own.length,
+            ...(highest ? { highest } : {}),
+            fixable: own.filter((f) => f.fix).length,
+          };
         }),
-        skipped: targets.filter((t) => t.state !== 'active').map((t) => ({ integration: t.integration, reason: t.state })),
+        skipped: targets
+          .filter((t) => t.state !== 'active')
+          .map((t) => ({ integration: t.integration, reason: t.state })),
         findings,
         reads,
       };
       const paths = await writeAuditReport(config.dir, report);
-      deps.logger.info({ runId: request.runId, integrations: active.length, findings: findings.length, reads }, 'audit report written');
-      return { summary: summarize(report, paths), webhookConfigured: Boolean(config.webhookUrl), autoRotate: config.autoRotate };
+      deps.logger.info(
+        { runId: request.runId, integrations: active.length, findings: findings.length, reads },
+        'audit report written',
+      );
+      return {
+        summary: summarize(report, paths),
+        webhookConfigured: Boolean(config.webhookUrl),
+        autoRotate: config.autoRotate,
+      };
     },
 
     /** Posts the summary (no evidence, no secrets) to the configured webhook, signed; a 4xx is not retried. */
@@ -77,7 +109,9 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
       const { webhookUrl: url, webhookSigningKey: key } = deps.config.audit;
       if (!url) return 'no webhook configured';
       if (!key) {
-        throw Failure.WebhookUnsigned(`audit.webhookSigningKey is not configured; the summary was not posted to ${url}`);
+        throw Failure.WebhookUnsigned(
+          `audit.webhookSigningKey is not configured; the summary was not posted to ${url}`,
+        );
       }
       const body = JSON.stringify({ event: 'onramp.audit.completed', ...summary });
       const response = await fetch(url, {

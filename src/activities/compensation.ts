@@ -55,7 +55,8 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
       const removed = await salesforceStep('remove the permission set license', async () => {
         const conn = await admin.get();
         const user = await findUserByUsername(conn, input.integration.user.username);
-        if (!user || user.FederationIdentifier !== userMarker(input.integration.names.name, input.onboardingId)) return false;
+        if (!user || user.FederationIdentifier !== userMarker(input.integration.names.name, input.onboardingId))
+          return false;
         return removePermissionSetLicense(conn, user.Id);
       });
       return removed ? 'license assignment removed' : 'no license assignment';
@@ -63,7 +64,11 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
 
     async retireIntegrationUser(input: StepInput): Promise<string> {
       const outcome = await salesforceStep('deactivate the integration user', async () =>
-        retireUser(await admin.get(), input.integration.user.username, userMarker(input.integration.names.name, input.onboardingId)),
+        retireUser(
+          await admin.get(),
+          input.integration.user.username,
+          userMarker(input.integration.names.name, input.onboardingId),
+        ),
       );
       return `${input.integration.user.username}: ${outcome === 'retired' ? 'deactivated, username freed' : 'absent'}`;
     },

@@ -5,14 +5,20 @@ import type { CredentialRecord } from '../shared/types';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { ActivityDeps } from './deps';
 
-type KeyPairCredential = Required<Pick<CredentialRecord, 'privateKeyRef' | 'certificatePem' | 'certificateFingerprint' | 'certificateExpiresAt'>>;
+type KeyPairCredential = Required<
+  Pick<CredentialRecord, 'privateKeyRef' | 'certificatePem' | 'certificateFingerprint' | 'certificateExpiresAt'>
+>;
 
 /**
  * A new RSA key and certificate for the JWT bearer flow, the key stored as a new version of the
  * integration's private-key secret. The idempotency key makes a retried attempt return what the first
  * one stored, so callers always continue with the certificate that matches the stored key.
  */
-export async function storeNewKeyPair(deps: ActivityDeps, integration: ResolvedIntegration, idempotencyKey: string): Promise<KeyPairCredential> {
+export async function storeNewKeyPair(
+  deps: ActivityDeps,
+  integration: ResolvedIntegration,
+  idempotencyKey: string,
+): Promise<KeyPairCredential> {
   const cert = await generateKeyPairAndCertificate({
     commonName: integration.names.appApiName,
     organization: 'onramp',
@@ -23,10 +29,19 @@ export async function storeNewKeyPair(deps: ActivityDeps, integration: ResolvedI
   return secretStoreStep('store the private key', async () => {
     const privateKeyRef = await deps.secrets.put(name, cert.privateKeyPem, {
       idempotencyKey,
-      meta: { certificatePem: cert.certificatePem, fingerprint: cert.fingerprintSha256, notAfter: cert.notAfter.toISOString() },
+      meta: {
+        certificatePem: cert.certificatePem,
+        fingerprint: cert.fingerprintSha256,
+        notAfter: cert.notAfter.toISOString(),
+      },
     });
     const meta = (await deps.secrets.versions(name)).find((v) => v.ref === privateKeyRef)?.meta ?? {};
-    return { privateKeyRef, certificatePem: meta.certificatePem!, certificateFingerprint: meta.fingerprint!, certificateExpiresAt: meta.notAfter! };
+    return {
+      privateKeyRef,
+      certificatePem: meta.certificatePem!,
+      certificateFingerprint: meta.fingerprint!,
+      certificateExpiresAt: meta.notAfter!,
+    };
   });
 }
 

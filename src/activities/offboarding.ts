@@ -17,7 +17,10 @@ export function offboardingActivities(deps: ActivityDeps) {
     },
 
     /** Appends the offboarding to the runbook (once per offboarding run, even when retried); returns its path. */
-    async appendOffboardingToRunbook(desired: DesiredState, entry: Omit<OffboardingResult, 'integration' | 'runbookPath'>): Promise<string> {
+    async appendOffboardingToRunbook(
+      desired: DesiredState,
+      entry: Omit<OffboardingResult, 'integration' | 'runbookPath'>,
+    ): Promise<string> {
       const path = desired.runbookPath ?? join(resolve(deps.config.runbookDir), `${desired.integration.names.name}.md`);
       const marker = `<!-- onramp offboarding ${callingRun().runId} -->`;
       const existing = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -25,7 +28,9 @@ export function offboardingActivities(deps: ActivityDeps) {
         throw error;
       });
       if (existing.includes(marker)) return path;
-      const approvals = entry.approvals.map((a) => `${a.approver} (${a.decision} ${a.at}${a.comment ? `: ${a.comment}` : ''})`).join(', ');
+      const approvals = entry.approvals
+        .map((a) => `${a.approver} (${a.decision} ${a.at}${a.comment ? `: ${a.comment}` : ''})`)
+        .join(', ');
       const section = [
         '',
         marker,

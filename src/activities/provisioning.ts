@@ -16,15 +16,23 @@ import { appMarker, permissionSetMarker, type StepInput } from './steps';
 export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) {
   return {
     async checkLicenseCapacity(_input: StepInput): Promise<LicenseCapacity> {
-      return salesforceStep('check Integration license capacity', async () => checkIntegrationCapacity(await admin.get()));
+      return salesforceStep('check Integration license capacity', async () =>
+        checkIntegrationCapacity(await admin.get()),
+      );
     },
 
-    async createIntegrationUser(input: StepInput, profileId: string): Promise<{ userId: string; username: string; created: boolean }> {
+    async createIntegrationUser(
+      input: StepInput,
+      profileId: string,
+    ): Promise<{ userId: string; username: string; created: boolean }> {
       const marker = userMarker(input.integration.names.name, input.onboardingId);
       const result = await salesforceStep('create the integration user', async () =>
         ensureIntegrationUser(await admin.get(), input.integration.user, profileId, marker),
       );
-      deps.logger.info({ integration: input.integration.names.name, userId: result.userId, created: result.created }, 'integration user ready');
+      deps.logger.info(
+        { integration: input.integration.names.name, userId: result.userId, created: result.created },
+        'integration user ready',
+      );
       return { ...result, username: input.integration.user.username };
     },
 
@@ -50,7 +58,9 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
     },
 
     async assignIntegrationPermissionSet(_input: StepInput, userId: string, permissionSetId: string): Promise<string> {
-      return salesforceStep('assign the permission set', async () => assignPermissionSet(await admin.get(), userId, permissionSetId));
+      return salesforceStep('assign the permission set', async () =>
+        assignPermissionSet(await admin.get(), userId, permissionSetId),
+      );
     },
 
     /**
@@ -60,7 +70,13 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
      */
     async generateCredentials(input: StepInput): Promise<CredentialRecord> {
       const { integration, onboardingId } = input;
-      const secret = await storeConsumerSecret(deps, integration, randomBytes(32).toString('hex'), { consumerKey: consumerKeyFor(randomBytes(80)) }, `${onboardingId}/consumer-secret`);
+      const secret = await storeConsumerSecret(
+        deps,
+        integration,
+        randomBytes(32).toString('hex'),
+        { consumerKey: consumerKeyFor(randomBytes(80)) },
+        `${onboardingId}/consumer-secret`,
+      );
       const record: CredentialRecord = { consumerSecretRef: secret.consumerSecretRef, consumerKey: secret.consumerKey };
       if (integration.app.flow !== 'jwt-bearer') return record;
       return { ...record, ...(await storeNewKeyPair(deps, integration, `${onboardingId}/private-key`)) };
@@ -75,12 +91,15 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
         consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
         certificatePem: credentials.certificatePem,
       };
-      await salesforceStep(`create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`, async () => {
-        const conn = await admin.get();
-        return app.kind === 'connected-app'
-          ? ensureConnectedApp(conn, request)
-          : ensureExternalClientApp(conn, request, deployProgress());
-      });
+      await salesforceStep(
+        `create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`,
+        async () => {
+          const conn = await admin.get();
+          return app.kind === 'connected-app'
+            ? ensureConnectedApp(conn, request)
+            : ensureExternalClientApp(conn, request, deployProgress());
+        },
+      );
       return { kind: app.kind, apiName: app.apiName, consumerKey: credentials.consumerKey };
     },
   };

@@ -26,7 +26,8 @@ export async function retireInRegistry(integration: string, by: string, reason: 
   try {
     return (await retireIntegration(getClient(), integration, { by, reason })).revision;
   } catch (error) {
-    const alreadyRetired = error instanceof WorkflowUpdateFailedError && isFailure(error.cause, Failure.IntegrationRetired);
+    const alreadyRetired =
+      error instanceof WorkflowUpdateFailedError && isFailure(error.cause, Failure.IntegrationRetired);
     if (!alreadyRetired) throw error;
     return (await registryRecord(getClient(), integration)).revision;
   }

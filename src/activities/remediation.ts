@@ -16,7 +16,12 @@ export function remediationActivities(admin: AdminSession) {
   return {
     async applyFixes(desired: DesiredState, fixes: Fix[]): Promise<Array<'applied' | 'already-applied'>> {
       const outcomes: Array<'applied' | 'already-applied'> = [];
-      for (const fix of fixes) outcomes.push(await salesforceStep(`${fix.op} ${fix.sobject}`, async () => applyFix(await admin.get(), fix, scopeOf(desired))));
+      for (const fix of fixes)
+        outcomes.push(
+          await salesforceStep(`${fix.op} ${fix.sobject}`, async () =>
+            applyFix(await admin.get(), fix, scopeOf(desired)),
+          ),
+        );
       return outcomes;
     },
 

@@ -30,14 +30,22 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
       // and the onboarding stop: a wrong answer here can only refuse, never let a different plan through.
       const text = JSON.stringify(integration.spec, (_key, value: unknown) => (value === null ? undefined : value));
       const source = { text, filename: `${integration.names.name} (approved)` };
-      const now = await salesforceStep('re-validate the spec against the org', async () => validateAgainstOrg(source, deps.config, await admin.get()));
+      const now = await salesforceStep('re-validate the spec against the org', async () =>
+        validateAgainstOrg(source, deps.config, await admin.get()),
+      );
       if (!now.plan || !now.resolved || hasErrors(now.issues)) {
-        const errors = now.issues.filter((i) => i.severity === 'error').map((i) => `${i.path || '(spec)'}: ${i.message}`);
-        throw Failure.PlanChanged(`the org no longer accepts the approved spec: ${errors.join('; ')}; nothing was created`);
+        const errors = now.issues
+          .filter((i) => i.severity === 'error')
+          .map((i) => `${i.path || '(spec)'}: ${i.message}`);
+        throw Failure.PlanChanged(
+          `the org no longer accepts the approved spec: ${errors.join('; ')}; nothing was created`,
+        );
       }
       if (planDigest(now.plan) !== approved.planDigest || specDigest(now.resolved) !== specDigest(integration)) {
         const changed = differences(approved.plan, now.plan);
-        throw Failure.PlanChanged(`the org no longer matches the approved plan (${changed.join(', ') || 'the resolved spec'} changed); nothing was created`);
+        throw Failure.PlanChanged(
+          `the org no longer matches the approved plan (${changed.join(', ') || 'the resolved spec'} changed); nothing was created`,
+        );
       }
       return `plan ${approved.planDigest.slice(0, 12)} still matches the org`;
     },

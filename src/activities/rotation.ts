@@ -22,7 +22,10 @@ import { salesforceStep } from './failures';
 import { amendRegistry, callingRun } from './registry-updates';
 import { appMarker } from './steps';
 
-const stepInputOf = (desired: DesiredState) => ({ integration: desired.integration, onboardingId: desired.onboardingId });
+const stepInputOf = (desired: DesiredState) => ({
+  integration: desired.integration,
+  onboardingId: desired.onboardingId,
+});
 
 /**
  * The steps of a credential rotation. A new credential is always stored as a new version of the same
@@ -50,9 +53,17 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       const rotationId = `${callingRun().workflowId}/${callingRun().runId}`;
       switch (rotationStrategyOf(integration.app)) {
         case 'certificate':
-          return { credentials: { ...current, ...(await storeNewKeyPair(deps, integration, `${rotationId}/private-key`)) } };
+          return {
+            credentials: { ...current, ...(await storeNewKeyPair(deps, integration, `${rotationId}/private-key`)) },
+          };
         case 'secret': {
-          const stored = await storeConsumerSecret(deps, integration, randomBytes(32).toString('hex'), { consumerKey: current.consumerKey }, `${rotationId}/consumer-secret`);
+          const stored = await storeConsumerSecret(
+            deps,
+            integration,
+            randomBytes(32).toString('hex'),
+            { consumerKey: current.consumerKey },
+            `${rotationId}/consumer-secret`,
+          );
           return { credentials: { ...current, consumerSecretRef: stored.consumerSecretRef } };
         }
         case 'staged-secret':
@@ -63,13 +74,26 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
             const versions = await deps.secrets.versions(integration.names.secretNames.consumerSecret);
             for (const staged of await listStagedCredentials(conn, consumer)) {
               const mine = versions.find((v) => v.meta.stagedId === staged.id);
-              if (mine) return { credentials: { ...current, consumerKey: staged.consumerKey, consumerSecretRef: mine.ref }, stagedId: staged.id };
+              if (mine)
+                return {
+                  credentials: { ...current, consumerKey: staged.consumerKey, consumerSecretRef: mine.ref },
+                  stagedId: staged.id,
+                };
               // A pair staged by an attempt that died before storing its secret: nobody can ever use it.
               await deleteStagedCredentials(conn, consumer, staged.id);
             }
             const staged = await stageCredentials(conn, consumer);
-            const stored = await storeConsumerSecret(deps, integration, staged.consumerSecret, { consumerKey: staged.consumerKey, stagedId: staged.id }, `${rotationId}/staged-secret`);
-            return { credentials: { ...current, consumerKey: stored.consumerKey, consumerSecretRef: stored.consumerSecretRef }, stagedId: stored.meta.stagedId };
+            const stored = await storeConsumerSecret(
+              deps,
+              integration,
+              staged.consumerSecret,
+              { consumerKey: staged.consumerKey, stagedId: staged.id },
+              `${rotationId}/staged-secret`,
+            );
+            return {
+              credentials: { ...current, consumerKey: stored.consumerKey, consumerSecretRef: stored.consumerSecretRef },
+              stagedId: stored.meta.stagedId,
+            };
           });
       }
     },
@@ -87,7 +111,9 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       await salesforceStep(`put the credential on ${app.apiName}`, async () =>
         installAppCredentials(await admin.get(), request, deployProgress()),
       );
-      return credentials.certificateFingerprint ? `certificate ${credentials.certificateFingerprint}` : `consumer secret ${credentials.consumerSecretRef}`;
+      return credentials.certificateFingerprint
+        ? `certificate ${credentials.certificateFingerprint}`
+        : `consumer secret ${credentials.consumerSecretRef}`;
     },
 
     /** Makes the staged pair the app's only one; a pair already promoted (a retried attempt) is success. */
@@ -106,7 +132,11 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       return salesforceStep('delete the staged OAuth credentials', async () => {
         await assertOwnApp(desired);
         const conn = await admin.get();
-        return deleteStagedCredentials(conn, await findOAuthConsumer(conn, desired.integration.app.apiName), staged.stagedId!);
+        return deleteStagedCredentials(
+          conn,
+          await findOAuthConsumer(conn, desired.integration.app.apiName),
+          staged.stagedId!,
+        );
       });
     },
 
@@ -117,7 +147,13 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       return `deleted ${deleted} of ${refs.length} secret version(s)`;
     },
 
-    async recordRotation(desired: DesiredState, credentials: CredentialRecord, app: AppRecord, by: string, note: string): Promise<number> {
+    async recordRotation(
+      desired: DesiredState,
+      credentials: CredentialRecord,
+      app: AppRecord,
+      by: string,
+      note: string,
+    ): Promise<number> {
       return amendRegistry(desired.integration.names.name, { by, note, provisioned: { credentials, app } });
     },
 

@@ -11,7 +11,12 @@ export function runbookActivities(deps: ActivityDeps) {
   const pathOf = (input: StepInput) => join(resolve(deps.config.runbookDir), `${input.integration.names.name}.md`);
 
   /** Writes the runbook as Markdown (atomically: a reader never sees half a file); returns its path. */
-  const write = async (path: string, input: StepInput, result: Omit<OnboardingResult, 'runbookPath'>, generatedAt: string) => {
+  const write = async (
+    path: string,
+    input: StepInput,
+    result: Omit<OnboardingResult, 'runbookPath'>,
+    generatedAt: string,
+  ) => {
     const markdown = renderRunbook({
       integration: input.integration,
       onboardingId: input.onboardingId,
@@ -25,7 +30,11 @@ export function runbookActivities(deps: ActivityDeps) {
   };
 
   return {
-    async writeRunbook(input: StepInput, result: Omit<OnboardingResult, 'runbookPath'>, generatedAt: string): Promise<string> {
+    async writeRunbook(
+      input: StepInput,
+      result: Omit<OnboardingResult, 'runbookPath'>,
+      generatedAt: string,
+    ): Promise<string> {
       return write(pathOf(input), input, result, generatedAt);
     },
 
@@ -41,7 +50,8 @@ export function runbookActivities(deps: ActivityDeps) {
         throw error;
       });
       if (text === undefined) return `${path}: absent`;
-      if (!text.startsWith(runbookMarker(input.onboardingId))) return `${path}: another onboarding's runbook, left as it is`;
+      if (!text.startsWith(runbookMarker(input.onboardingId)))
+        return `${path}: another onboarding's runbook, left as it is`;
       await unlink(path);
       return `${path}: removed`;
     },
@@ -50,10 +60,21 @@ export function runbookActivities(deps: ActivityDeps) {
      * Renders the runbook again after a rotation: the credentials and app it describes are the ones in
      * use now, and the verification evidence is the rotation's proof.
      */
-    async rewriteRunbook(desired: DesiredState, credentials: CredentialRecord, app: AppRecord, evidence: VerificationEvidence, at: string): Promise<string> {
+    async rewriteRunbook(
+      desired: DesiredState,
+      credentials: CredentialRecord,
+      app: AppRecord,
+      evidence: VerificationEvidence,
+      at: string,
+    ): Promise<string> {
       const input = { integration: desired.integration, onboardingId: desired.onboardingId };
       const provisioned = { ...desired.provisioned, credentials, app };
-      const result = { integration: desired.integration.names.name, provisioned, evidence, approvals: desired.approvals };
+      const result = {
+        integration: desired.integration.names.name,
+        provisioned,
+        evidence,
+        approvals: desired.approvals,
+      };
       return write(desired.runbookPath ?? pathOf(input), input, result, at);
     },
   };

@@ -6,5 +6,6 @@ export interface StepInput {
   onboardingId: string;
 }
 
-export const permissionSetMarker = (input: StepInput) => `${input.integration.names.marker} onboarding ${input.onboardingId}`;
+export const permissionSetMarker = (input: StepInput) =>
+  `${input.integration.names.marker} onboarding ${input.onboardingId}`;
 export const appMarker = permissionSetMarker;

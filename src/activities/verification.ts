@@ -15,7 +15,12 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
      * then proves what the integration can and cannot do. A grant refused right after the app was
      * created is retried: real orgs take a while to propagate new apps.
      */
-    async verifyIntegration(input: StepInput, userId: string, app: AppRecord, credentials: CredentialRecord): Promise<VerificationEvidence> {
+    async verifyIntegration(
+      input: StepInput,
+      userId: string,
+      app: AppRecord,
+      credentials: CredentialRecord,
+    ): Promise<VerificationEvidence> {
       const sf = deps.config.salesforce;
       const { integration } = input;
       let conn: Connection;

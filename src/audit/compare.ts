@@ -1,6 +1,13 @@
 import { fieldPermissionFields, objectPermissionFields } from '../salesforce/permission-sets';
 import { grantedRights, type FieldGrant, type ObjectGrant, type ObjectRight } from '../spec/schema';
-import type { AppSetting, CertificateFact, FieldPermissionFact, GrantsFact, IntegrationFacts, ObjectPermissionFact } from './facts';
+import type {
+  AppSetting,
+  CertificateFact,
+  FieldPermissionFact,
+  GrantsFact,
+  IntegrationFacts,
+  ObjectPermissionFact,
+} from './facts';
 import type { Evidence, Finding, FindingKind, Fix, Severity } from './findings';
 import type { AuditTarget } from './target';
 
@@ -46,7 +53,8 @@ export function compareIntegration(target: AuditTarget, facts: IntegrationFacts,
   if (facts.permissionSet) compareGrants(target, facts.permissionSet, facts.apexClassIds, report);
   // The baseline is the approved profile's: on another profile, its grants are the profile change itself,
   // reported once as user-profile-changed rather than as drift of a profile the user no longer has.
-  if (facts.profile && facts.user?.profileName === target.user.profileName) compareProfile(target, facts.profile, options.profileBaseline, report);
+  if (facts.profile && facts.user?.profileName === target.user.profileName)
+    compareProfile(target, facts.profile, options.profileBaseline, report);
   compareApp(target, facts, report);
   compareCertificates(target, facts, options, report);
   compareUsage(facts, options, report);
@@ -60,34 +68,64 @@ function compareUser(target: AuditTarget, facts: IntegrationFacts, report: Repor
   const user = facts.user;
   const source = `SOQL User ${want.id}`;
   if (!user) {
-    report('user-missing', 'critical', `the integration user ${want.username} (${want.id}) no longer exists`, [{ source, expected: { Id: want.id, Username: want.username }, actual: null }]);
+    report('user-missing', 'critical', `the integration user ${want.username} (${want.id}) no longer exists`, [
+      { source, expected: { Id: want.id, Username: want.username }, actual: null },
+    ]);
     return;
   }
   const record = { Id: user.id, Username: user.username, IsActive: user.isActive, Profile: user.profileName };
-  if (!user.isActive) report('user-deactivated', 'high', `the integration user ${user.username} was deactivated`, [{ source, expected: { IsActive: true }, actual: { IsActive: false }, record }]);
+  if (!user.isActive)
+    report('user-deactivated', 'high', `the integration user ${user.username} was deactivated`, [
+      { source, expected: { IsActive: true }, actual: { IsActive: false }, record },
+    ]);
   if (user.isFrozen) {
-    report('user-frozen', 'high', `the integration user ${user.username} is frozen: it cannot sign in`, [{ source: `SOQL UserLogin ${user.id}`, expected: { IsFrozen: false }, actual: { IsFrozen: true } }]);
+    report('user-frozen', 'high', `the integration user ${user.username} is frozen: it cannot sign in`, [
+      { source: `SOQL UserLogin ${user.id}`, expected: { IsFrozen: false }, actual: { IsFrozen: true } },
+    ]);
   }
   if (lower(user.username) !== lower(want.username)) {
-    report('user-renamed', 'high', `the integration user's username changed from ${want.username} to ${user.username}: the external system signs in with the old one`, [
-      { source, expected: { Username: want.username }, actual: { Username: user.username } },
-    ]);
+    report(
+      'user-renamed',
+      'high',
+      `the integration user's username changed from ${want.username} to ${user.username}: the external system signs in with the old one`,
+      [{ source, expected: { Username: want.username }, actual: { Username: user.username } }],
+    );
   } else if ((user.firstName ?? '') !== want.firstName || (user.lastName ?? '') !== want.lastName) {
-    report('user-renamed', 'low', `the integration user was renamed to ${user.firstName ?? ''} ${user.lastName ?? ''}`.trimEnd(), [
-      { source, expected: { FirstName: want.firstName, LastName: want.lastName }, actual: { FirstName: user.firstName, LastName: user.lastName } },
-    ]);
+    report(
+      'user-renamed',
+      'low',
+      `the integration user was renamed to ${user.firstName ?? ''} ${user.lastName ?? ''}`.trimEnd(),
+      [
+        {
+          source,
+          expected: { FirstName: want.firstName, LastName: want.lastName },
+          actual: { FirstName: user.firstName, LastName: user.lastName },
+        },
+      ],
+    );
   }
   if (user.profileName !== want.profileName) {
-    report('user-profile-changed', 'critical', `the integration user's profile is ${user.profileName ?? user.profileId}, not ${want.profileName}`, [
-      { source, expected: { Profile: want.profileName }, actual: { ProfileId: user.profileId, Profile: user.profileName } },
-    ]);
+    report(
+      'user-profile-changed',
+      'critical',
+      `the integration user's profile is ${user.profileName ?? user.profileId}, not ${want.profileName}`,
+      [
+        {
+          source,
+          expected: { Profile: want.profileName },
+          actual: { ProfileId: user.profileId, Profile: user.profileName },
+        },
+      ],
+    );
   }
 }
 
 function compareAssignments(target: AuditTarget, facts: IntegrationFacts, report: Report): void {
   const ps = target.permissionSet;
   if (!facts.permissionSet) {
-    report('permission-set-missing', 'high', `the approved permission set ${ps.name} (${ps.id}) no longer exists`, [{ source: `SOQL PermissionSet ${ps.id}`, expected: { Id: ps.id, Name: ps.name }, actual: null }]);
+    report('permission-set-missing', 'high', `the approved permission set ${ps.name} (${ps.id}) no longer exists`, [
+      { source: `SOQL PermissionSet ${ps.id}`, expected: { Id: ps.id, Name: ps.name }, actual: null },
+    ]);
   }
   if (!facts.user) return;
   const approved = facts.assignments.filter((a) => sameId(a.permissionSetId, ps.id));
@@ -96,8 +134,18 @@ function compareAssignments(target: AuditTarget, facts: IntegrationFacts, report
       'permission-set-unassigned',
       'medium',
       `the approved permission set ${ps.name} is no longer assigned to ${facts.user.username}`,
-      [{ source: `SOQL PermissionSetAssignment AssigneeId = ${facts.user.id}`, expected: { PermissionSetId: ps.id }, actual: facts.assignments.map((a) => a.permissionSetName) }],
-      { op: 'create', sobject: 'PermissionSetAssignment', fields: { AssigneeId: facts.user.id, PermissionSetId: ps.id } },
+      [
+        {
+          source: `SOQL PermissionSetAssignment AssigneeId = ${facts.user.id}`,
+          expected: { PermissionSetId: ps.id },
+          actual: facts.assignments.map((a) => a.permissionSetName),
+        },
+      ],
+      {
+        op: 'create',
+        sobject: 'PermissionSetAssignment',
+        fields: { AssigneeId: facts.user.id, PermissionSetId: ps.id },
+      },
     );
   }
   for (const extra of facts.assignments.filter((a) => !sameId(a.permissionSetId, ps.id))) {
@@ -105,23 +153,40 @@ function compareAssignments(target: AuditTarget, facts: IntegrationFacts, report
       'extra-permission-set-assignment',
       'high',
       `permission set ${extra.permissionSetName} is assigned to ${facts.user.username} beyond the approved ${ps.name}`,
-      [{ source: 'SOQL PermissionSetAssignment', expected: { PermissionSetId: ps.id }, record: { Id: extra.id, PermissionSetId: extra.permissionSetId, PermissionSet: extra.permissionSetName } }],
+      [
+        {
+          source: 'SOQL PermissionSetAssignment',
+          expected: { PermissionSetId: ps.id },
+          record: { Id: extra.id, PermissionSetId: extra.permissionSetId, PermissionSet: extra.permissionSetName },
+        },
+      ],
       { op: 'delete', sobject: 'PermissionSetAssignment', id: extra.id },
     );
   }
 }
 
-function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: IntegrationFacts['apexClassIds'], report: Report): void {
+function compareGrants(
+  target: AuditTarget,
+  grants: GrantsFact,
+  apexClassIds: IntegrationFacts['apexClassIds'],
+  report: Report,
+): void {
   const ps = grants.permissionSet;
   const source = (object: string) => `SOQL ${object} ParentId = ${ps.id} (${ps.name})`;
   if (grants.permissionSet.systemPermissions.length) {
     const perms = ps.systemPermissions;
-    report('system-permission-added', 'critical', `system permission(s) ${perms.join(', ')} were added to ${ps.name}`, [{ source: `SOQL PermissionSet ${ps.id}`, expected: [], actual: perms }], {
-      op: 'update',
-      sobject: 'PermissionSet',
-      id: ps.id,
-      fields: Object.fromEntries(perms.map((p) => [p, false])),
-    });
+    report(
+      'system-permission-added',
+      'critical',
+      `system permission(s) ${perms.join(', ')} were added to ${ps.name}`,
+      [{ source: `SOQL PermissionSet ${ps.id}`, expected: [], actual: perms }],
+      {
+        op: 'update',
+        sobject: 'PermissionSet',
+        id: ps.id,
+        fields: Object.fromEntries(perms.map((p) => [p, false])),
+      },
+    );
   }
 
   const objects = new Map(grants.objects.map((o) => [lower(o.sobjectType), o]));
@@ -149,18 +214,30 @@ function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: In
   }
   for (const row of fields.values()) {
     if (!row.read && !row.edit) continue;
-    report('field-access-added', 'high', `${ps.name} grants ${row.edit ? 'edit' : 'read'} on ${row.field}, which was never approved`, [{ source: source('FieldPermissions'), expected: null, record: { ...row } }], {
-      op: 'delete',
-      sobject: 'FieldPermissions',
-      id: row.id,
-    });
+    report(
+      'field-access-added',
+      'high',
+      `${ps.name} grants ${row.edit ? 'edit' : 'read'} on ${row.field}, which was never approved`,
+      [{ source: source('FieldPermissions'), expected: null, record: { ...row } }],
+      {
+        op: 'delete',
+        sobject: 'FieldPermissions',
+        id: row.id,
+      },
+    );
   }
 
   const approvedClasses = new Map(target.access.apexClasses.map((c) => [lower(c), c]));
   for (const entity of grants.setupEntities) {
-    if (entity.entityType === 'ApexClass' && entity.entityName && approvedClasses.delete(lower(entity.entityName))) continue;
+    if (entity.entityType === 'ApexClass' && entity.entityName && approvedClasses.delete(lower(entity.entityName)))
+      continue;
     // The app's own pre-authorization of this permission set is part of the approved state.
-    if (entity.entityType === 'ConnectedApplication' && entity.entityName && lower(entity.entityName) === lower(target.app.apiName)) continue;
+    if (
+      entity.entityType === 'ConnectedApplication' &&
+      entity.entityName &&
+      lower(entity.entityName) === lower(target.app.apiName)
+    )
+      continue;
     const apex = entity.entityType === 'ApexClass';
     report(
       apex ? 'apex-access-added' : 'setup-access-added',
@@ -177,36 +254,98 @@ function compareGrants(target: AuditTarget, grants: GrantsFact, apexClassIds: In
       'apex-access-removed',
       'medium',
       `${ps.name} no longer grants access to the Apex class ${name}`,
-      [{ source: source('SetupEntityAccess'), expected: { ApexClass: name, ...(classId ? { Id: classId } : {}) }, actual: null }],
-      classId ? { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: ps.id, SetupEntityId: classId } } : undefined,
+      [
+        {
+          source: source('SetupEntityAccess'),
+          expected: { ApexClass: name, ...(classId ? { Id: classId } : {}) },
+          actual: null,
+        },
+      ],
+      classId
+        ? { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: ps.id, SetupEntityId: classId } }
+        : undefined,
     );
   }
 }
 
-function compareObjectRow(grant: ObjectGrant, row: ObjectPermissionFact | undefined, parentId: string, source: string, report: Report): void {
+function compareObjectRow(
+  grant: ObjectGrant,
+  row: ObjectPermissionFact | undefined,
+  parentId: string,
+  source: string,
+  report: Report,
+): void {
   const wanted = grantedRights(grant);
   const have = row ? grantedRights(row) : [];
   const added = have.filter((r) => !grant[r]);
   const removed = wanted.filter((r) => !have.includes(r));
   const restore: Fix = row
     ? { op: 'update', sobject: 'ObjectPermissions', id: row.id, fields: objectPermissionFields(grant) }
-    : { op: 'create', sobject: 'ObjectPermissions', fields: { ParentId: parentId, SobjectType: grant.name, ...objectPermissionFields(grant) } };
-  const evidence: Evidence[] = [{ source, expected: { SobjectType: grant.name, rights: wanted }, actual: row ? { Id: row.id, rights: have } : null }];
+    : {
+        op: 'create',
+        sobject: 'ObjectPermissions',
+        fields: { ParentId: parentId, SobjectType: grant.name, ...objectPermissionFields(grant) },
+      };
+  const evidence: Evidence[] = [
+    {
+      source,
+      expected: { SobjectType: grant.name, rights: wanted },
+      actual: row ? { Id: row.id, rights: have } : null,
+    },
+  ];
   if (added.length) {
-    report('object-access-added', added.some((r) => SWEEPING_RIGHTS.includes(r)) ? 'critical' : 'high', `${added.join(', ')} on ${grant.name} added beyond the approved ${wanted.join(', ')}`, evidence, restore);
+    report(
+      'object-access-added',
+      added.some((r) => SWEEPING_RIGHTS.includes(r)) ? 'critical' : 'high',
+      `${added.join(', ')} on ${grant.name} added beyond the approved ${wanted.join(', ')}`,
+      evidence,
+      restore,
+    );
   }
-  if (removed.length) report('object-access-removed', 'medium', `${removed.join(', ')} on ${grant.name} removed: the integration may fail`, evidence, restore);
+  if (removed.length)
+    report(
+      'object-access-removed',
+      'medium',
+      `${removed.join(', ')} on ${grant.name} removed: the integration may fail`,
+      evidence,
+      restore,
+    );
 }
 
-function compareFieldRow(grant: FieldGrant, row: FieldPermissionFact | undefined, parentId: string, source: string, report: Report): void {
+function compareFieldRow(
+  grant: FieldGrant,
+  row: FieldPermissionFact | undefined,
+  parentId: string,
+  source: string,
+  report: Report,
+): void {
   const have = !row || !row.read ? 'none' : row.edit ? 'edit' : 'read';
   if (have === grant.access) return;
-  const evidence: Evidence[] = [{ source, expected: { Field: grant.name, access: grant.access }, actual: row ? { Id: row.id, access: have } : null }];
+  const evidence: Evidence[] = [
+    {
+      source,
+      expected: { Field: grant.name, access: grant.access },
+      actual: row ? { Id: row.id, access: have } : null,
+    },
+  ];
   const restore: Fix = row
-    ? { op: 'update', sobject: 'FieldPermissions', id: row.id, fields: { PermissionsRead: true, PermissionsEdit: grant.access === 'edit' } }
+    ? {
+        op: 'update',
+        sobject: 'FieldPermissions',
+        id: row.id,
+        fields: { PermissionsRead: true, PermissionsEdit: grant.access === 'edit' },
+      }
     : { op: 'create', sobject: 'FieldPermissions', fields: { ParentId: parentId, ...fieldPermissionFields(grant) } };
-  if (have === 'edit') report('field-access-added', 'high', `edit on ${grant.name} added beyond the approved read`, evidence, restore);
-  else report('field-access-removed', 'medium', `${grant.access} on ${grant.name} removed: the integration may fail`, evidence, restore);
+  if (have === 'edit')
+    report('field-access-added', 'high', `edit on ${grant.name} added beyond the approved read`, evidence, restore);
+  else
+    report(
+      'field-access-removed',
+      'medium',
+      `${grant.access} on ${grant.name} removed: the integration may fail`,
+      evidence,
+      restore,
+    );
 }
 
 function compareProfile(target: AuditTarget, profile: GrantsFact, baseline: readonly string[], report: Report): void {
@@ -216,18 +355,27 @@ function compareProfile(target: AuditTarget, profile: GrantsFact, baseline: read
   const extraPerms = ps.systemPermissions.filter((p) => !baseline.includes(p));
   // Profile-owned permission sets can only be changed through the profile: there is no API fix.
   if (extraPerms.length) {
-    report('profile-permission', 'critical', `${where} carries system permission(s) ${extraPerms.join(', ')}`, [{ source: `SOQL PermissionSet ${ps.id}`, expected: [...baseline], actual: ps.systemPermissions }]);
+    report('profile-permission', 'critical', `${where} carries system permission(s) ${extraPerms.join(', ')}`, [
+      { source: `SOQL PermissionSet ${ps.id}`, expected: [...baseline], actual: ps.systemPermissions },
+    ]);
   }
   for (const row of profile.objects.filter((o) => grantedRights(o).length)) {
-    report('profile-permission', 'critical', `${where} grants ${grantedRights(row).join(', ')} on ${row.sobjectType}`, [{ source: source('ObjectPermissions'), expected: null, record: { ...row } }]);
+    report('profile-permission', 'critical', `${where} grants ${grantedRights(row).join(', ')} on ${row.sobjectType}`, [
+      { source: source('ObjectPermissions'), expected: null, record: { ...row } },
+    ]);
   }
   for (const row of profile.fields.filter((f) => f.read || f.edit)) {
-    report('profile-permission', 'critical', `${where} grants ${row.edit ? 'edit' : 'read'} on ${row.field}`, [{ source: source('FieldPermissions'), expected: null, record: { ...row } }]);
+    report('profile-permission', 'critical', `${where} grants ${row.edit ? 'edit' : 'read'} on ${row.field}`, [
+      { source: source('FieldPermissions'), expected: null, record: { ...row } },
+    ]);
   }
   for (const entity of profile.setupEntities) {
-    report('profile-permission', 'critical', `${where} grants access to ${entity.entityType} ${entity.entityName ?? entity.entityId}`, [
-      { source: source('SetupEntityAccess'), expected: null, record: { ...entity } },
-    ]);
+    report(
+      'profile-permission',
+      'critical',
+      `${where} grants access to ${entity.entityType} ${entity.entityName ?? entity.entityId}`,
+      [{ source: source('SetupEntityAccess'), expected: null, record: { ...entity } }],
+    );
   }
 }
 
@@ -236,24 +384,47 @@ function compareApp(target: AuditTarget, facts: IntegrationFacts, report: Report
   const app = facts.app;
   const label = `${want.kind === 'connected-app' ? 'Connected App' : 'External Client App'} ${want.apiName}`;
   if (!app.present) {
-    report('app-missing', 'critical', `the ${label} no longer exists`, [{ source: app.sources.join('; '), expected: { apiName: want.apiName, consumerKey: want.consumerKey }, actual: null }]);
+    report('app-missing', 'critical', `the ${label} no longer exists`, [
+      {
+        source: app.sources.join('; '),
+        expected: { apiName: want.apiName, consumerKey: want.consumerKey },
+        actual: null,
+      },
+    ]);
     return;
   }
   const sourceOf = (setting: AppSetting) => app.sourceOf?.[setting] ?? app.sources.join('; ');
   if (app.scopes && !sameSet(app.scopes, want.scopes)) {
     const added = app.scopes.filter((s) => !want.scopes.some((w) => lower(w) === lower(s)));
-    report('app-scopes-changed', added.length ? 'high' : 'medium', `the ${label}'s OAuth scopes are ${app.scopes.join(', ')}, approved ${want.scopes.join(', ')}`, [
-      { source: sourceOf('scopes'), expected: want.scopes, actual: app.scopes },
-    ]);
+    report(
+      'app-scopes-changed',
+      added.length ? 'high' : 'medium',
+      `the ${label}'s OAuth scopes are ${app.scopes.join(', ')}, approved ${want.scopes.join(', ')}`,
+      [{ source: sourceOf('scopes'), expected: want.scopes, actual: app.scopes }],
+    );
   }
   if (app.callbackUrls && !sameSet(app.callbackUrls, want.callbackUrls)) {
-    report('app-callback-urls-changed', 'high', `the ${label}'s callback URLs changed`, [{ source: sourceOf('callbackUrls'), expected: want.callbackUrls, actual: app.callbackUrls }]);
+    report('app-callback-urls-changed', 'high', `the ${label}'s callback URLs changed`, [
+      { source: sourceOf('callbackUrls'), expected: want.callbackUrls, actual: app.callbackUrls },
+    ]);
   }
   const ranges = app.trustedIpRanges ?? [];
-  if ((app.ipRelaxation !== undefined && app.ipRelaxation !== want.ipRelaxation) || !sameSet(ranges.map(rangeKey), want.trustedIpRanges.map(rangeKey))) {
-    report('app-ip-policy-changed', 'high', `the ${label}'s IP policy is ${app.ipRelaxation} with ${ranges.length} trusted range(s), approved ${want.ipRelaxation} with ${want.trustedIpRanges.length}`, [
-      { source: sourceOf('ipPolicy'), expected: { ipRelaxation: want.ipRelaxation, trustedIpRanges: want.trustedIpRanges }, actual: { ipRelaxation: app.ipRelaxation, trustedIpRanges: ranges } },
-    ]);
+  if (
+    (app.ipRelaxation !== undefined && app.ipRelaxation !== want.ipRelaxation) ||
+    !sameSet(ranges.map(rangeKey), want.trustedIpRanges.map(rangeKey))
+  ) {
+    report(
+      'app-ip-policy-changed',
+      'high',
+      `the ${label}'s IP policy is ${app.ipRelaxation} with ${ranges.length} trusted range(s), approved ${want.ipRelaxation} with ${want.trustedIpRanges.length}`,
+      [
+        {
+          source: sourceOf('ipPolicy'),
+          expected: { ipRelaxation: want.ipRelaxation, trustedIpRanges: want.trustedIpRanges },
+          actual: { ipRelaxation: app.ipRelaxation, trustedIpRanges: ranges },
+        },
+      ],
+    );
   }
   const preAuthorized = app.preAuthorizedPermissionSets ?? [];
   if (app.adminApproved === false || !sameSet(preAuthorized, [want.permissionSetName])) {
@@ -263,28 +434,71 @@ function compareApp(target: AuditTarget, facts: IntegrationFacts, report: Report
       app.adminApproved === false
         ? `the ${label} no longer limits use to admin-approved users: any user may authorize it`
         : `the ${label} pre-authorizes ${preAuthorized.join(', ') || 'no permission set'}, approved ${want.permissionSetName}`,
-      [{ source: sourceOf('approval'), expected: { adminApproved: true, permissionSets: [want.permissionSetName] }, actual: { adminApproved: app.adminApproved, permissionSets: preAuthorized } }],
+      [
+        {
+          source: sourceOf('approval'),
+          expected: { adminApproved: true, permissionSets: [want.permissionSetName] },
+          actual: { adminApproved: app.adminApproved, permissionSets: preAuthorized },
+        },
+      ],
     );
   }
-  if (target.certificate && (app.certificateUnreadable || app.certificate?.fingerprint !== target.certificate.fingerprint)) {
-    report('app-certificate-changed', 'high', `the ${label} holds ${app.certificate ? 'a different certificate' : 'no readable certificate'} than the one onramp registered`, [
-      { source: sourceOf('certificate'), expected: { fingerprint: target.certificate.fingerprint }, actual: app.certificate ? { fingerprint: app.certificate.fingerprint, expiresAt: app.certificate.expiresAt } : null },
-    ]);
+  if (
+    target.certificate &&
+    (app.certificateUnreadable || app.certificate?.fingerprint !== target.certificate.fingerprint)
+  ) {
+    report(
+      'app-certificate-changed',
+      'high',
+      `the ${label} holds ${app.certificate ? 'a different certificate' : 'no readable certificate'} than the one onramp registered`,
+      [
+        {
+          source: sourceOf('certificate'),
+          expected: { fingerprint: target.certificate.fingerprint },
+          actual: app.certificate
+            ? { fingerprint: app.certificate.fingerprint, expiresAt: app.certificate.expiresAt }
+            : null,
+        },
+      ],
+    );
   }
 }
 
-function compareCertificates(target: AuditTarget, facts: IntegrationFacts, options: CompareOptions, report: Report): void {
+function compareCertificates(
+  target: AuditTarget,
+  facts: IntegrationFacts,
+  options: CompareOptions,
+  report: Report,
+): void {
   const certificates: Array<CertificateFact & { source: string }> = [];
   if (target.certificate) certificates.push({ ...target.certificate, source: `registry revision ${target.revision}` });
   const onApp = facts.app.present ? facts.app.certificate : undefined;
-  if (onApp && onApp.fingerprint !== target.certificate?.fingerprint) certificates.push({ ...onApp, source: facts.app.sourceOf?.certificate ?? facts.app.sources.join('; ') });
+  if (onApp && onApp.fingerprint !== target.certificate?.fingerprint)
+    certificates.push({ ...onApp, source: facts.app.sourceOf?.certificate ?? facts.app.sources.join('; ') });
   const asOf = Date.parse(options.asOf);
   for (const cert of certificates) {
     const days = (Date.parse(cert.expiresAt) - asOf) / DAY_MS;
-    const evidence = [{ source: cert.source, expected: { validForMoreThanDays: options.certificateExpiryDays }, actual: { fingerprint: cert.fingerprint, expiresAt: cert.expiresAt } }];
-    if (days <= 0) report('certificate-expired', 'critical', `the certificate ${short(cert.fingerprint)} expired on ${cert.expiresAt}: JWT sign-in fails`, evidence);
+    const evidence = [
+      {
+        source: cert.source,
+        expected: { validForMoreThanDays: options.certificateExpiryDays },
+        actual: { fingerprint: cert.fingerprint, expiresAt: cert.expiresAt },
+      },
+    ];
+    if (days <= 0)
+      report(
+        'certificate-expired',
+        'critical',
+        `the certificate ${short(cert.fingerprint)} expired on ${cert.expiresAt}: JWT sign-in fails`,
+        evidence,
+      );
     else if (days <= options.certificateExpiryDays) {
-      report('certificate-expiring', 'high', `the certificate ${short(cert.fingerprint)} expires on ${cert.expiresAt}, in ${Math.floor(days)} day(s): rotate it`, evidence);
+      report(
+        'certificate-expiring',
+        'high',
+        `the certificate ${short(cert.fingerprint)} expires on ${cert.expiresAt}, in ${Math.floor(days)} day(s): rotate it`,
+        evidence,
+      );
     }
   }
 }
@@ -293,10 +507,22 @@ function compareUsage(facts: IntegrationFacts, options: CompareOptions, report: 
   const login = facts.login;
   if (!facts.user || !login || login.successesInWindow > 0) return;
   const since = new Date(Date.parse(options.asOf) - options.unusedDays * DAY_MS).toISOString();
-  report('unused', 'low', `no successful login in ${options.unusedDays} days (last: ${facts.user.lastLoginDate ?? 'never'}): a candidate for offboarding`, [
-    { source: `User.LastLoginDate ${facts.user.id}`, expected: { lastLoginAfter: since }, actual: { LastLoginDate: facts.user.lastLoginDate } },
-    { source: `SOQL LoginHistory UserId = ${facts.user.id} AND Status = 'Success' AND LoginTime >= ${since}`, actual: { rows: 0 } },
-  ]);
+  report(
+    'unused',
+    'low',
+    `no successful login in ${options.unusedDays} days (last: ${facts.user.lastLoginDate ?? 'never'}): a candidate for offboarding`,
+    [
+      {
+        source: `User.LastLoginDate ${facts.user.id}`,
+        expected: { lastLoginAfter: since },
+        actual: { LastLoginDate: facts.user.lastLoginDate },
+      },
+      {
+        source: `SOQL LoginHistory UserId = ${facts.user.id} AND Status = 'Success' AND LoginTime >= ${since}`,
+        actual: { rows: 0 },
+      },
+    ],
+  );
 }
 
 const short = (fingerprint: string) => fingerprint.replace(/:/g, '').slice(0, 16);

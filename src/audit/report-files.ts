@@ -39,6 +39,8 @@ async function latestRunId(dir: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const dated = await Promise.all(names.map(async (n) => ({ id: n.slice(0, -'.json'.length), mtime: (await stat(join(resolve(dir), n))).mtimeMs })));
+  const dated = await Promise.all(
+    names.map(async (n) => ({ id: n.slice(0, -'.json'.length), mtime: (await stat(join(resolve(dir), n))).mtimeMs })),
+  );
   return dated.sort((a, b) => b.mtime - a.mtime)[0]?.id;
 }

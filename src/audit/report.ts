@@ -64,7 +64,11 @@ export function summarize(report: AuditReport, reportPaths: AuditSummary['report
     counts: report.counts,
     withFindings: report.integrations.filter((i) => i.findings > 0),
     certificateRotationsDue: [
-      ...new Set(report.findings.filter((f) => f.kind === 'certificate-expiring' || f.kind === 'certificate-expired').map((f) => f.integration)),
+      ...new Set(
+        report.findings
+          .filter((f) => f.kind === 'certificate-expiring' || f.kind === 'certificate-expired')
+          .map((f) => f.integration),
+      ),
     ],
     reportPaths,
   };
@@ -87,13 +91,24 @@ export function renderAuditMarkdown(report: AuditReport): string {
     `${report.integrations.length} integration(s) audited, ${report.integrations.filter((i) => i.findings > 0).length} with findings${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}.`,
   ];
   const rank = (s: Severity | undefined) => (s ? SEVERITIES.indexOf(s) : SEVERITIES.length);
-  const withFindings = report.integrations.filter((i) => i.findings > 0).sort((a, b) => rank(a.highest) - rank(b.highest) || a.integration.localeCompare(b.integration));
+  const withFindings = report.integrations
+    .filter((i) => i.findings > 0)
+    .sort((a, b) => rank(a.highest) - rank(b.highest) || a.integration.localeCompare(b.integration));
   const byIntegration = new Map<string, Finding[]>();
   for (const f of report.findings) byIntegration.set(f.integration, [...(byIntegration.get(f.integration) ?? []), f]);
   for (const audited of withFindings) {
     const findings = (byIntegration.get(audited.integration) ?? []).sort((a, b) => rank(a.severity) - rank(b.severity));
-    lines.push('', `## ${audited.integration} (registry revision ${audited.revision})`, '', '| severity | finding | what | fix |', '| --- | --- | --- | --- |');
-    for (const f of findings) lines.push(`| ${f.severity} | ${f.kind} | ${cell(f.summary)} | ${f.fix ? `${f.fix.op} ${f.fix.sobject}` : 'needs a human'} |`);
+    lines.push(
+      '',
+      `## ${audited.integration} (registry revision ${audited.revision})`,
+      '',
+      '| severity | finding | what | fix |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const f of findings)
+      lines.push(
+        `| ${f.severity} | ${f.kind} | ${cell(f.summary)} | ${f.fix ? `${f.fix.op} ${f.fix.sobject}` : 'needs a human'} |`,
+      );
     lines.push('', 'Evidence:', '');
     for (const f of findings) {
       for (const e of f.evidence) lines.push(`- ${f.kind}: ${cell(e.source)}${evidenceDetail(e)}`);
@@ -101,7 +116,8 @@ export function renderAuditMarkdown(report: AuditReport): string {
   }
   const clean = report.integrations.filter((i) => i.findings === 0).map((i) => i.integration);
   if (clean.length) lines.push('', '## No drift', '', clean.sort().join(', '));
-  if (report.skipped.length) lines.push('', '## Skipped', '', ...report.skipped.map((s) => `- ${s.integration}: ${s.reason}`));
+  if (report.skipped.length)
+    lines.push('', '## Skipped', '', ...report.skipped.map((s) => `- ${s.integration}: ${s.reason}`));
   lines.push('', '## Reads', '', ...Object.entries(report.reads).map(([k, v]) => `- ${k}: ${v}`), '');
   return lines.join('\n');
 }

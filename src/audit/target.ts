@@ -40,7 +40,13 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
     state: record.state,
     revision: record.revision,
     onboardedAt: record.desired.onboardedAt,
-    user: { id: provisioned.userId, username: provisioned.username, firstName: user.firstName, lastName: user.lastName, profileName: user.profileName },
+    user: {
+      id: provisioned.userId,
+      username: provisioned.username,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      profileName: user.profileName,
+    },
     permissionSet: { id: provisioned.permissionSetId, name: integration.names.permissionSetName },
     access: { objects: access.objects, fields: access.fields, apexClasses: access.apexClasses },
     app: {
@@ -54,7 +60,9 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
       permissionSetName: app.permissionSetName,
     },
     ...(credentials.certificateFingerprint && credentials.certificateExpiresAt
-      ? { certificate: { fingerprint: credentials.certificateFingerprint, expiresAt: credentials.certificateExpiresAt } }
+      ? {
+          certificate: { fingerprint: credentials.certificateFingerprint, expiresAt: credentials.certificateExpiresAt },
+        }
       : {}),
   };
 }

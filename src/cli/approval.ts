@@ -21,12 +21,12 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
   const done = verb === 'approve' ? 'Approved' : 'Rejected';
   return new Command(verb)
     .description(`${verb} an onboarding request, as one of its approvers`)
-    .argument('<name>', 'integration name (the spec\'s `name`)')
+    .argument('<name>', "integration name (the spec's `name`)")
     .addOption(
-      new Option('--as <identity>', "who decides: one of onramp dev's seeded people (dev signer; the server's sign-in replaces it)").default(
-        defaultIdentity(),
-        'ONRAMP_USER, else the OS user name',
-      ),
+      new Option(
+        '--as <identity>',
+        "who decides: one of onramp dev's seeded people (dev signer; the server's sign-in replaces it)",
+      ).default(defaultIdentity(), 'ONRAMP_USER, else the OS user name'),
     )
     .option('--comment <text>', `why; kept in the audit trail and the runbook${verb === 'reject' ? ' (required)' : ''}`)
     .option('--json', 'print the recorded decision as one JSON line')
@@ -45,7 +45,8 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
         }
         const client = await session.temporal();
         const earlier = await earlierDecision(() => queryStatus(client, name), who.email);
-        if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected')) return alreadyRecorded(io, earlier, name, options.json);
+        if (earlier?.decision === (verb === 'approve' ? 'approved' : 'rejected'))
+          return alreadyRecorded(io, earlier, name, options.json);
         let record: ApprovalRecord;
         try {
           record = await decide(client, name, (await devSignoff(session.config)).decision(who, options.comment));
@@ -55,14 +56,21 @@ function decisionCommand(io: CliIo, verb: 'approve' | 'reject', decide: Decide):
           if (!(error instanceof WorkflowNotFoundError)) throw error;
           // Updates cannot reach a closed workflow; tell "never existed" (1) from "already over" (4).
           const state = await workflowState(client, name);
-          throw new CliError(`refused: ApprovalClosed: the onboarding of ${name} is closed (${state.toLowerCase()})`, EXIT.refused);
+          throw new CliError(
+            `refused: ApprovalClosed: the onboarding of ${name} is closed (${state.toLowerCase()})`,
+            EXIT.refused,
+          );
         }
         if (options.json) {
           printJson(io, record);
         } else {
           io.stdout(`${done} ${name} as ${record.approver} at ${record.at}.`);
           // A rejection ends the workflow: asking it for its status now would race its closing.
-          io.stdout(verb === 'reject' ? 'Nothing will be created; the onboarding ends.' : nextSteps(await queryStatus(client, name)).join('\n'));
+          io.stdout(
+            verb === 'reject'
+              ? 'Nothing will be created; the onboarding ends.'
+              : nextSteps(await queryStatus(client, name)).join('\n'),
+          );
         }
         return EXIT.ok;
       }),

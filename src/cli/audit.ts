@@ -1,5 +1,12 @@
 import { Command } from 'commander';
-import { describeAuditSchedule, ensureAuditSchedule, parseScheduleSpec, ScheduleSpecError, setAuditSchedule, triggerAudit } from '../client/audit';
+import {
+  describeAuditSchedule,
+  ensureAuditSchedule,
+  parseScheduleSpec,
+  ScheduleSpecError,
+  setAuditSchedule,
+  triggerAudit,
+} from '../client/audit';
 import { readAuditReport } from '../audit/report-files';
 import { renderAuditMarkdown } from '../audit/report';
 import type { CliIo } from './io';
@@ -10,7 +17,10 @@ function scheduleCommand(io: CliIo): Command {
   return new Command('schedule')
     .description('show the quarterly audit Schedule (creating it if needed) or change its calendar')
     .option('--show', 'show the Schedule (the default)')
-    .option('--set <spec>', 'new calendar: JSON like \'{"month":["JANUARY","JULY"],"dayOfMonth":1,"hour":6}\' or a five-field cron line')
+    .option(
+      '--set <spec>',
+      'new calendar: JSON like \'{"month":["JANUARY","JULY"],"dayOfMonth":1,"hour":6}\' or a five-field cron line',
+    )
     .option('--json', 'print the Schedule description as JSON')
     .action((options: { set?: string; json?: boolean }) =>
       runWithSession(io, 'audit schedule', async (session) => {
@@ -24,7 +34,14 @@ function scheduleCommand(io: CliIo): Command {
         }
         await ensureAuditSchedule(client, session.config);
         const description = spec ? await setAuditSchedule(client, spec) : await describeAuditSchedule(client);
-        if (options.json) printJson(io, { scheduleId: description.scheduleId, spec: description.spec, policies: description.policies, state: description.state, nextActionTimes: description.info.nextActionTimes });
+        if (options.json)
+          printJson(io, {
+            scheduleId: description.scheduleId,
+            spec: description.spec,
+            policies: description.policies,
+            state: description.state,
+            nextActionTimes: description.info.nextActionTimes,
+          });
         else io.stdout(renderSchedule(description));
         return EXIT.ok;
       }),
@@ -43,14 +60,19 @@ function runCommand(io: CliIo): Command {
         const handle = await triggerAudit(client);
         if (!options.wait) {
           if (options.json) printJson(io, { workflowId: handle.workflowId });
-          else io.stdout(`Audit started: workflow ${handle.workflowId}. \`onramp audit report\` prints its report once it is done.`);
+          else
+            io.stdout(
+              `Audit started: workflow ${handle.workflowId}. \`onramp audit report\` prints its report once it is done.`,
+            );
           return EXIT.ok;
         }
         const summary = await handle.result();
         if (options.json) printJson(io, summary);
         else {
           const c = summary.counts;
-          io.stdout(`Audited ${summary.audited} integration(s): ${c.critical} critical, ${c.high} high, ${c.medium} medium, ${c.low} low finding(s).`);
+          io.stdout(
+            `Audited ${summary.audited} integration(s): ${c.critical} critical, ${c.high} high, ${c.medium} medium, ${c.low} low finding(s).`,
+          );
           io.stdout(`Report: ${summary.reportPaths.markdown} (onramp audit report ${summary.runId})`);
         }
         return EXIT.ok;
@@ -66,7 +88,12 @@ function reportCommand(io: CliIo): Command {
     .action((run: string | undefined, options: { json?: boolean }) =>
       runWithSession(io, 'audit report', async (session) => {
         const report = await readAuditReport(session.config.audit.dir, run);
-        if (!report) throw new CliError(run ? `no audit report ${run} in ${session.config.audit.dir}` : `no audit report in ${session.config.audit.dir} yet; run \`onramp audit run --wait\``);
+        if (!report)
+          throw new CliError(
+            run
+              ? `no audit report ${run} in ${session.config.audit.dir}`
+              : `no audit report in ${session.config.audit.dir} yet; run \`onramp audit run --wait\``,
+          );
         if (options.json) printJson(io, report);
         else io.stdout(renderAuditMarkdown(report).trimEnd());
         return EXIT.ok;

@@ -23,6 +23,7 @@ export async function earlierDecision(
 /** Says that the decision was already recorded and nothing changed: a success, not a second decision. */
 export function alreadyRecorded(io: CliIo, earlier: ApprovalRecord, what: string, json?: boolean): ExitCode {
   if (json) printJson(io, { ...earlier, alreadyRecorded: true });
-  else io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${what} at ${earlier.at}; nothing changed.`);
+  else
+    io.stdout(`Already recorded: ${earlier.approver} ${earlier.decision} ${what} at ${earlier.at}; nothing changed.`);
   return EXIT.ok;
 }

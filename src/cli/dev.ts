@@ -62,7 +62,10 @@ export function devCommand(io: CliIo): Command {
       const signal = nextSignal();
       if (options.fresh) rmSync(EMBEDDED_DIR, { recursive: true, force: true });
       const temporalPort = options.port || (await findFreePort());
-      const uiPort = options.uiPort === 0 || (options.uiPort === undefined && options.port === 0) ? await findFreePort() : options.uiPort;
+      const uiPort =
+        options.uiPort === 0 || (options.uiPort === undefined && options.port === 0)
+          ? await findFreePort()
+          : options.uiPort;
       const serverPort = options.serverPort ?? (options.port === 0 ? 0 : undefined);
       // Worker and activity logs go to stderr, so stdout stays the banner a script can wait for.
       const logger = embeddedLogger('onramp-dev');

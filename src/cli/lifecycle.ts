@@ -18,7 +18,10 @@ import type { CliIo } from './io';
 import { CliError, EXIT, defaultIdentity, messageOf, printJson, runWithSession, type ExitCode } from './shared';
 
 const identityOption = () =>
-  new Option('--as <identity>', 'who asks or decides; trusted as given (an API in front of onramp must authenticate it)').default(defaultIdentity(), 'ONRAMP_USER, else the OS user name');
+  new Option(
+    '--as <identity>',
+    'who asks or decides; trusted as given (an API in front of onramp must authenticate it)',
+  ).default(defaultIdentity(), 'ONRAMP_USER, else the OS user name');
 
 function who(options: { as?: string }): string {
   if (!options.as) throw new CliError('say who you are with --as <identity> (or set ONRAMP_USER)', EXIT.usage);
@@ -38,7 +41,12 @@ function refused(error: unknown): never {
   throw error;
 }
 
-async function awaitResult<T>(io: CliIo, json: boolean, run: () => Promise<T>, describe: (r: T) => string): Promise<ExitCode> {
+async function awaitResult<T>(
+  io: CliIo,
+  json: boolean,
+  run: () => Promise<T>,
+  describe: (r: T) => string,
+): Promise<ExitCode> {
   try {
     const result = await run();
     if (json) printJson(io, result);
@@ -53,7 +61,9 @@ async function awaitResult<T>(io: CliIo, json: boolean, run: () => Promise<T>, d
 /** `onramp rotate NAME`. */
 export function rotateCommand(io: CliIo): Command {
   return new Command('rotate')
-    .description('rotate an integration\'s certificate or consumer secret without interrupting it (new one proven by a token grant before the old one goes)')
+    .description(
+      "rotate an integration's certificate or consumer secret without interrupting it (new one proven by a token grant before the old one goes)",
+    )
     .argument('<name>', 'integration name')
     .option('--reason <text>', 'why; recorded in the registry', 'requested by hand')
     .addOption(identityOption())
@@ -65,27 +75,48 @@ export function rotateCommand(io: CliIo): Command {
         const handle = await startRotation(client, name, options.reason, who(options)).catch(refused);
         if (!options.wait) {
           if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
-          else io.stdout(`Rotation of ${name} runs as workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}).`);
+          else
+            io.stdout(`Rotation of ${name} runs as workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}).`);
           return EXIT.ok;
         }
-        return awaitResult(io, options.json === true, () => handle.result(), (r) => `Rotated ${name} (${r.strategy}); the old credential is deleted.${r.credentials.certificateExpiresAt ? ` New certificate expires ${r.credentials.certificateExpiresAt}.` : ''}`);
+        return awaitResult(
+          io,
+          options.json === true,
+          () => handle.result(),
+          (r) =>
+            `Rotated ${name} (${r.strategy}); the old credential is deleted.${r.credentials.certificateExpiresAt ? ` New certificate expires ${r.credentials.certificateExpiresAt}.` : ''}`,
+        );
       }),
     );
 }
 
 function renderSignOff(status: SignOffStatus<string>): string {
-  const approvals = status.approvals.map((a) => `  ${a.approver}: ${a.decision} ${a.at}${a.comment ? ` (${a.comment})` : ''}`);
+  const approvals = status.approvals.map(
+    (a) => `  ${a.approver}: ${a.decision} ${a.at}${a.comment ? ` (${a.comment})` : ''}`,
+  );
   // Absent from the status of workflows started before refused signals were kept.
   const ignored = (status.ignoredDecisions ?? []).map((d) => `  ignored ${d.decision} by ${d.approver}: ${d.reason}`);
   const steps = status.steps.map((s) => `  ${s.step.padEnd(20)} ${s.state}${s.detail ? `  ${s.detail}` : ''}`);
-  return [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`, ...approvals, ...ignored, ...steps, ...(status.failure ? [`  ${status.failure.reason}`] : [])].join('\n');
+  return [
+    `${status.integration}: ${status.phase} (requested by ${status.requestedBy}: ${status.reason})`,
+    ...approvals,
+    ...ignored,
+    ...steps,
+    ...(status.failure ? [`  ${status.failure.reason}`] : []),
+  ].join('\n');
 }
 
 /**
  * Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. A
  * request that does not exist, or is over, is said so (exit 1, or 4 for a decision on a closed one).
  */
-async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: string, options: SignOffOptions): Promise<ExitCode | undefined> {
+async function decideOrShow(
+  io: CliIo,
+  client: Client,
+  kind: SignOffKind,
+  name: string,
+  options: SignOffOptions,
+): Promise<ExitCode | undefined> {
   if (options.approve || options.reject) {
     if (options.reject && !options.comment?.trim()) {
       throw new CliError('say why with --comment <text>; the requester reads it', EXIT.usage);
@@ -93,15 +124,21 @@ async function decideOrShow(io: CliIo, client: Client, kind: SignOffKind, name: 
     const input = { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) };
     const decision = options.approve ? 'approve' : 'reject';
     const earlier = await earlierDecision(() => signOffStatus(client, kind, name), input.approver);
-    if (earlier?.decision === `${decision}d`) return alreadyRecorded(io, earlier, `the ${kind} of ${name}`, options.json);
+    if (earlier?.decision === `${decision}d`)
+      return alreadyRecorded(io, earlier, `the ${kind} of ${name}`, options.json);
     const record = await decideSignOff(client, kind, name, decision, input).catch(async (error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) return refused(error);
       // Updates cannot reach a closed workflow: tell "never asked" (1) from "already over" (4).
       const state = (await signOffState(client, kind, name)).toLowerCase();
-      throw new CliError(`refused: ApprovalClosed: the ${kind} of ${name} is over (${state}); nothing to decide`, EXIT.refused);
+      throw new CliError(
+        `refused: ApprovalClosed: the ${kind} of ${name} is over (${state}); nothing to decide`,
+        EXIT.refused,
+      );
     });
+    // The decision itself, capitalised, is what the person reads.
+    const said = `${record.decision[0]!.toUpperCase()}${record.decision.slice(1)}`;
     if (options.json) printJson(io, record);
-    else io.stdout(`${record.decision === 'approved' ? 'Approved' : 'Rejected'} the ${kind} of ${name} as ${record.approver}.`);
+    else io.stdout(`${said} the ${kind} of ${name} as ${record.approver}.`);
     return EXIT.ok;
   }
   if (options.status) {
@@ -143,7 +180,12 @@ const signOffCommand = (name: string, description: string) =>
     .description(description)
     .argument('<name>', 'integration name')
     .addOption(identityOption())
-    .addOption(new Option('--approve', 'approve the pending request, as one of the integration\'s approvers').conflicts(['reject', 'status']))
+    .addOption(
+      new Option('--approve', "approve the pending request, as one of the integration's approvers").conflicts([
+        'reject',
+        'status',
+      ]),
+    )
     .addOption(new Option('--reject', 'reject the pending request').conflicts(['status']))
     .option('--status', 'show the request and its steps')
     .option('--comment <text>', 'why you decide so; kept in the record')
@@ -152,7 +194,10 @@ const signOffCommand = (name: string, description: string) =>
 
 /** `onramp offboard NAME --reason ...`, then `--approve`/`--reject`/`--status`. */
 export function offboardCommand(io: CliIo): Command {
-  return signOffCommand('offboard', 'retire an integration once its approvers agree: tokens revoked, app deleted, user deactivated, secrets deleted; the runbook is kept')
+  return signOffCommand(
+    'offboard',
+    'retire an integration once its approvers agree: tokens revoked, app deleted, user deactivated, secrets deleted; the runbook is kept',
+  )
     .option('--reason <text>', 'why the integration goes')
     .action((name: string, options: SignOffOptions & { reason?: string }) =>
       runWithSession(io, 'offboard', async (session) => {
@@ -160,20 +205,34 @@ export function offboardCommand(io: CliIo): Command {
         const decided = await decideOrShow(io, client, 'offboarding', name, options);
         if (decided !== undefined) return decided;
         if (!options.reason) throw new CliError('say why with --reason <text>', EXIT.usage);
-        const handle = await startOffboarding(client, name, { requestedBy: who(options), reason: options.reason }).catch(refused);
-        if (!options.json) io.stdout(`Offboarding of ${name} awaits its approvers (workflow ${handle.workflowId}):\n  onramp offboard ${name} --approve --as <approver>`);
+        const handle = await startOffboarding(client, name, {
+          requestedBy: who(options),
+          reason: options.reason,
+        }).catch(refused);
+        if (!options.json)
+          io.stdout(
+            `Offboarding of ${name} awaits its approvers (workflow ${handle.workflowId}):\n  onramp offboard ${name} --approve --as <approver>`,
+          );
         if (!options.wait) {
           if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
           return EXIT.ok;
         }
-        return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name} is offboarded. Runbook: ${r.runbookPath}`);
+        return awaitResult(
+          io,
+          options.json === true,
+          () => handle.result(),
+          (r) => `${name} is offboarded. Runbook: ${r.runbookPath}`,
+        );
       }),
     );
 }
 
 /** `onramp remediate NAME [--run RUN]`, then `--approve`/`--reject`/`--status`. */
 export function remediateCommand(io: CliIo): Command {
-  return signOffCommand('remediate', 'ask an integration\'s approvers to let onramp undo the drift an audit found, then undo it')
+  return signOffCommand(
+    'remediate',
+    "ask an integration's approvers to let onramp undo the drift an audit found, then undo it",
+  )
     .option('--run <id>', 'the audit run whose findings to remediate (default: the latest)')
     .action((name: string, options: SignOffOptions & { run?: string }) =>
       runWithSession(io, 'remediate', async (session) => {
@@ -181,7 +240,8 @@ export function remediateCommand(io: CliIo): Command {
         const decided = await decideOrShow(io, client, 'remediation', name, options);
         if (decided !== undefined) return decided;
         const report = await readAuditReport(session.config.audit.dir, options.run);
-        if (!report) throw new CliError(`no audit report${options.run ? ` ${options.run}` : ''}; run \`onramp audit run\` first`);
+        if (!report)
+          throw new CliError(`no audit report${options.run ? ` ${options.run}` : ''}; run \`onramp audit run\` first`);
         const findings = report.findings.filter((f) => f.integration === name);
         const byHand = findings.filter((f) => !f.fix).map((f) => `  - ${f.kind}: ${f.summary}`);
         const fixable = findings.length - byHand.length;
@@ -192,7 +252,10 @@ export function remediateCommand(io: CliIo): Command {
           else io.stdout(noFixMessage(name, report.runId, byHand));
           return EXIT.ok;
         }
-        const handle = await startRemediation(client, name, findings, { requestedBy: who(options), auditRunId: report.runId }).catch(refused);
+        const handle = await startRemediation(client, name, findings, {
+          requestedBy: who(options),
+          auditRunId: report.runId,
+        }).catch(refused);
         if (!options.json) {
           io.stdout(
             [
@@ -208,7 +271,13 @@ export function remediateCommand(io: CliIo): Command {
           if (options.json) printJson(io, { ...started, requested: true, ...counts });
           return EXIT.ok;
         }
-        return awaitResult(io, options.json === true, () => handle.result(), (r) => `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`);
+        return awaitResult(
+          io,
+          options.json === true,
+          () => handle.result(),
+          (r) =>
+            `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`,
+        );
       }),
     );
 }

@@ -26,7 +26,8 @@ function reportIssues(io: CliIo, spec: string, issues: ValidationIssue[], json: 
 
 /** A spec argument that names no file is bad usage (2); exit 3 is for specs that say something wrong. */
 function requireSpecFile(spec: string): void {
-  if (!statSync(spec, { throwIfNoEntry: false })?.isFile()) throw new CliError(`${spec}: no such spec file`, EXIT.usage);
+  if (!statSync(spec, { throwIfNoEntry: false })?.isFile())
+    throw new CliError(`${spec}: no such spec file`, EXIT.usage);
 }
 
 /** The latest run of this integration's onboarding, if there was one. */
@@ -74,15 +75,32 @@ function onboardCommand(io: CliIo): Command {
         const client = await session.temporal();
         const latest = await latestRun(client, integration);
         if (latest?.state === 'COMPLETED') {
-          throw new CliError(`${integration} is already onboarded; see \`onramp runbook ${integration}\` (one integration user per external system)`);
+          throw new CliError(
+            `${integration} is already onboarded; see \`onramp runbook ${integration}\` (one integration user per external system)`,
+          );
         }
-        let started: { workflowId: string; runId: string; attached: boolean; integration: string; phase: OnboardingPhase; approvers?: string[] };
+        let started: {
+          workflowId: string;
+          runId: string;
+          attached: boolean;
+          integration: string;
+          phase: OnboardingPhase;
+          approvers?: string[];
+        };
         if (latest?.state === 'RUNNING') {
           // What runs is the request made then. Validating the spec again would trip over what it already created.
           const status = await queryStatus(client, integration);
-          started = { workflowId: onboardingWorkflowId(integration), runId: latest.runId, attached: true, integration, phase: status.phase };
+          started = {
+            workflowId: onboardingWorkflowId(integration),
+            runId: latest.runId,
+            attached: true,
+            integration,
+            phase: status.phase,
+          };
           if (!json) {
-            io.stdout(`Attached to the onboarding already running: workflow ${started.workflowId} (run ${latest.runId}), ${status.phase}.`);
+            io.stdout(
+              `Attached to the onboarding already running: workflow ${started.workflowId} (run ${latest.runId}), ${status.phase}.`,
+            );
             io.stdout(nextSteps(status).join('\n'));
           }
         } else {
@@ -93,11 +111,20 @@ function onboardCommand(io: CliIo): Command {
           const handle = await startOnboarding(client, session.config, prepared, submission);
           const { approval } = prepared.plan!;
           const { runId } = await handle.describe();
-          started = { workflowId: handle.workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers: approval.approvers };
+          started = {
+            workflowId: handle.workflowId,
+            runId,
+            attached: false,
+            integration,
+            phase: 'awaiting-approval',
+            approvers: approval.approvers,
+          };
           if (!json) {
             // What the workflow will demand: the policy's approvers, and the spec's on top.
             const { rules } = requirementFor(submission.policy, prepared.plan!, submission.requester);
-            const needed = rules.map((r) => `${r.count} from ${[...r.groups, ...r.identities].join(', ')} (${r.source})`).join(' and ');
+            const needed = rules
+              .map((r) => `${r.count} from ${[...r.groups, ...r.identities].join(', ')} (${r.source})`)
+              .join(' and ');
             io.stdout(`Started onboarding workflow ${handle.workflowId} (run ${runId}).`);
             io.stdout(
               `It waits up to ${approval.timeout} for approvals: ${needed}. ` +
@@ -115,7 +142,13 @@ function onboardCommand(io: CliIo): Command {
     );
 }
 
-async function waitForOutcome(io: CliIo, client: Client, integration: string, json: boolean, started: object): Promise<ExitCode> {
+async function waitForOutcome(
+  io: CliIo,
+  client: Client,
+  integration: string,
+  json: boolean,
+  started: object,
+): Promise<ExitCode> {
   const handle = onboardingHandle(client, integration);
   try {
     const result = await handle.result();

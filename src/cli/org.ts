@@ -23,8 +23,15 @@ export function orgCommand(io: CliIo): Command {
     .option('--no-https', 'do not start the HTTPS listener')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--state <file>', 'persist the org to this JSON file and reload it on the next start')
-    .option('--private-key <file>', 'where to write the bootstrap app private key (default: beside --state, or .onramp/local-org/)')
-    .addOption(new Option('--instance-scheme <scheme>', 'which listener is the instance URL').choices(['http', 'https']).default('http'))
+    .option(
+      '--private-key <file>',
+      'where to write the bootstrap app private key (default: beside --state, or .onramp/local-org/)',
+    )
+    .addOption(
+      new Option('--instance-scheme <scheme>', 'which listener is the instance URL')
+        .choices(['http', 'https'])
+        .default('http'),
+    )
     .option('--json', 'print one JSON line with the URLs and credentials, nothing else on stdout')
     .option('--connected-apps-allowed', "allow creating new Connected Apps (blocked by default since Spring '26)")
     .option('--latency <ms>', 'add this latency to every Salesforce request', milliseconds)

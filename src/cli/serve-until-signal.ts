@@ -2,7 +2,11 @@
  * Serves until SIGINT or SIGTERM, then closes what it serves. Resolves with the exit code: 0 after a clean
  * shutdown, 1 if closing failed.
  */
-export function serveUntilSignal(running: { close(): Promise<void> }, log: (message: string) => void, what: string): Promise<number> {
+export function serveUntilSignal(
+  running: { close(): Promise<void> },
+  log: (message: string) => void,
+  what: string,
+): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

@@ -45,7 +45,11 @@ export interface CliSession {
  * Runs a command's body with a session and turns every way it can end into an exit code: a configuration
  * problem is bad usage (2), an explained failure keeps its code, anything else is a failure (1).
  */
-export async function runWithSession(io: CliIo, command: string, body: (session: CliSession) => Promise<ExitCode>): Promise<void> {
+export async function runWithSession(
+  io: CliIo,
+  command: string,
+  body: (session: CliSession) => Promise<ExitCode>,
+): Promise<void> {
   let client: Promise<Client> | undefined;
   try {
     const config = loadConfig(process.env);
@@ -54,7 +58,9 @@ export async function runWithSession(io: CliIo, command: string, body: (session:
       temporal: () => (client ??= connectTemporal(config)),
       salesforce: () =>
         new AdminSession(config).get().catch((error: unknown) => {
-          throw new CliError(`cannot sign in to Salesforce at ${config.salesforce.instanceUrl} as ${config.salesforce.username}: ${messageOf(error)}`);
+          throw new CliError(
+            `cannot sign in to Salesforce at ${config.salesforce.instanceUrl} as ${config.salesforce.username}: ${messageOf(error)}`,
+          );
         }),
     };
     io.setExitCode(await body(session));
@@ -63,7 +69,10 @@ export async function runWithSession(io: CliIo, command: string, body: (session:
     else if (error instanceof CliError) reportError(io, command, error.message, error.exitCode);
     else reportError(io, command, unexpected(error), EXIT.failure);
   } finally {
-    await client?.then((c) => c.connection.close(), () => undefined);
+    await client?.then(
+      (c) => c.connection.close(),
+      () => undefined,
+    );
   }
 }
 
@@ -86,7 +95,9 @@ async function connectTemporal(config: OnrampConfig): Promise<Client> {
   try {
     return await connectOnrampClient(config, converter, { connectTimeout: CONNECT_TIMEOUT });
   } catch (error) {
-    throw new CliError(`cannot reach Temporal at ${config.temporal.address}: ${messageOf(error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`);
+    throw new CliError(
+      `cannot reach Temporal at ${config.temporal.address}: ${messageOf(error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`,
+    );
   }
 }
 
@@ -118,11 +129,17 @@ const DEADLINE_EXCEEDED = 4;
 export async function queryStatus(client: Client, integration: string): Promise<OnboardingStatus> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.connection.withDeadline(Date.now() + QUERY_ATTEMPT_MS, () => onboardingStatus(client, integration));
+      return await client.connection.withDeadline(Date.now() + QUERY_ATTEMPT_MS, () =>
+        onboardingStatus(client, integration),
+      );
     } catch (error) {
-      const timedOut = error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED;
+      const timedOut =
+        error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED;
       if (!timedOut) throw error;
-      if (attempt >= QUERY_ATTEMPTS) throw new CliError(`no onramp worker answered the status query of ${integration}; is a worker (or \`onramp dev\`) running?`);
+      if (attempt >= QUERY_ATTEMPTS)
+        throw new CliError(
+          `no onramp worker answered the status query of ${integration}; is a worker (or \`onramp dev\`) running?`,
+        );
     }
   }
 }

@@ -8,7 +8,12 @@ function clock(at: string | undefined): string {
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   // The last column (detail) is not padded: trailing blanks only get in the way of copy and paste.
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const ENDED: ReadonlySet<OnboardingPhase> = new Set(['completed', 'failed', 'rejected', 'timed-out', 'cancelled']);
@@ -17,8 +22,13 @@ const ENDED: ReadonlySet<OnboardingPhase> = new Set(['completed', 'failed', 'rej
 export const stepState = (s: StepProgress, phase: OnboardingPhase): string =>
   s.state === 'pending' && ENDED.has(phase) ? 'not run' : s.state;
 
-const stepRow = (s: StepProgress, phase: OnboardingPhase) =>
-  [s.step, stepState(s, phase), clock(s.startedAt), clock(s.endedAt), s.detail ?? ''];
+const stepRow = (s: StepProgress, phase: OnboardingPhase) => [
+  s.step,
+  stepState(s, phase),
+  clock(s.startedAt),
+  clock(s.endedAt),
+  s.detail ?? '',
+];
 
 /** How an onboarding ended badly, and what compensation did about it. */
 export function failureLines(f: OnboardingFailureDetails): string[] {
@@ -32,8 +42,11 @@ export function failureLines(f: OnboardingFailureDetails): string[] {
 /** The human view of an onboarding: phase, approvals, the step table, and how it ended. */
 export function renderStatus(status: OnboardingStatus): string {
   const approved = status.approvals.filter((a) => a.decision === 'approved').length;
-  const out = [`${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`];
-  for (const a of status.approvals) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
+  const out = [
+    `${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`,
+  ];
+  for (const a of status.approvals)
+    out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
   const rows = status.steps.map((s) => stepRow(s, status.phase));
   out.push('', ...table([['STEP', 'STATE', 'STARTED', 'ENDED', 'DETAIL'], ...rows]));
   if (status.failure) out.push('', ...failureLines(status.failure));
@@ -79,7 +92,8 @@ export function nextSteps(status: OnboardingStatus): string[] {
 export function statusChanges(before: OnboardingStatus, after: OnboardingStatus): string[] {
   const out: string[] = [];
   if (after.phase !== before.phase) out.push(`${after.integration}: ${after.phase}`);
-  for (const a of after.approvals.slice(before.approvals.length)) out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
+  for (const a of after.approvals.slice(before.approvals.length))
+    out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
   for (const step of after.steps) {
     const was = before.steps.find((s) => s.step === step.step);
     if (was?.state === step.state && was.detail === step.detail) continue;
@@ -87,6 +101,7 @@ export function statusChanges(before: OnboardingStatus, after: OnboardingStatus)
     out.push(`  ${clock(step.endedAt ?? step.startedAt)} ${step.step} ${stepState(step, after.phase)}${detail}`);
   }
   if (after.failure && !before.failure) out.push(...failureLines(after.failure));
-  if (after.runbookPath && after.phase === 'completed' && !(before.runbookPath && before.phase === 'completed')) out.push(`Runbook: ${after.runbookPath}`);
+  if (after.runbookPath && after.phase === 'completed' && !(before.runbookPath && before.phase === 'completed'))
+    out.push(`Runbook: ${after.runbookPath}`);
   return out;
 }

@@ -12,7 +12,7 @@ const WATCH_INTERVAL_MS = 1000;
 /** Home the cursor and clear the screen: a terminal redraws the table in place. */
 const REDRAW = '\x1b[H\x1b[2J';
 
-const argument = ['<name>', 'integration name (the spec\'s `name`)'] as const;
+const argument = ['<name>', "integration name (the spec's `name`)"] as const;
 
 /** Refreshes until the workflow closes; exits 0 only when the onboarding completed, so scripts can wait on it. */
 async function watch(io: CliIo, client: Client, name: string, json: boolean): Promise<ExitCode> {
@@ -37,7 +37,7 @@ async function watch(io: CliIo, client: Client, name: string, json: boolean): Pr
 
 function statusCommand(io: CliIo): Command {
   return new Command('status')
-    .description('the onboarding\'s phase, approvals and step table (step, state, started, ended, detail)')
+    .description("the onboarding's phase, approvals and step table (step, state, started, ended, detail)")
     .argument(...argument)
     .option('--json', 'print the status as JSON (one line per change with --watch)')
     .option('--watch', 'refresh until the workflow closes; exit 0 only if the onboarding completed')
@@ -67,7 +67,10 @@ function runbookCommand(io: CliIo): Command {
         }
         // The result is stored by Temporal: no worker is needed to read it.
         const { runbookPath } = await onboardingHandle(client, name).result();
-        if (!existsSync(runbookPath)) throw new CliError(`the runbook was written to ${runbookPath} on the worker's machine; it is not on this one`);
+        if (!existsSync(runbookPath))
+          throw new CliError(
+            `the runbook was written to ${runbookPath} on the worker's machine; it is not on this one`,
+          );
         io.stdout(readFileSync(runbookPath, 'utf8').trimEnd());
         return EXIT.ok;
       }),
@@ -83,18 +86,29 @@ function cancelCommand(io: CliIo): Command {
       runWithSession(io, 'cancel', async (session) => {
         const client = await session.temporal();
         const state = await workflowState(client, name);
-        if (state !== 'RUNNING') throw new CliError(`the onboarding of ${name} is not running (${state.toLowerCase()}); nothing to cancel`);
+        if (state !== 'RUNNING')
+          throw new CliError(`the onboarding of ${name} is not running (${state.toLowerCase()}); nothing to cancel`);
         const handle = onboardingHandle(client, name);
         await handle.cancel();
         // The workflow undoes its steps before it closes; its result is the moment compensation is over.
         const ended = await handle.result().then(
           () => 'completed' as const,
-          (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure ? 'cancelled' : 'failed'),
+          (error: unknown) =>
+            error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure ? 'cancelled' : 'failed',
         );
         const status = await queryStatus(client, name);
         if (options.json) printJson(io, status);
-        else if (ended !== 'cancelled') io.stdout(`The onboarding of ${name} ended (${status.phase}) before the cancellation took effect.\n${renderStatus(status)}`);
-        else io.stdout([`Cancelled the onboarding of ${name}.`, ...(status.failure ? failureLines(status.failure).slice(1) : ['Nothing had been created.'])].join('\n'));
+        else if (ended !== 'cancelled')
+          io.stdout(
+            `The onboarding of ${name} ended (${status.phase}) before the cancellation took effect.\n${renderStatus(status)}`,
+          );
+        else
+          io.stdout(
+            [
+              `Cancelled the onboarding of ${name}.`,
+              ...(status.failure ? failureLines(status.failure).slice(1) : ['Nothing had been created.']),
+            ].join('\n'),
+          );
         return ended === 'cancelled' && !status.failure?.leftBehind.length ? EXIT.ok : EXIT.failure;
       }),
     );

@@ -88,7 +88,10 @@ export class ScheduleSpecError extends Error {}
 export function parseScheduleSpec(text: string): ScheduleSpec {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-    if (trimmed.split(/\s+/).length !== 5) throw new ScheduleSpecError(`"${trimmed}" is neither calendar JSON nor a five-field cron line (minute hour day-of-month month day-of-week)`);
+    if (trimmed.split(/\s+/).length !== 5)
+      throw new ScheduleSpecError(
+        `"${trimmed}" is neither calendar JSON nor a five-field cron line (minute hour day-of-month month day-of-week)`,
+      );
     return { cronExpressions: [trimmed] };
   }
   let parsed: unknown;
@@ -99,15 +102,25 @@ export function parseScheduleSpec(text: string): ScheduleSpec {
   }
   const spec: ScheduleSpec = Array.isArray(parsed)
     ? { calendars: parsed as CalendarSpec[] }
-    : parsed && typeof parsed === 'object' && ('calendars' in parsed || 'cronExpressions' in parsed || 'intervals' in parsed)
+    : parsed &&
+        typeof parsed === 'object' &&
+        ('calendars' in parsed || 'cronExpressions' in parsed || 'intervals' in parsed)
       ? (parsed as ScheduleSpec)
       : { calendars: [parsed as CalendarSpec] };
   for (const calendar of spec.calendars ?? []) {
     if (calendar.dayOfMonth === undefined && calendar.dayOfWeek === undefined) {
-      throw new ScheduleSpecError('a calendar needs dayOfMonth (or dayOfWeek): without it, it fires every day of the months it names');
+      throw new ScheduleSpecError(
+        'a calendar needs dayOfMonth (or dayOfWeek): without it, it fires every day of the months it names',
+      );
     }
     const months = [calendar.month].flat().filter((m) => m !== undefined);
-    if (months.some((m) => typeof m === 'number' || (typeof m === 'object' && m !== null && typeof (m as { start: unknown }).start === 'number'))) {
+    if (
+      months.some(
+        (m) =>
+          typeof m === 'number' ||
+          (typeof m === 'object' && m !== null && typeof (m as { start: unknown }).start === 'number'),
+      )
+    ) {
       throw new ScheduleSpecError('months are names (JANUARY ... DECEMBER), not numbers');
     }
   }
@@ -128,16 +141,23 @@ export async function setAuditSchedule(client: Client, spec: ScheduleSpec): Prom
 export async function triggerAudit(client: Client, options: { timeoutMs?: number } = {}): Promise<AuditHandle> {
   const handle = auditScheduleHandle(client);
   // By run: the Schedule names its workflows by the second, so two triggers within one second share a workflow id.
-  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
+  const before = new Set(
+    (await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId),
+  );
   await handle.trigger();
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     const { recentActions } = (await handle.describe()).info;
     const started = recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId));
-    if (started) return client.workflow.getHandle(started.action.workflow.workflowId, undefined, { firstExecutionRunId: started.action.workflow.firstExecutionRunId });
+    if (started)
+      return client.workflow.getHandle(started.action.workflow.workflowId, undefined, {
+        firstExecutionRunId: started.action.workflow.firstExecutionRunId,
+      });
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the Schedule ${AUDIT_SCHEDULE_ID} took no action within ${(options.timeoutMs ?? 30_000) / 1000}s of the trigger`);
+  throw new Error(
+    `the Schedule ${AUDIT_SCHEDULE_ID} took no action within ${(options.timeoutMs ?? 30_000) / 1000}s of the trigger`,
+  );
 }
 
 /** Starts an audit directly, outside the Schedule (tests, or an audit with other thresholds or reference time). */

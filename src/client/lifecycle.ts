@@ -1,4 +1,9 @@
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import type { Finding } from '../audit/findings';
 import {
   offboardingStatusQuery,
@@ -27,8 +32,14 @@ export type RemediationHandle = WorkflowHandleWithFirstExecutionRunId<typeof rem
  * lifecycle workflows run where the registry runs). Non-retryable when the integration is not managed
  * or retired, so an activity that asks does not retry in vain.
  */
-async function activeIntegration(client: Client, integration: string): Promise<{ record: RegistryRecord; taskQueue: string }> {
-  const [record, description] = await Promise.all([registryRecord(client, integration), registryHandle(client, integration).describe()]).catch((error: unknown) => {
+async function activeIntegration(
+  client: Client,
+  integration: string,
+): Promise<{ record: RegistryRecord; taskQueue: string }> {
+  const [record, description] = await Promise.all([
+    registryRecord(client, integration),
+    registryHandle(client, integration).describe(),
+  ]).catch((error: unknown) => {
     throw Failure.NotManaged(`${integration} is not an integration onramp manages: ${(error as Error).message}`);
   });
   if (record.state !== 'active') throw Failure.IntegrationRetired(`${integration} is ${record.state}`);
@@ -39,7 +50,12 @@ async function activeIntegration(client: Client, integration: string): Promise<{
  * Starts the credential rotation of an integration, or returns the one already running (one rotation per
  * integration at a time). The audit calls it when a certificate nears expiry; `onramp rotate` by hand.
  */
-export async function startRotation(client: Client, integration: string, reason: string, requestedBy = 'onramp'): Promise<RotationHandle> {
+export async function startRotation(
+  client: Client,
+  integration: string,
+  reason: string,
+  requestedBy = 'onramp',
+): Promise<RotationHandle> {
   const { record, taskQueue } = await activeIntegration(client, integration);
   return client.workflow.start('rotateCredentials', {
     taskQueue,
@@ -51,7 +67,11 @@ export async function startRotation(client: Client, integration: string, reason:
 }
 
 /** Requests the offboarding of an integration (or attaches to the request pending); it waits for its approvers. */
-export async function startOffboarding(client: Client, integration: string, request: { requestedBy: string; reason: string }): Promise<OffboardingHandle> {
+export async function startOffboarding(
+  client: Client,
+  integration: string,
+  request: { requestedBy: string; reason: string },
+): Promise<OffboardingHandle> {
   const { record, taskQueue } = await activeIntegration(client, integration);
   return client.workflow.start('offboardIntegration', {
     taskQueue,
@@ -63,7 +83,12 @@ export async function startOffboarding(client: Client, integration: string, requ
 }
 
 /** Asks the integration's approvers to let onramp undo the drift in `findings` (or attaches to the request pending). */
-export async function startRemediation(client: Client, integration: string, findings: Finding[], request: { requestedBy: string; auditRunId?: string }): Promise<RemediationHandle> {
+export async function startRemediation(
+  client: Client,
+  integration: string,
+  findings: Finding[],
+  request: { requestedBy: string; auditRunId?: string },
+): Promise<RemediationHandle> {
   const { record, taskQueue } = await activeIntegration(client, integration);
   return client.workflow.start('remediateIntegration', {
     taskQueue,
@@ -75,15 +100,25 @@ export async function startRemediation(client: Client, integration: string, find
 }
 
 export type SignOffKind = 'offboarding' | 'remediation';
-const signOffWorkflowId = (kind: SignOffKind, integration: string) => (kind === 'offboarding' ? offboardingWorkflowId : remediationWorkflowId)(integration);
+const signOffWorkflowId = (kind: SignOffKind, integration: string) =>
+  (kind === 'offboarding' ? offboardingWorkflowId : remediationWorkflowId)(integration);
 /** The integration's offboarding or remediation request (the latest run). */
 export const signOffHandle = (client: Client, kind: SignOffKind, integration: string) =>
   client.workflow.getHandle(signOffWorkflowId(kind, integration));
 
 /** Decides on a pending offboarding or remediation through the same updates (and rules) as onboarding approvals. */
-export async function decideSignOff(client: Client, kind: SignOffKind, integration: string, decision: 'approve' | 'reject', input: ApprovalInput): Promise<ApprovalRecord> {
+export async function decideSignOff(
+  client: Client,
+  kind: SignOffKind,
+  integration: string,
+  decision: 'approve' | 'reject',
+  input: ApprovalInput,
+): Promise<ApprovalRecord> {
   const handle = signOffHandle(client, kind, integration);
-  return handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, { args: [input], updateId: `${decision}:${input.approver.toLowerCase()}` });
+  return handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, {
+    args: [input],
+    updateId: `${decision}:${input.approver.toLowerCase()}`,
+  });
 }
 
 export const rotationStatus = (client: Client, integration: string): Promise<RotationStatus> =>

@@ -20,7 +20,11 @@ export type PreparedOnboarding = Validation;
  * Everything that happens before the org is touched: the validation pipeline (spec/validate.ts) with the
  * org read through the admin connection, reads only. Errors name the spec field; nothing is written anywhere.
  */
-export function prepareOnboarding(source: SpecSource, config: OnrampConfig, admin: Connection): Promise<PreparedOnboarding> {
+export function prepareOnboarding(
+  source: SpecSource,
+  config: OnrampConfig,
+  admin: Connection,
+): Promise<PreparedOnboarding> {
   return validateAgainstOrg(source, config, admin);
 }
 
@@ -54,7 +58,13 @@ export async function startOnboarding(
   if (refused) throw new Error(refused);
   const workflowId = onboardingWorkflowId(integration.names.name);
   const requirement = requirementFor(submission.policy, plan, submission.requester);
-  const request = await submission.signer.signRequest({ workflowId, plan, integration, requester: submission.requester, requirement });
+  const request = await submission.signer.signRequest({
+    workflowId,
+    plan,
+    integration,
+    requester: submission.requester,
+    requirement,
+  });
   return client.workflow.start('onboardIntegration', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
@@ -76,7 +86,9 @@ async function verifiedPlanDigest(run: OnboardingHandle): Promise<string> {
     const status = await run.query(statusQuery);
     if (status.planDigest) return status.planDigest;
     if (status.phase !== 'awaiting-approval' || waited >= 10_000) {
-      throw new Error(`${status.integration}: the onboarding has no verified signed request (${status.phase}); it cannot take decisions`);
+      throw new Error(
+        `${status.integration}: the onboarding has no verified signed request (${status.phase}); it cannot take decisions`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -93,10 +105,17 @@ export interface SignedDecision {
  * Signs the decision for the integration's current run and the plan it waits on, and sends it through a
  * workflow update: the answer says at once whether it counted (a refusal is a typed failure).
  */
-async function decide(client: Client, integration: string, decision: 'approved' | 'rejected', input: SignedDecision): Promise<ApprovalRecord> {
+async function decide(
+  client: Client,
+  integration: string,
+  decision: 'approved' | 'rejected',
+  input: SignedDecision,
+): Promise<ApprovalRecord> {
   const handle = onboardingHandle(client, integration);
   const { runId } = await handle.describe();
-  const digest = await verifiedPlanDigest(client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId));
+  const digest = await verifiedPlanDigest(
+    client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId),
+  );
   const statement = await input.signer.signApproval({
     workflowId: handle.workflowId,
     runId,
@@ -107,13 +126,16 @@ async function decide(client: Client, integration: string, decision: 'approved' 
   });
   const update = decision === 'approved' ? approveUpdate : rejectUpdate;
   // The run's id pins the update to the run the statement names; the update id makes a resent call idempotent.
-  return client.workflow
-    .getHandle<typeof onboardIntegration>(handle.workflowId, runId)
-    .executeUpdate(update, { args: [{ statement, approver: input.approver.email }], updateId: `${decision}:${runId}:${input.approver.sub}` });
+  return client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId).executeUpdate(update, {
+    args: [{ statement, approver: input.approver.email }],
+    updateId: `${decision}:${runId}:${input.approver.sub}`,
+  });
 }
 
-export const approve = (client: Client, integration: string, input: SignedDecision) => decide(client, integration, 'approved', input);
-export const reject = (client: Client, integration: string, input: SignedDecision) => decide(client, integration, 'rejected', input);
+export const approve = (client: Client, integration: string, input: SignedDecision) =>
+  decide(client, integration, 'approved', input);
+export const reject = (client: Client, integration: string, input: SignedDecision) =>
+  decide(client, integration, 'rejected', input);
 
 export async function onboardingStatus(client: Client, integration: string): Promise<OnboardingStatus> {
   return onboardingHandle(client, integration).query(statusQuery);

@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { auditTargetOf, type AuditTarget } from '../audit/target';
 import {
   REGISTRY_MEMO_KEY,
@@ -25,7 +30,12 @@ export const REGISTRY_LIST_QUERY = 'OnrampKind = "registry" AND ExecutionStatus 
  * run yet (update with start): one round trip, idempotent per onboarding (the update id), and it answers
  * only once the registry holds the state.
  */
-export async function recordIntegration(client: Client, taskQueue: string, desired: DesiredState, by: string): Promise<RegistryRecord> {
+export async function recordIntegration(
+  client: Client,
+  taskQueue: string,
+  desired: DesiredState,
+  by: string,
+): Promise<RegistryRecord> {
   const name = desired.integration.names.name;
   return client.workflow.executeUpdateWithStart(registerUpdate, {
     args: [{ desired, by }],
@@ -44,20 +54,33 @@ export async function recordIntegration(client: Client, taskQueue: string, desir
   });
 }
 
-export const registryHandle = (client: Client, integration: string): RegistryHandle => client.workflow.getHandle(registryWorkflowId(integration));
+export const registryHandle = (client: Client, integration: string): RegistryHandle =>
+  client.workflow.getHandle(registryWorkflowId(integration));
 
 export async function registryRecord(client: Client, integration: string): Promise<RegistryRecord> {
   return registryHandle(client, integration).query(desiredStateQuery);
 }
 
 /** For rotation and remediation: records what they changed in the org. */
-export async function amendIntegration(client: Client, integration: string, change: AmendInput, updateId: string): Promise<RegistryRecord> {
+export async function amendIntegration(
+  client: Client,
+  integration: string,
+  change: AmendInput,
+  updateId: string,
+): Promise<RegistryRecord> {
   return registryHandle(client, integration).executeUpdate(amendUpdate, { args: [change], updateId });
 }
 
 /** For offboarding: the integration stops being audited; its record and change log stay. */
-export async function retireIntegration(client: Client, integration: string, request: RetireInput): Promise<RegistryRecord> {
-  return registryHandle(client, integration).executeUpdate(retireUpdate, { args: [request], updateId: `retire:${integration}` });
+export async function retireIntegration(
+  client: Client,
+  integration: string,
+  request: RetireInput,
+): Promise<RegistryRecord> {
+  return registryHandle(client, integration).executeUpdate(retireUpdate, {
+    args: [request],
+    updateId: `retire:${integration}`,
+  });
 }
 
 export interface ManagedIntegrations {
@@ -71,7 +94,10 @@ export interface ManagedIntegrations {
  * so one visibility listing (a page per 500 integrations) answers for all of them; a registry without it
  * is asked by query, `concurrency` at a time. `via: 'query'` asks every registry (for comparison).
  */
-export async function listManagedIntegrations(client: Client, options: { via?: 'memo' | 'query'; concurrency?: number; onPage?: () => void } = {}): Promise<ManagedIntegrations> {
+export async function listManagedIntegrations(
+  client: Client,
+  options: { via?: 'memo' | 'query'; concurrency?: number; onPage?: () => void } = {},
+): Promise<ManagedIntegrations> {
   const targets: AuditTarget[] = [];
   const toQuery: string[] = [];
   let seen = 0;

@@ -39,7 +39,10 @@ export class EncryptionCodec implements PayloadCodec {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const id = text(payload.metadata?.[KEY_ID_METADATA]);
       const key = this.ring.key(id);
-      if (!key) throw new PayloadDecryptionError(`payload encrypted with codec key "${id}", which is not in the key ring (${this.ring.ids.join(', ')})`);
+      if (!key)
+        throw new PayloadDecryptionError(
+          `payload encrypted with codec key "${id}", which is not in the key ring (${this.ring.ids.join(', ')})`,
+        );
       if (!payload.data) throw new PayloadDecryptionError('encrypted payload without data');
       return temporal.api.common.v1.Payload.decode(open(key, id, payload.data));
     });
@@ -62,6 +65,8 @@ function open(key: Buffer, id: string, sealed: Uint8Array): Uint8Array {
   try {
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new PayloadDecryptionError(`payload does not decrypt with codec key "${id}" (tampered, or a different key under the same id)`);
+    throw new PayloadDecryptionError(
+      `payload does not decrypt with codec key "${id}" (tampered, or a different key under the same id)`,
+    );
   }
 }

@@ -40,8 +40,10 @@ export class KeyRing {
     if (keys.length === 0) throw new CodecKeyError('the codec needs at least one key');
     this.byId = new Map();
     for (const { id, key } of keys) {
-      if (!KEY_ID.test(id)) throw new CodecKeyError(`codec key id "${id}" must be 1-64 letters, digits, dots, dashes or underscores`);
-      if (key.length !== 32) throw new CodecKeyError(`codec key ${id} must be 32 bytes (base64-encoded), got ${key.length} bytes`);
+      if (!KEY_ID.test(id))
+        throw new CodecKeyError(`codec key id "${id}" must be 1-64 letters, digits, dots, dashes or underscores`);
+      if (key.length !== 32)
+        throw new CodecKeyError(`codec key ${id} must be 32 bytes (base64-encoded), got ${key.length} bytes`);
       if (this.byId.has(id)) throw new CodecKeyError(`codec key id ${id} is listed twice`);
       this.byId.set(id, key);
     }
@@ -125,7 +127,9 @@ export function rotateKeyFile(keyFile: string = DEFAULT_CODEC_KEY_FILE, key: Cod
 function readKeyFile(file: string): CodecKey[] {
   const mode = statSync(file).mode;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new CodecKeyError(`${file} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`);
+    throw new CodecKeyError(
+      `${file} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`,
+    );
   }
   let parsed: KeyFile;
   try {
@@ -133,13 +137,21 @@ function readKeyFile(file: string): CodecKey[] {
   } catch (error) {
     throw new CodecKeyError(`${file}: not a codec key file (${(error as Error).message})`);
   }
-  if (parsed?.format !== KEY_FILE_FORMAT || !Array.isArray(parsed.keys)) throw new CodecKeyError(`${file}: not a codec key file (format ${KEY_FILE_FORMAT} expected)`);
-  return parsed.keys.map((k) => ({ id: String(k.id), key: Buffer.from(String(k.key), 'base64'), createdAt: k.createdAt }));
+  if (parsed?.format !== KEY_FILE_FORMAT || !Array.isArray(parsed.keys))
+    throw new CodecKeyError(`${file}: not a codec key file (format ${KEY_FILE_FORMAT} expected)`);
+  return parsed.keys.map((k) => ({
+    id: String(k.id),
+    key: Buffer.from(String(k.key), 'base64'),
+    createdAt: k.createdAt,
+  }));
 }
 
 function writeKeyFile(file: string, keys: CodecKey[], flag: 'wx'): void {
   const now = new Date().toISOString();
-  const body: KeyFile = { format: KEY_FILE_FORMAT, keys: keys.map((k) => ({ id: k.id, key: k.key.toString('base64'), createdAt: k.createdAt ?? now })) };
+  const body: KeyFile = {
+    format: KEY_FILE_FORMAT,
+    keys: keys.map((k) => ({ id: k.id, key: k.key.toString('base64'), createdAt: k.createdAt ?? now })),
+  };
   const fd = openSync(file, flag, 0o600);
   try {
     writeSync(fd, `${JSON.stringify(body, null, 2)}\n`);

@@ -33,7 +33,9 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
   if (!options.token || options.token.length < MIN_TOKEN_LENGTH) {
-    throw new CodecServerConfigError(`the codec server needs a bearer token of at least ${MIN_TOKEN_LENGTH} characters (codec.serverToken or ONRAMP_CODEC_TOKEN); it never runs unauthenticated`);
+    throw new CodecServerConfigError(
+      `the codec server needs a bearer token of at least ${MIN_TOKEN_LENGTH} characters (codec.serverToken or ONRAMP_CODEC_TOKEN); it never runs unauthenticated`,
+    );
   }
   const codec = new EncryptionCodec(options.ring);
   const expected = digest(options.token);
@@ -64,26 +66,38 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
     const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? (request.params as { token?: string }).token;
     // Comparing digests keeps the comparison constant-time whatever the presented length.
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="onramp-codec"').send({ error: 'unauthorized', message: 'a valid bearer token is required' });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="onramp-codec"')
+        .send({ error: 'unauthorized', message: 'a valid bearer token is required' });
     }
   });
 
-  const handle = (transform: (payloads: Payload[]) => Promise<Payload[]>) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = request.body as { payloads?: unknown } | undefined;
-    if (!body || !Array.isArray(body.payloads)) return reply.code(400).send({ error: 'bad-request', message: 'body must be { "payloads": [...] }' });
-    let payloads: Payload[];
-    try {
-      payloads = await transform((body.payloads as JsonPayload[]).map(fromJson));
-    } catch (error) {
-      return reply.code(400).send({ error: 'codec-failed', message: (error as Error).message });
-    }
-    return reply.send({ payloads: payloads.map(toJson) });
-  };
+  const handle =
+    (transform: (payloads: Payload[]) => Promise<Payload[]>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const body = request.body as { payloads?: unknown } | undefined;
+      if (!body || !Array.isArray(body.payloads))
+        return reply.code(400).send({ error: 'bad-request', message: 'body must be { "payloads": [...] }' });
+      let payloads: Payload[];
+      try {
+        payloads = await transform((body.payloads as JsonPayload[]).map(fromJson));
+      } catch (error) {
+        return reply.code(400).send({ error: 'codec-failed', message: (error as Error).message });
+      }
+      return reply.send({ payloads: payloads.map(toJson) });
+    };
   // The Temporal UI sends no token of its own (only an OIDC access token, when it signs users in), so the
   // UI gets an endpoint whose path carries the token: `/ui/<token>`, to which it appends /encode and /decode.
   for (const prefix of ['', '/ui/:token']) {
-    app.post(`${prefix}/encode`, handle((p) => codec.encode(p)));
-    app.post(`${prefix}/decode`, handle((p) => codec.decode(p)));
+    app.post(
+      `${prefix}/encode`,
+      handle((p) => codec.encode(p)),
+    );
+    app.post(
+      `${prefix}/decode`,
+      handle((p) => codec.decode(p)),
+    );
   }
   return app;
 }
@@ -95,7 +109,9 @@ export interface RunningCodecServer {
   close(): Promise<void>;
 }
 
-export async function startCodecServer(options: CodecServerOptions & { host?: string; port?: number }): Promise<RunningCodecServer> {
+export async function startCodecServer(
+  options: CodecServerOptions & { host?: string; port?: number },
+): Promise<RunningCodecServer> {
   const app = buildCodecServer(options);
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return { url, uiEndpoint: `${url}/ui/${encodeURIComponent(options.token)}`, close: () => app.close() };

@@ -73,12 +73,7 @@ function randomSerial(): string {
 }
 
 export function fingerprintOfDer(der: Buffer): string {
-  return createHash('sha256')
-    .update(der)
-    .digest('hex')
-    .toUpperCase()
-    .match(/../g)!
-    .join(':');
+  return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
 }
 
 function certificateDer(cert: forge.pki.Certificate): Buffer {
@@ -116,7 +111,9 @@ export async function generateKeyPairAndCertificate(request: CertificateRequest)
     { name: 'keyUsage', digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  const privateKeyPem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)));
+  const privateKeyPem = forge.pki.privateKeyInfoToPem(
+    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)),
+  );
   cert.sign(nativeSigner(privateKeyPem), forge.md.sha256.create());
   return {
     privateKeyPem,

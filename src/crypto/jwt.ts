@@ -28,7 +28,9 @@ export function base64UrlEncode(data: string | Buffer): string {
 export function signJwtBearerAssertion(request: JwtBearerRequest): string {
   const expiresIn = request.expiresInSeconds ?? MAX_EXPIRY_SECONDS;
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRY_SECONDS) {
-    throw new RangeError(`expiresInSeconds must be 1–${MAX_EXPIRY_SECONDS}: Salesforce rejects assertions valid for longer`);
+    throw new RangeError(
+      `expiresInSeconds must be 1–${MAX_EXPIRY_SECONDS}: Salesforce rejects assertions valid for longer`,
+    );
   }
   for (const [key, value] of [
     ['consumerKey', request.consumerKey],
@@ -49,7 +51,12 @@ export function signJwtBearerAssertion(request: JwtBearerRequest): string {
 
   const nowSeconds = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const header = { alg: 'RS256' };
-  const claims = { iss: request.consumerKey, sub: request.username, aud: request.audience, exp: nowSeconds + expiresIn };
+  const claims = {
+    iss: request.consumerKey,
+    sub: request.username,
+    aud: request.audience,
+    exp: nowSeconds + expiresIn,
+  };
   const signingInput = `${base64UrlEncode(JSON.stringify(header))}.${base64UrlEncode(JSON.stringify(claims))}`;
 
   // Node's native RSASSA-PKCS1-v1_5 (what RS256 means): a few milliseconds, where node-forge's JavaScript
@@ -59,7 +66,11 @@ export function signJwtBearerAssertion(request: JwtBearerRequest): string {
 }
 
 /** Decodes (without verifying) a compact JWT; for tests and diagnostics. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown>; signature: Buffer } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signature: Buffer;
+} {
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('not a compact JWT');
   return {

@@ -23,7 +23,14 @@ export const runbookMarker = (onboardingId: string) => `<!-- onramp onboarding $
  * The runbook an admin keeps for the integration: what exists, where its secrets are, and the proof.
  * Written by the onboarding and again by every rotation (new secret versions, certificate, proof).
  */
-export function renderRunbook({ integration, onboardingId, result, instanceUrl, secretStore, generatedAt }: RunbookInput): string {
+export function renderRunbook({
+  integration,
+  onboardingId,
+  result,
+  instanceUrl,
+  secretStore,
+  generatedAt,
+}: RunbookInput): string {
   const { spec, names, app } = integration;
   const p = result.provisioned;
   const e = result.evidence;
@@ -70,9 +77,16 @@ export function renderRunbook({ integration, onboardingId, result, instanceUrl, 
     ...integration.access.objects.map((o) => `| ${o.name} | ${rights(o)} |`),
     '',
     ...(integration.access.fields.length
-      ? ['| Field | Access |', '| --- | --- |', ...integration.access.fields.map((f) => `| ${f.name} | ${f.access} |`), '']
+      ? [
+          '| Field | Access |',
+          '| --- | --- |',
+          ...integration.access.fields.map((f) => `| ${f.name} | ${f.access} |`),
+          '',
+        ]
       : []),
-    ...(integration.access.apexClasses.length ? [`Apex classes: ${integration.access.apexClasses.join(', ')}`, ''] : []),
+    ...(integration.access.apexClasses.length
+      ? [`Apex classes: ${integration.access.apexClasses.join(', ')}`, '']
+      : []),
     '## Approvals',
     '',
     '| Approver | Decision | When | Comment |',

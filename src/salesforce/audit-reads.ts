@@ -67,11 +67,19 @@ export function inQueries(values: string[], build: (list: string) => string, bud
 }
 
 /** Runs queries five to a composite call and follows every further page; rows come back per query. */
-export async function runQueries<T = Record<string, unknown>>(conn: Connection, soqls: string[], counter: ReadCounter): Promise<T[][]> {
+export async function runQueries<T = Record<string, unknown>>(
+  conn: Connection,
+  soqls: string[],
+  counter: ReadCounter,
+): Promise<T[][]> {
   const results: T[][] = soqls.map(() => []);
   for (let i = 0; i < soqls.length; i += QUERIES_PER_COMPOSITE) {
     const batch = soqls.slice(i, i + QUERIES_PER_COMPOSITE);
-    const responses = await runComposite(conn, batch.map((soql, j) => ({ method: 'GET' as const, referenceId: `q${j}`, url: queryUrl(soql) })), false);
+    const responses = await runComposite(
+      conn,
+      batch.map((soql, j) => ({ method: 'GET' as const, referenceId: `q${j}`, url: queryUrl(soql) })),
+      false,
+    );
     bump(counter, 'composite (SOQL)');
     await Promise.all(
       batch.map(async (soql, j) => {
@@ -100,10 +108,23 @@ function pageOf<T>(response: SubResponse | undefined, soql: string): QueryPage<T
 
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-const list = <T>(v: T | T[] | undefined | null): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+const list = <T>(v: T | T[] | undefined | null): T[] =>
+  v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
 const truthy = (v: unknown) => v === true || v === 'true';
-const splitCsv = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
-const splitLines = (v: unknown) => (typeof v === 'string' ? v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean) : []);
+const splitCsv = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+const splitLines = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /** Everything the audit reads, as rows; assembled into per-integration facts by assembleFacts. */
 export interface OrgRows {
@@ -132,16 +153,21 @@ export interface OrgRows {
   since: string;
 }
 
-export const USER_QUERY = (ids: string) => `SELECT Id, Username, FirstName, LastName, IsActive, ProfileId, Profile.Name, LastLoginDate FROM User WHERE Id IN (${ids})`;
+export const USER_QUERY = (ids: string) =>
+  `SELECT Id, Username, FirstName, LastName, IsActive, ProfileId, Profile.Name, LastLoginDate FROM User WHERE Id IN (${ids})`;
 export const USER_LOGIN_QUERY = (ids: string) => `SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN (${ids})`;
 export const ASSIGNMENT_QUERY = (ids: string) =>
   `SELECT Id, AssigneeId, PermissionSetId, PermissionSet.Name FROM PermissionSetAssignment WHERE AssigneeId IN (${ids}) AND PermissionSet.IsOwnedByProfile = false`;
-export const permissionSetQuery = (fields: string[]) => (ids: string) => `SELECT Id, Name, ProfileId, ${fields.join(', ')} FROM PermissionSet WHERE Id IN (${ids})`;
-export const profileSetQuery = (fields: string[]) => (ids: string) => `SELECT Id, Name, ProfileId, ${fields.join(', ')} FROM PermissionSet WHERE IsOwnedByProfile = true AND ProfileId IN (${ids})`;
+export const permissionSetQuery = (fields: string[]) => (ids: string) =>
+  `SELECT Id, Name, ProfileId, ${fields.join(', ')} FROM PermissionSet WHERE Id IN (${ids})`;
+export const profileSetQuery = (fields: string[]) => (ids: string) =>
+  `SELECT Id, Name, ProfileId, ${fields.join(', ')} FROM PermissionSet WHERE IsOwnedByProfile = true AND ProfileId IN (${ids})`;
 export const OBJECT_PERMISSION_QUERY = (ids: string) =>
   `SELECT Id, ParentId, SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, PermissionsViewAllRecords, PermissionsModifyAllRecords FROM ObjectPermissions WHERE ParentId IN (${ids})`;
-export const FIELD_PERMISSION_QUERY = (ids: string) => `SELECT Id, ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN (${ids})`;
-export const SETUP_ENTITY_QUERY = (ids: string) => `SELECT Id, ParentId, SetupEntityId, SetupEntityType FROM SetupEntityAccess WHERE ParentId IN (${ids})`;
+export const FIELD_PERMISSION_QUERY = (ids: string) =>
+  `SELECT Id, ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN (${ids})`;
+export const SETUP_ENTITY_QUERY = (ids: string) =>
+  `SELECT Id, ParentId, SetupEntityId, SetupEntityType FROM SetupEntityAccess WHERE ParentId IN (${ids})`;
 export const APP_ROW_QUERY = (names: string) => `SELECT Id, Name FROM ConnectedApplication WHERE Name IN (${names})`;
 export const APEX_NAME_QUERY = (ids: string) => `SELECT Id, Name FROM ApexClass WHERE Id IN (${ids})`;
 export const APEX_BY_NAME_QUERY = (names: string) => `SELECT Id, Name FROM ApexClass WHERE Name IN (${names})`;
@@ -157,7 +183,12 @@ export async function systemPermissionFields(conn: Connection, counter: ReadCoun
 }
 
 /** Reads the org for all targets in bulk. `since` starts the unused window (ISO). */
-export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], since: string, counter: ReadCounter): Promise<OrgRows> {
+export async function readOrgInBulk(
+  conn: Connection,
+  targets: AuditTarget[],
+  since: string,
+  counter: ReadCounter,
+): Promise<OrgRows> {
   const permissionFields = await systemPermissionFields(conn, counter);
   const userIds = targets.map((t) => t.user.id);
   const psIds = targets.map((t) => t.permissionSet.id);
@@ -174,15 +205,31 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
     inQueries(appNames, APP_ROW_QUERY),
     inQueries(classNames, APEX_BY_NAME_QUERY),
   ];
-  const [users, userLogins, assignments, permissionSets, objectPermissions, fieldPermissions, setupEntities, appRows, approvedClasses] = await runGrouped(conn, groups, counter);
+  const [
+    users,
+    userLogins,
+    assignments,
+    permissionSets,
+    objectPermissions,
+    fieldPermissions,
+    setupEntities,
+    appRows,
+    approvedClasses,
+  ] = await runGrouped(conn, groups, counter);
 
   // Second round: what only the first one could tell (the users' profiles, who looks unused, whose access the extra rows grant).
   const profileIds = [...new Set(users.map((u) => String(u.ProfileId)))];
-  const candidates = users.filter((u) => mayBeUnused({ lastLoginDate: str(u.LastLoginDate) }, since)).map((u) => String(u.Id));
+  const candidates = users
+    .filter((u) => mayBeUnused({ lastLoginDate: str(u.LastLoginDate) }, since))
+    .map((u) => String(u.Id));
   const knownApps = new Map(appRows.map((r) => [key15(String(r.Id)), String(r.Name)]));
   const knownClasses = new Map(approvedClasses.map((r) => [key15(String(r.Id)), String(r.Name)]));
-  const apexIds = setupEntities.filter((e) => e.SetupEntityType === 'ApexClass' && !knownClasses.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
-  const otherAppIds = setupEntities.filter((e) => e.SetupEntityType === 'ConnectedApplication' && !knownApps.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
+  const apexIds = setupEntities
+    .filter((e) => e.SetupEntityType === 'ApexClass' && !knownClasses.has(key15(String(e.SetupEntityId))))
+    .map((e) => String(e.SetupEntityId));
+  const otherAppIds = setupEntities
+    .filter((e) => e.SetupEntityType === 'ConnectedApplication' && !knownApps.has(key15(String(e.SetupEntityId))))
+    .map((e) => String(e.SetupEntityId));
   const [profileSets, recentLogins, apexNames, appNamesById] = await runGrouped(
     conn,
     [
@@ -197,19 +244,29 @@ export async function readOrgInBulk(conn: Connection, targets: AuditTarget[], si
   const profileSetIds = profileSets.map((p) => String(p.Id));
   const [profileObjects, profileFields, profileEntities] = await runGrouped(
     conn,
-    [inQueries(profileSetIds, OBJECT_PERMISSION_QUERY), inQueries(profileSetIds, FIELD_PERMISSION_QUERY), inQueries(profileSetIds, SETUP_ENTITY_QUERY)],
+    [
+      inQueries(profileSetIds, OBJECT_PERMISSION_QUERY),
+      inQueries(profileSetIds, FIELD_PERMISSION_QUERY),
+      inQueries(profileSetIds, SETUP_ENTITY_QUERY),
+    ],
     counter,
   );
   const entityNames = new Map<string, string>([...knownApps, ...knownClasses]);
   for (const r of [...apexNames, ...appNamesById]) entityNames.set(key15(String(r.Id)), String(r.Name));
-  const profileEntityApps = profileEntities.filter((e) => !entityNames.has(key15(String(e.SetupEntityId)))).map((e) => String(e.SetupEntityId));
+  const profileEntityApps = profileEntities
+    .filter((e) => !entityNames.has(key15(String(e.SetupEntityId))))
+    .map((e) => String(e.SetupEntityId));
   if (profileEntityApps.length) {
     const [names] = await runGrouped(conn, [inQueries(profileEntityApps, APP_NAME_QUERY)], counter);
     for (const r of names) entityNames.set(key15(String(r.Id)), String(r.Name));
   }
 
   const present = new Set(appRows.map((r) => String(r.Name).toLowerCase()));
-  const apps = await readAppSettings(conn, targets.filter((t) => present.has(t.app.apiName.toLowerCase())), counter);
+  const apps = await readAppSettings(
+    conn,
+    targets.filter((t) => present.has(t.app.apiName.toLowerCase())),
+    counter,
+  );
   return {
     users,
     userLogins,
@@ -241,7 +298,11 @@ async function runGrouped(conn: Connection, groups: string[][], counter: ReadCou
 }
 
 /** App settings through readMetadata: ten components per call, a few calls at a time. */
-export async function readAppSettings(conn: Connection, targets: AuditTarget[], counter: ReadCounter): Promise<Map<string, AppFacts>> {
+export async function readAppSettings(
+  conn: Connection,
+  targets: AuditTarget[],
+  counter: ReadCounter,
+): Promise<Map<string, AppFacts>> {
   const jobs: Array<() => Promise<void>> = [];
   const eca = new Map<string, Partial<Record<keyof typeof ECA_PARTS, Row>>>();
   const connected = new Map<string, Row>();
@@ -249,7 +310,9 @@ export async function readAppSettings(conn: Connection, targets: AuditTarget[], 
   const caNames = targets.filter((t) => t.app.kind === 'connected-app').map((t) => t.app.apiName);
   for (let i = 0; i < ecaNames.length; i += METADATA_NAMES_PER_CALL) {
     const names = ecaNames.slice(i, i + METADATA_NAMES_PER_CALL);
-    for (const [part, { type, member }] of Object.entries(ECA_PARTS) as Array<[keyof typeof ECA_PARTS, (typeof ECA_PARTS)[keyof typeof ECA_PARTS]]>) {
+    for (const [part, { type, member }] of Object.entries(ECA_PARTS) as Array<
+      [keyof typeof ECA_PARTS, (typeof ECA_PARTS)[keyof typeof ECA_PARTS]]
+    >) {
       jobs.push(async () => {
         const records = await readMetadata(conn, type, names.map(member), counter);
         names.forEach((name, j) => {
@@ -271,23 +334,34 @@ export async function readAppSettings(conn: Connection, targets: AuditTarget[], 
   const apps = new Map<string, AppFacts>();
   for (const t of targets) {
     const name = t.app.apiName;
-    const facts = t.app.kind === 'connected-app' ? connectedAppFacts(name, connected.get(name.toLowerCase())) : externalClientAppFacts(name, eca.get(name.toLowerCase()) ?? {});
+    const facts =
+      t.app.kind === 'connected-app'
+        ? connectedAppFacts(name, connected.get(name.toLowerCase()))
+        : externalClientAppFacts(name, eca.get(name.toLowerCase()) ?? {});
     apps.set(name.toLowerCase(), facts);
   }
   return apps;
 }
 
 /** readMetadata for up to ten names; a missing component comes back as undefined in its place. */
-export async function readMetadata(conn: Connection, type: string, names: string[], counter: ReadCounter): Promise<Array<Row | undefined>> {
+export async function readMetadata(
+  conn: Connection,
+  type: string,
+  names: string[],
+  counter: ReadCounter,
+): Promise<Array<Row | undefined>> {
   const result = (await conn.metadata.read(type as never, names)) as unknown;
   bump(counter, `readMetadata ${type}`);
   const records = list(result as Row | Row[]);
-  return names.map((name) => records.find((r) => r && typeof r === 'object' && String(r.fullName ?? '').toLowerCase() === name.toLowerCase()));
+  return names.map((name) =>
+    records.find((r) => r && typeof r === 'object' && String(r.fullName ?? '').toLowerCase() === name.toLowerCase()),
+  );
 }
 
 export function externalClientAppFacts(name: string, parts: Partial<Record<keyof typeof ECA_PARTS, Row>>): AppFacts {
   const { settings, global, policies } = parts;
-  const source = (p: keyof typeof ECA_PARTS) => `readMetadata ${ECA_PARTS[p].type} ${ECA_PARTS[p].member(name)}${parts[p] ? '' : ' (missing)'}`;
+  const source = (p: keyof typeof ECA_PARTS) =>
+    `readMetadata ${ECA_PARTS[p].type} ${ECA_PARTS[p].member(name)}${parts[p] ? '' : ' (missing)'}`;
   const sources = (Object.keys(ECA_PARTS) as Array<keyof typeof ECA_PARTS>).map(source);
   if (!settings && !global && !policies) return { present: false, sources };
   return {
@@ -361,30 +435,60 @@ export function assembleFacts(targets: AuditTarget[], rows: OrgRows): Map<string
   };
   const users = new Map(rows.users.map((u) => [key15(String(u.Id)), u]));
   const frozen = new Map(rows.userLogins.map((l) => [key15(String(l.UserId)), truthy(l.IsFrozen)]));
-  const assignments = byKey(rows.assignments, (r) => r.AssigneeId, (r) => ({
-    id: String(r.Id),
-    permissionSetId: String(r.PermissionSetId),
-    permissionSetName: String((r.PermissionSet as Row | undefined)?.Name ?? r.PermissionSetId),
-  }));
-  const objects = byKey(rows.objectPermissions, (r) => r.ParentId, (r) => ({
-    id: String(r.Id),
-    sobjectType: String(r.SobjectType),
-    read: truthy(r.PermissionsRead),
-    create: truthy(r.PermissionsCreate),
-    edit: truthy(r.PermissionsEdit),
-    delete: truthy(r.PermissionsDelete),
-    viewAll: truthy(r.PermissionsViewAllRecords),
-    modifyAll: truthy(r.PermissionsModifyAllRecords),
-  }));
-  const fields = byKey(rows.fieldPermissions, (r) => r.ParentId, (r) => ({ id: String(r.Id), field: String(r.Field), read: truthy(r.PermissionsRead), edit: truthy(r.PermissionsEdit) }));
-  const entities = byKey(rows.setupEntities, (r) => r.ParentId, (r): SetupEntityFact => {
-    const name = rows.entityNames.get(key15(String(r.SetupEntityId)));
-    return { id: String(r.Id), entityId: String(r.SetupEntityId), entityType: String(r.SetupEntityType), ...(name ? { entityName: name } : {}) };
-  });
+  const assignments = byKey(
+    rows.assignments,
+    (r) => r.AssigneeId,
+    (r) => ({
+      id: String(r.Id),
+      permissionSetId: String(r.PermissionSetId),
+      permissionSetName: String((r.PermissionSet as Row | undefined)?.Name ?? r.PermissionSetId),
+    }),
+  );
+  const objects = byKey(
+    rows.objectPermissions,
+    (r) => r.ParentId,
+    (r) => ({
+      id: String(r.Id),
+      sobjectType: String(r.SobjectType),
+      read: truthy(r.PermissionsRead),
+      create: truthy(r.PermissionsCreate),
+      edit: truthy(r.PermissionsEdit),
+      delete: truthy(r.PermissionsDelete),
+      viewAll: truthy(r.PermissionsViewAllRecords),
+      modifyAll: truthy(r.PermissionsModifyAllRecords),
+    }),
+  );
+  const fields = byKey(
+    rows.fieldPermissions,
+    (r) => r.ParentId,
+    (r) => ({
+      id: String(r.Id),
+      field: String(r.Field),
+      read: truthy(r.PermissionsRead),
+      edit: truthy(r.PermissionsEdit),
+    }),
+  );
+  const entities = byKey(
+    rows.setupEntities,
+    (r) => r.ParentId,
+    (r): SetupEntityFact => {
+      const name = rows.entityNames.get(key15(String(r.SetupEntityId)));
+      return {
+        id: String(r.Id),
+        entityId: String(r.SetupEntityId),
+        entityType: String(r.SetupEntityType),
+        ...(name ? { entityName: name } : {}),
+      };
+    },
+  );
   const grantsOf = (ps: Row): GrantsFact => {
     const k = key15(String(ps.Id));
     return {
-      permissionSet: { id: String(ps.Id), name: String(ps.Name), systemPermissions: rows.systemPermissionFields.filter((f) => truthy(ps[f])) },
+      permissionSet: {
+        id: String(ps.Id),
+        name: String(ps.Name),
+        systemPermissions: rows.systemPermissionFields.filter((f) => truthy(ps[f])),
+      },
       objects: objects.get(k) ?? [],
       fields: fields.get(k) ?? [],
       setupEntities: entities.get(k) ?? [],
@@ -392,8 +496,14 @@ export function assembleFacts(targets: AuditTarget[], rows: OrgRows): Map<string
   };
   const permissionSets = new Map(rows.permissionSets.map((ps) => [key15(String(ps.Id)), grantsOf(ps)]));
   const profiles = new Map(rows.profileSets.map((ps) => [key15(String(ps.ProfileId)), grantsOf(ps)]));
-  const logins = byKey(rows.recentLogins, (r) => r.UserId, (r) => r);
-  const apexClassIds = Object.fromEntries((rows.approvedClasses ?? []).map((c) => [String(c.Name).toLowerCase(), String(c.Id)]));
+  const logins = byKey(
+    rows.recentLogins,
+    (r) => r.UserId,
+    (r) => r,
+  );
+  const apexClassIds = Object.fromEntries(
+    (rows.approvedClasses ?? []).map((c) => [String(c.Name).toLowerCase(), String(c.Id)]),
+  );
 
   const facts = new Map<string, IntegrationFacts>();
   for (const target of targets) {
@@ -414,12 +524,30 @@ export function assembleFacts(targets: AuditTarget[], rows: OrgRows): Map<string
     facts.set(target.integration, {
       ...(user ? { user } : {}),
       assignments: user ? (assignments.get(key15(user.id)) ?? []) : [],
-      ...(permissionSets.has(key15(target.permissionSet.id)) ? { permissionSet: permissionSets.get(key15(target.permissionSet.id))! } : {}),
+      ...(permissionSets.has(key15(target.permissionSet.id))
+        ? { permissionSet: permissionSets.get(key15(target.permissionSet.id))! }
+        : {}),
       ...(user && profiles.has(key15(user.profileId)) ? { profile: profiles.get(key15(user.profileId))! } : {}),
       apexClassIds,
-      app: rows.apps.get(target.app.apiName.toLowerCase()) ?? { present: false, sources: [`SOQL ConnectedApplication Name = ${soqlQuote(target.app.apiName)} (no row)`] },
+      app: rows.apps.get(target.app.apiName.toLowerCase()) ?? {
+        present: false,
+        sources: [`SOQL ConnectedApplication Name = ${soqlQuote(target.app.apiName)} (no row)`],
+      },
       ...(user && mayBeUnused(user, rows.since)
-        ? { login: { successesInWindow: recent.length, ...(latest ? { lastSuccessInWindow: { id: String(latest.Id), loginTime: String(latest.LoginTime), application: str(latest.Application) } } : {}) } }
+        ? {
+            login: {
+              successesInWindow: recent.length,
+              ...(latest
+                ? {
+                    lastSuccessInWindow: {
+                      id: String(latest.Id),
+                      loginTime: String(latest.LoginTime),
+                      application: str(latest.Application),
+                    },
+                  }
+                : {}),
+            },
+          }
         : {}),
     });
   }

@@ -20,7 +20,11 @@ export interface SubResponse {
  * With allOrNone the org applies all or none of them; the first real failure is thrown with its
  * Salesforce error code, not the PROCESSING_HALTED echoes of the others.
  */
-export async function runComposite(conn: Connection, requests: SubRequest[], allOrNone = true): Promise<Map<string, SubResponse>> {
+export async function runComposite(
+  conn: Connection,
+  requests: SubRequest[],
+  allOrNone = true,
+): Promise<Map<string, SubResponse>> {
   const base = `/services/data/v${conn.version}`;
   const response = await conn.requestPost<{ compositeResponse: SubResponse[] }>('/composite', {
     allOrNone,

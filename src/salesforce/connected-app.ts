@@ -13,7 +13,9 @@ export function connectedAppMetadata(request: AppRequest): Record<string, unknow
     fullName: app.apiName,
     contactEmail: app.contactEmail,
     description: request.marker,
-    ...(app.trustedIpRanges.length ? { ipRanges: app.trustedIpRanges.map((r) => ({ description: 'onramp', end: r.end, start: r.start })) } : {}),
+    ...(app.trustedIpRanges.length
+      ? { ipRanges: app.trustedIpRanges.map((r) => ({ description: 'onramp', end: r.end, start: r.start })) }
+      : {}),
     label: app.label,
     oauthConfig: {
       callbackUrl: app.callbackUrls.join('\n'),
@@ -21,7 +23,9 @@ export function connectedAppMetadata(request: AppRequest): Record<string, unknow
       consumerKey: request.consumerKey,
       consumerSecret: request.consumerSecret,
       isAdminApproved: 'true',
-      ...(app.flow === 'client-credentials' ? { isClientCredentialEnabled: 'true', oauthClientCredentialUser: app.runAsUsername } : {}),
+      ...(app.flow === 'client-credentials'
+        ? { isClientCredentialEnabled: 'true', oauthClientCredentialUser: app.runAsUsername }
+        : {}),
       scopes: app.metadataScopes,
     },
     oauthPolicy: { ipRelaxation: app.ipRelaxation, refreshTokenPolicy: app.refreshTokenPolicy },
@@ -35,7 +39,10 @@ interface SaveResult {
   errors?: { statusCode: string; message: string } | Array<{ statusCode: string; message: string }>;
 }
 
-export async function readConnectedApp(conn: Connection, apiName: string): Promise<Record<string, unknown> | undefined> {
+export async function readConnectedApp(
+  conn: Connection,
+  apiName: string,
+): Promise<Record<string, unknown> | undefined> {
   const record = (await conn.metadata.read('ConnectedApp', apiName)) as unknown as Record<string, unknown>;
   return record && record.fullName ? record : undefined;
 }
@@ -46,7 +53,10 @@ export async function ensureConnectedApp(conn: Connection, request: AppRequest):
     if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
     return { created: false };
   }
-  const result = (await conn.metadata.create('ConnectedApp', connectedAppMetadata(request) as never)) as unknown as SaveResult;
+  const result = (await conn.metadata.create(
+    'ConnectedApp',
+    connectedAppMetadata(request) as never,
+  )) as unknown as SaveResult;
   throwUnlessSaved(result, 'create Connected App');
   return { created: true };
 }
@@ -58,11 +68,18 @@ export async function updateConnectedApp(conn: Connection, request: AppRequest):
     throw new SalesforceApiError(`Connected App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   }
   if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
-  const result = (await conn.metadata.update('ConnectedApp', connectedAppMetadata(request) as never)) as unknown as SaveResult;
+  const result = (await conn.metadata.update(
+    'ConnectedApp',
+    connectedAppMetadata(request) as never,
+  )) as unknown as SaveResult;
   throwUnlessSaved(result, 'update Connected App');
 }
 
-export async function deleteConnectedApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
+export async function deleteConnectedApp(
+  conn: Connection,
+  apiName: string,
+  marker: string,
+): Promise<'deleted' | 'absent'> {
   const existing = await readConnectedApp(conn, apiName);
   if (!existing) return 'absent';
   if (existing.description !== marker) throw foreignObject(`Connected App ${apiName}`);

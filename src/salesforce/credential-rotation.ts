@@ -51,9 +51,13 @@ interface StagedJson {
 /** The OAuth consumer of an External Client App, found through its metadata id (listMetadata). */
 export async function findOAuthConsumer(conn: Connection, appApiName: string): Promise<OAuthConsumer> {
   const files = await conn.metadata.list([{ type: 'ExternalClientApplication' }]);
-  const app = (Array.isArray(files) ? files : [files]).find((f) => f?.fullName.toLowerCase() === appApiName.toLowerCase());
+  const app = (Array.isArray(files) ? files : [files]).find(
+    (f) => f?.fullName.toLowerCase() === appApiName.toLowerCase(),
+  );
   if (!app) throw new SalesforceApiError(`External Client App ${appApiName} does not exist`, ONRAMP_CODES.notFound);
-  const list = await conn.request<{ consumers: Array<{ url: string; key: string }> }>(`/services/data/${apiVersion(conn)}/apps/oauth/credentials/${app.id}`);
+  const list = await conn.request<{ consumers: Array<{ url: string; key: string }> }>(
+    `/services/data/${apiVersion(conn)}/apps/oauth/credentials/${app.id}`,
+  );
   const [consumer] = list.consumers;
   if (!consumer) {
     throw new SalesforceApiError(`External Client App ${appApiName} has no OAuth consumer`, ONRAMP_CODES.notFound);
@@ -66,20 +70,41 @@ export async function listStagedCredentials(conn: Connection, consumer: OAuthCon
   return list.stagedCredentials.map((s) => ({ id: s.id, consumerKey: s.key }));
 }
 
-export async function stageCredentials(conn: Connection, consumer: OAuthConsumer): Promise<Required<StagedCredentials>> {
-  const created = await conn.request<{ stagedCredentials: StagedJson[] }>({ method: 'POST', url: `${consumer.url}/staged`, body: '{}', headers: json() });
+export async function stageCredentials(
+  conn: Connection,
+  consumer: OAuthConsumer,
+): Promise<Required<StagedCredentials>> {
+  const created = await conn.request<{ stagedCredentials: StagedJson[] }>({
+    method: 'POST',
+    url: `${consumer.url}/staged`,
+    body: '{}',
+    headers: json(),
+  });
   const [staged] = created.stagedCredentials;
   if (!staged?.secret) throw new SalesforceApiError('the org staged no credentials', ONRAMP_CODES.stagingFailed);
   return { id: staged.id, consumerKey: staged.key, consumerSecret: staged.secret };
 }
 
 /** Makes the staged pair the primary one; the previous primary pair stops working at once. */
-export async function promoteStagedCredentials(conn: Connection, consumer: OAuthConsumer, stagedId: string): Promise<void> {
-  await conn.request({ method: 'PATCH', url: `${consumer.url}/staged/${stagedId}`, body: JSON.stringify({ command: 'rotate' }), headers: json() });
+export async function promoteStagedCredentials(
+  conn: Connection,
+  consumer: OAuthConsumer,
+  stagedId: string,
+): Promise<void> {
+  await conn.request({
+    method: 'PATCH',
+    url: `${consumer.url}/staged/${stagedId}`,
+    body: JSON.stringify({ command: 'rotate' }),
+    headers: json(),
+  });
 }
 
 /** Discards a staged pair; one already gone (deleted, promoted or expired) is success. */
-export async function deleteStagedCredentials(conn: Connection, consumer: OAuthConsumer, stagedId: string): Promise<'deleted' | 'absent'> {
+export async function deleteStagedCredentials(
+  conn: Connection,
+  consumer: OAuthConsumer,
+  stagedId: string,
+): Promise<'deleted' | 'absent'> {
   try {
     await conn.request({ method: 'DELETE', url: `${consumer.url}/staged/${stagedId}` });
     return 'deleted';

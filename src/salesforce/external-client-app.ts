@@ -11,9 +11,24 @@ import { foreignObject, ONRAMP_CODES, SalesforceApiError } from './errors';
  */
 const TYPES = {
   header: { type: 'ExternalClientApplication', folder: 'externalClientApps', suffix: 'eca', member: (n: string) => n },
-  settings: { type: 'ExtlClntAppOauthSettings', folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', member: (n: string) => `${n}_oauth` },
-  global: { type: 'ExtlClntAppGlobalOauthSettings', folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', member: (n: string) => `${n}_glbl` },
-  policies: { type: 'ExtlClntAppOauthConfigurablePolicies', folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', member: (n: string) => `${n}_plcy` },
+  settings: {
+    type: 'ExtlClntAppOauthSettings',
+    folder: 'extlClntAppOauthSettings',
+    suffix: 'ecaOauth',
+    member: (n: string) => `${n}_oauth`,
+  },
+  global: {
+    type: 'ExtlClntAppGlobalOauthSettings',
+    folder: 'extlClntAppGlobalOauthSets',
+    suffix: 'ecaGlblOauth',
+    member: (n: string) => `${n}_glbl`,
+  },
+  policies: {
+    type: 'ExtlClntAppOauthConfigurablePolicies',
+    folder: 'extlClntAppOauthPolicies',
+    suffix: 'ecaOauthPlcy',
+    member: (n: string) => `${n}_plcy`,
+  },
 } as const;
 
 const NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -26,19 +41,24 @@ const FIRST_POLL_DELAY_MS = 1000;
 const MAX_POLL_DELAY_MS = 10_000;
 const DEPLOY_WAIT_MS = 8 * 60_000;
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function element(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map((v) => element(name, v)).join('');
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value as Record<string, unknown>).map(([k, v]) => element(k, v)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => element(k, v))
+      .join('')}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 const document = (root: string, fields: Record<string, unknown>) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${Object.entries(fields).map(([k, v]) => element(k, v)).join('')}</${root}>\n`;
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${Object.entries(fields)
+    .map(([k, v]) => element(k, v))
+    .join('')}</${root}>\n`;
 
 function packageXml(members: Array<{ type: string; member: string }>, apiVersion: string): string {
   const byType = new Map<string, string[]>();
@@ -65,13 +85,26 @@ export interface DeployProgress {
  * The deployable package of one External Client App (fields in the documented, alphabetical order), or
  * of some of its parts: a satellite deployed alone is merged into the app already in the org.
  */
-export async function externalClientAppPackage(request: AppRequest, apiVersion: string, parts?: EcaPart[]): Promise<Buffer> {
+export async function externalClientAppPackage(
+  request: AppRequest,
+  apiVersion: string,
+  parts?: EcaPart[],
+): Promise<Buffer> {
   const { app } = request;
   const name = app.apiName;
   const cc = app.flow === 'client-credentials';
   const zip = new JSZip();
   const files: Array<[keyof typeof TYPES, Record<string, unknown>]> = [
-    ['header', { contactEmail: app.contactEmail, description: request.marker, distributionState: 'Local', isProtected: false, label: app.label }],
+    [
+      'header',
+      {
+        contactEmail: app.contactEmail,
+        description: request.marker,
+        distributionState: 'Local',
+        isProtected: false,
+        label: app.label,
+      },
+    ],
     [
       'settings',
       {
@@ -119,19 +152,31 @@ export async function externalClientAppPackage(request: AppRequest, apiVersion: 
     const t = TYPES[part];
     zip.file(`${t.folder}/${t.member(name)}.${t.suffix}`, document(t.type, fields));
   }
-  zip.file('package.xml', packageXml(files.map(([part]) => ({ type: TYPES[part].type, member: TYPES[part].member(name) })), apiVersion));
+  zip.file(
+    'package.xml',
+    packageXml(
+      files.map(([part]) => ({ type: TYPES[part].type, member: TYPES[part].member(name) })),
+      apiVersion,
+    ),
+  );
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
 async function destructivePackage(apiName: string, apiVersion: string): Promise<Buffer> {
   const zip = new JSZip();
   zip.file('package.xml', packageXml([], apiVersion));
-  const parts = (['policies', 'global', 'settings', 'header'] as const).map((p) => ({ type: TYPES[p].type, member: TYPES[p].member(apiName) }));
+  const parts = (['policies', 'global', 'settings', 'header'] as const).map((p) => ({
+    type: TYPES[p].type,
+    member: TYPES[p].member(apiName),
+  }));
   zip.file('destructiveChanges.xml', packageXml(parts, apiVersion));
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
-export async function readExternalClientApp(conn: Connection, apiName: string): Promise<Record<string, unknown> | undefined> {
+export async function readExternalClientApp(
+  conn: Connection,
+  apiName: string,
+): Promise<Record<string, unknown> | undefined> {
   const record = (await conn.metadata.read(TYPES.header.type as never, apiName)) as unknown as Record<string, unknown>;
   return record && record.fullName ? record : undefined;
 }
@@ -167,7 +212,11 @@ export async function redeployGlobalOauthSettings(
   await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), progress);
 }
 
-export async function deleteExternalClientApp(conn: Connection, apiName: string, marker: string): Promise<'deleted' | 'absent'> {
+export async function deleteExternalClientApp(
+  conn: Connection,
+  apiName: string,
+  marker: string,
+): Promise<'deleted' | 'absent'> {
   const existing = await readExternalClientApp(conn, apiName);
   if (!existing) return 'absent';
   if (existing.description !== marker) throw foreignObject(`External Client App ${apiName}`);
@@ -197,7 +246,10 @@ async function deploy(conn: Connection, zip: Buffer, progress: DeployProgress): 
       if (status.success === true || status.success === 'true') return;
       const failures = status.details?.componentFailures;
       const list = Array.isArray(failures) ? failures : failures ? [failures] : [];
-      const reason = list.map((f) => `${f.componentType} ${f.fullName}: ${f.problem}`).join('; ') || status.errorMessage || status.status;
+      const reason =
+        list.map((f) => `${f.componentType} ${f.fullName}: ${f.problem}`).join('; ') ||
+        status.errorMessage ||
+        status.status;
       throw new SalesforceApiError(`deploy ${deployId} failed: ${reason}`, ONRAMP_CODES.deployFailed);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(FIRST_POLL_DELAY_MS * 2 ** poll, MAX_POLL_DELAY_MS)));

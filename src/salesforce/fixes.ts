@@ -24,7 +24,12 @@ const OWNER_FIELD: Record<string, 'userId' | 'permissionSetId'> = {
   FieldPermissions: 'permissionSetId',
   SetupEntityAccess: 'permissionSetId',
 };
-const OWNER_COLUMN: Record<string, string> = { PermissionSetAssignment: 'AssigneeId', ObjectPermissions: 'ParentId', FieldPermissions: 'ParentId', SetupEntityAccess: 'ParentId' };
+const OWNER_COLUMN: Record<string, string> = {
+  PermissionSetAssignment: 'AssigneeId',
+  ObjectPermissions: 'ParentId',
+  FieldPermissions: 'ParentId',
+  SetupEntityAccess: 'ParentId',
+};
 
 const outOfScope = (fix: Fix, why: string) =>
   new SalesforceApiError(
@@ -32,8 +37,15 @@ const outOfScope = (fix: Fix, why: string) =>
     ONRAMP_CODES.fixOutOfScope,
   );
 
-async function readRow(conn: Connection, sobject: string, id: string, fields: string[]): Promise<Record<string, unknown> | undefined> {
-  const result = await conn.query<Record<string, unknown>>(`SELECT ${['Id', ...fields].join(', ')} FROM ${sobject} WHERE Id = ${soqlQuote(id)}`);
+async function readRow(
+  conn: Connection,
+  sobject: string,
+  id: string,
+  fields: string[],
+): Promise<Record<string, unknown> | undefined> {
+  const result = await conn.query<Record<string, unknown>>(
+    `SELECT ${['Id', ...fields].join(', ')} FROM ${sobject} WHERE Id = ${soqlQuote(id)}`,
+  );
   return result.records[0];
 }
 
@@ -44,8 +56,11 @@ async function readRow(conn: Connection, sobject: string, id: string, fields: st
  */
 export async function applyFix(conn: Connection, fix: Fix, scope: FixScope): Promise<'applied' | 'already-applied'> {
   if (fix.sobject === 'PermissionSet') {
-    const onlyRevokes = Object.entries(fix.op === 'update' ? fix.fields : {}).every(([k, v]) => k.startsWith('Permissions') && v === false);
-    if (fix.op !== 'update' || !sameId(fix.id, scope.permissionSetId) || !onlyRevokes) throw outOfScope(fix, 'only revoking system permissions of onramp\'s permission set is allowed');
+    const onlyRevokes = Object.entries(fix.op === 'update' ? fix.fields : {}).every(
+      ([k, v]) => k.startsWith('Permissions') && v === false,
+    );
+    if (fix.op !== 'update' || !sameId(fix.id, scope.permissionSetId) || !onlyRevokes)
+      throw outOfScope(fix, "only revoking system permissions of onramp's permission set is allowed");
     await conn.sobject('PermissionSet').update({ Id: fix.id, ...fix.fields });
     return 'applied';
   }
@@ -80,23 +95,38 @@ export async function applyFix(conn: Connection, fix: Fix, scope: FixScope): Pro
  */
 async function requireApprovedClass(conn: Connection, fix: Fix & { op: 'create' }, scope: FixScope): Promise<void> {
   const entityId = String(fix.fields.SetupEntityId ?? '');
-  const found = entityId.startsWith(APEX_CLASS_PREFIX) ? await readRow(conn, 'ApexClass', entityId, ['Name']) : undefined;
+  const found = entityId.startsWith(APEX_CLASS_PREFIX)
+    ? await readRow(conn, 'ApexClass', entityId, ['Name'])
+    : undefined;
   const name = String(found?.Name ?? '').toLowerCase();
-  if (!found || !scope.apexClasses.some((c) => c.toLowerCase() === name)) throw outOfScope(fix, `${entityId} is not an Apex class the approved spec names`);
+  if (!found || !scope.apexClasses.some((c) => c.toLowerCase() === name))
+    throw outOfScope(fix, `${entityId} is not an Apex class the approved spec names`);
 }
 
-const literal = (value: unknown) => (typeof value === 'boolean' || typeof value === 'number' ? String(value) : soqlQuote(String(value)));
+const literal = (value: unknown) =>
+  typeof value === 'boolean' || typeof value === 'number' ? String(value) : soqlQuote(String(value));
 
 /** Re-reads the org: undefined when the fix holds, else what is found instead. */
 export async function fixHolds(conn: Connection, fix: Fix): Promise<string | undefined> {
-  if (fix.op === 'delete') return (await readRow(conn, fix.sobject, fix.id, [])) ? `${fix.sobject} ${fix.id} still exists` : undefined;
+  if (fix.op === 'delete')
+    return (await readRow(conn, fix.sobject, fix.id, [])) ? `${fix.sobject} ${fix.id} still exists` : undefined;
   if (fix.op === 'update') {
     const row = await readRow(conn, fix.sobject, fix.id, Object.keys(fix.fields));
     if (!row) return `${fix.sobject} ${fix.id} no longer exists`;
-    const differing = Object.entries(fix.fields).filter(([k, v]) => row[k] !== v && !(typeof v === 'string' && sameId(row[k], v)));
-    return differing.length ? `${fix.sobject} ${fix.id} has ${differing.map(([k]) => `${k}=${String(row[k])}`).join(', ')}` : undefined;
+    const differing = Object.entries(fix.fields).filter(
+      ([k, v]) => row[k] !== v && !(typeof v === 'string' && sameId(row[k], v)),
+    );
+    return differing.length
+      ? `${fix.sobject} ${fix.id} has ${differing.map(([k]) => `${k}=${String(row[k])}`).join(', ')}`
+      : undefined;
   }
-  const where = Object.entries(fix.fields).map(([k, v]) => `${k} = ${literal(v)}`).join(' AND ');
+  const where = Object.entries(fix.fields)
+    .map(([k, v]) => `${k} = ${literal(v)}`)
+    .join(' AND ');
   const found = await conn.query(`SELECT Id FROM ${fix.sobject} WHERE ${where} LIMIT 1`);
-  return found.records.length ? undefined : `no ${fix.sobject} with ${Object.entries(fix.fields).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`;
+  return found.records.length
+    ? undefined
+    : `no ${fix.sobject} with ${Object.entries(fix.fields)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')}`;
 }

@@ -17,9 +17,25 @@ export interface LicenseCapacity {
  */
 export async function checkIntegrationCapacity(conn: Connection): Promise<LicenseCapacity> {
   const responses = await runComposite(conn, [
-    { method: 'GET', referenceId: 'license', url: queryUrl(`SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`) },
-    { method: 'GET', referenceId: 'psl', url: queryUrl(`SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE DeveloperName = ${soqlQuote(INTEGRATION_PSL_DEVELOPER_NAME)}`) },
-    { method: 'GET', referenceId: 'profile', url: queryUrl(`SELECT Id, Name FROM Profile WHERE UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`) },
+    {
+      method: 'GET',
+      referenceId: 'license',
+      url: queryUrl(
+        `SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
+      ),
+    },
+    {
+      method: 'GET',
+      referenceId: 'psl',
+      url: queryUrl(
+        `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE DeveloperName = ${soqlQuote(INTEGRATION_PSL_DEVELOPER_NAME)}`,
+      ),
+    },
+    {
+      method: 'GET',
+      referenceId: 'profile',
+      url: queryUrl(`SELECT Id, Name FROM Profile WHERE UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`),
+    },
   ]);
   type Counted = { Id: string; TotalLicenses: number; UsedLicenses: number };
   const [license] = records<Counted>(responses.get('license'));
@@ -40,7 +56,10 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
     permissionSetLicense: { id: psl.Id, total: psl.TotalLicenses, used: psl.UsedLicenses },
     profileId: profile.Id,
   };
-  for (const [what, l] of [[INTEGRATION_USER_LICENSE, capacity.userLicense], [INTEGRATION_PSL_DEVELOPER_NAME, capacity.permissionSetLicense]] as const) {
+  for (const [what, l] of [
+    [INTEGRATION_USER_LICENSE, capacity.userLicense],
+    [INTEGRATION_PSL_DEVELOPER_NAME, capacity.permissionSetLicense],
+  ] as const) {
     if (l.used >= l.total) {
       const full = `no ${what} license left: ${l.used} of ${l.total} in use`;
       throw new SalesforceApiError(full, ONRAMP_CODES.licenseCapacityExceeded);
@@ -52,7 +71,10 @@ export async function checkIntegrationCapacity(conn: Connection): Promise<Licens
 /** Assigns the permission-set license (Salesforce requires it before object-granting permission sets). */
 export async function assignPermissionSetLicense(conn: Connection, userId: string, pslId: string): Promise<string> {
   try {
-    return await createRecord(conn, 'PermissionSetLicenseAssign', { AssigneeId: userId, PermissionSetLicenseId: pslId });
+    return await createRecord(conn, 'PermissionSetLicenseAssign', {
+      AssigneeId: userId,
+      PermissionSetLicenseId: pslId,
+    });
   } catch (error) {
     if (!isErrorCode(error, 'DUPLICATE_VALUE', 'FIELD_INTEGRITY_EXCEPTION')) throw error;
     // A retry after a lost response: the assignment is already there.
@@ -62,14 +84,22 @@ export async function assignPermissionSetLicense(conn: Connection, userId: strin
   }
 }
 
-export async function findPermissionSetLicenseAssignment(conn: Connection, userId: string, pslId: string): Promise<string | undefined> {
+export async function findPermissionSetLicenseAssignment(
+  conn: Connection,
+  userId: string,
+  pslId: string,
+): Promise<string | undefined> {
   const result = await conn.query<{ Id: string }>(
     `SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = ${soqlQuote(userId)} AND PermissionSetLicenseId = ${soqlQuote(pslId)}`,
   );
   return result.records[0]?.Id;
 }
 
-export async function removePermissionSetLicense(conn: Connection, userId: string, pslDeveloperName = INTEGRATION_PSL_DEVELOPER_NAME): Promise<boolean> {
+export async function removePermissionSetLicense(
+  conn: Connection,
+  userId: string,
+  pslDeveloperName = INTEGRATION_PSL_DEVELOPER_NAME,
+): Promise<boolean> {
   const result = await conn.query<{ Id: string }>(
     `SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = ${soqlQuote(userId)} AND PermissionSetLicense.DeveloperName = ${soqlQuote(pslDeveloperName)}`,
   );

@@ -41,7 +41,10 @@ export const fieldPermissionFields = (grant: FieldGrant) => ({
  * access, in one all-or-nothing API call when it fits. A retry (or a spec too large for one call) finds
  * the permission set by name, checks the marker, and adds whatever access is still missing.
  */
-export async function ensurePermissionSet(conn: Connection, request: PermissionSetRequest): Promise<{ permissionSetId: string; created: boolean }> {
+export async function ensurePermissionSet(
+  conn: Connection,
+  request: PermissionSetRequest,
+): Promise<{ permissionSetId: string; created: boolean }> {
   const children = request.objects.length + request.fields.length + request.apexClasses.length;
   if (children <= MAX_CHILDREN_IN_ONE_CALL) {
     try {
@@ -65,28 +68,52 @@ function isDuplicate(error: SalesforceApiError): boolean {
 function createInOneCall(request: PermissionSetRequest): SubRequest[] {
   const ps = '@{ps.id}';
   const subrequests: SubRequest[] = [
-    { method: 'POST', referenceId: 'ps', url: '/sobjects/PermissionSet', body: { Name: request.name, Label: request.label, Description: request.marker } },
+    {
+      method: 'POST',
+      referenceId: 'ps',
+      url: '/sobjects/PermissionSet',
+      body: { Name: request.name, Label: request.label, Description: request.marker },
+    },
   ];
   request.objects.forEach((grant, i) =>
-    subrequests.push({ method: 'POST', referenceId: `obj${i}`, url: '/sobjects/ObjectPermissions', body: { ParentId: ps, SobjectType: grant.name, ...objectPermissionFields(grant) } }),
+    subrequests.push({
+      method: 'POST',
+      referenceId: `obj${i}`,
+      url: '/sobjects/ObjectPermissions',
+      body: { ParentId: ps, SobjectType: grant.name, ...objectPermissionFields(grant) },
+    }),
   );
   request.fields.forEach((grant, i) =>
-    subrequests.push({ method: 'POST', referenceId: `fld${i}`, url: '/sobjects/FieldPermissions', body: { ParentId: ps, ...fieldPermissionFields(grant) } }),
+    subrequests.push({
+      method: 'POST',
+      referenceId: `fld${i}`,
+      url: '/sobjects/FieldPermissions',
+      body: { ParentId: ps, ...fieldPermissionFields(grant) },
+    }),
   );
   if (request.apexClasses.length) {
     const names = [...request.apexClasses].sort((a, b) => a.localeCompare(b));
     subrequests.push({ method: 'GET', referenceId: 'apex', url: queryUrl(apexClassQuery(names)) });
     // Ordered by Name like the list, so record i is class i; a class deleted since validation breaks the reference and fails the whole call.
     names.forEach((_, i) =>
-      subrequests.push({ method: 'POST', referenceId: `apex${i}`, url: '/sobjects/SetupEntityAccess', body: { ParentId: ps, SetupEntityId: `@{apex.records[${i}].Id}` } }),
+      subrequests.push({
+        method: 'POST',
+        referenceId: `apex${i}`,
+        url: '/sobjects/SetupEntityAccess',
+        body: { ParentId: ps, SetupEntityId: `@{apex.records[${i}].Id}` },
+      }),
     );
   }
   return subrequests;
 }
 
-const apexClassQuery = (names: string[]) => `SELECT Id, Name FROM ApexClass WHERE Name IN (${names.map(soqlQuote).join(', ')}) ORDER BY Name`;
+const apexClassQuery = (names: string[]) =>
+  `SELECT Id, Name FROM ApexClass WHERE Name IN (${names.map(soqlQuote).join(', ')}) ORDER BY Name`;
 
-async function findPermissionSet(conn: Connection, name: string): Promise<{ Id: string; Description: string | null } | undefined> {
+async function findPermissionSet(
+  conn: Connection,
+  name: string,
+): Promise<{ Id: string; Description: string | null } | undefined> {
   const result = await conn.query<{ Id: string; Description: string | null }>(
     `SELECT Id, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)} AND IsOwnedByProfile = false`,
   );
@@ -97,24 +124,51 @@ async function createBare(conn: Connection, request: PermissionSetRequest): Prom
   return createRecord(conn, 'PermissionSet', { Name: request.name, Label: request.label, Description: request.marker });
 }
 
-async function addMissingAccess(conn: Connection, permissionSetId: string, request: PermissionSetRequest): Promise<void> {
+async function addMissingAccess(
+  conn: Connection,
+  permissionSetId: string,
+  request: PermissionSetRequest,
+): Promise<void> {
   const id = soqlQuote(permissionSetId);
   const existing = await runComposite(conn, [
-    { method: 'GET', referenceId: 'obj', url: queryUrl(`SELECT SobjectType FROM ObjectPermissions WHERE ParentId = ${id}`) },
+    {
+      method: 'GET',
+      referenceId: 'obj',
+      url: queryUrl(`SELECT SobjectType FROM ObjectPermissions WHERE ParentId = ${id}`),
+    },
     { method: 'GET', referenceId: 'fld', url: queryUrl(`SELECT Field FROM FieldPermissions WHERE ParentId = ${id}`) },
-    { method: 'GET', referenceId: 'sea', url: queryUrl(`SELECT SetupEntityId FROM SetupEntityAccess WHERE ParentId = ${id}`) },
-    ...(request.apexClasses.length ? [{ method: 'GET' as const, referenceId: 'apex', url: queryUrl(apexClassQuery(request.apexClasses)) }] : []),
+    {
+      method: 'GET',
+      referenceId: 'sea',
+      url: queryUrl(`SELECT SetupEntityId FROM SetupEntityAccess WHERE ParentId = ${id}`),
+    },
+    ...(request.apexClasses.length
+      ? [{ method: 'GET' as const, referenceId: 'apex', url: queryUrl(apexClassQuery(request.apexClasses)) }]
+      : []),
   ]);
-  const haveObjects = new Set(records<{ SobjectType: string }>(existing.get('obj')).map((r) => r.SobjectType.toLowerCase()));
+  const haveObjects = new Set(
+    records<{ SobjectType: string }>(existing.get('obj')).map((r) => r.SobjectType.toLowerCase()),
+  );
   const haveFields = new Set(records<{ Field: string }>(existing.get('fld')).map((r) => r.Field.toLowerCase()));
-  const haveEntities = new Set(records<{ SetupEntityId: string }>(existing.get('sea')).map((r) => r.SetupEntityId.slice(0, 15)));
+  const haveEntities = new Set(
+    records<{ SetupEntityId: string }>(existing.get('sea')).map((r) => r.SetupEntityId.slice(0, 15)),
+  );
   const rows: Array<Record<string, unknown>> = [
     ...request.objects
       .filter((g) => !haveObjects.has(g.name.toLowerCase()))
-      .map((g) => ({ attributes: { type: 'ObjectPermissions' }, ParentId: permissionSetId, SobjectType: g.name, ...objectPermissionFields(g) })),
+      .map((g) => ({
+        attributes: { type: 'ObjectPermissions' },
+        ParentId: permissionSetId,
+        SobjectType: g.name,
+        ...objectPermissionFields(g),
+      })),
     ...request.fields
       .filter((g) => !haveFields.has(g.name.toLowerCase()))
-      .map((g) => ({ attributes: { type: 'FieldPermissions' }, ParentId: permissionSetId, ...fieldPermissionFields(g) })),
+      .map((g) => ({
+        attributes: { type: 'FieldPermissions' },
+        ParentId: permissionSetId,
+        ...fieldPermissionFields(g),
+      })),
     ...records<{ Id: string }>(existing.get('apex'))
       .filter((c) => !haveEntities.has(c.Id.slice(0, 15)))
       .map((c) => ({ attributes: { type: 'SetupEntityAccess' }, ParentId: permissionSetId, SetupEntityId: c.Id })),
@@ -131,7 +185,10 @@ async function addMissingAccess(conn: Connection, permissionSetId: string, reque
 
 export async function assignPermissionSet(conn: Connection, userId: string, permissionSetId: string): Promise<string> {
   try {
-    return await createRecord(conn, 'PermissionSetAssignment', { AssigneeId: userId, PermissionSetId: permissionSetId });
+    return await createRecord(conn, 'PermissionSetAssignment', {
+      AssigneeId: userId,
+      PermissionSetId: permissionSetId,
+    });
   } catch (error) {
     if (!isErrorCode(error, 'DUPLICATE_VALUE')) throw error;
     const existing = await findAssignment(conn, userId, permissionSetId);
@@ -167,7 +224,11 @@ export async function unassignPermissionSet(
 }
 
 /** Deletes onramp's permission set (its access rows go with it); only one that carries the marker. */
-export async function deletePermissionSet(conn: Connection, name: string, marker: string): Promise<'deleted' | 'absent'> {
+export async function deletePermissionSet(
+  conn: Connection,
+  name: string,
+  marker: string,
+): Promise<'deleted' | 'absent'> {
   const existing = await findPermissionSet(conn, name);
   if (!existing) return 'absent';
   if (existing.Description !== marker) throw foreignObject(`permission set ${name}`);

@@ -23,8 +23,7 @@ export async function readOrgFacts(conn: Connection, resolved: ResolvedIntegrati
     `SELECT Id, Username, IsActive, FederationIdentifier FROM User WHERE Username = ${soqlQuote(names.username)} ` +
     `OR (FederationIdentifier LIKE ${soqlQuote(`onramp:${names.name}:%`)} AND IsActive = true)`;
   const permissionSetSoql = `SELECT Id FROM PermissionSet WHERE Name = ${soqlQuote(names.permissionSetName)}`;
-  const licenseSoql =
-    `SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`;
+  const licenseSoql = `SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`;
   const responses = await runComposite(
     conn,
     [

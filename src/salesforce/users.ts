@@ -20,7 +20,9 @@ const USER_FIELDS = 'Id, Username, IsActive, FederationIdentifier';
 export const userMarker = (integration: string, onboardingId: string) => `onramp:${integration}:${onboardingId}`;
 
 export async function findUserByUsername(conn: Connection, username: string): Promise<UserRecord | undefined> {
-  const result = await conn.query<UserRecord>(`SELECT ${USER_FIELDS} FROM User WHERE Username = ${soqlQuote(username)}`);
+  const result = await conn.query<UserRecord>(
+    `SELECT ${USER_FIELDS} FROM User WHERE Username = ${soqlQuote(username)}`,
+  );
   return result.records[0];
 }
 
@@ -29,7 +31,12 @@ export async function findUserByUsername(conn: Connection, username: string): Pr
  * password (API-only users cannot log in interactively), a clear name and the owner's email. Creating
  * first and looking up only on DUPLICATE_USERNAME keeps the common path at one API call.
  */
-export async function ensureIntegrationUser(conn: Connection, user: ResolvedUser, profileId: string, marker: string): Promise<{ userId: string; created: boolean }> {
+export async function ensureIntegrationUser(
+  conn: Connection,
+  user: ResolvedUser,
+  profileId: string,
+  marker: string,
+): Promise<{ userId: string; created: boolean }> {
   try {
     const userId = await createRecord(conn, 'User', {
       Username: user.username,
@@ -67,6 +74,11 @@ export async function retireUser(conn: Connection, username: string, marker: str
   const suffix = user.Id.slice(-6).toLowerCase();
   const [local, domain] = username.split('@');
   const retired = `${local.slice(0, 80 - domain.length - 10)}.x${suffix}@${domain}`;
-  await conn.sobject('User').update({ Id: user.Id, IsActive: false, Username: retired, CommunityNickname: `retired-${suffix}-${user.Id.slice(0, 15)}`.slice(0, 40) });
+  await conn.sobject('User').update({
+    Id: user.Id,
+    IsActive: false,
+    Username: retired,
+    CommunityNickname: `retired-${suffix}-${user.Id.slice(0, 15)}`.slice(0, 40),
+  });
   return 'retired';
 }

@@ -47,9 +47,19 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     {
       method: 'GET',
       referenceId: 'login',
-      url: queryUrl(`SELECT Id, LoginTime, Status, Application, LoginType FROM LoginHistory WHERE UserId = ${soqlQuote(request.userId)} ORDER BY LoginTime DESC LIMIT 1`),
+      url: queryUrl(
+        `SELECT Id, LoginTime, Status, Application, LoginType FROM LoginHistory WHERE UserId = ${soqlQuote(request.userId)} ORDER BY LoginTime DESC LIMIT 1`,
+      ),
     },
-    ...(sampleObject ? [{ method: 'GET' as const, referenceId: 'describe', url: `/sobjects/${encodeURIComponent(sampleObject)}/describe` }] : []),
+    ...(sampleObject
+      ? [
+          {
+            method: 'GET' as const,
+            referenceId: 'describe',
+            url: `/sobjects/${encodeURIComponent(sampleObject)}/describe`,
+          },
+        ]
+      : []),
   ]);
   const [last] = records<LoginRow>(adminReads.get('login'));
   if (!last || last.Status !== 'Success' || last.Application !== request.appApiName) {
@@ -58,15 +68,25 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
       ONRAMP_CODES.loginHistoryPending,
     );
   }
-  const ungrantedField = sampleObject ? pickUngrantedField(sampleObject, adminReads.get('describe')?.body, request.grantedFields) : undefined;
+  const ungrantedField = sampleObject
+    ? pickUngrantedField(sampleObject, adminReads.get('describe')?.body, request.grantedFields)
+    : undefined;
   const granted = new Set(request.grantedObjects.map((o) => o.toLowerCase()));
   const probe = PROBE_OBJECTS.find((o) => !granted.has(o.toLowerCase()));
   const sampleSoql = sampleObject ? `SELECT Id FROM ${sampleObject} LIMIT 5` : undefined;
   const subrequests = [
     ...(sampleSoql ? [{ method: 'GET' as const, referenceId: 'sample', url: queryUrl(sampleSoql) }] : []),
-    ...(probe ? [{ method: 'GET' as const, referenceId: 'probeObject', url: queryUrl(`SELECT Id FROM ${probe} LIMIT 1`) }] : []),
+    ...(probe
+      ? [{ method: 'GET' as const, referenceId: 'probeObject', url: queryUrl(`SELECT Id FROM ${probe} LIMIT 1`) }]
+      : []),
     ...(ungrantedField
-      ? [{ method: 'GET' as const, referenceId: 'probeField', url: queryUrl(`SELECT ${ungrantedField.split('.')[1]} FROM ${ungrantedField.split('.')[0]} LIMIT 1`) }]
+      ? [
+          {
+            method: 'GET' as const,
+            referenceId: 'probeField',
+            url: queryUrl(`SELECT ${ungrantedField.split('.')[1]} FROM ${ungrantedField.split('.')[0]} LIMIT 1`),
+          },
+        ]
       : []),
   ];
   const responses = subrequests.length ? await runComposite(request.integration, subrequests, false) : new Map();
@@ -75,7 +95,10 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     throw verificationFailed(`the sample call as the integration failed: ${errorsOf(sample)[0]?.errorCode}`);
   }
   const outOfScope: VerificationEvidence['outOfScope'] = [];
-  for (const [ref, what] of [['probeObject', `SELECT Id FROM ${probe}`], ['probeField', `SELECT ${ungrantedField}`]] as const) {
+  for (const [ref, what] of [
+    ['probeObject', `SELECT Id FROM ${probe}`],
+    ['probeField', `SELECT ${ungrantedField}`],
+  ] as const) {
     const response = responses.get(ref);
     if (!response) continue;
     const code = errorsOf(response)[0]?.errorCode;
@@ -91,8 +114,17 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
     tokenObtainedAt: last.LoginTime,
     flow: request.flow,
     tokenUserId: request.userId,
-    sampleCall: { request: sampleSoql ?? 'identity', recordCount: (sample?.body as { totalSize?: number } | undefined)?.totalSize ?? 0 },
-    loginHistory: { id: last.Id, loginTime: last.LoginTime, status: last.Status, application: last.Application, loginType: last.LoginType },
+    sampleCall: {
+      request: sampleSoql ?? 'identity',
+      recordCount: (sample?.body as { totalSize?: number } | undefined)?.totalSize ?? 0,
+    },
+    loginHistory: {
+      id: last.Id,
+      loginTime: last.LoginTime,
+      status: last.Status,
+      application: last.Application,
+      loginType: last.LoginType,
+    },
     outOfScope,
     tokenRevoked: Boolean(token),
   };
@@ -101,7 +133,10 @@ export async function verifyIntegration(request: VerificationRequest): Promise<V
 /** A readable, permissionable field of the object that the spec did not grant, from the admin's describe. */
 function pickUngrantedField(object: string, describe: unknown, grantedFields: string[]): string | undefined {
   const granted = new Set(grantedFields.map((f) => f.toLowerCase()));
-  const fields = (describe as { fields?: Array<{ name: string; type: string; permissionable: boolean }> } | undefined)?.fields ?? [];
-  const candidate = fields.find((f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()));
+  const fields =
+    (describe as { fields?: Array<{ name: string; type: string; permissionable: boolean }> } | undefined)?.fields ?? [];
+  const candidate = fields.find(
+    (f) => f.permissionable && f.type !== 'reference' && !granted.has(`${object}.${f.name}`.toLowerCase()),
+  );
   return candidate ? `${object}.${candidate.name}` : undefined;
 }

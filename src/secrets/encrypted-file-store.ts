@@ -117,7 +117,8 @@ export class EncryptedFileSecretStore implements SecretStore {
       if (typeof v !== 'string') throw new TypeError(`meta.${k} must be a string`);
     }
     const { key, keyId } = await this.masterKey();
-    const idemHash = options.idempotencyKey !== undefined ? hashIdempotencyKey(name, options.idempotencyKey) : undefined;
+    const idemHash =
+      options.idempotencyKey !== undefined ? hashIdempotencyKey(name, options.idempotencyKey) : undefined;
 
     return this.commits.submit(name, (secret) => {
       if (idemHash !== undefined) {
@@ -162,9 +163,14 @@ export class EncryptedFileSecretStore implements SecretStore {
       const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(entry.iv, 'base64'));
       decipher.setAAD(aad(name, version));
       decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
-      return Buffer.concat([decipher.update(Buffer.from(entry.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(entry.ciphertext, 'base64')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
-      throw new SecretStoreError(`secret ${ref} failed authentication: ${this.path} was modified or is corrupt`, 'corrupt');
+      throw new SecretStoreError(
+        `secret ${ref} failed authentication: ${this.path} was modified or is corrupt`,
+        'corrupt',
+      );
     }
   }
 
@@ -201,7 +207,13 @@ export class EncryptedFileSecretStore implements SecretStore {
     assertSecretName(name);
     const file = await readStoreFile(this.path);
     return (file.secrets[name]?.versions ?? [])
-      .map((v) => ({ ref: formatSecretRef(name, v.version), name, version: v.version, createdAt: v.createdAt, meta: { ...v.meta } }))
+      .map((v) => ({
+        ref: formatSecretRef(name, v.version),
+        name,
+        version: v.version,
+        createdAt: v.createdAt,
+        meta: { ...v.meta },
+      }))
       .sort((a, b) => a.version - b.version);
   }
 
@@ -250,7 +262,10 @@ export class EncryptedFileSecretStore implements SecretStore {
       return await this.readKeyFile(this.keyPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileSystemError(`cannot read ${this.keyPath}`, e);
-      throw new SecretStoreError(`the secrets key file ${this.keyPath} does not exist; onramp creates no key outside onramp dev`, 'missing-key');
+      throw new SecretStoreError(
+        `the secrets key file ${this.keyPath} does not exist; onramp creates no key outside onramp dev`,
+        'missing-key',
+      );
     }
   }
 
@@ -282,6 +297,8 @@ export async function createSecretsKeyFile(keyPath: string): Promise<void> {
   }
 }
 
-export function createEncryptedFileSecretStore(options: EncryptedFileSecretStoreOptions = {}): EncryptedFileSecretStore {
+export function createEncryptedFileSecretStore(
+  options: EncryptedFileSecretStoreOptions = {},
+): EncryptedFileSecretStore {
   return new EncryptedFileSecretStore(options);
 }

@@ -8,7 +8,10 @@ import { SecretStoreError } from './store';
 export function fileSystemError(what: string, error: unknown): SecretStoreError {
   if (error instanceof SecretStoreError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  return new SecretStoreError(`${what}: ${(error as Error).message}`, code === 'EISDIR' || code === 'ENOTDIR' ? 'bad-path' : 'io');
+  return new SecretStoreError(
+    `${what}: ${(error as Error).message}`,
+    code === 'EISDIR' || code === 'ENOTDIR' ? 'bad-path' : 'io',
+  );
 }
 
 /** `mkdir -p`, whose EEXIST means a regular file is where the directory belongs. */
@@ -16,7 +19,8 @@ export async function ensureDirectory(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SecretStoreError(`${dir} is a file, not a directory`, 'bad-path');
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new SecretStoreError(`${dir} is a file, not a directory`, 'bad-path');
     throw fileSystemError(`cannot create ${dir}`, e);
   }
 }

@@ -80,7 +80,11 @@ export class GroupCommitter {
   }
 }
 
-function applyGroup(path: string, base: StoreFile, group: Pending[]): { file: StoreFile; changed: boolean; settle: Array<() => void> } {
+function applyGroup(
+  path: string,
+  base: StoreFile,
+  group: Pending[],
+): { file: StoreFile; changed: boolean; settle: Array<() => void> } {
   // A shallow copy whose changed entries are replaced: `base` may be the cached file other readers hold.
   const secrets = { ...base.secrets };
   let changed = false;

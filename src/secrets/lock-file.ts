@@ -26,7 +26,8 @@ export async function acquireLock(lockPath: string, timeoutMs: number): Promise<
         await unlink(lockPath).catch(() => undefined);
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fileSystemError(`cannot create the lock ${lockPath}`, e);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw fileSystemError(`cannot create the lock ${lockPath}`, e);
     }
     const info = await stat(lockPath).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
@@ -34,7 +35,10 @@ export async function acquireLock(lockPath: string, timeoutMs: number): Promise<
       continue;
     }
     if (Date.now() > deadline) {
-      throw new SecretStoreError(`timed out waiting for the lock ${lockPath}; remove it if no onramp process is running`, 'io');
+      throw new SecretStoreError(
+        `timed out waiting for the lock ${lockPath}; remove it if no onramp process is running`,
+        'io',
+      );
     }
     await sleep(delay);
     delay = Math.min(delay * 2, 200);

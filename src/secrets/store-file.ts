@@ -158,7 +158,13 @@ export async function writeStoreFile(path: string, file: StoreFile): Promise<voi
   // The write is stored; from here on a failure only means the next read parses the file again.
   const placed = await stat(path, { bigint: true }).catch(() => undefined);
   // A rename may move the ctime, never the size or mtime: anything else is another file, or an edit since.
-  if (placed && placed.dev === written.dev && placed.ino === written.ino && placed.size === written.size && placed.mtimeNs === written.mtimeNs) {
+  if (
+    placed &&
+    placed.dev === written.dev &&
+    placed.ino === written.ino &&
+    placed.size === written.size &&
+    placed.mtimeNs === written.mtimeNs
+  ) {
     remember(path, { identity: identityOf(placed), file, pin: handle });
   } else {
     await handle.close().catch(() => undefined);

@@ -29,7 +29,8 @@ export class SecretStoreError extends Error {
      * `bad-path`: no store file can exist at the configured path (a directory where the file belongs, a
      * regular file where a directory belongs); `io`: anything else the file system refused, a held lock.
      */
-    readonly code: 'invalid-name' | 'invalid-ref' | 'not-found' | 'missing-key' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
+    readonly code:
+      'invalid-name' | 'invalid-ref' | 'not-found' | 'missing-key' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
   ) {
     super(message);
     this.name = 'SecretStoreError';
@@ -59,7 +60,10 @@ export function formatSecretRef(name: string, version: number): SecretRef {
 export function parseSecretRef(ref: string): ParsedSecretRef {
   const m = REF_PATTERN.exec(ref);
   if (!m || !SEGMENT.test(m[1]!) || !SEGMENT.test(m[2]!)) {
-    throw new SecretStoreError(`invalid secret reference "${ref}": expected secret://onramp/<integration>/<kind>@v<N>`, 'invalid-ref');
+    throw new SecretStoreError(
+      `invalid secret reference "${ref}": expected secret://onramp/<integration>/<kind>@v<N>`,
+      'invalid-ref',
+    );
   }
   return { name: `${m[1]}/${m[2]}`, integration: m[1]!, kind: m[2]!, version: Number(m[3]) };
 }

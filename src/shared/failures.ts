@@ -45,7 +45,10 @@ const CATALOGUE = {
   AlreadyDecided: { retries: false, means: 'the approver has decided already' },
   // Signed sign-off (src/signoff): what only the approval service's key and a signed-in approver can pass.
   SignatureRefused: { retries: false, means: "a request or decision is not signed by the approval service's key" },
-  DigestMismatch: { retries: false, means: 'the signed request is for another plan, spec or workflow than the one given' },
+  DigestMismatch: {
+    retries: false,
+    means: 'the signed request is for another plan, spec or workflow than the one given',
+  },
   ApprovalNotBound: { retries: false, means: 'the signed decision is for another workflow, run or plan' },
   ApprovalReplayed: { retries: false, means: 'the signed decision was used already' },
   PlanChanged: { retries: false, means: 'the org no longer matches the approved plan' },

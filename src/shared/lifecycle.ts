@@ -2,7 +2,14 @@ import { defineQuery } from '@temporalio/workflow';
 import type { Finding, Fix } from '../audit/findings';
 import type { ResolvedApp } from '../spec/normalize';
 import type { DesiredState } from './registry';
-import type { AppRecord, ApprovalRecord, CredentialRecord, IgnoredDecision, StepProgress, VerificationEvidence } from './types';
+import type {
+  AppRecord,
+  ApprovalRecord,
+  CredentialRecord,
+  IgnoredDecision,
+  StepProgress,
+  VerificationEvidence,
+} from './types';
 
 /**
  * What happens to a managed integration after day one: credential rotation, remediation of drift with
@@ -14,7 +21,8 @@ export const rotationWorkflowId = (integration: string) => `onramp:rotate:${inte
 export const offboardingWorkflowId = (integration: string) => `onramp:offboard:${integration}`;
 export const remediationWorkflowId = (integration: string) => `onramp:remediate:${integration}`;
 
-export type SignOffPhase = 'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'cancelled' | 'failed';
+export type SignOffPhase =
+  'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'cancelled' | 'failed';
 
 // ----- rotation ------------------------------------------------------------------------------------
 
@@ -119,7 +127,9 @@ export interface OffboardingResult {
 
 export const REMEDIATION_STEPS = ['applyFixes', 'recheck', 'recordInRegistry'] as const;
 export type RemediationStep = (typeof REMEDIATION_STEPS)[number];
-export type RemediationStatus = SignOffStatus<RemediationStep> & { fixes: Array<{ kind: Finding['kind']; summary: string; fix: Fix }> };
+export type RemediationStatus = SignOffStatus<RemediationStep> & {
+  fixes: Array<{ kind: Finding['kind']; summary: string; fix: Fix }>;
+};
 
 export interface RemediationInput {
   desired: DesiredState;

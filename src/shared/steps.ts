@@ -6,13 +6,22 @@
  */
 export const ONBOARDING_STEP_CATALOGUE = {
   checkLicenseCapacity: { label: 'Check that an Integration user license and API Integration PSL seat are free' },
-  createIntegrationUser: { label: 'Create the API-only integration user', undo: 'deactivate the user and free its username' },
+  createIntegrationUser: {
+    label: 'Create the API-only integration user',
+    undo: 'deactivate the user and free its username',
+  },
   assignIntegrationLicense: {
     label: 'Assign the Salesforce API Integration permission set license',
     undo: 'remove the permission set license',
   },
-  createPermissionSet: { label: 'Create the permission set with the approved access', undo: 'delete the permission set' },
-  assignIntegrationPermissionSet: { label: 'Assign the permission set to the user', undo: 'remove permission set assignments' },
+  createPermissionSet: {
+    label: 'Create the permission set with the approved access',
+    undo: 'delete the permission set',
+  },
+  assignIntegrationPermissionSet: {
+    label: 'Assign the permission set to the user',
+    undo: 'remove permission set assignments',
+  },
   generateCredentials: { label: 'Generate the credentials into the secret store', undo: 'delete stored secrets' },
   createApp: { label: 'Create the app', undo: "revoke the integration's tokens and delete the app" },
   verifyIntegration: { label: 'Prove a login as the integration user, and that it cannot overreach' },

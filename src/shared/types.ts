@@ -5,7 +5,8 @@ import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statement
 import type { OnboardingStep } from './steps';
 
 /** `waiting`: the step is paused until Salesforce's API allocation is back (a durable timer), then runs again. */
-export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'compensating' | 'compensated' | 'skipped';
+export type StepState =
+  'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'compensating' | 'compensated' | 'skipped';
 
 export interface StepProgress<S extends string = OnboardingStep> {
   step: S;

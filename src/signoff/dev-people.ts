@@ -9,7 +9,11 @@ export const DEV_PEOPLE = {
   requester: { sub: 'dev-requester', email: 'jdoe@acme.example', groups: ['onramp-requesters'] },
   securityApprover: { sub: 'dev-security-1', email: 'alice@acme.example', groups: ['security@acme.example'] },
   secondSecurityApprover: { sub: 'dev-security-2', email: 'bob@acme.example', groups: ['security@acme.example'] },
-  admin: { sub: 'dev-admin', email: 'admin@acme.example', groups: ['salesforce-admins@acme.example', 'onramp-requesters'] },
+  admin: {
+    sub: 'dev-admin',
+    email: 'admin@acme.example',
+    groups: ['salesforce-admins@acme.example', 'onramp-requesters'],
+  },
   auditor: { sub: 'dev-auditor', email: 'auditor@acme.example', groups: ['onramp-auditors'] },
 } as const satisfies Record<string, VerifiedIdentity>;
 

@@ -10,7 +10,9 @@ export function devPerson(name: string): VerifiedIdentity {
   const key = name.trim().toLowerCase();
   const found = Object.entries(DEV_PEOPLE).find(([role, p]) => [role.toLowerCase(), p.sub, p.email].includes(key));
   if (!found) {
-    const known = Object.values(DEV_PEOPLE).map((p) => p.email).join(', ');
+    const known = Object.values(DEV_PEOPLE)
+      .map((p) => p.email)
+      .join(', ');
     throw new Error(`${name} is not one of onramp dev's people (${known})`);
   }
   const [, person] = found;
@@ -23,7 +25,10 @@ export interface DevSignoff {
   /** What `startOnboarding` takes, submitted by a seeded person (the requester by default). */
   submission(by?: VerifiedIdentity | string): { signer: Signer; requester: VerifiedIdentity; policy: ApprovalPolicy };
   /** What `approve`/`reject` take, decided by a seeded person (or any identity, for tests of refusals). */
-  decision(by: VerifiedIdentity | string, comment?: string): { signer: Signer; approver: VerifiedIdentity; comment?: string };
+  decision(
+    by: VerifiedIdentity | string,
+    comment?: string,
+  ): { signer: Signer; approver: VerifiedIdentity; comment?: string };
 }
 
 /**

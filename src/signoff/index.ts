@@ -19,7 +19,15 @@
 export { canonicalJson, planDigest, specDigest } from './canonical';
 export { DEV_PEOPLE, type DevPerson } from './dev-people';
 export { devPerson, devSignoff, type DevSignoff } from './dev-signer';
-export { ensureDevSigningKey, generateSigningKey, loadJwks, loadSigningKey, publicJwkOf, SignoffKeyError, type SigningKeyFile } from './keys';
+export {
+  ensureDevSigningKey,
+  generateSigningKey,
+  loadJwks,
+  loadSigningKey,
+  publicJwkOf,
+  SignoffKeyError,
+  type SigningKeyFile,
+} from './keys';
 export { loadPolicy, parsePolicy, PolicyError, type ApprovalPolicy } from './policy';
 export { requestRefusal, requirementFor } from './requirement';
 export { approvalsNeeded, ineligibility, missingApprovals } from './rules';

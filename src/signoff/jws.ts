@@ -27,7 +27,8 @@ export function base64UrlDecode(text: string): Uint8Array {
   return out;
 }
 
-const decodeJson = (part: string): unknown => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64UrlDecode(part)));
+const decodeJson = (part: string): unknown =>
+  JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64UrlDecode(part)));
 
 export interface VerifiedJws {
   kid: string;

@@ -10,10 +10,9 @@ const PublicJwkSchema = z.object({
   x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be a 32-byte Ed25519 public key, base64url' }),
   kid: z.string().min(1, { error: 'every key needs a kid' }),
 });
-const JwksSchema = z.object({ keys: z.array(PublicJwkSchema).min(1, { error: 'must hold at least one key' }) }).refine(
-  (j) => new Set(j.keys.map((k) => k.kid)).size === j.keys.length,
-  { error: 'two keys share a kid' },
-);
+const JwksSchema = z
+  .object({ keys: z.array(PublicJwkSchema).min(1, { error: 'must hold at least one key' }) })
+  .refine((j) => new Set(j.keys.map((k) => k.kid)).size === j.keys.length, { error: 'two keys share a kid' });
 const SigningKeySchema = z.object({
   kid: z.string().min(1),
   /** The private JWK (RFC 8037): `x` public, `d` private. */
@@ -29,7 +28,10 @@ export class SignoffKeyError extends Error {
 function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
   if (!existsSync(file)) throw new SignoffKeyError(`${what} ${file} does not exist`);
   const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new SignoffKeyError(`${what} ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SignoffKeyError(
+      `${what} ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -37,15 +39,23 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * The approval service's signing key. Refuses when the file is missing: outside `onramp dev` a key
  * is provisioned by the operator (docs/signoff.md), never invented by a starting process.
  */
-export const loadSigningKey = (file: string): SigningKeyFile => readJson(file, SigningKeySchema, 'sign-off signing key');
+export const loadSigningKey = (file: string): SigningKeyFile =>
+  readJson(file, SigningKeySchema, 'sign-off signing key');
 
 /** The public keys the worker trusts: several during a rotation. */
 export const loadJwks = (file: string): Jwks => readJson(file, JwksSchema, 'sign-off JWKS') as Jwks;
 
-export const publicJwkOf = (key: SigningKeyFile): PublicJwk => ({ kty: 'OKP', crv: 'Ed25519', x: key.jwk.x, kid: key.kid });
+export const publicJwkOf = (key: SigningKeyFile): PublicJwk => ({
+  kty: 'OKP',
+  crv: 'Ed25519',
+  x: key.jwk.x,
+  kid: key.kid,
+});
 
 /** A new Ed25519 key with a fresh kid (for `onramp dev` and for an operator's rotation). */
-export function generateSigningKey(kid = `onramp-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`): SigningKeyFile {
+export function generateSigningKey(
+  kid = `onramp-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+): SigningKeyFile {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' }) as { x: string; d: string };
   return { kid, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d } };
@@ -55,7 +65,10 @@ export function generateSigningKey(kid = `onramp-${new Date().toISOString().slic
  * `onramp dev` only: the signing key and the JWKS that trusts it, created on first use (owner-only files)
  * and kept afterwards, so a restarted dev stack still verifies the requests it signed before.
  */
-export async function ensureDevSigningKey(keyFile: string, jwksFile: string): Promise<{ key: SigningKeyFile; jwks: Jwks }> {
+export async function ensureDevSigningKey(
+  keyFile: string,
+  jwksFile: string,
+): Promise<{ key: SigningKeyFile; jwks: Jwks }> {
   if (!existsSync(keyFile)) await writePrivateFile(keyFile, `${JSON.stringify(generateSigningKey(), null, 2)}\n`);
   const key = loadSigningKey(keyFile);
   const jwks: Jwks = existsSync(jwksFile) ? loadJwks(jwksFile) : { keys: [] };

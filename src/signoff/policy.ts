@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-const groupList = z.array(z.string().trim().min(1, { error: 'must name a group' })).min(1, { error: 'must list at least one group' });
+const groupList = z
+  .array(z.string().trim().min(1, { error: 'must name a group' }))
+  .min(1, { error: 'must list at least one group' });
 
 /**
  * The approval policy: owned by onramp's admins, outside every spec (a spec is written by the requester).
@@ -26,7 +28,14 @@ export const PolicySchema = z.strictObject({
   /** Plan risk codes (src/spec/static-checks.ts) that need `approvals.elevated`. */
   elevatedRisks: z
     .array(z.string().min(1))
-    .default(['full-scope', 'modify-all-records', 'view-all-records', 'apex-class-access', 'delete-rights', 'ip-relaxed']),
+    .default([
+      'full-scope',
+      'modify-all-records',
+      'view-all-records',
+      'apex-class-access',
+      'delete-rights',
+      'ip-relaxed',
+    ]),
   /** A production org (or one whose kind the plan does not know) needs `approvals.elevated`. */
   elevateProduction: z.boolean().default(true),
   /** The spec's owner (its team address) approving their own integration. The requester never may. */
@@ -50,7 +59,11 @@ export function parsePolicy(text: string, file = 'policy'): ApprovalPolicy {
     throw new PolicyError(file, [(error as Error).message]);
   }
   const parsed = PolicySchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new PolicyError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`));
+  if (!parsed.success)
+    throw new PolicyError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`),
+    );
   return parsed.data;
 }
 

@@ -24,7 +24,12 @@ export function requirementFor(policy: ApprovalPolicy, plan: Plan, requester: Ve
   const count = reasons.length > 0 ? policy.approvals.elevated : policy.approvals.default;
   const rules: ApprovalRule[] = [{ source: 'policy', count, groups: [...policy.approvers], identities: [] }];
   if (plan.approval.approvers.length > 0) {
-    rules.push({ source: 'spec', count: plan.approval.approvalsRequired, groups: [], identities: [...plan.approval.approvers] });
+    rules.push({
+      source: 'spec',
+      count: plan.approval.approvalsRequired,
+      groups: [],
+      identities: [...plan.approval.approvers],
+    });
   }
   return {
     rules,

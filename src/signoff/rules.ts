@@ -13,7 +13,11 @@ export function matchesRule(rule: ApprovalRule, who: VerifiedIdentity): boolean 
 export type Ineligible = { kind: 'self' | 'excluded' | 'outside'; reason: string };
 
 /** Why `who` may not approve under `requirement` (undefined when they may). Rejecting is open to the same people. */
-export function ineligibility(requirement: ApprovalRequirement, requester: VerifiedIdentity, who: VerifiedIdentity): Ineligible | undefined {
+export function ineligibility(
+  requirement: ApprovalRequirement,
+  requester: VerifiedIdentity,
+  who: VerifiedIdentity,
+): Ineligible | undefined {
   if (who.sub === requester.sub || requirement.neverApprove.subs.includes(who.sub)) {
     return { kind: 'self', reason: `${who.email} (${who.sub}) requested this onboarding and cannot decide on it` };
   }
@@ -36,4 +40,5 @@ export function missingApprovals(requirement: ApprovalRequirement, approvers: re
 }
 
 /** The number of approvals the requirement needs at least (the status shows it). */
-export const approvalsNeeded = (requirement: ApprovalRequirement) => Math.max(0, ...requirement.rules.map((r) => r.count));
+export const approvalsNeeded = (requirement: ApprovalRequirement) =>
+  Math.max(0, ...requirement.rules.map((r) => r.count));

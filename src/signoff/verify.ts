@@ -13,7 +13,8 @@ function verified<T>(token: unknown, jwks: Jwks, typ: string, what: string): T {
   const result = verifyCompactJws(token, jwks);
   if ('refused' in result) throw Failure.SignatureRefused(`${what} refused: ${result.refused}`);
   // The type is in the signed header, so an approval cannot be presented as a request or the reverse.
-  if (result.typ !== typ) throw Failure.SignatureRefused(`${what} refused: a ${result.typ || 'statement of no type'} is not a ${typ}`);
+  if (result.typ !== typ)
+    throw Failure.SignatureRefused(`${what} refused: a ${result.typ || 'statement of no type'} is not a ${typ}`);
   return result.payload as T;
 }
 
@@ -26,7 +27,11 @@ const isIdentity = (v: unknown) => {
  * The signed request of an onboarding, checked against what the workflow was started with: the
  * workflow id, the plan and the resolved spec must be the ones the approval service signed.
  */
-export function verifyRequest(token: unknown, jwks: Jwks, started: { workflowId: string; plan: Plan; integration: ResolvedIntegration }): RequestClaims {
+export function verifyRequest(
+  token: unknown,
+  jwks: Jwks,
+  started: { workflowId: string; plan: Plan; integration: ResolvedIntegration },
+): RequestClaims {
   const claims = verified<RequestClaims>(token, jwks, REQUEST_TYP, 'the onboarding request');
   if (claims?.typ !== 'onramp-request' || !isIdentity(claims.requester) || !Array.isArray(claims.requirement?.rules)) {
     throw Failure.SignatureRefused('the onboarding request refused: it is not an onramp request');
@@ -38,22 +43,35 @@ export function verifyRequest(token: unknown, jwks: Jwks, started: { workflowId:
     throw Failure.DigestMismatch('the plan given is not the plan the request was signed for (plan digest differs)');
   }
   if (claims.specDigest !== specDigest(started.integration)) {
-    throw Failure.DigestMismatch('the integration given is not the one the request was signed for (spec digest differs)');
+    throw Failure.DigestMismatch(
+      'the integration given is not the one the request was signed for (spec digest differs)',
+    );
   }
   return claims;
 }
 
 /** A signed decision, checked to be for this workflow, this run and this plan. */
-export function verifyApproval(token: unknown, jwks: Jwks, run: { workflowId: string; runId: string; planDigest: string }): ApprovalClaims {
+export function verifyApproval(
+  token: unknown,
+  jwks: Jwks,
+  run: { workflowId: string; runId: string; planDigest: string },
+): ApprovalClaims {
   const claims = verified<ApprovalClaims>(token, jwks, APPROVAL_TYP, 'the decision');
-  if (claims?.typ !== 'onramp-approval' || !isIdentity(claims.approver) || typeof claims.id !== 'string' || !claims.id) {
+  if (
+    claims?.typ !== 'onramp-approval' ||
+    !isIdentity(claims.approver) ||
+    typeof claims.id !== 'string' ||
+    !claims.id
+  ) {
     throw Failure.SignatureRefused('the decision refused: it is not an onramp approval statement');
   }
   if (claims.decision !== 'approved' && claims.decision !== 'rejected') {
     throw Failure.SignatureRefused(`the decision refused: unknown decision ${String(claims.decision)}`);
   }
   if (claims.workflowId !== run.workflowId || claims.runId !== run.runId) {
-    throw Failure.ApprovalNotBound(`the decision was signed for ${claims.workflowId} run ${claims.runId}, not this run`);
+    throw Failure.ApprovalNotBound(
+      `the decision was signed for ${claims.workflowId} run ${claims.runId}, not this run`,
+    );
   }
   if (claims.planDigest !== run.planDigest) throw Failure.ApprovalNotBound('the decision was signed for another plan');
   return claims;

@@ -97,7 +97,10 @@ function customCode(issue: z.core.$ZodIssue): string {
 }
 
 /** Turns zod issues into user-facing ValidationIssues, one per problem (unknown keys: one per key). */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[], schema: unknown = IntegrationSpecSchema): ValidationIssue[] {
+export function formatZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  schema: unknown = IntegrationSpecSchema,
+): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const issue of issues) {
     const path = issue.path as PropertyKey[];
@@ -120,7 +123,11 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], schema: unk
     let message = issue.message;
     let code = issue.code === 'custom' ? customCode(issue) : issue.code.replace(/_/g, '-');
     // Custom messages ("must be an email address") read oddly for a key that is simply missing.
-    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined) {
+    if (
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+      'input' in issue &&
+      issue.input === undefined
+    ) {
       message = 'is required';
       code = 'required';
     } else if (issue.code === 'invalid_type') {
@@ -190,7 +197,11 @@ export function parseSpec(text: string, options: LoadSpecOptions & { filename?: 
   const docList = Array.isArray(docs) ? docs : [];
   if (!Array.isArray(docs)) {
     // parseAllDocuments returns an EmptyStream for input without any document.
-    return { ok: false, source, errors: [{ path: '', code: 'empty', severity: 'error', source: 'yaml', message: 'the file is empty' }] };
+    return {
+      ok: false,
+      source,
+      errors: [{ path: '', code: 'empty', severity: 'error', source: 'yaml', message: 'the file is empty' }],
+    };
   }
   for (const doc of docList) {
     for (const e of doc.errors) {
@@ -236,13 +247,25 @@ export function parseSpec(text: string, options: LoadSpecOptions & { filename?: 
   }));
   const data: unknown = doc ? doc.toJS({ maxAliasCount: 50 }) : null;
   if (data === null || data === undefined) {
-    return { ok: false, source, errors: [{ path: '', code: 'empty', severity: 'error', source: 'yaml', message: 'the file is empty' }] };
+    return {
+      ok: false,
+      source,
+      errors: [{ path: '', code: 'empty', severity: 'error', source: 'yaml', message: 'the file is empty' }],
+    };
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
       source,
-      errors: [{ path: '', code: 'not-a-mapping', severity: 'error', source: 'yaml', message: `the spec must be a mapping of keys, got ${describeType(data)}` }],
+      errors: [
+        {
+          path: '',
+          code: 'not-a-mapping',
+          severity: 'error',
+          source: 'yaml',
+          message: `the spec must be a mapping of keys, got ${describeType(data)}`,
+        },
+      ],
     };
   }
 
@@ -271,7 +294,11 @@ export function parseSpec(text: string, options: LoadSpecOptions & { filename?: 
       resolved = resolveIntegration(spec, { usernameSuffix: options.usernameSuffix });
     } catch (e) {
       if (e instanceof NameDerivationError) {
-        return { ok: false, source, errors: [{ path: e.path, code: 'name-derivation', severity: 'error', source: 'schema', message: e.message }] };
+        return {
+          ok: false,
+          source,
+          errors: [{ path: e.path, code: 'name-derivation', severity: 'error', source: 'schema', message: e.message }],
+        };
       }
       throw e;
     }
@@ -305,8 +332,19 @@ export async function loadSpec(source: SpecSource, options: LoadSpecOptions = {}
       text = await readFile(path, 'utf8');
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a directory' : (err.message ?? String(e));
-      return { ok: false, source: name, errors: [{ path: '', code: 'unreadable', severity: 'error', source: 'yaml', message: `cannot read ${path}: ${why}` }] };
+      const why =
+        err.code === 'ENOENT'
+          ? 'file not found'
+          : err.code === 'EISDIR'
+            ? 'is a directory'
+            : (err.message ?? String(e));
+      return {
+        ok: false,
+        source: name,
+        errors: [
+          { path: '', code: 'unreadable', severity: 'error', source: 'yaml', message: `cannot read ${path}: ${why}` },
+        ],
+      };
     }
   }
   return parseSpec(text, { ...options, filename: name });

@@ -101,7 +101,13 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
   const steps: PlanStep[] = [];
   const step = (id: OnboardingStep, s: Omit<PlanStep, 'id' | 'kind' | 'description' | 'undo'>, about = '') => {
     const undo = undoOf(id);
-    steps.push({ id, kind: id, ...s, description: `${ONBOARDING_STEP_CATALOGUE[id].label}${about}`, ...(undo ? { undo } : {}) });
+    steps.push({
+      id,
+      kind: id,
+      ...s,
+      description: `${ONBOARDING_STEP_CATALOGUE[id].label}${about}`,
+      ...(undo ? { undo } : {}),
+    });
   };
 
   step('checkLicenseCapacity', {
@@ -126,9 +132,14 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
     },
     ` ${user.username} (Salesforce users cannot be deleted: an undo deactivates it)`,
   );
-  step('assignIntegrationLicense', { action: 'assign', target: user.username, details: { permissionSetLicense: user.permissionSetLicense } });
+  step('assignIntegrationLicense', {
+    action: 'assign',
+    target: user.username,
+    details: { permissionSetLicense: user.permissionSetLicense },
+  });
   const grants: Record<string, PlanDetailValue> = {};
-  if (access.objects.length > 0) grants.objects = Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)]));
+  if (access.objects.length > 0)
+    grants.objects = Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)]));
   if (access.fields.length > 0) grants.fields = Object.fromEntries(access.fields.map((f) => [f.name, f.access]));
   if (access.apexClasses.length > 0) grants.apexClasses = [...access.apexClasses];
   step(
@@ -136,15 +147,29 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
     {
       action: 'create',
       target: names.permissionSetName,
-      details: { name: names.permissionSetName, label: names.permissionSetLabel, license: 'none', marker: names.marker, ...grants },
+      details: {
+        name: names.permissionSetName,
+        label: names.permissionSetLabel,
+        license: 'none',
+        marker: names.marker,
+        ...grants,
+      },
     },
     ` ${names.permissionSetName}`,
   );
-  step('assignIntegrationPermissionSet', { action: 'assign', target: user.username, details: { permissionSet: names.permissionSetName } });
+  step('assignIntegrationPermissionSet', {
+    action: 'assign',
+    target: user.username,
+    details: { permissionSet: names.permissionSetName },
+  });
   const credentials: Record<string, PlanDetailValue> = { consumerSecret: names.secretNames.consumerSecret };
   if (app.flow === 'jwt-bearer') {
     credentials.privateKey = names.secretNames.privateKey;
-    credentials.certificate = { keySize: 2048, validityDays: app.certificateValidityDays, commonName: names.appApiName };
+    credentials.certificate = {
+      keySize: 2048,
+      validityDays: app.certificateValidityDays,
+      commonName: names.appApiName,
+    };
   }
   step(
     'generateCredentials',
@@ -163,12 +188,21 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
     permittedUsers: `admin-approved: ${app.permissionSetName}`,
     refreshTokenPolicy: app.refreshTokenPolicy,
   };
-  if (app.trustedIpRanges.length > 0) appDetails.trustedIpRanges = app.trustedIpRanges.map((r) => `${r.start}-${r.end}`);
+  if (app.trustedIpRanges.length > 0)
+    appDetails.trustedIpRanges = app.trustedIpRanges.map((r) => `${r.start}-${r.end}`);
   if (app.sessionTimeoutMinutes !== null) appDetails.sessionTimeoutMinutes = app.sessionTimeoutMinutes;
   if (app.runAsUsername !== null) appDetails.runAsUser = app.runAsUsername;
   if (app.certificateValidityDays !== null) appDetails.certificate = 'generated above';
-  step('createApp', { action: 'create', target: app.apiName, details: appDetails }, `: ${appKindLabel} ${app.apiName} (${app.flow})`);
-  step('verifyIntegration', { action: 'verify', target: user.username, details: { flow: app.flow } }, ` (${app.flow} as ${user.username})`);
+  step(
+    'createApp',
+    { action: 'create', target: app.apiName, details: appDetails },
+    `: ${appKindLabel} ${app.apiName} (${app.flow})`,
+  );
+  step(
+    'verifyIntegration',
+    { action: 'verify', target: user.username, details: { flow: app.flow } },
+    ` (${app.flow} as ${user.username})`,
+  );
   step('writeRunbook', { action: 'create', target: `${names.name}.md`, details: {} });
   step('registerIntegration', { action: 'create', target: names.name, details: {} });
 
@@ -246,7 +280,12 @@ export function renderPlan(plan: Plan): string {
   if (plan.specFingerprint) out.push(`  spec:         ${plan.specFingerprint}`);
   if (plan.org) {
     const o = plan.org;
-    const where = [o.name, o.id, o.instanceUrl, o.isSandbox === undefined ? undefined : o.isSandbox ? 'sandbox' : 'production']
+    const where = [
+      o.name,
+      o.id,
+      o.instanceUrl,
+      o.isSandbox === undefined ? undefined : o.isSandbox ? 'sandbox' : 'production',
+    ]
       .filter((x) => x !== undefined && x !== '')
       .join(', ');
     out.push(`  org:          ${where}`);
@@ -294,7 +333,9 @@ export function renderPlan(plan: Plan): string {
     out.push('');
     out.push(`Issues (${errors.length} error(s), ${warnings.length} warning(s)):`);
     for (const i of [...errors, ...warnings]) {
-      out.push(`  ${i.severity === 'error' ? 'x error  ' : '! warning'} ${i.path || '(spec)'}: ${i.message} [${i.code}]`);
+      out.push(
+        `  ${i.severity === 'error' ? 'x error  ' : '! warning'} ${i.path || '(spec)'}: ${i.message} [${i.code}]`,
+      );
     }
   }
 

@@ -72,7 +72,7 @@ export type OAuthFlow = (typeof OAUTH_FLOWS)[number];
 
 /** Why `username-password` is refused; shared with static-checks so the wording stays the same. */
 export const USERNAME_PASSWORD_REFUSAL =
-  'the username-password flow is refused: Salesforce blocks it by default since Summer \'23, and it would make onramp store a password; use jwt-bearer or client-credentials';
+  "the username-password flow is refused: Salesforce blocks it by default since Summer '23, and it would make onramp store a password; use jwt-bearer or client-credentials";
 
 export const IP_POLICIES = ['enforce', 'relax', 'relax-with-2fa', 'enforce-relax-refresh'] as const;
 export type IpPolicy = (typeof IP_POLICIES)[number];
@@ -118,7 +118,8 @@ const APPROVAL_TIMEOUT_MAX_MS = 90 * 86_400_000;
 
 // --- field-level building blocks -------------------------------------------------------------------
 
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const HANDLE_PATTERN = /^@?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/;
 /**
  * Salesforce API names: optional namespace (`ns__`), a body without `__` or trailing `_`, optional
@@ -153,7 +154,11 @@ export { identityKey };
  * approve their own request (the workflow ignores such a decision), so the other approvers must be
  * enough. Said before anything is written, instead of a request that waits out its timeout.
  */
-export function approvalImpossible(requestedBy: string, approvers: readonly string[], approvalsRequired: number): string | undefined {
+export function approvalImpossible(
+  requestedBy: string,
+  approvers: readonly string[],
+  approvalsRequired: number,
+): string | undefined {
   const requester = identityKey(requestedBy);
   const keys = new Set(approvers.map(identityKey));
   if (!keys.has(requester)) return undefined;
@@ -229,8 +234,12 @@ const CallbackUrlSchema = z.string({ error: 'must be a string' }).superRefine((v
 
 const IpRangeSchema = z
   .strictObject({
-    start: z.string({ error: 'must be a string' }).regex(IPV4_PATTERN, { error: 'must be an IPv4 address such as 203.0.113.10' }),
-    end: z.string({ error: 'must be a string' }).regex(IPV4_PATTERN, { error: 'must be an IPv4 address such as 203.0.113.20' }),
+    start: z
+      .string({ error: 'must be a string' })
+      .regex(IPV4_PATTERN, { error: 'must be an IPv4 address such as 203.0.113.10' }),
+    end: z
+      .string({ error: 'must be a string' })
+      .regex(IPV4_PATTERN, { error: 'must be an IPv4 address such as 203.0.113.20' }),
     description: z.string().max(255).optional(),
   })
   .superRefine((range, ctx) => {
@@ -346,7 +355,7 @@ const AppSchema = z
       .default('external-client-app')
       .meta({
         description:
-          'external-client-app (default). connected-app is legacy: new Connected Apps are blocked by default since Spring \'26.',
+          "external-client-app (default). connected-app is legacy: new Connected Apps are blocked by default since Spring '26.",
       }),
     flow: FlowSchema,
     scopes: z
@@ -406,7 +415,8 @@ const AppSchema = z
     const seenUrls = new Set<string>();
     stringsOf(app.callbackUrls).forEach((u, i) => {
       if (u === undefined) return;
-      if (seenUrls.has(u)) ctx.addIssue({ code: 'custom', path: ['callbackUrls', i], message: 'duplicate callback URL' });
+      if (seenUrls.has(u))
+        ctx.addIssue({ code: 'custom', path: ['callbackUrls', i], message: 'duplicate callback URL' });
       seenUrls.add(u);
     });
     if (app.flow === 'client-credentials' && app.certificateValidityDays !== undefined) {
@@ -424,11 +434,14 @@ const AppSchema = z
   }));
 
 const AccessSchema = z.strictObject({
-  objects: z.array(ObjectGrantInputSchema).default([]).meta({ description: 'Object permissions for the permission set.' }),
+  objects: z
+    .array(ObjectGrantInputSchema)
+    .default([])
+    .meta({ description: 'Object permissions for the permission set.' }),
   fields: z
     .array(FieldGrantSchema)
     .default([])
-    .meta({ description: 'Field-level security; the field\'s object must also be granted read.' }),
+    .meta({ description: "Field-level security; the field's object must also be granted read." }),
   apexClasses: z
     .array(
       z
@@ -458,7 +471,9 @@ export const IntegrationSpecSchema = z
       .min(1, { error: 'must not be empty' })
       .max(80, { error: 'must be at most 80 characters' })
       .meta({ description: 'Human name of the external system, used in labels.' }),
-    owner: email('owner').meta({ description: 'Email of the team that owns the integration; receives Salesforce notifications.' }),
+    owner: email('owner').meta({
+      description: 'Email of the team that owns the integration; receives Salesforce notifications.',
+    }),
     requestedBy: identity.meta({ description: 'Who asked for the integration (email or handle).' }),
     approvers: z
       .array(identity)
@@ -502,7 +517,11 @@ export const IntegrationSpecSchema = z
       if (a === undefined) return;
       const key = identityKey(a);
       if (seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['approvers', i], message: `duplicate approver (same as approvers[${seen.get(key)}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approvers', i],
+          message: `duplicate approver (same as approvers[${seen.get(key)}])`,
+        });
       } else {
         seen.set(key, i);
       }
@@ -515,7 +534,13 @@ export const IntegrationSpecSchema = z
       });
     } else if (typeof spec.requestedBy === 'string' && Number.isInteger(spec.approvalsRequired)) {
       const impossible = approvalImpossible(spec.requestedBy, [...seen.keys()], spec.approvalsRequired);
-      if (impossible) ctx.addIssue({ code: 'custom', path: ['approvalsRequired'], message: impossible, params: { code: 'approval-impossible' } });
+      if (impossible)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approvalsRequired'],
+          message: impossible,
+          params: { code: 'approval-impossible' },
+        });
     }
   }, whenObject)
   .meta({

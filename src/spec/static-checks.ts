@@ -64,7 +64,11 @@ export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
     }
   });
   if (app.flow === 'client-credentials' && app.certificateValidityDays !== null) {
-    error('app.certificateValidityDays', 'certificate-not-used', 'only applies to jwt-bearer; client-credentials uses no certificate');
+    error(
+      'app.certificateValidityDays',
+      'certificate-not-used',
+      'only applies to jwt-bearer; client-credentials uses no certificate',
+    );
   }
   if (app.trustedIpRanges.length > 0) {
     warning(
@@ -89,7 +93,11 @@ export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
     const key = lower(o.name);
     const first = objectIndex.get(key);
     if (first !== undefined) {
-      error(`access.objects[${i}].name`, 'duplicate-object', `${o.name} is already granted at access.objects[${first}]; merge the entries`);
+      error(
+        `access.objects[${i}].name`,
+        'duplicate-object',
+        `${o.name} is already granted at access.objects[${first}]; merge the entries`,
+      );
       return;
     }
     objectIndex.set(key, i);
@@ -101,7 +109,11 @@ export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
     const key = lower(f.name);
     const first = fieldIndex.get(key);
     if (first !== undefined) {
-      error(`access.fields[${i}].name`, 'duplicate-field', `${f.name} is already listed at access.fields[${first}]; keep one entry`);
+      error(
+        `access.fields[${i}].name`,
+        'duplicate-field',
+        `${f.name} is already listed at access.fields[${first}]; keep one entry`,
+      );
       return;
     }
     fieldIndex.set(key, i);
@@ -128,7 +140,11 @@ export function runStaticChecks(spec: IntegrationSpec): StaticCheckResult {
   access.apexClasses.forEach((c, i) => {
     const first = classIndex.get(lower(c));
     if (first !== undefined) {
-      error(`access.apexClasses[${i}]`, 'duplicate-apex-class', `${c} is already listed at access.apexClasses[${first}]`);
+      error(
+        `access.apexClasses[${i}]`,
+        'duplicate-apex-class',
+        `${c} is already listed at access.apexClasses[${first}]`,
+      );
     } else {
       classIndex.set(lower(c), i);
     }
@@ -156,28 +172,75 @@ export function assessRisks(spec: IntegrationSpec): Risk[] {
   access.objects.forEach((o, i) => {
     const path = `access.objects[${i}]`;
     if (o.modifyAll) {
-      risks.push({ code: 'modify-all-records', level: 'high', path, message: `modifyAll on ${o.name}: edits and deletes every record, ignoring sharing` });
+      risks.push({
+        code: 'modify-all-records',
+        level: 'high',
+        path,
+        message: `modifyAll on ${o.name}: edits and deletes every record, ignoring sharing`,
+      });
     } else if (o.viewAll) {
-      risks.push({ code: 'view-all-records', level: 'medium', path, message: `viewAll on ${o.name}: reads every record, ignoring sharing` });
+      risks.push({
+        code: 'view-all-records',
+        level: 'medium',
+        path,
+        message: `viewAll on ${o.name}: reads every record, ignoring sharing`,
+      });
     }
     if (o.delete && !o.modifyAll) {
-      risks.push({ code: 'delete-rights', level: 'medium', path, message: `delete on ${o.name}: the integration can delete records` });
+      risks.push({
+        code: 'delete-rights',
+        level: 'medium',
+        path,
+        message: `delete on ${o.name}: the integration can delete records`,
+      });
     }
   });
   app.scopes.forEach((s, i) => {
     const path = `app.scopes[${i}]`;
-    if (s === 'full') risks.push({ code: 'full-scope', level: 'high', path, message: `full scope: everything the user can do. Justification: ${app.fullScopeJustification?.trim() ?? '(none)'}` });
+    if (s === 'full')
+      risks.push({
+        code: 'full-scope',
+        level: 'high',
+        path,
+        message: `full scope: everything the user can do. Justification: ${app.fullScopeJustification?.trim() ?? '(none)'}`,
+      });
     if (s === 'refresh_token' || s === 'offline_access') {
-      risks.push({ code: 'refresh-token-scope', level: 'medium', path, message: `${s}: long-lived access that outlives a session` });
+      risks.push({
+        code: 'refresh-token-scope',
+        level: 'medium',
+        path,
+        message: `${s}: long-lived access that outlives a session`,
+      });
     }
-    if (s === 'web') risks.push({ code: 'web-scope', level: 'medium', path, message: 'web scope: the token also works in a browser session' });
+    if (s === 'web')
+      risks.push({
+        code: 'web-scope',
+        level: 'medium',
+        path,
+        message: 'web scope: the token also works in a browser session',
+      });
   });
   if (app.ipPolicy === 'relax') {
-    risks.push({ code: 'ip-relaxed', level: 'high', path: 'app.ipPolicy', message: 'IP restrictions are bypassed: the credentials work from any network' });
+    risks.push({
+      code: 'ip-relaxed',
+      level: 'high',
+      path: 'app.ipPolicy',
+      message: 'IP restrictions are bypassed: the credentials work from any network',
+    });
   } else if (app.ipPolicy === 'relax-with-2fa') {
-    risks.push({ code: 'ip-relaxed', level: 'medium', path: 'app.ipPolicy', message: 'IP restrictions are bypassed when a second factor is presented' });
+    risks.push({
+      code: 'ip-relaxed',
+      level: 'medium',
+      path: 'app.ipPolicy',
+      message: 'IP restrictions are bypassed when a second factor is presented',
+    });
   } else if (app.ipPolicy === 'enforce-relax-refresh') {
-    risks.push({ code: 'ip-relaxed', level: 'low', path: 'app.ipPolicy', message: 'IP restrictions are not enforced on refresh-token use' });
+    risks.push({
+      code: 'ip-relaxed',
+      level: 'low',
+      path: 'app.ipPolicy',
+      message: 'IP restrictions are not enforced on refresh-token use',
+    });
   }
   if (app.certificateValidityDays !== null && app.certificateValidityDays > LONG_CERTIFICATE_DAYS) {
     risks.push({
@@ -196,7 +259,12 @@ export function assessRisks(spec: IntegrationSpec): Risk[] {
     });
   });
   if (app.kind === 'connected-app') {
-    risks.push({ code: 'legacy-connected-app', level: 'low', path: 'app.kind', message: 'legacy Connected App instead of an External Client App' });
+    risks.push({
+      code: 'legacy-connected-app',
+      level: 'low',
+      path: 'app.kind',
+      message: 'legacy Connected App instead of an External Client App',
+    });
   }
   return risks
     .map((r, i) => ({ r, i }))

@@ -147,7 +147,8 @@ async function probe(address: string, namespace: string): Promise<void> {
     await connection.workflowService.describeNamespace({ namespace });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = ONRAMP_SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
-    if (missing.length > 0) throw new Error(`search attributes not registered yet: ${missing.map((k) => k.name).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`search attributes not registered yet: ${missing.map((k) => k.name).join(', ')}`);
   } finally {
     await connection.close();
   }
@@ -172,25 +173,28 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<bool
   });
 }
 
-async function spawnCli(
-  cliPath: string,
-  opts: ServerSettings,
-  dbFile: string,
-): Promise<DevServer> {
+async function spawnCli(cliPath: string, opts: ServerSettings, dbFile: string): Promise<DevServer> {
   const { port, uiPort, ip, namespace, ui, logLevel, startTimeoutMs } = opts;
   await assertPortFree(port, ip, 'gRPC');
   if (ui) await assertPortFree(uiPort, ip, 'UI');
 
   const args = [
-    'server', 'start-dev',
-    '--db-filename', dbFile,
-    '--ip', ip,
-    '--port', String(port),
-    '--namespace', namespace,
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
     ...(ui ? ['--ui-port', String(uiPort)] : ['--headless']),
     ...uiCodecArgs(opts),
-    '--log-format', 'pretty',
-    '--log-level', logLevel,
+    '--log-format',
+    'pretty',
+    '--log-level',
+    logLevel,
     ...DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
     ...searchAttributeArgs(),
   ];
@@ -335,7 +339,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const launcher = options.launcher ?? (executable.type === 'existing-path' ? 'cli' : 'sdk');
   if (launcher === 'sdk') return spawnCreatingPrivateFile(dbFile, () => startThroughSdk(executable, opts, dbFile));
   if (executable.type !== 'existing-path') {
-    throw new DevServerStartError('the "cli" launcher needs an installed binary; run `npm run tools` or set ONRAMP_TEMPORAL_CLI');
+    throw new DevServerStartError(
+      'the "cli" launcher needs an installed binary; run `npm run tools` or set ONRAMP_TEMPORAL_CLI',
+    );
   }
   const cli = executable.path;
   return spawnCreatingPrivateFile(dbFile, () => spawnCli(cli, opts, dbFile));

@@ -1,5 +1,11 @@
 import { IllegalStateError } from '@temporalio/common';
-import { makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata, type Logger as SdkLogger } from '@temporalio/worker';
+import {
+  makeTelemetryFilterString,
+  Runtime,
+  type LogLevel,
+  type LogMetadata,
+  type Logger as SdkLogger,
+} from '@temporalio/worker';
 import type { Logger } from '../logger';
 
 const RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };

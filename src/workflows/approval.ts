@@ -61,7 +61,12 @@ export class ApprovalBook implements DecisionBook {
   }
 
   record(input: ApprovalInput, decision: ApprovalRecord['decision'], at: Date): ApprovalRecord {
-    const record: ApprovalRecord = { approver: input.approver, decision, at: at.toISOString(), ...(input.comment ? { comment: input.comment } : {}) };
+    const record: ApprovalRecord = {
+      approver: input.approver,
+      decision,
+      at: at.toISOString(),
+      ...(input.comment ? { comment: input.comment } : {}),
+    };
     this.records.push(record);
     return record;
   }
@@ -73,17 +78,26 @@ export class ApprovalBook implements DecisionBook {
  * logged and listed in `book.ignored`). Every request that needs sign-off (onboarding, offboarding, remediation) decides this way.
  */
 export function acceptDecisions(book: DecisionBook, isOpen: () => boolean): void {
-  const decide = (decision: ApprovalRecord['decision']) => (approval: ApprovalInput) => book.record(approval, decision, new Date());
+  const decide = (decision: ApprovalRecord['decision']) => (approval: ApprovalInput) =>
+    book.record(approval, decision, new Date());
   setHandler(approveUpdate, decide('approved'), { validator: (a) => book.check(a, 'approved', isOpen()) });
   setHandler(rejectUpdate, decide('rejected'), { validator: (a) => book.check(a, 'rejected', isOpen()) });
-  for (const [signal, decision] of [[approveSignal, 'approved'], [rejectSignal, 'rejected']] as const) {
+  for (const [signal, decision] of [
+    [approveSignal, 'approved'],
+    [rejectSignal, 'rejected'],
+  ] as const) {
     setHandler(signal, (approval) => {
       try {
         book.check(approval, decision, isOpen());
         decide(decision)(approval);
       } catch (error) {
         const reason = failureMessage(error);
-        book.ignored.push({ approver: String(approval?.approver ?? ''), decision, reason, at: new Date().toISOString() });
+        book.ignored.push({
+          approver: String(approval?.approver ?? ''),
+          decision,
+          reason,
+          at: new Date().toISOString(),
+        });
         log.warn('ignored approval signal', { reason });
       }
     });

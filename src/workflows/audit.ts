@@ -31,7 +31,10 @@ export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSu
   if (autoRotate) {
     // Each rotation is its own workflow (stable id per integration, so a re-run audit attaches to it).
     for (const integration of summary.certificateRotationsDue) {
-      await notify.requestRotation(integration, `audit ${runId}: certificate expires within ${input.certificateExpiryDays ?? 'the configured'} day(s)`);
+      await notify.requestRotation(
+        integration,
+        `audit ${runId}: certificate expires within ${input.certificateExpiryDays ?? 'the configured'} day(s)`,
+      );
     }
   }
   if (webhookConfigured) {

@@ -23,22 +23,34 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
-  const { book, board, status } = signOffRequest<OffboardingStep>(desired, input.requestedBy, input.reason, OFFBOARDING_STEPS);
+  const { book, board, status } = signOffRequest<OffboardingStep>(
+    desired,
+    input.requestedBy,
+    input.reason,
+    OFFBOARDING_STEPS,
+  );
   setHandler(offboardingStatusQuery, () => status);
 
   const { steps, undo } = activityProxies();
   const decision = await awaitSignOff(book, approval.timeoutMs);
   if (decision !== 'approved') {
     status.phase = decision;
-    if (decision === 'cancelled') throw new CancelledFailure(`the offboarding of ${integration} was cancelled; nothing was changed`);
-    const reason = decision === 'rejected' ? `rejected by ${deciders(book, 'rejected').join(', ')}` : `no decision within ${approval.timeout}`;
+    if (decision === 'cancelled')
+      throw new CancelledFailure(`the offboarding of ${integration} was cancelled; nothing was changed`);
+    const reason =
+      decision === 'rejected'
+        ? `rejected by ${deciders(book, 'rejected').join(', ')}`
+        : `no decision within ${approval.timeout}`;
     status.failure = { reason, leftBehind: [] };
-    throw (decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut)(`offboarding of ${integration} ${reason}; nothing was changed`);
+    throw (decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut)(
+      `offboarding of ${integration} ${reason}; nothing was changed`,
+    );
   }
 
   status.phase = 'applying';
   const done: OffboardingResult['done'] = [];
-  const step = async (name: OffboardingStep, fn: () => Promise<string>) => done.push({ step: name, outcome: await board.run(name, fn, (outcome) => outcome) });
+  const step = async (name: OffboardingStep, fn: () => Promise<string>) =>
+    done.push({ step: name, outcome: await board.run(name, fn, (outcome) => outcome) });
   try {
     await step('revokeTokens', () => undo.revokeIntegrationTokens(stepInput));
     await step('deleteApp', () => undo.deleteApp(stepInput));

@@ -1,8 +1,21 @@
-import { CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import { statusQuery } from '../shared/messages';
 import { ONBOARDING_STEP_CATALOGUE as STEP, ONBOARDING_STEPS, type OnboardingStep } from '../shared/steps';
-import type { OnboardingFailureDetails, OnboardingInput, OnboardingPhase, OnboardingResult, OnboardingStatus } from '../shared/types';
+import type {
+  OnboardingFailureDetails,
+  OnboardingInput,
+  OnboardingPhase,
+  OnboardingResult,
+  OnboardingStatus,
+} from '../shared/types';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { approvalsNeeded } from '../signoff/rules';
@@ -54,7 +67,13 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
   if (signed) {
     const { requester, requirement } = signed.claims;
     const approvalsRequired = approvalsNeeded(requirement);
-    Object.assign(status, { requestedBy: requester.email, approvalsRequired, planDigest: signed.run.planDigest, requester, requirement });
+    Object.assign(status, {
+      requestedBy: requester.email,
+      approvalsRequired,
+      planDigest: signed.run.planDigest,
+      requester,
+      requirement,
+    });
   }
 
   // Visible to `temporal workflow list --query "OnrampIntegration='billing' AND OnrampStage='failed'"`.
@@ -79,7 +98,9 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     setPhase(decision);
     if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);
     const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
-    throw refusal(`onboarding of ${integration.names.name} ${reason}; nothing was created`, { details: [status.failure] });
+    throw refusal(`onboarding of ${integration.names.name} ${reason}; nothing was created`, {
+      details: [status.failure],
+    });
   }
 
   setPhase('provisioning');
@@ -88,22 +109,56 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
   try {
     // Registered first so it runs last: secrets go once nothing in the org can use them any more.
     saga.onUndo('generateCredentials', STEP.generateCredentials.undo, () => undo.deleteStoredSecrets(stepInput));
-    const capacity = await board.run('checkLicenseCapacity', () => steps.checkLicenseCapacity(stepInput), (c) => `${c.userLicense.total - c.userLicense.used} Integration seat(s) free`);
+    const capacity = await board.run(
+      'checkLicenseCapacity',
+      () => steps.checkLicenseCapacity(stepInput),
+      (c) => `${c.userLicense.total - c.userLicense.used} Integration seat(s) free`,
+    );
     saga.onUndo('createIntegrationUser', STEP.createIntegrationUser.undo, () => undo.retireIntegrationUser(stepInput));
-    const user = await board.run('createIntegrationUser', () => steps.createIntegrationUser(stepInput, capacity.profileId), (u) => `${u.username} (${u.userId})`);
-    saga.onUndo('assignIntegrationLicense', STEP.assignIntegrationLicense.undo, () => undo.removeIntegrationLicense(stepInput));
+    const user = await board.run(
+      'createIntegrationUser',
+      () => steps.createIntegrationUser(stepInput, capacity.profileId),
+      (u) => `${u.username} (${u.userId})`,
+    );
+    saga.onUndo('assignIntegrationLicense', STEP.assignIntegrationLicense.undo, () =>
+      undo.removeIntegrationLicense(stepInput),
+    );
     const pslAssignmentId = await board.run('assignIntegrationLicense', () =>
       steps.assignIntegrationLicense(stepInput, user.userId, capacity.permissionSetLicense.id),
     );
     saga.onUndo('createPermissionSet', STEP.createPermissionSet.undo, () => undo.deletePermissionSet(stepInput));
-    const permissionSetId = await board.run('createPermissionSet', () => steps.createPermissionSet(stepInput), (id) => `${integration.names.permissionSetName} (${id})`);
-    saga.onUndo('assignIntegrationPermissionSet', STEP.assignIntegrationPermissionSet.undo, () => undo.removePermissionSetAssignments(stepInput));
-    const assignmentId = await board.run('assignIntegrationPermissionSet', () => steps.assignIntegrationPermissionSet(stepInput, user.userId, permissionSetId));
-    const credentials = await board.run('generateCredentials', () => steps.generateCredentials(stepInput), (c) => (c.certificateExpiresAt ? `certificate expires ${c.certificateExpiresAt}` : 'consumer secret stored'));
+    const permissionSetId = await board.run(
+      'createPermissionSet',
+      () => steps.createPermissionSet(stepInput),
+      (id) => `${integration.names.permissionSetName} (${id})`,
+    );
+    saga.onUndo('assignIntegrationPermissionSet', STEP.assignIntegrationPermissionSet.undo, () =>
+      undo.removePermissionSetAssignments(stepInput),
+    );
+    const assignmentId = await board.run('assignIntegrationPermissionSet', () =>
+      steps.assignIntegrationPermissionSet(stepInput, user.userId, permissionSetId),
+    );
+    const credentials = await board.run(
+      'generateCredentials',
+      () => steps.generateCredentials(stepInput),
+      (c) => (c.certificateExpiresAt ? `certificate expires ${c.certificateExpiresAt}` : 'consumer secret stored'),
+    );
     // Tokens first: a deleted app's sessions would otherwise outlive it until they expire.
-    saga.onUndo('createApp', STEP.createApp.undo, async () => `${await undo.revokeIntegrationTokens(stepInput)}; ${await undo.deleteApp(stepInput)}`);
-    const app = await board.run('createApp', () => slowSteps.createApp(stepInput, credentials), (a) => `${a.kind} ${a.apiName}`);
-    const evidence = await board.run('verifyIntegration', () => slowSteps.verifyIntegration(stepInput, user.userId, app, credentials), (e) => `token as ${e.tokenUserId}; ${e.outOfScope.length} out-of-scope read(s) refused`);
+    saga.onUndo(
+      'createApp',
+      STEP.createApp.undo,
+      async () => `${await undo.revokeIntegrationTokens(stepInput)}; ${await undo.deleteApp(stepInput)}`,
+    );
+    const app = await board.run(
+      'createApp',
+      () => slowSteps.createApp(stepInput, credentials),
+      (a) => `${a.kind} ${a.apiName}`,
+    );
+    const evidence = await board.run(
+      'verifyIntegration',
+      () => slowSteps.verifyIntegration(stepInput, user.userId, app, credentials),
+      (e) => `token as ${e.tokenUserId}; ${e.outOfScope.length} out-of-scope read(s) refused`,
+    );
     const provisioned = {
       userId: user.userId,
       username: user.username,
@@ -115,7 +170,8 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     };
     const summary = { integration: integration.names.name, provisioned, evidence, approvals: book.records };
     const write = () => steps.writeRunbook(stepInput, summary, new Date().toISOString());
-    const register = (result: OnboardingResult) => () => bookkeeping.registerIntegration(stepInput, result, new Date().toISOString());
+    const register = (result: OnboardingResult) => () =>
+      bookkeeping.registerIntegration(stepInput, result, new Date().toISOString());
     const registered = (revision: number) => `registry revision ${revision}`;
     if (patched('onramp-undoable-end')) {
       // The runbook and the registration are part of the saga: cancelled at the very end, an onboarding
@@ -184,9 +240,12 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     status.failure = { failedStep: 'revalidatePlan', reason, undone: [], leftBehind: [] };
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) return error;
-    return Failure.OnboardingFailed(`onboarding of ${integration.names.name} stopped before its first write: ${reason}`, {
-      details: [status.failure],
-      cause: error instanceof Error ? error : undefined,
-    });
+    return Failure.OnboardingFailed(
+      `onboarding of ${integration.names.name} stopped before its first write: ${reason}`,
+      {
+        details: [status.failure],
+        cause: error instanceof Error ? error : undefined,
+      },
+    );
   }
 }

@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import { auditTargetOf } from '../audit/target';
 import {
@@ -54,8 +62,15 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
       // A retried registration of the same onboarding (the update id does not survive continue-as-new).
       if (record?.desired.onboardingId === request.desired.onboardingId) return record;
       const note = record ? `re-onboarded; replaces onboarding ${record.desired.onboardingId}` : undefined;
-      record = record ? { ...record, state: 'active', desired: request.desired } : { integration, state: 'active', revision: 0, desired: request.desired, changes: [] };
-      return change(record, { kind: 'registered', by: request.by, onboardingId: request.desired.onboardingId, ...(note ? { note } : {}) });
+      record = record
+        ? { ...record, state: 'active', desired: request.desired }
+        : { integration, state: 'active', revision: 0, desired: request.desired, changes: [] };
+      return change(record, {
+        kind: 'registered',
+        by: request.by,
+        onboardingId: request.desired.onboardingId,
+        ...(note ? { note } : {}),
+      });
     },
     {
       validator: (request) => {
@@ -90,7 +105,8 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
 
   let deregistered = false;
   setHandler(deregisterUpdate, (request: DeregisterInput): string => {
-    if (record?.desired.onboardingId !== request.onboardingId) return `onboarding ${request.onboardingId} is not the registered one`;
+    if (record?.desired.onboardingId !== request.onboardingId)
+      return `onboarding ${request.onboardingId} is not the registered one`;
     if (record.state === 'retired') return 'retired already';
     if (record.changes.length > 1) {
       // The record has a history beyond this onboarding (it replaced an earlier one): kept, as retired.
@@ -104,7 +120,9 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
   });
 
   if (record) publish(record);
-  await condition(() => deregistered || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS);
+  await condition(
+    () => deregistered || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS,
+  );
   await condition(allHandlersFinished);
   if (deregistered) return;
   await continueAsNew<typeof integrationRegistry>({ record });

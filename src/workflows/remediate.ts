@@ -23,7 +23,12 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
   const mine = input.findings.filter((f) => f.integration === integration);
   const fixable = mine.flatMap((f) => (f.fix ? [{ kind: f.kind, summary: f.summary, fix: f.fix }] : []));
   const notRemediable = mine.filter((f) => !f.fix).map((f) => ({ kind: f.kind, summary: f.summary }));
-  const request = signOffRequest<RemediationStep>(desired, input.requestedBy, `${fixable.length} fix(es) from audit ${input.auditRunId ?? '(ad hoc)'}`, REMEDIATION_STEPS);
+  const request = signOffRequest<RemediationStep>(
+    desired,
+    input.requestedBy,
+    `${fixable.length} fix(es) from audit ${input.auditRunId ?? '(ad hoc)'}`,
+    REMEDIATION_STEPS,
+  );
   const { book, board } = request;
   const status: RemediationStatus = { ...request.status, fixes: fixable };
   setHandler(remediationStatusQuery, () => status);
@@ -48,20 +53,35 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
   const decision = await awaitSignOff(book, approval.timeoutMs);
   if (decision !== 'approved') {
     status.phase = decision;
-    if (decision === 'cancelled') throw new CancelledFailure(`the remediation of ${integration} was cancelled; nothing was changed`);
+    if (decision === 'cancelled')
+      throw new CancelledFailure(`the remediation of ${integration} was cancelled; nothing was changed`);
     return result(decision);
   }
 
   status.phase = 'applying';
   const { steps } = activityProxies();
   const fixes = fixable.map((f) => f.fix);
-  const outcomes = await board.run('applyFixes', () => steps.applyFixes(desired, fixes), (o) => `${o.filter((x) => x === 'applied').length} applied`);
-  const recheck = await board.run('recheck', () => steps.recheckFixes(fixes), (r) => `${r.filter((x) => x === null).length} of ${r.length} hold`);
+  const outcomes = await board.run(
+    'applyFixes',
+    () => steps.applyFixes(desired, fixes),
+    (o) => `${o.filter((x) => x === 'applied').length} applied`,
+  );
+  const recheck = await board.run(
+    'recheck',
+    () => steps.recheckFixes(fixes),
+    (r) => `${r.filter((x) => x === null).length} of ${r.length} hold`,
+  );
   const approvedBy = deciders(book, 'approved');
   const fixed = fixable.map((f, i) => ({ ...f, outcome: outcomes[i]! }));
-  const stillDrifted = fixable.flatMap((f, i) => (recheck[i] ? [{ kind: f.kind, summary: f.summary, reason: recheck[i]! }] : []));
+  const stillDrifted = fixable.flatMap((f, i) =>
+    recheck[i] ? [{ kind: f.kind, summary: f.summary, reason: recheck[i]! }] : [],
+  );
   const note = `remediated ${fixed.length - stillDrifted.length} finding(s) (${[...new Set(fixable.map((f) => f.kind))].join(', ')}), approved by ${approvedBy.join(', ')}`;
-  await board.run('recordInRegistry', () => steps.recordRemediation(desired, input.requestedBy, note), (revision) => `registry revision ${revision}`);
+  await board.run(
+    'recordInRegistry',
+    () => steps.recordRemediation(desired, input.requestedBy, note),
+    (revision) => `registry revision ${revision}`,
+  );
   status.phase = 'completed';
   return result(stillDrifted.length ? 'partly-fixed' : 'fixed', { approvedBy, fixed, stillDrifted });
 }

@@ -30,12 +30,26 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
   const { steps, slowSteps, undo } = activityProxies();
   const previous = desired.provisioned.credentials;
   const board = new StepBoard<RotationStep>(ROTATION_STEPS);
-  const status: RotationStatus = { integration, strategy, phase: 'rotating', reason: input.reason, requestedBy: input.requestedBy, steps: board.steps };
+  const status: RotationStatus = {
+    integration,
+    strategy,
+    phase: 'rotating',
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    steps: board.steps,
+  };
   setHandler(rotationStatusQuery, () => status);
 
   const saga = new Saga(board);
   try {
-    const staged = await board.run('stage', () => steps.stageCredential(desired), (s) => (s.credentials.certificateExpiresAt ? `certificate expires ${s.credentials.certificateExpiresAt}` : `new secret ${s.credentials.consumerSecretRef}`));
+    const staged = await board.run(
+      'stage',
+      () => steps.stageCredential(desired),
+      (s) =>
+        s.credentials.certificateExpiresAt
+          ? `certificate expires ${s.credentials.certificateExpiresAt}`
+          : `new secret ${s.credentials.consumerSecretRef}`,
+    );
     const next = staged.credentials;
     const newRef = strategy === 'certificate' ? next.privateKeyRef! : next.consumerSecretRef;
     saga.onUndo('stage', 'delete the new secret version', () => undo.deleteSecretVersions([newRef]));
@@ -43,22 +57,42 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
       saga.onUndo('stage', 'delete the staged key and secret', () => undo.discardStagedCredential(desired, staged));
       board.set('swap', 'skipped', 'the staged pair works beside the current one');
     } else {
-      saga.onUndo('swap', 'put the previous credential back on the app', () => undo.installCredential(desired, previous));
+      saga.onUndo('swap', 'put the previous credential back on the app', () =>
+        undo.installCredential(desired, previous),
+      );
       await board.run('swap', () => slowSteps.installCredential(desired, next));
     }
     const app = { ...desired.provisioned.app, consumerKey: next.consumerKey };
-    const evidence = await board.run('verify', () => slowSteps.verifyIntegration(stepInput, desired.provisioned.userId, app, next), (e) => `token as ${e.tokenUserId} at ${e.tokenObtainedAt}`);
+    const evidence = await board.run(
+      'verify',
+      () => slowSteps.verifyIntegration(stepInput, desired.provisioned.userId, app, next),
+      (e) => `token as ${e.tokenUserId} at ${e.tokenObtainedAt}`,
+    );
 
     // From here the new credential is proven: nothing is undone any more, failures are retried.
-    if (strategy === 'staged-secret') await board.run('promote', () => steps.promoteStagedCredential(desired, staged), (outcome) => outcome);
+    if (strategy === 'staged-secret')
+      await board.run(
+        'promote',
+        () => steps.promoteStagedCredential(desired, staged),
+        (outcome) => outcome,
+      );
     else board.set('promote', 'skipped', 'the app holds only the new credential already');
     const oldRef = strategy === 'certificate' ? previous.privateKeyRef! : previous.consumerSecretRef;
-    await board.run('retireOld', () => undo.deleteSecretVersions([oldRef]), (outcome) => outcome);
+    await board.run(
+      'retireOld',
+      () => undo.deleteSecretVersions([oldRef]),
+      (outcome) => outcome,
+    );
     const note = `rotated (${strategy}): ${input.reason}`;
-    await board.run('record', () => steps.recordRotation(desired, next, app, input.requestedBy, note), (revision) => `registry revision ${revision}`);
+    await board.run(
+      'record',
+      () => steps.recordRotation(desired, next, app, input.requestedBy, note),
+      (revision) => `registry revision ${revision}`,
+    );
     const rotatedAt = new Date().toISOString();
     // The runbook shows the secret versions, certificate and proof in use: stale after a rotation otherwise.
-    if (patched('onramp-rotation-runbook')) await board.run('rewriteRunbook', () => steps.rewriteRunbook(desired, next, app, evidence, rotatedAt));
+    if (patched('onramp-rotation-runbook'))
+      await board.run('rewriteRunbook', () => steps.rewriteRunbook(desired, next, app, evidence, rotatedAt));
     else board.set('rewriteRunbook', 'skipped', 'started before rotations rewrote the runbook');
     status.phase = 'completed';
     return {
@@ -76,12 +110,17 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
     const reason = failureMessage(error);
     const proven = board.state('verify') === 'done';
     status.phase = 'compensating';
-    const { undone, leftBehind } = proven ? { undone: [], leftBehind: [] } : await CancellationScope.nonCancellable(() => saga.compensate());
+    const { undone, leftBehind } = proven
+      ? { undone: [], leftBehind: [] }
+      : await CancellationScope.nonCancellable(() => saga.compensate());
     status.failure = { reason, undone, leftBehind };
     status.phase = 'failed';
     throw Failure.RotationFailed(
       proven
-        ? `rotation of ${integration} proved the new credential but did not finish: ${reason}. Nothing was undone: the new credential works; the steps not done (${board.steps.filter((s) => s.state !== 'done' && s.state !== 'skipped').map((s) => s.step).join(', ')}) are left to finish by hand.`
+        ? `rotation of ${integration} proved the new credential but did not finish: ${reason}. Nothing was undone: the new credential works; the steps not done (${board.steps
+            .filter((s) => s.state !== 'done' && s.state !== 'skipped')
+            .map((s) => s.step)
+            .join(', ')}) are left to finish by hand.`
         : `rotation of ${integration} failed: ${reason}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
       { details: [status.failure], cause: error instanceof Error ? error : undefined },
     );

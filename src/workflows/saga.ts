@@ -58,7 +58,10 @@ export class StepBoard<S extends string = OnboardingStep> {
       } catch (error) {
         const pause = orgWaitOf(error);
         if (pause && patched('onramp-wait-on-the-org')) {
-          log.warn('the org cannot take requests; the step waits and runs again', { step, reason: failureMessage(error) });
+          log.warn('the org cannot take requests; the step waits and runs again', {
+            step,
+            reason: failureMessage(error),
+          });
           await this.wait(step, pause, failureMessage(error));
           continue;
         }
@@ -111,7 +114,11 @@ export class Saga<S extends string = OnboardingStep> {
             break;
           }
           // What an undo leaves behind needs a human: it keeps trying (and the status says so) instead.
-          await this.board.wait(c.step, orgWaitOf(error) ?? UNDO_PAUSE_MS, `undo failed ${round} time(s), needs attention: ${reason}`);
+          await this.board.wait(
+            c.step,
+            orgWaitOf(error) ?? UNDO_PAUSE_MS,
+            `undo failed ${round} time(s), needs attention: ${reason}`,
+          );
         }
       }
     }

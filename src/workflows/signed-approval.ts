@@ -5,7 +5,11 @@ import type { ApprovalClaims, Jwks, RequestClaims } from '../signoff/statements'
 import { verifyApproval } from '../signoff/verify';
 import type { ApprovalOutcome, DecisionBook } from './approval';
 
-const SELF_OR_OTHER = { self: Failure.SelfApproval, excluded: Failure.NotAnApprover, outside: Failure.NotAnApprover } as const;
+const SELF_OR_OTHER = {
+  self: Failure.SelfApproval,
+  excluded: Failure.NotAnApprover,
+  outside: Failure.NotAnApprover,
+} as const;
 
 /**
  * The sign-off of a signed request: a decision counts only as a statement signed by the approval
@@ -37,19 +41,22 @@ export class SignedApprovalBook implements DecisionBook {
 
   private verify(input: ApprovalInput, decision: ApprovalRecord['decision']): ApprovalClaims {
     const claims = verifyApproval(input?.statement, this.keys, this.run);
-    if (claims.decision !== decision) throw Failure.SignatureRefused(`a signed ${claims.decision} decision cannot be sent as ${decision}`);
+    if (claims.decision !== decision)
+      throw Failure.SignatureRefused(`a signed ${claims.decision} decision cannot be sent as ${decision}`);
     return claims;
   }
 
   check(input: ApprovalInput, decision: ApprovalRecord['decision'], open: boolean): void {
     const claims = this.verify(input, decision);
-    if (this.records.some((r) => r.statementId === claims.id)) throw Failure.ApprovalReplayed(`decision ${claims.id} was used already`);
+    if (this.records.some((r) => r.statementId === claims.id))
+      throw Failure.ApprovalReplayed(`decision ${claims.id} was used already`);
     if (!open || this.outcome !== 'pending') {
       throw Failure.ApprovalClosed(`this request is no longer awaiting approval (${this.outcome})`);
     }
     const refused = ineligibility(this.request.requirement, this.request.requester, claims.approver);
     if (refused) throw SELF_OR_OTHER[refused.kind](refused.reason);
-    if (this.records.some((r) => r.sub === claims.approver.sub)) throw Failure.AlreadyDecided(`${claims.approver.email} has already decided`);
+    if (this.records.some((r) => r.sub === claims.approver.sub))
+      throw Failure.AlreadyDecided(`${claims.approver.email} has already decided`);
   }
 
   record(input: ApprovalInput, decision: ApprovalRecord['decision'], at: Date): ApprovalRecord {

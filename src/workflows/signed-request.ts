@@ -4,7 +4,9 @@ import type { OnboardingInput } from '../shared/types';
 import type { Jwks, RequestClaims } from '../signoff/statements';
 import { verifyRequest } from '../signoff/verify';
 
-const { signoffKeys } = proxyLocalActivities<ReturnType<typeof signoffKeyActivities>>({ startToCloseTimeout: '10 seconds' });
+const { signoffKeys } = proxyLocalActivities<ReturnType<typeof signoffKeyActivities>>({
+  startToCloseTimeout: '10 seconds',
+});
 
 export interface SignedRequest {
   keys: Jwks;

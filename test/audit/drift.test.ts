@@ -40,7 +40,8 @@ const findingsOf = (report: AuditReport, integration: string) =>
     .sort();
 
 /** The integration's only finding, once the report is known to hold exactly that one. */
-const onlyFinding = (report: AuditReport, integration: string): Finding => report.findings.find((f) => f.integration === integration)!;
+const onlyFinding = (report: AuditReport, integration: string): Finding =>
+  report.findings.find((f) => f.integration === integration)!;
 
 describe('the re-audit finds every kind of drift, and none on an untouched integration', () => {
   let stack: OnrampStack;
@@ -62,7 +63,10 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
 
   const onboard = async (text: string) => {
     const prepared = await prepareOnboarding({ text }, stack.config, admin);
-    assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(
+      prepared.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
     const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
     await approveByPolicy(stack, prepared.resolved!.names.name);
     const result = await handle.result();
@@ -71,7 +75,8 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
 
   const audit = async (input: AuditInput = {}) => {
     // The registries' memos reach the visibility store asynchronously: wait until all three are listed.
-    for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 3; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const summary = await (await startAudit(stack.client, stack.config, input)).result();
     const report = await readAuditReport(stack.config.audit.dir, summary.runId);
     assert.ok(report, 'the report is kept under the audit directory');
@@ -120,8 +125,14 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.equal(record.state, 'active');
     assert.equal(record.revision, 1);
     assert.equal(record.desired.provisioned.userId, onboarded.billing!.provisioned.userId);
-    assert.equal(record.desired.provisioned.credentials.certificateExpiresAt, onboarded.billing!.provisioned.credentials.certificateExpiresAt);
-    assert.deepEqual(record.desired.approvals.map((a) => a.approver), ['alice@acme.example', 'bob@acme.example']);
+    assert.equal(
+      record.desired.provisioned.credentials.certificateExpiresAt,
+      onboarded.billing!.provisioned.credentials.certificateExpiresAt,
+    );
+    assert.deepEqual(
+      record.desired.approvals.map((a) => a.approver),
+      ['alice@acme.example', 'bob@acme.example'],
+    );
     assert.equal(record.changes[0]!.kind, 'registered');
   });
 
@@ -139,7 +150,13 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'billing'), ['user-profile-changed:critical']);
     assert.deepEqual(findingsOf(report, 'warehouse'), []);
     const changed = onlyFinding(report, 'billing');
-    assert.deepEqual(changed.evidence, [{ source: `SOQL User ${userId}`, expected: { Profile: INTEGRATION_PROFILE }, actual: { ProfileId: sysadmin.Id, Profile: 'System Administrator' } }]);
+    assert.deepEqual(changed.evidence, [
+      {
+        source: `SOQL User ${userId}`,
+        expected: { Profile: INTEGRATION_PROFILE },
+        actual: { ProfileId: sysadmin.Id, Profile: 'System Administrator' },
+      },
+    ]);
     assert.equal(changed.fix, undefined, 'a profile change needs a human');
   });
 
@@ -155,7 +172,9 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'warehouse'), ['permission-set-missing:high']);
     assert.deepEqual(findingsOf(report, 'billing'), []);
     const missing = onlyFinding(report, 'warehouse');
-    assert.deepEqual(missing.evidence, [{ source: `SOQL PermissionSet ${permissionSetId}`, expected: { Id: permissionSetId, Name: name }, actual: null }]);
+    assert.deepEqual(missing.evidence, [
+      { source: `SOQL PermissionSet ${permissionSetId}`, expected: { Id: permissionSetId, Name: name }, actual: null },
+    ]);
     assert.equal(missing.fix, undefined, 'a new permission set would need a new approval');
   });
 
@@ -165,8 +184,18 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'billing'), ['permission-set-unassigned:medium']);
     assert.deepEqual(findingsOf(report, 'warehouse'), []);
     const unassigned = onlyFinding(report, 'billing');
-    assert.deepEqual(unassigned.evidence, [{ source: `SOQL PermissionSetAssignment AssigneeId = ${userId}`, expected: { PermissionSetId: permissionSetId }, actual: [] }]);
-    assert.deepEqual(unassigned.fix, { op: 'create', sobject: 'PermissionSetAssignment', fields: { AssigneeId: userId, PermissionSetId: permissionSetId } });
+    assert.deepEqual(unassigned.evidence, [
+      {
+        source: `SOQL PermissionSetAssignment AssigneeId = ${userId}`,
+        expected: { PermissionSetId: permissionSetId },
+        actual: [],
+      },
+    ]);
+    assert.deepEqual(unassigned.fix, {
+      op: 'create',
+      sobject: 'PermissionSetAssignment',
+      fields: { AssigneeId: userId, PermissionSetId: permissionSetId },
+    });
   });
 
   test('the permission set pre-authorized for another app is setup-access-added, high, fixed by deleting the grant', async () => {
@@ -176,12 +205,20 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     const bootstrap = org.db.find('ConnectedApplication', (r) => r.Name === stack.org.bootstrap.appName)!;
     let grantId = '';
     const report = await auditDrift(async () => {
-      grantId = org.dml.create(SYSTEM, 'SetupEntityAccess', { ParentId: permissionSetId, SetupEntityId: bootstrap.Id }).Id;
+      grantId = org.dml.create(SYSTEM, 'SetupEntityAccess', {
+        ParentId: permissionSetId,
+        SetupEntityId: bootstrap.Id,
+      }).Id;
     });
     assert.deepEqual(findingsOf(report, 'warehouse'), ['setup-access-added:high']);
     assert.deepEqual(findingsOf(report, 'billing'), []);
     const added = onlyFinding(report, 'warehouse');
-    assert.deepEqual(added.evidence[0]!.record, { id: grantId, entityId: bootstrap.Id, entityType: 'ConnectedApplication', entityName: stack.org.bootstrap.appName });
+    assert.deepEqual(added.evidence[0]!.record, {
+      id: grantId,
+      entityId: bootstrap.Id,
+      entityType: 'ConnectedApplication',
+      entityName: stack.org.bootstrap.appName,
+    });
     assert.deepEqual(added.fix, { op: 'delete', sobject: 'SetupEntityAccess', id: grantId });
   });
 
@@ -192,7 +229,13 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'billing'), []);
     assert.deepEqual(findingsOf(report, 'warehouse'), []);
     const expired = report.findings.find((f) => f.kind === 'certificate-expired')!;
-    assert.deepEqual(expired.evidence, [{ source: 'registry revision 1', expected: { validForMoreThanDays: 30 }, actual: { fingerprint: certificateFingerprint, expiresAt: certificateExpiresAt } }]);
+    assert.deepEqual(expired.evidence, [
+      {
+        source: 'registry revision 1',
+        expected: { validForMoreThanDays: 30 },
+        actual: { fingerprint: certificateFingerprint, expiresAt: certificateExpiresAt },
+      },
+    ]);
     assert.equal(expired.fix, undefined, 'a new certificate is a rotation');
   });
 
@@ -202,11 +245,27 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     const ledger = onboarded.ledger!.provisioned;
 
     // billing: permission drift of every kind on its user and its permission set.
-    const extraPs = org.dml.create(SYSTEM, 'PermissionSet', { Name: 'Temporary_Reporting', Label: 'Temporary reporting' });
+    const extraPs = org.dml.create(SYSTEM, 'PermissionSet', {
+      Name: 'Temporary_Reporting',
+      Label: 'Temporary reporting',
+    });
     org.dml.create(SYSTEM, 'PermissionSetAssignment', { AssigneeId: billing.userId, PermissionSetId: extraPs.Id });
-    org.dml.create(SYSTEM, 'ObjectPermissions', { ParentId: billing.permissionSetId, SobjectType: 'Contact', PermissionsRead: true });
-    org.dml.create(SYSTEM, 'FieldPermissions', { ParentId: billing.permissionSetId, SobjectType: 'Account', Field: 'Account.Phone', PermissionsRead: true, PermissionsEdit: true });
-    const billingSync = org.db.find('SetupEntityAccess', (r) => r.ParentId === billing.permissionSetId && r.SetupEntityType === 'ApexClass')!;
+    org.dml.create(SYSTEM, 'ObjectPermissions', {
+      ParentId: billing.permissionSetId,
+      SobjectType: 'Contact',
+      PermissionsRead: true,
+    });
+    org.dml.create(SYSTEM, 'FieldPermissions', {
+      ParentId: billing.permissionSetId,
+      SobjectType: 'Account',
+      Field: 'Account.Phone',
+      PermissionsRead: true,
+      PermissionsEdit: true,
+    });
+    const billingSync = org.db.find(
+      'SetupEntityAccess',
+      (r) => r.ParentId === billing.permissionSetId && r.SetupEntityType === 'ApexClass',
+    )!;
     org.dml.delete(SYSTEM, 'SetupEntityAccess', billingSync.Id);
     const leadRouter = org.db.find('ApexClass', (r) => r.Name === 'LeadRouter')!;
     org.dml.create(SYSTEM, 'SetupEntityAccess', { ParentId: billing.permissionSetId, SetupEntityId: leadRouter.Id });
@@ -217,32 +276,72 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
 
     // billing's External Client App: scopes, callback URL, certificate, IP policy, admin approval.
     const name = billing.app.apiName;
-    const settings = (await admin.metadata.read('ExtlClntAppOauthSettings' as never, `${name}_oauth`)) as unknown as Record<string, unknown>;
-    await saved(admin.metadata.update('ExtlClntAppOauthSettings' as never, { ...settings, commaSeparatedOauthScopes: 'Api,RefreshToken' } as never));
-    const global = (await admin.metadata.read('ExtlClntAppGlobalOauthSettings' as never, `${name}_glbl`)) as unknown as Record<string, unknown>;
-    const shortLived = await generateKeyPairAndCertificate({ commonName: 'swapped', organization: 'someone', validityDays: 10 });
+    const settings = (await admin.metadata.read(
+      'ExtlClntAppOauthSettings' as never,
+      `${name}_oauth`,
+    )) as unknown as Record<string, unknown>;
     await saved(
-      admin.metadata.update('ExtlClntAppGlobalOauthSettings' as never, {
-        ...global,
-        callbackUrl: `${String(global.callbackUrl)}\nhttps://attacker.example/callback`,
-        certificate: shortLived.certificatePem,
-      } as never),
+      admin.metadata.update(
+        'ExtlClntAppOauthSettings' as never,
+        { ...settings, commaSeparatedOauthScopes: 'Api,RefreshToken' } as never,
+      ),
     );
-    const policies = (await admin.metadata.read('ExtlClntAppOauthConfigurablePolicies' as never, `${name}_plcy`)) as unknown as Record<string, unknown>;
-    await saved(admin.metadata.update('ExtlClntAppOauthConfigurablePolicies' as never, { ...policies, ipRelaxationPolicyType: 'Bypass', permittedUsersPolicyType: 'AllSelfAuthorized' } as never));
+    const global = (await admin.metadata.read(
+      'ExtlClntAppGlobalOauthSettings' as never,
+      `${name}_glbl`,
+    )) as unknown as Record<string, unknown>;
+    const shortLived = await generateKeyPairAndCertificate({
+      commonName: 'swapped',
+      organization: 'someone',
+      validityDays: 10,
+    });
+    await saved(
+      admin.metadata.update(
+        'ExtlClntAppGlobalOauthSettings' as never,
+        {
+          ...global,
+          callbackUrl: `${String(global.callbackUrl)}\nhttps://attacker.example/callback`,
+          certificate: shortLived.certificatePem,
+        } as never,
+      ),
+    );
+    const policies = (await admin.metadata.read(
+      'ExtlClntAppOauthConfigurablePolicies' as never,
+      `${name}_plcy`,
+    )) as unknown as Record<string, unknown>;
+    await saved(
+      admin.metadata.update(
+        'ExtlClntAppOauthConfigurablePolicies' as never,
+        { ...policies, ipRelaxationPolicyType: 'Bypass', permittedUsersPolicyType: 'AllSelfAuthorized' } as never,
+      ),
+    );
 
     // ledger: its user deactivated and renamed, access taken away, its Connected App loosened.
-    org.dml.update(SYSTEM, 'User', ledger.userId, { IsActive: false, Username: 'ledger.old@integrations.acme.example' });
-    const accounts = org.db.find('ObjectPermissions', (r) => r.ParentId === ledger.permissionSetId && r.SobjectType === 'Account')!;
+    org.dml.update(SYSTEM, 'User', ledger.userId, {
+      IsActive: false,
+      Username: 'ledger.old@integrations.acme.example',
+    });
+    const accounts = org.db.find(
+      'ObjectPermissions',
+      (r) => r.ParentId === ledger.permissionSetId && r.SobjectType === 'Account',
+    )!;
     org.dml.delete(SYSTEM, 'ObjectPermissions', accounts.Id);
-    const status = org.db.find('FieldPermissions', (r) => r.ParentId === ledger.permissionSetId && r.Field === 'Invoice__c.Status__c')!;
+    const status = org.db.find(
+      'FieldPermissions',
+      (r) => r.ParentId === ledger.permissionSetId && r.Field === 'Invoice__c.Status__c',
+    )!;
     org.dml.delete(SYSTEM, 'FieldPermissions', status.Id);
     const app = (await admin.metadata.read('ConnectedApp', ledger.app.apiName)) as unknown as Record<string, unknown>;
     const oauthConfig = app.oauthConfig as Record<string, unknown>;
     await saved(
       admin.metadata.update('ConnectedApp', {
         ...app,
-        oauthConfig: { ...oauthConfig, scopes: ['Api', 'Full'], callbackUrl: 'https://attacker.example/callback', isAdminApproved: 'false' },
+        oauthConfig: {
+          ...oauthConfig,
+          scopes: ['Api', 'Full'],
+          callbackUrl: 'https://attacker.example/callback',
+          isAdminApproved: 'false',
+        },
         oauthPolicy: { ...(app.oauthPolicy as Record<string, unknown>), ipRelaxation: 'BYPASS' },
       } as never),
     );
@@ -281,14 +380,27 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     // Evidence names the rows, and undoable drift carries its fix.
     const extra = report.findings.find((f) => f.kind === 'extra-permission-set-assignment')!;
     assert.equal((extra.evidence[0]!.record as { PermissionSet: string }).PermissionSet, 'Temporary_Reporting');
-    assert.deepEqual(extra.fix, { op: 'delete', sobject: 'PermissionSetAssignment', id: extra.fix!.op === 'delete' ? extra.fix!.id : '' });
+    assert.deepEqual(extra.fix, {
+      op: 'delete',
+      sobject: 'PermissionSetAssignment',
+      id: extra.fix!.op === 'delete' ? extra.fix!.id : '',
+    });
     assert.equal(org.db.get('PermissionSetAssignment', (extra.fix as { id: string }).id)?.AssigneeId, billing.userId);
     const removedClass = report.findings.find((f) => f.kind === 'apex-access-removed')!;
-    assert.deepEqual(removedClass.fix, { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: billing.permissionSetId, SetupEntityId: billingSync.SetupEntityId } });
+    assert.deepEqual(removedClass.fix, {
+      op: 'create',
+      sobject: 'SetupEntityAccess',
+      fields: { ParentId: billing.permissionSetId, SetupEntityId: billingSync.SetupEntityId },
+    });
     const expiring = report.findings.filter((f) => f.integration === 'billing' && f.kind === 'certificate-expiring');
-    assert.equal(expiring[0]!.evidence[0]!.source.startsWith('readMetadata'), true, 'the app\'s own certificate is the one expiring');
+    assert.equal(
+      expiring[0]!.evidence[0]!.source.startsWith('readMetadata'),
+      true,
+      "the app's own certificate is the one expiring",
+    );
     const markdown = readFileSync(summary.reportPaths.markdown, 'utf8');
-    for (const path of [summary.reportPaths.json, summary.reportPaths.markdown]) assert.equal(statSync(path).mode & 0o777, 0o600, path);
+    for (const path of [summary.reportPaths.json, summary.reportPaths.markdown])
+      assert.equal(statSync(path).mode & 0o777, 0o600, path);
     assert.match(markdown, /## billing \(registry revision 1\)/);
     assert.match(markdown, /Temporary_Reporting/);
     assert.deepEqual(summary.withFindings.map((w) => w.integration).sort(), ['billing', 'ledger']);
@@ -307,9 +419,16 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     const profileId = org.db.get('User', onboarded.warehouse!.provisioned.userId)!.ProfileId as string;
     const profileSet = org.db.find('PermissionSet', (r) => r.IsOwnedByProfile === true && r.ProfileId === profileId)!;
     // The rules refuse permissions on this profile through the API; a raw write is what Setup-by-hand drift looks like.
-    await orgAdmin.insertRecord('ObjectPermissions', { ParentId: profileSet.Id, SobjectType: 'Account', PermissionsRead: true });
+    await orgAdmin.insertRecord('ObjectPermissions', {
+      ParentId: profileSet.Id,
+      SobjectType: 'Account',
+      PermissionsRead: true,
+    });
     await orgAdmin.updateRecord('PermissionSet', profileSet.Id, { PermissionsViewSetup: true });
-    const deleted = (await admin.metadata.delete('ExternalClientApplication' as never, onboarded.billing!.provisioned.app.apiName)) as unknown as { success: unknown };
+    const deleted = (await admin.metadata.delete(
+      'ExternalClientApplication' as never,
+      onboarded.billing!.provisioned.app.apiName,
+    )) as unknown as { success: unknown };
     assert.equal(String(deleted.success), 'true');
     await orgAdmin.deleteRecord('User', onboarded.ledger!.provisioned.userId);
 
@@ -317,9 +436,15 @@ describe('the re-audit finds every kind of drift, and none on an untouched integ
     assert.deepEqual(findingsOf(report, 'warehouse'), ['profile-permission:critical', 'profile-permission:critical']);
     const billing = findingsOf(report, 'billing');
     assert.ok(billing.includes('app-missing:critical'));
-    assert.ok(!billing.some((k) => k.startsWith('app-scopes') || k.startsWith('app-certificate-changed')), 'a missing app has no settings to compare');
+    assert.ok(
+      !billing.some((k) => k.startsWith('app-scopes') || k.startsWith('app-certificate-changed')),
+      'a missing app has no settings to compare',
+    );
     assert.equal(billing.filter((k) => k === 'profile-permission:critical').length, 2);
-    assert.deepEqual(findingsOf(report, 'ledger').filter((k) => k.startsWith('user')), ['user-missing:critical']);
+    assert.deepEqual(
+      findingsOf(report, 'ledger').filter((k) => k.startsWith('user')),
+      ['user-missing:critical'],
+    );
   });
 });
 

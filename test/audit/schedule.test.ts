@@ -17,7 +17,12 @@ const QUARTER_MONTHS = [0, 3, 6, 9];
 async function onramp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { exitCode: 0, stdout: (l: string) => void out.push(l), stderr: (l: string) => void err.push(l), setExitCode: (c: number) => void (io.exitCode = c) };
+  const io = {
+    exitCode: 0,
+    stdout: (l: string) => void out.push(l),
+    stderr: (l: string) => void err.push(l),
+    setExitCode: (c: number) => void (io.exitCode = c),
+  };
   const code = await runCli(io, ['node', 'onramp', ...args]);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
@@ -52,13 +57,20 @@ describe('the quarterly audit Schedule', () => {
     assert.ok(next.length >= 4);
     for (const at of next) {
       assert.ok(QUARTER_MONTHS.includes(at.getUTCMonth()), `${at.toISOString()} is a quarter start`);
-      assert.deepEqual([at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()], [1, 6, 0, 0], at.toISOString());
+      assert.deepEqual(
+        [at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()],
+        [1, 6, 0, 0],
+        at.toISOString(),
+      );
     }
     assert.equal(new Set(next.map((d) => d.getUTCMonth())).size, 4, 'four different quarters');
 
     const shown = await onramp('audit', 'schedule');
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /\n {2}when {6}every quarter \(January, April, July and October\) on the 1st at 06:00 UTC\n/);
+    assert.match(
+      shown.stdout,
+      /\n {2}when {6}every quarter \(January, April, July and October\) on the 1st at 06:00 UTC\n/,
+    );
     assert.match(shown.stdout, /\n {2}overlap {3}skip /);
     assert.match(shown.stdout, /\n {2}catch-up {2}7d /);
     assert.doesNotMatch(shown.stdout, /[{}]|604800000|timezone/, 'no raw calendar JSON or milliseconds');
@@ -70,14 +82,19 @@ describe('the quarterly audit Schedule', () => {
     const summary = JSON.parse(run.stdout) as AuditSummary;
     assert.equal(summary.audited, 1);
     assert.match(summary.workflowId, /^onramp:audit/);
-    assert.equal((await describeAuditSchedule(stack.client)).info.recentActions.at(-1)?.action.workflow.workflowId, summary.workflowId);
+    assert.equal(
+      (await describeAuditSchedule(stack.client)).info.recentActions.at(-1)?.action.workflow.workflowId,
+      summary.workflowId,
+    );
     assert.match(readFileSync(summary.reportPaths.markdown, 'utf8'), /## No drift\n\nbilling/);
 
     const latest = await onramp('audit', 'report');
     assert.equal(latest.code, 0, latest.stderr);
     assert.match(latest.stdout, new RegExp(`^# onramp audit ${summary.runId}`));
     const json = await onramp('audit', 'report', summary.runId, '--json');
-    assert.deepEqual(JSON.parse(json.stdout).integrations, [{ integration: 'billing', revision: 1, findings: 0, fixable: 0 }]);
+    assert.deepEqual(JSON.parse(json.stdout).integrations, [
+      { integration: 'billing', revision: 1, findings: 0, fixable: 0 },
+    ]);
     assert.equal((await onramp('audit', 'report', 'no-such-run')).code, 1);
   });
 
@@ -90,7 +107,12 @@ describe('the quarterly audit Schedule', () => {
     const set = await onramp('audit', 'schedule', '--set', '{"month":["MARCH","SEPTEMBER"],"dayOfMonth":15,"hour":5}');
     assert.equal(set.code, 0, set.stderr);
     const next = (await describeAuditSchedule(stack.client)).info.nextActionTimes;
-    for (const at of next) assert.deepEqual([[2, 8].includes(at.getUTCMonth()), at.getUTCDate(), at.getUTCHours()], [true, 15, 5], at.toISOString());
+    for (const at of next)
+      assert.deepEqual(
+        [[2, 8].includes(at.getUTCMonth()), at.getUTCDate(), at.getUTCHours()],
+        [true, 15, 5],
+        at.toISOString(),
+      );
 
     const cron = await onramp('audit', 'schedule', '--set', '0 6 1 1,4,7,10 *');
     assert.equal(cron.code, 0, cron.stderr);

@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'onramp-worker', level: 'debug' });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const secrets = tapped(await openSecretStore(config.secrets), process.env.CHAOS_SECRET_TAP!);
-  const worker = await createOnrampWorker({ config, connection, logger, secrets, workflowBundle: { codePath: process.env.CHAOS_WORKFLOW_BUNDLE! } });
+  const worker = await createOnrampWorker({
+    config,
+    connection,
+    logger,
+    secrets,
+    workflowBundle: { codePath: process.env.CHAOS_WORKFLOW_BUNDLE! },
+  });
   logger.info({ pid: process.pid }, 'chaos worker started');
   await worker.run();
 }

@@ -15,7 +15,8 @@ const cwd = mkdtempSync(join(tmpdir(), 'onramp-dev-'));
 /** The environment of a user who has configured nothing: the commands must find the dev stack on their own. */
 function bareEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(ONRAMP_|TEMPORAL_)/.test(key) && key !== 'ONRAMP_TEMPORAL_CLI') delete env[key];
+  for (const key of Object.keys(env))
+    if (/^(ONRAMP_|TEMPORAL_)/.test(key) && key !== 'ONRAMP_TEMPORAL_CLI') delete env[key];
   return env;
 }
 
@@ -38,8 +39,15 @@ function argumentOf(pid: number, flag: string): string | undefined {
 }
 
 /** The Temporal UI's codec endpoint answers: POST `payloads` to `/decode` (or `/encode`). */
-async function codecCall(url: string, payloads: unknown[]): Promise<{ status: number; body: { payloads?: Array<{ metadata: Record<string, string>; data: string }> } }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads }) });
+async function codecCall(
+  url: string,
+  payloads: unknown[],
+): Promise<{ status: number; body: { payloads?: Array<{ metadata: Record<string, string>; data: string }> } }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ payloads }),
+  });
   return { status: response.status, body: (await response.json()) as never };
 }
 
@@ -58,7 +66,9 @@ function collect(child: ChildProcessWithoutNullStreams): Output {
 }
 
 const exited = (child: ChildProcessWithoutNullStreams) =>
-  new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
+  new Promise<number | null>((done) =>
+    child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code)),
+  );
 
 /** Pids of the processes whose command line mentions `text` (the temporal dev server names its db file). */
 function processesMentioning(text: string): number[] {
@@ -79,7 +89,9 @@ describe('onramp dev', () => {
     try {
       await new Promise<void>((ready, fail) => {
         dev.stdout.on('data', () => output.stdout.includes('Press Ctrl-C to stop.') && ready());
-        dev.once('exit', (code) => fail(new Error(`onramp dev exited with ${code} before it was ready:\n${output.stderr}`)));
+        dev.once('exit', (code) =>
+          fail(new Error(`onramp dev exited with ${code} before it was ready:\n${output.stderr}`)),
+        );
       });
       assert.match(output.stdout, new RegExp(`Temporal UI\\s+http://127\\.0\\.0\\.1:${uiPort}`));
       assert.match(output.stdout, new RegExp(`Temporal\\s+127\\.0\\.0\\.1:${port}`));
@@ -114,42 +126,78 @@ describe('onramp dev', () => {
       mkdirSync(join(cwd, 'specs'), { recursive: true });
       const nested = await run(['status', 'billing'], join(cwd, 'specs'));
       assert.equal(nested.code, 2);
-      assert.equal(nested.stderr.trim(), `onramp status: no onramp configuration in ${join(cwd, 'specs')}; run onramp from ${cwd}, or set ONRAMP_CONFIG=${join(cwd, '.onramp', 'dev-config.yaml')}`);
+      assert.equal(
+        nested.stderr.trim(),
+        `onramp status: no onramp configuration in ${join(cwd, 'specs')}; run onramp from ${cwd}, or set ONRAMP_CONFIG=${join(cwd, '.onramp', 'dev-config.yaml')}`,
+      );
 
       // The UI reads onramp's encrypted payloads through the codec server started with dev.
       const codecUrl = /Codec server\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)?.[1];
       assert.ok(codecUrl, output.stdout);
       const endpoint = argumentOf(servers[0]!, '--ui-codec-endpoint');
-      assert.ok(endpoint?.startsWith(`${codecUrl}/ui/`), `the dev server was started with the codec endpoint: ${endpoint}`);
-      const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      assert.ok(
+        endpoint?.startsWith(`${codecUrl}/ui/`),
+        `the dev server was started with the codec endpoint: ${endpoint}`,
+      );
+      const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+        Codec: { Endpoint: string };
+      };
       assert.equal(settings.Codec.Endpoint, endpoint, 'the UI is pointed at it');
       const onboarded = await run(['onboard', join(ROOT, 'examples', 'billing.yaml')]);
       assert.equal(onboarded.code, 0, onboarded.stderr);
       const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
-      const history = await connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: 'onramp:onboard:billing' } });
+      const history = await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId: 'onramp:onboard:billing' },
+      });
       await connection.close();
       const input = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
-      const stored = { metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, base64(v)])), data: base64(input.data) };
+      const stored = {
+        metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, base64(v)])),
+        data: base64(input.data),
+      };
       assert.doesNotMatch(Buffer.from(input.data!).toString('latin1'), /billing/, 'the server holds ciphertext');
       const decoded = await codecCall(`${endpoint}/decode`, [stored]);
       assert.equal(decoded.status, 200);
       assert.match(Buffer.from(decoded.body.payloads![0]!.data, 'base64').toString('utf8'), /"name":"billing"/);
-      assert.equal((await codecCall(`${codecUrl}/decode`, [stored])).status, 401, 'without the token the codec refuses');
+      assert.equal(
+        (await codecCall(`${codecUrl}/decode`, [stored])).status,
+        401,
+        'without the token the codec refuses',
+      );
       assert.equal((await codecCall(`${codecUrl}/ui/${'0'.repeat(64)}/decode`, [stored])).status, 401);
 
       // A rejection is an outcome: one INFO line in the dev terminal, not a WARN with a stack.
       const rejected = await run(['reject', 'billing', '--as', 'alice@acme.example', '--comment', 'not now']);
       assert.equal(rejected.code, 0, rejected.stderr);
-      await eventually(async () => (output.stderr.includes('workflow ended: onboarding of billing rejected by alice@acme.example') ? true : undefined));
-      assert.match(planOutput.stdout, /billing\.integration@integrations\.local-org\.example/, 'planned against the dev stack\'s org');
+      await eventually(async () =>
+        output.stderr.includes('workflow ended: onboarding of billing rejected by alice@acme.example')
+          ? true
+          : undefined,
+      );
+      assert.match(
+        planOutput.stdout,
+        /billing\.integration@integrations\.local-org\.example/,
+        "planned against the dev stack's org",
+      );
 
       dev.kill('SIGTERM');
       assert.equal(await devExit, 0, output.stderr);
       // One format on stderr (JSON lines, as it is not a terminal) besides dev's own lines; no SDK chatter.
       const lines = output.stderr.trim().split('\n');
-      assert.deepEqual(lines.filter((line) => !line.startsWith('{') && !line.startsWith('onramp dev: ')), [], output.stderr);
-      const logged = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
-      assert.deepEqual(logged.filter((l) => l.level >= 40 || l.err !== undefined), [], 'no warning, no stack');
+      assert.deepEqual(
+        lines.filter((line) => !line.startsWith('{') && !line.startsWith('onramp dev: ')),
+        [],
+        output.stderr,
+      );
+      const logged = lines
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+      assert.deepEqual(
+        logged.filter((l) => l.level >= 40 || l.err !== undefined),
+        [],
+        'no warning, no stack',
+      );
       assert.doesNotMatch(output.stderr, /webpack|modules by path|Worker state changed/);
       assert.deepEqual(processesMentioning(join(cwd, '.onramp', 'temporal.db')), [], 'the temporal dev server is gone');
       assert.throws(() => process.kill(servers[0]!, 0), { code: 'ESRCH' });

@@ -23,7 +23,11 @@ export function start(...args: string[]): { stdout: string[]; done: Promise<CliR
       io.exitCode = code;
     },
   };
-  const done = runCli(io, ['node', 'onramp', ...args]).then((code) => ({ code, stdout: out.join('\n'), stderr: err.join('\n') }));
+  const done = runCli(io, ['node', 'onramp', ...args]).then((code) => ({
+    code,
+    stdout: out.join('\n'),
+    stderr: err.join('\n'),
+  }));
   return { stdout: out, done };
 }
 
@@ -31,7 +35,11 @@ export function start(...args: string[]): { stdout: string[]; done: Promise<CliR
 export const onramp = (...args: string[]): Promise<CliRun> => start(...args).done;
 
 /** Points the CLI at a configuration the way a user would: a config file named by ONRAMP_CONFIG. */
-export function useConfig(dir: string, config: OnrampConfig | Record<string, unknown>, name = 'onramp.config.yaml'): string {
+export function useConfig(
+  dir: string,
+  config: OnrampConfig | Record<string, unknown>,
+  name = 'onramp.config.yaml',
+): string {
   const file = join(dir, name);
   writeFileSync(file, stringify(config));
   process.env.ONRAMP_CONFIG = file;

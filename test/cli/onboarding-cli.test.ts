@@ -20,7 +20,8 @@ describe('the onramp command line against a running stack', () => {
     writeFileSync(file, edit(BILLING.replace('name: billing', `name: ${name}`)));
     return file;
   };
-  const status = async (name: string) => JSON.parse((await onramp('status', name, '--json')).stdout) as OnboardingStatus;
+  const status = async (name: string) =>
+    JSON.parse((await onramp('status', name, '--json')).stdout) as OnboardingStatus;
 
   before(async () => {
     stack = await startOnrampStack();
@@ -38,12 +39,19 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /onramp plan for integration "billing"/);
     assert.match(run.stdout, /\+ createIntegrationUser "billing\.integration@integrations\.acme\.example"/);
-    assert.match(run.stdout, /\nNothing was started\. `onramp onboard` asks for 1 approval\(s\)/, 'a plan does not claim to wait');
+    assert.match(
+      run.stdout,
+      /\nNothing was started\. `onramp onboard` asks for 1 approval\(s\)/,
+      'a plan does not claim to wait',
+    );
     assert.doesNotMatch(run.stdout, /Waiting for/);
     // onramp's own admin signing in is the only trace a plan leaves.
     const diff = diffStates(before, stack.org.org.snapshot());
     assert.deepEqual([...diff.removed, ...diff.changed], []);
-    assert.deepEqual(diff.added.filter((a) => a.type !== 'OauthToken' && a.type !== '_Session'), []);
+    assert.deepEqual(
+      diff.added.filter((a) => a.type !== 'OauthToken' && a.type !== '_Session'),
+      [],
+    );
 
     const json = await onramp('plan', 'examples/billing.yaml', '--json');
     assert.equal(json.code, 0);
@@ -62,9 +70,15 @@ describe('the onramp command line against a running stack', () => {
     const schemaError = specNamed('bad', (y) => y.replace('owner: billing-team@acme.example', 'owner: billing team'));
     const json = await onramp('plan', schemaError, '--json');
     assert.equal(json.code, 3);
-    const { ok, issues } = JSON.parse(json.stdout) as { ok: boolean; issues: Array<{ path: string; severity: string; line?: number }> };
+    const { ok, issues } = JSON.parse(json.stdout) as {
+      ok: boolean;
+      issues: Array<{ path: string; severity: string; line?: number }>;
+    };
     assert.equal(ok, false);
-    assert.deepEqual(issues.filter((i) => i.severity === 'error').map((i) => i.path), ['owner']);
+    assert.deepEqual(
+      issues.filter((i) => i.severity === 'error').map((i) => i.path),
+      ['owner'],
+    );
     assert.equal(issues[0]!.line, 9);
 
     assert.equal((await onramp('onboard', orgError)).code, 3, 'onboard refuses the same spec');
@@ -100,13 +114,19 @@ describe('the onramp command line against a running stack', () => {
     const run = await withEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, () => onramp('status', 'billing'));
     const took = Date.now() - began;
     assert.equal(run.code, 1);
-    assert.match(run.stderr, new RegExp(`^onramp status: cannot reach Temporal at 127\\.0\\.0\\.1:${port}: .*Is \`onramp dev\` running`));
+    assert.match(
+      run.stderr,
+      new RegExp(`^onramp status: cannot reach Temporal at 127\\.0\\.0\\.1:${port}: .*Is \`onramp dev\` running`),
+    );
     assert.ok(took < 5_000, `failed after ${took} ms`);
   });
 
   test('a broken configuration prints its issues and exits 2', async () => {
     const file = join(stack.workDir, 'broken.yaml');
-    writeFileSync(file, 'salesforce:\n  instanceUrl: not a url\n  username: admin@example.com\n  consumerKey: 0123456789abc\n  privateKeyPath: key.pem\n');
+    writeFileSync(
+      file,
+      'salesforce:\n  instanceUrl: not a url\n  username: admin@example.com\n  consumerKey: 0123456789abc\n  privateKeyPath: key.pem\n',
+    );
     const run = await withEnv({ ONRAMP_CONFIG: file }, () => onramp('status', 'billing'));
     assert.equal(run.code, 2);
     assert.match(run.stderr, /invalid onramp configuration/);
@@ -134,7 +154,9 @@ describe('the onramp command line against a running stack', () => {
     assert.equal((await status('billing')).approvals.length, 0, 'refusals are not recorded');
 
     // Without --as the identity comes from ONRAMP_USER.
-    const approved = await withEnv({ ONRAMP_USER: 'alice@acme.example' }, () => onramp('approve', 'billing', '--comment', 'least privilege checked'));
+    const approved = await withEnv({ ONRAMP_USER: 'alice@acme.example' }, () =>
+      onramp('approve', 'billing', '--comment', 'least privilege checked'),
+    );
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^Approved billing as alice@acme\.example at /);
     const repeated = await onramp('approve', 'billing', '--as', 'alice@acme.example');
@@ -147,7 +169,10 @@ describe('the onramp command line against a running stack', () => {
     const finished = await waiting;
     assert.equal(finished.code, 0, finished.stderr);
     assert.match(finished.stdout, /Started onboarding workflow onramp:onboard:billing/);
-    assert.match(finished.stdout, /approvals: 2 from onramp-security-approvers, security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/);
+    assert.match(
+      finished.stdout,
+      /approvals: 2 from onramp-security-approvers, security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/,
+    );
     const runbookPath = /billing is onboarded\. Runbook: (\S+)/.exec(finished.stdout)?.[1];
     assert.ok(runbookPath, finished.stdout);
 
@@ -155,7 +180,10 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(watched.code, 0);
     assert.match(watched.stdout, /^billing: completed/);
     assert.match(watched.stdout, /STEP\s+STATE\s+STARTED\s+ENDED\s+DETAIL/);
-    assert.match(watched.stdout, /createIntegrationUser\s+done\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s+billing\.integration@integrations\.acme\.example/);
+    assert.match(
+      watched.stdout,
+      /createIntegrationUser\s+done\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ\s+billing\.integration@integrations\.acme\.example/,
+    );
     assert.equal(watched.stdout.match(/ done /g)?.length, ONBOARDING_STEPS.length, 'every step done');
     assert.equal((await status('billing')).runbookPath, runbookPath);
 
@@ -187,10 +215,17 @@ describe('the onramp command line against a running stack', () => {
     const finished = await waiting;
     assert.equal(finished.stderr, '');
     assert.equal(finished.code, 1);
-    const outcome = JSON.parse(finished.stdout) as { workflowId: string; outcome: string; failure: { failedStep: string; reason: string } };
+    const outcome = JSON.parse(finished.stdout) as {
+      workflowId: string;
+      outcome: string;
+      failure: { failedStep: string; reason: string };
+    };
     assert.equal(outcome.workflowId, 'onramp:onboard:ledger');
     assert.equal(outcome.outcome, 'rejected');
-    assert.deepEqual([outcome.failure.failedStep, outcome.failure.reason], ['approval', 'rejected by bob@acme.example']);
+    assert.deepEqual(
+      [outcome.failure.failedStep, outcome.failure.reason],
+      ['approval', 'rejected by bob@acme.example'],
+    );
     assert.equal((await onramp('runbook', 'ledger')).code, 1);
     const shown = await onramp('status', 'ledger');
     assert.match(shown.stdout, /\ncreateIntegrationUser +not run +- +- *\n/, 'steps that never ran say so');
@@ -208,12 +243,17 @@ describe('the onramp command line against a running stack', () => {
       assert.equal((await onramp('onboard', spec)).code, 0);
       assert.equal((await onramp('approve', 'payroll', '--as', 'alice@acme.example')).code, 0);
       assert.equal((await onramp('approve', 'payroll', '--as', 'bob@acme.example')).code, 0);
-      await eventually(async () => ((await status('payroll')).steps.find((s) => s.step === 'createApp')?.state === 'running' ? true : undefined));
+      await eventually(async () =>
+        (await status('payroll')).steps.find((s) => s.step === 'createApp')?.state === 'running' ? true : undefined,
+      );
 
       // Mid-provisioning the org already holds the user: attaching must not validate the spec again.
       const attached = await onramp('onboard', spec, '--json');
       assert.equal(attached.code, 0, attached.stderr);
-      assert.deepEqual(pick(JSON.parse(attached.stdout), 'attached', 'phase'), { attached: true, phase: 'provisioning' });
+      assert.deepEqual(pick(JSON.parse(attached.stdout), 'attached', 'phase'), {
+        attached: true,
+        phase: 'provisioning',
+      });
 
       const watching = start('status', 'payroll', '--watch');
       await eventually(async () => (watching.stdout.length > 0 ? true : undefined));
@@ -232,7 +272,9 @@ describe('the onramp command line against a running stack', () => {
       const shown = await onramp('status', 'payroll');
       assert.match(shown.stdout, /\nCancelled on request; what it had created is undone\./);
       assert.doesNotMatch(shown.stdout, /fix the cause/);
-      const users = [...stack.org.org.db.rows('User')].filter((u) => String(u.Username).startsWith('payroll.integration'));
+      const users = [...stack.org.org.db.rows('User')].filter((u) =>
+        String(u.Username).startsWith('payroll.integration'),
+      );
       assert.equal(users.length, 1);
       assert.equal(users[0]!.IsActive, false);
       assert.notEqual(users[0]!.Username, 'payroll.integration@integrations.acme.example', 'username freed');
@@ -250,4 +292,3 @@ describe('the onramp command line against a running stack', () => {
 });
 
 const pick = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
-

@@ -15,7 +15,9 @@ function onramp(args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: 'pipe' });
 }
 
-function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+function exitOf(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -44,11 +46,24 @@ describe('onramp org start', () => {
 
   it('prints one JSON line a real client can use, and stops cleanly on SIGTERM', async () => {
     const state = join(dir, 'org', 'state.json');
-    const child = onramp(['org', 'start', '--json', '--port', '0', '--no-https', '--state', state, '--connected-apps-allowed']);
+    const child = onramp([
+      'org',
+      'start',
+      '--json',
+      '--port',
+      '0',
+      '--no-https',
+      '--state',
+      state,
+      '--connected-apps-allowed',
+    ]);
     const exited = exitOf(child);
     const line = JSON.parse(await firstLine(child)) as OrgStartLine;
     try {
-      assert.deepEqual(Object.keys(line).sort(), ['accessToken', 'adminUrl', 'consumerKey', 'httpsUrl', 'instanceUrl', 'privateKeyPath', 'username'].sort());
+      assert.deepEqual(
+        Object.keys(line).sort(),
+        ['accessToken', 'adminUrl', 'consumerKey', 'httpsUrl', 'instanceUrl', 'privateKeyPath', 'username'].sort(),
+      );
       assert.equal(line.adminUrl, `${line.instanceUrl}/_org`);
       assert.equal(line.httpsUrl, null);
       assert.equal(line.privateKeyPath, join(dir, 'org', 'bootstrap-key.pem'));
@@ -79,7 +94,10 @@ describe('onramp org start', () => {
     assert.match(output, /HTTPS URL\s+https:\/\/127\.0\.0\.1:\d+/);
     const instanceUrl = /instance URL\s+(\S+)/.exec(output)![1];
     const token = /access token\s+(\S+)/.exec(output)![1];
-    assert.ok(existsSync(join(dir, '.onramp', 'local-org', 'bootstrap-key.pem')), 'default key location under the working directory');
+    assert.ok(
+      existsSync(join(dir, '.onramp', 'local-org', 'bootstrap-key.pem')),
+      'default key location under the working directory',
+    );
     const faults = await new LocalOrgAdmin(instanceUrl).faults();
     assert.equal(faults.rules[0]?.latencyMs, 300);
     const started = Date.now();

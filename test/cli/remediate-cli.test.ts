@@ -83,7 +83,10 @@ describe('onramp remediate on the command line', () => {
     assert.match(approved.stdout, /^Approved the remediation of payroll as security@acme\.example\./);
     const repeated = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
     assert.equal(repeated.code, 0, repeated.stderr);
-    assert.match(repeated.stdout, /^Already recorded: security@acme\.example approved the remediation of payroll at \S+; nothing changed\.$/);
+    assert.match(
+      repeated.stdout,
+      /^Already recorded: security@acme\.example approved the remediation of payroll at \S+; nothing changed\.$/,
+    );
     await eventually(async () =>
       JSON.parse((await onramp('remediate', 'payroll', '--status', '--json')).stdout).phase === 'completed'
         ? true

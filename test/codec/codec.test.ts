@@ -4,11 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/codec/encryption-codec';
-import { CodecKeyError, formatKeyList, KeyRing, loadKeyRing, newCodecKey, parseKeyList, rotateKeyFile } from '../../src/codec/key-ring';
-import { buildCodecServer, CodecServerConfigError, startCodecServer, type RunningCodecServer } from '../../src/codec/server';
+import {
+  ENCRYPTED_ENCODING,
+  EncryptionCodec,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from '../../src/codec/encryption-codec';
+import {
+  CodecKeyError,
+  formatKeyList,
+  KeyRing,
+  loadKeyRing,
+  newCodecKey,
+  parseKeyList,
+  rotateKeyFile,
+} from '../../src/codec/key-ring';
+import {
+  buildCodecServer,
+  CodecServerConfigError,
+  startCodecServer,
+  type RunningCodecServer,
+} from '../../src/codec/server';
 
-const spec = { integration: 'billing', privateKeyRef: 'secret://onramp/billing/private-key@v1', objects: ['Invoice__c'] };
+const spec = {
+  integration: 'billing',
+  privateKeyRef: 'secret://onramp/billing/private-key@v1',
+  objects: ['Invoice__c'],
+};
 const plain = (): Payload => defaultPayloadConverter.toPayload(spec);
 const text = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('utf8');
 
@@ -19,7 +41,11 @@ describe('payload codec', () => {
     const [encoded] = await codec.encode([plain()]);
     assert.equal(text(encoded!.metadata![METADATA_ENCODING_KEY]), ENCRYPTED_ENCODING);
     assert.equal(text(encoded!.metadata![KEY_ID_METADATA]), ring.active.id);
-    assert.equal(Object.keys(encoded!.metadata!).length, 2, 'the original metadata (json/plain) is inside the ciphertext');
+    assert.equal(
+      Object.keys(encoded!.metadata!).length,
+      2,
+      'the original metadata (json/plain) is inside the ciphertext',
+    );
     assert.doesNotMatch(Buffer.from(encoded!.data!).toString('latin1'), /billing|secret:\/\/|Invoice__c|json\/plain/);
     const [again] = await codec.encode([plain()]);
     assert.notDeepEqual(again!.data, encoded!.data, 'a fresh IV per payload');
@@ -36,7 +62,10 @@ describe('payload codec', () => {
     const [fresh] = await codec.encode([plain()]);
     assert.equal(text(fresh!.metadata![KEY_ID_METADATA]), rotated.active.id);
     // Retiring the old key too early is reported with the key's id, not as garbage.
-    await assert.rejects(new EncryptionCodec(new KeyRing([rotated.active])).decode([written!]), (e: unknown) => e instanceof PayloadDecryptionError && e.message.includes(old.id));
+    await assert.rejects(
+      new EncryptionCodec(new KeyRing([rotated.active])).decode([written!]),
+      (e: unknown) => e instanceof PayloadDecryptionError && e.message.includes(old.id),
+    );
   });
 
   test('a tampered payload or a payload relabelled with another key id does not decode', async () => {
@@ -64,7 +93,10 @@ describe('codec key ring', () => {
     assert.deepEqual(ring.ids, [k1.id, k2.id]);
     assert.equal(ring.active.id, k1.id);
     assert.throws(() => parseKeyList('nokey'), /id:base64key/);
-    assert.throws(() => loadKeyRing({ keys: 'k1:c2hvcnQ=' }), (e: unknown) => e instanceof CodecKeyError && /k1 must be 32 bytes/.test(e.message));
+    assert.throws(
+      () => loadKeyRing({ keys: 'k1:c2hvcnQ=' }),
+      (e: unknown) => e instanceof CodecKeyError && /k1 must be 32 bytes/.test(e.message),
+    );
     assert.throws(() => loadKeyRing({ keys: formatKeyList([k1, k1]) }), /listed twice/);
     assert.throws(() => loadKeyRing({ keys: formatKeyList([{ ...k1, id: 'bad id' }]) }), /key id "bad id"/);
   });
@@ -80,7 +112,10 @@ describe('codec key ring', () => {
     const rotated = loadKeyRing({ keyFile: file });
     assert.deepEqual(rotated.ids, [newId, ...first.ids]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(defaultPayloadConverter.fromPayload((await new EncryptionCodec(rotated).decode([written!]))[0]!), spec);
+    assert.deepEqual(
+      defaultPayloadConverter.fromPayload((await new EncryptionCodec(rotated).decode([written!]))[0]!),
+      spec,
+    );
 
     chmodSync(file, 0o644);
     assert.throws(() => loadKeyRing({ keyFile: file }), /readable by group or others/);
@@ -107,7 +142,9 @@ describe('codec server', () => {
       body: init.method === 'OPTIONS' ? undefined : JSON.stringify(init.body ?? { payloads: [] }),
     });
   const asJson = (p: Payload) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v as Uint8Array).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v as Uint8Array).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? []).toString('base64'),
   });
 
@@ -128,9 +165,13 @@ describe('codec server', () => {
 
   test('decodes and encodes for an authorized caller', async () => {
     const [encoded] = await new EncryptionCodec(ring).encode([plain()]);
-    const decoded = (await (await call('/decode', { token, body: { payloads: [asJson(encoded!)] } })).json()) as { payloads: Array<{ data: string }> };
+    const decoded = (await (await call('/decode', { token, body: { payloads: [asJson(encoded!)] } })).json()) as {
+      payloads: Array<{ data: string }>;
+    };
     assert.deepEqual(JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString('utf8')), spec);
-    const reencoded = (await (await call('/encode', { token, body: { payloads: [asJson(plain())] } })).json()) as { payloads: Array<{ metadata: Record<string, string> }> };
+    const reencoded = (await (await call('/encode', { token, body: { payloads: [asJson(plain())] } })).json()) as {
+      payloads: Array<{ metadata: Record<string, string> }>;
+    };
     assert.equal(Buffer.from(reencoded.payloads[0]!.metadata.encoding!, 'base64').toString(), ENCRYPTED_ENCODING);
     assert.equal((await call('/decode', { token, body: { nope: 1 } })).status, 400);
   });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import forge from 'node-forge';
-import { generateKeyPairAndCertificate, parseCertificate, type GeneratedCertificate } from '../../src/crypto/certificate';
+import {
+  generateKeyPairAndCertificate,
+  parseCertificate,
+  type GeneratedCertificate,
+} from '../../src/crypto/certificate';
 import { PRIVATE_KEY_HEADER } from '../fixtures/pem';
 
 describe('generateKeyPairAndCertificate', () => {
@@ -10,7 +14,12 @@ describe('generateKeyPairAndCertificate', () => {
   const now = new Date('2025-03-01T12:00:00Z');
 
   before(async () => {
-    generated = await generateKeyPairAndCertificate({ commonName: 'Onramp_Billing', organization: 'Acme', validityDays: 365, now });
+    generated = await generateKeyPairAndCertificate({
+      commonName: 'Onramp_Billing',
+      organization: 'Acme',
+      validityDays: 365,
+      now,
+    });
   });
 
   it('produces a self-signed X.509 v3 certificate Node can read', () => {
@@ -71,7 +80,10 @@ describe('generateKeyPairAndCertificate', () => {
   });
 
   it('refuses weak or odd parameters', async () => {
-    await assert.rejects(generateKeyPairAndCertificate({ commonName: 'x', validityDays: 30, keySize: 1024 }), /keySize/);
+    await assert.rejects(
+      generateKeyPairAndCertificate({ commonName: 'x', validityDays: 30, keySize: 1024 }),
+      /keySize/,
+    );
     await assert.rejects(generateKeyPairAndCertificate({ commonName: 'x', validityDays: 0 }), /validityDays/);
     await assert.rejects(generateKeyPairAndCertificate({ commonName: '', validityDays: 30 }), /commonName/);
   });

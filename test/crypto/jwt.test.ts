@@ -43,7 +43,9 @@ describe('signJwtBearerAssertion', () => {
     const sig = Buffer.from(s!, 'base64url');
     assert.equal(verify('RSA-SHA256', data, new X509Certificate(keys.certificatePem).publicKey, sig), true);
     assert.equal(verify('RSA-SHA256', data, new X509Certificate(other.certificatePem).publicKey, sig), false);
-    const tampered = Buffer.from(`${h}.${Buffer.from(JSON.stringify({ sub: 'admin@acme.example' })).toString('base64url')}`);
+    const tampered = Buffer.from(
+      `${h}.${Buffer.from(JSON.stringify({ sub: 'admin@acme.example' })).toString('base64url')}`,
+    );
     assert.equal(verify('RSA-SHA256', tampered, new X509Certificate(keys.certificatePem).publicKey, sig), false);
   });
 

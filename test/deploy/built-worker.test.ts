@@ -31,9 +31,15 @@ describe('the built worker, launched as the container image launches it', () => 
 
   test('starts with the heap cap of deploy/worker.env and completes an onboarding', async () => {
     worker = await startWorkerProcess(stack, 'built');
-    const started = worker.output().split('\n').find((line) => line.includes(WORKER_STARTED));
+    const started = worker
+      .output()
+      .split('\n')
+      .find((line) => line.includes(WORKER_STARTED));
     const heapLimitMb = Number(JSON.parse(started!).heapLimitMb);
-    assert.ok(heapLimitMb >= OLD_SPACE_CAP_MB && heapLimitMb < OLD_SPACE_CAP_MB + 64, `heap limit ${heapLimitMb} MB: deploy/worker.env did not apply`);
+    assert.ok(
+      heapLimitMb >= OLD_SPACE_CAP_MB && heapLimitMb < OLD_SPACE_CAP_MB + 64,
+      `heap limit ${heapLimitMb} MB: deploy/worker.env did not apply`,
+    );
 
     const { handle } = await startSpec(stack, specText('billing', 'built-worker'));
     await approveByPolicy(stack, 'built-worker');

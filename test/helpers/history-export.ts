@@ -16,7 +16,18 @@ export interface HistoryExportOptions {
 export async function exportHistory(options: HistoryExportOptions): Promise<string> {
   const cli = resolveTemporalCli();
   if (cli.type !== 'existing-path') throw new Error('the temporal CLI is not installed (npm run tools)');
-  const args = ['workflow', 'show', '--output', 'json', '--address', options.address, '--namespace', options.namespace ?? 'default', '-w', options.workflowId];
+  const args = [
+    'workflow',
+    'show',
+    '--output',
+    'json',
+    '--address',
+    options.address,
+    '--namespace',
+    options.namespace ?? 'default',
+    '-w',
+    options.workflowId,
+  ];
   if (options.codec) {
     args.push('--codec-endpoint', options.codec.endpoint);
     if (options.codec.token) args.push('--codec-auth', `Bearer ${options.codec.token}`);

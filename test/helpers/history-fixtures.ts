@@ -32,15 +32,22 @@ type History = proto.temporal.api.history.v1.History;
  * protojson refuses the types of proto's copy ("type must be a Type"). So the JSON is read with the
  * protojson of the copy that built the History type, resolved as @temporalio/proto itself resolves it.
  */
-const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [require.resolve('@temporalio/proto')] })) as {
+const protojson = require(
+  require.resolve('protobufjs/ext/protojson', { paths: [require.resolve('@temporalio/proto')] }),
+) as {
   fromJson(type: unknown, json: unknown, options: { ignoreUnknownFields: boolean }): History;
 };
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 /** The fixture's history as the replayer takes it. Unknown fields (from a newer server) are ignored, as historyFromJSON ignores them. */
-export const historyOf = (fixture: Pick<HistoryFixture, 'history'>): History => protojson.fromJson(historyType, fixture.history, { ignoreUnknownFields: true });
+export const historyOf = (fixture: Pick<HistoryFixture, 'history'>): History =>
+  protojson.fromJson(historyType, fixture.history, { ignoreUnknownFields: true });
 
-export function readHistoryFixtures(dir = HISTORY_FIXTURES_DIR): Array<{ name: string; text: string; fixture: HistoryFixture }> {
+export function readHistoryFixtures(
+  dir = HISTORY_FIXTURES_DIR,
+): Array<{ name: string; text: string; fixture: HistoryFixture }> {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))

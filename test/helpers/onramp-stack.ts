@@ -62,7 +62,13 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
   const taskQueue = uniqueTaskQueue('onramp');
   const keyRing = new KeyRing([newCodecKey()]);
   const dataConverter = onrampDataConverter(keyRing);
-  const { org, config, configFile, admin, close: closeLocal } = await startLocalStack({
+  const {
+    org,
+    config,
+    configFile,
+    admin,
+    close: closeLocal,
+  } = await startLocalStack({
     dir: workDir,
     temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
     org: { settings: options.orgSettings },
@@ -71,7 +77,15 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
       // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
       audit: { autoRotate: false },
       codec: { keys: formatKeyList(keyRing.keys) },
-      ...(options.aws ? { secrets: { backend: 'aws', keyFile: undefined, aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` } } } : {}),
+      ...(options.aws
+        ? {
+            secrets: {
+              backend: 'aws',
+              keyFile: undefined,
+              aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` },
+            },
+          }
+        : {}),
     },
     writtenBy: 'the test stack',
   });
@@ -125,7 +139,9 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
   if (registered.has(env)) return;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(ONRAMP_SEARCH_ATTRIBUTES.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+    searchAttributes: Object.fromEntries(
+      ONRAMP_SEARCH_ATTRIBUTES.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+    ),
   });
   registered.add(env);
 }

@@ -125,7 +125,11 @@ export function getWorkflowBundle(workflowsPath: string = WORKFLOWS_PATH): Promi
       return Promise.reject(new Error(`workflow entry point ${key} does not exist`));
     }
     installTestRuntime();
-    bundle = bundleWorkflowCode({ workflowsPath: key, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({
+      workflowsPath: key,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('WARN'),
+    });
     bundle.catch(() => bundles.delete(key));
     bundles.set(key, bundle);
   }

@@ -43,7 +43,9 @@ export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunc
     writeFileSync(bundlePath, (await getWorkflowBundle()).code);
   }
   // Only the stack's configuration: nothing from the developer's environment or onramp.config.yaml.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(ONRAMP_|TEMPORAL_)/.test(key)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(ONRAMP_|TEMPORAL_)/.test(key)),
+  );
   const env = { ...inherited, ONRAMP_CONFIG: stack.configFile, [WORKFLOW_BUNDLE_ENV]: bundlePath };
   return startProcess({ env, ...LAUNCHES[launch] });
 }
@@ -51,7 +53,11 @@ export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunc
 async function main(): Promise<void> {
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createOnrampWorker({ config, connection, workflowBundle: { codePath: process.env[WORKFLOW_BUNDLE_ENV]! } });
+  const worker = await createOnrampWorker({
+    config,
+    connection,
+    workflowBundle: { codePath: process.env[WORKFLOW_BUNDLE_ENV]! },
+  });
   const running = worker.run();
   console.log(READY);
   await running;

@@ -65,8 +65,14 @@ const CORPUS: Record<string, [path: string, message: RegExp]> = {
   'callback-wildcard': ['app.callbackUrls[0]', /wildcards are not allowed/],
   'callback-fragment': ['app.callbackUrls[0]', /must not contain a fragment/],
   'callback-credentials': ['app.callbackUrls[0]', /must not contain credentials/],
-  'full-scope-without-justification': ['app.fullScopeJustification', /full scope needs a justification of at least 20 characters/],
-  'full-scope-short-justification': ['app.fullScopeJustification', /full scope needs a justification of at least 20 characters/],
+  'full-scope-without-justification': [
+    'app.fullScopeJustification',
+    /full scope needs a justification of at least 20 characters/,
+  ],
+  'full-scope-short-justification': [
+    'app.fullScopeJustification',
+    /full scope needs a justification of at least 20 characters/,
+  ],
   'username-password-flow': ['app.flow', /username-password flow is refused/],
   'unknown-flow': ['app.flow', /unknown flow "saml"/],
   'unknown-scope': ['app.scopes[0]', /unknown OAuth scope "apii"/],
@@ -92,7 +98,10 @@ const CORPUS: Record<string, [path: string, message: RegExp]> = {
 };
 
 const errorsOf = (issues: ValidationIssue[]) => issues.filter((i) => i.severity === 'error');
-const show = (issues: ValidationIssue[]) => errorsOf(issues).map((i) => `${i.path}: ${i.message}`).join('\n');
+const show = (issues: ValidationIssue[]) =>
+  errorsOf(issues)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('\n');
 /** A refused update, with the failure type and a message naming the culprit. */
 const refused = (type: string, message: RegExp) => (error: unknown) => {
   const cause = (error as { cause?: { type?: string; message?: string } }).cause;
@@ -107,10 +116,24 @@ describe('hostile input', () => {
     stack = await startOnrampStack();
     orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     // One integration already onboarded (duplicate, finished-workflow cases), one awaiting approval.
-    const billing = await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING }, stack.config, await stack.admin()), stack.signoff.submission());
+    const billing = await startOnboarding(
+      stack.client,
+      stack.config,
+      await prepareOnboarding({ text: BILLING }, stack.config, await stack.admin()),
+      stack.signoff.submission(),
+    );
     await approveByPolicy(stack, 'billing');
     await billing.result();
-    await startOnboarding(stack.client, stack.config, await prepareOnboarding({ text: BILLING.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin()), stack.signoff.submission());
+    await startOnboarding(
+      stack.client,
+      stack.config,
+      await prepareOnboarding(
+        { text: BILLING.replace('name: billing', 'name: ledger') },
+        stack.config,
+        await stack.admin(),
+      ),
+      stack.signoff.submission(),
+    );
   });
   after(async () => {
     await stack?.close();
@@ -127,7 +150,10 @@ describe('hostile input', () => {
   }
 
   test('the corpus holds at least 40 specs and the table covers exactly them', () => {
-    const files = readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    const files = readdirSync(CORPUS_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
     assert.ok(files.length >= 40, `${files.length} corpus files`);
     assert.deepEqual(files, Object.keys(CORPUS).sort());
   });
@@ -135,15 +161,27 @@ describe('hostile input', () => {
   for (const [file, [path, message]] of Object.entries(CORPUS)) {
     test(`spec ${file}: refused at ${path || 'the file'}, nothing written`, async () => {
       await writesNothing(async () => {
-        const prepared = await prepareOnboarding({ path: join(CORPUS_DIR, `${file}.yaml`) }, stack.config, await stack.admin());
-        assert.ok(errorsOf(prepared.issues).some((i) => i.path === path && message.test(i.message)), `expected ${path}: ${message}, got:\n${show(prepared.issues)}`);
-        await assert.rejects(startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()), /the spec has errors/);
+        const prepared = await prepareOnboarding(
+          { path: join(CORPUS_DIR, `${file}.yaml`) },
+          stack.config,
+          await stack.admin(),
+        );
+        assert.ok(
+          errorsOf(prepared.issues).some((i) => i.path === path && message.test(i.message)),
+          `expected ${path}: ${message}, got:\n${show(prepared.issues)}`,
+        );
+        await assert.rejects(
+          startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()),
+          /the spec has errors/,
+        );
       });
     });
   }
 
   test('command: a spec file that does not exist', async () => {
-    const prepared = await writesNothing(() => prepareOnboarding({ path: join(CORPUS_DIR, 'missing.yaml') }, stack.config, stack.admin() as never));
+    const prepared = await writesNothing(() =>
+      prepareOnboarding({ path: join(CORPUS_DIR, 'missing.yaml') }, stack.config, stack.admin() as never),
+    );
     assert.match(show(prepared.issues), /cannot read .*missing\.yaml/);
   });
 
@@ -154,22 +192,56 @@ describe('hostile input', () => {
       assert.match(errors, /^(name|user\.username): .*billing\.integration@integrations\.acme\.example/m);
       assert.match(errors, /name: a permission set named Onramp_Billing already exists/);
       assert.match(errors, /name: an app named Onramp_Billing already exists/);
-      await assert.rejects(startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()), /the spec has errors/);
-      // Even bypassing the checks, the finished workflow's id cannot start again.
-      const ledger = await prepareOnboarding({ text: BILLING.replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
       await assert.rejects(
-        stack.client.workflow.start('onboardIntegration', { taskQueue: stack.config.temporal.taskQueue, workflowId: onboardingWorkflowId('billing'), workflowIdReusePolicy: 'REJECT_DUPLICATE', args: [{ integration: ledger.resolved!, plan: ledger.plan!, onboardingId: 'again' }] }),
+        startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()),
+        /the spec has errors/,
+      );
+      // Even bypassing the checks, the finished workflow's id cannot start again.
+      const ledger = await prepareOnboarding(
+        { text: BILLING.replace('name: billing', 'name: ledger') },
+        stack.config,
+        await stack.admin(),
+      );
+      await assert.rejects(
+        stack.client.workflow.start('onboardIntegration', {
+          taskQueue: stack.config.temporal.taskQueue,
+          workflowId: onboardingWorkflowId('billing'),
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          args: [{ integration: ledger.resolved!, plan: ledger.plan!, onboardingId: 'again' }],
+        }),
         WorkflowExecutionAlreadyStartedError,
       );
     });
   });
 
   test('command: approval by someone who is not an approver', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', stack.signoff.decision({ sub: "mallory' OR 1=1", email: "mallory' OR 1=1@evil.example", groups: ["' OR 1=1"] })), refused('NotAnApprover', /mallory' OR 1=1@evil\.example is not among/)));
+    await writesNothing(() =>
+      assert.rejects(
+        approve(
+          stack.client,
+          'ledger',
+          stack.signoff.decision({
+            sub: "mallory' OR 1=1",
+            email: "mallory' OR 1=1@evil.example",
+            groups: ["' OR 1=1"],
+          }),
+        ),
+        refused('NotAnApprover', /mallory' OR 1=1@evil\.example is not among/),
+      ),
+    );
   });
 
   test('command: self-approval by the requester (any casing)', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'ledger', stack.signoff.decision({ ...DEV_PEOPLE.requester, email: 'JDoe@Acme.Example' })), refused('SelfApproval', /requested this onboarding and cannot decide on it/)));
+    await writesNothing(() =>
+      assert.rejects(
+        approve(
+          stack.client,
+          'ledger',
+          stack.signoff.decision({ ...DEV_PEOPLE.requester, email: 'JDoe@Acme.Example' }),
+        ),
+        refused('SelfApproval', /requested this onboarding and cannot decide on it/),
+      ),
+    );
   });
 
   test('command: approval without a signed statement (raw update, any approver)', async () => {
@@ -181,11 +253,22 @@ describe('hostile input', () => {
   });
 
   test('command: approval of a finished workflow', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'billing', stack.signoff.decision({ sub: 'carol', email: 'carol@acme.example', groups: ['security@acme.example'] })), /workflow execution already completed|no longer awaiting approval/));
+    await writesNothing(() =>
+      assert.rejects(
+        approve(
+          stack.client,
+          'billing',
+          stack.signoff.decision({ sub: 'carol', email: 'carol@acme.example', groups: ['security@acme.example'] }),
+        ),
+        /workflow execution already completed|no longer awaiting approval/,
+      ),
+    );
   });
 
   test('command: approval of an integration that was never requested', async () => {
-    await writesNothing(() => assert.rejects(approve(stack.client, 'nobody', stack.signoff.decision('securityApprover')), /not found/i));
+    await writesNothing(() =>
+      assert.rejects(approve(stack.client, 'nobody', stack.signoff.decision('securityApprover')), /not found/i),
+    );
   });
 
   test('bad config: each problem names the setting and its variable', () => {
@@ -202,19 +285,54 @@ describe('hostile input', () => {
       assert.fail('the configuration was accepted');
     };
     const missing = issues({});
-    for (const variable of ['ONRAMP_SF_INSTANCE_URL', 'ONRAMP_SF_USERNAME', 'ONRAMP_SF_CONSUMER_KEY', 'ONRAMP_SF_PRIVATE_KEY_PATH']) {
+    for (const variable of [
+      'ONRAMP_SF_INSTANCE_URL',
+      'ONRAMP_SF_USERNAME',
+      'ONRAMP_SF_CONSUMER_KEY',
+      'ONRAMP_SF_PRIVATE_KEY_PATH',
+    ]) {
       assert.match(missing, new RegExp(`salesforce\\.\\w+ \\(${variable}\\): `), 'each missing setting named');
     }
-    const valid = { ONRAMP_SF_USERNAME: 'admin@acme.example', ONRAMP_SF_CONSUMER_KEY: '3MVG9-consumer-key', ONRAMP_SF_PRIVATE_KEY_PATH: '/keys/onramp.pem' };
-    assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'acme.my.salesforce.com' }), /salesforce\.instanceUrl \(ONRAMP_SF_INSTANCE_URL\): must be the org's My Domain URL/);
-    assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_LOGIN_URL: 'not a url' }), /salesforce\.loginUrl \(ONRAMP_SF_LOGIN_URL\)/);
-    assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_API_VERSION: '62' }), /salesforce\.apiVersion \(ONRAMP_SF_API_VERSION\): must look like 62\.0/);
-    assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_USERNAME_SUFFIX: "acme' OR 1=1" }), /salesforce\.usernameSuffix \(ONRAMP_SF_USERNAME_SUFFIX\): must be a domain-like suffix/);
-    assert.match(issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_CODEC_TOKEN: 'short' }), /codec\.serverToken \(ONRAMP_CODEC_TOKEN\): must be at least 32 characters/);
+    const valid = {
+      ONRAMP_SF_USERNAME: 'admin@acme.example',
+      ONRAMP_SF_CONSUMER_KEY: '3MVG9-consumer-key',
+      ONRAMP_SF_PRIVATE_KEY_PATH: '/keys/onramp.pem',
+    };
+    assert.match(
+      issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'acme.my.salesforce.com' }),
+      /salesforce\.instanceUrl \(ONRAMP_SF_INSTANCE_URL\): must be the org's My Domain URL/,
+    );
+    assert.match(
+      issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_LOGIN_URL: 'not a url' }),
+      /salesforce\.loginUrl \(ONRAMP_SF_LOGIN_URL\)/,
+    );
+    assert.match(
+      issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_SF_API_VERSION: '62' }),
+      /salesforce\.apiVersion \(ONRAMP_SF_API_VERSION\): must look like 62\.0/,
+    );
+    assert.match(
+      issues({
+        ...valid,
+        ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
+        ONRAMP_SF_USERNAME_SUFFIX: "acme' OR 1=1",
+      }),
+      /salesforce\.usernameSuffix \(ONRAMP_SF_USERNAME_SUFFIX\): must be a domain-like suffix/,
+    );
+    assert.match(
+      issues({ ...valid, ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com', ONRAMP_CODEC_TOKEN: 'short' }),
+      /codec\.serverToken \(ONRAMP_CODEC_TOKEN\): must be at least 32 characters/,
+    );
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'salesforce: [unclosed\n');
-    assert.throws(() => loadConfig({ ONRAMP_CONFIG: broken }), (e: unknown) => e instanceof ConfigError && e.message.includes('broken.yaml'));
-    assert.throws(() => loadKeyRing({ keys: 'k1=notakey' }), (e: unknown) => e instanceof CodecKeyError && /ONRAMP_CODEC_KEYS: each entry must be id:base64key/.test(e.message));
+    assert.throws(
+      () => loadConfig({ ONRAMP_CONFIG: broken }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes('broken.yaml'),
+    );
+    assert.throws(
+      () => loadKeyRing({ keys: 'k1=notakey' }),
+      (e: unknown) =>
+        e instanceof CodecKeyError && /ONRAMP_CODEC_KEYS: each entry must be id:base64key/.test(e.message),
+    );
   });
 });
 
@@ -231,7 +349,14 @@ describe('values placed into SOQL are escaped', () => {
     stack = await startOnrampStack();
     orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     for (const username of [QUOTED, LOOKALIKE, BACKSLASH, WILDCARDS, 'axbyc@acme.example']) {
-      await orgAdmin.insertRecord('User', { Username: username, LastName: 'Hostile', Email: 'h@acme.example', Alias: 'host', IsActive: true, FederationIdentifier: `foreign:${username}` });
+      await orgAdmin.insertRecord('User', {
+        Username: username,
+        LastName: 'Hostile',
+        Email: 'h@acme.example',
+        Alias: 'host',
+        IsActive: true,
+        FederationIdentifier: `foreign:${username}`,
+      });
     }
   });
   after(async () => {
@@ -242,7 +367,8 @@ describe('values placed into SOQL are escaped', () => {
   test('user lookups match quotes, backslashes, % and _ literally, and injections match nobody', async () => {
     const conn = await stack.admin();
     await orgAdmin.resetCalls();
-    for (const username of [QUOTED, LOOKALIKE, BACKSLASH, WILDCARDS]) assert.equal((await findUserByUsername(conn, username))?.Username, username);
+    for (const username of [QUOTED, LOOKALIKE, BACKSLASH, WILDCARDS])
+      assert.equal((await findUserByUsername(conn, username))?.Username, username);
     assert.equal(await findUserByUsername(conn, 'a%@acme.example'), undefined, '% is not a wildcard in =');
     for (const injection of INJECTIONS) assert.equal(await findUserByUsername(conn, injection), undefined, injection);
     assert.equal((await orgAdmin.calls()).writes, 0);
@@ -260,7 +386,9 @@ describe('values placed into SOQL are escaped', () => {
         assert.equal(await revokeAppTokens(conn, { kind, apiName: injection }, owner), 0);
       }
       // An Id column compared with a non-id is refused as Salesforce does, quoting the literal whole.
-      await assert.rejects(removePermissionSetLicense(conn, injection, injection), (e: unknown) => (e as Error).message.includes(`invalid ID field: ${injection}`));
+      await assert.rejects(removePermissionSetLicense(conn, injection, injection), (e: unknown) =>
+        (e as Error).message.includes(`invalid ID field: ${injection}`),
+      );
       assert.equal(await retireUser(conn, injection, 'onramp:x:y'), 'absent');
     }
     // A foreign user whose name has a quote is found exactly, and refused rather than adopted.
@@ -270,10 +398,15 @@ describe('values placed into SOQL are escaped', () => {
   });
 
   test('prepareOnboarding: a username with a quote finds exactly that user; an injection finds none', async () => {
-    const specWith = (username: string) => ({ text: BILLING.replace('approvalsRequired: 1', `approvalsRequired: 1\nuser:\n  username: "${username}"`) });
+    const specWith = (username: string) => ({
+      text: BILLING.replace('approvalsRequired: 1', `approvalsRequired: 1\nuser:\n  username: "${username}"`),
+    });
     await orgAdmin.resetCalls();
     const taken = await prepareOnboarding(specWith(QUOTED), stack.config, await stack.admin());
-    assert.deepEqual(errorsOf(taken.issues).map((i) => [i.path, i.message]), [['user.username', `a user ${QUOTED} already exists; choose another username with user.username`]]);
+    assert.deepEqual(
+      errorsOf(taken.issues).map((i) => [i.path, i.message]),
+      [['user.username', `a user ${QUOTED} already exists; choose another username with user.username`]],
+    );
     const injected = await prepareOnboarding(specWith("x'or'1'='1@acme.example"), stack.config, await stack.admin());
     assert.deepEqual(errorsOf(injected.issues), [], show(injected.issues));
     assert.equal((await orgAdmin.calls()).writes, 0);

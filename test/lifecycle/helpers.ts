@@ -7,26 +7,45 @@ import type { OnrampStack } from '../helpers/onramp-stack';
 import { approveByPolicy } from '../onboarding/helpers';
 
 /** billing.yaml as a client-credentials integration: its Apex class and Invoice__c grants are what these tests audit. */
-export const CLIENT_CREDENTIALS = (text: string) => text.replace('flow: jwt-bearer', 'flow: client-credentials').replace(/^\s*certificateValidityDays: .*\n/m, '');
+export const CLIENT_CREDENTIALS = (text: string) =>
+  text.replace('flow: jwt-bearer', 'flow: client-credentials').replace(/^\s*certificateValidityDays: .*\n/m, '');
 
 /**
  * Onboards an example spec under another name (each test its own integration) and makes sure its
  * registry holds the result: registering again is a no-op when the onboarding registered it already.
  * The onboarding id is chosen here because the registry record must carry it.
  */
-export async function onboardManaged(stack: OnrampStack, spec: string, name: string, edit = (text: string) => text): Promise<DesiredState> {
+export async function onboardManaged(
+  stack: OnrampStack,
+  spec: string,
+  name: string,
+  edit = (text: string) => text,
+): Promise<DesiredState> {
   const text = edit(readFileSync(spec, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
   const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
   const errors = prepared.issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new Error(`spec errors: ${JSON.stringify(errors)}`);
   const onboardingId = randomUUID();
-  const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), { onboardingId });
+  const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), {
+    onboardingId,
+  });
   await approveByPolicy(stack, name);
-  const result = (await handle.result()) as { provisioned: DesiredState['provisioned']; approvals: DesiredState['approvals']; runbookPath: string };
+  const result = (await handle.result()) as {
+    provisioned: DesiredState['provisioned'];
+    approvals: DesiredState['approvals'];
+    runbookPath: string;
+  };
   const record = await recordIntegration(
     stack.client,
     stack.config.temporal.taskQueue,
-    { onboardingId, integration: prepared.resolved!, provisioned: result.provisioned, approvals: result.approvals, onboardedAt: new Date().toISOString(), runbookPath: result.runbookPath },
+    {
+      onboardingId,
+      integration: prepared.resolved!,
+      provisioned: result.provisioned,
+      approvals: result.approvals,
+      onboardedAt: new Date().toISOString(),
+      runbookPath: result.runbookPath,
+    },
     'test',
   );
   return record.desired;

@@ -10,7 +10,8 @@ import { connectWithJwt } from '../../src/salesforce/connection';
 import { useOnrampStack } from '../helpers/onramp-stack';
 import { onboardManaged } from './helpers';
 
-const refused = (type: string) => (error: unknown) => error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
+const refused = (type: string) => (error: unknown) =>
+  error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
 
 describe('offboarding', () => {
   const stack = useOnrampStack();
@@ -30,9 +31,18 @@ describe('offboarding', () => {
     // As an onramp from before runbooks were owner-only left it.
     chmodSync(desired.runbookPath!, 0o644);
 
-    const handle = await startOffboarding(stack.client, 'payroll', { requestedBy: 'salesforce-admins@acme.example', reason: 'payroll moved to a new vendor' });
-    await assert.rejects(decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'salesforce-admins@acme.example' }), refused('SelfApproval'));
-    await assert.rejects(decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'mallory@evil.example' }), refused('NotAnApprover'));
+    const handle = await startOffboarding(stack.client, 'payroll', {
+      requestedBy: 'salesforce-admins@acme.example',
+      reason: 'payroll moved to a new vendor',
+    });
+    await assert.rejects(
+      decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'salesforce-admins@acme.example' }),
+      refused('SelfApproval'),
+    );
+    await assert.rejects(
+      decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'mallory@evil.example' }),
+      refused('NotAnApprover'),
+    );
     // A refused decision sent as a signal cannot be answered: the status shows it instead (issue 9).
     await handle.signal(approveSignal, { approver: 'mallory@evil.example' });
     let status = await offboardingStatus(stack.client, 'payroll');
@@ -44,20 +54,43 @@ describe('offboarding', () => {
     assert.match(status.ignoredDecisions[0]!.reason, /not an approver/);
     assert.equal(status.phase, 'awaiting-approval');
     assert.ok(appByName(stack.org.org, desired.integration.app.apiName), 'nothing changes before the approval');
-    await decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'security@acme.example', comment: 'vendor contract ended' });
+    await decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', {
+      approver: 'security@acme.example',
+      comment: 'vendor contract ended',
+    });
     const result = await handle.result();
 
     const db = stack.org.org.db;
     const user = db.get('User', desired.provisioned.userId)!;
     assert.equal(user.IsActive, false);
     assert.notEqual(user.Username, desired.provisioned.username, 'the username is freed');
-    assert.equal(db.find('User', (u) => u.Username === desired.provisioned.username), undefined);
+    assert.equal(
+      db.find('User', (u) => u.Username === desired.provisioned.username),
+      undefined,
+    );
     assert.equal(appByName(stack.org.org, desired.integration.app.apiName), undefined);
-    assert.deepEqual(db.filter('OauthToken', (t) => String(t.UserId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)), []);
-    assert.deepEqual(db.filter('_Session', (s) => String(s.userId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)), []);
+    assert.deepEqual(
+      db.filter('OauthToken', (t) => String(t.UserId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)),
+      [],
+    );
+    assert.deepEqual(
+      db.filter('_Session', (s) => String(s.userId).slice(0, 15) === desired.provisioned.userId.slice(0, 15)),
+      [],
+    );
     await assert.rejects(async () => live.query('SELECT Id FROM Account LIMIT 1'));
-    assert.equal(db.find('PermissionSet', (p) => p.Name === desired.integration.names.permissionSetName), undefined);
-    assert.deepEqual(db.filter('PermissionSetAssignment', (a) => String(a.AssigneeId).slice(0, 15) === desired.provisioned.userId.slice(0, 15) && a.PermissionSetId !== user.ProfileId), []);
+    assert.equal(
+      db.find('PermissionSet', (p) => p.Name === desired.integration.names.permissionSetName),
+      undefined,
+    );
+    assert.deepEqual(
+      db.filter(
+        'PermissionSetAssignment',
+        (a) =>
+          String(a.AssigneeId).slice(0, 15) === desired.provisioned.userId.slice(0, 15) &&
+          a.PermissionSetId !== user.ProfileId,
+      ),
+      [],
+    );
     assert.deepEqual(await stack.secrets.list('payroll/'), []);
 
     assert.ok(result.runbookPath && existsSync(result.runbookPath));
@@ -75,8 +108,14 @@ describe('offboarding', () => {
   test('rejected: nothing is removed', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'treasury');
     const before = stack.org.org.snapshot();
-    const handle = await startOffboarding(stack.client, 'treasury', { requestedBy: 'jdoe@acme.example', reason: 'unused?' });
-    await decideSignOff(stack.client, 'offboarding', 'treasury', 'reject', { approver: 'security@acme.example', comment: 'still in use' });
+    const handle = await startOffboarding(stack.client, 'treasury', {
+      requestedBy: 'jdoe@acme.example',
+      reason: 'unused?',
+    });
+    await decideSignOff(stack.client, 'offboarding', 'treasury', 'reject', {
+      approver: 'security@acme.example',
+      comment: 'still in use',
+    });
     const failure = await handle.result().catch((e: unknown) => e);
     assert.ok(failure instanceof WorkflowFailedError);
     assert.equal((failure.cause as { type?: string }).type, 'Rejected');

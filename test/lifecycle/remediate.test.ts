@@ -20,7 +20,12 @@ const BOOKKEEPING = ['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'La
 /** The diff, except rows removed and added again with the same content (a re-created row gets a new id). */
 function configurationDiff(before: OrgState, after: OrgState): OrgDiff {
   const diff = diffStates(before, after, { ignoreTypes: NOT_CONFIGURATION });
-  const content = (row: Record<string, unknown>) => JSON.stringify(Object.entries(row).filter(([k]) => !BOOKKEEPING.includes(k)).sort());
+  const content = (row: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.entries(row)
+        .filter(([k]) => !BOOKKEEPING.includes(k))
+        .sort(),
+    );
   const added = [...diff.added];
   const removed = diff.removed.filter((r) => {
     const twin = added.findIndex((a) => a.type === r.type && content(a.row) === content(r.row));
@@ -40,7 +45,12 @@ describe('remediation with sign-off', () => {
     const target = auditTargetOf(await registryRecord(stack.client, name));
     const asOf = new Date().toISOString();
     const rows = await readOrgInBulk(await stack.admin(), [target], '2000-01-01T00:00:00.000Z', {});
-    return compareIntegration(target, assembleFacts([target], rows).get(name)!, { asOf, unusedDays: 90, certificateExpiryDays: 30, profileBaseline: PROFILE_BASELINE }).filter((f) => f.kind !== 'unused');
+    return compareIntegration(target, assembleFacts([target], rows).get(name)!, {
+      asOf,
+      unusedDays: 90,
+      certificateExpiryDays: 30,
+      profileBaseline: PROFILE_BASELINE,
+    }).filter((f) => f.kind !== 'unused');
   };
 
   /**
@@ -51,9 +61,25 @@ describe('remediation with sign-off', () => {
   const drift = async (desired: DesiredState): Promise<string> => {
     const db = stack.org.org.db;
     const psId = desired.provisioned.permissionSetId;
-    const other = await admin().insertRecord('PermissionSet', { Name: `Extras_${desired.integration.names.name}`, Label: 'Extras "just for a week"', IsOwnedByProfile: false });
-    await admin().insertRecord('PermissionSetAssignment', { AssigneeId: desired.provisioned.userId, PermissionSetId: other.id });
-    await admin().insertRecord('ObjectPermissions', { ParentId: psId, SobjectType: 'Contact', PermissionsRead: true, PermissionsCreate: false, PermissionsEdit: false, PermissionsDelete: false, PermissionsViewAllRecords: false, PermissionsModifyAllRecords: false });
+    const other = await admin().insertRecord('PermissionSet', {
+      Name: `Extras_${desired.integration.names.name}`,
+      Label: 'Extras "just for a week"',
+      IsOwnedByProfile: false,
+    });
+    await admin().insertRecord('PermissionSetAssignment', {
+      AssigneeId: desired.provisioned.userId,
+      PermissionSetId: other.id,
+    });
+    await admin().insertRecord('ObjectPermissions', {
+      ParentId: psId,
+      SobjectType: 'Contact',
+      PermissionsRead: true,
+      PermissionsCreate: false,
+      PermissionsEdit: false,
+      PermissionsDelete: false,
+      PermissionsViewAllRecords: false,
+      PermissionsModifyAllRecords: false,
+    });
     const account = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Account')!;
     await admin().updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
     const invoices = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Invoice__c')!;
@@ -68,13 +94,27 @@ describe('remediation with sign-off', () => {
     const approved = stack.org.org.snapshot();
     const foreign = await drift(desired);
     const findings = await audit('billing');
-    assert.deepEqual(new Set(findings.map((f) => f.kind)), new Set(['extra-permission-set-assignment', 'object-access-added', 'object-access-removed', 'apex-access-removed']));
+    assert.deepEqual(
+      new Set(findings.map((f) => f.kind)),
+      new Set([
+        'extra-permission-set-assignment',
+        'object-access-added',
+        'object-access-removed',
+        'apex-access-removed',
+      ]),
+    );
 
-    const handle = await startRemediation(stack.client, 'billing', findings, { requestedBy: 'jdoe@acme.example', auditRunId: 'test-run' });
+    const handle = await startRemediation(stack.client, 'billing', findings, {
+      requestedBy: 'jdoe@acme.example',
+      auditRunId: 'test-run',
+    });
     const pending = await remediationStatus(stack.client, 'billing');
     assert.equal(pending.phase, 'awaiting-approval');
     assert.equal(pending.fixes.length, findings.filter((f) => f.fix).length);
-    await decideSignOff(stack.client, 'remediation', 'billing', 'approve', { approver: 'salesforce-admins@acme.example', comment: 'put it back' });
+    await decideSignOff(stack.client, 'remediation', 'billing', 'approve', {
+      approver: 'salesforce-admins@acme.example',
+      comment: 'put it back',
+    });
     const result = await handle.result();
 
     assert.equal(result.outcome, 'fixed');
@@ -83,10 +123,17 @@ describe('remediation with sign-off', () => {
     assert.equal(result.fixed.length, findings.length);
     assert.deepEqual(result.stillDrifted, []);
     const diff = configurationDiff(approved, stack.org.org.snapshot());
-    assert.deepEqual(diff.added.map((a) => a.id), [foreign], 'only the foreign permission set stays, unassigned');
+    assert.deepEqual(
+      diff.added.map((a) => a.id),
+      [foreign],
+      'only the foreign permission set stays, unassigned',
+    );
     assert.deepEqual([diff.removed, diff.changed], [[], []]);
     assert.deepEqual(await audit('billing'), []);
-    assert.match((await registryRecord(stack.client, 'billing')).changes.at(-1)!.note ?? '', /approved by salesforce-admins@acme.example/);
+    assert.match(
+      (await registryRecord(stack.client, 'billing')).changes.at(-1)!.note ?? '',
+      /approved by salesforce-admins@acme.example/,
+    );
   });
 
   test('rejected: nothing changes', async () => {
@@ -95,7 +142,10 @@ describe('remediation with sign-off', () => {
     const findings = await audit('invoicing');
     const drifted = stack.org.org.snapshot();
     const handle = await startRemediation(stack.client, 'invoicing', findings, { requestedBy: 'jdoe@acme.example' });
-    await decideSignOff(stack.client, 'remediation', 'invoicing', 'reject', { approver: 'security@acme.example', comment: 'the extra access is intended' });
+    await decideSignOff(stack.client, 'remediation', 'invoicing', 'reject', {
+      approver: 'security@acme.example',
+      comment: 'the extra access is intended',
+    });
     const result = await handle.result();
     assert.equal(result.outcome, 'rejected');
     assert.deepEqual(result.fixed, []);
@@ -104,15 +154,29 @@ describe('remediation with sign-off', () => {
 
   test('a class grant is re-created only for a class the approved spec names', async () => {
     const { provisioned, integration } = (await registryRecord(stack.client, 'billing')).desired;
-    const scope = { userId: provisioned.userId, permissionSetId: provisioned.permissionSetId, apexClasses: integration.access.apexClasses };
+    const scope = {
+      userId: provisioned.userId,
+      permissionSetId: provisioned.permissionSetId,
+      apexClasses: integration.access.apexClasses,
+    };
     const db = stack.org.org.db;
     // A class the spec never approved, and onramp's own admin app (the same row shape pre-authorizes it).
     const leadRouter = db.find('ApexClass', (c) => c.Name === 'LeadRouter')!.Id;
     const bootstrapApp = db.find('ConnectedApplication', (a) => a.Name === stack.org.bootstrap.appName)!.Id;
     for (const entityId of [leadRouter, bootstrapApp]) {
-      const fix = { op: 'create', sobject: 'SetupEntityAccess', fields: { ParentId: provisioned.permissionSetId, SetupEntityId: entityId } } as const;
-      await assert.rejects(applyFix(await stack.admin(), fix, scope), { errorCode: ONRAMP_CODES.fixOutOfScope, message: new RegExp(`${entityId} is not an Apex class the approved spec names`) });
-      assert.equal(db.find('SetupEntityAccess', (s) => s.ParentId === provisioned.permissionSetId && s.SetupEntityId === entityId), undefined);
+      const fix = {
+        op: 'create',
+        sobject: 'SetupEntityAccess',
+        fields: { ParentId: provisioned.permissionSetId, SetupEntityId: entityId },
+      } as const;
+      await assert.rejects(applyFix(await stack.admin(), fix, scope), {
+        errorCode: ONRAMP_CODES.fixOutOfScope,
+        message: new RegExp(`${entityId} is not an Apex class the approved spec names`),
+      });
+      assert.equal(
+        db.find('SetupEntityAccess', (s) => s.ParentId === provisioned.permissionSetId && s.SetupEntityId === entityId),
+        undefined,
+      );
     }
   });
 });

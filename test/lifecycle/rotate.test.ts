@@ -16,9 +16,21 @@ describe('credential rotation', () => {
 
   const sf = () => stack.config.salesforce;
   const jwtGrant = (consumerKey: string, username: string, privateKeyPem: string) =>
-    connectWithJwt({ loginUrl: sf().instanceUrl, audience: sf().audience, consumerKey, username, privateKeyPem, apiVersion: sf().apiVersion });
+    connectWithJwt({
+      loginUrl: sf().instanceUrl,
+      audience: sf().audience,
+      consumerKey,
+      username,
+      privateKeyPem,
+      apiVersion: sf().apiVersion,
+    });
   const ccGrant = (consumerKey: string, consumerSecret: string) =>
-    connectWithClientCredentials({ loginUrl: sf().instanceUrl, consumerKey, consumerSecret, apiVersion: sf().apiVersion });
+    connectWithClientCredentials({
+      loginUrl: sf().instanceUrl,
+      consumerKey,
+      consumerSecret,
+      apiVersion: sf().apiVersion,
+    });
 
   test('JWT bearer: a new key and certificate replace the old ones, proven by a grant; the old key is refused and deleted', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
@@ -35,19 +47,34 @@ describe('credential rotation', () => {
     assert.notEqual(result.credentials.privateKeyRef, old.privateKeyRef);
     assert.notEqual(result.credentials.certificateFingerprint, old.certificateFingerprint);
     assert.equal(result.evidence.tokenUserId, desired.provisioned.userId);
-    assert.equal(parseCertificate(appByName(stack.org.org, desired.integration.app.apiName)!.certificate!).fingerprintSha256, result.credentials.certificateFingerprint);
+    assert.equal(
+      parseCertificate(appByName(stack.org.org, desired.integration.app.apiName)!.certificate!).fingerprintSha256,
+      result.credentials.certificateFingerprint,
+    );
     await jwtGrant(consumerKey, username, await stack.secrets.get(result.credentials.privateKeyRef!));
     await assert.rejects(jwtGrant(consumerKey, username, oldKey), /invalid_grant/);
     const versions = await stack.secrets.versions(desired.integration.names.secretNames.privateKey);
-    assert.deepEqual(versions.map((v) => v.ref), [result.credentials.privateKeyRef]);
+    assert.deepEqual(
+      versions.map((v) => v.ref),
+      [result.credentials.privateKeyRef],
+    );
 
     // The runbook describes what is in use now (issue 10 item 2): the new key version, certificate and proof.
     const runbook = readFileSync(desired.runbookPath!, 'utf8');
-    for (const now of [result.credentials.privateKeyRef!, result.credentials.certificateFingerprint!, result.credentials.certificateExpiresAt!, result.evidence.tokenObtainedAt]) {
+    for (const now of [
+      result.credentials.privateKeyRef!,
+      result.credentials.certificateFingerprint!,
+      result.credentials.certificateExpiresAt!,
+      result.evidence.tokenObtainedAt,
+    ]) {
       assert.ok(runbook.includes(now), `the runbook shows ${now}`);
     }
-    for (const before of [old.privateKeyRef!, old.certificateFingerprint!]) assert.ok(!runbook.includes(before), `the runbook no longer shows ${before}`);
-    assert.ok(runbook.startsWith(`<!-- onramp onboarding ${desired.onboardingId} -->`), 'still the onboarding\'s runbook');
+    for (const before of [old.privateKeyRef!, old.certificateFingerprint!])
+      assert.ok(!runbook.includes(before), `the runbook no longer shows ${before}`);
+    assert.ok(
+      runbook.startsWith(`<!-- onramp onboarding ${desired.onboardingId} -->`),
+      "still the onboarding's runbook",
+    );
 
     const record = await registryRecord(stack.client, 'ledger');
     assert.equal(record.desired.provisioned.credentials.privateKeyRef, result.credentials.privateKeyRef);
@@ -64,7 +91,10 @@ describe('credential rotation', () => {
       assert.ok(summary.certificateRotationsDue.includes('almanac'));
       const rotation = await stack.client.workflow.getHandle(rotationWorkflowId('almanac')).result();
       assert.equal(rotation.strategy, 'certificate');
-      assert.notEqual(rotation.credentials.certificateFingerprint, desired.provisioned.credentials.certificateFingerprint);
+      assert.notEqual(
+        rotation.credentials.certificateFingerprint,
+        desired.provisioned.credentials.certificateFingerprint,
+      );
       const record = await registryRecord(stack.client, 'almanac');
       assert.match(record.changes.at(-1)!.note ?? '', /rotated \(certificate\): audit /);
     } finally {
@@ -102,7 +132,10 @@ describe('credential rotation', () => {
     assert.equal(result.app.consumerKey, staged.meta.consumerKey);
     await ccGrant(result.app.consumerKey, await stack.secrets.get(result.credentials.consumerSecretRef));
     await assert.rejects(ccGrant(old.consumerKey, oldSecret), /invalid_client/);
-    assert.deepEqual((await stack.secrets.versions(secretName)).map((v) => v.ref), [staged.ref]);
+    assert.deepEqual(
+      (await stack.secrets.versions(secretName)).map((v) => v.ref),
+      [staged.ref],
+    );
     assert.deepEqual(appByName(stack.org.org, desired.integration.app.apiName)?.stagedCredentials, []);
     const record = await registryRecord(stack.client, 'depot');
     assert.equal(record.desired.provisioned.app.consumerKey, result.app.consumerKey);

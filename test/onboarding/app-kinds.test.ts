@@ -6,13 +6,50 @@ import { LocalOrgAdmin } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { approveByPolicy, assertNoSecretsStored, assertOrgRestored, captureAccessTokens, failureOf, leakedSecrets, specText, startSpec } from './helpers';
+import {
+  approveByPolicy,
+  assertNoSecretsStored,
+  assertOrgRestored,
+  captureAccessTokens,
+  failureOf,
+  leakedSecrets,
+  specText,
+  startSpec,
+} from './helpers';
 
 const CASES = [
-  { name: 'billing-eca', example: 'billing', kind: 'external-client-app', flow: 'jwt-bearer', apiName: 'Onramp_Billing_Eca', grant: 'Account' },
-  { name: 'billing-ca', example: 'billing', kind: 'connected-app', flow: 'jwt-bearer', apiName: 'Onramp_Billing_Ca', grant: 'Account' },
-  { name: 'warehouse-eca', example: 'warehouse-cc', kind: 'external-client-app', flow: 'client-credentials', apiName: 'Onramp_Warehouse_Eca', grant: 'Product2' },
-  { name: 'warehouse-ca', example: 'warehouse-cc', kind: 'connected-app', flow: 'client-credentials', apiName: 'Onramp_Warehouse_Ca', grant: 'Product2' },
+  {
+    name: 'billing-eca',
+    example: 'billing',
+    kind: 'external-client-app',
+    flow: 'jwt-bearer',
+    apiName: 'Onramp_Billing_Eca',
+    grant: 'Account',
+  },
+  {
+    name: 'billing-ca',
+    example: 'billing',
+    kind: 'connected-app',
+    flow: 'jwt-bearer',
+    apiName: 'Onramp_Billing_Ca',
+    grant: 'Account',
+  },
+  {
+    name: 'warehouse-eca',
+    example: 'warehouse-cc',
+    kind: 'external-client-app',
+    flow: 'client-credentials',
+    apiName: 'Onramp_Warehouse_Eca',
+    grant: 'Product2',
+  },
+  {
+    name: 'warehouse-ca',
+    example: 'warehouse-cc',
+    kind: 'connected-app',
+    flow: 'client-credentials',
+    apiName: 'Onramp_Warehouse_Ca',
+    grant: 'Product2',
+  },
 ] as const;
 
 describe('both OAuth flows on both app kinds', () => {
@@ -29,7 +66,10 @@ describe('both OAuth flows on both app kinds', () => {
 
   for (const c of CASES) {
     test(`${c.flow} with a ${c.kind}: token, sample call, LoginHistory, refused reads; no secret readable anywhere`, async () => {
-      const { handle } = await startSpec(stack, specText(c.example, c.name, (spec) => (spec.app.kind = c.kind)));
+      const { handle } = await startSpec(
+        stack,
+        specText(c.example, c.name, (spec) => (spec.app.kind = c.kind)),
+      );
       // warehouse-cc asks for two approvals.
       await approveByPolicy(stack, c.name);
       if (c.example === 'warehouse-cc') await approveByPolicy(stack, c.name);
@@ -56,7 +96,12 @@ describe('both OAuth flows on both app kinds', () => {
       assert.equal((await handle.query(statusQuery)).phase, 'completed');
 
       const secrets = await stack.secrets.list(`${c.name}/`);
-      assert.deepEqual(secrets, c.flow === 'jwt-bearer' ? [`${c.name}/consumer-secret`, `${c.name}/private-key`] : [`${c.name}/consumer-secret`]);
+      assert.deepEqual(
+        secrets,
+        c.flow === 'jwt-bearer'
+          ? [`${c.name}/consumer-secret`, `${c.name}/private-key`]
+          : [`${c.name}/consumer-secret`],
+      );
       assert.ok(tokens.size > 0, 'the org issued access tokens during the run');
       assert.deepEqual(await leakedSecrets(stack, handle, tokens, result.runbookPath), []);
       assert.match(readFileSync(result.runbookPath, 'utf8'), new RegExp(c.apiName));
@@ -68,7 +113,10 @@ describe('both OAuth flows on both app kinds', () => {
     await admin.updateSettings({ connectedAppCreationAllowed: false });
     try {
       const name = 'legacy-ca';
-      const { handle } = await startSpec(stack, specText('billing', name, (spec) => (spec.app.kind = 'connected-app')));
+      const { handle } = await startSpec(
+        stack,
+        specText('billing', name, (spec) => (spec.app.kind = 'connected-app')),
+      );
       const before = stack.org.org.snapshot();
       await approveByPolicy(stack, name);
       const failure = await failureOf(handle);

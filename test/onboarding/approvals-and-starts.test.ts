@@ -11,7 +11,10 @@ describe('sign-off rules and starting twice', () => {
 
   test('unsigned approval signals change nothing and show in the status; two approvals need two distinct approvers', async () => {
     const name = 'two-keys';
-    const { handle } = await startSpec(stack, specText('billing', name, (spec) => (spec.approvalsRequired = 2)));
+    const { handle } = await startSpec(
+      stack,
+      specText('billing', name, (spec) => (spec.approvalsRequired = 2)),
+    );
     await handle.signal(approveSignal, { approver: 'jdoe@acme.example' });
     await handle.signal(approveSignal, { approver: 'mallory@evil.example' });
     await handle.signal(rejectSignal, { approver: 'mallory@evil.example' });
@@ -42,7 +45,8 @@ describe('sign-off rules and starting twice', () => {
     });
     await assert.rejects(
       handle.executeUpdate(approveUpdate, { args: [{ statement: again, approver: '' }], updateId: 'another-request' }),
-      (e: unknown) => e instanceof WorkflowUpdateFailedError && (e.cause as { type?: string }).type === 'AlreadyDecided',
+      (e: unknown) =>
+        e instanceof WorkflowUpdateFailedError && (e.cause as { type?: string }).type === 'AlreadyDecided',
     );
     await handle.signal(approveSignal, { statement: again, approver: '' });
     status = await statusWhen(stack, name, (s) => (s.ignoredDecisions ?? []).length === 4);
@@ -60,7 +64,10 @@ describe('sign-off rules and starting twice', () => {
     });
     await handle.signal(approveSignal, { statement: bob, approver: '' });
     const result = await handle.result();
-    assert.deepEqual(result.approvals.map((a) => a.approver), ['alice@acme.example', 'bob@acme.example']);
+    assert.deepEqual(
+      result.approvals.map((a) => a.approver),
+      ['alice@acme.example', 'bob@acme.example'],
+    );
     assert.equal((await onboardingStatus(stack.client, name)).phase, 'completed');
   });
 
@@ -78,14 +85,28 @@ describe('sign-off rules and starting twice', () => {
 
     await approveByPolicy(stack, name);
     const result = await again.result();
-    const users = stack.org.org.db.filter('User', (u) => String(u.FederationIdentifier ?? '').startsWith(`onramp:${name}:`));
-    assert.deepEqual(users.map((u) => u.Id), [result.provisioned.userId]);
+    const users = stack.org.org.db.filter('User', (u) =>
+      String(u.FederationIdentifier ?? '').startsWith(`onramp:${name}:`),
+    );
+    assert.deepEqual(
+      users.map((u) => u.Id),
+      [result.provisioned.userId],
+    );
 
     const later = await prepareOnboarding({ text }, stack.config, await stack.admin());
-    assert.ok(later.issues.some((i) => i.code === 'integration-exists' && i.severity === 'error'), JSON.stringify(later.issues));
+    assert.ok(
+      later.issues.some((i) => i.code === 'integration-exists' && i.severity === 'error'),
+      JSON.stringify(later.issues),
+    );
     assert.ok(!later.issues.some((i) => i.code === 'username-taken'));
-    await assert.rejects(startOnboarding(stack.client, stack.config, later, stack.signoff.submission()), /the spec has errors/);
+    await assert.rejects(
+      startOnboarding(stack.client, stack.config, later, stack.signoff.submission()),
+      /the spec has errors/,
+    );
     // Even past validation, Temporal refuses a new run of a completed onboarding (ALLOW_DUPLICATE_FAILED_ONLY).
-    await assert.rejects(startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()), WorkflowExecutionAlreadyStartedError);
+    await assert.rejects(
+      startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission()),
+      WorkflowExecutionAlreadyStartedError,
+    );
   });
 });

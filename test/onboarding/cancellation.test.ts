@@ -34,7 +34,11 @@ async function untilRunning(stack: OnrampStack, integration: string, step: Onboa
   for (;;) {
     const status = await onboardingStatus(stack.client, integration);
     if (status.steps.find((s) => s.step === step)?.state === 'running') return;
-    assert.equal(status.phase === 'failed' || status.phase === 'completed', false, `the onboarding ended (${status.phase}) before ${step} ran`);
+    assert.equal(
+      status.phase === 'failed' || status.phase === 'completed',
+      false,
+      `the onboarding ended (${status.phase}) before ${step} ran`,
+    );
     await sleep(50);
   }
 }
@@ -50,14 +54,24 @@ describe('an approval that times out leaves nothing behind (time-skipping server
 
   test('no decision within approvalTimeout: ApprovalTimedOut, the org unchanged, no secret stored', async () => {
     const name = 'slow-approvers';
-    const { handle } = await startSpec(stack, specText('billing', name, (spec) => Object.assign(spec, { approvalTimeout: '2h', approvalsRequired: 2 })));
+    const { handle } = await startSpec(
+      stack,
+      specText('billing', name, (spec) => Object.assign(spec, { approvalTimeout: '2h', approvalsRequired: 2 })),
+    );
     const before = stack.org.org.snapshot();
-    await approve(stack.client, name, stack.signoff.decision('securityApprover')).catch(() => assert.fail('approvals are accepted until the timeout'));
+    await approve(stack.client, name, stack.signoff.decision('securityApprover')).catch(() =>
+      assert.fail('approvals are accepted until the timeout'),
+    );
     // One approval of the two required never comes.
     await stack.env.sleep('3h');
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'ApprovalTimedOut');
-    assert.deepEqual(failure.details, { failedStep: 'approval', reason: 'no decision within 2h', undone: [], leftBehind: [] });
+    assert.deepEqual(failure.details, {
+      failedStep: 'approval',
+      reason: 'no decision within 2h',
+      undone: [],
+      leftBehind: [],
+    });
     assert.equal((await onboardingStatus(stack.client, name)).phase, 'timed-out');
     await assertSearchAttributes(handle, name, 'timed-out');
     assertOrgRestored(stack, before);

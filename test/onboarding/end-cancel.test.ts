@@ -13,7 +13,14 @@ import type { OnboardingStep } from '../../src/shared/steps';
 import type { StepState } from '../../src/shared/types';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { approveByPolicy, assertCancelled, assertNoSecretsStored, assertOrgRestored, specText, startSpec } from './helpers';
+import {
+  approveByPolicy,
+  assertCancelled,
+  assertNoSecretsStored,
+  assertOrgRestored,
+  specText,
+  startSpec,
+} from './helpers';
 
 // issue 10 item 1: a cancel that lands as the runbook is written or the integration registered (the last
 // steps) must leave no managed integration behind: no runbook, no registry entry, nothing for the audit.

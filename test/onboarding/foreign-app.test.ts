@@ -110,7 +110,10 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
       assert.equal(failure.type, Failure.OnboardingFailed.type);
       assert.equal(failure.details.failedStep, 'revalidatePlan');
       assert.equal(failure.stepFailure?.type, Failure.PlanChanged.type);
-      assert.match(failure.message, new RegExp(`${label} named ${integration.app.apiName} already exists|${integration.app.apiName}`));
+      assert.match(
+        failure.message,
+        new RegExp(`${label} named ${integration.app.apiName} already exists|${integration.app.apiName}`),
+      );
       assert.deepEqual(failure.details.undone, []);
       assert.deepEqual(failure.details.leftBehind, []);
       // The foreign app, its settings and its token rows are as they were; onramp's own work is undone.

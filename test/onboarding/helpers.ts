@@ -2,18 +2,43 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, CancelledFailure, type ApplicationFailure, type Payload, type RetryState } from '@temporalio/common';
+import {
+  ActivityFailure,
+  CancelledFailure,
+  type ApplicationFailure,
+  type Payload,
+  type RetryState,
+} from '@temporalio/common';
 import { parse, stringify } from 'yaml';
-import { approve, onboardingStatus, prepareOnboarding, startOnboarding, type OnboardingHandle } from '../../src/client/onboarding';
+import {
+  approve,
+  onboardingStatus,
+  prepareOnboarding,
+  startOnboarding,
+  type OnboardingHandle,
+} from '../../src/client/onboarding';
 import { ADMIN_DIFF_IGNORED_TYPES, APP_TABLE, type OrgState, type Row, diffStates, sameId } from '@onramp/local-org';
 import { statusQuery } from '../../src/shared/messages';
-import type { ApprovalRecord, OnboardingFailureDetails, OnboardingStatus, OnboardingResult, StepTimeouts } from '../../src/shared/types';
+import type {
+  ApprovalRecord,
+  OnboardingFailureDetails,
+  OnboardingStatus,
+  OnboardingResult,
+  StepTimeouts,
+} from '../../src/shared/types';
 import type { ResolvedIntegration } from '../../src/spec/normalize';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { needlesFor, scanForSecrets, storeNeedles, type SecretHit, type SecretNeedle } from '../helpers/secret-scan';
 
 /** Pacing for tests that must see a failing step give up, or a killed worker's step retried, in seconds. */
-export const FAST: StepTimeouts = { startToClose: '10s', slowStartToClose: '30s', heartbeat: '5s', retryInitialInterval: '200ms', retryMaximumInterval: '1s', maximumAttempts: 3 };
+export const FAST: StepTimeouts = {
+  startToClose: '10s',
+  slowStartToClose: '30s',
+  heartbeat: '5s',
+  retryInitialInterval: '200ms',
+  retryMaximumInterval: '1s',
+  maximumAttempts: 3,
+};
 
 type SpecObject = Record<string, any>;
 
@@ -21,7 +46,11 @@ type SpecObject = Record<string, any>;
  * One of the shipped examples under another name: tests derive their specs from the examples, unchanged
  * but for the name, so that what ops engineers copy is what is tested.
  */
-export function specText(example: 'billing' | 'warehouse-cc', name: string, patch: (spec: SpecObject) => void = () => undefined): string {
+export function specText(
+  example: 'billing' | 'warehouse-cc',
+  name: string,
+  patch: (spec: SpecObject) => void = () => undefined,
+): string {
   const spec = parse(readFileSync(`examples/${example}.yaml`, 'utf8')) as SpecObject;
   spec.name = name;
   patch(spec);
@@ -29,15 +58,32 @@ export function specText(example: 'billing' | 'warehouse-cc', name: string, patc
 }
 
 /** Validates the spec against the org (no errors allowed) and starts its onboarding. */
-export async function startSpec(stack: OnrampStack, text: string, timeouts?: StepTimeouts): Promise<{ handle: OnboardingHandle; integration: ResolvedIntegration }> {
+export async function startSpec(
+  stack: OnrampStack,
+  text: string,
+  timeouts?: StepTimeouts,
+): Promise<{ handle: OnboardingHandle; integration: ResolvedIntegration }> {
   const prepared = await prepareOnboarding({ text }, stack.config, await stack.admin());
-  assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
-  const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission(), timeouts ? { timeouts } : {});
+  assert.deepEqual(
+    prepared.issues.filter((i) => i.severity === 'error'),
+    [],
+  );
+  const handle = await startOnboarding(
+    stack.client,
+    stack.config,
+    prepared,
+    stack.signoff.submission(),
+    timeouts ? { timeouts } : {},
+  );
   return { handle, integration: prepared.resolved! };
 }
 
 /** Polls the status until `done` holds: signals are fire-and-forget, their effect shows a moment later. */
-export async function statusWhen(stack: OnrampStack, integration: string, done: (s: OnboardingStatus) => boolean): Promise<OnboardingStatus> {
+export async function statusWhen(
+  stack: OnrampStack,
+  integration: string,
+  done: (s: OnboardingStatus) => boolean,
+): Promise<OnboardingStatus> {
   for (let i = 0; ; i++) {
     const status = await onboardingStatus(stack.client, integration);
     if (done(status) || i === 200) return status;
@@ -46,7 +92,11 @@ export async function statusWhen(stack: OnrampStack, integration: string, done: 
 }
 
 /** The approvals deploy/policy.yaml asks of an onboarding on the local org (not a sandbox): two security approvers. */
-export async function approveByPolicy(stack: OnrampStack, integration: string, comment?: string): Promise<ApprovalRecord[]> {
+export async function approveByPolicy(
+  stack: OnrampStack,
+  integration: string,
+  comment?: string,
+): Promise<ApprovalRecord[]> {
   const records: ApprovalRecord[] = [];
   for (const who of ['securityApprover', 'secondSecurityApprover']) {
     records.push(await approve(stack.client, integration, stack.signoff.decision(who, comment)));
@@ -58,9 +108,12 @@ export async function approveByPolicy(stack: OnrampStack, integration: string, c
  * The ApplicationFailure a failed onboarding ended with: its type, message and OnboardingFailureDetails,
  * and, when a step's activity failed, that failure's type and why its retries stopped.
  */
-export async function failureOf(
-  handle: OnboardingHandle,
-): Promise<{ type?: string; message: string; details: OnboardingFailureDetails; stepFailure?: { type?: string | null; retryState: RetryState } }> {
+export async function failureOf(handle: OnboardingHandle): Promise<{
+  type?: string;
+  message: string;
+  details: OnboardingFailureDetails;
+  stepFailure?: { type?: string | null; retryState: RetryState };
+}> {
   const error = await handle.result().then(
     () => assert.fail('the onboarding succeeded'),
     (e: unknown) => e,
@@ -68,8 +121,16 @@ export async function failureOf(
   assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
   const cause = error.cause as { type?: string; message: string; details?: unknown[]; cause?: unknown };
   const activity = cause.cause instanceof ActivityFailure ? cause.cause : undefined;
-  const stepFailure = activity && { type: (activity.cause as ApplicationFailure | undefined)?.type, retryState: activity.retryState };
-  return { type: cause.type, message: cause.message, details: cause.details?.[0] as OnboardingFailureDetails, stepFailure };
+  const stepFailure = activity && {
+    type: (activity.cause as ApplicationFailure | undefined)?.type,
+    retryState: activity.retryState,
+  };
+  return {
+    type: cause.type,
+    message: cause.message,
+    details: cause.details?.[0] as OnboardingFailureDetails,
+    stepFailure,
+  };
 }
 
 /** The onboarding ended cancelled (not completed, not failed). */
@@ -107,34 +168,64 @@ export function assertOrgRestored(stack: OnrampStack, before: OrgState, createdU
   assert.equal(added.length, 1, `exactly one user added: ${shown}`);
   const [{ row }] = added;
   // Salesforce keeps a UserLogin (frozen / password-locked state) beside every user: part of the user.
-  const others = diff.added.filter((a) => a.type !== 'User' && !(a.type === 'UserLogin' && a.row.UserId === row.Id && a.row.IsFrozen === false));
+  const others = diff.added.filter(
+    (a) => a.type !== 'User' && !(a.type === 'UserLogin' && a.row.UserId === row.Id && a.row.IsFrozen === false),
+  );
   assert.deepEqual(others, [], `nothing but the retired user added: ${shown}`);
   assert.equal(row.IsActive, false);
   assert.notEqual(String(row.Username).toLowerCase(), createdUsername.toLowerCase());
   assert.equal(String(row.Username).split('@')[1], createdUsername.split('@')[1]);
   const users = Object.values(after.tables.User ?? {}) as Row[];
-  assert.ok(!users.some((u) => String(u.Username).toLowerCase() === createdUsername.toLowerCase()), `${createdUsername} is free again`);
+  assert.ok(
+    !users.some((u) => String(u.Username).toLowerCase() === createdUsername.toLowerCase()),
+    `${createdUsername} is free again`,
+  );
 }
 
 /**
  * A completed onboarding made exactly one of everything: one user with its marker, one permission set
  * with each grant once, one assignment of it and of the license, one app. What a retried create must keep.
  */
-export function assertProvisionedOnce(stack: OnrampStack, name: string, integration: ResolvedIntegration, result: OnboardingResult): void {
+export function assertProvisionedOnce(
+  stack: OnrampStack,
+  name: string,
+  integration: ResolvedIntegration,
+  result: OnboardingResult,
+): void {
   const db = stack.org.org.db;
   const { userId, permissionSetId } = result.provisioned;
   const users = db.filter('User', (u) => String(u.FederationIdentifier ?? '').startsWith(`onramp:${name}:`));
-  assert.deepEqual(users.map((u) => u.Id), [userId], 'one user');
+  assert.deepEqual(
+    users.map((u) => u.Id),
+    [userId],
+    'one user',
+  );
   const permissionSets = db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName);
-  assert.deepEqual(permissionSets.map((p) => p.Id), [permissionSetId], 'one permission set');
-  const grants = (type: string, only: (row: Row) => boolean = () => true) => db.filter(type, (o) => sameId(o.ParentId, permissionSetId) && only(o)).length;
+  assert.deepEqual(
+    permissionSets.map((p) => p.Id),
+    [permissionSetId],
+    'one permission set',
+  );
+  const grants = (type: string, only: (row: Row) => boolean = () => true) =>
+    db.filter(type, (o) => sameId(o.ParentId, permissionSetId) && only(o)).length;
   assert.equal(grants('ObjectPermissions'), integration.access.objects.length, 'each object granted once');
   assert.equal(grants('FieldPermissions'), integration.access.fields.length, 'each field granted once');
   // The app's pre-authorisation of the permission set is a SetupEntityAccess row too.
-  assert.equal(grants('SetupEntityAccess', (a) => a.SetupEntityType === 'ApexClass'), integration.access.apexClasses.length, 'each Apex class granted once');
-  const assignments = db.filter('PermissionSetAssignment', (a) => sameId(a.AssigneeId, userId) && sameId(a.PermissionSetId, permissionSetId));
+  assert.equal(
+    grants('SetupEntityAccess', (a) => a.SetupEntityType === 'ApexClass'),
+    integration.access.apexClasses.length,
+    'each Apex class granted once',
+  );
+  const assignments = db.filter(
+    'PermissionSetAssignment',
+    (a) => sameId(a.AssigneeId, userId) && sameId(a.PermissionSetId, permissionSetId),
+  );
   assert.equal(assignments.length, 1, 'one permission set assignment');
-  assert.equal(db.filter('PermissionSetLicenseAssign', (a) => sameId(a.AssigneeId, userId)).length, 1, 'one license assignment');
+  assert.equal(
+    db.filter('PermissionSetLicenseAssign', (a) => sameId(a.AssigneeId, userId)).length,
+    1,
+    'one license assignment',
+  );
   const apps = db.filter(APP_TABLE, (a) => String(a.fullName).toLowerCase() === integration.app.apiName.toLowerCase());
   assert.equal(apps.length, 1, 'one app');
   assert.equal(result.evidence.loginHistory.status, 'Success');
@@ -178,10 +269,18 @@ export async function leakedSecrets(
     ...(runbookPath ? [{ where: 'runbook', text: readFileSync(runbookPath, 'utf8') }] : []),
   ];
   // Scanning ciphertext would prove nothing: the decoded workflow input must be among the texts.
-  assert.ok(texts.some((t) => t.where.startsWith('history payload') && t.text.includes('"onboardingId"')), 'history payloads were decoded');
-  const needles = [...recorded, ...(await storeNeedles(stack.secrets)), ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
+  assert.ok(
+    texts.some((t) => t.where.startsWith('history payload') && t.text.includes('"onboardingId"')),
+    'history payloads were decoded',
+  );
+  const needles = [
+    ...recorded,
+    ...(await storeNeedles(stack.secrets)),
+    ...[...accessTokens].flatMap((t) => needlesFor('access-token', t)),
+  ];
   const hits = scanForSecrets(texts, needles);
-  for (const { where, text } of texts) if (SESSION_ID.test(text)) hits.push({ kind: 'access-token', where: `${where} (session id)` });
+  for (const { where, text } of texts)
+    if (SESSION_ID.test(text)) hits.push({ kind: 'access-token', where: `${where} (session id)` });
   return hits;
 }
 
@@ -191,7 +290,9 @@ export async function leakedSecrets(
  * @temporalio/common and @temporalio/proto, and protojson refuses the other copy's types.)
  */
 function historyText(history: unknown): string {
-  return JSON.stringify(history, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8') : value));
+  return JSON.stringify(history, (_key, value: unknown) =>
+    ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8') : value,
+  );
 }
 
 async function decodedPayloads(stack: OnrampStack, history: unknown): Promise<string[]> {
@@ -200,7 +301,8 @@ async function decodedPayloads(stack: OnrampStack, history: unknown): Promise<st
     if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
     if (Array.isArray(node)) return node.forEach(walk);
     const record = node as Record<string, unknown>;
-    if (record.metadata && typeof record.metadata === 'object' && ArrayBuffer.isView(record.data)) payloads.push(record as Payload);
+    if (record.metadata && typeof record.metadata === 'object' && ArrayBuffer.isView(record.data))
+      payloads.push(record as Payload);
     Object.values(record).forEach(walk);
   };
   walk(history);

@@ -20,7 +20,10 @@ describe('onboarding an integration end to end', () => {
 
   test('billing (JWT bearer, External Client App): approved, provisioned, proven, runbook written', async () => {
     const prepared = await prepareOnboarding(SPEC, stack.config, await stack.admin());
-    assert.deepEqual(prepared.issues.filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(
+      prepared.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
     const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
     await approveByPolicy(stack, 'billing', 'least privilege checked');
     const result = await handle.result();
@@ -60,7 +63,11 @@ describe('onboarding an integration end to end', () => {
   test('rejection creates nothing and the org is unchanged', async () => {
     const tokens = captureAccessTokens(stack);
     const before = stack.org.org.snapshot();
-    const prepared = await prepareOnboarding({ text: readFileSync(SPEC, 'utf8').replace('name: billing', 'name: ledger') }, stack.config, await stack.admin());
+    const prepared = await prepareOnboarding(
+      { text: readFileSync(SPEC, 'utf8').replace('name: billing', 'name: ledger') },
+      stack.config,
+      await stack.admin(),
+    );
     const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
     const { decision } = stack.signoff;
     await assert.rejects(approve(stack.client, 'ledger', decision('requester')), updateRefused('SelfApproval'));

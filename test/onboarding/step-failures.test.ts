@@ -23,7 +23,10 @@ import {
 } from './helpers';
 
 /** A fault that never stops: the step's retries run out. */
-const always = (rule: Omit<FaultRuleInput, 'kind'>, kind: FaultRuleInput['kind'] = 'server-error'): FaultRuleInput => ({ kind, ...rule });
+const always = (rule: Omit<FaultRuleInput, 'kind'>, kind: FaultRuleInput['kind'] = 'server-error'): FaultRuleInput => ({
+  kind,
+  ...rule,
+});
 
 interface StepFailure {
   step: OnboardingStep;
@@ -40,10 +43,12 @@ interface StepFailure {
   undone: RegExp[];
 }
 
-const faults = (...rules: FaultRuleInput[]) => async (_stack: OnrampStack, admin: LocalOrgAdmin) => {
-  await admin.setFaults(rules);
-  return () => admin.clearFaults();
-};
+const faults =
+  (...rules: FaultRuleInput[]) =>
+  async (_stack: OnrampStack, admin: LocalOrgAdmin) => {
+    await admin.setFaults(rules);
+    return () => admin.clearFaults();
+  };
 
 const USER_RETIRED = /^deactivate the user and free its username \(.*: deactivated, username freed\)$/;
 const PS_DELETED = /^delete the permission set \(.*: deleted\)$/;
@@ -56,7 +61,8 @@ const STEP_FAILURES: StepFailure[] = [
     async inject(stack, admin) {
       const license = [...stack.org.org.db.rows('UserLicense')].find((l) => l.Name === 'Salesforce Integration')!;
       await admin.updateRecord('UserLicense', license.Id, { TotalLicenses: license.UsedLicenses });
-      return async () => void (await admin.updateRecord('UserLicense', license.Id, { TotalLicenses: license.TotalLicenses }));
+      return async () =>
+        void (await admin.updateRecord('UserLicense', license.Id, { TotalLicenses: license.TotalLicenses }));
     },
     reason: /no Salesforce Integration license left/,
     userCreated: false,
@@ -67,7 +73,13 @@ const STEP_FAILURES: StepFailure[] = [
     step: 'createIntegrationUser',
     // Someone creates a user with the integration's username by hand.
     async inject(_stack, admin, integration) {
-      const { id } = await admin.insertRecord('User', { Username: integration.user.username, LastName: 'Handmade', Email: 'ops@acme.example', Alias: 'handmade', IsActive: true });
+      const { id } = await admin.insertRecord('User', {
+        Username: integration.user.username,
+        LastName: 'Handmade',
+        Email: 'ops@acme.example',
+        Alias: 'handmade',
+        IsActive: true,
+      });
       return () => admin.deleteRecord('User', id);
     },
     reason: /user\.username: a user .* already exists/,
@@ -86,7 +98,12 @@ const STEP_FAILURES: StepFailure[] = [
     step: 'createPermissionSet',
     // Someone creates a permission set with onramp's name by hand.
     async inject(_stack, admin, integration) {
-      const { id } = await admin.insertRecord('PermissionSet', { Name: integration.names.permissionSetName, Label: 'Handmade', Description: 'made in Setup', IsOwnedByProfile: false });
+      const { id } = await admin.insertRecord('PermissionSet', {
+        Name: integration.names.permissionSetName,
+        Label: 'Handmade',
+        Description: 'made in Setup',
+        IsOwnedByProfile: false,
+      });
       return () => admin.deleteRecord('PermissionSet', id);
     },
     reason: /a permission set named .* already exists/,
@@ -132,7 +149,13 @@ const STEP_FAILURES: StepFailure[] = [
     inject: faults(always({ operation: 'deploy' })),
     reason: /create the External Client App: .*UNKNOWN_EXCEPTION/,
     userCreated: true,
-    undone: [/^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: absent\)$/, /^remove permission set assignments \(removed 1 assignment\(s\)\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [
+      /^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: absent\)$/,
+      /^remove permission set assignments \(removed 1 assignment\(s\)\)$/,
+      PS_DELETED,
+      USER_RETIRED,
+      SECRETS_DELETED,
+    ],
   },
   {
     step: 'verifyIntegration',
@@ -141,7 +164,12 @@ const STEP_FAILURES: StepFailure[] = [
     inject: faults(always({ method: 'POST', path: '/services/oauth2/token' }, 'unavailable')),
     reason: /could not obtain a token: ERROR_HTTP_503/,
     userCreated: true,
-    undone: [/^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [
+      /^revoke the integration's tokens and delete the app \(revoked 0 token\(s\); .*: deleted\)$/,
+      PS_DELETED,
+      USER_RETIRED,
+      SECRETS_DELETED,
+    ],
   },
   {
     step: 'writeRunbook',
@@ -153,12 +181,18 @@ const STEP_FAILURES: StepFailure[] = [
     },
     reason: /EEXIST|ENOTDIR/,
     userCreated: true,
-    undone: [/^revoke the integration's tokens and delete the app \(.*: deleted\)$/, PS_DELETED, USER_RETIRED, SECRETS_DELETED],
+    undone: [
+      /^revoke the integration's tokens and delete the app \(.*: deleted\)$/,
+      PS_DELETED,
+      USER_RETIRED,
+      SECRETS_DELETED,
+    ],
   },
 ];
 
 /** Steps that run once the credentials were generated: their failures have secret values to leak. */
-const afterCredentials = (step: OnboardingStep) => ONBOARDING_STEPS.indexOf(step) >= ONBOARDING_STEPS.indexOf('generateCredentials');
+const afterCredentials = (step: OnboardingStep) =>
+  ONBOARDING_STEPS.indexOf(step) >= ONBOARDING_STEPS.indexOf('generateCredentials');
 
 describe('a failure at any step undoes everything before it', () => {
   let stack: OnrampStack;
@@ -175,7 +209,8 @@ describe('a failure at any step undoes everything before it', () => {
 
   /** No secret of a failed (undone) onboarding in its history, status, the logs or the org's rows. */
   const assertNoSecretLeaked = async (handle: OnboardingHandle, step: OnboardingStep, recordedBefore: number) => {
-    if (afterCredentials(step)) assert.ok(recorded.length > recordedBefore, 'the scan knows the secrets this onboarding generated');
+    if (afterCredentials(step))
+      assert.ok(recorded.length > recordedBefore, 'the scan knows the secrets this onboarding generated');
     assert.deepEqual(await leakedSecrets(stack, handle, tokens, undefined, recorded), []);
     assert.deepEqual(secretsLeftInOrg(stack, recorded.slice(recordedBefore)), []);
   };
@@ -198,10 +233,17 @@ describe('a failure at any step undoes everything before it', () => {
         assert.equal(failure.type, 'OnboardingFailed');
         assert.equal(failure.details.failedStep, f.caughtBy ?? f.step);
         assert.match(failure.details.reason, f.reason);
-        assert.match(failure.message, f.caughtBy ? /stopped before its first write/ : new RegExp(`failed at ${f.step}`));
+        assert.match(
+          failure.message,
+          f.caughtBy ? /stopped before its first write/ : new RegExp(`failed at ${f.step}`),
+        );
         if (f.stepFailure) assert.deepEqual(failure.stepFailure, f.stepFailure);
         assert.deepEqual(failure.details.leftBehind, []);
-        for (const undone of f.undone) assert.ok(failure.details.undone.some((u) => undone.test(u)), `${undone} in ${JSON.stringify(failure.details.undone)}`);
+        for (const undone of f.undone)
+          assert.ok(
+            failure.details.undone.some((u) => undone.test(u)),
+            `${undone} in ${JSON.stringify(failure.details.undone)}`,
+          );
         await admin.clearFaults();
         assertOrgRestored(stack, before, f.userCreated ? integration.user.username : undefined);
       } finally {
@@ -216,7 +258,10 @@ describe('a failure at any step undoes everything before it', () => {
   test('transient 503s are retried and the onboarding succeeds with exactly one of everything', async () => {
     const name = 'flaky-org';
     // Production's attempts, quicker pauses between them.
-    const { handle, integration } = await startSpec(stack, specText('billing', name), { retryInitialInterval: '200ms', retryMaximumInterval: '1s' });
+    const { handle, integration } = await startSpec(stack, specText('billing', name), {
+      retryInitialInterval: '200ms',
+      retryMaximumInterval: '1s',
+    });
     await admin.setFaults([
       { kind: 'unavailable', method: 'POST', pattern: 'sobjects/User$', times: 2 },
       { kind: 'unavailable', style: 'busy', method: 'POST', pattern: 'sobjects/PermissionSetAssignment$', times: 1 },
@@ -225,7 +270,10 @@ describe('a failure at any step undoes everything before it', () => {
     try {
       await approveByPolicy(stack, name);
       const result = await handle.result();
-      assert.deepEqual((await admin.faults()).rules.map((r) => r.hits), [2, 1, 1]);
+      assert.deepEqual(
+        (await admin.faults()).rules.map((r) => r.hits),
+        [2, 1, 1],
+      );
       const db = stack.org.org.db;
       assert.equal(db.filter('User', (u) => u.Username === integration.user.username).length, 1);
       assert.equal(db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName).length, 1);
@@ -238,7 +286,11 @@ describe('a failure at any step undoes everything before it', () => {
 
   test('a compensation that hits transient faults still completes', async () => {
     const name = 'flaky-undo';
-    const { handle, integration } = await startSpec(stack, specText('billing', name, (spec) => (spec.app.kind = 'connected-app')), FAST);
+    const { handle, integration } = await startSpec(
+      stack,
+      specText('billing', name, (spec) => (spec.app.kind = 'connected-app')),
+      FAST,
+    );
     const recordedBefore = recorded.length;
     const before = stack.org.org.snapshot();
     // The forward run fails at verify; every undo route then answers 503 or 500 a few times first.
@@ -246,7 +298,13 @@ describe('a failure at any step undoes everything before it', () => {
       always({ method: 'POST', path: '/services/oauth2/token' }, 'unavailable'),
       { kind: 'server-error', operation: 'deleteMetadata', times: 2 },
       { kind: 'unavailable', method: 'DELETE', pattern: 'sobjects/PermissionSetAssignment/', times: 2 },
-      { kind: 'unavailable', style: 'busy', method: 'DELETE', pattern: 'sobjects/PermissionSetLicenseAssign/', times: 2 },
+      {
+        kind: 'unavailable',
+        style: 'busy',
+        method: 'DELETE',
+        pattern: 'sobjects/PermissionSetLicenseAssign/',
+        times: 2,
+      },
       { kind: 'unavailable', method: 'PATCH', pattern: 'sobjects/User/', times: 3 },
     ]);
     try {
@@ -254,7 +312,10 @@ describe('a failure at any step undoes everything before it', () => {
       const failure = await failureOf(handle);
       assert.equal(failure.details.failedStep, 'verifyIntegration');
       assert.deepEqual(failure.details.leftBehind, []);
-      assert.deepEqual((await admin.faults()).rules.slice(1).map((r) => r.hits), [2, 2, 2, 3]);
+      assert.deepEqual(
+        (await admin.faults()).rules.slice(1).map((r) => r.hits),
+        [2, 2, 2, 3],
+      );
       await admin.clearFaults();
       assertOrgRestored(stack, before, integration.user.username);
       await assertNoSecretsStored(stack, name);

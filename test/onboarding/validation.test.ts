@@ -41,7 +41,9 @@ describe('the validation pipeline on the local org, through the client path `onr
 
   test('a field of an unlicensed object is reported once, at the object', async () => {
     const { issues } = await validate((y) =>
-      y.replace(/- name: Opportunity\n/, '- name: Campaign\n').replace('name: Opportunity.StageName', 'name: Campaign.Status'),
+      y
+        .replace(/- name: Opportunity\n/, '- name: Campaign\n')
+        .replace('name: Opportunity.StageName', 'name: Campaign.Status'),
     );
     assert.deepEqual(errorsOf(issues), [
       'access.objects[2].name: Campaign is not available to the Salesforce Integration license [object-not-supported-by-license]',
@@ -50,7 +52,9 @@ describe('the validation pipeline on the local org, through the client path `onr
 
   test('a spec that can never be approved is refused, naming approvalsRequired; nothing is planned', async () => {
     const { issues, plan } = await validate((y) =>
-      y.replace('  - salesforce-admins@acme.example', '  - jdoe@acme.example').replace('approvalsRequired: 1', 'approvalsRequired: 2'),
+      y
+        .replace('  - salesforce-admins@acme.example', '  - jdoe@acme.example')
+        .replace('approvalsRequired: 1', 'approvalsRequired: 2'),
     );
     assert.equal(plan, undefined);
     assert.deepEqual(
@@ -64,10 +68,18 @@ describe('the validation pipeline on the local org, through the client path `onr
     assert.deepEqual(errorsOf(issues), []);
     assert.ok(issues.some((i) => i.code === 'field-always-accessible' && i.path === 'access.fields[0].name'));
     assert.deepEqual(resolved!.access.fields, []);
-    assert.deepEqual(resolved!.spec.access.fields.map((f) => f.name), ['Opportunity.StageName'], 'the spec itself is untouched');
+    assert.deepEqual(
+      resolved!.spec.access.fields.map((f) => f.name),
+      ['Opportunity.StageName'],
+      'the spec itself is untouched',
+    );
     assert.doesNotMatch(JSON.stringify(plan!.steps), /Opportunity\.StageName/, 'no step grants the required field');
     const optional = await validate((y) => y.replace('name: Opportunity.StageName', 'name: Opportunity.Description'));
-    assert.match(JSON.stringify(optional.plan!.steps), /Opportunity\.Description/, 'a field with field-level security is granted');
+    assert.match(
+      JSON.stringify(optional.plan!.steps),
+      /Opportunity\.Description/,
+      'a field with field-level security is granted',
+    );
     const seats = plan!.licenseUsage.find((l) => l.type === 'user-license')!;
     assert.equal(typeof seats.used, 'number', 'seats come from the org');
   });

@@ -27,16 +27,32 @@ describe('a worker killed in the middle of a step', () => {
     const name = 'crash-test';
     workers.push(await startWorkerProcess(stack));
     // A step that outlives its worker is retried once its start-to-close timeout passes: short here.
-    const { handle, integration } = await startSpec(stack, specText('billing', name), { startToClose: '3s', retryInitialInterval: '200ms' });
+    const { handle, integration } = await startSpec(stack, specText('billing', name), {
+      startToClose: '3s',
+      retryInitialInterval: '200ms',
+    });
     // The org carries out the call that creates the permission set (and its grants), then holds the
     // answer: the worker dies with the write in the org and the step not knowing it happened.
-    const held = await admin.addFault({ kind: 'response-lost', method: 'POST', pattern: '/composite$', bodyPattern: 'sobjects/PermissionSet"', latencyMs: 5000, times: 1 });
+    const held = await admin.addFault({
+      kind: 'response-lost',
+      method: 'POST',
+      pattern: '/composite$',
+      bodyPattern: 'sobjects/PermissionSet"',
+      latencyMs: 5000,
+      times: 1,
+    });
     await approveByPolicy(stack, name);
-    const written = () => stack.org.org.db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName);
+    const written = () =>
+      stack.org.org.db.filter('PermissionSet', (p) => p.Name === integration.names.permissionSetName);
     for (;;) {
       const status = await onboardingStatus(stack.client, name);
       const hits = (await admin.faults()).rules.find((r) => r.id === held.id)!.hits;
-      if (hits === 1 && written().length === 1 && status.steps.find((s) => s.step === 'createPermissionSet')?.state === 'running') break;
+      if (
+        hits === 1 &&
+        written().length === 1 &&
+        status.steps.find((s) => s.step === 'createPermissionSet')?.state === 'running'
+      )
+        break;
       assert.equal(status.phase, 'provisioning', workers[0].output());
       await sleep(20);
     }
@@ -44,14 +60,21 @@ describe('a worker killed in the middle of a step', () => {
     assert.equal(await workers[0].exited, 'SIGKILL');
     // What the dead worker's attempt wrote: the step never learned this id.
     const [landed] = written();
-    assert.equal(stack.org.org.db.filter('ObjectPermissions', (o) => sameId(o.ParentId, landed!.Id)).length, integration.access.objects.length);
+    assert.equal(
+      stack.org.org.db.filter('ObjectPermissions', (o) => sameId(o.ParentId, landed!.Id)).length,
+      integration.access.objects.length,
+    );
 
     workers.push(await startWorkerProcess(stack));
     const result = await handle.result();
     workers[1].child.kill('SIGTERM');
     await workers[1].exited;
 
-    assert.equal(result.provisioned.permissionSetId, landed!.Id, 'the retry found the permission set the dead worker wrote');
+    assert.equal(
+      result.provisioned.permissionSetId,
+      landed!.Id,
+      'the retry found the permission set the dead worker wrote',
+    );
     assertProvisionedOnce(stack, name, integration, result);
   });
 });

@@ -35,7 +35,7 @@ const HOSTILE = [
   '\ud800 lone high',
   'lone low \udc00',
   '\udc00\ud800',
-  ') OR (Name LIKE \'%',
+  ") OR (Name LIKE '%",
   'SELECT Id FROM User',
   '\\u0041',
   'a'.repeat(300),
@@ -48,7 +48,28 @@ function* fuzz(count: number): Generator<string> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
   };
-  const alphabet = ["'", '\\', '%', '_', '"', '\n', '\r', '\t', '\u0000', 'a', 'Z', ' ', '\u00e9', '\ud83d', '\ude00', 'u', '0', ')', '(', ':'];
+  const alphabet = [
+    "'",
+    '\\',
+    '%',
+    '_',
+    '"',
+    '\n',
+    '\r',
+    '\t',
+    '\u0000',
+    'a',
+    'Z',
+    ' ',
+    '\u00e9',
+    '\ud83d',
+    '\ude00',
+    'u',
+    '0',
+    ')',
+    '(',
+    ':',
+  ];
   for (let i = 0; i < count; i++) {
     let s = '';
     const len = Math.floor(rnd() * 12);
@@ -74,8 +95,14 @@ const STORABLE = HOSTILE.filter((h) => h !== '' && h.length <= 255);
 
 /** Accounts named after each value, plus decoys that a query broken by a value would also match. */
 async function insertAccounts(values: string[]): Promise<void> {
-  const results = await conn.sobject('Account').create(values.map((Name) => ({ Name })), { allOrNone: true });
-  assert.deepEqual(results.filter((r) => !r.success), []);
+  const results = await conn.sobject('Account').create(
+    values.map((Name) => ({ Name })),
+    { allOrNone: true },
+  );
+  assert.deepEqual(
+    results.filter((r) => !r.success),
+    [],
+  );
 }
 
 describe('soqlQuote', () => {
@@ -127,7 +154,8 @@ describe('soqlLikeQuote', () => {
   });
 
   it('supports prefix, suffix and contains matches', async () => {
-    const run = (pattern: string) => names(`SELECT Name FROM Account WHERE Name LIKE ${pattern} AND Name LIKE '%sale' ORDER BY Name`);
+    const run = (pattern: string) =>
+      names(`SELECT Name FROM Account WHERE Name LIKE ${pattern} AND Name LIKE '%sale' ORDER BY Name`);
     assert.deepStrictEqual(await run(soqlLikeQuote('50% off_')), []);
     assert.deepStrictEqual(await run(soqlLikeQuote('50% off_', 'prefix')), ['50% off_sale']);
     assert.deepStrictEqual(await run(soqlLikeQuote('off_sale', 'suffix')), ['50% off_sale', 'big 50% off_sale']);
@@ -136,6 +164,9 @@ describe('soqlLikeQuote', () => {
   });
 
   it('is rejected outside LIKE, as Salesforce rejects \\% and \\_ there', async () => {
-    await assert.rejects(names(`SELECT Id FROM Account WHERE Name = ${soqlLikeQuote('50%')}`), /MALFORMED_QUERY|Illegal character sequence '\\%'/);
+    await assert.rejects(
+      names(`SELECT Id FROM Account WHERE Name = ${soqlLikeQuote('50%')}`),
+      /MALFORMED_QUERY|Illegal character sequence '\\%'/,
+    );
   });
 });

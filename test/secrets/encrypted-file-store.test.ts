@@ -1,12 +1,27 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { EncryptedFileSecretStore, SECRETS_KEY_ENV, createSecretsKeyFile } from '../../src/secrets/encrypted-file-store';
+import {
+  EncryptedFileSecretStore,
+  SECRETS_KEY_ENV,
+  createSecretsKeyFile,
+} from '../../src/secrets/encrypted-file-store';
 import { salesforceStep, secretStoreStep } from '../../src/activities/failures';
 import { SecretStoreError } from '../../src/secrets/store';
 import { fakePrivateKeyPem } from '../fixtures/pem';
@@ -25,7 +40,11 @@ const keys = new Map<string, string>();
 /** A store on dir's file under that dir's own key (ONRAMP_SECRETS_KEY), unless `extra` says otherwise. */
 function store(dir: string, extra: ConstructorParameters<typeof EncryptedFileSecretStore>[0] = {}) {
   if (!keys.has(dir)) keys.set(dir, randomBytes(32).toString('base64'));
-  return new EncryptedFileSecretStore({ path: join(dir, 'secrets.json'), env: { [SECRETS_KEY_ENV]: keys.get(dir) }, ...extra });
+  return new EncryptedFileSecretStore({
+    path: join(dir, 'secrets.json'),
+    env: { [SECRETS_KEY_ENV]: keys.get(dir) },
+    ...extra,
+  });
 }
 
 const STORE_MODULE = join(__dirname, '..', '..', 'src', 'secrets', 'encrypted-file-store.ts');
@@ -85,10 +104,13 @@ describe('EncryptedFileSecretStore', () => {
     assert.equal(await s.get(v1), PEM);
     assert.equal(await s.get(v2), 'second');
     const versions = await s.versions('billing/private-key');
-    assert.deepEqual(versions.map((v) => [v.version, v.ref, v.meta]), [
-      [1, v1, { fingerprint: 'AB:CD' }],
-      [2, v2, {}],
-    ]);
+    assert.deepEqual(
+      versions.map((v) => [v.version, v.ref, v.meta]),
+      [
+        [1, v1, { fingerprint: 'AB:CD' }],
+        [2, v2, {}],
+      ],
+    );
     assert.ok(!Number.isNaN(Date.parse(versions[0]!.createdAt)));
   });
 
@@ -113,7 +135,10 @@ describe('EncryptedFileSecretStore', () => {
   it('never makes a key: without one it refuses to store or verify, and writes nothing', async () => {
     const dir = tempDir();
     const keyless = store(dir, { env: {} });
-    await assert.rejects(keyless.put('billing/consumer-secret', 'value'), isCode('missing-key', /no secrets key .*ONRAMP_SECRETS_KEY/));
+    await assert.rejects(
+      keyless.put('billing/consumer-secret', 'value'),
+      isCode('missing-key', /no secrets key .*ONRAMP_SECRETS_KEY/),
+    );
     await assert.rejects(keyless.verify(), isCode('missing-key', /only onramp dev creates one/));
     const absent = store(dir, { env: {}, keyPath: join(dir, 'secrets.key') });
     await assert.rejects(absent.verify(), isCode('missing-key', /secrets\.key does not exist/));
@@ -151,7 +176,10 @@ describe('EncryptedFileSecretStore', () => {
     await store(dir).put('billing/consumer-secret', 'value');
     await store(dir).verify();
     const other = store(dir, { env: { [SECRETS_KEY_ENV]: randomBytes(32).toString('base64') } });
-    await assert.rejects(other.verify(), isCode('wrong-key', /is not the key that wrote .*billing\/consumer-secret has key id/));
+    await assert.rejects(
+      other.verify(),
+      isCode('wrong-key', /is not the key that wrote .*billing\/consumer-secret has key id/),
+    );
   });
 
   it('uses ONRAMP_SECRETS_KEY when set and fails clearly with the wrong key', async () => {
@@ -182,7 +210,14 @@ describe('EncryptedFileSecretStore', () => {
     const file = JSON.parse(readFileSync(path, 'utf8'));
     const [e1, e2] = file.secrets['billing/consumer-secret'].versions;
     // Swap ciphertexts between versions: GCM's additional data binds each to its name@version.
-    [e1.ciphertext, e2.ciphertext, e1.iv, e2.iv, e1.tag, e2.tag] = [e2.ciphertext, e1.ciphertext, e2.iv, e1.iv, e2.tag, e1.tag];
+    [e1.ciphertext, e2.ciphertext, e1.iv, e2.iv, e1.tag, e2.tag] = [
+      e2.ciphertext,
+      e1.ciphertext,
+      e2.iv,
+      e1.iv,
+      e2.tag,
+      e1.tag,
+    ];
     writeFileSync(path, JSON.stringify(file));
     await assert.rejects(s.get(r1), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
     await assert.rejects(s.get(r2), (e: unknown) => e instanceof SecretStoreError && e.code === 'corrupt');
@@ -291,7 +326,8 @@ describe('EncryptedFileSecretStore', () => {
       );
     }
     assert.equal(new Set(refs).size, waves * perWave);
-    for (const [n, ref] of refs.entries()) assert.equal(await s.get(ref), `value-${Math.floor(n / perWave)}-${n % perWave}`);
+    for (const [n, ref] of refs.entries())
+      assert.equal(await s.get(ref), `value-${Math.floor(n / perWave)}-${n % perWave}`);
   });
 
   it("sees another process's writes on its next read and write, though it holds the file parsed", async () => {
@@ -303,11 +339,18 @@ describe('EncryptedFileSecretStore', () => {
     assert.equal(await s.get(v1), 'value-1');
     const size = statSync(s.path).size;
 
-    await inAnotherProcess(dir, key, `await s.deleteVersion(${JSON.stringify(v1)}); await s.put('billing/shared', 'value-2');`);
+    await inAnotherProcess(
+      dir,
+      key,
+      `await s.deleteVersion(${JSON.stringify(v1)}); await s.put('billing/shared', 'value-2');`,
+    );
     assert.equal(statSync(s.path).size, size, 'the same size: a size check alone would miss the change');
     await assert.rejects(s.get(v1), isCode('not-found', /billing\/shared@v1 not found/));
     assert.equal(await s.get('secret://onramp/billing/shared@v2'), 'value-2');
-    assert.deepEqual((await s.versions('billing/shared')).map((v) => v.version), [2]);
+    assert.deepEqual(
+      (await s.versions('billing/shared')).map((v) => v.version),
+      [2],
+    );
 
     // Its next write reads under the lock what the other process wrote, and keeps it.
     await inAnotherProcess(dir, key, `await s.put('billing/added', 'value-3');`);
@@ -327,17 +370,27 @@ describe('EncryptedFileSecretStore', () => {
     writeFileSync(s.path, JSON.stringify(edited));
 
     const { result: outcomes, writes } = await countWrites(dir, () =>
-      Promise.allSettled([s.put('billing/ok', 'ok-2'), s.put('billing/broken', 'broken-2'), s.put('billing/new', 'new-1'), s.put('billing/ok', 'ok-3')]),
+      Promise.allSettled([
+        s.put('billing/ok', 'ok-2'),
+        s.put('billing/broken', 'broken-2'),
+        s.put('billing/new', 'new-1'),
+        s.put('billing/ok', 'ok-3'),
+      ]),
     );
     assert.equal(writes, 1, 'the four puts were one group');
     const [ok2, broken2, new1, ok3] = outcomes;
-    assert.deepEqual([ok2, new1, ok3], [
-      { status: 'fulfilled', value: 'secret://onramp/billing/ok@v2' },
-      { status: 'fulfilled', value: 'secret://onramp/billing/new@v1' },
-      { status: 'fulfilled', value: 'secret://onramp/billing/ok@v3' },
-    ]);
+    assert.deepEqual(
+      [ok2, new1, ok3],
+      [
+        { status: 'fulfilled', value: 'secret://onramp/billing/ok@v2' },
+        { status: 'fulfilled', value: 'secret://onramp/billing/new@v1' },
+        { status: 'fulfilled', value: 'secret://onramp/billing/ok@v3' },
+      ],
+    );
     assert.equal(broken2!.status, 'rejected');
-    assert.ok(isCode('corrupt', /holds a malformed entry for billing\/broken$/)((broken2 as PromiseRejectedResult).reason));
+    assert.ok(
+      isCode('corrupt', /holds a malformed entry for billing\/broken$/)((broken2 as PromiseRejectedResult).reason),
+    );
     const stored = JSON.parse(readFileSync(s.path, 'utf8'));
     assert.deepEqual(stored.secrets['billing/broken'], edited.secrets['billing/broken']);
     assert.deepEqual(
@@ -364,12 +417,19 @@ describe('EncryptedFileSecretStore', () => {
     const dir = tempDir();
     const s = store(dir);
     mkdirSync(s.path);
-    await assert.rejects(s.put('billing/consumer-secret', 'v'), isCode('bad-path', /cannot read .*secrets\.json: EISDIR/));
+    await assert.rejects(
+      s.put('billing/consumer-secret', 'v'),
+      isCode('bad-path', /cannot read .*secrets\.json: EISDIR/),
+    );
     await assert.rejects(s.list(), isCode('bad-path', /EISDIR/));
     assert.equal(await s.delete('billing/consumer-secret'), 0);
     assert.equal(await s.deleteVersion('secret://onramp/billing/consumer-secret@v1'), false);
     assert.deepEqual(readdirSync(s.path), [], 'nothing written into the directory');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')), [], 'no temp or lock files left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')),
+      [],
+      'no temp or lock files left behind',
+    );
   });
 
   it('reports a regular file where its directory belongs as a bad path, with or without a key file', async () => {
@@ -384,7 +444,9 @@ describe('EncryptedFileSecretStore', () => {
 
   it('becomes a typed activity failure, retryable only for io', async () => {
     const failure = async (error: Error) => {
-      const e = await secretStoreStep('store the consumer secret', () => Promise.reject(error)).catch((e: unknown) => e);
+      const e = await secretStoreStep('store the consumer secret', () => Promise.reject(error)).catch(
+        (e: unknown) => e,
+      );
       return e instanceof ApplicationFailure ? [e.message, e.type, e.nonRetryable, e.details] : e;
     };
     assert.deepEqual(await failure(new SecretStoreError('/x/secrets.json is a file, not a directory', 'bad-path')), [
@@ -403,7 +465,9 @@ describe('EncryptedFileSecretStore', () => {
     assert.equal(await failure(other), other, 'not a store error: left to the activity');
     // A store call inside a Salesforce step (a rotation reads the store between org calls) is still a store failure.
     const locked = new SecretStoreError('timed out waiting for the lock', 'io');
-    const inStep = await salesforceStep('stage new OAuth credentials', () => Promise.reject(locked)).catch((e: unknown) => e);
+    const inStep = await salesforceStep('stage new OAuth credentials', () => Promise.reject(locked)).catch(
+      (e: unknown) => e,
+    );
     assert.ok(inStep instanceof ApplicationFailure);
     assert.deepEqual([inStep.type, inStep.nonRetryable], ['SecretStoreTransientError', false]);
   });

@@ -86,7 +86,10 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
     await page.waitForURL(`${c.server.url}/signed-out`);
     await page.getByRole('link', { name: 'Sign in again' }).click();
     await signIn('salesforce-admins@acme.example');
-    await page.getByRole('table', { name: 'Requests awaiting my decision' }).getByRole('link', { name: 'browser-billing' }).click();
+    await page
+      .getByRole('table', { name: 'Requests awaiting my decision' })
+      .getByRole('link', { name: 'browser-billing' })
+      .click();
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').filter({ hasText: 'You approved this onboarding' }).waitFor();
     await page.locator('#phase-summary', { hasText: 'completed' }).waitFor({ timeout: 120_000 });

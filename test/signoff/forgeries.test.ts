@@ -25,9 +25,13 @@ describe('forged sign-off is refused, and nothing is written', () => {
     const name = 'forged-approvals';
     const { handle } = await startSpec(stack, specText('billing', name));
     const before = stack.org.org.snapshot();
-    const raw = (input: Partial<ApprovalInput>, updateId: string) => handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
+    const raw = (input: Partial<ApprovalInput>, updateId: string) =>
+      handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
     for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
-      await assert.rejects(raw({ approver }, `raw-${approver}`), refusedWith('SignatureRefused', /no signed statement/));
+      await assert.rejects(
+        raw({ approver }, `raw-${approver}`),
+        refusedWith('SignatureRefused', /no signed statement/),
+      );
       await handle.signal(approveSignal, { approver });
     }
     const { runId } = await handle.describe();
@@ -35,20 +39,48 @@ describe('forged sign-off is refused, and nothing is written', () => {
     assert.match(planDigest ?? '', /^[0-9a-f]{64}$/);
     const { signer } = stack.signoff;
     const sign = (over: Partial<Parameters<Signer['signApproval']>[0]> = {}, by = signer) =>
-      by.signApproval({ workflowId: handle.workflowId, runId, planDigest: planDigest!, approver: DEV_PEOPLE.securityApprover, decision: 'approved', ...over });
+      by.signApproval({
+        workflowId: handle.workflowId,
+        runId,
+        planDigest: planDigest!,
+        approver: DEV_PEOPLE.securityApprover,
+        decision: 'approved',
+        ...over,
+      });
 
-    await assert.rejects(raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'), refusedWith('ApprovalNotBound', /another plan/));
-    await assert.rejects(raw({ statement: await sign({ runId: 'another-run' }) }, 'other-run'), refusedWith('ApprovalNotBound', /another-run/));
-    await assert.rejects(raw({ statement: await sign({ workflowId: onboardingWorkflowId('x') }) }, 'other-wf'), refusedWith('ApprovalNotBound'));
+    await assert.rejects(
+      raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'),
+      refusedWith('ApprovalNotBound', /another plan/),
+    );
+    await assert.rejects(
+      raw({ statement: await sign({ runId: 'another-run' }) }, 'other-run'),
+      refusedWith('ApprovalNotBound', /another-run/),
+    );
+    await assert.rejects(
+      raw({ statement: await sign({ workflowId: onboardingWorkflowId('x') }) }, 'other-wf'),
+      refusedWith('ApprovalNotBound'),
+    );
     const rogue = await Signer.fromKey(generateSigningKey(signer.kid));
-    await assert.rejects(raw({ statement: await sign({}, rogue) }, 'rogue-same-kid'), refusedWith('SignatureRefused', /does not verify/));
+    await assert.rejects(
+      raw({ statement: await sign({}, rogue) }, 'rogue-same-kid'),
+      refusedWith('SignatureRefused', /does not verify/),
+    );
     const unknown = await Signer.fromKey(generateSigningKey('not-trusted'));
-    await assert.rejects(raw({ statement: await sign({}, unknown) }, 'rogue-kid'), refusedWith('SignatureRefused', /not-trusted/));
-    await assert.rejects(raw({ statement: await sign({ decision: 'rejected' }) }, 'wrong-verb'), refusedWith('SignatureRefused', /cannot be sent as approved/));
+    await assert.rejects(
+      raw({ statement: await sign({}, unknown) }, 'rogue-kid'),
+      refusedWith('SignatureRefused', /not-trusted/),
+    );
+    await assert.rejects(
+      raw({ statement: await sign({ decision: 'rejected' }) }, 'wrong-verb'),
+      refusedWith('SignatureRefused', /cannot be sent as approved/),
+    );
     // The requester under any name: the same `sub` with a security approver's email and groups.
     const disguised = { ...DEV_PEOPLE.requester, email: 'security@acme.example', groups: ['security@acme.example'] };
     await assert.rejects(approve(stack.client, name, decision(disguised)), refusedWith('SelfApproval'));
-    await assert.rejects(approve(stack.client, name, decision('auditor')), refusedWith('NotAnApprover', /auditor@acme.example/));
+    await assert.rejects(
+      approve(stack.client, name, decision('auditor')),
+      refusedWith('NotAnApprover', /auditor@acme.example/),
+    );
 
     // One real approval, then the same statement again under another update id: a replay.
     const statement = await sign();
@@ -57,7 +89,10 @@ describe('forged sign-off is refused, and nothing is written', () => {
 
     const status = await statusWhen(stack, name, (s) => (s.ignoredDecisions ?? []).length === 3);
     assert.equal(status.phase, 'awaiting-approval', 'one real approval of the two policy asks for');
-    assert.deepEqual(status.approvals.map((a) => [a.approver, a.sub]), [['alice@acme.example', 'dev-security-1']]);
+    assert.deepEqual(
+      status.approvals.map((a) => [a.approver, a.sub]),
+      [['alice@acme.example', 'dev-security-1']],
+    );
     assert.ok(status.ignoredDecisions!.every((d) => /no signed statement/.test(d.reason)));
     // Refused updates never reach history: only the one accepted update was written.
     const history = await handle.fetchHistory();
@@ -88,7 +123,11 @@ describe('forged sign-off is refused, and nothing is written', () => {
     assert.equal((failure.cause as { type?: string }).type, 'SignatureRefused');
 
     // A genuine request for a narrow plan, replayed with the wide plan and integration.
-    const narrow = await prepareOnboarding({ text: specText('billing', 'raw-start') }, stack.config, await stack.admin());
+    const narrow = await prepareOnboarding(
+      { text: specText('billing', 'raw-start') },
+      stack.config,
+      await stack.admin(),
+    );
     const requirement = { rules: [], neverApprove: { subs: [], emails: [] }, reasons: [] };
     const request = await stack.signoff.signer.signRequest({
       workflowId: onboardingWorkflowId('raw-start-2'),
@@ -101,7 +140,11 @@ describe('forged sign-off is refused, and nothing is written', () => {
     const mismatch = await swapped.result().catch((e: unknown) => e);
     assert.equal(((mismatch as WorkflowFailedError).cause as { type?: string }).type, 'DigestMismatch');
     // The same request under the workflow id it was not signed for.
-    const moved = await start(onboardingWorkflowId('raw-start-3'), { request, plan: narrow.plan, integration: narrow.resolved });
+    const moved = await start(onboardingWorkflowId('raw-start-3'), {
+      request,
+      plan: narrow.plan,
+      integration: narrow.resolved,
+    });
     const elsewhere = await moved.result().catch((e: unknown) => e);
     assert.match(((elsewhere as WorkflowFailedError).cause as Error).message, /signed request is for workflow/);
     assertUnchanged(stack, before);
@@ -109,14 +152,26 @@ describe('forged sign-off is refused, and nothing is written', () => {
 
   test("a spec naming the requester's friends as approvers still needs the policy's approvers", async () => {
     const name = 'friends';
-    const { handle } = await startSpec(stack, specText('billing', name, (spec) => Object.assign(spec, { approvers: ['friend@acme.example'], approvalsRequired: 1 })));
+    const { handle } = await startSpec(
+      stack,
+      specText('billing', name, (spec) =>
+        Object.assign(spec, { approvers: ['friend@acme.example'], approvalsRequired: 1 }),
+      ),
+    );
     const friend = { sub: 'friend', email: 'friend@acme.example', groups: [] };
     await approve(stack.client, name, decision(friend, 'my friend asked'));
     await approve(stack.client, name, decision('securityApprover'));
-    assert.equal((await onboardingStatus(stack.client, name)).phase, 'awaiting-approval', 'the friend does not replace the policy');
+    assert.equal(
+      (await onboardingStatus(stack.client, name)).phase,
+      'awaiting-approval',
+      'the friend does not replace the policy',
+    );
     await approve(stack.client, name, decision('secondSecurityApprover'));
     const result = await handle.result();
-    assert.deepEqual(result.approvals.map((a) => a.approver), ['friend@acme.example', 'alice@acme.example', 'bob@acme.example']);
+    assert.deepEqual(
+      result.approvals.map((a) => a.approver),
+      ['friend@acme.example', 'alice@acme.example', 'bob@acme.example'],
+    );
   });
 
   test('the org changed between approval and run: stopped before the first write, with the reason', async () => {
@@ -131,11 +186,17 @@ describe('forged sign-off is refused, and nothing is written', () => {
       const failure = await failureOf(handle);
       assert.equal(failure.type, 'OnboardingFailed');
       assert.equal(failure.details.failedStep, 'revalidatePlan');
-      assert.match(failure.message, /stopped before its first write: the org no longer accepts the approved spec: access\.apexClasses\[0\]/);
+      assert.match(
+        failure.message,
+        /stopped before its first write: the org no longer accepts the approved spec: access\.apexClasses\[0\]/,
+      );
       assert.deepEqual(failure.details.undone, []);
       const status = await onboardingStatus(stack.client, name);
       assert.equal(status.phase, 'failed');
-      assert.ok(status.steps.every((s) => s.state === 'pending'), 'no step ran');
+      assert.ok(
+        status.steps.every((s) => s.state === 'pending'),
+        'no step ran',
+      );
       assertUnchanged(stack, before);
     } finally {
       db.insert('ApexClass', apex);

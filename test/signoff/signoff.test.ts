@@ -30,7 +30,9 @@ import {
 
 const POLICY = loadPolicy(join(__dirname, '..', '..', 'deploy', 'policy.yaml'));
 
-async function billing(edit: (yaml: string) => string = (y) => y): Promise<{ plan: Plan; integration: ResolvedIntegration }> {
+async function billing(
+  edit: (yaml: string) => string = (y) => y,
+): Promise<{ plan: Plan; integration: ResolvedIntegration }> {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-'));
   const file = join(dir, 'spec.yaml');
   const { writeFileSync } = await import('node:fs');
@@ -54,15 +56,33 @@ describe('signed statements', () => {
     const signer = await Signer.fromKey(key);
     const { plan, integration } = await billing();
     const requirement = requirementFor(POLICY, plan, DEV_PEOPLE.requester);
-    const token = await signer.signRequest({ workflowId, plan, integration, requester: DEV_PEOPLE.requester, requirement });
+    const token = await signer.signRequest({
+      workflowId,
+      plan,
+      integration,
+      requester: DEV_PEOPLE.requester,
+      requirement,
+    });
     const claims = verifyRequest(token, jwks, { workflowId, plan, integration });
     assert.equal(claims.requester.sub, 'dev-requester');
     assert.equal(claims.planDigest, planDigest(plan));
 
-    throwsFailure(() => verifyRequest(token, jwks, { workflowId: 'onramp:onboard:other', plan, integration }), Failure.DigestMismatch, /workflow/);
+    throwsFailure(
+      () => verifyRequest(token, jwks, { workflowId: 'onramp:onboard:other', plan, integration }),
+      Failure.DigestMismatch,
+      /workflow/,
+    );
     const wider = await billing((y) => y.replace('rights: [read]', 'rights: [read, viewAll]'));
-    throwsFailure(() => verifyRequest(token, jwks, { workflowId, plan: wider.plan, integration }), Failure.DigestMismatch, /plan digest/);
-    throwsFailure(() => verifyRequest(token, jwks, { workflowId, plan, integration: wider.integration }), Failure.DigestMismatch, /spec digest/);
+    throwsFailure(
+      () => verifyRequest(token, jwks, { workflowId, plan: wider.plan, integration }),
+      Failure.DigestMismatch,
+      /plan digest/,
+    );
+    throwsFailure(
+      () => verifyRequest(token, jwks, { workflowId, plan, integration: wider.integration }),
+      Failure.DigestMismatch,
+      /spec digest/,
+    );
     // Seats moving in the org do not unbind the plan.
     const seats = { ...plan, licenseUsage: plan.licenseUsage.map((u) => ({ ...u, used: 7, total: 9 })) };
     assert.equal(planDigest(seats), planDigest(plan));
@@ -72,34 +92,69 @@ describe('signed statements', () => {
     const signer = await Signer.fromKey(key);
     const { plan, integration } = await billing();
     const requirement = requirementFor(POLICY, plan, DEV_PEOPLE.requester);
-    const token = await signer.signRequest({ workflowId, plan, integration, requester: DEV_PEOPLE.requester, requirement });
+    const token = await signer.signRequest({
+      workflowId,
+      plan,
+      integration,
+      requester: DEV_PEOPLE.requester,
+      requirement,
+    });
     const [h, p, s] = token.split('.');
     const started = { workflowId, plan, integration };
     throwsFailure(() => verifyRequest(undefined, jwks, started), Failure.SignatureRefused, /no signed statement/);
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, requester: DEV_PEOPLE.admin })).toString('base64url');
-    throwsFailure(() => verifyRequest(`${h}.${forged}.${s}`, jwks, started), Failure.SignatureRefused, /does not verify/);
+    throwsFailure(
+      () => verifyRequest(`${h}.${forged}.${s}`, jwks, started),
+      Failure.SignatureRefused,
+      /does not verify/,
+    );
     const other = await Signer.fromKey(generateSigningKey('k1'));
-    const byOther = await other.signRequest({ workflowId, plan, integration, requester: DEV_PEOPLE.requester, requirement });
+    const byOther = await other.signRequest({
+      workflowId,
+      plan,
+      integration,
+      requester: DEV_PEOPLE.requester,
+      requirement,
+    });
     throwsFailure(() => verifyRequest(byOther, jwks, started), Failure.SignatureRefused, /does not verify/);
-    const unknownKid = await (await Signer.fromKey(generateSigningKey('k9'))).signRequest({ ...started, requester: DEV_PEOPLE.requester, requirement });
-    throwsFailure(() => verifyRequest(unknownKid, jwks, started), Failure.SignatureRefused, /k9, which is not among the trusted keys/);
-    const none = Buffer.from(JSON.stringify({ alg: 'none', kid: 'k1', typ: 'onramp-request+jws' })).toString('base64url');
+    const unknownKid = await (
+      await Signer.fromKey(generateSigningKey('k9'))
+    ).signRequest({ ...started, requester: DEV_PEOPLE.requester, requirement });
+    throwsFailure(
+      () => verifyRequest(unknownKid, jwks, started),
+      Failure.SignatureRefused,
+      /k9, which is not among the trusted keys/,
+    );
+    const none = Buffer.from(JSON.stringify({ alg: 'none', kid: 'k1', typ: 'onramp-request+jws' })).toString(
+      'base64url',
+    );
     throwsFailure(() => verifyRequest(`${none}.${p}.`, jwks, started), Failure.SignatureRefused, /not EdDSA/);
-    const approval = await signer.signApproval({ workflowId, runId: 'r', planDigest: planDigest(plan), approver: DEV_PEOPLE.securityApprover, decision: 'approved' });
+    const approval = await signer.signApproval({
+      workflowId,
+      runId: 'r',
+      planDigest: planDigest(plan),
+      approver: DEV_PEOPLE.securityApprover,
+      decision: 'approved',
+    });
     throwsFailure(() => verifyRequest(approval, jwks, started), Failure.SignatureRefused, /is not a onramp-request/);
   });
 
   it('an approval is bound to its workflow, run and plan, and carries a unique id', async () => {
     const signer = await Signer.fromKey(key);
     const run = { workflowId, runId: 'run-1', planDigest: 'a'.repeat(64) };
-    const sign = () => signer.signApproval({ ...run, approver: DEV_PEOPLE.securityApprover, decision: 'approved', comment: 'ok' });
+    const sign = () =>
+      signer.signApproval({ ...run, approver: DEV_PEOPLE.securityApprover, decision: 'approved', comment: 'ok' });
     const [a, b] = [await sign(), await sign()];
     const claims = verifyApproval(a, jwks, run);
     assert.equal(claims.approver.email, 'alice@acme.example');
     assert.notEqual(claims.id, verifyApproval(b, jwks, run).id);
     throwsFailure(() => verifyApproval(a, jwks, { ...run, runId: 'run-2' }), Failure.ApprovalNotBound, /run run-1/);
-    throwsFailure(() => verifyApproval(a, jwks, { ...run, planDigest: 'b'.repeat(64) }), Failure.ApprovalNotBound, /another plan/);
+    throwsFailure(
+      () => verifyApproval(a, jwks, { ...run, planDigest: 'b'.repeat(64) }),
+      Failure.ApprovalNotBound,
+      /another plan/,
+    );
   });
 
   it('rotation: a JWKS with several kids verifies statements of each', async () => {
@@ -107,7 +162,9 @@ describe('signed statements', () => {
     const both = { keys: [publicJwkOf(key), publicJwkOf(next)] };
     const run = { workflowId, runId: 'r', planDigest: 'c'.repeat(64) };
     for (const k of [key, next]) {
-      const token = await (await Signer.fromKey(k)).signApproval({ ...run, approver: DEV_PEOPLE.securityApprover, decision: 'rejected' });
+      const token = await (
+        await Signer.fromKey(k)
+      ).signApproval({ ...run, approver: DEV_PEOPLE.securityApprover, decision: 'rejected' });
       assert.equal(verifyApproval(token, both, run).decision, 'rejected');
     }
   });
@@ -118,20 +175,29 @@ describe('signed statements', () => {
     const first = await ensureDevSigningKey(...files);
     const again = await ensureDevSigningKey(...files);
     assert.equal(first.key.kid, again.key.kid);
-    assert.deepEqual(loadJwks(files[1]).keys.map((k) => k.kid), [first.key.kid]);
+    assert.deepEqual(
+      loadJwks(files[1]).keys.map((k) => k.kid),
+      [first.key.kid],
+    );
     assert.equal(statSync(files[0]).mode & 0o777, 0o600);
     assert.throws(() => loadSigningKey(join(dir, 'absent.json')), /does not exist/);
   });
 
   it('canonical JSON does not depend on key order', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: null } }), '{"a":{"c":null,"d":[1,{"y":2}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: null } }),
+      '{"a":{"c":null,"d":[1,{"y":2}]},"b":1}',
+    );
   });
 });
 
 describe('approval policy', () => {
   it('names the field of an invalid policy', () => {
     assert.throws(() => parsePolicy('requesters: []\napprovers: [x]\n'), /requesters: must list at least one group/);
-    assert.throws(() => parsePolicy('requesters: [a]\napprovers: [x]\napprovals: { default: 3, elevated: 2 }\n'), /approvals.elevated/);
+    assert.throws(
+      () => parsePolicy('requesters: [a]\napprovers: [x]\napprovals: { default: 3, elevated: 2 }\n'),
+      /approvals.elevated/,
+    );
     assert.throws(() => parsePolicy('requesters: [a]\napprovers: [x]\nextra: 1\n'), /extra/);
   });
 
@@ -144,7 +210,11 @@ describe('approval policy', () => {
     const apex = requirementFor(POLICY, (await billing()).plan, DEV_PEOPLE.requester);
     assert.equal(apex.rules[0].count, 2);
     assert.match(apex.reasons.join(), /BillingSync/);
-    const plain = await billing((y) => y.replace(/ {2}apexClasses:\n {4}- BillingSync\n/, '').replace(/Opportunity\n.*\n/, 'Opportunity\n      rights: [read]\n'));
+    const plain = await billing((y) =>
+      y
+        .replace(/ {2}apexClasses:\n {4}- BillingSync\n/, '')
+        .replace(/Opportunity\n.*\n/, 'Opportunity\n      rights: [read]\n'),
+    );
     const requirement = requirementFor(POLICY, { ...plain.plan, risks: [] }, DEV_PEOPLE.requester);
     assert.equal(requirement.rules[0].count, 1);
     // An org not known to be a sandbox counts as production.
@@ -153,15 +223,23 @@ describe('approval policy', () => {
   });
 
   it("a spec naming the requester's friends still needs the policy's approvers", async () => {
-    const { plan } = await billing((y) => y.replace(/approvers:\n(.*\n)+?approvalsRequired: 1/, 'approvers: [friend@acme.example]\napprovalsRequired: 1'));
+    const { plan } = await billing((y) =>
+      y.replace(/approvers:\n(.*\n)+?approvalsRequired: 1/, 'approvers: [friend@acme.example]\napprovalsRequired: 1'),
+    );
     const requirement = requirementFor(POLICY, plan, DEV_PEOPLE.requester);
     const friend = { sub: 'friend', email: 'friend@acme.example', groups: [] };
     assert.equal(ineligibility(requirement, DEV_PEOPLE.requester, friend), undefined, 'the spec may add the friend');
-    assert.deepEqual(missingApprovals(requirement, [friend]).map((m) => [m.rule.source, m.missing]), [['policy', 2]]);
+    assert.deepEqual(
+      missingApprovals(requirement, [friend]).map((m) => [m.rule.source, m.missing]),
+      [['policy', 2]],
+    );
     const all = [friend, DEV_PEOPLE.securityApprover, DEV_PEOPLE.secondSecurityApprover];
     assert.deepEqual(missingApprovals(requirement, all), []);
     // Without the friend the spec's condition is unmet: the spec adds, never replaces.
-    assert.deepEqual(missingApprovals(requirement, all.slice(1)).map((m) => m.rule.source), ['spec']);
+    assert.deepEqual(
+      missingApprovals(requirement, all.slice(1)).map((m) => m.rule.source),
+      ['spec'],
+    );
   });
 
   it('never the requester under any name, nor the owner, nor someone outside the groups', async () => {
@@ -174,6 +252,9 @@ describe('approval policy', () => {
     assert.equal(ineligibility(requirement, DEV_PEOPLE.requester, DEV_PEOPLE.auditor)?.kind, 'outside');
     assert.equal(ineligibility(requirement, DEV_PEOPLE.requester, DEV_PEOPLE.securityApprover), undefined);
     // The same person twice counts once.
-    assert.equal(missingApprovals(requirement, [DEV_PEOPLE.securityApprover, DEV_PEOPLE.securityApprover])[0].missing, 1);
+    assert.equal(
+      missingApprovals(requirement, [DEV_PEOPLE.securityApprover, DEV_PEOPLE.securityApprover])[0].missing,
+      1,
+    );
   });
 });

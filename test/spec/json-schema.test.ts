@@ -16,7 +16,17 @@ describe('JSON Schema', () => {
   it('describes the input side: strict objects, enums, defaults, both grant forms', () => {
     const schema = buildJsonSchema() as any;
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(schema.required.sort(), ['access', 'apiVersion', 'app', 'approvers', 'displayName', 'kind', 'name', 'owner', 'requestedBy']);
+    assert.deepEqual(schema.required.sort(), [
+      'access',
+      'apiVersion',
+      'app',
+      'approvers',
+      'displayName',
+      'kind',
+      'name',
+      'owner',
+      'requestedBy',
+    ]);
     assert.deepEqual(schema.properties.app.properties.flow.enum, ['jwt-bearer', 'client-credentials']);
     assert.deepEqual(schema.properties.app.properties.scopes.default, ['api']);
     const grant = schema.properties.access.properties.objects.items;
@@ -32,7 +42,9 @@ describe('JSON Schema', () => {
   });
 
   // ajv arrives with fastify; the check is skipped rather than faked if a future install drops it.
-  let Ajv: (new (opts: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } }) | undefined;
+  let Ajv:
+    | (new (opts: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } })
+    | undefined;
   try {
     Ajv = require('ajv').default;
   } catch {

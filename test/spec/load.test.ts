@@ -72,7 +72,10 @@ describe('loadSpec', () => {
     assert.equal(typeof e.line, 'number');
     assert.equal(typeof e.column, 'number');
     assert.match(e.message, /malformed YAML/);
-    assert.match(formatIssues(r.errors, r.source), new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error`));
+    assert.match(
+      formatIssues(r.errors, r.source),
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error`),
+    );
   });
 
   it('refuses duplicate keys, empty files, lists and multiple documents', () => {
@@ -114,7 +117,10 @@ describe('loadSpec', () => {
         ['access.objects[1].name', 15, 13],
       ],
     );
-    assert.equal(formatIssues(r.errors, r.source).split('\n')[0], 'spec.yaml:10:3: error app.scope: unknown key "scope"; did you mean "scopes"? [unknown-key]');
+    assert.equal(
+      formatIssues(r.errors, r.source).split('\n')[0],
+      'spec.yaml:10:3: error app.scope: unknown key "scope"; did you mean "scopes"? [unknown-key]',
+    );
   });
 
   it('never leaks raw zod output', () => {
@@ -127,13 +133,17 @@ describe('loadSpec', () => {
   });
 
   it('reports a name-derivation failure as an error on the right path', () => {
-    const r = parseSpec(yamlOf(baseSpec({ user: { username: 'ok@acme.example' } })), { usernameSuffix: 'not a domain' });
+    const r = parseSpec(yamlOf(baseSpec({ user: { username: 'ok@acme.example' } })), {
+      usernameSuffix: 'not a domain',
+    });
     assert.ok(!r.ok && r.errors[0]!.path === 'usernameSuffix');
   });
 
   it('fingerprints the normalised spec, not its spelling', () => {
     const a = parseSpec(yamlOf(baseSpec({ access: { objects: [{ name: 'Account', rights: ['read'] }] } })));
-    const b = parseSpec(yamlOf(baseSpec({ approvalsRequired: 1, access: { objects: [{ read: true, name: 'Account' }] } })));
+    const b = parseSpec(
+      yamlOf(baseSpec({ approvalsRequired: 1, access: { objects: [{ read: true, name: 'Account' }] } })),
+    );
     const c = parseSpec(yamlOf(baseSpec({ access: { objects: [{ name: 'Account', rights: ['read', 'edit'] }] } })));
     assert.ok(a.ok && b.ok && c.ok);
     assert.equal(a.fingerprint, b.fingerprint);

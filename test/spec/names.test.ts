@@ -11,7 +11,10 @@ describe('deriveNames', () => {
     assert.equal(n.permissionSetLabel, 'Onramp: Billing system');
     assert.equal(n.alias, 'billings');
     assert.equal(n.communityNickname, 'billing-system.integration');
-    assert.deepEqual(n.secretNames, { privateKey: 'billing-system/private-key', consumerSecret: 'billing-system/consumer-secret' });
+    assert.deepEqual(n.secretNames, {
+      privateKey: 'billing-system/private-key',
+      consumerSecret: 'billing-system/consumer-secret',
+    });
     assert.equal(n.marker, '[onramp:billing-system]');
   });
 

@@ -42,7 +42,10 @@ describe('orgFindings', () => {
   });
 
   it('reports an unlicensed object at its grant only, not at its fields', () => {
-    const issues = found({ objects: [{ name: 'Campaign', rights: ['read'] }], fields: [{ name: 'Campaign.Status', access: 'read' }] });
+    const issues = found({
+      objects: [{ name: 'Campaign', rights: ['read'] }],
+      fields: [{ name: 'Campaign.Status', access: 'read' }],
+    });
     assert.deepEqual(issues, [
       'error:object-not-supported-by-license@access.objects[0].name: Campaign is not available to the Salesforce Integration license',
     ]);
@@ -68,9 +71,16 @@ describe('orgFindings', () => {
   });
 
   it('says when the names onramp would create are taken and when no seat is left', () => {
-    const facts: OrgFacts = { ...FACTS, permissionSetExists: true, appExists: true, userLicense: { name: 'Salesforce Integration', used: 5, total: 5 } };
+    const facts: OrgFacts = {
+      ...FACTS,
+      permissionSetExists: true,
+      appExists: true,
+      userLicense: { name: 'Salesforce Integration', used: 5, total: 5 },
+    };
     assert.deepEqual(
-      orgFindings(resolved({ objects: [{ name: 'Account', rights: ['read'] }] }), facts).issues.map((i) => `${i.code}@${i.path}`),
+      orgFindings(resolved({ objects: [{ name: 'Account', rights: ['read'] }] }), facts).issues.map(
+        (i) => `${i.code}@${i.path}`,
+      ),
       ['permission-set-exists@name', 'app-exists@name', 'no-license-capacity@'],
     );
   });

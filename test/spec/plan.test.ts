@@ -36,7 +36,10 @@ describe('buildPlan', () => {
       Opportunity: ['read', 'edit'],
     });
     assert.equal(plan.steps.find((s) => s.id === 'createApp')!.details.kind, 'External Client App');
-    assert.equal(plan.steps.find((s) => s.id === 'createIntegrationUser')!.undo, 'deactivate the user and free its username');
+    assert.equal(
+      plan.steps.find((s) => s.id === 'createIntegrationUser')!.undo,
+      'deactivate the user and free its username',
+    );
   });
 
   it('is JSON-serialisable without loss (it travels through workflow history)', async () => {
@@ -49,7 +52,13 @@ describe('buildPlan', () => {
     assert.deepEqual(planBlockers(plan), []);
     plan.licenseUsage[0]!.used = 5;
     plan.licenseUsage[0]!.total = 5;
-    plan.issues.push({ path: 'access.objects[0].name', code: 'unknown-object', message: 'Account does not exist', severity: 'error', source: 'org' });
+    plan.issues.push({
+      path: 'access.objects[0].name',
+      code: 'unknown-object',
+      message: 'Account does not exist',
+      severity: 'error',
+      source: 'org',
+    });
     assert.equal(planBlockers(plan).length, 2);
   });
 });
@@ -73,7 +82,13 @@ describe('renderPlan', () => {
     plan.org = { name: 'Acme', id: '00D000000000001', isSandbox: true };
     plan.licenseUsage[0]!.used = 5;
     plan.licenseUsage[0]!.total = 5;
-    plan.issues.push({ path: 'user.username', code: 'username-taken', message: 'already in use', severity: 'error', source: 'org' });
+    plan.issues.push({
+      path: 'user.username',
+      code: 'username-taken',
+      message: 'already in use',
+      severity: 'error',
+      source: 'org',
+    });
     const text = renderPlan(plan);
     assert.match(text, /org:\s+Acme, 00D000000000001, sandbox/);
     assert.match(text, /5 of 5 used -> 6 of 5 {2}NOT ENOUGH SEATS/);

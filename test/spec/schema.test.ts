@@ -20,7 +20,10 @@ function errors(spec: unknown): ValidationIssue[] {
 function errorAt(spec: unknown, path: string, pattern?: RegExp): ValidationIssue {
   const errs = errors(spec);
   const hit = errs.find((e) => e.path === path && (!pattern || pattern.test(e.message)));
-  assert.ok(hit, `no error at ${path}${pattern ? ` matching ${pattern}` : ''}; got ${JSON.stringify(errs.map((e) => [e.path, e.message]))}`);
+  assert.ok(
+    hit,
+    `no error at ${path}${pattern ? ` matching ${pattern}` : ''}; got ${JSON.stringify(errs.map((e) => [e.path, e.message]))}`,
+  );
   return hit;
 }
 
@@ -41,7 +44,15 @@ describe('integration spec schema', () => {
   it('normalises both object-grant forms to the same canonical shape', () => {
     const compact = ok(baseSpec({ access: { objects: [{ name: 'Account', rights: ['read', 'edit'] }] } }));
     const booleans = ok(baseSpec({ access: { objects: [{ name: 'Account', read: true, edit: true }] } }));
-    const expected = { name: 'Account', read: true, create: false, edit: true, delete: false, viewAll: false, modifyAll: false };
+    const expected = {
+      name: 'Account',
+      read: true,
+      create: false,
+      edit: true,
+      delete: false,
+      viewAll: false,
+      modifyAll: false,
+    };
     assert.deepEqual(compact.access.objects[0], expected);
     assert.deepEqual(booleans.access.objects[0], expected);
   });
@@ -49,7 +60,11 @@ describe('integration spec schema', () => {
   it('gives client-credentials no certificate validity', () => {
     const s = ok(baseSpec({ app: { flow: 'client-credentials' } }));
     assert.equal(s.app.certificateValidityDays, null);
-    errorAt(baseSpec({ app: { flow: 'client-credentials', certificateValidityDays: 365 } }), 'app.certificateValidityDays', /jwt-bearer/);
+    errorAt(
+      baseSpec({ app: { flow: 'client-credentials', certificateValidityDays: 365 } }),
+      'app.certificateValidityDays',
+      /jwt-bearer/,
+    );
   });
 
   it('refuses username-password with the reason', () => {
@@ -87,7 +102,11 @@ describe('integration spec schema', () => {
   });
 
   it('enforces right dependencies', () => {
-    errorAt(baseSpec({ access: { objects: [{ name: 'Account', rights: ['edit'] }] } }), 'access.objects[0].rights', /edit requires read/);
+    errorAt(
+      baseSpec({ access: { objects: [{ name: 'Account', rights: ['edit'] }] } }),
+      'access.objects[0].rights',
+      /edit requires read/,
+    );
     errorAt(
       baseSpec({ access: { objects: [{ name: 'Account', rights: ['read', 'delete'] }] } }),
       'access.objects[0].rights',
@@ -98,16 +117,32 @@ describe('integration spec schema', () => {
       'access.objects[0].rights',
       /modifyAll requires viewAll/,
     );
-    errorAt(baseSpec({ access: { objects: [{ name: 'Account', viewAll: true }] } }), 'access.objects[0].viewAll', /requires read/);
+    errorAt(
+      baseSpec({ access: { objects: [{ name: 'Account', viewAll: true }] } }),
+      'access.objects[0].viewAll',
+      /requires read/,
+    );
     const full = ok(
-      baseSpec({ access: { objects: [{ name: 'Account', rights: ['read', 'create', 'edit', 'delete', 'viewAll', 'modifyAll'] }] } }),
+      baseSpec({
+        access: {
+          objects: [{ name: 'Account', rights: ['read', 'create', 'edit', 'delete', 'viewAll', 'modifyAll'] }],
+        },
+      }),
     );
     assert.equal(full.access.objects[0]!.modifyAll, true);
   });
 
   it('refuses mixing the two grant forms and empty grants', () => {
-    errorAt(baseSpec({ access: { objects: [{ name: 'Account', rights: ['read'], read: true }] } }), 'access.objects[0].read', /either/);
-    errorAt(baseSpec({ access: { objects: [{ name: 'Account', rights: [] }] } }), 'access.objects[0].rights', /no rights/);
+    errorAt(
+      baseSpec({ access: { objects: [{ name: 'Account', rights: ['read'], read: true }] } }),
+      'access.objects[0].read',
+      /either/,
+    );
+    errorAt(
+      baseSpec({ access: { objects: [{ name: 'Account', rights: [] }] } }),
+      'access.objects[0].rights',
+      /no rights/,
+    );
     errorAt(baseSpec({ access: { objects: [{ name: 'Account', read: false }] } }), 'access.objects[0]', /no rights/);
   });
 
@@ -128,7 +163,11 @@ describe('integration spec schema', () => {
   });
 
   it('refuses approvals that can never be given because the requester is a needed approver', () => {
-    const twoOfTwo = { requestedBy: 'jdoe@acme.example', approvers: ['security@acme.example', 'JDOE@acme.example'], approvalsRequired: 2 };
+    const twoOfTwo = {
+      requestedBy: 'jdoe@acme.example',
+      approvers: ['security@acme.example', 'JDOE@acme.example'],
+      approvalsRequired: 2,
+    };
     const hit = errorAt(baseSpec(twoOfTwo), 'approvalsRequired', /requester jdoe@acme.example is among the approvers/);
     assert.equal(hit.code, 'approval-impossible');
     assert.match(hit.message, /at most 1 approval\(s\) can be given/);
@@ -144,7 +183,11 @@ describe('integration spec schema', () => {
   });
 
   it('validates scopes', () => {
-    errorAt(baseSpec({ app: { flow: 'jwt-bearer', scopes: ['api', 'everything' as never] } }), 'app.scopes[1]', /unknown OAuth scope/);
+    errorAt(
+      baseSpec({ app: { flow: 'jwt-bearer', scopes: ['api', 'everything' as never] } }),
+      'app.scopes[1]',
+      /unknown OAuth scope/,
+    );
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', scopes: ['api', 'api'] } }), 'app.scopes[1]', /duplicate/);
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', scopes: [] } }), 'app.scopes', /at least one/);
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', scopes: ['full'] } }), 'app.fullScopeJustification', /20 characters/);
@@ -152,12 +195,20 @@ describe('integration spec schema', () => {
       baseSpec({ app: { flow: 'jwt-bearer', scopes: ['full'], fullScopeJustification: 'too short' } }),
       'app.fullScopeJustification',
     );
-    ok(baseSpec({ app: { flow: 'jwt-bearer', scopes: ['full'], fullScopeJustification: 'Vendor tool needs full metadata access' } }));
+    ok(
+      baseSpec({
+        app: { flow: 'jwt-bearer', scopes: ['full'], fullScopeJustification: 'Vendor tool needs full metadata access' },
+      }),
+    );
   });
 
   it('validates callback URLs', () => {
     const at = (url: string, re: RegExp) =>
-      errorAt(baseSpec({ app: { flow: 'jwt-bearer', callbackUrls: ['https://ok.acme.example/cb', url] } }), 'app.callbackUrls[1]', re);
+      errorAt(
+        baseSpec({ app: { flow: 'jwt-bearer', callbackUrls: ['https://ok.acme.example/cb', url] } }),
+        'app.callbackUrls[1]',
+        re,
+      );
     at('https://*.acme.example/cb', /wildcard/);
     at('http://acme.example/cb', /https/);
     at('http://localhost:8080/cb', /localhost is refused/);
@@ -174,13 +225,18 @@ describe('integration spec schema', () => {
       'app.trustedIpRanges[0].end',
       /lower than start/,
     );
-    const errs = errors(baseSpec({ app: { flow: 'jwt-bearer', trustedIpRanges: [{ start: '300.0.0.1', end: '10.0.0.1' }] } }));
+    const errs = errors(
+      baseSpec({ app: { flow: 'jwt-bearer', trustedIpRanges: [{ start: '300.0.0.1', end: '10.0.0.1' }] } }),
+    );
     assert.deepEqual(
       errs.map((e) => e.path),
       ['app.trustedIpRanges[0].start'],
       'an invalid address must not also produce an ordering error',
     );
-    errorAt(baseSpec({ app: { flow: 'jwt-bearer', trustedIpRanges: [{ start: '010.0.0.1', end: '10.0.0.2' }] } }), 'app.trustedIpRanges[0].start');
+    errorAt(
+      baseSpec({ app: { flow: 'jwt-bearer', trustedIpRanges: [{ start: '010.0.0.1', end: '10.0.0.2' }] } }),
+      'app.trustedIpRanges[0].start',
+    );
     ok(baseSpec({ app: { flow: 'jwt-bearer', trustedIpRanges: [{ start: '10.0.0.1', end: '10.0.0.1' }] } }));
   });
 
@@ -189,16 +245,34 @@ describe('integration spec schema', () => {
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', certificateValidityDays: 826 } }), 'app.certificateValidityDays');
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', certificateValidityDays: 90.5 } }), 'app.certificateValidityDays');
     errorAt(baseSpec({ app: { flow: 'jwt-bearer', sessionTimeoutMinutes: 17 as never } }), 'app.sessionTimeoutMinutes');
-    assert.equal(ok(baseSpec({ app: { flow: 'jwt-bearer', certificateValidityDays: 825, sessionTimeoutMinutes: 60 } })).app.sessionTimeoutMinutes, 60);
+    assert.equal(
+      ok(baseSpec({ app: { flow: 'jwt-bearer', certificateValidityDays: 825, sessionTimeoutMinutes: 60 } })).app
+        .sessionTimeoutMinutes,
+      60,
+    );
   });
 
   it('validates fields, Apex classes and user overrides', () => {
-    errorAt(baseSpec({ access: { fields: [{ name: 'StageName', access: 'edit' }] } }), 'access.fields[0].name', /Object\.Field/);
-    errorAt(baseSpec({ access: { fields: [{ name: 'Opportunity.StageName', access: 'write' as never }] } }), 'access.fields[0].access');
+    errorAt(
+      baseSpec({ access: { fields: [{ name: 'StageName', access: 'edit' }] } }),
+      'access.fields[0].name',
+      /Object\.Field/,
+    );
+    errorAt(
+      baseSpec({ access: { fields: [{ name: 'Opportunity.StageName', access: 'write' as never }] } }),
+      'access.fields[0].access',
+    );
     errorAt(baseSpec({ access: { apexClasses: ['Billing Sync'] } }), 'access.apexClasses[0]');
     errorAt(baseSpec({ user: { username: 'not-an-email' } }), 'user.username', /email/);
     errorAt(baseSpec({ user: { username: `${'u'.repeat(70)}@acme.example` } }), 'user.username', /80/);
-    ok(baseSpec({ access: { objects: [{ name: 'Invoice__c', rights: ['read'] }], fields: [{ name: 'Invoice__c.Amount__c', access: 'read' }] } }));
+    ok(
+      baseSpec({
+        access: {
+          objects: [{ name: 'Invoice__c', rights: ['read'] }],
+          fields: [{ name: 'Invoice__c.Amount__c', access: 'read' }],
+        },
+      }),
+    );
     ok(baseSpec({ access: { objects: [{ name: 'ns__Thing__c', rights: ['read'] }] } }));
   });
 

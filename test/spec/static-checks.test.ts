@@ -56,12 +56,22 @@ describe('runStaticChecks', () => {
     const notGranted = r.issues.find((i) => i.code === 'field-object-not-granted');
     assert.equal(notGranted?.path, 'access.fields[0].name');
     assert.match(notGranted!.message, /Opportunity/);
-    assert.ok(r.issues.some((i) => i.code === 'field-edit-without-object-edit' && i.path === 'access.fields[1].access' && i.severity === 'warning'));
+    assert.ok(
+      r.issues.some(
+        (i) =>
+          i.code === 'field-edit-without-object-edit' &&
+          i.path === 'access.fields[1].access' &&
+          i.severity === 'warning',
+      ),
+    );
   });
 
   it('repeats the schema rules for specs built in code', () => {
     const s = spec();
-    const forged: IntegrationSpec = { ...s, app: { ...s.app, flow: 'username-password' as never, scopes: ['full'], fullScopeJustification: undefined } };
+    const forged: IntegrationSpec = {
+      ...s,
+      app: { ...s.app, flow: 'username-password' as never, scopes: ['full'], fullScopeJustification: undefined },
+    };
     const codes = codesAt(forged);
     assert.ok(codes.includes('error:flow-refused@app.flow'));
     assert.ok(codes.includes('error:full-scope-justification@app.fullScopeJustification'));
@@ -91,8 +101,10 @@ describe('runStaticChecks', () => {
     assert.deepEqual(codes, ['error:approval-impossible@approvalsRequired']);
   });
 
-  it('warns that an app\'s trusted IP ranges do not restrict server-to-server logins', () => {
-    const s = spec({ app: { flow: 'client-credentials', trustedIpRanges: [{ start: '203.0.113.10', end: '203.0.113.20' }] } });
+  it("warns that an app's trusted IP ranges do not restrict server-to-server logins", () => {
+    const s = spec({
+      app: { flow: 'client-credentials', trustedIpRanges: [{ start: '203.0.113.10', end: '203.0.113.20' }] },
+    });
     assert.deepEqual(codesAt(s), ['warning:trusted-ip-ranges-do-not-restrict@app.trustedIpRanges']);
   });
 
@@ -140,7 +152,10 @@ describe('assessRisks', () => {
       assert.ok(codes.includes(expected), `${expected} missing from ${codes.join(', ')}`);
     }
     const levels = risks.map((r) => r.level);
-    assert.deepEqual(levels, [...levels].sort((a, b) => ['high', 'medium', 'low'].indexOf(a) - ['high', 'medium', 'low'].indexOf(b)));
+    assert.deepEqual(
+      levels,
+      [...levels].sort((a, b) => ['high', 'medium', 'low'].indexOf(a) - ['high', 'medium', 'low'].indexOf(b)),
+    );
     assert.match(risks.find((r) => r.code === 'full-scope')!.message, /Migration tool/);
   });
 });

@@ -46,7 +46,10 @@ describe('validateSpec', () => {
     );
     assert.equal(asked, false);
     assert.equal(result.plan, undefined);
-    assert.deepEqual(result.issues.map((i) => i.path), ['owner']);
+    assert.deepEqual(
+      result.issues.map((i) => i.path),
+      ['owner'],
+    );
   });
 
   it('builds the plan from the result: its issues, the org, the seats', async () => {

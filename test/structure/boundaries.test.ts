@@ -21,13 +21,16 @@ function sources(dir: string): string[] {
   });
 }
 
-const importsOf = (file: string) => ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName);
+const importsOf = (file: string) =>
+  ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName);
 const isInside = (file: string, dir: string) => file === dir || file.startsWith(dir + sep);
 
 /** The file a relative specifier names, as the module resolver would find it. */
 function resolveRelative(from: string, specifier: string): string | undefined {
   const base = resolve(dirname(from), specifier);
-  return [base, `${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+  return [base, `${base}.ts`, join(base, 'index.ts')].find(
+    (candidate) => existsSync(candidate) && statSync(candidate).isFile(),
+  );
 }
 
 describe('the local org has one door', () => {
@@ -51,7 +54,11 @@ describe('the local org has one door', () => {
   it('the package imports nothing from onramp', () => {
     const violations = inside.flatMap((file) =>
       importsOf(file)
-        .filter((spec) => (spec.startsWith('.') ? !isInside(resolve(dirname(file), spec), PACKAGE) : spec === 'onramp' || spec.startsWith('@onramp/')))
+        .filter((spec) =>
+          spec.startsWith('.')
+            ? !isInside(resolve(dirname(file), spec), PACKAGE)
+            : spec === 'onramp' || spec.startsWith('@onramp/'),
+        )
         .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
     );
     assert.deepEqual(violations, []);
@@ -64,7 +71,8 @@ describe('the local org has one door', () => {
       if (seen.has(file)) return;
       seen.add(file);
       for (const spec of importsOf(file)) {
-        if (spec === PACKAGE_NAME || spec.startsWith(`${PACKAGE_NAME}/`)) reached.push(`${relative(ROOT, file)} imports ${spec}`);
+        if (spec === PACKAGE_NAME || spec.startsWith(`${PACKAGE_NAME}/`))
+          reached.push(`${relative(ROOT, file)} imports ${spec}`);
         const target = spec.startsWith('.') ? resolveRelative(file, spec) : undefined;
         if (target) visit(target);
       }

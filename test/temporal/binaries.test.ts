@@ -92,11 +92,14 @@ describe('resolveTemporalCli', () => {
     const tools = dir();
     file(tools, 'temporal');
     const missing = path.join(scratch, 'nope', 'temporal');
-    assert.throws(() => resolveTemporalCli(world({ ONRAMP_TEMPORAL_CLI: missing }, tools)), (err: unknown) => {
-      assert.ok(err instanceof BinaryNotFoundError);
-      assert.match(err.message, /ONRAMP_TEMPORAL_CLI=.*nope\/temporal is not an executable file/);
-      return true;
-    });
+    assert.throws(
+      () => resolveTemporalCli(world({ ONRAMP_TEMPORAL_CLI: missing }, tools)),
+      (err: unknown) => {
+        assert.ok(err instanceof BinaryNotFoundError);
+        assert.match(err.message, /ONRAMP_TEMPORAL_CLI=.*nope\/temporal is not an executable file/);
+        return true;
+      },
+    );
     const plain = file(dir(), 'temporal', 0o644);
     assert.throws(() => resolveTemporalCli(world({ ONRAMP_TEMPORAL_CLI: plain }, tools)), BinaryNotFoundError);
   });

@@ -30,7 +30,10 @@ async function stop(server: DevServer): Promise<void> {
   running.delete(server);
 }
 
-async function withClient<T>(server: DevServer, fn: (client: Client, connection: Connection) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  server: DevServer,
+  fn: (client: Client, connection: Connection) => Promise<T>,
+): Promise<T> {
   const connection = await Connection.connect({ address: server.address });
   try {
     return await fn(new Client({ connection, namespace: server.namespace }), connection);

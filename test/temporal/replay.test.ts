@@ -6,7 +6,12 @@ import { KeyRing, newCodecKey } from '../../src/codec/key-ring';
 import { onrampDataConverter } from '../../src/temporal/data-converter';
 import * as workflows from '../../src/workflows';
 import { decodedPayloads } from '../helpers/history-export';
-import { ENCRYPTED_PAYLOAD_MARKER, historyOf, readHistoryFixtures, type HistoryFixture } from '../helpers/history-fixtures';
+import {
+  ENCRYPTED_PAYLOAD_MARKER,
+  historyOf,
+  readHistoryFixtures,
+  type HistoryFixture,
+} from '../helpers/history-fixtures';
 import { scanForSecrets } from '../helpers/secret-scan';
 import { getWorkflowBundle, teardownAll } from '../helpers/temporal-env';
 
@@ -39,7 +44,10 @@ describe('recorded workflow histories replay on the current workflow code', () =
 
   test('every workflow onramp registers has a recorded history', () => {
     const recorded = new Set(fixtures.map(({ fixture }) => fixture.workflowType));
-    assert.deepEqual(Object.keys(workflows).filter((type) => !recorded.has(type)), []);
+    assert.deepEqual(
+      Object.keys(workflows).filter((type) => !recorded.has(type)),
+      [],
+    );
   });
 
   fixtures.forEach(({ name, fixture }, i) => {
@@ -53,17 +61,27 @@ describe('recorded workflow histories replay on the current workflow code', () =
     const { fixture } = fixtures.find((f) => f.name === 'onboard-completed-eca-jwt')!;
     const history = structuredClone(fixture.history);
     // As if older code had scheduled createIntegrationUser first: the current code's first activity no longer matches.
-    const first = history.events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes as { activityType: { name: string } };
+    const first = history.events.find((e) => e.activityTaskScheduledEventAttributes)!
+      .activityTaskScheduledEventAttributes as { activityType: { name: string } };
     assert.equal(first.activityType.name, 'checkLicenseCapacity');
     first.activityType.name = 'createIntegrationUser';
     const [result] = await replay([{ workflowId: fixture.workflowId, history }]);
-    assert.ok(result?.error instanceof DeterminismViolationError, `DeterminismViolationError expected, got ${String(result?.error)}`);
+    assert.ok(
+      result?.error instanceof DeterminismViolationError,
+      `DeterminismViolationError expected, got ${String(result?.error)}`,
+    );
     assert.match(result.error.message, /checkLicenseCapacity/);
   });
 
   test('no history holds a private key or a payload only the recording key opens', () => {
-    const texts = fixtures.flatMap(({ name, text }) => [{ where: name, text }, ...decodedPayloads(text).map((payload, i) => ({ where: `${name} payload ${i}`, text: payload }))]);
+    const texts = fixtures.flatMap(({ name, text }) => [
+      { where: name, text },
+      ...decodedPayloads(text).map((payload, i) => ({ where: `${name} payload ${i}`, text: payload })),
+    ]);
     assert.deepEqual(scanForSecrets(texts, []), []);
-    assert.deepEqual(fixtures.filter(({ text }) => text.includes(ENCRYPTED_PAYLOAD_MARKER)).map(({ name }) => name), []);
+    assert.deepEqual(
+      fixtures.filter(({ text }) => text.includes(ENCRYPTED_PAYLOAD_MARKER)).map(({ name }) => name),
+      [],
+    );
   });
 });

@@ -99,6 +99,9 @@ describe('temporal-env harness', () => {
 
   it('rejects a missing workflow entry point with its path', async () => {
     const missing = path.join(fixtureDir, 'nope.ts');
-    await assert.rejects(getWorkflowBundle(missing), new RegExp(`${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not exist`));
+    await assert.rejects(
+      getWorkflowBundle(missing),
+      new RegExp(`${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not exist`),
+    );
   });
 });

@@ -9,7 +9,14 @@ export { banner, defaultPrivateKeyPath, startOrgFromCli, type OrgStartLine, type
 export type { LocalOrg, OrgSettings } from './org';
 
 // The typed client of the admin API (/_org): snapshots, diffs, faults, counters, the org's clock.
-export { LocalOrgAdmin, LocalOrgAdminError, type DiffQuery, type OrgInfo, type OrgTime, type SnapshotMeta } from './admin/client';
+export {
+  LocalOrgAdmin,
+  LocalOrgAdminError,
+  type DiffQuery,
+  type OrgInfo,
+  type OrgTime,
+  type SnapshotMeta,
+} from './admin/client';
 export type { CallCounts } from './admin/counters';
 export type { FaultRule, FaultRuleInput } from './admin/faults';
 

@@ -139,7 +139,11 @@ function buildApp(logger: boolean, https?: { key: string; cert: string }): Fasti
   // Salesforce answers a path it does not serve in the REST error shape, not with fastify's JSON.
   app.setNotFoundHandler((_request, reply) => sendRestError(reply, notFound()));
   // SOAP bodies arrive as text/xml; keep them as strings for the namespace-aware parser.
-  app.addContentTypeParser(['text/xml', 'application/xml', 'application/soap+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml', 'application/soap+xml'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
   return app;
 }
 

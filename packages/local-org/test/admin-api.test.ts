@@ -62,7 +62,10 @@ describe('local org admin API', () => {
     await conn.query('SELECT Id FROM Account');
     await conn.query('SELECT Id FROM Contact');
     // Rejected by validation: the rolled-back attempt is a call but not a write.
-    await assert.rejects(conn.sobject('Account').create({ Phone: '+1 555 0100' }), (e: Error & { errorCode?: string }) => e.errorCode === 'REQUIRED_FIELD_MISSING');
+    await assert.rejects(
+      conn.sobject('Account').create({ Phone: '+1 555 0100' }),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'REQUIRED_FIELD_MISSING',
+    );
     let calls = await admin.calls();
     assert.equal(calls.byEndpoint['GET /services/data/:version/query'], 2);
     assert.equal(calls.total, 3);
@@ -106,7 +109,10 @@ describe('local org admin API', () => {
     await admin.resetCalls();
     await conn.metadata.read('ConnectedApp', 'Onramp_Bootstrap').catch(() => undefined);
     const keys = Object.keys((await admin.calls()).byEndpoint);
-    assert.ok(keys.some((k) => k.startsWith('POST /services/Soap/m/') && k.endsWith('#readMetadata')), keys.join(', '));
+    assert.ok(
+      keys.some((k) => k.startsWith('POST /services/Soap/m/') && k.endsWith('#readMetadata')),
+      keys.join(', '),
+    );
   });
 
   it('writes raw records that bypass the rules (drift), visible to API clients', async () => {
@@ -127,8 +133,14 @@ describe('local org admin API', () => {
     const settings = await admin.updateSettings({ connectedAppCreationAllowed: true, deployPollsUntilDone: 3 });
     assert.equal(settings.connectedAppCreationAllowed, true);
     assert.equal(running.org.settings.deployPollsUntilDone, 3);
-    await assert.rejects(admin.updateSettings({ nope: 1 } as never), (e: LocalOrgAdminError) => e.status === 400 && /unknown setting/.test(e.message));
-    await assert.rejects(admin.updateSettings({ dailyApiRequests: 'many' } as never), (e: LocalOrgAdminError) => e.status === 400);
+    await assert.rejects(
+      admin.updateSettings({ nope: 1 } as never),
+      (e: LocalOrgAdminError) => e.status === 400 && /unknown setting/.test(e.message),
+    );
+    await assert.rejects(
+      admin.updateSettings({ dailyApiRequests: 'many' } as never),
+      (e: LocalOrgAdminError) => e.status === 400,
+    );
     await admin.reset();
     assert.equal((await admin.settings()).connectedAppCreationAllowed, false);
   });
@@ -136,7 +148,10 @@ describe('local org admin API', () => {
   it('sets the API usage count, so the next call is refused with REQUEST_LIMIT_EXCEEDED', async () => {
     const { limit } = await admin.apiUsage();
     await admin.setApiUsage(limit);
-    await assert.rejects(async () => conn.query('SELECT Id FROM Account'), (e: Error & { errorCode?: string }) => e.errorCode === 'REQUEST_LIMIT_EXCEEDED');
+    await assert.rejects(
+      async () => conn.query('SELECT Id FROM Account'),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'REQUEST_LIMIT_EXCEEDED',
+    );
     await admin.setApiUsage(0);
     await conn.query('SELECT Id FROM Account');
     assert.equal((await admin.apiUsage()).used, 1);
@@ -146,7 +161,10 @@ describe('local org admin API', () => {
     const timeout = running.org.settings.sessionTimeoutSeconds;
     const moved = await admin.advanceTime((timeout + 60) * 1000);
     assert.ok(Date.parse(moved.now) - Date.now() > timeout * 1000);
-    await assert.rejects(async () => conn.query('SELECT Id FROM Account'), (e: Error & { errorCode?: string }) => e.errorCode === 'INVALID_SESSION_ID');
+    await assert.rejects(
+      async () => conn.query('SELECT Id FROM Account'),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'INVALID_SESSION_ID',
+    );
     await admin.setTimeOffset(0);
     await conn.query('SELECT Id FROM Account');
     await assert.rejects(admin.setTimeOffset(Number.NaN), (e: LocalOrgAdminError) => e.status === 400);

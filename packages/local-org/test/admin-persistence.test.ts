@@ -11,7 +11,12 @@ import { adminConnection } from './rest-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'onramp-persist-'));
 
-async function jwtGrant(instanceUrl: string, consumerKey: string, username: string, privateKeyPem: string): Promise<Response> {
+async function jwtGrant(
+  instanceUrl: string,
+  consumerKey: string,
+  username: string,
+  privateKeyPem: string,
+): Promise<Response> {
   const assertion = assertionFor({ privateKeyPem, consumerKey, username });
   return fetch(`${instanceUrl}/services/oauth2/token`, {
     method: 'POST',
@@ -27,7 +32,11 @@ describe('local org persistence', () => {
     const stateFile = join(dir, 'org.json');
     const privateKeyPath = join(dir, 'key.pem');
     const first = await startLocalOrg({ stateFile, privateKeyPath, httpsPort: null });
-    const conn = new Connection({ instanceUrl: first.instanceUrl, accessToken: first.adminAccessToken, version: '62.0' });
+    const conn = new Connection({
+      instanceUrl: first.instanceUrl,
+      accessToken: first.adminAccessToken,
+      version: '62.0',
+    });
     const created = await conn.sobject('Account').create({ Name: 'Persisted Co' });
     const { consumerKey, username } = first.bootstrap;
     await first.close();
@@ -37,7 +46,11 @@ describe('local org persistence', () => {
     const second = await startLocalOrg({ stateFile, privateKeyPath, httpsPort: null });
     try {
       assert.equal(second.bootstrap.consumerKey, consumerKey);
-      const conn2 = new Connection({ instanceUrl: second.instanceUrl, accessToken: second.adminAccessToken, version: '62.0' });
+      const conn2 = new Connection({
+        instanceUrl: second.instanceUrl,
+        accessToken: second.adminAccessToken,
+        version: '62.0',
+      });
       const found = await conn2.query<{ Id: string }>(`SELECT Id FROM Account WHERE Name = 'Persisted Co'`);
       assert.equal(found.totalSize, 1);
       assert.equal(found.records[0].Id, created.id);
@@ -46,7 +59,11 @@ describe('local org persistence', () => {
       const grant = await jwtGrant(second.instanceUrl, consumerKey, username, readFileSync(privateKeyPath, 'utf8'));
       assert.equal(grant.status, 200, await grant.clone().text());
       const token = (await grant.json()) as { access_token: string };
-      const viaJwt = new Connection({ instanceUrl: second.instanceUrl, accessToken: token.access_token, version: '62.0' });
+      const viaJwt = new Connection({
+        instanceUrl: second.instanceUrl,
+        accessToken: token.access_token,
+        version: '62.0',
+      });
       assert.ok((await viaJwt.query('SELECT Id FROM Account')).totalSize > 0);
 
       // Reset goes back to the seeded org of the first run (bootstrap app included), not to the loaded state.

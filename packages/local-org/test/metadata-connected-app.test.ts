@@ -10,7 +10,12 @@ import { adminConnection } from './rest-fixture';
 const VERSION = '62.0';
 type Md = Record<string, unknown>;
 /** One component in, one result out (jsforce's overloads cannot see that through the casts). */
-type Result = { fullName: string; success: boolean; created?: boolean; errors: Array<{ statusCode: string; message: string }> };
+type Result = {
+  fullName: string;
+  success: boolean;
+  created?: boolean;
+  errors: Array<{ statusCode: string; message: string }>;
+};
 const one = (r: unknown) => r as Result;
 
 const connectedApp = (fullName: string, extra: Md = {}, oauth: Md = {}): Md => ({
@@ -33,7 +38,12 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
 
   it('creates, reads (key but never the secret), updates, upserts, lists and deletes', async () => {
     allowCreation(true);
-    const created = one(await conn.metadata.create('ConnectedApp', connectedApp('Crud_App', {}, { consumerSecret: 'CALLER_SECRET_1' }) as never));
+    const created = one(
+      await conn.metadata.create(
+        'ConnectedApp',
+        connectedApp('Crud_App', {}, { consumerSecret: 'CALLER_SECRET_1' }) as never,
+      ),
+    );
     assert.deepEqual(created, { fullName: 'Crud_App', success: true, errors: [] });
     const stored = appByName(running.org, 'Crud_App')!;
     assert.equal(stored.consumerSecret, 'CALLER_SECRET_1');
@@ -45,7 +55,12 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     assert.equal('consumerSecret' in read.oauthConfig, false);
     assert.deepEqual(read.oauthConfig.scopes, ['Api', 'RefreshToken']);
 
-    const updated = one(await conn.metadata.update('ConnectedApp', connectedApp('Crud_App', { label: 'Renamed label' }, { scopes: ['Api'] }) as never));
+    const updated = one(
+      await conn.metadata.update(
+        'ConnectedApp',
+        connectedApp('Crud_App', { label: 'Renamed label' }, { scopes: ['Api'] }) as never,
+      ),
+    );
     assert.equal(updated.success, true);
     const afterUpdate = appByName(running.org, 'Crud_App')!;
     assert.equal(afterUpdate.label, 'Renamed label');
@@ -53,8 +68,17 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     assert.equal(afterUpdate.consumerSecret, 'CALLER_SECRET_1', 'an update without a secret keeps it');
     assert.deepEqual(afterUpdate.scopes, ['api']);
 
-    const upserts = await conn.metadata.upsert('ConnectedApp', [connectedApp('Crud_App'), connectedApp('Crud_App_Two')] as never);
-    assert.deepEqual(upserts.map((r) => [r.fullName, r.success, r.created]), [['Crud_App', true, false], ['Crud_App_Two', true, true]]);
+    const upserts = await conn.metadata.upsert('ConnectedApp', [
+      connectedApp('Crud_App'),
+      connectedApp('Crud_App_Two'),
+    ] as never);
+    assert.deepEqual(
+      upserts.map((r) => [r.fullName, r.success, r.created]),
+      [
+        ['Crud_App', true, false],
+        ['Crud_App_Two', true, true],
+      ],
+    );
 
     const listed = await conn.metadata.list([{ type: 'ConnectedApp' }]);
     const crud = listed.find((f) => f.fullName === 'Crud_App')!;
@@ -63,7 +87,14 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     assert.ok(listed.some((f) => f.fullName === 'Crud_App_Two'));
 
     const deleted = await conn.metadata.delete('ConnectedApp', ['Crud_App', 'Crud_App_Two', 'Never_Existed']);
-    assert.deepEqual(deleted.map((r) => [r.fullName, r.success]), [['Crud_App', true], ['Crud_App_Two', true], ['Never_Existed', false]]);
+    assert.deepEqual(
+      deleted.map((r) => [r.fullName, r.success]),
+      [
+        ['Crud_App', true],
+        ['Crud_App_Two', true],
+        ['Never_Existed', false],
+      ],
+    );
     assert.equal(appByName(running.org, 'Crud_App'), undefined);
     assert.equal(running.org.db.get('ConnectedApplication', stored.Id), undefined);
   });
@@ -85,8 +116,16 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     assert.equal(upsertNew.success, false);
     assert.equal(appByName(running.org, 'Brand_New_App'), undefined);
 
-    assert.equal((one(await conn.metadata.update('ConnectedApp', connectedApp('Legacy_App', { description: 'still editable' }) as never))).success, true);
-    assert.equal((one(await conn.metadata.upsert('ConnectedApp', connectedApp('Legacy_App') as never))).success, true);
+    assert.equal(
+      one(
+        await conn.metadata.update(
+          'ConnectedApp',
+          connectedApp('Legacy_App', { description: 'still editable' }) as never,
+        ),
+      ).success,
+      true,
+    );
+    assert.equal(one(await conn.metadata.upsert('ConnectedApp', connectedApp('Legacy_App') as never)).success, true);
     assert.equal((await conn.metadata.delete('ConnectedApp', 'Legacy_App')).success, true);
   });
 
@@ -96,11 +135,22 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     const results = await conn.metadata.create('ConnectedApp', [
       connectedApp('Valid_Item', { permissionSetName: ['Ca_Integration_Access'] }, { isAdminApproved: true }),
       { fullName: 'Missing_Label', contactEmail: 'x@example.com' },
-      connectedApp('Bad_Cert', {}, { certificate: '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----' }),
-      connectedApp('Bad_RunAs', {}, { isClientCredentialEnabled: true, oauthClientCredentialUser: running.org.seed!.adminUsername }),
+      connectedApp(
+        'Bad_Cert',
+        {},
+        { certificate: '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----' },
+      ),
+      connectedApp(
+        'Bad_RunAs',
+        {},
+        { isClientCredentialEnabled: true, oauthClientCredentialUser: running.org.seed!.adminUsername },
+      ),
       connectedApp('Bad_PermSet', { permissionSetName: ['No_Such_Permission_Set'] }),
     ] as never);
-    assert.deepEqual(results.map((r) => r.success), [true, false, false, false, false]);
+    assert.deepEqual(
+      results.map((r) => r.success),
+      [true, false, false, false, false],
+    );
     assert.equal(results[1].errors[0].statusCode, 'REQUIRED_FIELD_MISSING');
     assert.match(results[1].errors[0].message, /label/);
     assert.match(results[2].errors[0].message, /certificate/);
@@ -109,7 +159,12 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
 
     const valid = appByName(running.org, 'Valid_Item')!;
     const ps = running.org.db.find('PermissionSet', (r) => r.Name === 'Ca_Integration_Access')!;
-    assert.ok(running.org.db.find('SetupEntityAccess', (r) => r.ParentId === ps.Id && String(r.SetupEntityId).slice(0, 15) === valid.Id.slice(0, 15)));
+    assert.ok(
+      running.org.db.find(
+        'SetupEntityAccess',
+        (r) => r.ParentId === ps.Id && String(r.SetupEntityId).slice(0, 15) === valid.Id.slice(0, 15),
+      ),
+    );
     assert.equal(running.org.db.get('ConnectedApplication', valid.Id)?.OptionsAllowAdminApprovedUsersOnly, true);
   });
 
@@ -117,26 +172,48 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     allowCreation(true);
     const user = createIntegrationUser(running.org);
     const { certificatePem } = await testKeys();
-    const result = one(await conn.metadata.create('ConnectedApp', connectedApp('Cc_App', {}, { certificate: certificatePem, isClientCredentialEnabled: true, oauthClientCredentialUser: user.Username }) as never));
+    const result = one(
+      await conn.metadata.create(
+        'ConnectedApp',
+        connectedApp(
+          'Cc_App',
+          {},
+          { certificate: certificatePem, isClientCredentialEnabled: true, oauthClientCredentialUser: user.Username },
+        ) as never,
+      ),
+    );
     assert.equal(result.success, true, JSON.stringify(result.errors));
     const app = appByName(running.org, 'Cc_App')!;
     assert.equal(app.clientCredentialsEnabled, true);
     assert.equal(app.clientCredentialsUser, user.Username);
     // XML normalizes line breaks, so compare the certificate itself rather than its text.
-    assert.equal(new X509Certificate(app.certificate!).fingerprint256, new X509Certificate(certificatePem).fingerprint256);
+    assert.equal(
+      new X509Certificate(app.certificate!).fingerprint256,
+      new X509Certificate(certificatePem).fingerprint256,
+    );
   });
 
   it('keeps the consumer key immutable and refuses unknown scopes with a fault', async () => {
     allowCreation(true);
-    one(await conn.metadata.create('ConnectedApp', connectedApp('Key_App', {}, { consumerKey: 'CALLER_CHOSEN_KEY_1234' }) as never));
+    one(
+      await conn.metadata.create(
+        'ConnectedApp',
+        connectedApp('Key_App', {}, { consumerKey: 'CALLER_CHOSEN_KEY_1234' }) as never,
+      ),
+    );
     assert.equal(appByName(running.org, 'Key_App')!.consumerKey, 'CALLER_CHOSEN_KEY_1234');
-    const changed = one(await conn.metadata.update('ConnectedApp', connectedApp('Key_App', {}, { consumerKey: 'ANOTHER_KEY' }) as never));
+    const changed = one(
+      await conn.metadata.update('ConnectedApp', connectedApp('Key_App', {}, { consumerKey: 'ANOTHER_KEY' }) as never),
+    );
     assert.equal(changed.success, false);
-    await assert.rejects(conn.metadata.create('ConnectedApp', connectedApp('Scope_App', {}, { scopes: ['NotAScope'] }) as never), (error: Error & { errorCode?: string }) => {
-      assert.equal(error.errorCode, 'soapenv:Client');
-      assert.match(error.message, /'NotAScope' is not a valid value for the enum 'ConnectedAppOauthAccessScope'/);
-      return true;
-    });
+    await assert.rejects(
+      conn.metadata.create('ConnectedApp', connectedApp('Scope_App', {}, { scopes: ['NotAScope'] }) as never),
+      (error: Error & { errorCode?: string }) => {
+        assert.equal(error.errorCode, 'soapenv:Client');
+        assert.match(error.message, /'NotAScope' is not a valid value for the enum 'ConnectedAppOauthAccessScope'/);
+        return true;
+      },
+    );
   });
 
   it('deleting a connected app revokes its sessions', async () => {
@@ -160,7 +237,11 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
   });
 
   it('faults an invalid session with sf:INVALID_SESSION_ID', async () => {
-    const bad = new Connection({ instanceUrl: running.instanceUrl, accessToken: `${running.org.orgId.slice(0, 15)}!notARealToken`, version: VERSION });
+    const bad = new Connection({
+      instanceUrl: running.instanceUrl,
+      accessToken: `${running.org.orgId.slice(0, 15)}!notARealToken`,
+      version: VERSION,
+    });
     await assert.rejects(bad.metadata.read('ConnectedApp', 'Anything'), (error: Error & { errorCode?: string }) => {
       assert.equal(error.errorCode, 'sf:INVALID_SESSION_ID');
       assert.equal(error.message, 'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session');
@@ -183,7 +264,11 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     </met:createMetadata>
   </env:Body>
 </env:Envelope>`;
-    const response = await fetch(`${running.instanceUrl}/services/Soap/m/${VERSION}`, { method: 'POST', headers: { 'content-type': 'text/xml', SOAPAction: '""' }, body: envelope });
+    const response = await fetch(`${running.instanceUrl}/services/Soap/m/${VERSION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', SOAPAction: '""' },
+      body: envelope,
+    });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/xml/);
     const xml = await response.text();
@@ -199,6 +284,9 @@ describe('Metadata API: ConnectedApp CRUD over SOAP', () => {
     const user = createIntegrationUser(running.org);
     const session = running.context.sessions.issue({ userId: user.Id, scopes: ['api'] });
     const weak = new Connection({ instanceUrl: running.instanceUrl, accessToken: session.Id, version: VERSION });
-    await assert.rejects(weak.metadata.read('ConnectedApp', 'X'), (error: Error & { errorCode?: string }) => error.errorCode === 'sf:INSUFFICIENT_ACCESS');
+    await assert.rejects(
+      weak.metadata.read('ConnectedApp', 'X'),
+      (error: Error & { errorCode?: string }) => error.errorCode === 'sf:INSUFFICIENT_ACCESS',
+    );
   });
 });

@@ -29,14 +29,28 @@ describe('Metadata API: External Client App deploys', () => {
   it('deploys an ECA: ConnectedApplication row, pre-authorized permission set, JWT certificate and client-credentials user', async () => {
     const user = createIntegrationUser(running.org);
     const { certificatePem } = await testKeys();
-    const spec: EcaSpec = { name: 'Onramp_Billing', certificate: certificatePem, clientCredentials: { user: String(user.Username) }, permissionSets: ['Eca_Integration_Access'], sessionTimeoutInMinutes: 30, refreshToken: { type: 'SpecificLifetime', period: 90, unit: 'Days' } };
+    const spec: EcaSpec = {
+      name: 'Onramp_Billing',
+      certificate: certificatePem,
+      clientCredentials: { user: String(user.Username) },
+      permissionSets: ['Eca_Integration_Access'],
+      sessionTimeoutInMinutes: 30,
+      refreshToken: { type: 'SpecificLifetime', period: 90, unit: 'Days' },
+    };
     const result = await deploy(await ecaDeployZip([spec]));
     assert.equal(result.status, 'Succeeded', JSON.stringify(result.details.componentFailures));
     assert.equal(result.success, true);
     assert.equal(result.numberComponentsTotal, 4);
     assert.equal(result.numberComponentsDeployed, 4);
     const successes = asList(result.details.componentSuccesses);
-    assert.ok(successes.some((s) => s.componentType === 'ExtlClntAppGlobalOauthSettings' && s.created && s.fileName === 'extlClntAppGlobalOauthSets/Onramp_Billing_glbloauth.ecaGlblOauth'));
+    assert.ok(
+      successes.some(
+        (s) =>
+          s.componentType === 'ExtlClntAppGlobalOauthSettings' &&
+          s.created &&
+          s.fileName === 'extlClntAppGlobalOauthSets/Onramp_Billing_glbloauth.ecaGlblOauth',
+      ),
+    );
 
     const app = appByName(running.org, 'Onramp_Billing')!;
     assert.equal(app.kind, 'ExternalClientApp');
@@ -46,24 +60,44 @@ describe('Metadata API: External Client App deploys', () => {
     assert.equal(app.clientCredentialsUser, user.Username);
     assert.equal(app.refreshTokenPolicy, 'specific_lifetime:90:DAYS');
     assert.equal(app.sessionTimeoutMinutes, 30);
-    assert.equal(new X509Certificate(app.certificate!).fingerprint256, new X509Certificate(certificatePem).fingerprint256);
+    assert.equal(
+      new X509Certificate(app.certificate!).fingerprint256,
+      new X509Certificate(certificatePem).fingerprint256,
+    );
     assert.match(app.consumerKey, /^3MVG9/);
 
     const row = running.org.db.get('ConnectedApplication', app.Id)!;
     assert.equal(row.Name, 'Onramp_Billing');
     assert.equal(row.OptionsAllowAdminApprovedUsersOnly, true);
     const ps = running.org.db.find('PermissionSet', (r) => r.Name === 'Eca_Integration_Access')!;
-    assert.ok(running.org.db.find('SetupEntityAccess', (r) => r.ParentId === ps.Id && String(r.SetupEntityId).slice(0, 15) === app.Id.slice(0, 15)));
+    assert.ok(
+      running.org.db.find(
+        'SetupEntityAccess',
+        (r) => r.ParentId === ps.Id && String(r.SetupEntityId).slice(0, 15) === app.Id.slice(0, 15),
+      ),
+    );
 
     // The audit reads the parts back; the secret never leaves the org through the Metadata API.
-    const header = (await conn.metadata.read('ExternalClientApplication' as never, 'Onramp_Billing')) as unknown as Record<string, unknown>;
+    const header = (await conn.metadata.read(
+      'ExternalClientApplication' as never,
+      'Onramp_Billing',
+    )) as unknown as Record<string, unknown>;
     assert.equal(header.label, 'Onramp_Billing');
     assert.match(String(header.orgScopedExternalApp), /:Onramp_Billing$/);
-    const global = (await conn.metadata.read('ExtlClntAppGlobalOauthSettings' as never, 'Onramp_Billing_glbloauth')) as unknown as Record<string, unknown>;
+    const global = (await conn.metadata.read(
+      'ExtlClntAppGlobalOauthSettings' as never,
+      'Onramp_Billing_glbloauth',
+    )) as unknown as Record<string, unknown>;
     assert.equal(global.consumerKey, app.consumerKey);
     assert.equal('consumerSecret' in global, false);
-    const listed = await conn.metadata.list([{ type: 'ExternalClientApplication' }, { type: 'ExtlClntAppOauthConfigurablePolicies' }]);
-    assert.deepEqual(listed.map((f) => f.fileName).sort(), ['externalClientApps/Onramp_Billing.eca', 'extlClntAppOauthPolicies/Onramp_Billing_oauthPlcy.ecaOauthPlcy']);
+    const listed = await conn.metadata.list([
+      { type: 'ExternalClientApplication' },
+      { type: 'ExtlClntAppOauthConfigurablePolicies' },
+    ]);
+    assert.deepEqual(listed.map((f) => f.fileName).sort(), [
+      'externalClientApps/Onramp_Billing.eca',
+      'extlClntAppOauthPolicies/Onramp_Billing_oauthPlcy.ecaOauthPlcy',
+    ]);
   });
 
   it('reports Pending/InProgress until the configured number of polls, and changes nothing before', async () => {
@@ -89,7 +123,13 @@ describe('Metadata API: External Client App deploys', () => {
   it('fails atomically with component failures for invalid parts', async () => {
     const zip = await ecaDeployZip([
       { name: 'Good_Part_App' },
-      { name: 'Broken_App', certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', clientCredentials: { user: 'nobody@nowhere.example.com' }, scopes: ['Api', 'Teleport'], contactEmail: null },
+      {
+        name: 'Broken_App',
+        certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+        clientCredentials: { user: 'nobody@nowhere.example.com' },
+        scopes: ['Api', 'Teleport'],
+        contactEmail: null,
+      },
     ]);
     const result = await deploy(zip);
     assert.equal(result.status, 'Failed');
@@ -106,10 +146,18 @@ describe('Metadata API: External Client App deploys', () => {
   });
 
   it('names files missing from the zip', async () => {
-    const zip = await ecaDeployZip([{ name: 'Missing_File_App' }], { omitFiles: ['extlClntAppOauthSettings/Missing_File_App_oauth.ecaOauth'] });
+    const zip = await ecaDeployZip([{ name: 'Missing_File_App' }], {
+      omitFiles: ['extlClntAppOauthSettings/Missing_File_App_oauth.ecaOauth'],
+    });
     const result = await deploy(zip);
     assert.equal(result.status, 'Failed');
-    assert.ok(asList(result.details.componentFailures).some((f) => f.problem === "An object 'Missing_File_App_oauth' of type ExtlClntAppOauthSettings was named in package.xml, but was not found in zipped directory"));
+    assert.ok(
+      asList(result.details.componentFailures).some(
+        (f) =>
+          f.problem ===
+          "An object 'Missing_File_App_oauth' of type ExtlClntAppOauthSettings was named in package.xml, but was not found in zipped directory",
+      ),
+    );
   });
 
   it('checkOnly validates without changing the org', async () => {
@@ -124,10 +172,15 @@ describe('Metadata API: External Client App deploys', () => {
     await deploy(await ecaDeployZip([{ name: 'Cert_Rotation_App', certificate: first.certificatePem }]));
     const before = appByName(running.org, 'Cert_Rotation_App')!;
     const second = await testKeys('rotated');
-    const result = await deploy(await ecaDeployZip([{ name: 'Cert_Rotation_App', certificate: second.certificatePem, parts: ['global'] }]));
+    const result = await deploy(
+      await ecaDeployZip([{ name: 'Cert_Rotation_App', certificate: second.certificatePem, parts: ['global'] }]),
+    );
     assert.equal(result.status, 'Succeeded', JSON.stringify(result.details.componentFailures));
     const afterRotation = appByName(running.org, 'Cert_Rotation_App')!;
-    assert.equal(new X509Certificate(afterRotation.certificate!).fingerprint256, new X509Certificate(second.certificatePem).fingerprint256);
+    assert.equal(
+      new X509Certificate(afterRotation.certificate!).fingerprint256,
+      new X509Certificate(second.certificatePem).fingerprint256,
+    );
     assert.equal(afterRotation.consumerKey, before.consumerKey);
     assert.equal(afterRotation.consumerSecret, before.consumerSecret);
     assert.deepEqual(afterRotation.scopes, before.scopes, 'the other parts are kept');
@@ -143,13 +196,19 @@ describe('Metadata API: External Client App deploys', () => {
     assert.equal(appByName(running.org, 'Doomed_App'), undefined);
     assert.equal(running.org.db.get('ConnectedApplication', app.Id), undefined);
     assert.equal(running.context.sessions.resolve(session.Id), undefined);
-    const read = (await conn.metadata.read('ExternalClientApplication' as never, 'Doomed_App')) as unknown as Record<string, unknown>;
+    const read = (await conn.metadata.read('ExternalClientApplication' as never, 'Doomed_App')) as unknown as Record<
+      string,
+      unknown
+    >;
     assert.equal(read.fullName, undefined);
 
     const again = await deploy(await ecaDeployZip([], { destroy: ['Doomed_App'] }));
     assert.equal(again.status, 'Failed', 'deleting what is not there is a warning, which fails without ignoreWarnings');
     assert.equal(asList(again.details.componentFailures)[0].problemType, 'Warning');
-    assert.equal((await deploy(await ecaDeployZip([], { destroy: ['Doomed_App'] }), { ignoreWarnings: true })).status, 'Succeeded');
+    assert.equal(
+      (await deploy(await ecaDeployZip([], { destroy: ['Doomed_App'] }), { ignoreWarnings: true })).status,
+      'Succeeded',
+    );
   });
 
   it("blocks connected apps in deploys too (Spring '26)", async () => {

@@ -18,11 +18,21 @@ export const testKeys = (purpose = 'oauth-tests'): Promise<SelfSignedCertificate
 
 /** A jsforce connection whose login URL is the org itself, as Salesforce's login host stands in for it. */
 export function loginConnection(running: RunningLocalOrg, extra: Record<string, unknown> = {}): Connection {
-  return new Connection({ instanceUrl: running.instanceUrl, loginUrl: running.instanceUrl, version: VERSION, ...extra });
+  return new Connection({
+    instanceUrl: running.instanceUrl,
+    loginUrl: running.instanceUrl,
+    version: VERSION,
+    ...extra,
+  });
 }
 
 /** The standard claims (exp in 2 minutes), signed natively: forge's JavaScript RSA is slow for many grants. */
-export function assertionFor(input: { privateKeyPem: string; consumerKey: string; username: string; audience?: string }): string {
+export function assertionFor(input: {
+  privateKeyPem: string;
+  consumerKey: string;
+  username: string;
+  audience?: string;
+}): string {
   return customAssertion(input.privateKeyPem, {
     iss: input.consumerKey,
     sub: input.username,
@@ -100,7 +110,11 @@ export async function postForm(url: string, form: Record<string, string>, header
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
   });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: await response.text(),
+  };
 }
 
 export const loginHistory = (org: LocalOrg, userId: string) =>

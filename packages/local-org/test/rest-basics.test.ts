@@ -20,7 +20,10 @@ describe('REST API: versions, resources, sessions and limits', () => {
       assert.equal(res.headers.get('sforce-limit-info'), null);
       const versions = (await res.json()) as Array<{ label: string; url: string; version: string }>;
       assert.deepEqual(versions[0], { label: "Summer '14", url: '/services/data/v31.0', version: '31.0' });
-      assert.deepEqual(versions.find((v) => v.version === '62.0'), { label: "Winter '25", url: '/services/data/v62.0', version: '62.0' });
+      assert.deepEqual(
+        versions.find((v) => v.version === '62.0'),
+        { label: "Winter '25", url: '/services/data/v62.0', version: '62.0' },
+      );
       assert.equal(versions.find((v) => v.version === '66.0')?.label, "Spring '26");
       assert.equal(versions.at(-1)?.version, running.org.apiVersion);
     }
@@ -90,9 +93,13 @@ describe('REST API: versions, resources, sessions and limits', () => {
 
   it('refuses a session without the api scope with the message jsforce does not refresh on', async () => {
     const web = running.context.sessions.issue({ userId: running.org.adminUserId, scopes: ['web'] });
-    const res = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects`, { headers: { Authorization: `Bearer ${web.Id}` } });
+    const res = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects`, {
+      headers: { Authorization: `Bearer ${web.Id}` },
+    });
     assert.equal(res.status, 401);
-    assert.deepEqual(await res.json(), [{ message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' }]);
+    assert.deepEqual(await res.json(), [
+      { message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' },
+    ]);
     const err = await rejection(adminConnection(running, web.Id).query('SELECT Id FROM Account'));
     assert.equal(err.errorCode, 'INVALID_SESSION_ID');
     assert.equal(err.message, 'This session is not valid for use with the REST API');

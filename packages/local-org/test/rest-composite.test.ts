@@ -15,7 +15,10 @@ describe('REST API: composite, batch and sObject Collections', () => {
   });
 
   const composite = (allOrNone: boolean, compositeRequest: unknown[]) =>
-    adminConnection(running).requestPost<{ compositeResponse: SubResponse[] }>('/composite', { allOrNone, compositeRequest });
+    adminConnection(running).requestPost<{ compositeResponse: SubResponse[] }>('/composite', {
+      allOrNone,
+      compositeRequest,
+    });
 
   it('runs subrequests in order with @{ref.field} and @{ref.records[0].Id} references, counted as one call', async () => {
     const conn = adminConnection(running);
@@ -24,10 +27,29 @@ describe('REST API: composite, batch and sObject Collections', () => {
     const res = await conn.requestPost<{ compositeResponse: SubResponse[] }>('/composite', {
       allOrNone: true,
       compositeRequest: [
-        { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'acct', body: { Name: 'Composite Parent' } },
-        { method: 'POST', url: '/services/data/v62.0/sobjects/Contact', referenceId: 'ct', body: { LastName: 'Child', AccountId: '@{acct.id}' } },
-        { method: 'GET', url: "/services/data/v62.0/query?q=SELECT+Id,Account.Name+FROM+Contact+WHERE+LastName='Child'", referenceId: 'q' },
-        { method: 'PATCH', url: '/services/data/v62.0/sobjects/Contact/@{q.records[0].Id}', referenceId: 'upd', body: { Title: 'Renamed via composite' } },
+        {
+          method: 'POST',
+          url: '/services/data/v62.0/sobjects/Account',
+          referenceId: 'acct',
+          body: { Name: 'Composite Parent' },
+        },
+        {
+          method: 'POST',
+          url: '/services/data/v62.0/sobjects/Contact',
+          referenceId: 'ct',
+          body: { LastName: 'Child', AccountId: '@{acct.id}' },
+        },
+        {
+          method: 'GET',
+          url: "/services/data/v62.0/query?q=SELECT+Id,Account.Name+FROM+Contact+WHERE+LastName='Child'",
+          referenceId: 'q',
+        },
+        {
+          method: 'PATCH',
+          url: '/services/data/v62.0/sobjects/Contact/@{q.records[0].Id}',
+          referenceId: 'upd',
+          body: { Title: 'Renamed via composite' },
+        },
         { method: 'GET', url: '/services/data/v62.0/sobjects/Contact/@{ct.id}?fields=Title', referenceId: 'get' },
       ],
     });
@@ -47,9 +69,24 @@ describe('REST API: composite, batch and sObject Collections', () => {
   it('rolls everything back under allOrNone and reports PROCESSING_HALTED for the others', async () => {
     const snapshot = JSON.stringify(running.org.snapshot().tables);
     const res = await composite(true, [
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'ok1', body: { Name: 'Rolled Back' } },
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Contact', referenceId: 'bad', body: { FirstName: 'No last name', AccountId: '@{ok1.id}' } },
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'never', body: { Name: 'Never Run' } },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Account',
+        referenceId: 'ok1',
+        body: { Name: 'Rolled Back' },
+      },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Contact',
+        referenceId: 'bad',
+        body: { FirstName: 'No last name', AccountId: '@{ok1.id}' },
+      },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Account',
+        referenceId: 'never',
+        body: { Name: 'Never Run' },
+      },
     ]);
     const [ok1, bad, never] = res.compositeResponse;
     assert.equal(bad.httpStatusCode, 400);
@@ -57,7 +94,10 @@ describe('REST API: composite, batch and sObject Collections', () => {
     for (const halted of [ok1, never]) {
       assert.equal(halted.httpStatusCode, 400);
       assert.deepEqual(halted.body, [
-        { errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' },
+        {
+          errorCode: 'PROCESSING_HALTED',
+          message: 'The transaction was rolled back since another operation in the same transaction failed.',
+        },
       ]);
     }
     assert.equal(JSON.stringify(running.org.snapshot().tables), snapshot);
@@ -65,21 +105,46 @@ describe('REST API: composite, batch and sObject Collections', () => {
 
   it('keeps independent subrequests without allOrNone and halts only those with a broken reference', async () => {
     const res = await composite(false, [
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Contact', referenceId: 'bad', body: { FirstName: 'No last name' } },
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Contact', referenceId: 'dependent', body: { LastName: 'x', AccountId: '@{bad.id}' } },
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'kept', body: { Name: 'Kept Account' } },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Contact',
+        referenceId: 'bad',
+        body: { FirstName: 'No last name' },
+      },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Contact',
+        referenceId: 'dependent',
+        body: { LastName: 'x', AccountId: '@{bad.id}' },
+      },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Account',
+        referenceId: 'kept',
+        body: { Name: 'Kept Account' },
+      },
     ]);
     const [bad, dependent, kept] = res.compositeResponse;
     assert.equal(bad.httpStatusCode, 400);
-    assert.deepEqual(dependent.body, [{ errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad.' }]);
+    assert.deepEqual(dependent.body, [
+      { errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad.' },
+    ]);
     assert.equal(kept.httpStatusCode, 201);
     assert.equal(running.org.db.get('Account', kept.body.id)?.Name, 'Kept Account');
   });
 
   it('enforces the composite limits', async () => {
-    const tooMany = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: '/services/data/v62.0/limits', referenceId: `r${i}` }));
+    const tooMany = Array.from({ length: 26 }, (_, i) => ({
+      method: 'GET',
+      url: '/services/data/v62.0/limits',
+      referenceId: `r${i}`,
+    }));
     assert.equal((await rejection(composite(false, tooMany))).errorCode, 'INVALID_API_INPUT');
-    const queries = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: '/services/data/v62.0/query?q=SELECT+Id+FROM+Account', referenceId: `q${i}` }));
+    const queries = Array.from({ length: 6 }, (_, i) => ({
+      method: 'GET',
+      url: '/services/data/v62.0/query?q=SELECT+Id+FROM+Account',
+      referenceId: `q${i}`,
+    }));
     assert.equal((await rejection(composite(false, queries))).errorCode, 'INVALID_API_INPUT');
   });
 
@@ -87,14 +152,17 @@ describe('REST API: composite, batch and sObject Collections', () => {
     const conn = adminConnection(running);
     await conn.query('SELECT Id FROM Account LIMIT 1');
     const before = conn.limitInfo.apiUsage!.used;
-    const res = await conn.requestPost<{ hasErrors: boolean; results: Array<{ statusCode: number; result: any }> }>('/composite/batch', {
-      haltOnError: true,
-      batchRequests: [
-        { method: 'POST', url: 'v62.0/sobjects/Account', richInput: { Name: 'Batch One' } },
-        { method: 'GET', url: 'v62.0/sobjects/Account/xyz' },
-        { method: 'POST', url: 'v62.0/sobjects/Account', richInput: { Name: 'Batch Never' } },
-      ],
-    });
+    const res = await conn.requestPost<{ hasErrors: boolean; results: Array<{ statusCode: number; result: any }> }>(
+      '/composite/batch',
+      {
+        haltOnError: true,
+        batchRequests: [
+          { method: 'POST', url: 'v62.0/sobjects/Account', richInput: { Name: 'Batch One' } },
+          { method: 'GET', url: 'v62.0/sobjects/Account/xyz' },
+          { method: 'POST', url: 'v62.0/sobjects/Account', richInput: { Name: 'Batch Never' } },
+        ],
+      },
+    );
     assert.equal(conn.limitInfo.apiUsage!.used, before + 3);
     assert.equal(res.hasErrors, true);
     assert.equal(res.results[0].statusCode, 201);
@@ -103,17 +171,24 @@ describe('REST API: composite, batch and sObject Collections', () => {
     assert.equal(res.results[1].result[0].errorCode, 'MALFORMED_ID');
     assert.equal(res.results[2].statusCode, 412);
     assert.equal(res.results[2].result[0].errorCode, 'BATCH_PROCESSING_HALTED');
-    assert.equal(running.org.db.find('Account', (a) => a.Name === 'Batch Never'), undefined);
+    assert.equal(
+      running.org.db.find('Account', (a) => a.Name === 'Batch Never'),
+      undefined,
+    );
   });
 
   it('creates, updates and deletes collections, with per-row statusCode errors and allOrNone rollback', async () => {
     const conn = adminConnection(running);
-    const created = await conn.sobject('Account').create([{ Name: 'Coll A' }, { Name: 'Coll B' }, { Industry: 'Retail' }]);
+    const created = await conn
+      .sobject('Account')
+      .create([{ Name: 'Coll A' }, { Name: 'Coll B' }, { Industry: 'Retail' }]);
     assert.equal(created[0].success, true);
     assert.equal(created[1].success, true);
     assert.equal(created[2].success, false);
     const rowErrors = (created[2] as unknown as { errors: Array<Record<string, unknown>> }).errors;
-    assert.deepEqual(rowErrors, [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] }]);
+    assert.deepEqual(rowErrors, [
+      { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] },
+    ]);
     const ids = created.filter((r) => r.success).map((r) => (r as { id: string }).id);
 
     const snapshot = JSON.stringify(running.org.snapshot().tables);
@@ -135,7 +210,10 @@ describe('REST API: composite, batch and sObject Collections', () => {
         },
       ],
     });
-    assert.equal((rolled[1] as unknown as { errors: Array<{ statusCode: string }> }).errors[0].statusCode, 'REQUIRED_FIELD_MISSING');
+    assert.equal(
+      (rolled[1] as unknown as { errors: Array<{ statusCode: string }> }).errors[0].statusCode,
+      'REQUIRED_FIELD_MISSING',
+    );
     assert.equal(JSON.stringify(running.org.snapshot().tables), snapshot);
 
     const updated = await conn.sobject('Account').update(ids.map((Id) => ({ Id, Industry: 'Banking' })));
@@ -143,15 +221,23 @@ describe('REST API: composite, batch and sObject Collections', () => {
     assert.equal(running.org.db.get('Account', ids[1])?.Industry, 'Banking');
 
     const deleted = await conn.sobject('Account').destroy(ids);
-    assert.deepEqual(deleted, ids.map((id) => ({ id, success: true, errors: [] })));
+    assert.deepEqual(
+      deleted,
+      ids.map((id) => ({ id, success: true, errors: [] })),
+    );
     const again = await conn.sobject('Account').destroy(ids);
-    assert.equal((again[0] as unknown as { errors: Array<{ statusCode: string }> }).errors[0].statusCode, 'ENTITY_IS_DELETED');
+    assert.equal(
+      (again[0] as unknown as { errors: Array<{ statusCode: string }> }).errors[0].statusCode,
+      'ENTITY_IS_DELETED',
+    );
   });
 
   it('refuses a collection mixing setup and data objects (MIXED_DML_OPERATION) and more than 200 records', async () => {
     const conn = adminConnection(running);
     const snapshot = JSON.stringify(running.org.snapshot().tables);
-    const mixed = await conn.requestPost<Array<{ success: boolean; errors: Array<{ statusCode: string; message: string }> }>>('/composite/sobjects', {
+    const mixed = await conn.requestPost<
+      Array<{ success: boolean; errors: Array<{ statusCode: string; message: string }> }>
+    >('/composite/sobjects', {
       allOrNone: false,
       records: [
         { attributes: { type: 'Account' }, Name: 'Mixed Account' },
@@ -182,9 +268,17 @@ describe('REST API: composite, batch and sObject Collections', () => {
         method: 'POST',
         url: '/services/data/v62.0/composite/sobjects',
         referenceId: 'coll',
-        body: { allOrNone: false, records: [{ attributes: { type: 'Account' }, Name: 'Inner ok' }, { attributes: { type: 'Account' } }] },
+        body: {
+          allOrNone: false,
+          records: [{ attributes: { type: 'Account' }, Name: 'Inner ok' }, { attributes: { type: 'Account' } }],
+        },
       },
-      { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'after', body: { Name: 'After collection' } },
+      {
+        method: 'POST',
+        url: '/services/data/v62.0/sobjects/Account',
+        referenceId: 'after',
+        body: { Name: 'After collection' },
+      },
     ]);
     assert.equal(res.compositeResponse[1].body[0].errorCode, 'PROCESSING_HALTED');
     assert.equal(JSON.stringify(running.org.snapshot().tables), snapshot);

@@ -47,7 +47,12 @@ export function integrationUser(running: RunningLocalOrg): { userId: string; acc
   org.dml.create(admin, 'PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: psl.Id });
   const ps = org.dml.create(admin, 'PermissionSet', { Name: 'Rest_Account_Read', Label: 'Rest Account Read' });
   org.dml.create(admin, 'ObjectPermissions', { ParentId: ps.Id, SobjectType: 'Account', PermissionsRead: true });
-  org.dml.create(admin, 'FieldPermissions', { ParentId: ps.Id, SobjectType: 'Account', Field: 'Account.Phone', PermissionsRead: true });
+  org.dml.create(admin, 'FieldPermissions', {
+    ParentId: ps.Id,
+    SobjectType: 'Account',
+    Field: 'Account.Phone',
+    PermissionsRead: true,
+  });
   org.dml.create(admin, 'PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });
   const session = running.context.sessions.issue({ userId: user.Id, scopes: ['api'] });
   return { userId: user.Id, accessToken: session.Id };

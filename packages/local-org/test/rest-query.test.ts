@@ -20,7 +20,9 @@ describe('REST API: query, queryAll, paging and Tooling query', () => {
 
   it('returns records with relationship fields and attributes', async () => {
     const conn = adminConnection(running);
-    const result = await conn.query<Record<string, any>>("SELECT Id, LastName, Account.Name FROM Contact WHERE LastName = 'Coyote'");
+    const result = await conn.query<Record<string, any>>(
+      "SELECT Id, LastName, Account.Name FROM Contact WHERE LastName = 'Coyote'",
+    );
     assert.equal(result.totalSize, 1);
     assert.equal(result.done, true);
     const [row] = result.records;
@@ -34,7 +36,9 @@ describe('REST API: query, queryAll, paging and Tooling query', () => {
   it('pages 2,000 records at a time with a nextRecordsUrl locator, and autoFetch reads them all', async () => {
     const conn = adminConnection(running);
     const soql = "SELECT Id, LastName FROM Contact WHERE LastName LIKE 'Bulk%' ORDER BY LastName";
-    const first = await conn.request<{ totalSize: number; done: boolean; nextRecordsUrl: string; records: unknown[] }>(`/query?q=${encodeURIComponent(soql)}`);
+    const first = await conn.request<{ totalSize: number; done: boolean; nextRecordsUrl: string; records: unknown[] }>(
+      `/query?q=${encodeURIComponent(soql)}`,
+    );
     assert.equal(first.totalSize, BULK);
     assert.equal(first.done, false);
     assert.equal(first.records.length, 2000);
@@ -91,7 +95,9 @@ describe('REST API: query, queryAll, paging and Tooling query', () => {
     assert.notEqual(internal.errorCode, undefined);
     assert.ok(['INVALID_TYPE', 'MALFORMED_QUERY'].includes(internal.errorCode));
 
-    const org = await conn.query<Record<string, unknown>>('SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization');
+    const org = await conn.query<Record<string, unknown>>(
+      'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization',
+    );
     assert.equal(org.totalSize, 1);
     assert.equal(org.records[0].OrganizationType, 'Enterprise Edition');
   });
@@ -99,7 +105,10 @@ describe('REST API: query, queryAll, paging and Tooling query', () => {
   it('serves Tooling API queries for ApexClass, and not data objects', async () => {
     const conn = adminConnection(running);
     const classes = await conn.tooling.query<Record<string, any>>('SELECT Id, Name FROM ApexClass ORDER BY Name');
-    assert.deepEqual(classes.records.map((r) => r.Name), ['BillingSync', 'InvoiceService', 'LeadRouter', 'WarehouseSync']);
+    assert.deepEqual(
+      classes.records.map((r) => r.Name),
+      ['BillingSync', 'InvoiceService', 'LeadRouter', 'WarehouseSync'],
+    );
     assert.match(classes.records[0].attributes.url, /^\/services\/data\/v62\.0\/tooling\/sobjects\/ApexClass\/01p/);
     const account = await rejection(conn.tooling.query('SELECT Id FROM Account'));
     assert.equal(account.errorCode, 'INVALID_TYPE');

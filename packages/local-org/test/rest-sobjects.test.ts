@@ -28,7 +28,10 @@ describe('REST API: sObjects', () => {
 
     const conn = adminConnection(running);
     const record = await conn.sobject('Account').retrieve(created.id);
-    assert.deepEqual(record.attributes, { type: 'Account', url: `/services/data/v62.0/sobjects/Account/${created.id}` });
+    assert.deepEqual(record.attributes, {
+      type: 'Account',
+      url: `/services/data/v62.0/sobjects/Account/${created.id}`,
+    });
     assert.equal(record.Name, 'Rest Create');
     assert.match(String(record.CreatedDate), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
 
@@ -45,11 +48,14 @@ describe('REST API: sObjects', () => {
     assert.equal(running.org.db.get('Account', created.id)?.Name, 'Rest Renamed');
 
     // Clients without PATCH tunnel it through POST.
-    const tunnelled = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects/Account/${created.id}?_HttpMethod=PATCH`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${running.adminAccessToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Industry: 'Energy' }),
-    });
+    const tunnelled = await fetch(
+      `${running.instanceUrl}/services/data/v62.0/sobjects/Account/${created.id}?_HttpMethod=PATCH`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${running.adminAccessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Industry: 'Energy' }),
+      },
+    );
     assert.equal(tunnelled.status, 204);
     assert.equal(running.org.db.get('Account', created.id)?.Industry, 'Energy');
 
@@ -66,7 +72,11 @@ describe('REST API: sObjects', () => {
     // Thunks: a rejected promise left waiting in the array would be an unhandled rejection.
     const cases: Array<[() => PromiseLike<unknown>, string, RegExp | string]> = [
       [() => conn.sobject('Nope__c').create({ Name: 'x' }), 'NOT_FOUND', 'The requested resource does not exist'],
-      [() => conn.sobject('Account').retrieve('not-an-id'), 'MALFORMED_ID', 'Account ID: id value of incorrect type: not-an-id'],
+      [
+        () => conn.sobject('Account').retrieve('not-an-id'),
+        'MALFORMED_ID',
+        'Account ID: id value of incorrect type: not-an-id',
+      ],
       [() => conn.sobject('Account').create({}), 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]'],
       [() => conn.sobject('Account').create({ Name: 'x', Bogus__c: 1 }), 'INVALID_FIELD', /No such column 'Bogus__c'/],
       [
@@ -74,10 +84,44 @@ describe('REST API: sObjects', () => {
         'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
         /bad value for restricted picklist/,
       ],
-      [() => conn.request({ method: 'POST', url: '/sobjects/Account', body: JSON.stringify({ Id: '001000000000000AAA', Name: 'x' }), headers: { 'content-type': 'application/json' } }), 'INVALID_FIELD', 'The Id field should not be specified in the sobject data.'],
-      [() => conn.request({ method: 'POST', url: '/sobjects/Account', body: '{"Name": ', headers: { 'content-type': 'application/json' } }), 'JSON_PARSER_ERROR', /Unexpected character/],
-      [() => conn.request({ method: 'PUT', url: '/sobjects/Account', body: '{}', headers: { 'content-type': 'application/json' } }), 'METHOD_NOT_ALLOWED', "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,POST"],
-      [() => conn.sobject('Organization').create({ Name: 'x' }), 'INVALID_TYPE_FOR_OPERATION', 'entity type cannot be inserted: Organization'],
+      [
+        () =>
+          conn.request({
+            method: 'POST',
+            url: '/sobjects/Account',
+            body: JSON.stringify({ Id: '001000000000000AAA', Name: 'x' }),
+            headers: { 'content-type': 'application/json' },
+          }),
+        'INVALID_FIELD',
+        'The Id field should not be specified in the sobject data.',
+      ],
+      [
+        () =>
+          conn.request({
+            method: 'POST',
+            url: '/sobjects/Account',
+            body: '{"Name": ',
+            headers: { 'content-type': 'application/json' },
+          }),
+        'JSON_PARSER_ERROR',
+        /Unexpected character/,
+      ],
+      [
+        () =>
+          conn.request({
+            method: 'PUT',
+            url: '/sobjects/Account',
+            body: '{}',
+            headers: { 'content-type': 'application/json' },
+          }),
+        'METHOD_NOT_ALLOWED',
+        "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,POST",
+      ],
+      [
+        () => conn.sobject('Organization').create({ Name: 'x' }),
+        'INVALID_TYPE_FOR_OPERATION',
+        'entity type cannot be inserted: Organization',
+      ],
     ];
     for (const [call, code, message] of cases) {
       const err = await rejection(call());
@@ -86,14 +130,20 @@ describe('REST API: sObjects', () => {
       if (typeof message === 'string') assert.equal(err.message, message);
       else assert.match(err.message, message);
     }
-    const raw = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects/Nope`, { headers: { Authorization: `Bearer ${running.adminAccessToken}` } });
+    const raw = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects/Nope`, {
+      headers: { Authorization: `Bearer ${running.adminAccessToken}` },
+    });
     assert.equal(raw.status, 404);
     assert.equal(raw.headers.get('content-type'), 'application/json;charset=UTF-8');
     assert.match(raw.headers.get('sforce-limit-info') ?? '', /^api-usage=\d+\/\d+$/);
     assert.deepEqual(await raw.json(), [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
-    const malformed = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects/Account/xyz`, { headers: { Authorization: `Bearer ${running.adminAccessToken}` } });
+    const malformed = await fetch(`${running.instanceUrl}/services/data/v62.0/sobjects/Account/xyz`, {
+      headers: { Authorization: `Bearer ${running.adminAccessToken}` },
+    });
     assert.equal(malformed.status, 400);
-    assert.deepEqual(await malformed.json(), [{ message: 'Account ID: id value of incorrect type: xyz', errorCode: 'MALFORMED_ID', fields: ['Id'] }]);
+    assert.deepEqual(await malformed.json(), [
+      { message: 'Account ID: id value of incorrect type: xyz', errorCode: 'MALFORMED_ID', fields: ['Id'] },
+    ]);
   });
 
   it('describes objects in a shape jsforce and retrieve([ids]) consume', async () => {
@@ -104,7 +154,9 @@ describe('REST API: sObjects', () => {
     assert.ok(names.includes('Account') && names.includes('Invoice__c') && names.includes('User'));
     assert.ok(!names.some((n) => n.startsWith('_')));
 
-    const basic = await conn.request<{ objectDescribe: { name: string; keyPrefix: string }; recentItems: unknown[] }>('/sobjects/Account');
+    const basic = await conn.request<{ objectDescribe: { name: string; keyPrefix: string }; recentItems: unknown[] }>(
+      '/sobjects/Account',
+    );
     assert.equal(basic.objectDescribe.keyPrefix, '001');
     assert.deepEqual(basic.recentItems, []);
 
@@ -125,16 +177,29 @@ describe('REST API: sObjects', () => {
     const industry = byName.get('Industry')!;
     assert.equal(industry.type, 'picklist');
     // The standard open picklist of a new org.
-    assert.deepEqual(industry.picklistValues?.[0], { active: true, defaultValue: false, label: 'Agriculture', validFor: null, value: 'Agriculture' });
+    assert.deepEqual(industry.picklistValues?.[0], {
+      active: true,
+      defaultValue: false,
+      label: 'Agriculture',
+      validFor: null,
+      value: 'Agriculture',
+    });
     assert.equal(industry.restrictedPicklist, false);
-    assert.ok(d.childRelationships.some((c) => c.childSObject === 'Contact' && c.field === 'AccountId' && c.relationshipName === 'Contacts'));
+    assert.ok(
+      d.childRelationships.some(
+        (c) => c.childSObject === 'Contact' && c.field === 'AccountId' && c.relationshipName === 'Contacts',
+      ),
+    );
     assert.equal(byName.get('Id')?.idLookup, true);
     const user = await conn.sobject('User').describe();
     assert.equal(user.fields.find((f) => f.name === 'Username')?.unique, true);
 
     const ids = [...running.org.db.rows('Account')].slice(0, 2).map((r) => r.Id);
     const missing = makeId('001', 999_999);
-    const records = (await conn.sobject('Account').retrieve([...ids, missing])) as Array<Record<string, unknown> | null>;
+    const records = (await conn.sobject('Account').retrieve([...ids, missing])) as Array<Record<
+      string,
+      unknown
+    > | null>;
     assert.equal(records.length, 3);
     assert.equal(records[0]?.Id, ids[0]);
     assert.equal(records[1]?.Name, running.org.db.get('Account', ids[1])?.Name);

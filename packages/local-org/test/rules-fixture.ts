@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { SfError } from '../src/errors';
 import { asUser, type RunAs } from '../src/engine/run-as';
 import { LocalOrg } from '../src/org';
-import { INTEGRATION_PROFILE, INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE } from '../src/seed/integration-license';
+import {
+  INTEGRATION_PROFILE,
+  INTEGRATION_PSL_DEVELOPER_NAME,
+  INTEGRATION_USER_LICENSE,
+} from '../src/seed/integration-license';
 import type { Row } from '../src/store/database';
 
 export const newOrg = () => new LocalOrg({ instanceUrl: 'http://x' });

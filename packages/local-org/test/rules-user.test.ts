@@ -5,7 +5,15 @@ import { Sessions } from '../src/oauth/sessions';
 import { DUPLICATE_USERNAME_MESSAGE } from '../src/rules/user';
 import { ADMIN_USERNAME, FOREIGN_USERNAMES } from '../src/seed/seed';
 import { INTEGRATION_USER_LICENSE } from '../src/seed/integration-license';
-import { adminOf, assertRefused, auditRows, createIntegrationUser, newOrg, userInput, userLicense } from './rules-fixture';
+import {
+  adminOf,
+  assertRefused,
+  auditRows,
+  createIntegrationUser,
+  newOrg,
+  userInput,
+  userLicense,
+} from './rules-fixture';
 
 const DUPLICATE = { errorCode: 'DUPLICATE_USERNAME', message: DUPLICATE_USERNAME_MESSAGE, fields: ['Username'] };
 
@@ -56,7 +64,11 @@ describe('User rules', () => {
     const inactive = createIntegrationUser(org, { Username: 'gone@acme-test.example.com', IsActive: false });
     assertRefused(org, () => createIntegrationUser(org, { Username: 'Gone@Acme-Test.example.com' }), DUPLICATE);
     const other = createIntegrationUser(org);
-    assertRefused(org, () => org.dml.update(adminOf(org), 'User', other.Id, { Username: 'GONE@acme-test.example.com' }), DUPLICATE);
+    assertRefused(
+      org,
+      () => org.dml.update(adminOf(org), 'User', other.Id, { Username: 'GONE@acme-test.example.com' }),
+      DUPLICATE,
+    );
     // Renaming frees the old username.
     org.dml.update(adminOf(org), 'User', inactive.Id, { Username: 'gone.renamed@acme-test.example.com' });
     const again = createIntegrationUser(org, { Username: 'gone@acme-test.example.com' });
@@ -88,13 +100,20 @@ describe('User rules', () => {
     const users = Array.from({ length: total }, () => createIntegrationUser(org));
     assert.equal(userLicense(org).UsedLicenses, total);
     const licenseModified = userLicense(org).LastModifiedDate;
-    assertRefused(org, () => createIntegrationUser(org), { errorCode: 'LICENSE_LIMIT_EXCEEDED', message: 'License Limit Exceeded' });
+    assertRefused(org, () => createIntegrationUser(org), {
+      errorCode: 'LICENSE_LIMIT_EXCEEDED',
+      message: 'License Limit Exceeded',
+    });
     // An inactive user takes no seat.
     const spare = createIntegrationUser(org, { IsActive: false });
     assert.equal(userLicense(org).UsedLicenses, total);
     org.dml.update(adminOf(org), 'User', users[0].Id, { IsActive: false });
     assert.equal(userLicense(org).UsedLicenses, total - 1);
-    assert.ok(auditRows(org).some((a) => a.Action === 'deactivateduser' && a.Display === `Deactivated user ${String(users[0].Username)}`));
+    assert.ok(
+      auditRows(org).some(
+        (a) => a.Action === 'deactivateduser' && a.Display === `Deactivated user ${String(users[0].Username)}`,
+      ),
+    );
     org.dml.update(adminOf(org), 'User', spare.Id, { IsActive: true });
     assert.equal(userLicense(org).UsedLicenses, total);
     assert.ok(auditRows(org).some((a) => a.Action === 'activateduser'));
@@ -107,17 +126,28 @@ describe('User rules', () => {
 
   it('recounts both licenses on a profile change within a license and refuses a change of license', () => {
     const org = newOrg();
-    const standard = org.dml.create(adminOf(org), 'User', userInput(org, { ProfileId: org.seed!.profiles['Standard User'] }));
+    const standard = org.dml.create(
+      adminOf(org),
+      'User',
+      userInput(org, { ProfileId: org.seed!.profiles['Standard User'] }),
+    );
     const salesforce = () => userLicense(org, 'Salesforce').UsedLicenses;
     const before = salesforce();
     org.dml.update(adminOf(org), 'User', standard.Id, { ProfileId: org.seed!.profiles['Minimum Access - Salesforce'] });
     assert.equal(salesforce(), before);
     assert.ok(auditRows(org).some((a) => a.Action === 'changedprofileforuser'));
-    assertRefused(org, () => org.dml.update(adminOf(org), 'User', standard.Id, { ProfileId: org.seed!.profiles['Minimum Access - API Only Integrations'] }), {
-      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
-      message: `Can't change the user license of an existing user: profile Minimum Access - API Only Integrations requires the ${INTEGRATION_USER_LICENSE} user license, the user has the Salesforce user license.`,
-      fields: ['ProfileId'],
-    });
+    assertRefused(
+      org,
+      () =>
+        org.dml.update(adminOf(org), 'User', standard.Id, {
+          ProfileId: org.seed!.profiles['Minimum Access - API Only Integrations'],
+        }),
+      {
+        errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+        message: `Can't change the user license of an existing user: profile Minimum Access - API Only Integrations requires the ${INTEGRATION_USER_LICENSE} user license, the user has the Salesforce user license.`,
+        fields: ['ProfileId'],
+      },
+    );
   });
 
   it('never deletes users', () => {
@@ -159,10 +189,15 @@ describe('User rules', () => {
     const login = org.db.find('UserLogin', (l) => l.UserId === user.Id)!;
     org.dml.update(adminOf(org), 'UserLogin', login.Id, { IsFrozen: true });
     assert.equal(sessions.resolve(session.Id), undefined);
-    assert.ok(auditRows(org).some((a) => a.Action === 'frozeuser' && a.Display === `Froze user ${String(user.Username)}`));
+    assert.ok(
+      auditRows(org).some((a) => a.Action === 'frozeuser' && a.Display === `Froze user ${String(user.Username)}`),
+    );
     org.dml.update(adminOf(org), 'UserLogin', login.Id, { IsFrozen: false });
     assert.ok(auditRows(org).some((a) => a.Action === 'unfrozeuser'));
     // The integration user itself manages nobody.
-    assertRefused(org, () => org.dml.update(asUser(user.Id), 'UserLogin', login.Id, { IsFrozen: true }), { errorCode: 'NOT_FOUND', status: 404 });
+    assertRefused(org, () => org.dml.update(asUser(user.Id), 'UserLogin', login.Id, { IsFrozen: true }), {
+      errorCode: 'NOT_FOUND',
+      status: 404,
+    });
   });
 });

@@ -7,7 +7,6 @@ import { SfError } from '../src/errors';
 import type { FieldDef, FieldType, SObjectDef } from '../src/schema/types';
 import { executeSoql, parseSoql, type QuerySource } from '../src/soql';
 
-
 /** A small in-memory org for SOQL tests: real SObjectDef shapes, rows keyed by canonical field names. */
 type FieldSpec = [name: string, type: FieldType, extra?: Partial<FieldDef>];
 
@@ -102,7 +101,8 @@ function makeOrg(options: { hiddenTypes?: string[]; hiddenFields?: string[] } = 
   const hiddenTypes = new Set((options.hiddenTypes ?? []).map((t) => t.toLowerCase()));
   const hiddenFields = new Set((options.hiddenFields ?? []).map((f) => f.toLowerCase()));
   const source: QuerySource = {
-    describe: (type) => DEFS.find((d) => d.name.toLowerCase() === type.toLowerCase() && !hiddenTypes.has(d.name.toLowerCase())),
+    describe: (type) =>
+      DEFS.find((d) => d.name.toLowerCase() === type.toLowerCase() && !hiddenTypes.has(d.name.toLowerCase())),
     canReadField: (type, field) => !hiddenFields.has(`${type.name}.${field.name}`.toLowerCase()),
     rows: (type) => tables.get(type) ?? [],
     lookup: (value) => byId.get(value.slice(0, 15)),
@@ -162,11 +162,35 @@ function seed() {
     CreatedDate: '2023-12-31T23:59:59.000Z',
     LastLoginDate: new Date('2024-05-10T00:00:00.000Z'),
   });
-  org.insert(PermissionSet, { Id: id(PermissionSet, 1), Name: 'Onramp_Integration', Label: 'Onramp', IsOwnedByProfile: false, ProfileId: null });
-  org.insert(PermissionSet, { Id: id(PermissionSet, 2), Name: 'X00ex0000001', Label: 'Profile PS', IsOwnedByProfile: true, ProfileId: id(Profile, 1) });
-  org.insert(PermissionSetAssignment, { Id: id(PermissionSetAssignment, 1), AssigneeId: id(User, 2), PermissionSetId: id(PermissionSet, 1) });
-  org.insert(PermissionSetAssignment, { Id: id(PermissionSetAssignment, 2), AssigneeId: id(User, 1), PermissionSetId: id(PermissionSet, 2) });
-  org.insert(PermissionSetAssignment, { Id: id(PermissionSetAssignment, 3), AssigneeId: id(User, 3), PermissionSetId: id(PermissionSet, 1) });
+  org.insert(PermissionSet, {
+    Id: id(PermissionSet, 1),
+    Name: 'Onramp_Integration',
+    Label: 'Onramp',
+    IsOwnedByProfile: false,
+    ProfileId: null,
+  });
+  org.insert(PermissionSet, {
+    Id: id(PermissionSet, 2),
+    Name: 'X00ex0000001',
+    Label: 'Profile PS',
+    IsOwnedByProfile: true,
+    ProfileId: id(Profile, 1),
+  });
+  org.insert(PermissionSetAssignment, {
+    Id: id(PermissionSetAssignment, 1),
+    AssigneeId: id(User, 2),
+    PermissionSetId: id(PermissionSet, 1),
+  });
+  org.insert(PermissionSetAssignment, {
+    Id: id(PermissionSetAssignment, 2),
+    AssigneeId: id(User, 1),
+    PermissionSetId: id(PermissionSet, 2),
+  });
+  org.insert(PermissionSetAssignment, {
+    Id: id(PermissionSetAssignment, 3),
+    AssigneeId: id(User, 3),
+    PermissionSetId: id(PermissionSet, 1),
+  });
   org.insert(Group, { Id: id(Group, 1), Name: 'Queue A' });
   org.insert(Account, {
     Id: id(Account, 1),
@@ -235,7 +259,7 @@ describe('SOQL results', () => {
   const org = seed();
 
   it('returns records with attributes and canonical field names in SELECT order', () => {
-    const res = run(org, 'select username, ID, isactive from USER where lastname = \'boss\'');
+    const res = run(org, "select username, ID, isactive from USER where lastname = 'boss'");
     assert.deepStrictEqual(res, {
       totalSize: 1,
       records: [
@@ -251,7 +275,10 @@ describe('SOQL results', () => {
   });
 
   it('formats datetimes, dates, numbers and nulls as the REST API does', () => {
-    const [acme] = run(org, "SELECT CreatedDate, FoundedDate__c, NumberOfEmployees, AnnualRevenue, Phone FROM Account WHERE Name = 'Acme'").records;
+    const [acme] = run(
+      org,
+      "SELECT CreatedDate, FoundedDate__c, NumberOfEmployees, AnnualRevenue, Phone FROM Account WHERE Name = 'Acme'",
+    ).records;
     assert.deepStrictEqual(acme, {
       attributes: { type: 'Account', url: `${API}/sobjects/Account/${id(Account, 1)}` },
       CreatedDate: '2024-05-15T00:00:00.000+0000',
@@ -273,30 +300,51 @@ describe('SOQL results', () => {
       `SELECT Id, Assignee.Username, PermissionSet.Name, Assignee.Profile.Name, PermissionSet.Profile.Name, Assignee.IsActive FROM PermissionSetAssignment WHERE Id = '${id(PermissionSetAssignment, 2)}'`,
     );
     assert.deepStrictEqual(res.records[0], {
-      attributes: { type: 'PermissionSetAssignment', url: `${API}/sobjects/PermissionSetAssignment/${id(PermissionSetAssignment, 2)}` },
+      attributes: {
+        type: 'PermissionSetAssignment',
+        url: `${API}/sobjects/PermissionSetAssignment/${id(PermissionSetAssignment, 2)}`,
+      },
       Id: id(PermissionSetAssignment, 2),
       Assignee: {
         attributes: { type: 'User', url: `${API}/sobjects/User/${id(User, 1)}` },
         Username: 'boss@example.com',
-        Profile: { attributes: { type: 'Profile', url: `${API}/sobjects/Profile/${id(Profile, 1)}` }, Name: 'System Administrator' },
+        Profile: {
+          attributes: { type: 'Profile', url: `${API}/sobjects/Profile/${id(Profile, 1)}` },
+          Name: 'System Administrator',
+        },
         IsActive: true,
       },
       PermissionSet: {
         attributes: { type: 'PermissionSet', url: `${API}/sobjects/PermissionSet/${id(PermissionSet, 2)}` },
         Name: 'X00ex0000001',
-        Profile: { attributes: { type: 'Profile', url: `${API}/sobjects/Profile/${id(Profile, 1)}` }, Name: 'System Administrator' },
+        Profile: {
+          attributes: { type: 'Profile', url: `${API}/sobjects/Profile/${id(Profile, 1)}` },
+          Name: 'System Administrator',
+        },
       },
     });
   });
 
   it('gives null for a null reference, at any level', () => {
-    const res = run(org, `SELECT PermissionSet.Profile.Name, Assignee.Manager.Username FROM PermissionSetAssignment WHERE Id = '${id(PermissionSetAssignment, 1)}'`);
+    const res = run(
+      org,
+      `SELECT PermissionSet.Profile.Name, Assignee.Manager.Username FROM PermissionSetAssignment WHERE Id = '${id(PermissionSetAssignment, 1)}'`,
+    );
     assert.deepStrictEqual(res.records[0], {
-      attributes: { type: 'PermissionSetAssignment', url: `${API}/sobjects/PermissionSetAssignment/${id(PermissionSetAssignment, 1)}` },
-      PermissionSet: { attributes: { type: 'PermissionSet', url: `${API}/sobjects/PermissionSet/${id(PermissionSet, 1)}` }, Profile: null },
+      attributes: {
+        type: 'PermissionSetAssignment',
+        url: `${API}/sobjects/PermissionSetAssignment/${id(PermissionSetAssignment, 1)}`,
+      },
+      PermissionSet: {
+        attributes: { type: 'PermissionSet', url: `${API}/sobjects/PermissionSet/${id(PermissionSet, 1)}` },
+        Profile: null,
+      },
       Assignee: {
         attributes: { type: 'User', url: `${API}/sobjects/User/${id(User, 2)}` },
-        Manager: { attributes: { type: 'User', url: `${API}/sobjects/User/${id(User, 1)}` }, Username: 'boss@example.com' },
+        Manager: {
+          attributes: { type: 'User', url: `${API}/sobjects/User/${id(User, 1)}` },
+          Username: 'boss@example.com',
+        },
       },
     });
     const top = run(org, "SELECT Name, Parent.Name FROM Account WHERE Name = 'Acme'").records[0]!;
@@ -314,7 +362,11 @@ describe('SOQL results', () => {
           Name: null,
           Username: 'boss@example.com',
         },
-        { attributes: { type: 'Group', url: `${API}/sobjects/Group/${id(Group, 1)}` }, Name: 'Queue A', Username: null },
+        {
+          attributes: { type: 'Group', url: `${API}/sobjects/Group/${id(Group, 1)}` },
+          Name: 'Queue A',
+          Username: null,
+        },
       ],
     );
   });
@@ -410,7 +462,10 @@ describe('SOQL WHERE', () => {
   it('matches IN and NOT IN case-insensitively, including null', () => {
     assert.deepStrictEqual(q("Name IN ('ACME', 'nothing')"), ['Acme']);
     assert.deepStrictEqual(q("Name NOT IN ('ACME', 'nothing')"), ['100% Real_Name', 'acme subsidiary']);
-    assert.deepStrictEqual(q("Industry IN ('tech', null)"), ['acme subsidiary', 'Acme'].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    assert.deepStrictEqual(
+      q("Industry IN ('tech', null)"),
+      ['acme subsidiary', 'Acme'].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
+    );
     assert.deepStrictEqual(q("Industry NOT IN ('Tech')"), ['100% Real_Name', 'acme subsidiary']);
     assert.deepStrictEqual(q('NumberOfEmployees IN (5, 50)'), ['Acme', 'acme subsidiary']);
   });
@@ -429,7 +484,9 @@ describe('SOQL WHERE', () => {
     assert.deepStrictEqual(q(`Id = '${id15}'`, 'User', 'Username'), ['Integration@Example.com']);
     assert.deepStrictEqual(q(`Id = '${id18}'`, 'User', 'Username'), ['Integration@Example.com']);
     assert.deepStrictEqual(q(`Id = '${id15.toLowerCase()}'`, 'User', 'Username'), []);
-    assert.deepStrictEqual(q(`ManagerId IN ('${id(User, 1).slice(0, 15)}')`, 'User', 'Username'), ['Integration@Example.com']);
+    assert.deepStrictEqual(q(`ManagerId IN ('${id(User, 1).slice(0, 15)}')`, 'User', 'Username'), [
+      'Integration@Example.com',
+    ]);
     assert.deepStrictEqual(q(`Id != '${id15}'`, 'User', 'Username'), ['boss@example.com', 'gone@example.com']);
   });
 
@@ -461,21 +518,32 @@ describe('SOQL WHERE', () => {
 
   it('runs semi-joins and anti-joins', () => {
     assert.deepStrictEqual(
-      q("Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'onramp_integration')", 'User', 'Username'),
+      q(
+        "Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'onramp_integration')",
+        'User',
+        'Username',
+      ),
       ['gone@example.com', 'Integration@Example.com'],
     );
     assert.deepStrictEqual(
-      q("IsActive = true AND Id NOT IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false)", 'User', 'Username'),
+      q(
+        'IsActive = true AND Id NOT IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false)',
+        'User',
+        'Username',
+      ),
       ['boss@example.com'],
     );
-    assert.deepStrictEqual(q('Id IN (SELECT ProfileId FROM PermissionSet)', 'Profile', 'Name'), ['System Administrator']);
+    assert.deepStrictEqual(q('Id IN (SELECT ProfileId FROM PermissionSet)', 'Profile', 'Name'), [
+      'System Administrator',
+    ]);
   });
 
   it('runs a semi-join over 2,000 users and 10,000 assignments without quadratic work', () => {
     const big = makeOrg();
     big.insert(PermissionSet, { Id: id(PermissionSet, 1), Name: 'A', IsOwnedByProfile: false });
     big.insert(PermissionSet, { Id: id(PermissionSet, 2), Name: 'B', IsOwnedByProfile: false });
-    for (let u = 1; u <= 2000; u++) big.insert(User, { Id: id(User, u), Username: `u${u}@x.com`, IsActive: u % 2 === 0 });
+    for (let u = 1; u <= 2000; u++)
+      big.insert(User, { Id: id(User, u), Username: `u${u}@x.com`, IsActive: u % 2 === 0 });
     for (let a = 1; a <= 10000; a++) {
       big.insert(PermissionSetAssignment, {
         Id: id(PermissionSetAssignment, a),
@@ -484,7 +552,10 @@ describe('SOQL WHERE', () => {
       });
     }
     const started = performance.now();
-    const res = run(big, "SELECT Id, Username FROM User WHERE IsActive = true AND Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'B')");
+    const res = run(
+      big,
+      "SELECT Id, Username FROM User WHERE IsActive = true AND Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'B')",
+    );
     const elapsed = performance.now() - started;
     const expected = new Set<string>();
     for (let a = 5; a <= 10000; a += 5) {
@@ -503,24 +574,54 @@ describe('SOQL ORDER BY, LIMIT, OFFSET', () => {
   const org = seed();
 
   it('sorts ascending with nulls first by default, case-insensitively', () => {
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Industry'), ['acme subsidiary', '100% Real_Name', 'Acme']);
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Name'), ['100% Real_Name', 'Acme', 'acme subsidiary']);
-    assert.deepStrictEqual(names(org, 'SELECT LastName FROM User ORDER BY LastName ASC', 'LastName'), ['Boss', 'gone', "O'Brien"]);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Industry'), [
+      'acme subsidiary',
+      '100% Real_Name',
+      'Acme',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Name'), [
+      '100% Real_Name',
+      'Acme',
+      'acme subsidiary',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT LastName FROM User ORDER BY LastName ASC', 'LastName'), [
+      'Boss',
+      'gone',
+      "O'Brien",
+    ]);
   });
 
   it('sorts DESC, NULLS FIRST / NULLS LAST, several keys and relationship paths', () => {
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC'), ['100% Real_Name', 'Acme', 'acme subsidiary']);
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS LAST'), ['Acme', 'acme subsidiary', '100% Real_Name']);
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Industry ASC NULLS LAST'), ['100% Real_Name', 'Acme', 'acme subsidiary']);
-    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Parent.Name NULLS LAST, Name DESC'), ['acme subsidiary', '100% Real_Name', 'Acme']);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC'), [
+      '100% Real_Name',
+      'Acme',
+      'acme subsidiary',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS LAST'), [
+      'Acme',
+      'acme subsidiary',
+      '100% Real_Name',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Industry ASC NULLS LAST'), [
+      '100% Real_Name',
+      'Acme',
+      'acme subsidiary',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT Name FROM Account ORDER BY Parent.Name NULLS LAST, Name DESC'), [
+      'acme subsidiary',
+      '100% Real_Name',
+      'Acme',
+    ]);
+    assert.deepStrictEqual(names(org, 'SELECT Username FROM User ORDER BY IsActive, CreatedDate DESC', 'Username'), [
+      'gone@example.com',
+      'Integration@Example.com',
+      'boss@example.com',
+    ]);
     assert.deepStrictEqual(
-      names(org, 'SELECT Username FROM User ORDER BY IsActive, CreatedDate DESC', 'Username'),
-      ['gone@example.com', 'Integration@Example.com', 'boss@example.com'],
-    );
-    assert.deepStrictEqual(
-      run(org, 'SELECT Assignee.Username FROM PermissionSetAssignment ORDER BY PermissionSet.Name DESC, Assignee.Username').records.map(
-        (r) => (r['Assignee'] as Record<string, unknown>)['Username'],
-      ),
+      run(
+        org,
+        'SELECT Assignee.Username FROM PermissionSetAssignment ORDER BY PermissionSet.Name DESC, Assignee.Username',
+      ).records.map((r) => (r['Assignee'] as Record<string, unknown>)['Username']),
       ['boss@example.com', 'gone@example.com', 'Integration@Example.com'],
     );
   });
@@ -554,13 +655,28 @@ describe('SOQL written by jsforce find()', () => {
     });
     assert.match(soql, /\(NOT Name LIKE '%sub%'\)/);
     assert.deepStrictEqual(names(org, soql), ['Acme']);
-    assert.deepStrictEqual(names(org, createSOQL({ table: 'User', fields: ['Username'], conditions: { IsActive: false } }), 'Username'), ['gone@example.com']);
     assert.deepStrictEqual(
-      names(org, createSOQL({ table: 'Account', fields: ['Name'], conditions: { $not: { Industry: 'Tech' } }, sort: { Name: 'ASC' }, offset: 1 })),
+      names(org, createSOQL({ table: 'User', fields: ['Username'], conditions: { IsActive: false } }), 'Username'),
+      ['gone@example.com'],
+    );
+    assert.deepStrictEqual(
+      names(
+        org,
+        createSOQL({
+          table: 'Account',
+          fields: ['Name'],
+          conditions: { $not: { Industry: 'Tech' } },
+          sort: { Name: 'ASC' },
+          offset: 1,
+        }),
+      ),
       ['acme subsidiary'],
     );
     assert.deepStrictEqual(
-      names(org, createSOQL({ table: 'Account', fields: ['Name'], conditions: { Regions__c: { $includes: ['APAC'] } } })),
+      names(
+        org,
+        createSOQL({ table: 'Account', fields: ['Name'], conditions: { Regions__c: { $includes: ['APAC'] } } }),
+      ),
       ['Acme'],
     );
   });
@@ -594,7 +710,10 @@ describe('SOQL errors', () => {
     // ... also inside a semi-join
     const e = errorOf(hidden, 'SELECT Id FROM User WHERE Id IN (SELECT OwnerId FROM account)');
     assert.equal(e.errorCode, 'INVALID_TYPE');
-    assert.equal(e.message, `\nWHERE Id IN (SELECT OwnerId FROM account)\n${' '.repeat(33)}^\nERROR at Row:1:Column:54\nsObject type 'account' is not supported. ${TYPE_HINT}`);
+    assert.equal(
+      e.message,
+      `\nWHERE Id IN (SELECT OwnerId FROM account)\n${' '.repeat(33)}^\nERROR at Row:1:Column:54\nsObject type 'account' is not supported. ${TYPE_HINT}`,
+    );
   });
 
   it('INVALID_FIELD for unknown and FLS-hidden fields, in SELECT, WHERE and ORDER BY', () => {
@@ -629,12 +748,24 @@ describe('SOQL errors', () => {
       errorCode: 'INVALID_FIELD',
       message: `\nSELECT Id, Asignee.Username FROM PermissionSetAssignment\n           ^\nERROR at Row:1:Column:12\nDidn't understand relationship 'Asignee' in field path. ${REL_HINT}`,
     });
-    assert.match(errorOf(org, 'SELECT PermissionSet.Profil.Name FROM PermissionSetAssignment').message, /Didn't understand relationship 'Profil' in field path/);
-    assert.match(errorOf(org, 'SELECT Name.First FROM Account').message, /Didn't understand relationship 'Name' in field path/);
+    assert.match(
+      errorOf(org, 'SELECT PermissionSet.Profil.Name FROM PermissionSetAssignment').message,
+      /Didn't understand relationship 'Profil' in field path/,
+    );
+    assert.match(
+      errorOf(org, 'SELECT Name.First FROM Account').message,
+      /Didn't understand relationship 'Name' in field path/,
+    );
     const hidden = makeOrg({ hiddenFields: ['PermissionSetAssignment.AssigneeId'] });
-    assert.match(errorOf(hidden, 'SELECT Assignee.Username FROM PermissionSetAssignment').message, /Didn't understand relationship 'Assignee'/);
+    assert.match(
+      errorOf(hidden, 'SELECT Assignee.Username FROM PermissionSetAssignment').message,
+      /Didn't understand relationship 'Assignee'/,
+    );
     const hiddenType = makeOrg({ hiddenTypes: ['Profile'] });
-    assert.match(errorOf(hiddenType, 'SELECT Profile.Name FROM User').message, /Didn't understand relationship 'Profile'/);
+    assert.match(
+      errorOf(hiddenType, 'SELECT Profile.Name FROM User').message,
+      /Didn't understand relationship 'Profile'/,
+    );
   });
 
   it('MALFORMED_QUERY unexpected token, with the parser column (caret one to the left, as Salesforce draws it)', () => {
@@ -681,28 +812,43 @@ describe('SOQL errors', () => {
 
   it('reproduces real Salesforce lexer errors character for character', () => {
     // From a real response: the double-quoted id of a CampaignMember query.
-    assert.deepStrictEqual(errorOf(org, 'SELECT FirstName, LastName FROM CampaignMember WHERE Id = "00v3D000003BjNa"'), {
-      errorCode: 'MALFORMED_QUERY',
-      message: '\nFROM CampaignMember WHERE Id = "00v3D000003BjNa"\n                              ^\nERROR at Row:1:Column:58\nline 1:58 no viable alternative at character \'"\'',
-    });
+    assert.deepStrictEqual(
+      errorOf(org, 'SELECT FirstName, LastName FROM CampaignMember WHERE Id = "00v3D000003BjNa"'),
+      {
+        errorCode: 'MALFORMED_QUERY',
+        message:
+          '\nFROM CampaignMember WHERE Id = "00v3D000003BjNa"\n                              ^\nERROR at Row:1:Column:58\nline 1:58 no viable alternative at character \'"\'',
+      },
+    );
     // From a real response: an escape SOQL does not define.
-    assert.deepStrictEqual(errorOf(org, "SELECT Id, Data_Quality_Score__c from Contact where FirstName = 'Anne\\-Marie'"), {
-      errorCode: 'MALFORMED_QUERY',
-      message:
-        "\nfrom Contact where FirstName = 'Anne\\-Marie'\n                              ^\nERROR at Row:1:Column:64\nInvalid string literal 'Anne\\-Marie'. Illegal character sequence '\\-' in string literal.",
-    });
+    assert.deepStrictEqual(
+      errorOf(org, "SELECT Id, Data_Quality_Score__c from Contact where FirstName = 'Anne\\-Marie'"),
+      {
+        errorCode: 'MALFORMED_QUERY',
+        message:
+          "\nfrom Contact where FirstName = 'Anne\\-Marie'\n                              ^\nERROR at Row:1:Column:64\nInvalid string literal 'Anne\\-Marie'. Illegal character sequence '\\-' in string literal.",
+      },
+    );
     assert.deepStrictEqual(errorOf(org, 'select Id from Account where id = $sfid'), {
       errorCode: 'MALFORMED_QUERY',
-      message: "\nselect Id from Account where id = $sfid\n                                 ^\nERROR at Row:1:Column:34\nline 1:34 no viable alternative at character '$'",
+      message:
+        "\nselect Id from Account where id = $sfid\n                                 ^\nERROR at Row:1:Column:34\nline 1:34 no viable alternative at character '$'",
     });
   });
 
   it('rejects string escapes outside their context and unterminated strings', () => {
-    assert.match(errorOf(org, "SELECT Id FROM Account WHERE Name = 'a\\%'").message, /Invalid string literal 'a\\%'\. Illegal character sequence '\\%' in string literal\.$/);
-    assert.match(errorOf(org, "SELECT Id FROM Account WHERE Name = 'a\\u12'").message, /Illegal character sequence '\\u12' in string literal\.$/);
+    assert.match(
+      errorOf(org, "SELECT Id FROM Account WHERE Name = 'a\\%'").message,
+      /Invalid string literal 'a\\%'\. Illegal character sequence '\\%' in string literal\.$/,
+    );
+    assert.match(
+      errorOf(org, "SELECT Id FROM Account WHERE Name = 'a\\u12'").message,
+      /Illegal character sequence '\\u12' in string literal\.$/,
+    );
     assert.deepStrictEqual(errorOf(org, "SELECT Id FROM Account WHERE Name = 'abc"), {
       errorCode: 'MALFORMED_QUERY',
-      message: "\nFROM Account WHERE Name = 'abc\n                             ^\nERROR at Row:1:Column:40\nline 1:40 mismatched character '<EOF>' expecting '''",
+      message:
+        "\nFROM Account WHERE Name = 'abc\n                             ^\nERROR at Row:1:Column:40\nline 1:40 mismatched character '<EOF>' expecting '''",
     });
     assert.equal(errorOf(org, "SELECT Id FROM Account WHERE Name = 'abc\\'").errorCode, 'MALFORMED_QUERY');
   });
@@ -712,10 +858,14 @@ describe('SOQL errors', () => {
       errorCode: 'INVALID_FIELD',
       message: `\nWHERE Name = 'a' AND Nope__c = 1\n                     ^\nERROR at Row:3:Column:22\nNo such column 'Nope__c' on entity 'Account'. ${FIELD_HINT}`,
     });
-    const long = 'SELECT Id, Name, Industry, NumberOfEmployees, AnnualRevenue, CreatedDate,TPI_Product__c,Name,Phone, ParentId FROM Account';
+    const long =
+      'SELECT Id, Name, Industry, NumberOfEmployees, AnnualRevenue, CreatedDate,TPI_Product__c,Name,Phone, ParentId FROM Account';
     const e = errorOf(org, long);
     assert.equal(e.errorCode, 'INVALID_FIELD');
-    assert.equal(e.message.split('\n').slice(0, 4).join('\n'), `\nNumberOfEmployees, AnnualRevenue, CreatedDate,TPI_Product__c,Name,Phone, ParentId\n${' '.repeat(46)}^\nERROR at Row:1:Column:74`);
+    assert.equal(
+      e.message.split('\n').slice(0, 4).join('\n'),
+      `\nNumberOfEmployees, AnnualRevenue, CreatedDate,TPI_Product__c,Name,Phone, ParentId\n${' '.repeat(46)}^\nERROR at Row:1:Column:74`,
+    );
   });
 
   it('rejects values of the wrong type for the field', () => {
@@ -725,13 +875,34 @@ describe('SOQL errors', () => {
         "\nSELECT Id FROM User WHERE IsActive = 'TRUE'\n                          ^\nERROR at Row:1:Column:27\nvalue of filter criterion for field 'IsActive' must be of type boolean and should not be enclosed in quotes",
     });
     const sentence = (soql: string) => errorOf(org, soql).message.split('\n').pop();
-    assert.equal(sentence('SELECT Id FROM Account WHERE Name = 5'), "value of filter criterion for field 'Name' must be of type string and should be enclosed in quotes");
-    assert.equal(sentence("SELECT Id FROM Account WHERE NumberOfEmployees = '5'"), "value of filter criterion for field 'NumberOfEmployees' must be of type integer and should not be enclosed in quotes");
-    assert.equal(sentence("SELECT Id FROM Account WHERE AnnualRevenue > '5'"), "value of filter criterion for field 'AnnualRevenue' must be of type double and should not be enclosed in quotes");
-    assert.equal(sentence("SELECT Id FROM Account WHERE CreatedDate > '2024-01-01'"), "value of filter criterion for field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes");
-    assert.equal(sentence('SELECT Id FROM Account WHERE CreatedDate > 2024-01-01'), "value of filter criterion for field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes");
-    assert.equal(sentence('SELECT Id FROM Account WHERE FoundedDate__c > 2024-01-01T00:00:00Z'), "value of filter criterion for field 'FoundedDate__c' must be of type date and should not be enclosed in quotes");
-    assert.equal(sentence('SELECT Id FROM Account WHERE Name = TODAY'), "value of filter criterion for field 'Name' must be of type string and should be enclosed in quotes");
+    assert.equal(
+      sentence('SELECT Id FROM Account WHERE Name = 5'),
+      "value of filter criterion for field 'Name' must be of type string and should be enclosed in quotes",
+    );
+    assert.equal(
+      sentence("SELECT Id FROM Account WHERE NumberOfEmployees = '5'"),
+      "value of filter criterion for field 'NumberOfEmployees' must be of type integer and should not be enclosed in quotes",
+    );
+    assert.equal(
+      sentence("SELECT Id FROM Account WHERE AnnualRevenue > '5'"),
+      "value of filter criterion for field 'AnnualRevenue' must be of type double and should not be enclosed in quotes",
+    );
+    assert.equal(
+      sentence("SELECT Id FROM Account WHERE CreatedDate > '2024-01-01'"),
+      "value of filter criterion for field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes",
+    );
+    assert.equal(
+      sentence('SELECT Id FROM Account WHERE CreatedDate > 2024-01-01'),
+      "value of filter criterion for field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes",
+    );
+    assert.equal(
+      sentence('SELECT Id FROM Account WHERE FoundedDate__c > 2024-01-01T00:00:00Z'),
+      "value of filter criterion for field 'FoundedDate__c' must be of type date and should not be enclosed in quotes",
+    );
+    assert.equal(
+      sentence('SELECT Id FROM Account WHERE Name = TODAY'),
+      "value of filter criterion for field 'Name' must be of type string and should be enclosed in quotes",
+    );
     assert.deepStrictEqual(errorOf(org, "SELECT Id FROM PermissionSetAssignment WHERE Assignee.IsActive = 'x'"), {
       errorCode: 'INVALID_FIELD',
       message: `\nPermissionSetAssignment WHERE Assignee.IsActive = 'x'\n${' '.repeat(30)}^\nERROR at Row:1:Column:46\nvalue of filter criterion for field 'IsActive' must be of type boolean and should not be enclosed in quotes`,
@@ -742,7 +913,10 @@ describe('SOQL errors', () => {
     const e = errorOf(org, "SELECT Id FROM User WHERE Id = '000003VbP1AAK'");
     assert.equal(e.errorCode, 'INVALID_QUERY_FILTER_OPERATOR');
     assert.ok(e.message.endsWith('\ninvalid ID field: 000003VbP1AAK'));
-    assert.equal(errorOf(org, "SELECT Id FROM User WHERE ManagerId IN ('x')").errorCode, 'INVALID_QUERY_FILTER_OPERATOR');
+    assert.equal(
+      errorOf(org, "SELECT Id FROM User WHERE ManagerId IN ('x')").errorCode,
+      'INVALID_QUERY_FILTER_OPERATOR',
+    );
     const like = errorOf(org, "SELECT Id FROM User WHERE Id LIKE '005%'");
     assert.equal(like.errorCode, 'INVALID_QUERY_FILTER_OPERATOR');
     assert.ok(like.message.endsWith('\ninvalid operator on id field'));
@@ -751,23 +925,52 @@ describe('SOQL errors', () => {
   it('rejects bind variables, duplicate fields, mixed aggregates, nested semi-joins and big offsets', () => {
     assert.deepStrictEqual(errorOf(org, 'SELECT Id FROM Account WHERE Id = :ids'), {
       errorCode: 'MALFORMED_QUERY',
-      message: '\nSELECT Id FROM Account WHERE Id = :ids\n                                 ^\nERROR at Row:1:Column:34\nBind variables only allowed in Apex code',
+      message:
+        '\nSELECT Id FROM Account WHERE Id = :ids\n                                 ^\nERROR at Row:1:Column:34\nBind variables only allowed in Apex code',
     });
-    assert.deepStrictEqual(errorOf(org, 'SELECT Id, Name, id FROM Account'), { errorCode: 'INVALID_FIELD', message: 'duplicate field selected: id' });
-    assert.deepStrictEqual(errorOf(org, 'SELECT Owner.Name, owner.name FROM Account'), { errorCode: 'INVALID_FIELD', message: 'duplicate field selected: owner.name' });
-    assert.ok(errorOf(org, 'SELECT Name, COUNT(Id) FROM Account').message.endsWith('\nField must be grouped or aggregated: Name'));
-    const nested = errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetId IN (SELECT Id FROM PermissionSet))');
+    assert.deepStrictEqual(errorOf(org, 'SELECT Id, Name, id FROM Account'), {
+      errorCode: 'INVALID_FIELD',
+      message: 'duplicate field selected: id',
+    });
+    assert.deepStrictEqual(errorOf(org, 'SELECT Owner.Name, owner.name FROM Account'), {
+      errorCode: 'INVALID_FIELD',
+      message: 'duplicate field selected: owner.name',
+    });
+    assert.ok(
+      errorOf(org, 'SELECT Name, COUNT(Id) FROM Account').message.endsWith(
+        '\nField must be grouped or aggregated: Name',
+      ),
+    );
+    const nested = errorOf(
+      org,
+      'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSetId IN (SELECT Id FROM PermissionSet))',
+    );
     assert.equal(nested.errorCode, 'MALFORMED_QUERY');
     assert.ok(nested.message.endsWith('\nNesting of semi join sub-selects is not supported'));
-    assert.deepStrictEqual(errorOf(org, 'SELECT Id FROM Account OFFSET 2001'), { errorCode: 'NUMBER_OUTSIDE_VALID_RANGE', message: 'Maximum SOQL offset allowed is 2000' });
+    assert.deepStrictEqual(errorOf(org, 'SELECT Id FROM Account OFFSET 2001'), {
+      errorCode: 'NUMBER_OUTSIDE_VALID_RANGE',
+      message: 'Maximum SOQL offset allowed is 2000',
+    });
     assert.equal(run(org, 'SELECT Id FROM Account OFFSET 2000').totalSize, 0);
-    assert.match(errorOf(org, 'SELECT Id FROM Account LIMIT 2147483648').message, /numeric value out of range: 2147483648$/);
+    assert.match(
+      errorOf(org, 'SELECT Id FROM Account LIMIT 2147483648').message,
+      /numeric value out of range: 2147483648$/,
+    );
   });
 
   it('checks semi-join shapes', () => {
-    assert.equal(errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT PermissionSetId FROM PermissionSetAssignment)').errorCode, 'INVALID_FIELD');
-    assert.equal(errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId, Id FROM PermissionSetAssignment)').errorCode, 'MALFORMED_QUERY');
-    assert.equal(errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT Nope FROM PermissionSetAssignment)').errorCode, 'INVALID_FIELD');
+    assert.equal(
+      errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT PermissionSetId FROM PermissionSetAssignment)').errorCode,
+      'INVALID_FIELD',
+    );
+    assert.equal(
+      errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId, Id FROM PermissionSetAssignment)').errorCode,
+      'MALFORMED_QUERY',
+    );
+    assert.equal(
+      errorOf(org, 'SELECT Id FROM User WHERE Id IN (SELECT Nope FROM PermissionSetAssignment)').errorCode,
+      'INVALID_FIELD',
+    );
   });
 
   it('refuses objects that do not support query', () => {
@@ -777,6 +980,10 @@ describe('SOQL errors', () => {
   it('validates fields even when there are no rows', () => {
     const empty = makeOrg();
     assert.equal(errorOf(empty, "SELECT Id FROM Account WHERE Nope = 'x'").errorCode, 'INVALID_FIELD');
-    assert.equal(errorOf(empty, 'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE Nope = 1)').errorCode, 'INVALID_FIELD');
+    assert.equal(
+      errorOf(empty, 'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE Nope = 1)')
+        .errorCode,
+      'INVALID_FIELD',
+    );
   });
 });

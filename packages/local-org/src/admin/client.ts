@@ -96,7 +96,9 @@ export class LocalOrgAdmin {
   }
 
   /** Back to the state after seeding; live sessions and the API usage count are kept / zeroed unless told otherwise. */
-  reset(options: { keepSessions?: boolean; resetApiUsage?: boolean } = {}): Promise<{ revision: number; keptSessions: number }> {
+  reset(
+    options: { keepSessions?: boolean; resetApiUsage?: boolean } = {},
+  ): Promise<{ revision: number; keptSessions: number }> {
     return this.call('POST', '/reset', options);
   }
 

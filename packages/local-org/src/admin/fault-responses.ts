@@ -41,7 +41,11 @@ export function sendFault(request: FastifyRequest, reply: FastifyReply, rule: Fa
   if (answer) reply.code(answer.status).header('content-type', answer.contentType).send(answer.body);
 }
 
-export function faultAnswer(url: string, rule: Pick<FaultRule, 'kind' | 'style'>, errorId: string): FaultAnswer | undefined {
+export function faultAnswer(
+  url: string,
+  rule: Pick<FaultRule, 'kind' | 'style'>,
+  errorId: string,
+): FaultAnswer | undefined {
   const surface = surfaceOf(url.split('?')[0]);
   switch (rule.kind) {
     case 'server-error': {
@@ -74,7 +78,11 @@ function restError(status: number, errorCode: string, message: string): FaultAns
 }
 
 function oauthError(status: number, error: string, description: string): FaultAnswer {
-  return { status, contentType: 'application/json;charset=UTF-8', body: JSON.stringify({ error, error_description: description }) };
+  return {
+    status,
+    contentType: 'application/json;charset=UTF-8',
+    body: JSON.stringify({ error, error_description: description }),
+  };
 }
 
 /** A SOAP fault as the Metadata (and partner) API sends it: `sf:` prefix bound to the API's fault namespace. */

@@ -5,7 +5,14 @@
  * that a failing chaos run can be replayed.
  */
 
-export const FAULT_KINDS = ['latency', 'server-error', 'unavailable', 'request-limit', 'drop', 'response-lost'] as const;
+export const FAULT_KINDS = [
+  'latency',
+  'server-error',
+  'unavailable',
+  'request-limit',
+  'drop',
+  'response-lost',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** How each kind that has styles may answer; the first is the default. */
@@ -84,7 +91,22 @@ export interface FaultDecision {
 
 export class FaultRuleError extends Error {}
 
-const ALLOWED_KEYS = new Set(['kind', 'method', 'path', 'pattern', 'operation', 'bodyPattern', 'probability', 'times', 'latencyMs', 'latencyMinMs', 'latencyMaxMs', 'style', 'description', 'id']);
+const ALLOWED_KEYS = new Set([
+  'kind',
+  'method',
+  'path',
+  'pattern',
+  'operation',
+  'bodyPattern',
+  'probability',
+  'times',
+  'latencyMs',
+  'latencyMinMs',
+  'latencyMaxMs',
+  'style',
+  'description',
+  'id',
+]);
 
 type CompiledRule = FaultRule & { regex?: RegExp; bodyRegex?: RegExp };
 
@@ -198,14 +220,16 @@ function matches(rule: CompiledRule, request: FaultRequest): boolean {
   if (rule.method && rule.method !== request.method.toUpperCase()) return false;
   if (rule.path && !request.path.startsWith(rule.path)) return false;
   if (rule.regex && !rule.regex.test(request.path)) return false;
-  if (rule.operation !== undefined && rule.operation.toLowerCase() !== (request.operation ?? '').toLowerCase()) return false;
+  if (rule.operation !== undefined && rule.operation.toLowerCase() !== (request.operation ?? '').toLowerCase())
+    return false;
   if (rule.bodyRegex && !rule.bodyRegex.test(request.body ?? '')) return false;
   return true;
 }
 
 function validate(input: FaultRuleInput, id: string): CompiledRule {
   if (!input || typeof input !== 'object') throw new FaultRuleError('a fault rule must be an object');
-  for (const key of Object.keys(input)) if (!ALLOWED_KEYS.has(key)) throw new FaultRuleError(`unknown fault rule field "${key}"`);
+  for (const key of Object.keys(input))
+    if (!ALLOWED_KEYS.has(key)) throw new FaultRuleError(`unknown fault rule field "${key}"`);
   if (!FAULT_KINDS.includes(input.kind)) throw new FaultRuleError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
   const text = (name: keyof FaultRuleInput) => {
     const v = input[name];
@@ -213,24 +237,28 @@ function validate(input: FaultRuleInput, id: string): CompiledRule {
   };
   const count = (name: keyof FaultRuleInput, min: number) => {
     const v = input[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) throw new FaultRuleError(`${name} must be a number >= ${min}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min))
+      throw new FaultRuleError(`${name} must be a number >= ${min}`);
   };
   for (const name of ['method', 'path', 'pattern', 'operation', 'bodyPattern', 'description'] as const) text(name);
   for (const name of ['latencyMs', 'latencyMinMs', 'latencyMaxMs'] as const) count(name, 0);
   count('times', 0);
   count('probability', 0);
-  if (input.probability !== undefined && input.probability > 1) throw new FaultRuleError('probability must be between 0 and 1');
+  if (input.probability !== undefined && input.probability > 1)
+    throw new FaultRuleError('probability must be between 0 and 1');
   if ((input.latencyMinMs === undefined) !== (input.latencyMaxMs === undefined)) {
     throw new FaultRuleError('latencyMinMs and latencyMaxMs go together');
   }
-  if (input.latencyMinMs !== undefined && input.latencyMaxMs! < input.latencyMinMs) throw new FaultRuleError('latencyMaxMs must be >= latencyMinMs');
+  if (input.latencyMinMs !== undefined && input.latencyMaxMs! < input.latencyMinMs)
+    throw new FaultRuleError('latencyMaxMs must be >= latencyMinMs');
   if (input.kind === 'latency' && input.latencyMs === undefined && input.latencyMinMs === undefined) {
     throw new FaultRuleError('a latency rule needs latencyMs or latencyMinMs/latencyMaxMs');
   }
   if (input.style !== undefined) {
     const styles = STYLES[input.kind];
     if (!styles) throw new FaultRuleError(`a ${input.kind} rule has no style`);
-    if (!styles.includes(input.style)) throw new FaultRuleError(`style of a ${input.kind} rule must be ${styles.join(' or ')}`);
+    if (!styles.includes(input.style))
+      throw new FaultRuleError(`style of a ${input.kind} rule must be ${styles.join(' or ')}`);
   }
   const regex = compile('pattern', input.pattern);
   const bodyRegex = compile('bodyPattern', input.bodyPattern);

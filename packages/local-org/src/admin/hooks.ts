@@ -75,7 +75,9 @@ export function installRequestHooks(app: FastifyInstance, ctx: () => AdminContex
     // Everything after this hook (later hooks, the handler and whatever it awaits) runs inside the
     // scope, so the writes it makes are attributed to this request even when requests interleave.
     const proceed = () => c.counter.runInScope(entry.scope!, done);
-    const decision = c.faults.anyLate ? c.faults.decide({ method: request.method, path: entry.path, operation, body: bodyText(request.body) }, true) : undefined;
+    const decision = c.faults.anyLate
+      ? c.faults.decide({ method: request.method, path: entry.path, operation, body: bodyText(request.body) }, true)
+      : undefined;
     if (!decision) return proceed();
     applyFault(c, request, reply, entry, decision, proceed);
   });
@@ -121,7 +123,14 @@ function bodyText(body: unknown): string {
 const errorIdOf = (c: AdminContext) =>
   `${1_000_000_000 + c.faults.nextInt(1_000_000_000)}-${10_000 + c.faults.nextInt(90_000)} (${-c.faults.nextInt(2_000_000_000)})`;
 
-function applyFault(c: AdminContext, request: FastifyRequest, reply: FastifyReply, entry: Tracked, decision: FaultDecision, proceed: () => void): void {
+function applyFault(
+  c: AdminContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: Tracked,
+  decision: FaultDecision,
+  proceed: () => void,
+): void {
   const act = () => {
     if (!decision.rule) return proceed();
     if (decision.rule.kind === 'response-lost') {

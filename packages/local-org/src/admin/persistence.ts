@@ -43,7 +43,9 @@ export class Persistence {
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
-      throw new Error(`cannot read the local org state file ${this.file}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`cannot read the local org state file ${this.file}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const file = parsed as Partial<PersistedOrg> & Partial<OrgState>;
     if (file.format === 'onramp-local-org-file/1' && file.state && file.initial) {
@@ -73,7 +75,8 @@ export class Persistence {
       this.lastError = undefined;
     } catch (error) {
       // Keep serving: a full disk must not take the org down; report once per distinct failure.
-      if (this.lastError?.message !== (error as Error).message) process.stderr.write(`local org: cannot save ${this.file}: ${(error as Error).message}\n`);
+      if (this.lastError?.message !== (error as Error).message)
+        process.stderr.write(`local org: cannot save ${this.file}: ${(error as Error).message}\n`);
       this.lastError = error as Error;
     }
   }

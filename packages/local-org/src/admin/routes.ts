@@ -54,7 +54,9 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
       url: `${ADMIN_PREFIX}${url}`,
       handler: async (request, reply) => {
         if (!isLoopback(request.socket.remoteAddress)) {
-          return reply.code(403).send({ error: 'FORBIDDEN', message: 'the local org admin API only serves loopback clients' });
+          return reply
+            .code(403)
+            .send({ error: 'FORBIDDEN', message: 'the local org admin API only serves loopback clients' });
         }
         try {
           const result = await handler(ctx(), request, reply);
@@ -62,10 +64,15 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
           if (result === undefined) return reply.code(204).send();
           return reply.send(result);
         } catch (error) {
-          if (error instanceof AdminError) return reply.code(error.status).send({ error: error.code, message: error.message });
-          if (error instanceof FaultRuleError) return reply.code(400).send({ error: 'BAD_REQUEST', message: error.message });
-          if (error instanceof SfError) return reply.code(error.status).send({ error: error.errorCode, message: error.message });
-          return reply.code(500).send({ error: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+          if (error instanceof AdminError)
+            return reply.code(error.status).send({ error: error.code, message: error.message });
+          if (error instanceof FaultRuleError)
+            return reply.code(400).send({ error: 'BAD_REQUEST', message: error.message });
+          if (error instanceof SfError)
+            return reply.code(error.status).send({ error: error.errorCode, message: error.message });
+          return reply
+            .code(500)
+            .send({ error: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
         }
       },
     });
@@ -98,13 +105,20 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
 
   route('POST', '/snapshots', (c, _request, reply) => {
     const store = snapshotsOf(c);
-    const entry: SnapshotEntry = { id: `s${store.next++}`, createdAt: new Date().toISOString(), revision: c.org.db.revision, state: c.org.snapshot() };
+    const entry: SnapshotEntry = {
+      id: `s${store.next++}`,
+      createdAt: new Date().toISOString(),
+      revision: c.org.db.revision,
+      state: c.org.snapshot(),
+    };
     store.entries.set(entry.id, entry);
     if (store.entries.size > MAX_SNAPSHOTS) store.entries.delete(store.entries.keys().next().value!);
     reply.code(201);
     return { id: entry.id, createdAt: entry.createdAt, revision: entry.revision };
   });
-  route('GET', '/snapshots', (c) => ({ snapshots: [...snapshotsOf(c).entries.values()].map(({ state: _s, ...meta }) => meta) }));
+  route('GET', '/snapshots', (c) => ({
+    snapshots: [...snapshotsOf(c).entries.values()].map(({ state: _s, ...meta }) => meta),
+  }));
   route('GET', '/snapshots/:id', (c, request) => snapshotState(c, param(request, 'id')));
   route('DELETE', '/snapshots/:id', (c, request) => {
     if (!snapshotsOf(c).entries.delete(param(request, 'id'))) throw notFound(`no snapshot ${param(request, 'id')}`);
@@ -116,7 +130,10 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
     const include = new Set(list(q.includeTypes));
     const ignoreTypes = [...ADMIN_DIFF_IGNORED_TYPES, ...list(q.ignoreTypes)].filter((t) => !include.has(t));
     const ignoreFields = q.ignoreFields !== undefined ? list(q.ignoreFields) : DEFAULT_DIFF_OPTIONS.ignoreFields;
-    const diff = diffStates(snapshotState(c, q.from), snapshotState(c, q.to ?? 'current'), { ignoreTypes, ignoreFields });
+    const diff = diffStates(snapshotState(c, q.from), snapshotState(c, q.to ?? 'current'), {
+      ignoreTypes,
+      ignoreFields,
+    });
     return { empty: isEmptyDiff(diff), ...diff };
   });
 
@@ -126,7 +143,8 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
     const sessions = keepSessions ? [...c.org.db.rows('_Session')] : [];
     c.org.reset();
     // Signed-in clients (tests' admin token, onramp's worker) survive a reset while their user does.
-    for (const session of sessions) if (c.org.db.get('User', String(session.userId))) c.org.db.insert('_Session', session);
+    for (const session of sessions)
+      if (c.org.db.get('User', String(session.userId))) c.org.db.insert('_Session', session);
     if (body.resetApiUsage !== false) c.usage.used = 0;
     return { revision: c.org.db.revision, keptSessions: sessions.length };
   });
@@ -165,7 +183,8 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
   route('GET', '/api-usage', (c) => ({ used: c.usage.used, limit: c.usage.limit }));
   route('POST', '/api-usage', (c, request) => {
     const { used } = objectBody(request);
-    if (typeof used !== 'number' || !Number.isInteger(used) || used < 0) throw badRequest('used must be a non-negative integer');
+    if (typeof used !== 'number' || !Number.isInteger(used) || used < 0)
+      throw badRequest('used must be a non-negative integer');
     c.usage.used = used;
     return { used: c.usage.used, limit: c.usage.limit };
   });
@@ -184,7 +203,9 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
     reply.code(201);
     return { id: row.Id, record: row };
   });
-  route('GET', '/records/:type/:id', (c, request) => existingRow(c, tableName(c, param(request, 'type')), param(request, 'id')));
+  route('GET', '/records/:type/:id', (c, request) =>
+    existingRow(c, tableName(c, param(request, 'type')), param(request, 'id')),
+  );
   route('PATCH', '/records/:type/:id', (c, request) => {
     const type = tableName(c, param(request, 'type'));
     const row = existingRow(c, type, param(request, 'id'));
@@ -215,7 +236,8 @@ export function registerAdmin(app: FastifyInstance, ctx: () => AdminContext): vo
       c.clock.setNow(date);
     } else {
       const ms = (body.offsetMs ?? body.advanceMs) as unknown;
-      if (typeof ms !== 'number' || !Number.isFinite(ms)) throw badRequest(`${given[0]} must be a number of milliseconds`);
+      if (typeof ms !== 'number' || !Number.isFinite(ms))
+        throw badRequest(`${given[0]} must be a number of milliseconds`);
       if (body.offsetMs !== undefined) c.clock.offsetMs = ms;
       else c.clock.advance(ms);
     }
@@ -256,7 +278,12 @@ function param(request: FastifyRequest, name: string): string {
 }
 
 function list(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function objectBody(request: FastifyRequest): Record<string, unknown> {
@@ -287,10 +314,12 @@ function existingRow(c: AdminContext, type: string, id: string): Row {
 function settingsPatch(body: Record<string, unknown>): Partial<OrgSettings> {
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    if (!(key in DEFAULT_SETTINGS)) throw badRequest(`unknown setting ${key} (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
+    if (!(key in DEFAULT_SETTINGS))
+      throw badRequest(`unknown setting ${key} (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
     const expected = typeof DEFAULT_SETTINGS[key as keyof OrgSettings];
     if (typeof value !== expected) throw badRequest(`${key} must be a ${expected}`);
-    if (expected === 'number' && (!Number.isInteger(value) || (value as number) < 0)) throw badRequest(`${key} must be a non-negative integer`);
+    if (expected === 'number' && (!Number.isInteger(value) || (value as number) < 0))
+      throw badRequest(`${key} must be a non-negative integer`);
     patch[key] = value;
   }
   return patch as Partial<OrgSettings>;

@@ -28,12 +28,20 @@ interface BootstrapRow {
  * creates by hand in a real org before onramp can do anything. Admin approved with the System
  * Administrator profile pre-authorized, like a well-run production setup.
  */
-export async function createBootstrapApp(org: LocalOrg, options: { reuseFromState: boolean }): Promise<BootstrapCredentials> {
+export async function createBootstrapApp(
+  org: LocalOrg,
+  options: { reuseFromState: boolean },
+): Promise<BootstrapCredentials> {
   if (options.reuseFromState) {
     const kept = org.db.get(BOOTSTRAP_TABLE, BOOTSTRAP_ROW) as unknown as BootstrapRow | undefined;
     const app = kept && (org.db.get('_OAuthApp', kept.appId) as unknown as OAuthApp | undefined);
     if (kept && app) {
-      return { appName: app.fullName, consumerKey: app.consumerKey, privateKeyPem: kept.privateKeyPem, username: kept.username };
+      return {
+        appName: app.fullName,
+        consumerKey: app.consumerKey,
+        privateKeyPem: kept.privateKeyPem,
+        username: kept.username,
+      };
     }
   }
 

@@ -44,8 +44,10 @@ export function saveApp(org: LocalOrg, app: OAuthApp): OAuthApp {
 /** Deletes an app, its ConnectedApplication row, its pre-authorizations and every token issued for it. */
 export function deleteApp(org: LocalOrg, app: OAuthApp): void {
   org.db.transaction(() => {
-    for (const sea of org.db.filter('SetupEntityAccess', (r) => sameId(r.SetupEntityId, app.Id))) org.db.delete('SetupEntityAccess', sea.Id);
-    for (const token of org.db.filter('OauthToken', (r) => sameId(r.AppMenuItemId, app.Id))) org.db.delete('OauthToken', token.Id);
+    for (const sea of org.db.filter('SetupEntityAccess', (r) => sameId(r.SetupEntityId, app.Id)))
+      org.db.delete('SetupEntityAccess', sea.Id);
+    for (const token of org.db.filter('OauthToken', (r) => sameId(r.AppMenuItemId, app.Id)))
+      org.db.delete('OauthToken', token.Id);
     for (const session of org.db.filter('_Session', (r) => r.appId === app.Id)) org.db.delete('_Session', session.Id);
     org.db.delete('ConnectedApplication', app.Id);
     org.db.delete(APP_TABLE, app.Id);
@@ -56,12 +58,16 @@ export function deleteApp(org: LocalOrg, app: OAuthApp): void {
 export function preAuthorizedParentIds(org: LocalOrg, app: OAuthApp): string[] {
   const ids: string[] = [];
   for (const name of app.permissionSetNames) {
-    const ps = org.db.find('PermissionSet', (r) => r.IsOwnedByProfile !== true && String(r.Name).toLowerCase() === name.toLowerCase());
+    const ps = org.db.find(
+      'PermissionSet',
+      (r) => r.IsOwnedByProfile !== true && String(r.Name).toLowerCase() === name.toLowerCase(),
+    );
     if (ps) ids.push(ps.Id);
   }
   for (const name of app.profileNames) {
     const profile = org.db.find('Profile', (r) => String(r.Name).toLowerCase() === name.toLowerCase());
-    const own = profile && org.db.find('PermissionSet', (r) => r.IsOwnedByProfile === true && sameId(r.ProfileId, profile.Id));
+    const own =
+      profile && org.db.find('PermissionSet', (r) => r.IsOwnedByProfile === true && sameId(r.ProfileId, profile.Id));
     if (own) ids.push(own.Id);
   }
   return ids;
@@ -74,6 +80,10 @@ function syncPreAuthorization(org: LocalOrg, app: OAuthApp): void {
     else org.db.delete('SetupEntityAccess', sea.Id);
   }
   for (const parentId of wanted) {
-    org.dml.insertRaw('SetupEntityAccess', { ParentId: parentId, SetupEntityId: app.Id, SetupEntityType: 'ConnectedApplication' });
+    org.dml.insertRaw('SetupEntityAccess', {
+      ParentId: parentId,
+      SetupEntityId: app.Id,
+      SetupEntityType: 'ConnectedApplication',
+    });
   }
 }

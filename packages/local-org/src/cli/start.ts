@@ -28,13 +28,19 @@ export interface OrgStartLine {
   adminUrl: string;
 }
 
-export function defaultPrivateKeyPath(options: Pick<OrgStartOptions, 'state' | 'privateKey'>, cwd = process.cwd()): string {
+export function defaultPrivateKeyPath(
+  options: Pick<OrgStartOptions, 'state' | 'privateKey'>,
+  cwd = process.cwd(),
+): string {
   if (options.privateKey) return resolve(cwd, options.privateKey);
   if (options.state) return join(dirname(resolve(cwd, options.state)), 'bootstrap-key.pem');
   return join(cwd, '.onramp', 'local-org', 'bootstrap-key.pem');
 }
 
-export async function startOrgFromCli(options: OrgStartOptions, cwd = process.cwd()): Promise<{ running: RunningLocalOrg; line: OrgStartLine }> {
+export async function startOrgFromCli(
+  options: OrgStartOptions,
+  cwd = process.cwd(),
+): Promise<{ running: RunningLocalOrg; line: OrgStartLine }> {
   const privateKeyPath = defaultPrivateKeyPath(options, cwd);
   const running = await startLocalOrg({
     host: options.host,
@@ -47,7 +53,8 @@ export async function startOrgFromCli(options: OrgStartOptions, cwd = process.cw
   });
   // A restored org keeps its own settings; an explicit flag still wins.
   if (options.connectedAppsAllowed) running.org.updateSettings({ connectedAppCreationAllowed: true });
-  if (options.latency) running.context.faults.add({ kind: 'latency', latencyMs: options.latency, description: '--latency' });
+  if (options.latency)
+    running.context.faults.add({ kind: 'latency', latencyMs: options.latency, description: '--latency' });
   const line: OrgStartLine = {
     instanceUrl: running.instanceUrl,
     httpsUrl: running.httpsUrl,

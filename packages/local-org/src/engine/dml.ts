@@ -42,7 +42,8 @@ export class Dml {
 
   create(runAs: RunAs, typeName: string, input: Record<string, unknown>): Row {
     const def = this.describeFor(runAs, typeName);
-    if (!def.createable) throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${def.label}`, 400);
+    if (!def.createable)
+      throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${def.label}`, 400);
     if (runAs.kind === 'user' && !this.access(runAs.userId).object(def).create) throw insufficientAccess();
     const values = this.clean(input);
     if ('id' in lowerKeys(values)) {
@@ -63,12 +64,14 @@ export class Dml {
   update(runAs: RunAs, typeName: string, id: string, input: Record<string, unknown>): Row {
     const def = this.describeFor(runAs, typeName);
     const before = this.existing(runAs, def, id);
-    if (!def.updateable) throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.label}`, 400);
+    if (!def.updateable)
+      throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.label}`, 400);
     if (runAs.kind === 'user' && !this.access(runAs.userId).object(def).edit) throw insufficientAccess();
     const values = this.clean(input);
     const idValue = Object.entries(values).find(([k]) => k.toLowerCase() === 'id');
     if (idValue) {
-      if (!sameId(idValue[1], before.Id)) throw new SfError('INVALID_ID_FIELD', 'Id in URL does not match Id in body', 400);
+      if (!sameId(idValue[1], before.Id))
+        throw new SfError('INVALID_ID_FIELD', 'Id in URL does not match Id in body', 400);
       delete values[idValue[0]];
     }
     return this.org.db.transaction(() => {
@@ -88,12 +91,20 @@ export class Dml {
   delete(runAs: RunAs, typeName: string, id: string): void {
     const def = this.describeFor(runAs, typeName);
     const row = this.existing(runAs, def, id);
-    if (!def.deletable) throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${def.label}`, 400);
+    if (!def.deletable)
+      throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${def.label}`, 400);
     if (runAs.kind === 'user' && !this.access(runAs.userId).object(def).delete) throw insufficientAccess();
     this.org.db.transaction(() => {
       this.org.rulesFor(def.name).beforeDelete?.({ org: this.org, runAs }, row);
       this.org.db.delete(def.name, row.Id);
-      if (!def.setup) recycle(this.org.db, def.name, row, formatDateTime(this.org.now()), runAs.kind === 'user' ? runAs.userId : null);
+      if (!def.setup)
+        recycle(
+          this.org.db,
+          def.name,
+          row,
+          formatDateTime(this.org.now()),
+          runAs.kind === 'user' ? runAs.userId : null,
+        );
       this.org.rulesFor(def.name).afterDelete?.({ org: this.org, runAs }, row);
     });
   }
@@ -115,7 +126,14 @@ export class Dml {
       if (field.defaultValue !== undefined) row[field.name] = field.defaultValue;
       else if (field.type !== 'id') row[field.name] = null;
     }
-    Object.assign(row, { IsDeleted: false, CreatedDate: now, CreatedById: by, LastModifiedDate: now, LastModifiedById: by, SystemModstamp: now });
+    Object.assign(row, {
+      IsDeleted: false,
+      CreatedDate: now,
+      CreatedById: by,
+      LastModifiedDate: now,
+      LastModifiedById: by,
+      SystemModstamp: now,
+    });
     if (def.fields.has('ownerid')) row.OwnerId = by;
     return row;
   }
@@ -133,14 +151,20 @@ export class Dml {
       for (const name of fieldNames) {
         const f = fieldOf(def, name.trim());
         if (!f || (access && !access.canReadField(def, f))) {
-          throw new SfError('INVALID_FIELD', `No such column '${name.trim()}' on entity '${def.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`, 400);
+          throw new SfError(
+            'INVALID_FIELD',
+            `No such column '${name.trim()}' on entity '${def.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+            400,
+          );
         }
         fields.push(f);
       }
     } else {
       for (const f of def.fields.values()) if (!access || access.canReadField(def, f)) fields.push(f);
     }
-    const out: Record<string, unknown> = { attributes: { type: def.name, url: `${this.org.apiPath()}/sobjects/${def.name}/${row.Id}` } };
+    const out: Record<string, unknown> = {
+      attributes: { type: def.name, url: `${this.org.apiPath()}/sobjects/${def.name}/${row.Id}` },
+    };
     for (const f of fields) out[f.name] = row[f.name] ?? null;
     return out;
   }
@@ -154,7 +178,8 @@ export class Dml {
       throw new SfError('MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${id}`, 400, ['Id']);
     }
     const row = this.org.db.get(def.name, id);
-    if (!row && deletedEntry(this.org.db, def.name, id)) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 404);
+    if (!row && deletedEntry(this.org.db, def.name, id))
+      throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 404);
     if (!row || (runAs.kind === 'user' && !this.access(runAs.userId).canSeeRow(def, row))) throw notFound();
     return row;
   }
@@ -165,7 +190,13 @@ export class Dml {
     return values;
   }
 
-  private assign(runAs: RunAs, def: SObjectDef, row: Row, values: Record<string, unknown>, op: 'create' | 'update'): void {
+  private assign(
+    runAs: RunAs,
+    def: SObjectDef,
+    row: Row,
+    values: Record<string, unknown>,
+    op: 'create' | 'update',
+  ): void {
     const access = runAs.kind === 'user' ? this.access(runAs.userId) : undefined;
     const unwritable: string[] = [];
     for (const [name, value] of Object.entries(values)) {
@@ -195,17 +226,14 @@ export class Dml {
   private checkReference(def: SObjectDef, field: FieldDef, id: string): void {
     const target = this.org.schema.forId(id);
     if (!target || !field.referenceTo?.includes(target.name) || !this.org.db.get(target.name, id)) {
-      throw new SfError(
-        'INVALID_CROSS_REFERENCE_KEY',
-        `invalid cross reference id`,
-        400,
-        [field.name],
-      );
+      throw new SfError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, 400, [field.name]);
     }
   }
 
   private checkRequired(def: SObjectDef, row: Row): void {
-    const missing = [...def.fields.values()].filter((f) => f.required && (row[f.name] === null || row[f.name] === undefined || row[f.name] === ''));
+    const missing = [...def.fields.values()].filter(
+      (f) => f.required && (row[f.name] === null || row[f.name] === undefined || row[f.name] === ''),
+    );
     if (missing.length) {
       const names = missing.map((f) => f.name);
       throw new SfError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, 400, names);
@@ -216,9 +244,17 @@ export class Dml {
     for (const field of def.fields.values()) {
       if (!field.unique || row[field.name] == null) continue;
       const value = String(row[field.name]).toLowerCase();
-      const other = this.org.db.find(def.name, (r) => r.Id !== row.Id && String(r[field.name] ?? '').toLowerCase() === value);
+      const other = this.org.db.find(
+        def.name,
+        (r) => r.Id !== row.Id && String(r[field.name] ?? '').toLowerCase() === value,
+      );
       if (other) {
-        throw new SfError('DUPLICATE_VALUE', `duplicate value found: ${field.name} duplicates value on record with id: ${other.Id}`, 400, [field.name]);
+        throw new SfError(
+          'DUPLICATE_VALUE',
+          `duplicate value found: ${field.name} duplicates value on record with id: ${other.Id}`,
+          400,
+          [field.name],
+        );
       }
     }
   }

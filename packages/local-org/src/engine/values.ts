@@ -32,21 +32,33 @@ export function coerceValue(def: SObjectDef, field: FieldDef, value: unknown): u
     }
     case 'date': {
       if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-        throw new SfError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${String(value)}`, 400, [field.name]);
+        throw new SfError(
+          'INVALID_TYPE_ON_FIELD_IN_RECORD',
+          `${field.label}: value not of required type: ${String(value)}`,
+          400,
+          [field.name],
+        );
       }
       return value;
     }
     case 'datetime': {
       const t = typeof value === 'string' ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
       if (Number.isNaN(t)) {
-        throw new SfError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${String(value)}`, 400, [field.name]);
+        throw new SfError(
+          'INVALID_TYPE_ON_FIELD_IN_RECORD',
+          `${field.label}: value not of required type: ${String(value)}`,
+          400,
+          [field.name],
+        );
       }
       return formatDateTime(new Date(t));
     }
     case 'reference':
     case 'id': {
       if (!isWellFormedId(value)) {
-        throw new SfError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${String(value)}`, 400, [field.name]);
+        throw new SfError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${String(value)}`, 400, [
+          field.name,
+        ]);
       }
       return normalizeId(value);
     }
@@ -54,13 +66,28 @@ export function coerceValue(def: SObjectDef, field: FieldDef, value: unknown): u
       if (typeof value === 'object') throw jsonError(field, value, 'String');
       const s = String(value);
       if (field.length !== undefined && s.length > field.length) {
-        throw new SfError('STRING_TOO_LONG', `${field.label}: data value too large: ${s} (max length=${field.length})`, 400, [field.name]);
+        throw new SfError(
+          'STRING_TOO_LONG',
+          `${field.label}: data value too large: ${s} (max length=${field.length})`,
+          400,
+          [field.name],
+        );
       }
       if (field.type === 'email' && !EMAIL.test(s)) {
         throw new SfError('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${s}`, 400, [field.name]);
       }
-      if (field.type === 'picklist' && !field.openPicklist && field.picklistValues && !field.picklistValues.includes(s)) {
-        throw new SfError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${field.label}: bad value for restricted picklist field: ${s}`, 400, [field.name]);
+      if (
+        field.type === 'picklist' &&
+        !field.openPicklist &&
+        field.picklistValues &&
+        !field.picklistValues.includes(s)
+      ) {
+        throw new SfError(
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${field.label}: bad value for restricted picklist field: ${s}`,
+          400,
+          [field.name],
+        );
       }
       return s;
     }

@@ -16,7 +16,8 @@ export class ApiUsage {
 
   /** Counts `calls` requests, refusing them when the allocation is spent. */
   charge(calls = 1): void {
-    if (this.used + calls > this.limit) throw new SfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', 403);
+    if (this.used + calls > this.limit)
+      throw new SfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', 403);
     this.used += calls;
   }
 

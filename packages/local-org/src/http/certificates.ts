@@ -101,7 +101,14 @@ export async function selfSignedTls(host: string): Promise<SelfSignedTls> {
     { type: 7, ip: '::1' },
   ];
   const extra = host.replace(/^\[|\]$/g, '');
-  if (extra && extra !== 'localhost' && extra !== '127.0.0.1' && extra !== '::1' && extra !== '0.0.0.0' && extra !== '::') {
+  if (
+    extra &&
+    extra !== 'localhost' &&
+    extra !== '127.0.0.1' &&
+    extra !== '::1' &&
+    extra !== '0.0.0.0' &&
+    extra !== '::'
+  ) {
     altNames.push(isIP(extra) ? { type: 7, ip: extra } : { type: 2, value: extra });
   }
   const { privateKeyPem, certificatePem } = await selfSignedCertificate({
@@ -120,11 +127,19 @@ export async function selfSignedTls(host: string): Promise<SelfSignedTls> {
  */
 function signNatively(cert: forge.pki.Certificate, privateKeyPem: string): void {
   const oid = forge.pki.oids.sha256WithRSAEncryption;
-  const writable = cert as unknown as { signatureOid: string; siginfo: { algorithmOid: string }; tbsCertificate: forge.asn1.Asn1; signature: string; md: forge.md.MessageDigest };
+  const writable = cert as unknown as {
+    signatureOid: string;
+    siginfo: { algorithmOid: string };
+    tbsCertificate: forge.asn1.Asn1;
+    signature: string;
+    md: forge.md.MessageDigest;
+  };
   writable.signatureOid = oid;
   writable.siginfo.algorithmOid = oid;
   writable.md = forge.md.sha256.create();
-  writable.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  writable.tbsCertificate = (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
   const tbs = Buffer.from(forge.asn1.toDer(writable.tbsCertificate).getBytes(), 'binary');
   writable.signature = sign('sha256', tbs, privateKeyPem).toString('binary');
 }

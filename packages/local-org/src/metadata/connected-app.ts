@@ -22,22 +22,61 @@ import {
 
 /** Element order of ConnectedApp and its parts in the v63 WSDL, so reads come back in schema sequence. */
 export const CONNECTED_APP_ORDER = [
-  'fullName', 'attributes', 'canvas', 'canvasConfig', 'contactEmail', 'contactPhone', 'description', 'iconUrl', 'infoUrl', 'ipRanges',
-  'label', 'logoUrl', 'mobileAppConfig', 'mobileStartUrl', 'oauthConfig', 'oauthPolicy', 'permissionSetName', 'plugin',
-  'pluginExecutionUser', 'profileName', 'samlConfig', 'sessionPolicy', 'startUrl',
+  'fullName',
+  'attributes',
+  'canvas',
+  'canvasConfig',
+  'contactEmail',
+  'contactPhone',
+  'description',
+  'iconUrl',
+  'infoUrl',
+  'ipRanges',
+  'label',
+  'logoUrl',
+  'mobileAppConfig',
+  'mobileStartUrl',
+  'oauthConfig',
+  'oauthPolicy',
+  'permissionSetName',
+  'plugin',
+  'pluginExecutionUser',
+  'profileName',
+  'samlConfig',
+  'sessionPolicy',
+  'startUrl',
 ];
 const OAUTH_CONFIG_ORDER = [
-  'assetTokenConfig', 'callbackUrl', 'certificate', 'consumerKey', 'consumerSecret', 'idTokenConfig', 'isAdminApproved',
-  'isClientCredentialEnabled', 'isCodeCredentialEnabled', 'isCodeCredentialPostOnly', 'isConsumerSecretOptional', 'isIntrospectAllTokens',
-  'isNamedUserJwtEnabled', 'isPkceRequired', 'isRefreshTokenRotationEnabled', 'isSecretRequiredForRefreshToken',
-  'isSecretRequiredForTokenExchange', 'isTokenExchangeEnabled', 'oauthClientCredentialUser', 'scopes', 'singleLogoutUrl',
+  'assetTokenConfig',
+  'callbackUrl',
+  'certificate',
+  'consumerKey',
+  'consumerSecret',
+  'idTokenConfig',
+  'isAdminApproved',
+  'isClientCredentialEnabled',
+  'isCodeCredentialEnabled',
+  'isCodeCredentialPostOnly',
+  'isConsumerSecretOptional',
+  'isIntrospectAllTokens',
+  'isNamedUserJwtEnabled',
+  'isPkceRequired',
+  'isRefreshTokenRotationEnabled',
+  'isSecretRequiredForRefreshToken',
+  'isSecretRequiredForTokenExchange',
+  'isTokenExchangeEnabled',
+  'oauthClientCredentialUser',
+  'scopes',
+  'singleLogoutUrl',
 ];
 const OAUTH_POLICY_ORDER = ['ipRelaxation', 'isTokenExchangeFlowEnabled', 'refreshTokenPolicy', 'singleLogoutUrl'];
 
 export const IP_RELAXATION_VALUES = ['ENFORCE', 'BYPASS', 'BYPASS_2FACTOR', 'ENFORCE_RELAXREFRESH'];
-const REFRESH_TOKEN_POLICY = /^(infinite|zero|specific_lifetime:\d+:(HOURS|DAYS|MONTHS)|specific_inactivity:\d+:(HOURS|DAYS|MONTHS))$/;
+const REFRESH_TOKEN_POLICY =
+  /^(infinite|zero|specific_lifetime:\d+:(HOURS|DAYS|MONTHS)|specific_inactivity:\d+:(HOURS|DAYS|MONTHS))$/;
 
-const rec = (v: XmlValue | undefined): XmlRecord | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
+const rec = (v: XmlValue | undefined): XmlRecord | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 
 /**
  * Scope values are an XSD enumeration: a real org refuses an unknown one while deserializing the request,
@@ -46,7 +85,8 @@ const rec = (v: XmlValue | undefined): XmlRecord | undefined => (v && typeof v =
 export function assertScopeEnums(md: XmlRecord): void {
   for (const scope of asArray(rec(md.oauthConfig)?.scopes)) {
     const name = text(scope) ?? '';
-    if (!(name in SCOPE_WIRE_NAMES)) throw SoapFault.client(`'${name}' is not a valid value for the enum 'ConnectedAppOauthAccessScope'`);
+    if (!(name in SCOPE_WIRE_NAMES))
+      throw SoapFault.client(`'${name}' is not a valid value for the enum 'ConnectedAppOauthAccessScope'`);
   }
 }
 
@@ -59,7 +99,12 @@ export interface ConnectedAppOutcome {
  * Validates a ConnectedApp component as a whole (update and upsert replace, they do not merge) and maps
  * it onto the org's OAuth app model. `existing` is the app the component replaces, if any.
  */
-export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing: OAuthApp | undefined, byUserId: string): ConnectedAppOutcome {
+export function connectedAppFromMetadata(
+  org: LocalOrg,
+  md: XmlRecord,
+  existing: OAuthApp | undefined,
+  byUserId: string,
+): ConnectedAppOutcome {
   const errors: MetadataProblem[] = [];
   const fullName = text(md.fullName);
   const nameProblem = developerNameProblem(fullName, 'Connected App');
@@ -70,9 +115,11 @@ export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing:
   if (md.oauthPolicy !== undefined && oauthPolicy) {
     for (const f of ['ipRelaxation', 'refreshTokenPolicy']) if (!text(oauthPolicy[f])) missing.push(`oauthPolicy.${f}`);
   }
-  if (missing.length) errors.push(problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing));
+  if (missing.length)
+    errors.push(problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing));
   const email = text(md.contactEmail);
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.push(problem('INVALID_EMAIL_ADDRESS', `Invalid email address: ${email}`, ['contactEmail']));
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    errors.push(problem('INVALID_EMAIL_ADDRESS', `Invalid email address: ${email}`, ['contactEmail']));
 
   const callbackUrls = splitList(text(oauthConfig?.callbackUrl), /\r?\n/);
   if (oauthConfig) {
@@ -87,12 +134,20 @@ export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing:
 
   const ipRelaxation = text(oauthPolicy?.ipRelaxation) || 'ENFORCE';
   if (!IP_RELAXATION_VALUES.includes(ipRelaxation)) {
-    errors.push(problem('FIELD_INTEGRITY_EXCEPTION', `In field: oauthPolicy.ipRelaxation - invalid value: ${ipRelaxation}`, ['oauthPolicy.ipRelaxation']));
+    errors.push(
+      problem('FIELD_INTEGRITY_EXCEPTION', `In field: oauthPolicy.ipRelaxation - invalid value: ${ipRelaxation}`, [
+        'oauthPolicy.ipRelaxation',
+      ]),
+    );
   }
   const refreshTokenPolicy = text(oauthPolicy?.refreshTokenPolicy) || 'infinite';
   if (!REFRESH_TOKEN_POLICY.test(refreshTokenPolicy)) {
     errors.push(
-      problem('FIELD_INTEGRITY_EXCEPTION', `In field: oauthPolicy.refreshTokenPolicy - invalid value: ${refreshTokenPolicy}`, ['oauthPolicy.refreshTokenPolicy']),
+      problem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `In field: oauthPolicy.refreshTokenPolicy - invalid value: ${refreshTokenPolicy}`,
+        ['oauthPolicy.refreshTokenPolicy'],
+      ),
     );
   }
 
@@ -100,7 +155,9 @@ export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing:
   const runAs = text(oauthConfig?.oauthClientCredentialUser) || null;
   if (clientCredentialsEnabled && !runAs) {
     errors.push(
-      problem('REQUIRED_FIELD_MISSING', 'Required fields are missing: [oauthConfig.oauthClientCredentialUser]', ['oauthConfig.oauthClientCredentialUser']),
+      problem('REQUIRED_FIELD_MISSING', 'Required fields are missing: [oauthConfig.oauthClientCredentialUser]', [
+        'oauthConfig.oauthClientCredentialUser',
+      ]),
     );
   }
   if (runAs) {
@@ -108,15 +165,35 @@ export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing:
     if (p) errors.push(p);
   }
 
-  const permissionSets = resolvePermissionSets(org, asArray(md.permissionSetName).map((v) => text(v) ?? ''), 'permissionSetName');
-  const profiles = resolveProfiles(org, asArray(md.profileName).map((v) => text(v) ?? ''), 'profileName');
+  const permissionSets = resolvePermissionSets(
+    org,
+    asArray(md.permissionSetName).map((v) => text(v) ?? ''),
+    'permissionSetName',
+  );
+  const profiles = resolveProfiles(
+    org,
+    asArray(md.profileName).map((v) => text(v) ?? ''),
+    'profileName',
+  );
   errors.push(...permissionSets.problems, ...profiles.problems);
 
   const suppliedKey = text(oauthConfig?.consumerKey) || undefined;
   if (existing && suppliedKey && suppliedKey !== existing.consumerKey) {
-    errors.push(problem('FIELD_INTEGRITY_EXCEPTION', 'In field: oauthConfig.consumerKey - the consumer key of an existing connected app can\'t be changed', ['oauthConfig.consumerKey']));
+    errors.push(
+      problem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        "In field: oauthConfig.consumerKey - the consumer key of an existing connected app can't be changed",
+        ['oauthConfig.consumerKey'],
+      ),
+    );
   } else if (!existing && suppliedKey && consumerKeyInUse(org, suppliedKey)) {
-    errors.push(problem('DUPLICATE_VALUE', `duplicate value found: consumerKey duplicates value on record with id: ${consumerKeyInUse(org, suppliedKey)!.Id}`, ['oauthConfig.consumerKey']));
+    errors.push(
+      problem(
+        'DUPLICATE_VALUE',
+        `duplicate value found: consumerKey duplicates value on record with id: ${consumerKeyInUse(org, suppliedKey)!.Id}`,
+        ['oauthConfig.consumerKey'],
+      ),
+    );
   }
   if (errors.length) return { errors };
 
@@ -149,7 +226,11 @@ export function connectedAppFromMetadata(org: LocalOrg, md: XmlRecord, existing:
     ipRelaxation,
     trustedIpRanges: asArray(md.ipRanges).map((r) => {
       const range = rec(r) ?? {};
-      return { start: text(range.start) ?? '', end: text(range.end) ?? '', ...(text(range.description) ? { description: text(range.description) } : {}) };
+      return {
+        start: text(range.start) ?? '',
+        end: text(range.end) ?? '',
+        ...(text(range.description) ? { description: text(range.description) } : {}),
+      };
     }),
     refreshTokenPolicy,
     sessionTimeoutMinutes: Number.isFinite(sessionTimeout) && sessionTimeout > 0 ? sessionTimeout : null,
@@ -175,7 +256,8 @@ function orderedComponent(md: XmlRecord, consumerKey: string): Record<string, un
 export function ordered(md: XmlRecord, order: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of order) if (md[key] !== undefined && md[key] !== null) out[key] = md[key];
-  for (const [key, value] of Object.entries(md)) if (!(key in out) && value !== undefined && value !== null) out[key] = value;
+  for (const [key, value] of Object.entries(md))
+    if (!(key in out) && value !== undefined && value !== null) out[key] = value;
   return out;
 }
 

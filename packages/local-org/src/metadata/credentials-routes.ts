@@ -38,34 +38,49 @@ interface Params {
 
 export function registerOAuthCredentials(app: FastifyInstance, ctx: () => OrgContext): void {
   const base = '/services/data/:version/apps/oauth';
-  const route = (minVersion: number, work: (c: Call) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const context = ctx();
-    try {
-      const caller = authenticateRest(context, request);
-      context.usage.charge();
-      reply.header('Sforce-Limit-Info', context.usage.header());
-      const params = request.params as Params;
-      const version = /^v(\d+)\.0$/.exec(params.version);
-      if (!version || Number(version[1]) < minVersion || Number(version[1]) > Number(context.org.apiVersion)) throw notFound();
-      const perms = context.org.dml.access(caller.session.userId).perms.system;
-      if (!perms.PermissionsModifyAllData && !perms.PermissionsCustomizeApplication) {
-        throw new SfError('INSUFFICIENT_ACCESS', 'You don\'t have access to OAuth credentials: the External Client App Developer and View Client Secret permissions are required.', 403);
+  const route =
+    (minVersion: number, work: (c: Call) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const context = ctx();
+      try {
+        const caller = authenticateRest(context, request);
+        context.usage.charge();
+        reply.header('Sforce-Limit-Info', context.usage.header());
+        const params = request.params as Params;
+        const version = /^v(\d+)\.0$/.exec(params.version);
+        if (!version || Number(version[1]) < minVersion || Number(version[1]) > Number(context.org.apiVersion))
+          throw notFound();
+        const perms = context.org.dml.access(caller.session.userId).perms.system;
+        if (!perms.PermissionsModifyAllData && !perms.PermissionsCustomizeApplication) {
+          throw new SfError(
+            'INSUFFICIENT_ACCESS',
+            "You don't have access to OAuth credentials: the External Client App Developer and View Client Secret permissions are required.",
+            403,
+          );
+        }
+        const body = work({
+          org: context.org,
+          userId: caller.session.userId,
+          params,
+          request,
+          prefix: `/services/data/${params.version}/apps/oauth/credentials`,
+        });
+        if (body === undefined) return reply.code(204).send();
+        return reply.code(200).type(JSON_TYPE).send(JSON.stringify(body));
+      } catch (error) {
+        reply.header('Sforce-Limit-Info', context.usage.header());
+        return sendRestError(reply, error);
       }
-      const body = work({ org: context.org, userId: caller.session.userId, params, request, prefix: `/services/data/${params.version}/apps/oauth/credentials` });
-      if (body === undefined) return reply.code(204).send();
-      return reply.code(200).type(JSON_TYPE).send(JSON.stringify(body));
-    } catch (error) {
-      reply.header('Sforce-Limit-Info', context.usage.header());
-      return sendRestError(reply, error);
-    }
-  };
+    };
 
   app.get(`${base}/usage`, route(CREDENTIALS_SINCE, usage));
   app.get(`${base}/credentials/:appId`, route(CREDENTIALS_SINCE, listConsumers));
   app.get(`${base}/credentials/:appId/:consumerId`, route(CREDENTIALS_SINCE, readConsumer));
   app.get(`${base}/credentials/:appId/:consumerId/staged`, route(STAGED_SINCE, listStaged));
   app.post(`${base}/credentials/:appId/:consumerId/staged`, route(STAGED_SINCE, createStaged));
-  app.get(`${base}/credentials/:appId/:consumerId/staged/:stagedId`, route(STAGED_SINCE, (c) => stagedJson(c, ...findStaged(c), false)));
+  app.get(
+    `${base}/credentials/:appId/:consumerId/staged/:stagedId`,
+    route(STAGED_SINCE, (c) => stagedJson(c, ...findStaged(c), false)),
+  );
   app.patch(`${base}/credentials/:appId/:consumerId/staged/:stagedId`, route(STAGED_SINCE, rotateStaged));
   app.delete(`${base}/credentials/:appId/:consumerId/staged/:stagedId`, route(STAGED_SINCE, deleteStaged));
 }
@@ -81,11 +96,14 @@ interface Call {
 /** The consumer of an app: one per OAuth plugin. Its id is derived from the app's (the real prefix is undocumented). */
 export const consumerIdOf = (app: OAuthApp) => `0Cn${app.Id.slice(3)}`;
 
-const hasOAuthPlugin = (app: OAuthApp) => (app.kind === 'ConnectedApp' ? !!app.metadata.ConnectedApp?.oauthConfig : !!app.metadata[ECA_GLOBAL_OAUTH]);
+const hasOAuthPlugin = (app: OAuthApp) =>
+  app.kind === 'ConnectedApp' ? !!app.metadata.ConnectedApp?.oauthConfig : !!app.metadata[ECA_GLOBAL_OAUTH];
 
 function findApp(c: Call, stagedOnly = false): OAuthApp {
   const id = c.params.appId;
-  const app = allApps(c.org).find((a) => sameId(a.Id, id) || (a.kind === 'ExternalClientApp' && sameId(componentId(ECA_HEADER, a), id)));
+  const app = allApps(c.org).find(
+    (a) => sameId(a.Id, id) || (a.kind === 'ExternalClientApp' && sameId(componentId(ECA_HEADER, a), id)),
+  );
   if (!app || !hasOAuthPlugin(app) || (stagedOnly && app.kind !== 'ExternalClientApp')) throw notFound();
   return app;
 }
@@ -112,7 +130,9 @@ function consumerJson(c: Call, app: OAuthApp, part?: string): Record<string, unk
 
 function usage(c: Call) {
   const apps = allApps(c.org).filter((a) => a.kind === 'ExternalClientApp');
-  return { apps: apps.map((a) => ({ developerName: a.fullName, identifier: componentId(ECA_HEADER, a), label: a.label })) };
+  return {
+    apps: apps.map((a) => ({ developerName: a.fullName, identifier: componentId(ECA_HEADER, a), label: a.label })),
+  };
 }
 
 function listConsumers(c: Call) {
@@ -124,7 +144,11 @@ function readConsumer(c: Call) {
   const app = findConsumer(c);
   const part = (c.request.query as Record<string, unknown>).part;
   if (part !== undefined && !['key', 'secret', 'keyandsecret'].includes(String(part))) {
-    throw new SfError('INVALID_PARAMETER_VALUE', `Invalid value for parameter part: ${String(part)}. Values are key, secret, keyandsecret.`, 400);
+    throw new SfError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value for parameter part: ${String(part)}. Values are key, secret, keyandsecret.`,
+      400,
+    );
   }
   return consumerJson(c, app, part === undefined ? 'key' : String(part));
 }
@@ -137,7 +161,13 @@ function liveStaged(c: Call, app: OAuthApp): Staged[] {
   return live;
 }
 
-function stagedJson(c: Call, app: OAuthApp, staged: Staged, withSecret: boolean, state = 'Active'): Record<string, unknown> {
+function stagedJson(
+  c: Call,
+  app: OAuthApp,
+  staged: Staged,
+  withSecret: boolean,
+  state = 'Active',
+): Record<string, unknown> {
   const url = `${c.prefix}/${appIdentifier(app)}/${consumerIdOf(app)}`;
   return {
     createdBy: staged.createdById ?? null,
@@ -154,7 +184,10 @@ function stagedJson(c: Call, app: OAuthApp, staged: Staged, withSecret: boolean,
 
 function listStaged(c: Call) {
   const app = findConsumer(c, true);
-  return { stagedCredentials: liveStaged(c, app).map((s) => stagedJson(c, app, s, false)), url: `${c.prefix}/${appIdentifier(app)}/${consumerIdOf(app)}/staged` };
+  return {
+    stagedCredentials: liveStaged(c, app).map((s) => stagedJson(c, app, s, false)),
+    url: `${c.prefix}/${appIdentifier(app)}/${consumerIdOf(app)}/staged`,
+  };
 }
 
 /**
@@ -164,7 +197,11 @@ function listStaged(c: Call) {
 function createStaged(c: Call) {
   const app = findConsumer(c, true);
   if (liveStaged(c, app).length) {
-    throw new SfError('INVALID_INPUT', 'This OAuth consumer already has staged credentials. Rotate or delete them before staging new ones.', 400);
+    throw new SfError(
+      'INVALID_INPUT',
+      'This OAuth consumer already has staged credentials. Rotate or delete them before staging new ones.',
+      400,
+    );
   }
   const staged: Staged = {
     id: c.org.db.nextId('0xS'),
@@ -174,8 +211,16 @@ function createStaged(c: Call) {
     createdById: c.userId,
   };
   saveApp(c.org, { ...app, stagedCredentials: [staged] });
-  c.org.audit('stageExternalClientAppCredentials', 'External Client Apps', `Staged new OAuth credentials for external client app ${app.label}`, c.userId);
-  return { stagedCredentials: [stagedJson(c, app, staged, true)], url: `${c.prefix}/${appIdentifier(app)}/${consumerIdOf(app)}/staged` };
+  c.org.audit(
+    'stageExternalClientAppCredentials',
+    'External Client Apps',
+    `Staged new OAuth credentials for external client app ${app.label}`,
+    c.userId,
+  );
+  return {
+    stagedCredentials: [stagedJson(c, app, staged, true)],
+    url: `${c.prefix}/${appIdentifier(app)}/${consumerIdOf(app)}/staged`,
+  };
 }
 
 function findStaged(c: Call): [OAuthApp, Staged] {
@@ -190,11 +235,25 @@ function rotateStaged(c: Call) {
   const [app, staged] = findStaged(c);
   const body = c.request.body as Record<string, unknown> | undefined;
   if (!body || body.command !== 'rotate') {
-    throw new SfError('JSON_PARSER_ERROR', 'The request body must be Staged Credentials Input: {"command": "rotate"}', 400);
+    throw new SfError(
+      'JSON_PARSER_ERROR',
+      'The request body must be Staged Credentials Input: {"command": "rotate"}',
+      400,
+    );
   }
   const current = allApps(c.org).find((a) => a.Id === app.Id)!;
-  saveApp(c.org, { ...current, consumerKey: staged.consumerKey, consumerSecret: staged.consumerSecret, stagedCredentials: current.stagedCredentials.filter((s) => s.id !== staged.id) });
-  c.org.audit('rotateExternalClientAppCredentials', 'External Client Apps', `Rotated OAuth credentials for external client app ${app.label}`, c.userId);
+  saveApp(c.org, {
+    ...current,
+    consumerKey: staged.consumerKey,
+    consumerSecret: staged.consumerSecret,
+    stagedCredentials: current.stagedCredentials.filter((s) => s.id !== staged.id),
+  });
+  c.org.audit(
+    'rotateExternalClientAppCredentials',
+    'External Client Apps',
+    `Rotated OAuth credentials for external client app ${app.label}`,
+    c.userId,
+  );
   return stagedJson(c, app, staged, false, 'Rotated');
 }
 

@@ -31,15 +31,21 @@ const SUPPORTED = [CONNECTED_APP, ...Object.keys(ECA_TYPES)];
  */
 export const CONNECTED_APP_CREATION_BLOCKED = problem(
   'FUNCTIONALITY_NOT_ENABLED',
-  'You can\'t create a connected app. As of Spring \'26, new connected apps can be created only by package installation or after Salesforce Support enables connected app creation for your org. Create an external client app instead.',
+  "You can't create a connected app. As of Spring '26, new connected apps can be created only by package installation or after Salesforce Support enables connected app creation for your org. Create an external client app instead.",
 );
 
-const ROLLED_BACK = problem('ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header');
+const ROLLED_BACK = problem(
+  'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+  'Record rolled back because not all records were valid and the request was using AllOrNone header',
+);
 
 function checkType(type: string | undefined): string {
   if (!type) throw SoapFault.client('Each metadata element needs an xsi:type');
   if (!SUPPORTED.includes(type)) {
-    throw SoapFault.api('INVALID_TYPE', `The local org emulates the Metadata API for ${SUPPORTED.join(', ')} only, not ${type}`);
+    throw SoapFault.api(
+      'INVALID_TYPE',
+      `The local org emulates the Metadata API for ${SUPPORTED.join(', ')} only, not ${type}`,
+    );
   }
   return type;
 }
@@ -48,11 +54,15 @@ function sameTypeItems(call: SoapCall): { type: string; items: XmlRecord[] } {
   const raws = asArray(call.rawArgs.metadata as unknown);
   if (raws.length === 0) throw SoapFault.client('No metadata element in the request');
   if (raws.length > MAX_COMPONENTS) {
-    throw SoapFault.api('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COMPONENTS} records in this operation`);
+    throw SoapFault.api(
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COMPONENTS} records in this operation`,
+    );
   }
   const types = raws.map((r) => xsiTypeOf(r));
   const type = checkType(types[0]);
-  if (types.some((t) => t !== type)) throw SoapFault.api('INVALID_TYPE', 'All metadata components in one call must be of the same type');
+  if (types.some((t) => t !== type))
+    throw SoapFault.api('INVALID_TYPE', 'All metadata components in one call must be of the same type');
   const items = raws.map((r) => {
     const v = normalize(r);
     return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
@@ -64,7 +74,10 @@ function sameTypeItems(call: SoapCall): { type: string; items: XmlRecord[] } {
 function namesOf(call: SoapCall, field = 'fullNames'): string[] {
   const names = asArray(call.args[field]).map((v) => text(v) ?? '');
   if (names.length > MAX_COMPONENTS) {
-    throw SoapFault.api('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COMPONENTS} records in this operation`);
+    throw SoapFault.api(
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COMPONENTS} records in this operation`,
+    );
   }
   return names;
 }
@@ -134,8 +147,10 @@ export function upsertMetadata(cc: CrudContext, call: SoapCall): string {
     const fullName = text(md.fullName) ?? '';
     const existing = connectedApp(cc.org, fullName);
     if (!existing) {
-      if (!cc.org.settings.connectedAppCreationAllowed) return { fullName, problems: [CONNECTED_APP_CREATION_BLOCKED], created: false };
-      if (fullName && appByName(cc.org, fullName)) return { fullName, problems: [duplicateName(fullName)], created: false };
+      if (!cc.org.settings.connectedAppCreationAllowed)
+        return { fullName, problems: [CONNECTED_APP_CREATION_BLOCKED], created: false };
+      if (fullName && appByName(cc.org, fullName))
+        return { fullName, problems: [duplicateName(fullName)], created: false };
     }
     return { ...writeConnectedApp(cc, md, existing), created: !existing };
   });
@@ -166,14 +181,23 @@ export function renameMetadata(cc: CrudContext, call: SoapCall): string {
   const oldName = text(call.args.oldFullName) ?? '';
   const newName = text(call.args.newFullName) ?? '';
   if (type !== CONNECTED_APP) {
-    return saveResults('renameMetadata', [{ fullName: newName, problems: [problem('INVALID_TYPE', `renameMetadata is not supported for ${type}`)] }]);
+    return saveResults('renameMetadata', [
+      { fullName: newName, problems: [problem('INVALID_TYPE', `renameMetadata is not supported for ${type}`)] },
+    ]);
   }
   const results = perItem(cc, [0], () => {
     const existing = connectedApp(cc.org, oldName);
     if (!existing) return { fullName: newName, problems: [notFound(type, oldName)] };
     const clash = appByName(cc.org, newName);
     if (clash && clash.Id !== existing.Id) return { fullName: newName, problems: [duplicateName(newName)] };
-    const md = { ...(existing.metadata.ConnectedApp as XmlRecord), fullName: newName, oauthConfig: { ...((existing.metadata.ConnectedApp.oauthConfig as XmlRecord) ?? {}), consumerSecret: existing.consumerSecret } } as XmlRecord;
+    const md = {
+      ...(existing.metadata.ConnectedApp as XmlRecord),
+      fullName: newName,
+      oauthConfig: {
+        ...((existing.metadata.ConnectedApp.oauthConfig as XmlRecord) ?? {}),
+        consumerSecret: existing.consumerSecret,
+      },
+    } as XmlRecord;
     if (!existing.metadata.ConnectedApp.oauthConfig) delete md.oauthConfig;
     return writeConnectedApp(cc, md, existing);
   });
@@ -196,8 +220,11 @@ export function readMetadata(cc: CrudContext, call: SoapCall): string {
 }
 
 export function listMetadata(cc: CrudContext, call: SoapCall): string {
-  const queries = asArray(call.args.queries).map((q) => (q && typeof q === 'object' && !Array.isArray(q) ? text(q.type) : undefined));
-  if (queries.length > 3) throw SoapFault.api('INVALID_QUERY_FILTER_OPERATOR', 'listMetadata accepts at most 3 queries per call');
+  const queries = asArray(call.args.queries).map((q) =>
+    q && typeof q === 'object' && !Array.isArray(q) ? text(q.type) : undefined,
+  );
+  if (queries.length > 3)
+    throw SoapFault.api('INVALID_QUERY_FILTER_OPERATOR', 'listMetadata accepts at most 3 queries per call');
   const apps = allApps(cc.org);
   const files: Record<string, unknown>[] = [];
   for (const type of queries) {
@@ -209,7 +236,14 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
     // Salesforce's fault for a type name it does not know; the local org gives it for every type it does not model.
     if (!SUPPORTED.includes(type)) throw SoapFault.api('INVALID_TYPE', `Unknown type:${type}`);
     for (const app of apps) {
-      const stored = type === CONNECTED_APP ? (app.kind === 'ConnectedApp' ? app.metadata.ConnectedApp : undefined) : app.kind === 'ExternalClientApp' ? app.metadata[type] : undefined;
+      const stored =
+        type === CONNECTED_APP
+          ? app.kind === 'ConnectedApp'
+            ? app.metadata.ConnectedApp
+            : undefined
+          : app.kind === 'ExternalClientApp'
+            ? app.metadata[type]
+            : undefined;
       if (stored) files.push(fileProperties(cc.org, type, app, stored));
     }
   }
@@ -217,13 +251,24 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
 }
 
 /** FileProperties of a stored component; ids of ECA parts are derived from the app's id (see eca-types). */
-export function fileProperties(org: LocalOrg, type: string, app: OAuthApp, stored: Record<string, unknown>): Record<string, unknown> {
+export function fileProperties(
+  org: LocalOrg,
+  type: string,
+  app: OAuthApp,
+  stored: Record<string, unknown>,
+): Record<string, unknown> {
   const file = type === CONNECTED_APP ? CONNECTED_APP_FILE : ECA_TYPES[type];
   const fullName = String(stored.fullName);
   const nameOf = (id: unknown) => userName(org, id);
   // Apps written by other means (the bootstrap app) carry no file dates: the ConnectedApplication row has them.
   const row = org.db.get('ConnectedApplication', app.Id);
-  stored = { _createdDate: row?.CreatedDate, _createdById: row?.CreatedById, _lastModifiedDate: row?.LastModifiedDate, _lastModifiedById: row?.LastModifiedById, ...stored };
+  stored = {
+    _createdDate: row?.CreatedDate,
+    _createdById: row?.CreatedById,
+    _lastModifiedDate: row?.LastModifiedDate,
+    _lastModifiedById: row?.LastModifiedById,
+    ...stored,
+  };
   return {
     createdById: stored._createdById ?? org.adminUserId,
     createdByName: nameOf(stored._createdById ?? org.adminUserId),
@@ -244,11 +289,19 @@ export const componentId = (type: string, app: OAuthApp) => {
   return `${prefix}${app.Id.slice(3)}`;
 };
 
-function ecaWrites(cc: CrudContext, type: string, items: XmlRecord[], mode: 'create' | 'update' | 'upsert'): ItemResult[] {
+function ecaWrites(
+  cc: CrudContext,
+  type: string,
+  items: XmlRecord[],
+  mode: 'create' | 'update' | 'upsert',
+): ItemResult[] {
   return perItem(cc, items, (md) => {
     const fullName = text(md.fullName) ?? '';
     const apps = allApps(cc.org);
-    const exists = type === ECA_HEADER ? apps.some((a) => a.kind === 'ExternalClientApp' && a.fullName.toLowerCase() === fullName.toLowerCase()) : !!findStoredComponent(apps, type, fullName);
+    const exists =
+      type === ECA_HEADER
+        ? apps.some((a) => a.kind === 'ExternalClientApp' && a.fullName.toLowerCase() === fullName.toLowerCase())
+        : !!findStoredComponent(apps, type, fullName);
     if (mode === 'create' && exists) return { fullName, problems: [duplicateName(fullName)] };
     if (mode === 'update' && !exists) return { fullName, problems: [notFound(type, fullName)] };
     const component: EcaComponent = { type, fullName, record: ordered(md, ECA_FIELD_ORDER[type]) as XmlRecord };
@@ -262,11 +315,21 @@ function applyOrFail(cc: CrudContext, plan: ReturnType<typeof planEcaChanges>, v
   if (problems.length) throw new ItemFailure({ fullName: plan.outcomes[0]?.fullName ?? '', problems });
   for (const app of plan.save) {
     saveApp(cc.org, app);
-    cc.org.audit(`${verb}ExternalClientApplication`, 'External Client Apps', `${verb === 'create' ? 'Created' : 'Changed'} external client app ${app.label}`, cc.userId);
+    cc.org.audit(
+      `${verb}ExternalClientApplication`,
+      'External Client Apps',
+      `${verb === 'create' ? 'Created' : 'Changed'} external client app ${app.label}`,
+      cc.userId,
+    );
   }
   for (const app of plan.remove) {
     deleteApp(cc.org, app);
-    cc.org.audit('deleteExternalClientApplication', 'External Client Apps', `Deleted external client app ${app.label}`, cc.userId);
+    cc.org.audit(
+      'deleteExternalClientApplication',
+      'External Client Apps',
+      `Deleted external client app ${app.label}`,
+      cc.userId,
+    );
   }
   return { fullName: plan.outcomes[0]?.fullName ?? '', problems: [] };
 }
@@ -277,7 +340,12 @@ function writeConnectedApp(cc: CrudContext, md: XmlRecord, existing: OAuthApp | 
   if (!outcome.app) return { fullName, problems: outcome.errors };
   saveApp(cc.org, outcome.app);
   const verb = existing ? 'updateConnectedApplication' : 'insertConnectedApplication';
-  cc.org.audit(verb, 'Connected Apps', `${existing ? 'Changed' : 'Created'} connected app ${outcome.app.label}`, cc.userId);
+  cc.org.audit(
+    verb,
+    'Connected Apps',
+    `${existing ? 'Changed' : 'Created'} connected app ${outcome.app.label}`,
+    cc.userId,
+  );
   return { fullName: outcome.app.fullName, problems: [] };
 }
 
@@ -287,14 +355,26 @@ const connectedApp = (org: LocalOrg, name: string) => {
 };
 
 const duplicateName = (fullName: string) =>
-  problem('DUPLICATE_DEVELOPER_NAME', `This API Name already exists or has been previously used: ${fullName}. Please choose a different API Name.`);
-const notFound = (type: string, fullName: string) => problem('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`, ['fullName']);
+  problem(
+    'DUPLICATE_DEVELOPER_NAME',
+    `This API Name already exists or has been previously used: ${fullName}. Please choose a different API Name.`,
+  );
+const notFound = (type: string, fullName: string) =>
+  problem('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`, ['fullName']);
 
 const errorsXml = (problems: MetadataProblem[]) =>
-  problems.map((p) => ({ ...(p.fields?.length ? { fields: p.fields } : {}), message: p.message, statusCode: p.statusCode }));
+  problems.map((p) => ({
+    ...(p.fields?.length ? { fields: p.fields } : {}),
+    message: p.message,
+    statusCode: p.statusCode,
+  }));
 
 function saveResults(operation: string, results: ItemResult[]): string {
-  const result = results.map((r) => ({ ...(r.problems.length ? { errors: errorsXml(r.problems) } : {}), fullName: r.fullName, success: String(!r.problems.length) }));
+  const result = results.map((r) => ({
+    ...(r.problems.length ? { errors: errorsXml(r.problems) } : {}),
+    fullName: r.fullName,
+    success: String(!r.problems.length),
+  }));
   return buildXml({ [`${operation}Response`]: { result } });
 }
 
@@ -309,7 +389,10 @@ function upsertResults(results: ItemResult[]): string {
 }
 
 function deleteResults(results: ItemResult[]): string {
-  const result = results.map((r) => ({ ...(r.problems.length ? { errors: errorsXml(r.problems) } : {}), fullName: r.fullName, success: String(!r.problems.length) }));
+  const result = results.map((r) => ({
+    ...(r.problems.length ? { errors: errorsXml(r.problems) } : {}),
+    fullName: r.fullName,
+    success: String(!r.problems.length),
+  }));
   return buildXml({ deleteMetadataResponse: { result } });
 }
-

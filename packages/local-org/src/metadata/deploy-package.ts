@@ -33,7 +33,10 @@ export async function readDeployPackage(zipBase64: string, singlePackage: boolea
   try {
     zip = await JSZip.loadAsync(Buffer.from(zipBase64, 'base64'));
   } catch (error) {
-    out.problems.push({ fileName: '', problem: `The zip file could not be read: ${error instanceof Error ? error.message : String(error)}` });
+    out.problems.push({
+      fileName: '',
+      problem: `The zip file could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    });
     return out;
   }
   const paths = Object.keys(zip.files).filter((p) => !zip.files[p].dir);
@@ -54,27 +57,49 @@ export async function readDeployPackage(zipBase64: string, singlePackage: boolea
     const file = fileOf(type);
     if (!file) {
       for (const fullName of members) {
-        out.components.push({ type, fullName, fileName: 'package.xml', problem: `The local org does not emulate deploys of the metadata type ${type}` });
+        out.components.push({
+          type,
+          fullName,
+          fileName: 'package.xml',
+          problem: `The local org does not emulate deploys of the metadata type ${type}`,
+        });
       }
       continue;
     }
     const names = members.includes('*')
-      ? paths.filter((p) => p.startsWith(`${base}${file.folder}/`) && p.endsWith(`.${file.suffix}`)).map((p) => p.slice(`${base}${file.folder}/`.length, -file.suffix.length - 1))
+      ? paths
+          .filter((p) => p.startsWith(`${base}${file.folder}/`) && p.endsWith(`.${file.suffix}`))
+          .map((p) => p.slice(`${base}${file.folder}/`.length, -file.suffix.length - 1))
       : members;
     for (const fullName of names) {
       const fileName = `${file.folder}/${fullName}.${file.suffix}`;
       const content = await read(fileName);
       if (content === undefined) {
-        out.components.push({ type, fullName, fileName: 'package.xml', problem: `An object '${fullName}' of type ${type} was named in package.xml, but was not found in zipped directory` });
+        out.components.push({
+          type,
+          fullName,
+          fileName: 'package.xml',
+          problem: `An object '${fullName}' of type ${type} was named in package.xml, but was not found in zipped directory`,
+        });
         continue;
       }
       try {
         const parsed = parseXml(content);
         const root = parsed[type];
         if (root === undefined) throw new XmlSyntaxError(`expected root element ${type}`);
-        out.components.push({ type, fullName, fileName, record: root && typeof root === 'object' && !Array.isArray(root) ? root : {} });
+        out.components.push({
+          type,
+          fullName,
+          fileName,
+          record: root && typeof root === 'object' && !Array.isArray(root) ? root : {},
+        });
       } catch (error) {
-        out.components.push({ type, fullName, fileName, problem: `Error parsing file: ${error instanceof Error ? error.message : String(error)}` });
+        out.components.push({
+          type,
+          fullName,
+          fileName,
+          problem: `Error parsing file: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }
   }
@@ -82,12 +107,17 @@ export async function readDeployPackage(zipBase64: string, singlePackage: boolea
     const content = await read(name);
     if (content === undefined) continue;
     const destructive = await readManifest(content, name, out);
-    for (const [type, members] of destructive ?? []) for (const fullName of members) out.deletions.push({ type, fullName, fileName: name });
+    for (const [type, members] of destructive ?? [])
+      for (const fullName of members) out.deletions.push({ type, fullName, fileName: name });
   }
   return out;
 }
 
-async function readManifest(content: string | undefined, fileName: string, out: DeployPackage): Promise<Map<string, string[]> | undefined> {
+async function readManifest(
+  content: string | undefined,
+  fileName: string,
+  out: DeployPackage,
+): Promise<Map<string, string[]> | undefined> {
   if (content === undefined) return undefined;
   let pkg: XmlRecord;
   try {
@@ -96,7 +126,10 @@ async function readManifest(content: string | undefined, fileName: string, out: 
     if (root === undefined) throw new XmlSyntaxError('expected root element Package');
     pkg = root && typeof root === 'object' && !Array.isArray(root) ? root : {};
   } catch (error) {
-    out.problems.push({ fileName, problem: `Error parsing file: ${error instanceof Error ? error.message : String(error)}` });
+    out.problems.push({
+      fileName,
+      problem: `Error parsing file: ${error instanceof Error ? error.message : String(error)}`,
+    });
     return undefined;
   }
   const types = new Map<string, string[]>();

@@ -15,7 +15,13 @@ const DEPLOY_TABLE = '_MetadataDeploy';
 interface DeployJob {
   Id: string;
   zip: string | null;
-  options: { checkOnly: boolean; rollbackOnError: boolean; singlePackage: boolean; ignoreWarnings: boolean; purgeOnDelete: boolean };
+  options: {
+    checkOnly: boolean;
+    rollbackOnError: boolean;
+    singlePackage: boolean;
+    ignoreWarnings: boolean;
+    purgeOnDelete: boolean;
+  };
   createdById: string;
   createdDate: string;
   polls: number;
@@ -38,7 +44,11 @@ interface Message {
 export function startDeploy(org: LocalOrg, userId: string, call: SoapCall): string {
   const zip = text(call.args.ZipFile);
   if (!zip) throw SoapFault.client('deploy needs a ZipFile');
-  const o = (call.args.DeployOptions && typeof call.args.DeployOptions === 'object' && !Array.isArray(call.args.DeployOptions) ? call.args.DeployOptions : {}) as XmlRecord;
+  const o = (
+    call.args.DeployOptions && typeof call.args.DeployOptions === 'object' && !Array.isArray(call.args.DeployOptions)
+      ? call.args.DeployOptions
+      : {}
+  ) as XmlRecord;
   const job: DeployJob = {
     Id: org.db.nextId('0Af'),
     zip,
@@ -65,7 +75,9 @@ export function startDeploy(org: LocalOrg, userId: string, call: SoapCall): stri
 export async function checkDeployStatus(org: LocalOrg, call: SoapCall): Promise<string> {
   const id = text(call.args.asyncProcessId) ?? '';
   const includeDetails = bool(call.args.includeDetails) ?? false;
-  const stored = /^[a-zA-Z0-9]{15,18}$/.test(id) ? (org.db.get(DEPLOY_TABLE, id) as unknown as DeployJob | undefined) : undefined;
+  const stored = /^[a-zA-Z0-9]{15,18}$/.test(id)
+    ? (org.db.get(DEPLOY_TABLE, id) as unknown as DeployJob | undefined)
+    : undefined;
   if (!stored) throw SoapFault.api('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
   let job = stored;
   if (!job.result) {
@@ -114,16 +126,45 @@ function common(org: LocalOrg, job: DeployJob): Record<string, unknown> {
 }
 
 const RESULT_ORDER = [
-  'canceledBy', 'checkOnly', 'completedDate', 'createdBy', 'createdByName', 'createdDate', 'details', 'done', 'errorMessage', 'errorStatusCode', 'id',
-  'ignoreWarnings', 'lastModifiedDate', 'numberComponentErrors', 'numberComponentsDeployed', 'numberComponentsTotal', 'numberTestErrors',
-  'numberTestsCompleted', 'numberTestsTotal', 'rollbackOnError', 'runTestsEnabled', 'startDate', 'stateDetail', 'status', 'success',
+  'canceledBy',
+  'checkOnly',
+  'completedDate',
+  'createdBy',
+  'createdByName',
+  'createdDate',
+  'details',
+  'done',
+  'errorMessage',
+  'errorStatusCode',
+  'id',
+  'ignoreWarnings',
+  'lastModifiedDate',
+  'numberComponentErrors',
+  'numberComponentsDeployed',
+  'numberComponentsTotal',
+  'numberTestErrors',
+  'numberTestsCompleted',
+  'numberTestsTotal',
+  'rollbackOnError',
+  'runTestsEnabled',
+  'startDate',
+  'stateDetail',
+  'status',
+  'success',
 ];
-const orderResult = (r: Record<string, unknown>) => Object.fromEntries(RESULT_ORDER.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
+const orderResult = (r: Record<string, unknown>) =>
+  Object.fromEntries(RESULT_ORDER.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
 
 /** Validates the whole package against the org, then applies it (or not: checkOnly, rollbackOnError). */
 async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, unknown>> {
   const pkg = await readDeployPackage(job.zip ?? '', job.options.singlePackage);
-  const messages: Message[] = pkg.problems.map((p) => ({ type: '', fullName: p.fileName, fileName: p.fileName, problem: p.problem, problemType: 'Error' }));
+  const messages: Message[] = pkg.problems.map((p) => ({
+    type: '',
+    fullName: p.fileName,
+    fileName: p.fileName,
+    problem: p.problem,
+    problemType: 'Error',
+  }));
   const apps = allApps(org);
   const userId = job.createdById;
 
@@ -140,17 +181,23 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
       continue;
     }
     if (c.type === CONNECTED_APP) {
-      const existing = apps.find((a) => a.kind === 'ConnectedApp' && a.fullName.toLowerCase() === c.fullName.toLowerCase());
+      const existing = apps.find(
+        (a) => a.kind === 'ConnectedApp' && a.fullName.toLowerCase() === c.fullName.toLowerCase(),
+      );
       if (!existing && !org.settings.connectedAppCreationAllowed) {
         Object.assign(message, { problem: CONNECTED_APP_CREATION_BLOCKED.message, problemType: 'Error' });
         continue;
       }
       if (!existing && appByName(org, c.fullName)) {
-        Object.assign(message, { problem: `The API name ${c.fullName} is already used by an external client app`, problemType: 'Error' });
+        Object.assign(message, {
+          problem: `The API name ${c.fullName} is already used by an external client app`,
+          problemType: 'Error',
+        });
         continue;
       }
       const outcome = connectedAppFromMetadata(org, { ...c.record, fullName: c.fullName }, existing, userId);
-      if (!outcome.app) Object.assign(message, { problem: outcome.errors.map((e) => e.message).join('; '), problemType: 'Error' });
+      if (!outcome.app)
+        Object.assign(message, { problem: outcome.errors.map((e) => e.message).join('; '), problemType: 'Error' });
       else {
         message.created = !existing;
         caSaves.push({ app: outcome.app, message, existing });
@@ -159,7 +206,10 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
     }
     const key = `${c.type}:${c.fullName.toLowerCase()}`;
     if (seen.has(key)) {
-      Object.assign(message, { problem: `${c.type} ${c.fullName} is named twice in package.xml`, problemType: 'Error' });
+      Object.assign(message, {
+        problem: `${c.type} ${c.fullName} is named twice in package.xml`,
+        problemType: 'Error',
+      });
       continue;
     }
     seen.add(key);
@@ -172,28 +222,41 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
     const message: Message = { type: d.type, fullName: d.fullName, fileName: d.fileName, deleted: true };
     messages.push(message);
     if (d.type === CONNECTED_APP) {
-      const existing = apps.find((a) => a.kind === 'ConnectedApp' && a.fullName.toLowerCase() === d.fullName.toLowerCase());
-      if (!existing) Object.assign(message, { problem: `No ConnectedApp named: ${d.fullName} found`, problemType: 'Warning' });
+      const existing = apps.find(
+        (a) => a.kind === 'ConnectedApp' && a.fullName.toLowerCase() === d.fullName.toLowerCase(),
+      );
+      if (!existing)
+        Object.assign(message, { problem: `No ConnectedApp named: ${d.fullName} found`, problemType: 'Warning' });
       else caDeletes.push({ app: existing, message });
     } else if (ecaTypeDeletable(d.type)) {
       ecaDeletes.push(d);
       ecaMessages.set(`delete:${d.type}:${d.fullName.toLowerCase()}`, message);
-    } else Object.assign(message, { problem: `The local org does not emulate deploys of the metadata type ${d.type}`, problemType: 'Error' });
+    } else
+      Object.assign(message, {
+        problem: `The local org does not emulate deploys of the metadata type ${d.type}`,
+        problemType: 'Error',
+      });
   }
 
   const plan = planEcaChanges(org, apps, ecaWrites, ecaDeletes, userId);
   for (const o of plan.outcomes) {
-    const message = ecaMessages.get(o.deleted ? `delete:${o.type}:${o.fullName.toLowerCase()}` : `${o.type}:${o.fullName.toLowerCase()}`);
+    const message = ecaMessages.get(
+      o.deleted ? `delete:${o.type}:${o.fullName.toLowerCase()}` : `${o.type}:${o.fullName.toLowerCase()}`,
+    );
     if (!message) continue;
     message.created = o.created;
     if (o.problems.length) {
       const missing = o.deleted && o.problems.every((p) => p.statusCode === 'NOT_FOUND');
-      Object.assign(message, { problem: o.problems.map((p) => p.message).join('; '), problemType: missing ? 'Warning' : 'Error' });
+      Object.assign(message, {
+        problem: o.problems.map((p) => p.message).join('; '),
+        problemType: missing ? 'Warning' : 'Error',
+      });
     }
   }
 
   // Warnings (deleting what is not there) fail a deploy unless ignoreWarnings is set, as DeployOptions documents.
-  const failing = (m: Message) => m.problemType === 'Error' || (m.problemType === 'Warning' && !job.options.ignoreWarnings);
+  const failing = (m: Message) =>
+    m.problemType === 'Error' || (m.problemType === 'Warning' && !job.options.ignoreWarnings);
   const failures = messages.filter(failing);
   const apply = !job.options.checkOnly && (failures.length === 0 || !job.options.rollbackOnError);
   if (apply) {
@@ -201,7 +264,12 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
       for (const { app, message } of caSaves) {
         saveApp(org, app);
         message.id = app.Id;
-        org.audit(message.created ? 'insertConnectedApplication' : 'updateConnectedApplication', 'Connected Apps', `${message.created ? 'Created' : 'Changed'} connected app ${app.label}`, userId);
+        org.audit(
+          message.created ? 'insertConnectedApplication' : 'updateConnectedApplication',
+          'Connected Apps',
+          `${message.created ? 'Created' : 'Changed'} connected app ${app.label}`,
+          userId,
+        );
       }
       for (const { app, message } of caDeletes) {
         deleteApp(org, app);
@@ -210,12 +278,29 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
       }
       for (const app of plan.save) {
         saveApp(org, app);
-        org.audit('deployExternalClientApplication', 'External Client Apps', `Deployed external client app ${app.label}`, userId);
-        for (const m of messages) if (!m.problem && !m.deleted && app.metadata[m.type] && String(app.metadata[m.type].fullName).toLowerCase() === m.fullName.toLowerCase()) m.id = componentId(m.type, app);
+        org.audit(
+          'deployExternalClientApplication',
+          'External Client Apps',
+          `Deployed external client app ${app.label}`,
+          userId,
+        );
+        for (const m of messages)
+          if (
+            !m.problem &&
+            !m.deleted &&
+            app.metadata[m.type] &&
+            String(app.metadata[m.type].fullName).toLowerCase() === m.fullName.toLowerCase()
+          )
+            m.id = componentId(m.type, app);
       }
       for (const app of plan.remove) {
         deleteApp(org, app);
-        org.audit('deleteExternalClientApplication', 'External Client Apps', `Deleted external client app ${app.label}`, userId);
+        org.audit(
+          'deleteExternalClientApplication',
+          'External Client Apps',
+          `Deleted external client app ${app.label}`,
+          userId,
+        );
       }
     });
   }
@@ -242,7 +327,20 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
       componentFailures: failures.map((m) => deployMessage(m, false)),
       componentSuccesses: [
         ...successes.map((m) => deployMessage(m, true)),
-        ...(pkg.problems.length ? [] : [{ changed: 'false', componentType: '', created: 'false', createdDate: completed, deleted: 'false', fileName: 'package.xml', fullName: 'package.xml', success: 'true' }]),
+        ...(pkg.problems.length
+          ? []
+          : [
+              {
+                changed: 'false',
+                componentType: '',
+                created: 'false',
+                createdDate: completed,
+                deleted: 'false',
+                fileName: 'package.xml',
+                fullName: 'package.xml',
+                success: 'true',
+              },
+            ]),
       ],
     },
     done: 'true',
@@ -254,4 +352,12 @@ async function runDeploy(org: LocalOrg, job: DeployJob): Promise<Record<string, 
   };
 }
 
-const ecaTypeDeletable = (type: string) => type !== CONNECTED_APP && ['ExternalClientApplication', 'ExtlClntAppOauthSettings', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthConfigurablePolicies', 'ExtlClntAppConfigurablePolicies'].includes(type);
+const ecaTypeDeletable = (type: string) =>
+  type !== CONNECTED_APP &&
+  [
+    'ExternalClientApplication',
+    'ExtlClntAppOauthSettings',
+    'ExtlClntAppGlobalOauthSettings',
+    'ExtlClntAppOauthConfigurablePolicies',
+    'ExtlClntAppConfigurablePolicies',
+  ].includes(type);

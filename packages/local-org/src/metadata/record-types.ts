@@ -7,9 +7,17 @@ import type { Row } from '../store/database';
  * "permissionsets/*.permissionset", Profile "profiles/*.profile").
  */
 export const RECORD_TYPES: Record<string, { folder: string; suffix: string; rows: (org: LocalOrg) => Row[] }> = {
-  ApexClass: { folder: 'classes', suffix: 'cls', rows: (org) => org.db.filter('ApexClass', (r) => r.Status !== 'Deleted') },
+  ApexClass: {
+    folder: 'classes',
+    suffix: 'cls',
+    rows: (org) => org.db.filter('ApexClass', (r) => r.Status !== 'Deleted'),
+  },
   // Profile-owned permission sets are the profiles' own and are not PermissionSet components.
-  PermissionSet: { folder: 'permissionsets', suffix: 'permissionset', rows: (org) => org.db.filter('PermissionSet', (r) => !r.IsOwnedByProfile) },
+  PermissionSet: {
+    folder: 'permissionsets',
+    suffix: 'permissionset',
+    rows: (org) => org.db.filter('PermissionSet', (r) => !r.IsOwnedByProfile),
+  },
   Profile: { folder: 'profiles', suffix: 'profile', rows: (org) => org.db.filter('Profile', () => true) },
 };
 

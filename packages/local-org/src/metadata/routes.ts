@@ -2,7 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SfError } from '../errors';
 import type { OrgContext } from '../http/context';
 import { sameId } from '../store/ids';
-import { createMetadata, deleteMetadata, listMetadata, readMetadata, renameMetadata, updateMetadata, upsertMetadata, type CrudContext } from './crud';
+import {
+  createMetadata,
+  deleteMetadata,
+  listMetadata,
+  readMetadata,
+  renameMetadata,
+  updateMetadata,
+  upsertMetadata,
+  type CrudContext,
+} from './crud';
 import { registerOAuthCredentials } from './credentials-routes';
 import { checkDeployStatus, startDeploy } from './deploy';
 import { describeMetadata } from './describe';
@@ -35,8 +44,24 @@ export function registerMetadata(app: FastifyInstance, ctx: () => OrgContext): v
       const body = await handleSoap(ctx(), request);
       return reply.code(200).type(XML_TYPE).send(envelope(body));
     } catch (error) {
-      const fault = error instanceof SoapFault ? error : SoapFault.api('UNKNOWN_EXCEPTION', `An unexpected error occurred: ${error instanceof Error ? error.message : String(error)}`);
-      return reply.code(500).type(XML_TYPE).send(faultEnvelope(fault.faultcode, fault.faultstring, fault.exceptionCode, fault.exceptionCode ? fault.faultstring.slice(fault.exceptionCode.length + 2) : undefined));
+      const fault =
+        error instanceof SoapFault
+          ? error
+          : SoapFault.api(
+              'UNKNOWN_EXCEPTION',
+              `An unexpected error occurred: ${error instanceof Error ? error.message : String(error)}`,
+            );
+      return reply
+        .code(500)
+        .type(XML_TYPE)
+        .send(
+          faultEnvelope(
+            fault.faultcode,
+            fault.faultstring,
+            fault.exceptionCode,
+            fault.exceptionCode ? fault.faultstring.slice(fault.exceptionCode.length + 2) : undefined,
+          ),
+        );
     }
   };
   app.post('/services/Soap/m/:version', handler);
@@ -59,7 +84,11 @@ async function handleSoap(ctx: OrgContext, request: FastifyRequest): Promise<str
   const operation = OPERATIONS[call.operation];
 
   const session = ctx.sessions.resolve(call.sessionId);
-  if (!session || (!session.scopes.includes('api') && !session.scopes.includes('full')) || (orgId && !sameId(orgId, ctx.org.orgId))) {
+  if (
+    !session ||
+    (!session.scopes.includes('api') && !session.scopes.includes('full')) ||
+    (orgId && !sameId(orgId, ctx.org.orgId))
+  ) {
     throw SoapFault.api('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
   }
   try {
@@ -70,12 +99,18 @@ async function handleSoap(ctx: OrgContext, request: FastifyRequest): Promise<str
   }
   const access = ctx.org.dml.access(session.userId);
   const perms = access.perms.system;
-  if (!perms.PermissionsApiEnabled && !perms.PermissionsModifyAllData) throw SoapFault.api('API_DISABLED_FOR_USER', 'API is disabled for this User');
+  if (!perms.PermissionsApiEnabled && !perms.PermissionsModifyAllData)
+    throw SoapFault.api('API_DISABLED_FOR_USER', 'API is disabled for this User');
   if (!perms.PermissionsModifyAllData && !perms.PermissionsModifyMetadata && !perms.PermissionsCustomizeApplication) {
-    throw SoapFault.api('INSUFFICIENT_ACCESS', 'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions');
+    throw SoapFault.api(
+      'INSUFFICIENT_ACCESS',
+      'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions',
+    );
   }
   if (!operation) {
-    throw SoapFault.client(`No operation available for request {http://soap.sforce.com/2006/04/metadata}${call.operation}, please check the WSDL for the service.`);
+    throw SoapFault.client(
+      `No operation available for request {http://soap.sforce.com/2006/04/metadata}${call.operation}, please check the WSDL for the service.`,
+    );
   }
   return operation({ org: ctx.org, userId: session.userId, allOrNone: call.allOrNone }, call);
 }

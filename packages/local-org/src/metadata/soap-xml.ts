@@ -111,14 +111,24 @@ export function envelope(bodyXml: string): string {
 }
 
 export function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /**
  * A SOAP fault as the Metadata API sends it (HTTP 500). jsforce reads the unprefixed faultcode and
  * faultstring, and refreshes sessions only on `<faultcode>xx:INVALID_SESSION_ID</faultcode>`.
  */
-export function faultEnvelope(faultcode: string, faultstring: string, exceptionCode?: string, exceptionMessage?: string): string {
+export function faultEnvelope(
+  faultcode: string,
+  faultstring: string,
+  exceptionCode?: string,
+  exceptionMessage?: string,
+): string {
   const detail = exceptionCode
     ? `<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>${escapeXml(exceptionCode)}</sf:exceptionCode>` +
       `<sf:exceptionMessage>${escapeXml(exceptionMessage ?? faultstring)}</sf:exceptionMessage></sf:UnexpectedErrorFault></detail>`

@@ -10,7 +10,11 @@ export interface MetadataProblem {
   fields?: string[];
 }
 
-export const problem = (statusCode: string, message: string, fields?: string[]): MetadataProblem => ({ statusCode, message, fields });
+export const problem = (statusCode: string, message: string, fields?: string[]): MetadataProblem => ({
+  statusCode,
+  message,
+  fields,
+});
 
 /**
  * `ConnectedAppOauthAccessScope` (v63 WSDL) → the OAuth wire names tokens carry. External Client Apps use
@@ -55,7 +59,12 @@ export const SCOPE_WIRE_NAMES: Record<string, string> = {
 /** Salesforce API names: letters, digits and single underscores, starting with a letter, not ending in `_`. */
 export function developerNameProblem(fullName: string | undefined, what: string): MetadataProblem | undefined {
   if (!fullName) return problem('REQUIRED_FIELD_MISSING', 'Required fields are missing: [fullName]', ['fullName']);
-  if (fullName.length > 80 || !/^[A-Za-z][A-Za-z0-9_]*$/.test(fullName) || fullName.includes('__') || fullName.endsWith('_')) {
+  if (
+    fullName.length > 80 ||
+    !/^[A-Za-z][A-Za-z0-9_]*$/.test(fullName) ||
+    fullName.includes('__') ||
+    fullName.endsWith('_')
+  ) {
     return problem(
       'FIELD_INTEGRITY_EXCEPTION',
       `The ${what} API Name can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, not end with an underscore, and not contain two consecutive underscores.`,
@@ -68,7 +77,11 @@ export function developerNameProblem(fullName: string | undefined, what: string)
 /** Whether a PEM parses as an X.509 certificate (what the JWT bearer flow verifies assertions against). */
 export function certificateProblem(pem: string, field: string): MetadataProblem | undefined {
   if (!/-----BEGIN CERTIFICATE-----/.test(pem)) {
-    return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - the value is not a PEM-encoded X.509 certificate`, [field]);
+    return problem(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `In field: ${field} - the value is not a PEM-encoded X.509 certificate`,
+      [field],
+    );
   }
   try {
     new X509Certificate(pem);
@@ -81,10 +94,16 @@ export function certificateProblem(pem: string, field: string): MetadataProblem 
 /** The run-as user of the client credentials flow: an existing, active user holding API Only. */
 export function runAsUserProblem(org: LocalOrg, username: string, field: string): MetadataProblem | undefined {
   const user = org.db.find('User', (u) => String(u.Username).toLowerCase() === username.toLowerCase());
-  if (!user) return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no User named ${username} found`, [field]);
-  if (user.IsActive !== true) return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - the user ${username} is inactive`, [field]);
+  if (!user)
+    return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no User named ${username} found`, [field]);
+  if (user.IsActive !== true)
+    return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - the user ${username} is inactive`, [field]);
   if (!org.dml.access(user.Id).perms.system.PermissionsApiUserOnly) {
-    return problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - the user ${username} must have the API Only User permission`, [field]);
+    return problem(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `In field: ${field} - the user ${username} must have the API Only User permission`,
+      [field],
+    );
   }
   return undefined;
 }
@@ -99,27 +118,45 @@ export function canonicalUsername(org: LocalOrg, username: string): string {
  * Permission sets named by API name (or id, as the ECA docs describe `commaSeparatedPermissionSet`).
  * Returns canonical names; unknown entries become the deploy-style "no PermissionSet named X found".
  */
-export function resolvePermissionSets(org: LocalOrg, entries: string[], field: string): { names: string[]; problems: MetadataProblem[] } {
+export function resolvePermissionSets(
+  org: LocalOrg,
+  entries: string[],
+  field: string,
+): { names: string[]; problems: MetadataProblem[] } {
   const names: string[] = [];
   const problems: MetadataProblem[] = [];
   for (const entry of entries) {
     let ps: Row | undefined;
     if (isWellFormedId(entry) && entry.startsWith('0PS')) ps = org.db.find('PermissionSet', (r) => sameId(r.Id, entry));
-    ps ??= org.db.find('PermissionSet', (r) => r.IsOwnedByProfile !== true && String(r.Name).toLowerCase() === entry.toLowerCase());
-    if (!ps || ps.IsOwnedByProfile === true) problems.push(problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no PermissionSet named ${entry} found`, [field]));
+    ps ??= org.db.find(
+      'PermissionSet',
+      (r) => r.IsOwnedByProfile !== true && String(r.Name).toLowerCase() === entry.toLowerCase(),
+    );
+    if (!ps || ps.IsOwnedByProfile === true)
+      problems.push(
+        problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no PermissionSet named ${entry} found`, [field]),
+      );
     else names.push(String(ps.Name));
   }
   return { names, problems };
 }
 
-export function resolveProfiles(org: LocalOrg, entries: string[], field: string): { names: string[]; problems: MetadataProblem[] } {
+export function resolveProfiles(
+  org: LocalOrg,
+  entries: string[],
+  field: string,
+): { names: string[]; problems: MetadataProblem[] } {
   const names: string[] = [];
   const problems: MetadataProblem[] = [];
   for (const entry of entries) {
-    const profile = isWellFormedId(entry) && entry.startsWith('00e')
-      ? org.db.find('Profile', (r) => sameId(r.Id, entry))
-      : org.db.find('Profile', (r) => String(r.Name).toLowerCase() === entry.toLowerCase());
-    if (!profile) problems.push(problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no Profile named ${entry} found`, [field]));
+    const profile =
+      isWellFormedId(entry) && entry.startsWith('00e')
+        ? org.db.find('Profile', (r) => sameId(r.Id, entry))
+        : org.db.find('Profile', (r) => String(r.Name).toLowerCase() === entry.toLowerCase());
+    if (!profile)
+      problems.push(
+        problem('FIELD_INTEGRITY_EXCEPTION', `In field: ${field} - no Profile named ${entry} found`, [field]),
+      );
     else names.push(String(profile.Name));
   }
   return { names, problems };
@@ -139,7 +176,13 @@ export function callbackUrlProblem(urls: string[], field: string): MetadataProbl
 }
 
 export const consumerKeyInUse = (org: LocalOrg, key: string, exceptAppId?: string) =>
-  org.db.find('_OAuthApp', (a) => a.Id !== exceptAppId && (a.consumerKey === key || (a.stagedCredentials as Array<{ consumerKey: string }>).some((c) => c.consumerKey === key)));
+  org.db.find(
+    '_OAuthApp',
+    (a) =>
+      a.Id !== exceptAppId &&
+      (a.consumerKey === key ||
+        (a.stagedCredentials as Array<{ consumerKey: string }>).some((c) => c.consumerKey === key)),
+  );
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._';
 
@@ -155,4 +198,7 @@ export function generateConsumerKey(): string {
 export const generateConsumerSecret = () => randomBytes(32).toString('hex').toUpperCase();
 
 export const splitList = (value: string | undefined, separator: RegExp): string[] =>
-  (value ?? '').split(separator).map((s) => s.trim()).filter((s) => s.length > 0);
+  (value ?? '')
+    .split(separator)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);

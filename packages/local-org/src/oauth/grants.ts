@@ -117,7 +117,8 @@ function jwtBearer(ctx: OrgContext, request: TokenRequest): TokenResponse {
   if (!credential) throw clientIdentifierInvalid();
   const { app } = credential;
   // The legacy `prn` claim wins over `sub` when both are present.
-  const subject = typeof jwt.claims.prn === 'string' ? jwt.claims.prn : typeof jwt.claims.sub === 'string' ? jwt.claims.sub : '';
+  const subject =
+    typeof jwt.claims.prn === 'string' ? jwt.claims.prn : typeof jwt.claims.sub === 'string' ? jwt.claims.sub : '';
   const user = subject ? userByUsername(ctx, subject) : undefined;
   const fail = (error: OAuthError): never => {
     if (user) recordLogin(org, { userId: user.Id, app, status: error.loginStatus, source: request.source });
@@ -126,14 +127,17 @@ function jwtBearer(ctx: OrgContext, request: TokenRequest): TokenResponse {
 
   if (!signatureMatches(jwt, app.certificate)) fail(invalidAssertion());
   const accepted = new Set([...AUDIENCES, org.instanceUrl, request.origin].map(trimSlash));
-  const audiences = (Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud]).filter((a): a is string => typeof a === 'string');
+  const audiences = (Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud]).filter(
+    (a): a is string => typeof a === 'string',
+  );
   if (!audiences.some((a) => accepted.has(trimSlash(a)))) {
     fail(new OAuthError('invalid_grant', 'audience is invalid', 'Failed: Invalid Audience'));
   }
   // Only "not in the past": the sf CLI sends milliseconds (a far-future exp) and real orgs accept it.
   const exp = numericClaim(jwt.claims.exp);
   if (exp === undefined) fail(invalidAssertion());
-  if (exp! * 1000 <= org.now().getTime()) fail(new OAuthError('invalid_grant', 'expired authorization code', 'Failed: Expired Assertion'));
+  if (exp! * 1000 <= org.now().getTime())
+    fail(new OAuthError('invalid_grant', 'expired authorization code', 'Failed: Expired Assertion'));
   if (!user) throw notApproved();
   if (!userCanLogIn(ctx, user)) fail(new OAuthError('invalid_grant', 'inactive user', 'Failed: Inactive User'));
   // No IP check against the app's trusted ranges, here or for client credentials: Salesforce uses them to
@@ -183,7 +187,14 @@ function refreshToken(ctx: OrgContext, request: TokenRequest): TokenResponse {
   throw new OAuthError('invalid_grant', 'expired access/refresh token');
 }
 
-function issue(ctx: OrgContext, app: OAuthApp, secret: string, user: Row, scopes: string[], source: LoginSource): TokenResponse {
+function issue(
+  ctx: OrgContext,
+  app: OAuthApp,
+  secret: string,
+  user: Row,
+  scopes: string[],
+  source: LoginSource,
+): TokenResponse {
   const { org } = ctx;
   const oauthTokenId = createOauthToken(org, app, user.Id);
   const session = ctx.sessions.issue({
@@ -198,7 +209,9 @@ function issue(ctx: OrgContext, app: OAuthApp, secret: string, user: Row, scopes
   const issuedAt = String(session.issuedAt);
   return {
     access_token: session.Id,
-    signature: createHmac('sha256', secret).update(id + issuedAt).digest('base64'),
+    signature: createHmac('sha256', secret)
+      .update(id + issuedAt)
+      .digest('base64'),
     scope: scopes.join(' '),
     instance_url: org.instanceUrl,
     id,
@@ -217,7 +230,10 @@ function findCredential(ctx: OrgContext, consumerKey: string): { app: OAuthApp; 
 }
 
 /** Client authentication by body parameters or HTTP Basic, as the token and introspection endpoints take it. */
-export function authenticateClient(ctx: OrgContext, request: Pick<TokenRequest, 'params' | 'basic'>): { app: OAuthApp; secret: string } {
+export function authenticateClient(
+  ctx: OrgContext,
+  request: Pick<TokenRequest, 'params' | 'basic'>,
+): { app: OAuthApp; secret: string } {
   const clientId = request.basic?.clientId ?? request.params.client_id;
   const clientSecret = request.basic?.clientSecret ?? request.params.client_secret;
   const credential = clientId ? findCredential(ctx, clientId) : undefined;

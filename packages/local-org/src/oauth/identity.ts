@@ -124,6 +124,8 @@ export function userInfoDocument(org: LocalOrg, user: Row, integrationUser: bool
     language: user.LanguageLocaleKey,
     locale: localeTag(user.LocaleSidKey),
     utcOffset: utcOffsetMs(String(user.TimeZoneSidKey ?? 'GMT'), org.now()),
-    updated_at: String(user.LastModifiedDate ?? '').replace(/\.\d{3}\+0000$/, 'Z').replace(/\+0000$/, 'Z'),
+    updated_at: String(user.LastModifiedDate ?? '')
+      .replace(/\.\d{3}\+0000$/, 'Z')
+      .replace(/\+0000$/, 'Z'),
   };
 }

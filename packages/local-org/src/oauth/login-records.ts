@@ -29,7 +29,10 @@ export function loginSource(request: FastifyRequest): LoginSource {
  * them for API logins (`Remote Access 2.0`); a success also stamps User.LastLoginDate (a system field:
  * LastModifiedDate stays as it was).
  */
-export function recordLogin(org: LocalOrg, input: { userId: string; app: OAuthApp | undefined; status: string; source: LoginSource }): void {
+export function recordLogin(
+  org: LocalOrg,
+  input: { userId: string; app: OAuthApp | undefined; status: string; source: LoginSource },
+): void {
   const now = formatDateTime(org.now());
   org.dml.insertRaw('LoginHistory', {
     UserId: input.userId,

@@ -19,7 +19,12 @@ export function registerOAuth(app: FastifyInstance, ctx: () => OrgContext): void
   app.post('/services/oauth2/token', async (request, reply) => {
     const params = { ...stringParams(request.query), ...stringParams(request.body) };
     try {
-      const body = grantToken(ctx(), { params, basic: basicCredentials(request), source: loginSource(request), origin: originOf(request) });
+      const body = grantToken(ctx(), {
+        params,
+        basic: basicCredentials(request),
+        source: loginSource(request),
+        origin: originOf(request),
+      });
       return sendJson(reply, 200, body);
     } catch (error) {
       if (error instanceof OAuthError) return sendJson(reply, error.status, error.toJSON());
@@ -32,7 +37,10 @@ export function registerOAuth(app: FastifyInstance, ctx: () => OrgContext): void
     const outcome = revokeToken(ctx(), params.token);
     if (outcome === 'revoked') return reply.code(200).header('Cache-Control', 'no-store').send('');
     // Real orgs answer revoke errors form-encoded, not as JSON; jsforce parses them with querystring.
-    const [error, description] = outcome === 'invalid' ? ['invalid_token', 'invalid token'] : ['unsupported_token_type', 'this token type is not supported'];
+    const [error, description] =
+      outcome === 'invalid'
+        ? ['invalid_token', 'invalid token']
+        : ['unsupported_token_type', 'this token type is not supported'];
     return reply
       .code(400)
       .type(FORM_TYPE)
@@ -83,7 +91,8 @@ export function registerOAuth(app: FastifyInstance, ctx: () => OrgContext): void
       throw error;
     }
     const session = c.sessions.resolve(params.token);
-    if (!session || !(session.appId === caller.Id || introspectsAll(caller))) return sendJson(reply, 200, { active: false });
+    if (!session || !(session.appId === caller.Id || introspectsAll(caller)))
+      return sendJson(reply, 200, { active: false });
     return sendJson(reply, 200, introspection(c, session));
   });
 }

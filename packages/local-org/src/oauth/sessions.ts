@@ -29,7 +29,13 @@ export class Sessions {
   constructor(private readonly org: LocalOrg) {}
 
   /** `lifetimeSeconds` is the app's session policy (its session timeout), when it has one; else the org's. */
-  issue(input: { userId: string; app?: OAuthApp; scopes: string[]; oauthTokenId?: string | null; lifetimeSeconds?: number }): Session {
+  issue(input: {
+    userId: string;
+    app?: OAuthApp;
+    scopes: string[];
+    oauthTokenId?: string | null;
+    lifetimeSeconds?: number;
+  }): Session {
     const now = this.org.now().getTime();
     const session: Session = {
       Id: `${this.org.orgId.slice(0, 15)}!${randomToken(96)}`,

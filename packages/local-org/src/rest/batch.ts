@@ -7,7 +7,9 @@ export const MAX_BATCH_SUBREQUESTS = 25;
 /** How many API calls a /composite/batch body costs: one per subrequest (at least one for a bad body). */
 export function batchCost(body: unknown): number {
   const requests = (body as { batchRequests?: unknown } | null)?.batchRequests;
-  return Array.isArray(requests) && requests.length > 0 && requests.length <= MAX_BATCH_SUBREQUESTS ? requests.length : 1;
+  return Array.isArray(requests) && requests.length > 0 && requests.length <= MAX_BATCH_SUBREQUESTS
+    ? requests.length
+    : 1;
 }
 
 /**
@@ -24,7 +26,9 @@ export function batchResource(call: RestCall, dispatch: Handler): RestResult {
     throw new SfError('INVALID_API_INPUT', `A batch can contain at most ${MAX_BATCH_SUBREQUESTS} subrequests`, 400);
   }
   // A malformed subrequest makes the whole batch a bad request, before anything runs.
-  const calls = (requests as Array<Record<string, unknown>>).map((r) => subCall(call, r?.method, r?.url, r?.richInput, lowerHeaders(r?.httpHeaders)));
+  const calls = (requests as Array<Record<string, unknown>>).map((r) =>
+    subCall(call, r?.method, r?.url, r?.richInput, lowerHeaders(r?.httpHeaders)),
+  );
   const results: Array<{ statusCode: number; result: unknown }> = [];
   let halted = false;
   for (const sub of calls) {

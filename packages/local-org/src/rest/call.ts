@@ -37,7 +37,11 @@ export interface RestResult {
 
 export type Handler = (call: RestCall) => RestResult;
 
-export const ok = (body: unknown, status = 200, headers?: Record<string, string>): RestResult => ({ status, body, headers });
+export const ok = (body: unknown, status = 200, headers?: Record<string, string>): RestResult => ({
+  status,
+  body,
+  headers,
+});
 export const noContent = (): RestResult => ({ status: 204 });
 
 /** The REST error array for an error thrown by a handler. */
@@ -51,17 +55,29 @@ export function apiBase(call: Pick<RestCall, 'version' | 'tooling'>): string {
 }
 
 export function methodNotAllowed(method: string, allowed: string[]): SfError {
-  return new SfError('METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`, 405);
+  return new SfError(
+    'METHOD_NOT_ALLOWED',
+    `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`,
+    405,
+  );
 }
 
 /** A JSON object body, or the parser error Salesforce gives for anything else. */
 export function objectBody(call: RestCall): Record<string, unknown> {
   const body = call.body;
   if (body === undefined || body === null || body === '') {
-    throw new SfError('JSON_PARSER_ERROR', 'The HTTP entity body is required, but this request has no entity body.', 400);
+    throw new SfError(
+      'JSON_PARSER_ERROR',
+      'The HTTP entity body is required, but this request has no entity body.',
+      400,
+    );
   }
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new SfError('JSON_PARSER_ERROR', `Cannot deserialize instance of sObject from ${Array.isArray(body) ? 'START_ARRAY' : 'VALUE_STRING'} value`, 400);
+    throw new SfError(
+      'JSON_PARSER_ERROR',
+      `Cannot deserialize instance of sObject from ${Array.isArray(body) ? 'START_ARRAY' : 'VALUE_STRING'} value`,
+      400,
+    );
   }
   return body as Record<string, unknown>;
 }

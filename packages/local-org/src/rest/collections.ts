@@ -69,12 +69,23 @@ function rowError(error: unknown, op: 'create' | 'update' | 'delete' | 'upsert')
 function recordsOf(call: RestCall): { allOrNone: boolean; records: Record<string, unknown>[] } {
   const body = objectBody(call);
   if (!Array.isArray(body.records)) {
-    throw new SfError('JSON_PARSER_ERROR', 'Cannot deserialize instance of list from VALUE_NULL value null or request may be missing a required field', 400);
+    throw new SfError(
+      'JSON_PARSER_ERROR',
+      'Cannot deserialize instance of list from VALUE_NULL value null or request may be missing a required field',
+      400,
+    );
   }
   if (body.records.length > MAX_COLLECTION_RECORDS) {
-    throw new SfError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`, 400);
+    throw new SfError(
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+      400,
+    );
   }
-  return { allOrNone: call.forceAllOrNone === true || body.allOrNone === true, records: body.records as Record<string, unknown>[] };
+  return {
+    allOrNone: call.forceAllOrNone === true || body.allOrNone === true,
+    records: body.records as Record<string, unknown>[],
+  };
 }
 
 function typeOf(record: Record<string, unknown>): string | undefined {
@@ -103,7 +114,13 @@ function mixedDmlError(call: RestCall, typeNames: Array<string | undefined>): Ro
  * whole call is one transaction and, if any row failed, every write is undone and the rows that had
  * succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK.
  */
-function runRows(call: RestCall, allOrNone: boolean, count: number, op: 'create' | 'update' | 'delete' | 'upsert', fn: (i: number) => RowResult): RestResult {
+function runRows(
+  call: RestCall,
+  allOrNone: boolean,
+  count: number,
+  op: 'create' | 'update' | 'delete' | 'upsert',
+  fn: (i: number) => RowResult,
+): RestResult {
   const results: RowResult[] = [];
   const attempt = (i: number): RowResult => {
     try {
@@ -141,7 +158,8 @@ function write(call: RestCall, op: 'create' | 'update'): RestResult {
   return runRows(call, allOrNone, records.length, op, (i) => {
     const record = records[i];
     const type = typeOf(record);
-    const id = typeof record?.id === 'string' ? record.id : typeof record?.Id === 'string' ? (record.Id as string) : undefined;
+    const id =
+      typeof record?.id === 'string' ? record.id : typeof record?.Id === 'string' ? (record.Id as string) : undefined;
     try {
       if (!type) throw new SfError('INVALID_TYPE', 'Must send a concrete entity type.', 400);
       if (op === 'create') {
@@ -161,10 +179,17 @@ function write(call: RestCall, op: 'create' | 'update'): RestResult {
 }
 
 function destroy(call: RestCall): RestResult {
-  const ids = (call.query.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = (call.query.get('ids') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new SfError('MISSING_ARGUMENT', 'ids parameter is required', 400);
   if (ids.length > MAX_COLLECTION_RECORDS) {
-    throw new SfError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`, 400);
+    throw new SfError(
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+      400,
+    );
   }
   const allOrNone = call.forceAllOrNone === true || call.query.get('allOrNone') === 'true';
   const { org } = call.ctx;
@@ -187,7 +212,8 @@ function destroy(call: RestCall): RestResult {
 /** Retrieve many (`POST /composite/sobjects/{T}` with `{ids, fields}`): a record or null per id, in order. */
 function retrieveMany(call: RestCall, def: SObjectDef, ids: unknown, fields: unknown): RestResult {
   if (!Array.isArray(ids) || ids.length === 0) throw new SfError('MISSING_ARGUMENT', 'ids parameter is required', 400);
-  if (!Array.isArray(fields) || fields.length === 0) throw new SfError('MISSING_ARGUMENT', 'fields parameter is required', 400);
+  if (!Array.isArray(fields) || fields.length === 0)
+    throw new SfError('MISSING_ARGUMENT', 'fields parameter is required', 400);
   const names = fields.map(String);
   const out = ids.map((raw) => {
     const id = String(raw);
@@ -214,7 +240,12 @@ function upsertMany(call: RestCall, def: SObjectDef, fieldName: string): RestRes
     }
     const found = externalIdMatches(call, def, field, String(value));
     if (found.length > 1) {
-      throw new SfError('DUPLICATE_EXTERNAL_ID', `${field.name}: more than one record found for external id field: [${found.map((r) => r.Id).join(', ')}]`, 400, [field.name]);
+      throw new SfError(
+        'DUPLICATE_EXTERNAL_ID',
+        `${field.name}: more than one record found for external id field: [${found.map((r) => r.Id).join(', ')}]`,
+        400,
+        [field.name],
+      );
     }
     const result = upsertRecord(call, def, field, String(value), found[0], record);
     return { id: result.id, success: true, errors: [], created: result.created };

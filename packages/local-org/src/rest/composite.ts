@@ -35,17 +35,27 @@ export function compositeResource(call: RestCall, dispatch: Handler): RestResult
   const body = objectBody(call);
   const requests = body.compositeRequest;
   if (!Array.isArray(requests) || requests.length === 0) {
-    throw new SfError('INVALID_API_INPUT', 'compositeRequest is required and must contain at least one subrequest', 400);
+    throw new SfError(
+      'INVALID_API_INPUT',
+      'compositeRequest is required and must contain at least one subrequest',
+      400,
+    );
   }
   if (requests.length > MAX_COMPOSITE_SUBREQUESTS) {
-    throw new SfError('INVALID_API_INPUT', `The composite request can contain at most ${MAX_COMPOSITE_SUBREQUESTS} subrequests`, 400);
+    throw new SfError(
+      'INVALID_API_INPUT',
+      `The composite request can contain at most ${MAX_COMPOSITE_SUBREQUESTS} subrequests`,
+      400,
+    );
   }
   const seen = new Set<string>();
   let heavy = 0;
   for (const r of requests as Array<Record<string, unknown>>) {
     const id = r?.referenceId;
-    if (typeof id !== 'string' || !REFERENCE_ID.test(id)) throw new SfError('INVALID_API_INPUT', `Invalid referenceId: ${String(id)}`, 400);
-    if (seen.has(id)) throw new SfError('INVALID_API_INPUT', `Duplicate referenceId provided in the request: ${id}`, 400);
+    if (typeof id !== 'string' || !REFERENCE_ID.test(id))
+      throw new SfError('INVALID_API_INPUT', `Invalid referenceId: ${String(id)}`, 400);
+    if (seen.has(id))
+      throw new SfError('INVALID_API_INPUT', `Duplicate referenceId provided in the request: ${id}`, 400);
     seen.add(id);
     if (typeof r.url !== 'string' || !r.url.startsWith('/services/data/')) {
       throw new SfError('INVALID_API_INPUT', `The url for subrequest ${id} must start with /services/data/`, 400);
@@ -79,7 +89,12 @@ export function compositeResource(call: RestCall, dispatch: Handler): RestResult
     const failed = result.status >= 400 || result.failed === true;
     bodies.set(referenceId, { ok: !failed, body: result.body });
     return {
-      response: { body: result.body ?? null, httpHeaders: result.headers ?? {}, httpStatusCode: result.status, referenceId },
+      response: {
+        body: result.body ?? null,
+        httpHeaders: result.headers ?? {},
+        httpStatusCode: result.status,
+        referenceId,
+      },
       failed,
     };
   };
@@ -128,7 +143,8 @@ function substitute(value: unknown, bodies: Map<string, { ok: boolean; body: unk
 /** `ref.records[0].Id` against the body of subrequest `ref`. */
 function resolve(expr: string, bodies: Map<string, { ok: boolean; body: unknown }>): unknown {
   const referenceId = expr.split(/[.[]/)[0];
-  const invalid = () => new InvalidReference(`Invalid reference specified. No value for ${expr} found in ${referenceId}.`);
+  const invalid = () =>
+    new InvalidReference(`Invalid reference specified. No value for ${expr} found in ${referenceId}.`);
   const entry = bodies.get(referenceId);
   if (!entry || !entry.ok) throw invalid();
   let current: unknown = entry.body;

@@ -35,7 +35,12 @@ export class CursorStore {
   }
 
   /** The records and total behind a locator the user holds, or INVALID_QUERY_LOCATOR. */
-  read(locator: string, userId: string, tooling: boolean, now: number): { cursorId: string; offset: number; records: QueryRow[]; totalSize: number } {
+  read(
+    locator: string,
+    userId: string,
+    tooling: boolean,
+    now: number,
+  ): { cursorId: string; offset: number; records: QueryRow[]; totalSize: number } {
     this.sweep(now);
     const match = /^([a-zA-Z0-9]{18})-(\d+)$/.exec(locator);
     const cursor = match ? this.cursors.get(match[1]) : undefined;

@@ -20,12 +20,17 @@ export function getDeletedResource(call: RestCall, def: SObjectDef, method: stri
     .map((e) => ({ id: e.Id, deletedDate: e.deletedDate }));
   const earliest = Math.min(start, ...entries.map((e) => Date.parse(e.deletedDate)));
   const covered = Math.min(end, call.ctx.org.now().getTime());
-  return ok({ deletedRecords, earliestDateAvailable: formatDateTime(new Date(earliest)), latestDateCovered: formatDateTime(new Date(covered)) });
+  return ok({
+    deletedRecords,
+    earliestDateAvailable: formatDateTime(new Date(earliest)),
+    latestDateCovered: formatDateTime(new Date(covered)),
+  });
 }
 
 function dateParam(call: RestCall, name: string): number {
   const value = call.query.get(name);
   const ms = value ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new SfError('MISSING_ARGUMENT', `${name} must be a date and time, e.g. 2024-05-05T00:00:00+00:00`, 400);
+  if (Number.isNaN(ms))
+    throw new SfError('MISSING_ARGUMENT', `${name} must be a date and time, e.g. 2024-05-05T00:00:00+00:00`, 400);
   return ms;
 }

@@ -21,7 +21,14 @@ const SOAP_TYPES: Record<FieldType, string> = {
 };
 
 /** Fields the org maintains on every record; never nillable, always defaulted. */
-const AUDIT_FIELDS = new Set(['createddate', 'createdbyid', 'lastmodifieddate', 'lastmodifiedbyid', 'systemmodstamp', 'isdeleted']);
+const AUDIT_FIELDS = new Set([
+  'createddate',
+  'createdbyid',
+  'lastmodifieddate',
+  'lastmodifiedbyid',
+  'systemmodstamp',
+  'isdeleted',
+]);
 const TEXT_TYPES = new Set<FieldType>(['string', 'textarea', 'email', 'url', 'phone', 'picklist']);
 
 export function sobjectUrls(base: string, def: SObjectDef): Record<string, string> {
@@ -75,7 +82,8 @@ function describeField(def: SObjectDef, field: FieldDef, access: Access): Record
   const text = TEXT_TYPES.has(field.type);
   const length = text ? (field.length ?? 255) : field.type === 'id' || field.type === 'reference' ? 18 : 0;
   const nillable = !(field.required || field.type === 'boolean' || field.type === 'id' || audit || lower === 'ownerid');
-  const defaultedOnCreate = field.defaultValue !== undefined || field.type === 'boolean' || field.type === 'id' || audit || lower === 'ownerid';
+  const defaultedOnCreate =
+    field.defaultValue !== undefined || field.type === 'boolean' || field.type === 'id' || audit || lower === 'ownerid';
   const numeric = field.type === 'double' || field.type === 'currency';
   return {
     aggregatable: field.type !== 'textarea',
@@ -175,7 +183,9 @@ export function describeSObject(org: LocalOrg, base: string, def: SObjectDef, ac
       restrictedDelete: false,
     });
   }
-  const fields = [...def.fields.values()].filter((f) => access.canReadField(def, f)).map((f) => describeField(def, f, access));
+  const fields = [...def.fields.values()]
+    .filter((f) => access.canReadField(def, f))
+    .map((f) => describeField(def, f, access));
   return {
     ...describeGlobalEntry(base, def, access),
     actionOverrides: [],

@@ -12,10 +12,19 @@ export const TOOLING_OBJECTS = new Set(['apexclass', 'user', 'profile']);
  * unreadable object is INVALID_TYPE and an unreadable field INVALID_FIELD, exactly like unknown ones.
  * Internal tables (`_...`) are not sObjects and are never reachable.
  */
-export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, tooling = false, includeDeleted = false): QuerySource {
+export function querySourceFor(
+  org: LocalOrg,
+  userId: string,
+  apiPath: string,
+  tooling = false,
+  includeDeleted = false,
+): QuerySource {
   const access = org.dml.access(userId);
   const visible = (def: SObjectDef | undefined): def is SObjectDef =>
-    !!def && !def.name.startsWith('_') && (!tooling || TOOLING_OBJECTS.has(def.name.toLowerCase())) && access.canRead(def);
+    !!def &&
+    !def.name.startsWith('_') &&
+    (!tooling || TOOLING_OBJECTS.has(def.name.toLowerCase())) &&
+    access.canRead(def);
   return {
     apiPath,
     describe(type) {
@@ -24,11 +33,14 @@ export function querySourceFor(org: LocalOrg, userId: string, apiPath: string, t
     },
     canReadField: (def, field) => access.canReadField(def, field),
     children: (parent) =>
-      childRelationships(org.schema.all(), parent).filter((r) => r.relationshipName && visible(r.child) && access.canReadField(r.child, r.field)),
+      childRelationships(org.schema.all(), parent).filter(
+        (r) => r.relationshipName && visible(r.child) && access.canReadField(r.child, r.field),
+      ),
     *rows(def) {
       for (const row of org.db.rows(def.name)) if (access.canSeeRow(def, row)) yield row;
       // queryAll: recycle-bin rows too, with IsDeleted true.
-      if (includeDeleted) for (const { row } of deletedEntries(org.db, def.name)) if (access.canSeeRow(def, row)) yield row;
+      if (includeDeleted)
+        for (const { row } of deletedEntries(org.db, def.name)) if (access.canSeeRow(def, row)) yield row;
     },
     lookup(id) {
       const def = org.schema.forId(id);

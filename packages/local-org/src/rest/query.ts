@@ -35,7 +35,8 @@ export function batchSizeOf(call: RestCall): number {
  */
 export function runQuery(call: RestCall): RestResult {
   const text = call.query.get('q');
-  if (text === null || text.trim() === '') throw new SfError('MALFORMED_QUERY', 'A query string has to be specified', 400);
+  if (text === null || text.trim() === '')
+    throw new SfError('MALFORMED_QUERY', 'A query string has to be specified', 400);
   const { org } = call.ctx;
   const userId = call.caller.runAs.userId;
   const parsed = parseSoql(text);

@@ -18,7 +18,10 @@ const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
  */
 export function registerRest(app: FastifyInstance, ctx: () => OrgContext): void {
   const listVersions = async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.code(200).type(JSON_TYPE).send(JSON.stringify(versionList(ctx().org.apiVersion)));
+    reply
+      .code(200)
+      .type(JSON_TYPE)
+      .send(JSON.stringify(versionList(ctx().org.apiVersion)));
   app.get('/services/data', listVersions);
   app.get('/services/data/', listVersions);
 
@@ -31,7 +34,17 @@ export function registerRest(app: FastifyInstance, ctx: () => OrgContext): void 
       const code = error.code;
       if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return handle(ctx(), request, reply, undefined);
       if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        return handle(ctx(), request, reply, undefined, new SfError('UNSUPPORTED_MEDIA_TYPE', `Content type '${request.headers['content-type'] ?? ''}' not supported`, 415));
+        return handle(
+          ctx(),
+          request,
+          reply,
+          undefined,
+          new SfError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `Content type '${request.headers['content-type'] ?? ''}' not supported`,
+            415,
+          ),
+        );
       }
       if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.statusCode === 400) {
         return handle(ctx(), request, reply, undefined, jsonParserError(error.message));
@@ -41,7 +54,13 @@ export function registerRest(app: FastifyInstance, ctx: () => OrgContext): void 
   });
 }
 
-function handle(ctx: OrgContext, request: FastifyRequest, reply: FastifyReply, body: unknown, bodyError?: SfError): FastifyReply {
+function handle(
+  ctx: OrgContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+  bodyError?: SfError,
+): FastifyReply {
   let limitHeader = false;
   try {
     const [path, queryString = ''] = splitUrl(request.url);
@@ -103,7 +122,11 @@ function asJson(body: unknown, contentType: string | undefined): unknown {
   if (typeof body !== 'string') return body;
   if (body.trim() === '') return undefined;
   if (contentType && /xml/i.test(contentType)) {
-    throw new SfError('UNSUPPORTED_MEDIA_TYPE', 'XML request bodies are not supported by the local org; send JSON', 415);
+    throw new SfError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'XML request bodies are not supported by the local org; send JSON',
+      415,
+    );
   }
   try {
     return JSON.parse(body);
@@ -115,5 +138,9 @@ function asJson(body: unknown, contentType: string | undefined): unknown {
 function jsonParserError(detail: string): SfError {
   const position = /position (\d+)/.exec(detail);
   const column = position ? Number(position[1]) + 1 : 1;
-  return new SfError('JSON_PARSER_ERROR', `Unexpected character: expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, column:${column}]`, 400);
+  return new SfError(
+    'JSON_PARSER_ERROR',
+    `Unexpected character: expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, column:${column}]`,
+    400,
+  );
 }

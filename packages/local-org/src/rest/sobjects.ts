@@ -63,7 +63,12 @@ function create(call: RestCall, def: SObjectDef): RestResult {
 }
 
 /** A record as REST returns it, with attributes.url in the version the client called. */
-export function retrieveRecord(call: RestCall, def: SObjectDef, id: string, fields?: string[]): Record<string, unknown> {
+export function retrieveRecord(
+  call: RestCall,
+  def: SObjectDef,
+  id: string,
+  fields?: string[],
+): Record<string, unknown> {
   const record = call.ctx.org.dml.retrieve(call.caller.runAs, def.name, id, fields);
   const canonical = normalizeId(id);
   record.attributes = { type: def.name, url: recordUrl(call, def.name, canonical) };
@@ -74,7 +79,12 @@ export function retrieveRecord(call: RestCall, def: SObjectDef, id: string, fiel
 
 function fieldList(call: RestCall): string[] | undefined {
   const fields = call.query.get('fields');
-  return fields ? fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+  return fields
+    ? fields
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 function byId(call: RestCall, def: SObjectDef, method: string, id: string): RestResult {
@@ -102,7 +112,11 @@ export function externalIdField(call: RestCall, def: SObjectDef, name: string): 
     throw new SfError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${name}`, 404);
   }
   if (!isIdLookup(field)) {
-    throw new SfError('INVALID_FIELD', `Field ${field.name} is not an External ID or idLookup field for ${def.name}`, 400);
+    throw new SfError(
+      'INVALID_FIELD',
+      `Field ${field.name} is not an External ID or idLookup field for ${def.name}`,
+      400,
+    );
   }
   return field;
 }
@@ -111,18 +125,26 @@ export function externalIdMatches(call: RestCall, def: SObjectDef, field: FieldD
   const { org } = call.ctx;
   const access = org.dml.access(call.caller.runAs.userId);
   if (field.type === 'id') {
-    if (!isWellFormedId(value)) throw new SfError('MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${value}`, 400, ['Id']);
+    if (!isWellFormedId(value))
+      throw new SfError('MALFORMED_ID', `${def.label} ID: id value of incorrect type: ${value}`, 400, ['Id']);
     const row = org.db.get(def.name, value);
     return row && access.canSeeRow(def, row) ? [row] : [];
   }
   const wanted = value.toLowerCase();
-  return org.db.filter(def.name, (r) => r[field.name] != null && String(r[field.name]).toLowerCase() === wanted && access.canSeeRow(def, r));
+  return org.db.filter(
+    def.name,
+    (r) => r[field.name] != null && String(r[field.name]).toLowerCase() === wanted && access.canSeeRow(def, r),
+  );
 }
 
 function byExternalId(call: RestCall, def: SObjectDef, method: string, fieldName: string, value: string): RestResult {
   const field = externalIdField(call, def, fieldName);
   const found = externalIdMatches(call, def, field, value);
-  if (found.length > 1) return ok(found.map((r) => recordUrl(call, def.name, r.Id)), 300);
+  if (found.length > 1)
+    return ok(
+      found.map((r) => recordUrl(call, def.name, r.Id)),
+      300,
+    );
   switch (method) {
     case 'GET':
     case 'HEAD':
@@ -143,9 +165,16 @@ function byExternalId(call: RestCall, def: SObjectDef, method: string, fieldName
  * Upsert: one match is updated (200 with `created:false` since v46.0, 204 before), none creates the
  * record with the external id from the URL (201).
  */
-function upsert(call: RestCall, def: SObjectDef, field: FieldDef, value: string, existing: Row | undefined): RestResult {
+function upsert(
+  call: RestCall,
+  def: SObjectDef,
+  field: FieldDef,
+  value: string,
+  existing: Row | undefined,
+): RestResult {
   const { id, created } = upsertRecord(call, def, field, value, existing, objectBody(call));
-  if (created) return ok({ id, success: true, errors: [], created: true }, 201, { Location: recordUrl(call, def.name, id) });
+  if (created)
+    return ok({ id, success: true, errors: [], created: true }, 201, { Location: recordUrl(call, def.name, id) });
   if (Number(call.version) < 46) return noContent();
   return ok({ id, success: true, errors: [], created: false });
 }

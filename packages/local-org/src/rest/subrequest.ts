@@ -8,11 +8,18 @@ export const SUBREQUEST_METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELET
  * A subrequest of /composite or /composite/batch as a call on the same caller. URLs are
  * `/services/data/vNN.N/...` (batch also takes `vNN.N/...`), optionally with a query string.
  */
-export function subCall(parent: RestCall, method: unknown, url: unknown, body: unknown, headers: Record<string, string | undefined>): RestCall {
+export function subCall(
+  parent: RestCall,
+  method: unknown,
+  url: unknown,
+  body: unknown,
+  headers: Record<string, string | undefined>,
+): RestCall {
   if (typeof method !== 'string' || !SUBREQUEST_METHODS.has(method.toUpperCase())) {
     throw new SfError('INVALID_API_INPUT', `Invalid HTTP method: ${String(method)}`, 400);
   }
-  if (typeof url !== 'string' || url === '') throw new SfError('INVALID_API_INPUT', 'The url is required for each subrequest', 400);
+  if (typeof url !== 'string' || url === '')
+    throw new SfError('INVALID_API_INPUT', 'The url is required for each subrequest', 400);
   const match = /^(?:\/services\/data\/)?(v[^/?]+)(\/[^?]*)?(?:\?(.*))?$/.exec(url);
   if (!match) throw new SfError('INVALID_API_INPUT', `Invalid subrequest url: ${url}`, 400);
   const version = parseVersion(match[1], parent.ctx.org.apiVersion);

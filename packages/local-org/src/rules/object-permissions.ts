@@ -4,7 +4,14 @@ import { fieldOf, type SObjectDef } from '../schema';
 import type { Row } from '../store/database';
 import { sameId } from '../store/ids';
 import { assigneesOf, checkIntegrationLicense, grantsAnything } from './license-gate';
-import { audit, duplicateComposite, fieldIntegrity, permissionSetLabelOf, standardProfileLocked, standardProfileOwner } from './support';
+import {
+  audit,
+  duplicateComposite,
+  fieldIntegrity,
+  permissionSetLabelOf,
+  standardProfileLocked,
+  standardProfileOwner,
+} from './support';
 import type { ObjectRules, RuleContext } from './types';
 
 type Permission = 'Read' | 'Create' | 'Edit' | 'Delete' | 'View All' | 'Modify All';
@@ -70,7 +77,8 @@ function checkDependencies(row: Row): void {
 
 function checkLicenseOfAssignees(org: LocalOrg, row: Row): void {
   if (!grantsAnything(row)) return;
-  for (const user of assigneesOf(org, row.ParentId as string)) checkIntegrationLicense(org, user, [String(row.SobjectType)]);
+  for (const user of assigneesOf(org, row.ParentId as string))
+    checkIntegrationLicense(org, user, [String(row.SobjectType)]);
 }
 
 function describe(row: Row): string {
@@ -84,14 +92,23 @@ export const objectPermissionsRules: ObjectRules = {
     row.SobjectType = dataObjectNamed(org, row.SobjectType, 'ObjectPermissions').name;
     checkDependencies(row);
     const key = String(row.SobjectType).toLowerCase();
-    if (org.db.find('ObjectPermissions', (op) => sameId(op.ParentId, row.ParentId) && String(op.SobjectType).toLowerCase() === key)) {
+    if (
+      org.db.find(
+        'ObjectPermissions',
+        (op) => sameId(op.ParentId, row.ParentId) && String(op.SobjectType).toLowerCase() === key,
+      )
+    ) {
       throw duplicateComposite();
     }
     checkLicenseOfAssignees(org, row);
   },
 
   afterInsert(ctx: RuleContext, row: Row) {
-    audit(ctx, 'PermSetEntityPermChanged', `Changed permission set ${permissionSetLabelOf(ctx.org, row.ParentId)}: object ${String(row.SobjectType)} permissions set to ${describe(row)}`);
+    audit(
+      ctx,
+      'PermSetEntityPermChanged',
+      `Changed permission set ${permissionSetLabelOf(ctx.org, row.ParentId)}: object ${String(row.SobjectType)} permissions set to ${describe(row)}`,
+    );
   },
 
   beforeUpdate({ org }: RuleContext, before: Row, after: Row) {
@@ -99,13 +116,18 @@ export const objectPermissionsRules: ObjectRules = {
     if (!grantsAnything(after)) return; // deleted after the update, as Salesforce does
     checkDependencies(after);
     // Only a widening is checked, so that a grant that predates the rule can still be narrowed.
-    if (Object.values(FIELD_OF).some((f) => after[f] === true && before[f] !== true)) checkLicenseOfAssignees(org, after);
+    if (Object.values(FIELD_OF).some((f) => after[f] === true && before[f] !== true))
+      checkLicenseOfAssignees(org, after);
   },
 
   afterUpdate(ctx: RuleContext, before: Row, after: Row) {
     if (!grantsAnything(after)) ctx.org.db.delete('ObjectPermissions', after.Id);
     if (describe(before) !== describe(after)) {
-      audit(ctx, 'PermSetEntityPermChanged', `Changed permission set ${permissionSetLabelOf(ctx.org, after.ParentId)}: object ${String(after.SobjectType)} permissions changed from ${describe(before)} to ${describe(after)}`);
+      audit(
+        ctx,
+        'PermSetEntityPermChanged',
+        `Changed permission set ${permissionSetLabelOf(ctx.org, after.ParentId)}: object ${String(after.SobjectType)} permissions changed from ${describe(before)} to ${describe(after)}`,
+      );
     }
   },
 
@@ -114,6 +136,10 @@ export const objectPermissionsRules: ObjectRules = {
   },
 
   afterDelete(ctx: RuleContext, row: Row) {
-    audit(ctx, 'PermSetEntityPermChanged', `Changed permission set ${permissionSetLabelOf(ctx.org, row.ParentId)}: object ${String(row.SobjectType)} permissions removed`);
+    audit(
+      ctx,
+      'PermSetEntityPermChanged',
+      `Changed permission set ${permissionSetLabelOf(ctx.org, row.ParentId)}: object ${String(row.SobjectType)} permissions removed`,
+    );
   },
 };

@@ -29,7 +29,9 @@ function checkName(org: LocalOrg, row: Row): void {
 
 function profileOwned(org: LocalOrg, ps: Row, what: string): SfError {
   const profile = org.db.get('Profile', ps.ProfileId as string);
-  return fieldIntegrity(`You can't ${what} the permission set of the profile ${String(profile?.Name ?? ps.ProfileId)}: it is owned by the profile.`);
+  return fieldIntegrity(
+    `You can't ${what} the permission set of the profile ${String(profile?.Name ?? ps.ProfileId)}: it is owned by the profile.`,
+  );
 }
 
 function licenseDisplay(org: LocalOrg, row: Row): string {
@@ -70,14 +72,22 @@ export const permissionSetRules: ObjectRules = {
       );
     }
     if (before.Label !== after.Label || before.Name !== after.Name) {
-      audit(ctx, 'PermSetChanged', `Changed permission set ${String(before.Label)} (${String(before.Name)}) to ${String(after.Label)} (${String(after.Name)})`);
+      audit(
+        ctx,
+        'PermSetChanged',
+        `Changed permission set ${String(before.Label)} (${String(before.Name)}) to ${String(after.Label)} (${String(after.Name)})`,
+      );
     }
   },
 
   beforeDelete({ org }: RuleContext, row: Row) {
     if (row.IsOwnedByProfile === true) throw profileOwned(org, row, 'delete');
     if (org.db.find('PermissionSetAssignment', (psa) => sameId(psa.PermissionSetId, row.Id))) {
-      throw new SfError('DELETE_FAILED', `Can't delete the permission set ${String(row.Label)} because it's assigned to users. Remove the assignments first.`, 400);
+      throw new SfError(
+        'DELETE_FAILED',
+        `Can't delete the permission set ${String(row.Label)} because it's assigned to users. Remove the assignments first.`,
+        400,
+      );
     }
   },
 

@@ -22,7 +22,12 @@ export const setupEntityAccessRules: ObjectRules = {
     if (typeof row.SetupEntityId !== 'string') return;
     // The reference check already limited the id to an Apex class or a connected app.
     row.SetupEntityType = org.schema.forId(row.SetupEntityId)?.name ?? null;
-    if (org.db.find('SetupEntityAccess', (s) => sameId(s.ParentId, row.ParentId) && sameId(s.SetupEntityId, row.SetupEntityId))) {
+    if (
+      org.db.find(
+        'SetupEntityAccess',
+        (s) => sameId(s.ParentId, row.ParentId) && sameId(s.SetupEntityId, row.SetupEntityId),
+      )
+    ) {
       throw duplicateComposite();
     }
   },

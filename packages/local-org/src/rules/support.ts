@@ -21,7 +21,11 @@ export function fieldIntegrity(message: string, fields: string[] = []): SfError 
 
 /** Salesforce's wording when a composite (multi-field) uniqueness rule of a setup object is broken. */
 export function duplicateComposite(): SfError {
-  return new SfError('DUPLICATE_VALUE', 'duplicate value found: <unknown> duplicates value on record with id: <unknown>', 400);
+  return new SfError(
+    'DUPLICATE_VALUE',
+    'duplicate value found: <unknown> duplicates value on record with id: <unknown>',
+    400,
+  );
 }
 
 export const isTrue = (value: unknown) => value === true;
@@ -31,7 +35,9 @@ export function usernameOf(org: LocalOrg, userId: unknown): string {
 }
 
 export function permissionSetLabelOf(org: LocalOrg, permissionSetId: unknown): string {
-  return typeof permissionSetId === 'string' ? String(org.db.get('PermissionSet', permissionSetId)?.Label ?? permissionSetId) : String(permissionSetId);
+  return typeof permissionSetId === 'string'
+    ? String(org.db.get('PermissionSet', permissionSetId)?.Label ?? permissionSetId)
+    : String(permissionSetId);
 }
 
 /**
@@ -40,7 +46,12 @@ export function permissionSetLabelOf(org: LocalOrg, permissionSetId: unknown): s
  */
 export function standardProfileOwner(org: LocalOrg, permissionSet: Row | undefined): Row | undefined {
   if (!permissionSet || permissionSet.IsOwnedByProfile !== true || permissionSet.IsCustom === true) return undefined;
-  return org.db.get('Profile', permissionSet.ProfileId as string) ?? { Id: String(permissionSet.ProfileId), Name: String(permissionSet.ProfileId) };
+  return (
+    org.db.get('Profile', permissionSet.ProfileId as string) ?? {
+      Id: String(permissionSet.ProfileId),
+      Name: String(permissionSet.ProfileId),
+    }
+  );
 }
 
 export function standardProfileLocked(profile: Row, fields: string[]): SfError {

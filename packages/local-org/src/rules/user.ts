@@ -11,13 +11,17 @@ const USERNAME_FORMAT = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const DUPLICATE_USERNAME_MESSAGE =
   "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations. To resolve, use a different username (it doesn't need to match the user's email address).";
-export const DUPLICATE_NICKNAME_MESSAGE = 'Duplicate Nickname.<br>Another user has already selected this nickname.<br>Please select another.';
+export const DUPLICATE_NICKNAME_MESSAGE =
+  'Duplicate Nickname.<br>Another user has already selected this nickname.<br>Please select another.';
 
 /** Usernames are global: this org's users (active or not) and every other org's (`_ForeignUsername`). */
 export function usernameTaken(org: LocalOrg, username: string, exceptUserId?: string): boolean {
   const wanted = username.toLowerCase();
   if (org.db.get('_ForeignUsername', wanted)) return true;
-  return !!org.db.find('User', (u) => String(u.Username ?? '').toLowerCase() === wanted && !(exceptUserId && sameId(u.Id, exceptUserId)));
+  return !!org.db.find(
+    'User',
+    (u) => String(u.Username ?? '').toLowerCase() === wanted && !(exceptUserId && sameId(u.Id, exceptUserId)),
+  );
 }
 
 function checkUsername(org: LocalOrg, row: Row): void {
@@ -26,17 +30,24 @@ function checkUsername(org: LocalOrg, row: Row): void {
   if (!USERNAME_FORMAT.test(username)) {
     throw new SfError('INVALID_EMAIL_ADDRESS', `Username: invalid email address: ${username}`, 400, ['Username']);
   }
-  if (usernameTaken(org, username, row.Id)) throw new SfError('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, 400, ['Username']);
+  if (usernameTaken(org, username, row.Id))
+    throw new SfError('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, 400, ['Username']);
 }
 
 function nicknameTaken(org: LocalOrg, nickname: string, exceptUserId: string): boolean {
   const wanted = nickname.toLowerCase();
-  return !!org.db.find('User', (u) => !sameId(u.Id, exceptUserId) && String(u.CommunityNickname ?? '').toLowerCase() === wanted);
+  return !!org.db.find(
+    'User',
+    (u) => !sameId(u.Id, exceptUserId) && String(u.CommunityNickname ?? '').toLowerCase() === wanted,
+  );
 }
 
 /** Salesforce fills a missing nickname from the username's local part, numbered until it is unique. */
 function generateNickname(org: LocalOrg, row: Row): string {
-  const base = String(row.Username ?? row.Alias ?? 'user').split('@')[0].slice(0, 32) || 'user';
+  const base =
+    String(row.Username ?? row.Alias ?? 'user')
+      .split('@')[0]
+      .slice(0, 32) || 'user';
   let candidate = base;
   for (let n = 1; nicknameTaken(org, candidate, row.Id); n++) candidate = `${base}${n}`;
   return candidate;
@@ -58,7 +69,8 @@ function deriveFields(org: LocalOrg, row: Row): void {
 /** Ends every session and OAuth grant of the user, as deactivation does in a real org. */
 function revokeAccess(org: LocalOrg, userId: string): void {
   new Sessions(org).revokeWhere((s) => sameId(s.userId, userId));
-  for (const token of org.db.filter('OauthToken', (t) => sameId(t.UserId, userId))) org.db.delete('OauthToken', token.Id);
+  for (const token of org.db.filter('OauthToken', (t) => sameId(t.UserId, userId)))
+    org.db.delete('OauthToken', token.Id);
 }
 
 function licenseName(org: LocalOrg, licenseId: string | undefined): string {
@@ -84,9 +96,12 @@ export const userRules: ObjectRules = {
   beforeUpdate({ org }: RuleContext, before: Row, after: Row) {
     if (String(before.Username).toLowerCase() !== String(after.Username).toLowerCase()) checkUsername(org, after);
     if (after.CommunityNickname == null) {
-      throw new SfError('REQUIRED_FIELD_MISSING', 'Required fields are missing: [CommunityNickname]', 400, ['CommunityNickname']);
+      throw new SfError('REQUIRED_FIELD_MISSING', 'Required fields are missing: [CommunityNickname]', 400, [
+        'CommunityNickname',
+      ]);
     }
-    if (String(before.CommunityNickname).toLowerCase() !== String(after.CommunityNickname).toLowerCase()) checkNickname(org, after);
+    if (String(before.CommunityNickname).toLowerCase() !== String(after.CommunityNickname).toLowerCase())
+      checkNickname(org, after);
     const oldLicense = licenseIdOfProfile(org, before.ProfileId);
     const newLicense = licenseIdOfProfile(org, after.ProfileId);
     if (!sameId(before.ProfileId, after.ProfileId) && !sameId(oldLicense, newLicense)) {
@@ -113,11 +128,19 @@ export const userRules: ObjectRules = {
       audit(ctx, 'activateduser', `Activated user ${String(after.Username)}`);
     }
     if (before.Username !== after.Username) {
-      audit(ctx, 'changedusername', `Changed username for user ${String(after.Name)} from ${String(before.Username)} to ${String(after.Username)}`);
+      audit(
+        ctx,
+        'changedusername',
+        `Changed username for user ${String(after.Name)} from ${String(before.Username)} to ${String(after.Username)}`,
+      );
     }
     if (!sameId(before.ProfileId, after.ProfileId)) {
       const name = (id: unknown) => String(org.db.get('Profile', id as string)?.Name ?? id);
-      audit(ctx, 'changedprofileforuser', `Changed profile for user ${String(after.Username)} from ${name(before.ProfileId)} to ${name(after.ProfileId)}`);
+      audit(
+        ctx,
+        'changedprofileforuser',
+        `Changed profile for user ${String(after.Username)} from ${name(before.ProfileId)} to ${name(after.ProfileId)}`,
+      );
     }
   },
 
@@ -131,6 +154,10 @@ export const userLoginRules: ObjectRules = {
   afterUpdate(ctx: RuleContext, before: Row, after: Row) {
     if (before.IsFrozen === after.IsFrozen) return;
     const username = String(ctx.org.db.get('User', after.UserId as string)?.Username ?? after.UserId);
-    audit(ctx, after.IsFrozen === true ? 'frozeuser' : 'unfrozeuser', `${after.IsFrozen === true ? 'Froze' : 'Unfroze'} user ${username}`);
+    audit(
+      ctx,
+      after.IsFrozen === true ? 'frozeuser' : 'unfrozeuser',
+      `${after.IsFrozen === true ? 'Froze' : 'Unfroze'} user ${username}`,
+    );
   },
 };

@@ -29,7 +29,8 @@ export function field(name: string, type: FieldType, options: FieldOptions = {})
 }
 
 export const text = (name: string, length: number, o: FieldOptions = {}) => field(name, 'string', { length, ...o });
-export const textArea = (name: string, length: number, o: FieldOptions = {}) => field(name, 'textarea', { length, ...o });
+export const textArea = (name: string, length: number, o: FieldOptions = {}) =>
+  field(name, 'textarea', { length, ...o });
 export const email = (name: string, o: FieldOptions = {}) => field(name, 'email', { length: 128, ...o });
 export const bool = (name: string, defaultValue = false, o: FieldOptions = {}) =>
   field(name, 'boolean', { defaultValue, ...o });

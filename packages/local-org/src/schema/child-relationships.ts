@@ -21,7 +21,11 @@ export function childRelationships(objects: SObjectDef[], parent: SObjectDef): C
   for (const child of objects) {
     for (const field of child.fields.values()) {
       if (field.type !== 'reference' || !field.referenceTo?.includes(parent.name)) continue;
-      out.push({ child, field, relationshipName: UNNAMED.has(field.name.toLowerCase()) ? null : childRelationshipName(child) });
+      out.push({
+        child,
+        field,
+        relationshipName: UNNAMED.has(field.name.toLowerCase()) ? null : childRelationshipName(child),
+      });
     }
   }
   return out;

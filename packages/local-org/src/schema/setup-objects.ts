@@ -36,7 +36,15 @@ export const SYSTEM_PERMISSIONS = [
 ] as const;
 export type SystemPermission = (typeof SYSTEM_PERMISSIONS)[number];
 
-const TIME_ZONES = ['America/Los_Angeles', 'America/New_York', 'America/Chicago', 'Europe/London', 'Europe/Paris', 'GMT', 'Asia/Tokyo'];
+const TIME_ZONES = [
+  'America/Los_Angeles',
+  'America/New_York',
+  'America/Chicago',
+  'Europe/London',
+  'Europe/Paris',
+  'GMT',
+  'Asia/Tokyo',
+];
 const LOCALES = ['en_US', 'en_GB', 'fr_FR', 'de_DE', 'ja_JP'];
 const LANGUAGES = ['en_US', 'fr', 'de', 'ja'];
 const ENCODINGS = ['UTF-8', 'ISO-8859-1', 'Shift_JIS'];
@@ -138,7 +146,12 @@ export const setupObjects: SObjectDef[] = [
   sobject(
     'PermissionSetGroup',
     '0PG',
-    [text('DeveloperName', 80, ro), text('MasterLabel', 80, ro), textArea('Description', 255), picklist('Status', ['Updated', 'Outdated', 'Updating', 'Failed'], ro)],
+    [
+      text('DeveloperName', 80, ro),
+      text('MasterLabel', 80, ro),
+      textArea('Description', 255),
+      picklist('Status', ['Updated', 'Outdated', 'Updating', 'Failed'], ro),
+    ],
     { setup: true, createable: false, updateable: false, deletable: false, label: 'Permission Set Group' },
   ),
   sobject(
@@ -168,7 +181,10 @@ export const setupObjects: SObjectDef[] = [
     '2LA',
     [
       lookup('AssigneeId', 'User', 'Assignee', { required: true, ...createOnly }),
-      lookup('PermissionSetLicenseId', 'PermissionSetLicense', 'PermissionSetLicense', { required: true, ...createOnly }),
+      lookup('PermissionSetLicenseId', 'PermissionSetLicense', 'PermissionSetLicense', {
+        required: true,
+        ...createOnly,
+      }),
       bool('IsRevoked', false, ro),
     ],
     { setup: true, updateable: false, label: 'Permission Set License Assignment' },
@@ -253,7 +269,14 @@ export const setupObjects: SObjectDef[] = [
       bool('IsValid', true, ro),
       int('LengthWithoutComments', ro),
     ],
-    { setup: true, createable: false, updateable: false, deletable: false, label: 'Apex Class', labelPlural: 'Apex Classes' },
+    {
+      setup: true,
+      createable: false,
+      updateable: false,
+      deletable: false,
+      label: 'Apex Class',
+      labelPlural: 'Apex Classes',
+    },
   ),
   sobject(
     'ConnectedApplication',
@@ -291,7 +314,14 @@ export const setupObjects: SObjectDef[] = [
       text('AuthMethodReference', 255, ro),
       text('TlsProtocol', 16, ro),
     ],
-    { setup: true, createable: false, updateable: false, deletable: false, label: 'Login History', labelPlural: 'Login History' },
+    {
+      setup: true,
+      createable: false,
+      updateable: false,
+      deletable: false,
+      label: 'Login History',
+      labelPlural: 'Login History',
+    },
   ),
   sobject(
     'OauthToken',
@@ -319,6 +349,13 @@ export const setupObjects: SObjectDef[] = [
       text('CreatedByContext', 80, ro),
       text('ResponsibleNamespacePrefix', 15, ro),
     ],
-    { setup: true, createable: false, updateable: false, deletable: false, label: 'Setup Audit Trail', labelPlural: 'Setup Audit Trail' },
+    {
+      setup: true,
+      createable: false,
+      updateable: false,
+      deletable: false,
+      label: 'Setup Audit Trail',
+      labelPlural: 'Setup Audit Trail',
+    },
   ),
 ];

@@ -2,7 +2,11 @@ import type { SObjectDef, FieldDef, SystemPermission } from '../schema';
 import { SYSTEM_PERMISSIONS } from '../schema';
 import type { OrgDatabase, Row } from '../store/database';
 import { sameId } from '../store/ids';
-import { INTEGRATION_LICENSE_OBJECTS, INTEGRATION_PSL_DEVELOPER_NAME, INTEGRATION_USER_LICENSE } from '../seed/integration-license';
+import {
+  INTEGRATION_LICENSE_OBJECTS,
+  INTEGRATION_PSL_DEVELOPER_NAME,
+  INTEGRATION_USER_LICENSE,
+} from '../seed/integration-license';
 
 export interface ObjectAccess {
   read: boolean;
@@ -27,7 +31,14 @@ export interface EffectivePermissions {
   permissionSetIds: string[];
 }
 
-const NO_ACCESS: ObjectAccess = { read: false, create: false, edit: false, delete: false, viewAll: false, modifyAll: false };
+const NO_ACCESS: ObjectAccess = {
+  read: false,
+  create: false,
+  edit: false,
+  delete: false,
+  viewAll: false,
+  modifyAll: false,
+};
 const INTEGRATION_OBJECTS = new Set(INTEGRATION_LICENSE_OBJECTS.map((o) => o.toLowerCase()));
 
 export function permissionSetIdsOf(db: OrgDatabase, user: Row): string[] {
@@ -47,7 +58,13 @@ export function userLicenseOf(db: OrgDatabase, user: Row): Row | undefined {
 
 export function hasPsl(db: OrgDatabase, userId: string, developerName: string): boolean {
   const psl = db.find('PermissionSetLicense', (l) => l.DeveloperName === developerName);
-  return !!psl && !!db.find('PermissionSetLicenseAssign', (a) => sameId(a.AssigneeId, userId) && sameId(a.PermissionSetLicenseId, psl.Id));
+  return (
+    !!psl &&
+    !!db.find(
+      'PermissionSetLicenseAssign',
+      (a) => sameId(a.AssigneeId, userId) && sameId(a.PermissionSetLicenseId, psl.Id),
+    )
+  );
 }
 
 export function computePermissions(db: OrgDatabase, user: Row): EffectivePermissions {
@@ -121,7 +138,8 @@ export class Access {
   object(def: SObjectDef): ObjectAccess {
     if (def.setup) return this.setupObject(def);
     if (!this.licenseAllows(def)) return NO_ACCESS;
-    if (this.modifyAllData) return { read: true, create: true, edit: true, delete: true, viewAll: true, modifyAll: true };
+    if (this.modifyAllData)
+      return { read: true, create: true, edit: true, delete: true, viewAll: true, modifyAll: true };
     const granted = this.perms.objects.get(def.name.toLowerCase()) ?? NO_ACCESS;
     if (this.perms.system.PermissionsViewAllData) return { ...granted, read: true, viewAll: true };
     return granted;
@@ -133,7 +151,8 @@ export class Access {
 
   canReadField(def: SObjectDef, field: FieldDef): boolean {
     if (!this.canRead(def)) return false;
-    if (def.setup || !field.permissionable || this.modifyAllData || this.perms.system.PermissionsViewAllData) return true;
+    if (def.setup || !field.permissionable || this.modifyAllData || this.perms.system.PermissionsViewAllData)
+      return true;
     return this.perms.fields.get(`${def.name}.${field.name}`.toLowerCase())?.read ?? false;
   }
 
@@ -144,7 +163,11 @@ export class Access {
 
   /** Whether the user can see this particular row (own login history and tokens are always visible). */
   canSeeRow(def: SObjectDef, row: Row): boolean {
-    if ((def.name === 'LoginHistory' || def.name === 'OauthToken') && !this.perms.system.PermissionsManageUsers && !this.modifyAllData) {
+    if (
+      (def.name === 'LoginHistory' || def.name === 'OauthToken') &&
+      !this.perms.system.PermissionsManageUsers &&
+      !this.modifyAllData
+    ) {
       return sameId(row.UserId, this.perms.userId);
     }
     return true;

@@ -61,7 +61,11 @@ export function seedOrg(org: LocalOrg, settings: OrgSettings): SeedResult {
 
   const profiles: Record<string, string> = {};
   const profileSpecs: Array<[string, string, Partial<Record<(typeof SYSTEM_PERMISSIONS)[number], boolean>>]> = [
-    ['System Administrator', 'Salesforce', Object.fromEntries(SYSTEM_PERMISSIONS.filter((p) => p !== 'PermissionsApiUserOnly').map((p) => [p, true]))],
+    [
+      'System Administrator',
+      'Salesforce',
+      Object.fromEntries(SYSTEM_PERMISSIONS.filter((p) => p !== 'PermissionsApiUserOnly').map((p) => [p, true])),
+    ],
     ['Standard User', 'Salesforce', { PermissionsApiEnabled: true }],
     ['Minimum Access - Salesforce', 'Salesforce', {}],
     [INTEGRATION_PROFILE, INTEGRATION_USER_LICENSE, { PermissionsApiEnabled: true, PermissionsApiUserOnly: true }],
@@ -129,7 +133,14 @@ export function seedOrg(org: LocalOrg, settings: OrgSettings): SeedResult {
   }
 
   // Business records belong to the administrator, as records loaded by an admin do.
-  seedData((type, values) => raw(type, org.schema.require(type).fields.has('ownerid') ? { OwnerId: admin.Id, CreatedById: admin.Id, LastModifiedById: admin.Id, ...values } : values));
+  seedData((type, values) =>
+    raw(
+      type,
+      org.schema.require(type).fields.has('ownerid')
+        ? { OwnerId: admin.Id, CreatedById: admin.Id, LastModifiedById: admin.Id, ...values }
+        : values,
+    ),
+  );
   return { orgId: organization.Id, adminUserId: admin.Id, adminUsername: ADMIN_USERNAME, profiles, licenses };
 }
 
@@ -139,15 +150,56 @@ function seedData(raw: (type: string, values: Record<string, unknown>) => Row): 
     ['Globex', 'Prospect', 'Energy', 'Springfield'],
     ['Initech', 'Customer - Channel', 'Technology', 'Austin'],
   ].map(([Name, Type, Industry, BillingCity]) =>
-    raw('Account', { Name, Type, Industry, BillingCity, BillingCountry: 'US', Phone: '+1 555 0100', AnnualRevenue: 1_000_000 }),
+    raw('Account', {
+      Name,
+      Type,
+      Industry,
+      BillingCity,
+      BillingCountry: 'US',
+      Phone: '+1 555 0100',
+      AnnualRevenue: 1_000_000,
+    }),
   );
   accounts.forEach((account, i) => {
-    const [FirstName, LastName] = [['Wile', 'Coyote'], ['Homer', 'Simpson'], ['Bill', 'Lumbergh']][i]!;
-    raw('Contact', { LastName, FirstName, Name: `${FirstName} ${LastName}`, Email: `contact${i}@example.com`, AccountId: account.Id });
-    raw('Opportunity', { Name: `${account.Name} renewal`, StageName: 'Prospecting', CloseDate: '2027-03-31', Amount: 50_000 * (i + 1), AccountId: account.Id });
-    const invoice = raw('Invoice__c', { Name: `INV-00${i + 1}`, Amount__c: 1200 * (i + 1), Account__c: account.Id, Status__c: 'Sent', Due_Date__c: '2026-12-31' });
-    raw('Shipment__c', { Name: `SHP-00${i + 1}`, Tracking_Number__c: `1Z999${i}`, Carrier__c: 'UPS', Invoice__c: invoice.Id });
-    raw('Case', { Subject: `Billing question ${i + 1}`, Status: 'New', Priority: 'Medium', Origin: 'Email', AccountId: account.Id });
+    const [FirstName, LastName] = [
+      ['Wile', 'Coyote'],
+      ['Homer', 'Simpson'],
+      ['Bill', 'Lumbergh'],
+    ][i]!;
+    raw('Contact', {
+      LastName,
+      FirstName,
+      Name: `${FirstName} ${LastName}`,
+      Email: `contact${i}@example.com`,
+      AccountId: account.Id,
+    });
+    raw('Opportunity', {
+      Name: `${account.Name} renewal`,
+      StageName: 'Prospecting',
+      CloseDate: '2027-03-31',
+      Amount: 50_000 * (i + 1),
+      AccountId: account.Id,
+    });
+    const invoice = raw('Invoice__c', {
+      Name: `INV-00${i + 1}`,
+      Amount__c: 1200 * (i + 1),
+      Account__c: account.Id,
+      Status__c: 'Sent',
+      Due_Date__c: '2026-12-31',
+    });
+    raw('Shipment__c', {
+      Name: `SHP-00${i + 1}`,
+      Tracking_Number__c: `1Z999${i}`,
+      Carrier__c: 'UPS',
+      Invoice__c: invoice.Id,
+    });
+    raw('Case', {
+      Subject: `Billing question ${i + 1}`,
+      Status: 'New',
+      Priority: 'Medium',
+      Origin: 'Email',
+      AccountId: account.Id,
+    });
   });
   raw('Lead', { LastName: 'Gibbons', Company: 'Chotchkies', Status: 'Open - Not Contacted' });
   raw('Campaign', { Name: 'Spring Launch', Status: 'Planned', IsActive: true });

@@ -61,7 +61,11 @@ type Column =
     };
 
 const sameRecordId = (a: unknown, b: unknown) =>
-  typeof a === 'string' && typeof b === 'string' && a.length >= 15 && b.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
+  typeof a === 'string' &&
+  typeof b === 'string' &&
+  a.length >= 15 &&
+  b.length >= 15 &&
+  a.slice(0, 15) === b.slice(0, 15);
 
 function kindOf(type: FieldType): Kind {
   switch (type) {
@@ -167,7 +171,9 @@ function pathColumn(r: Resolved): ColumnMetadata {
 function mergeColumns(columns: ColumnMetadata[]): ColumnMetadata[] {
   const out: ColumnMetadata[] = [];
   for (const column of columns) {
-    const same = column.joinColumns.length ? out.find((c) => c.joinColumns.length && c.columnName === column.columnName) : undefined;
+    const same = column.joinColumns.length
+      ? out.find((c) => c.joinColumns.length && c.columnName === column.columnName)
+      : undefined;
     if (same) same.joinColumns = mergeColumns([...same.joinColumns, ...column.joinColumns]);
     else out.push(column);
   }
@@ -202,10 +208,20 @@ class Executor {
     return query.select.flatMap((item): SelectItem[] => {
       if (item.kind !== 'fields') return [item];
       if (item.which !== 'STANDARD' && (query.limit === undefined || query.limit > 200)) {
-        throw queryError('MALFORMED_QUERY', this.text, item.offset, 'The SOQL FIELDS function must have a LIMIT of at most 200', 'semantic');
+        throw queryError(
+          'MALFORMED_QUERY',
+          this.text,
+          item.offset,
+          'The SOQL FIELDS function must have a LIMIT of at most 200',
+          'semantic',
+        );
       }
       return [...def.fields.values()]
-        .filter((f) => this.source.canReadField(def, f) && (item.which === 'ALL' || (item.which === 'CUSTOM') === f.name.endsWith('__c')))
+        .filter(
+          (f) =>
+            this.source.canReadField(def, f) &&
+            (item.which === 'ALL' || (item.which === 'CUSTOM') === f.name.endsWith('__c')),
+        )
         .map((f) => ({ kind: 'field', field: { segments: [f.name], text: f.name, offset: item.offset } }));
     });
   }
@@ -216,7 +232,8 @@ class Executor {
     const seen = new Set<string>();
     for (const c of columns) {
       if (c.kind !== 'field') continue;
-      if (seen.has(c.resolved.key)) throw new SfError('INVALID_FIELD', `duplicate field selected: ${c.resolved.path.text}`);
+      if (seen.has(c.resolved.key))
+        throw new SfError('INVALID_FIELD', `duplicate field selected: ${c.resolved.path.text}`);
       seen.add(c.resolved.key);
     }
     const groupBy = query.groupBy.map((f) => this.resolve(def, f));
@@ -228,7 +245,8 @@ class Executor {
     const aggregated = groupBy.length > 0 || columns.some((c) => c.kind === 'aggregate' && c.resolved);
     const rows = (filter?: Predicate): Row[] => {
       const out: Row[] = [];
-      for (const row of this.source.rows(def)) if ((!predicate || predicate(row)) && (!filter || filter(row))) out.push(row);
+      for (const row of this.source.rows(def))
+        if ((!predicate || predicate(row)) && (!filter || filter(row))) out.push(row);
       if (order.length === 0) return out;
       const keyed = out.map((row) => ({ row, keys: order.map((o) => this.sortKey(row, o.resolved)) }));
       keyed.sort((a, b) => {
@@ -251,7 +269,13 @@ class Executor {
       case 'aggregate': {
         const resolved = item.field && this.resolve(def, item.field);
         if (resolved && (item.fn === 'SUM' || item.fn === 'AVG') && resolved.kind !== 'number') {
-          throw queryError('MALFORMED_QUERY', this.text, item.offset, `field ${resolved.field.name} does not support aggregate operator ${item.fn}`, 'semantic');
+          throw queryError(
+            'MALFORMED_QUERY',
+            this.text,
+            item.offset,
+            `field ${resolved.field.name} does not support aggregate operator ${item.fn}`,
+            'semantic',
+          );
         }
         return { kind: 'aggregate', item, resolved };
       }
@@ -278,7 +302,13 @@ class Executor {
     const def = relationship.child;
     const items = this.expandFields(def, query);
     if (items.some((i) => i.kind !== 'field')) {
-      throw queryError('MALFORMED_QUERY', this.text, query.from.offset, 'Nesting of aggregates or subqueries in a subquery is not supported by the local org', 'semantic');
+      throw queryError(
+        'MALFORMED_QUERY',
+        this.text,
+        query.from.offset,
+        'Nesting of aggregates or subqueries in a subquery is not supported by the local org',
+        'semantic',
+      );
     }
     const plan = this.plan(def, query, items);
     const key = relationship.field.name;
@@ -287,7 +317,11 @@ class Executor {
       const start = query.offset ?? 0;
       const selected = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);
       if (selected.length === 0) return null;
-      return { totalSize: selected.length, done: true, records: selected.map((row) => this.output(def, row, plan.columns)) };
+      return {
+        totalSize: selected.length,
+        done: true,
+        records: selected.map((row) => this.output(def, row, plan.columns)),
+      };
     };
     return { relationshipName: relationship.relationshipName!, def, columns: plan.columns, records };
   }
@@ -306,8 +340,10 @@ class Executor {
       const record: QueryRow = { attributes: { type: 'AggregateResult' } };
       let expr = 0;
       for (const c of plan.columns) {
-        if (c.kind === 'field') record[c.resolved.field.name] = formatValue(this.read(members[0]!, c.resolved), c.resolved.field.type);
-        else if (c.kind === 'aggregate') record[c.item.alias ?? `expr${expr++}`] = this.fold(c.item.fn, c.resolved!, members);
+        if (c.kind === 'field')
+          record[c.resolved.field.name] = formatValue(this.read(members[0]!, c.resolved), c.resolved.field.type);
+        else if (c.kind === 'aggregate')
+          record[c.item.alias ?? `expr${expr++}`] = this.fold(c.item.fn, c.resolved!, members);
       }
       return record;
     });
@@ -333,14 +369,20 @@ class Executor {
       case 'MIN': {
         if (values.length === 0) return null;
         const sign = fn === 'MAX' ? -1 : 1;
-        const best = values.reduce((a, b) => (sign * compareSort(normalize(a, r.kind), normalize(b, r.kind), false, true) <= 0 ? a : b));
+        const best = values.reduce((a, b) =>
+          sign * compareSort(normalize(a, r.kind), normalize(b, r.kind), false, true) <= 0 ? a : b,
+        );
         return formatValue(best, r.field.type);
       }
     }
   }
 
   private output(def: SObjectDef, row: Row, columns: Column[]): QueryRow {
-    const out = this.project(def, row, columns.flatMap((c) => (c.kind === 'field' ? [c.resolved] : [])));
+    const out = this.project(
+      def,
+      row,
+      columns.flatMap((c) => (c.kind === 'field' ? [c.resolved] : [])),
+    );
     for (const c of columns) if (c.kind === 'subquery') out[c.relationshipName] = c.records(row);
     return out;
   }
@@ -357,12 +399,27 @@ class Executor {
       if (c.kind === 'field') return pathColumn(c.resolved);
       if (c.kind === 'subquery') {
         const joinColumns = mergeColumns(this.columnMetadata(c.columns));
-        return { ...fieldColumn({ name: c.relationshipName, type: 'reference', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, joinColumns };
+        return {
+          ...fieldColumn({
+            name: c.relationshipName,
+            type: 'reference',
+            createable: false,
+            updateable: false,
+          } as FieldDef),
+          aggregate: true,
+          apexType: null,
+          joinColumns,
+        };
       }
       const name = c.item.alias ?? `expr${expr++}`;
       const display = `${c.item.fn.toLowerCase()}(${c.item.field?.text ?? ''})`;
       const numeric = c.item.fn.startsWith('COUNT') || c.resolved?.kind === 'number';
-      return { ...fieldColumn({ name, type: numeric ? 'double' : 'string', createable: false, updateable: false } as FieldDef), aggregate: true, apexType: null, displayName: display };
+      return {
+        ...fieldColumn({ name, type: numeric ? 'double' : 'string', createable: false, updateable: false } as FieldDef),
+        aggregate: true,
+        apexType: null,
+        displayName: display,
+      };
     });
   }
 
@@ -380,7 +437,13 @@ class Executor {
       );
     }
     if (!def.queryable) {
-      throw queryError('INVALID_TYPE_FOR_OPERATION', this.text, query.from.offset, `entity type ${def.name} does not support query`, 'semantic');
+      throw queryError(
+        'INVALID_TYPE_FOR_OPERATION',
+        this.text,
+        query.from.offset,
+        `entity type ${def.name} does not support query`,
+        'semantic',
+      );
     }
     return def;
   }
@@ -525,8 +588,7 @@ class Executor {
         const negated = cond.negated;
         return (row) => {
           const v = normalize(this.read(row, r), r.kind);
-          const hit =
-            v === null ? matchesNull : set.has(v) || ranges.some((o) => compare(v, '=', o));
+          const hit = v === null ? matchesNull : set.has(v) || ranges.some((o) => compare(v, '=', o));
           return negated ? !hit : hit;
         };
       }
@@ -559,14 +621,27 @@ class Executor {
     if (sub.select.length !== 1 || first.kind !== 'field') {
       const at = sub.select.length !== 1 ? sub.select[1]! : first;
       const offset = at.kind === 'field' ? at.field.offset : at.offset;
-      throw queryError('MALFORMED_QUERY', this.text, offset, 'semi join sub-selects can only select one field', 'semantic');
+      throw queryError(
+        'MALFORMED_QUERY',
+        this.text,
+        offset,
+        'semi join sub-selects can only select one field',
+        'semantic',
+      );
     }
     const selected = this.resolve(subDef, first.field);
     const targets = (r: Resolved, owner: SObjectDef) =>
-      r.field.type === 'id' && r.refs.length === 0 ? [owner.name.toLowerCase()] : (r.field.referenceTo ?? []).map((t) => t.toLowerCase());
+      r.field.type === 'id' && r.refs.length === 0
+        ? [owner.name.toLowerCase()]
+        : (r.field.referenceTo ?? []).map((t) => t.toLowerCase());
     const leftOwner = left.refs.length === 0 ? def : undefined;
-    const leftTargets = leftOwner ? targets(left, leftOwner) : (left.field.referenceTo ?? []).map((t) => t.toLowerCase());
-    const subTargets = selected.refs.length === 0 ? targets(selected, subDef) : (selected.field.referenceTo ?? []).map((t) => t.toLowerCase());
+    const leftTargets = leftOwner
+      ? targets(left, leftOwner)
+      : (left.field.referenceTo ?? []).map((t) => t.toLowerCase());
+    const subTargets =
+      selected.refs.length === 0
+        ? targets(selected, subDef)
+        : (selected.field.referenceTo ?? []).map((t) => t.toLowerCase());
     if (left.kind !== 'id' || selected.kind !== 'id' || !leftTargets.some((t) => subTargets.includes(t))) {
       throw queryError(
         'INVALID_FIELD',
@@ -604,7 +679,13 @@ class Executor {
       case 'id':
         if (lit.kind !== 'string') throw this.typeError(r);
         if (!ID_PATTERN.test(lit.value)) {
-          throw queryError('INVALID_QUERY_FILTER_OPERATOR', this.text, r.path.offset, `invalid ID field: ${lit.value}`, 'semantic');
+          throw queryError(
+            'INVALID_QUERY_FILTER_OPERATOR',
+            this.text,
+            r.path.offset,
+            `invalid ID field: ${lit.value}`,
+            'semantic',
+          );
         }
         return { kind: 'value', v: lit.value.slice(0, 15) };
       case 'boolean':
@@ -733,7 +814,8 @@ class Executor {
   }
 }
 
-type Operand = { kind: 'null' } | { kind: 'value'; v: string | number | boolean } | { kind: 'range'; start: number; end: number };
+type Operand =
+  { kind: 'null' } | { kind: 'value'; v: string | number | boolean } | { kind: 'range'; start: number; end: number };
 
 function splitPicklist(value: string): string[] {
   return value

@@ -152,7 +152,14 @@ export function tokenize(text: string): Token[] {
         regex += ch === '%' ? '.*' : ch === '_' ? '.' : regexEscape(ch);
         i++;
       }
-      tokens.push({ kind: 'string', text: text.slice(start, i), offset: start, value, likeRegex: `^${regex}$`, likeOnlyEscape });
+      tokens.push({
+        kind: 'string',
+        text: text.slice(start, i),
+        offset: start,
+        value,
+        likeRegex: `^${regex}$`,
+        likeOnlyEscape,
+      });
       continue;
     }
     const two = text.slice(i, i + 2);

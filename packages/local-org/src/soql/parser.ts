@@ -1,17 +1,58 @@
-import type { AggregateFunction, ComparisonOperator, Condition, FieldPath, Literal, OrderItem, SelectItem, SoqlQuery } from './ast';
+import type {
+  AggregateFunction,
+  ComparisonOperator,
+  Condition,
+  FieldPath,
+  Literal,
+  OrderItem,
+  SelectItem,
+  SoqlQuery,
+} from './ast';
 import { queryError } from './error-format';
 import { tokenize, type Token } from './lexer';
 
 /** Words Salesforce reserves: they can never be a field or object name, so seeing one there is a syntax error. */
 const RESERVED = new Set([
-  'AND', 'ASC', 'DESC', 'EXCLUDES', 'FIRST', 'FROM', 'GROUP', 'HAVING', 'IN', 'INCLUDES', 'LAST', 'LIKE', 'LIMIT',
-  'NOT', 'NULL', 'NULLS', 'OR', 'SELECT', 'WHERE', 'WITH', 'TRUE', 'FALSE',
+  'AND',
+  'ASC',
+  'DESC',
+  'EXCLUDES',
+  'FIRST',
+  'FROM',
+  'GROUP',
+  'HAVING',
+  'IN',
+  'INCLUDES',
+  'LAST',
+  'LIKE',
+  'LIMIT',
+  'NOT',
+  'NULL',
+  'NULLS',
+  'OR',
+  'SELECT',
+  'WHERE',
+  'WITH',
+  'TRUE',
+  'FALSE',
 ]);
 
 /** Date literals that name a fixed range relative to today. */
 export const RANGE_LITERALS = new Set([
-  'TODAY', 'YESTERDAY', 'TOMORROW', 'THIS_WEEK', 'LAST_WEEK', 'NEXT_WEEK', 'THIS_MONTH', 'LAST_MONTH', 'NEXT_MONTH',
-  'THIS_YEAR', 'LAST_YEAR', 'NEXT_YEAR', 'LAST_90_DAYS', 'NEXT_90_DAYS',
+  'TODAY',
+  'YESTERDAY',
+  'TOMORROW',
+  'THIS_WEEK',
+  'LAST_WEEK',
+  'NEXT_WEEK',
+  'THIS_MONTH',
+  'LAST_MONTH',
+  'NEXT_MONTH',
+  'THIS_YEAR',
+  'LAST_YEAR',
+  'NEXT_YEAR',
+  'LAST_90_DAYS',
+  'NEXT_90_DAYS',
 ]);
 /** Date literals that take a count: LAST_N_DAYS:7. */
 export const COUNTED_RANGE_LITERALS = new Set(['LAST_N_DAYS', 'NEXT_N_DAYS', 'N_DAYS_AGO']);
@@ -172,9 +213,14 @@ class Parser {
         this.next();
         this.next();
         const which = this.next();
-        if (which.kind !== 'ident' || !['STANDARD', 'CUSTOM', 'ALL'].includes(which.text.toUpperCase())) this.unexpected(which);
+        if (which.kind !== 'ident' || !['STANDARD', 'CUSTOM', 'ALL'].includes(which.text.toUpperCase()))
+          this.unexpected(which);
         this.expectPunct(')');
-        items.push({ kind: 'fields', which: which.text.toUpperCase() as 'STANDARD' | 'CUSTOM' | 'ALL', offset: t.offset });
+        items.push({
+          kind: 'fields',
+          which: which.text.toUpperCase() as 'STANDARD' | 'CUSTOM' | 'ALL',
+          offset: t.offset,
+        });
       } else if (this.isPunct(t, '(') && this.isKeyword(this.peek(1), 'SELECT')) {
         this.next();
         const query = this.query(false);
@@ -252,7 +298,12 @@ class Parser {
     if (this.isKeyword(t, 'LIKE')) {
       const s = this.next();
       if (s.kind !== 'string') this.unexpected(s);
-      return { kind: 'like', field, pattern: { regex: s.likeRegex!, raw: s.text, offset: s.offset }, opOffset: t.offset };
+      return {
+        kind: 'like',
+        field,
+        pattern: { regex: s.likeRegex!, raw: s.text, offset: s.offset },
+        opOffset: t.offset,
+      };
     }
     if (this.isKeyword(t, 'IN')) return this.inList(field, false, t.offset, sub);
     if (this.isKeyword(t, 'NOT')) {
@@ -273,7 +324,13 @@ class Parser {
     const t = this.peek();
     if (this.isKeyword(t, 'SELECT')) {
       if (sub) {
-        throw queryError('MALFORMED_QUERY', this.text, t.offset, 'Nesting of semi join sub-selects is not supported', 'semantic');
+        throw queryError(
+          'MALFORMED_QUERY',
+          this.text,
+          t.offset,
+          'Nesting of semi join sub-selects is not supported',
+          'semantic',
+        );
       }
       const subquery = this.query(true);
       this.expectPunct(')');
@@ -315,7 +372,13 @@ class Parser {
         return { kind: 'datetime', text: t.text, offset: t.offset };
       case 'punct':
         if (t.text === ':') {
-          throw queryError('MALFORMED_QUERY', this.text, t.offset, 'Bind variables only allowed in Apex code', 'syntax');
+          throw queryError(
+            'MALFORMED_QUERY',
+            this.text,
+            t.offset,
+            'Bind variables only allowed in Apex code',
+            'syntax',
+          );
         }
         return this.unexpected(t);
       case 'ident': {

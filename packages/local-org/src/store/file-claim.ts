@@ -7,7 +7,9 @@ export class FileInUseError extends Error {
     readonly path: string,
     readonly pid: number,
   ) {
-    super(`${path} belongs to the local org running as process ${pid} (onramp dev or onramp org start); stop it, or give this org another --state or --private-key`);
+    super(
+      `${path} belongs to the local org running as process ${pid} (onramp dev or onramp org start); stop it, or give this org another --state or --private-key`,
+    );
     this.name = 'FileInUseError';
   }
 }

@@ -42,7 +42,13 @@ export function normalizeId(value: string): string {
 }
 
 export function sameId(a: unknown, b: unknown): boolean {
-  return typeof a === 'string' && typeof b === 'string' && a.length >= 15 && b.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
+  return (
+    typeof a === 'string' &&
+    typeof b === 'string' &&
+    a.length >= 15 &&
+    b.length >= 15 &&
+    a.slice(0, 15) === b.slice(0, 15)
+  );
 }
 
 export const keyPrefixOf = (id: string) => id.slice(0, 3);

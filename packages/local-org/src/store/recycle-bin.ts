@@ -18,7 +18,13 @@ export interface DeletedEntry {
  * answers for it: `ENTITY_IS_DELETED` instead of NOT_FOUND, a row in queryAll, an entry in getDeleted.
  * The local org keeps them until reset; setup objects are deleted for good, as Salesforce does.
  */
-export function recycle(db: OrgDatabase, type: string, row: Row, deletedDate: string, deletedById: string | null): void {
+export function recycle(
+  db: OrgDatabase,
+  type: string,
+  row: Row,
+  deletedDate: string,
+  deletedById: string | null,
+): void {
   const entry: DeletedEntry = { Id: row.Id, type, deletedDate, deletedById, row: { ...row, IsDeleted: true } };
   db.insert(RECYCLE_BIN, entry as unknown as Row);
 }

@@ -19,7 +19,9 @@ describe('jsforce conformance', () => {
   const opportunities = () => running.org.db.filter('Opportunity', () => true);
 
   test('aggregates with GROUP BY, aliases and exprN', async () => {
-    const grouped = await conn.query<Row>('SELECT StageName, COUNT(Id) n, SUM(Amount), MAX(Amount) top, AVG(Amount) FROM Opportunity GROUP BY StageName');
+    const grouped = await conn.query<Row>(
+      'SELECT StageName, COUNT(Id) n, SUM(Amount), MAX(Amount) top, AVG(Amount) FROM Opportunity GROUP BY StageName',
+    );
     const stages = new Set(opportunities().map((o) => o.StageName));
     assert.equal(grouped.totalSize, stages.size);
     const prospecting = grouped.records.find((r) => r.StageName === 'Prospecting')!;
@@ -27,13 +29,21 @@ describe('jsforce conformance', () => {
     const amounts = rows.map((o) => Number(o.Amount));
     assert.deepEqual((prospecting as { attributes: unknown }).attributes, { type: 'AggregateResult' });
     assert.equal(prospecting.n, rows.length);
-    assert.equal(prospecting.expr0, amounts.reduce((a, b) => a + b, 0));
+    assert.equal(
+      prospecting.expr0,
+      amounts.reduce((a, b) => a + b, 0),
+    );
     assert.equal(prospecting.top, Math.max(...amounts));
     assert.equal(prospecting.expr1, amounts.reduce((a, b) => a + b, 0) / amounts.length);
 
     const overall = await conn.query<Row>('SELECT MIN(CloseDate), COUNT_DISTINCT(AccountId) FROM Opportunity');
     assert.equal(overall.totalSize, 1);
-    assert.equal(overall.records[0]!.expr0, opportunities().map((o) => String(o.CloseDate)).sort()[0]);
+    assert.equal(
+      overall.records[0]!.expr0,
+      opportunities()
+        .map((o) => String(o.CloseDate))
+        .sort()[0],
+    );
 
     const ungrouped = await rejection(conn.query('SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName'));
     assert.equal(ungrouped.errorCode, 'MALFORMED_QUERY');
@@ -42,21 +52,33 @@ describe('jsforce conformance', () => {
 
   test('a parent-to-child subquery: PermissionSetAssignments of users, Contacts of accounts', async () => {
     const set = running.org.insertAsSystem('PermissionSet', { Name: 'Subquery_Set', Label: 'Subquery Set' });
-    running.org.insertAsSystem('PermissionSetAssignment', { AssigneeId: running.org.adminUserId, PermissionSetId: set.Id });
+    running.org.insertAsSystem('PermissionSetAssignment', {
+      AssigneeId: running.org.adminUserId,
+      PermissionSetId: set.Id,
+    });
     const users = await conn.query<Row>(
       `SELECT Id, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE Id = '${running.org.adminUserId}'`,
     );
-    const assignments = users.records[0]!.PermissionSetAssignments as { totalSize: number; done: boolean; records: Row[] };
+    const assignments = users.records[0]!.PermissionSetAssignments as {
+      totalSize: number;
+      done: boolean;
+      records: Row[];
+    };
     const expected = running.org.db.filter('PermissionSetAssignment', (r) => r.AssigneeId === running.org.adminUserId);
     assert.equal(assignments.totalSize, expected.length);
     assert.equal(assignments.done, true);
     assert.ok(assignments.records.some((r) => (r.PermissionSet as Row).Name === 'Subquery_Set'));
 
     await conn.sobject('Account').create({ Name: 'Childless' });
-    const accounts = await conn.query<Row>('SELECT Name, (SELECT Name, Email FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name');
+    const accounts = await conn.query<Row>(
+      'SELECT Name, (SELECT Name, Email FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name',
+    );
     const withContacts = accounts.records.filter((a) => a.Contacts !== null);
     assert.ok(withContacts.length >= 1);
-    assert.ok(accounts.records.some((a) => a.Contacts === null), 'an account without contacts answers null');
+    assert.ok(
+      accounts.records.some((a) => a.Contacts === null),
+      'an account without contacts answers null',
+    );
     const first = (withContacts[0]!.Contacts as { records: Row[] }).records[0]!;
     assert.equal(typeof first.Name, 'string');
 
@@ -67,7 +89,8 @@ describe('jsforce conformance', () => {
   test('FIELDS(STANDARD) and Contact.Name', async () => {
     const contacts = await conn.query<Row>('SELECT FIELDS(STANDARD) FROM Contact LIMIT 1');
     const contact = contacts.records[0]!;
-    for (const field of ['Id', 'Name', 'FirstName', 'LastName', 'AccountId', 'CreatedDate']) assert.ok(field in contact, field);
+    for (const field of ['Id', 'Name', 'FirstName', 'LastName', 'AccountId', 'CreatedDate'])
+      assert.ok(field in contact, field);
     assert.equal(contact.Name, `${String(contact.FirstName)} ${String(contact.LastName)}`);
 
     const created = await conn.sobject('Contact').create({ FirstName: 'Ada', LastName: 'Lovelace' });
@@ -101,7 +124,16 @@ describe('jsforce conformance', () => {
 
     const user = await conn.sobject('User').describe();
     const fields = new Set(user.fields.map((f) => f.name));
-    for (const name of ['UserRoleId', 'ManagerId', 'Street', 'City', 'State', 'PostalCode', 'Country', 'IsPortalEnabled']) {
+    for (const name of [
+      'UserRoleId',
+      'ManagerId',
+      'Street',
+      'City',
+      'State',
+      'PostalCode',
+      'Country',
+      'IsPortalEnabled',
+    ]) {
       assert.ok(fields.has(name), name);
     }
     assert.deepEqual(

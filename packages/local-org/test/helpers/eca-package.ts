@@ -29,8 +29,10 @@ export interface EcaSpec {
 
 const NS = 'http://soap.sforce.com/2006/04/metadata';
 const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const el = (name: string, value: string | number | boolean | undefined | null) => (value === undefined || value === null ? '' : `<${name}>${esc(String(value))}</${name}>`);
-const doc = (root: string, inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${inner}</${root}>\n`;
+const el = (name: string, value: string | number | boolean | undefined | null) =>
+  value === undefined || value === null ? '' : `<${name}>${esc(String(value))}</${name}>`;
+const doc = (root: string, inner: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${inner}</${root}>\n`;
 
 export const member = {
   settings: (name: string) => `${name}_oauth`,
@@ -46,16 +48,31 @@ export function ecaFiles(spec: EcaSpec): Array<{ type: string; member: string; p
       type: 'ExternalClientApplication',
       member: spec.name,
       path: `externalClientApps/${spec.name}.eca`,
-      xml: doc('ExternalClientApplication', el('contactEmail', spec.contactEmail === undefined ? 'integrations@example.com' : spec.contactEmail) + el('description', 'onramp test app') + el('distributionState', 'Local') + el('isProtected', false) + el('label', spec.label ?? spec.name)),
+      xml: doc(
+        'ExternalClientApplication',
+        el('contactEmail', spec.contactEmail === undefined ? 'integrations@example.com' : spec.contactEmail) +
+          el('description', 'onramp test app') +
+          el('distributionState', 'Local') +
+          el('isProtected', false) +
+          el('label', spec.label ?? spec.name),
+      ),
     });
   }
   if (parts.includes('settings')) {
-    const ranges = (spec.trustedIpRanges ?? []).map((r) => `<trustedIpRanges>${el('end', r.end)}${el('start', r.start)}</trustedIpRanges>`).join('');
+    const ranges = (spec.trustedIpRanges ?? [])
+      .map((r) => `<trustedIpRanges>${el('end', r.end)}${el('start', r.start)}</trustedIpRanges>`)
+      .join('');
     files.push({
       type: 'ExtlClntAppOauthSettings',
       member: member.settings(spec.name),
       path: `extlClntAppOauthSettings/${member.settings(spec.name)}.ecaOauth`,
-      xml: doc('ExtlClntAppOauthSettings', el('commaSeparatedOauthScopes', (spec.scopes ?? ['Api', 'RefreshToken']).join(',')) + el('externalClientApplication', spec.name) + el('label', `${spec.name} OAuth`) + ranges),
+      xml: doc(
+        'ExtlClntAppOauthSettings',
+        el('commaSeparatedOauthScopes', (spec.scopes ?? ['Api', 'RefreshToken']).join(',')) +
+          el('externalClientApplication', spec.name) +
+          el('label', `${spec.name} OAuth`) +
+          ranges,
+      ),
     });
   }
   if (parts.includes('global')) {
@@ -104,12 +121,17 @@ export function ecaFiles(spec: EcaSpec): Array<{ type: string; member: string; p
 }
 
 export function packageXml(types: Map<string, string[]>, version = '62.0'): string {
-  const inner = [...types].map(([name, members]) => `<types>${members.map((m) => el('members', m)).join('')}${el('name', name)}</types>`).join('');
+  const inner = [...types]
+    .map(([name, members]) => `<types>${members.map((m) => el('members', m)).join('')}${el('name', name)}</types>`)
+    .join('');
   return doc('Package', inner + el('version', version));
 }
 
 /** A singlePackage deploy zip for these apps; `destroy` lists ExternalClientApplication names to delete. */
-export async function ecaDeployZip(specs: EcaSpec[], options: { destroy?: string[]; omitFiles?: string[] } = {}): Promise<Buffer> {
+export async function ecaDeployZip(
+  specs: EcaSpec[],
+  options: { destroy?: string[]; omitFiles?: string[] } = {},
+): Promise<Buffer> {
   const zip = new JSZip();
   const types = new Map<string, string[]>();
   for (const spec of specs) {
@@ -119,6 +141,7 @@ export async function ecaDeployZip(specs: EcaSpec[], options: { destroy?: string
     }
   }
   zip.file('package.xml', packageXml(types));
-  if (options.destroy?.length) zip.file('destructiveChanges.xml', packageXml(new Map([['ExternalClientApplication', options.destroy]])));
+  if (options.destroy?.length)
+    zip.file('destructiveChanges.xml', packageXml(new Map([['ExternalClientApplication', options.destroy]])));
   return zip.generateAsync({ type: 'nodebuffer' });
 }
