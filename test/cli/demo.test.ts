@@ -41,7 +41,9 @@ describe('npm run demo', () => {
     clearInterval(look);
 
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /Approved by security@acme\.example/);
+    // The two security approvers the default policy asks for, signed by the dev signer as the server would.
+    assert.match(stdout, /Approved by alice@acme\.example/);
+    assert.match(stdout, /Approved by bob@acme\.example/);
     assert.match(stdout, /\nRunbook:\n/);
     assert.match(
       stdout,
