@@ -116,8 +116,9 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
       );
       assert.deepEqual(failure.details.undone, []);
       assert.deepEqual(failure.details.leftBehind, []);
-      // The foreign app, its settings and its token rows are as they were; onramp's own work is undone.
-      assertOrgRestored(stack, before, integration.user.username);
+      // Stopped before its first write: the foreign app, its settings and its token rows are as they were, and
+      // onramp added nothing.
+      assertOrgRestored(stack, before);
       await assertTokenWorks(live);
     });
   }
