@@ -1,7 +1,7 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePrivateFile } from '../private-files';
-import { renderRunbook, runbookMarker } from '../runbook/render';
+import { renderRunbook, runbookMarker, runbookOnboardingId } from '../runbook/render';
 import type { DesiredState } from '../shared/registry';
 import type { AppRecord, CredentialRecord, OnboardingResult, VerificationEvidence } from '../shared/types';
 import type { ActivityDeps } from './deps';
@@ -29,13 +29,27 @@ export function runbookActivities(deps: ActivityDeps) {
     return path;
   };
 
+  const readIfThere = (path: string) =>
+    readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      // ENOTDIR: something that is not a directory is where the runbooks go, so no runbook is there.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+
   return {
+    /**
+     * An earlier generation's runbook (the integration was offboarded, then onboarded again) is kept
+     * beside the new one as `<name>.<its onboarding id>.md`: it records what that generation did.
+     */
     async writeRunbook(
       input: StepInput,
       result: Omit<OnboardingResult, 'runbookPath'>,
       generatedAt: string,
     ): Promise<string> {
-      return write(pathOf(input), input, result, generatedAt);
+      const path = pathOf(input);
+      const earlier = runbookOnboardingId((await readIfThere(path)) ?? '');
+      if (earlier && earlier !== input.onboardingId) await rename(path, path.replace(/\.md$/, `.${earlier}.md`));
+      return write(path, input, result, generatedAt);
     },
 
     /**
@@ -44,11 +58,7 @@ export function runbookActivities(deps: ActivityDeps) {
      */
     async removeRunbook(input: StepInput): Promise<string> {
       const path = pathOf(input);
-      const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        // ENOTDIR: something that is not a directory is where the runbooks go, so no runbook is there.
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-        throw error;
-      });
+      const text = await readIfThere(path);
       if (text === undefined) return `${path}: absent`;
       if (!text.startsWith(runbookMarker(input.onboardingId)))
         return `${path}: another onboarding's runbook, left as it is`;

@@ -2,6 +2,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { onboardingHandle, prepareOnboarding, startOnboarding } from '../client/onboarding';
+import { registeredState } from '../client/registry';
 import { onboardingWorkflowId } from '../shared/messages';
 import type { OnboardingPhase } from '../shared/types';
 import { formatIssues, loadSpec } from '../spec/load';
@@ -74,7 +75,8 @@ function onboardCommand(io: CliIo): Command {
         const integration = loaded.spec.name;
         const client = await session.temporal();
         const latest = await latestRun(client, integration);
-        if (latest?.state === 'COMPLETED') {
+        // An offboarded integration may be onboarded again (a new generation: a new user, app and credentials).
+        if (latest?.state === 'COMPLETED' && (await registeredState(client, integration)) !== 'retired') {
           throw new CliError(
             `${integration} is already onboarded; see \`onramp runbook ${integration}\` (one integration user per external system)`,
           );

@@ -16,7 +16,14 @@ function table(rows: string[][]): string[] {
   );
 }
 
-const ENDED: ReadonlySet<OnboardingPhase> = new Set(['completed', 'failed', 'rejected', 'timed-out', 'cancelled']);
+const ENDED: ReadonlySet<OnboardingPhase> = new Set([
+  'completed',
+  'failed',
+  'rejected',
+  'timed-out',
+  'cancelled',
+  'retired',
+]);
 
 /** A step still `pending` when the onboarding has ended never ran, and never will: say so. */
 export const stepState = (s: StepProgress, phase: OnboardingPhase): string =>
@@ -85,6 +92,8 @@ export function nextSteps(status: OnboardingStatus): string[] {
       return [`Nobody decided within the approval window: nothing was created. \`onramp onboard\` asks again.`];
     case 'failed':
       return [`The onboarding failed; fix the cause above and run \`onramp onboard\` again to retry.`];
+    case 'retired':
+      return [`Offboarded: onramp manages it no more. \`onramp onboard\` of its spec onboards it again (a new user).`];
   }
 }
 

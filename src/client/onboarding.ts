@@ -13,6 +13,7 @@ import type { SpecSource } from '../spec/load';
 import { hasErrors } from '../spec/static-checks';
 import type { Validation } from '../spec/validate';
 import type { onboardIntegration } from '../workflows';
+import { registeredState } from './registry';
 
 export type PreparedOnboarding = Validation;
 
@@ -30,11 +31,6 @@ export function prepareOnboarding(
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;
 
-/**
- * Starts the onboarding workflow of an integration, or attaches to the one already running for it: the
- * workflow id is the integration's name. After a success, the same id cannot start again (one
- * integration user per external system); after a failure or rejection it can.
- */
 export interface SignedSubmission {
   /** The approval service's signer (src/signoff/sign.ts). */
   signer: Signer;
@@ -43,6 +39,13 @@ export interface SignedSubmission {
   policy: ApprovalPolicy;
 }
 
+/**
+ * Starts the onboarding workflow of an integration, or attaches to the one already running for it: the
+ * workflow id is the integration's name. After a success, the same id cannot start again (one
+ * integration user per external system) until the integration is offboarded (its registry says
+ * retired); after a failure or rejection it can. Each generation is a run of the same workflow id, so
+ * `status` and the runbook follow the latest one.
+ */
 export async function startOnboarding(
   client: Client,
   config: OnrampConfig,
@@ -65,11 +68,14 @@ export async function startOnboarding(
     requester: submission.requester,
     requirement,
   });
+  const retired = (await registeredState(client, integration.names.name)) === 'retired';
   return client.workflow.start('onboardIntegration', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    workflowIdReusePolicy: retired
+      ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+      : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     args: [{ integration, plan, onboardingId: randomUUID(), request, ...options }],
   }) as Promise<OnboardingHandle>;
 }
@@ -137,6 +143,9 @@ export const approve = (client: Client, integration: string, input: SignedDecisi
 export const reject = (client: Client, integration: string, input: SignedDecision) =>
   decide(client, integration, 'rejected', input);
 
+/** The latest onboarding's status; a completed one whose integration was offboarded since says `retired`. */
 export async function onboardingStatus(client: Client, integration: string): Promise<OnboardingStatus> {
-  return onboardingHandle(client, integration).query(statusQuery);
+  const status = await onboardingHandle(client, integration).query(statusQuery);
+  if (status.phase !== 'completed' || (await registeredState(client, integration)) !== 'retired') return status;
+  return { ...status, phase: 'retired' };
 }

@@ -1,6 +1,7 @@
 import {
   WithStartWorkflowOperation,
   WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -15,6 +16,7 @@ import {
   type AmendInput,
   type DesiredState,
   type RegistryRecord,
+  type RegistryState,
   type RetireInput,
 } from '../shared/registry';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
@@ -56,6 +58,21 @@ export async function recordIntegration(
 
 export const registryHandle = (client: Client, integration: string): RegistryHandle =>
   client.workflow.getHandle(registryWorkflowId(integration));
+
+/**
+ * Whether onramp manages the integration (active) or did (retired), from the registry's search attribute:
+ * no worker needs to answer. Undefined when no registry runs for it.
+ */
+export async function registeredState(client: Client, integration: string): Promise<RegistryState | undefined> {
+  try {
+    const description = await registryHandle(client, integration).describe();
+    if (description.status.name !== 'RUNNING') return undefined;
+    return description.typedSearchAttributes.get(ONRAMP_STAGE) as RegistryState | undefined;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}
 
 export async function registryRecord(client: Client, integration: string): Promise<RegistryRecord> {
   return registryHandle(client, integration).query(desiredStateQuery);

@@ -18,6 +18,8 @@ const approvalLine = (a: ApprovalRecord) => `| ${a.approver} | ${a.decision} | $
 
 /** The first line of a runbook: whose it is (an HTML comment, invisible when rendered). */
 export const runbookMarker = (onboardingId: string) => `<!-- onramp onboarding ${onboardingId} -->`;
+/** The onboarding a runbook's text was written by (its first line is the marker). */
+export const runbookOnboardingId = (text: string) => /^<!-- onramp onboarding ([0-9A-Za-z-]+) -->/.exec(text)?.[1];
 
 /**
  * The runbook an admin keeps for the integration: what exists, where its secrets are, and the proof.

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Connection } from 'jsforce';
 import { parseDocument } from 'yaml';
 import { approve, onboardingHandle, prepareOnboarding, reject, startOnboarding } from '../client/onboarding';
+import { registeredState } from '../client/registry';
 import type { OnrampConfig } from '../config';
 import { queryStatus } from '../cli/shared';
 import { identityKey } from '../shared/identity';
@@ -67,7 +68,8 @@ export class Requests {
     }
     const integration = prepared.resolved.names.name;
     const state = await this.state(integration);
-    if (state === 'RUNNING' || state === 'COMPLETED') {
+    const retired = state === 'COMPLETED' && (await registeredState(this.client, integration)) === 'retired';
+    if (state === 'RUNNING' || (state === 'COMPLETED' && !retired)) {
       const what =
         state === 'RUNNING' ? 'is already under way' : 'is already onboarded (one integration user per system)';
       throw new ApiError(409, 'exists', `the onboarding of ${integration} ${what}`, 'name');

@@ -27,7 +27,9 @@ export type OnboardingPhase =
   | 'failed'
   | 'rejected'
   | 'timed-out'
-  | 'cancelled';
+  | 'cancelled'
+  /** Never set by the workflow: a completed onboarding whose integration was offboarded since (the registry says so). */
+  | 'retired';
 
 export interface ApprovalInput {
   /**
