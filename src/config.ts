@@ -35,8 +35,8 @@ const ConfigSchema = z.strictObject({
     .prefault({}),
   secrets: z
     .strictObject({
-      /** `file`: the encrypted file store (the embedded default); `aws`: AWS Secrets Manager. */
-      backend: z.enum(['file', 'aws'], { error: 'must be file or aws' }).default('file'),
+      /** `file`: the encrypted file store (the embedded default); `aws`: AWS Secrets Manager; `vault`: Vault KV v2. */
+      backend: z.enum(['file', 'aws', 'vault'], { error: 'must be file, aws or vault' }).default('file'),
       file: z.string().default('.onramp/secrets.json'),
       /** The file store's master key when ONRAMP_SECRETS_KEY is unset; it must exist (onramp dev creates its own). */
       keyFile: z.string().min(1).optional(),
@@ -55,6 +55,36 @@ const ConfigSchema = z.strictObject({
             .default('onramp/'),
         })
         .prefault({}),
+      /** HashiCorp Vault or OpenBao, KV version 2: onramp's store with backend vault, and a handover target. */
+      vault: z
+        .strictObject({
+          address: z.url({ error: 'must be the Vault address, e.g. https://vault.acme.example:8200' }).optional(),
+          mount: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { error: 'must be the path the KV v2 engine is mounted at' })
+            .default('secret'),
+          namespace: z.string().min(1).optional(),
+          token: z.string().min(1).optional(),
+          roleId: z.string().min(1).optional(),
+          secretId: z.string().min(1).optional(),
+          appRoleMount: z.string().min(1).default('approle'),
+          /** Folder of onramp's own secrets inside the mount. */
+          prefix: z
+            .string()
+            .regex(/^([A-Za-z0-9_.-]+\/)*$/, { error: "must be empty or folders ending in '/', e.g. onramp/" })
+            .default('onramp/'),
+        })
+        .refine((vault) => !vault.address || vault.token || (vault.roleId && vault.secretId), {
+          error: 'a token, or an AppRole roleId and secretId, is required with secrets.vault.address',
+          path: ['token'],
+        })
+        .prefault({}),
+      /** Folder under which `handover: { store: file }` writes credential files for the external systems. */
+      handoverDir: z.string().min(1).optional(),
+    })
+    .refine((secrets) => secrets.backend !== 'vault' || secrets.vault.address, {
+      error: 'is required with secrets.backend vault',
+      path: ['vault', 'address'],
     })
     .refine((secrets) => secrets.backend !== 'aws' || secrets.aws.region, {
       error: 'is required with secrets.backend aws',
@@ -126,6 +156,15 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SECRETS_AWS_REGION', ['secrets', 'aws', 'region']],
   ['ONRAMP_SECRETS_AWS_ENDPOINT', ['secrets', 'aws', 'endpoint']],
   ['ONRAMP_SECRETS_AWS_PREFIX', ['secrets', 'aws', 'prefix']],
+  ['ONRAMP_SECRETS_VAULT_ADDRESS', ['secrets', 'vault', 'address']],
+  ['ONRAMP_SECRETS_VAULT_MOUNT', ['secrets', 'vault', 'mount']],
+  ['ONRAMP_SECRETS_VAULT_NAMESPACE', ['secrets', 'vault', 'namespace']],
+  ['ONRAMP_SECRETS_VAULT_TOKEN', ['secrets', 'vault', 'token']],
+  ['ONRAMP_SECRETS_VAULT_ROLE_ID', ['secrets', 'vault', 'roleId']],
+  ['ONRAMP_SECRETS_VAULT_SECRET_ID', ['secrets', 'vault', 'secretId']],
+  ['ONRAMP_SECRETS_VAULT_APPROLE_MOUNT', ['secrets', 'vault', 'appRoleMount']],
+  ['ONRAMP_SECRETS_VAULT_PREFIX', ['secrets', 'vault', 'prefix']],
+  ['ONRAMP_SECRETS_HANDOVER_DIR', ['secrets', 'handoverDir']],
   ['ONRAMP_RUNBOOK_DIR', ['runbookDir']],
   ['ONRAMP_AUDIT_DIR', ['audit', 'dir']],
   ['ONRAMP_AUDIT_WEBHOOK_URL', ['audit', 'webhookUrl']],

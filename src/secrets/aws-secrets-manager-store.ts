@@ -34,12 +34,14 @@ import {
   SecretStoreError,
   assertSecretName,
   formatSecretRef,
+  isOnrampName,
   parseSecretRef,
   type PutOptions,
   type SecretRef,
   type SecretStore,
   type SecretVersionInfo,
 } from './store';
+import { PerNameQueue } from './per-name-queue';
 
 const LAST_VERSION_TAG = 'onramp-last-version';
 const LABEL = /^v([1-9]\d{0,8})$/;
@@ -74,7 +76,7 @@ function currentOf(described: DescribeSecretCommandOutput | undefined): string |
 export class AwsSecretsManagerStore implements SecretStore {
   private readonly client: SecretsManagerClient;
   private readonly prefix: string;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new PerNameQueue();
 
   constructor(options: AwsSecretsManagerStoreOptions) {
     this.client = options.client ?? secretsManagerClient(options);
@@ -99,7 +101,7 @@ export class AwsSecretsManagerStore implements SecretStore {
         ? randomUUID()
         : createHash('sha256').update(`${name}\0${options.idempotencyKey}`).digest('hex');
     const stored: StoredValue = { value, meta: { ...(options.meta ?? {}) } };
-    return this.serialized(name, () => this.putVersion(name, token, JSON.stringify(stored)));
+    return this.queue.run(name, () => this.putVersion(name, token, JSON.stringify(stored)));
   }
 
   async get(ref: SecretRef): Promise<string> {
@@ -109,7 +111,7 @@ export class AwsSecretsManagerStore implements SecretStore {
 
   async delete(name: string): Promise<number> {
     assertSecretName(name);
-    return this.serialized(name, async () => {
+    return this.queue.run(name, async () => {
       const described = await this.describe(name);
       if (!described) return 0;
       await this.deleteSecret(name);
@@ -119,7 +121,7 @@ export class AwsSecretsManagerStore implements SecretStore {
 
   async deleteVersion(ref: SecretRef): Promise<boolean> {
     const { name, version } = parseSecretRef(ref);
-    return this.serialized(name, async () => {
+    return this.queue.run(name, async () => {
       const described = await this.describe(name);
       const labels = labelsOf(described);
       const versionId = labels.get(version);
@@ -304,26 +306,5 @@ export class AwsSecretsManagerStore implements SecretStore {
     } catch (e) {
       throw awsError(what, e);
     }
-  }
-
-  private serialized<T>(name: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(run);
-    this.queues.set(name, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(name) === next) this.queues.delete(name);
-      })
-      .catch(() => undefined);
-    return next;
-  }
-}
-
-function isOnrampName(name: string): boolean {
-  try {
-    assertSecretName(name);
-    return true;
-  } catch {
-    return false;
   }
 }

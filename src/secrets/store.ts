@@ -49,6 +49,16 @@ export function assertSecretName(name: string): { integration: string; kind: str
   return { integration: parts[0]!, kind: parts[1]! };
 }
 
+/** Whether `name` is a valid `<integration>/<kind>` (a backend's listing may hold other things). */
+export function isOnrampName(name: string): boolean {
+  try {
+    assertSecretName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function formatSecretRef(name: string, version: number): SecretRef {
   assertSecretName(name);
   if (!Number.isSafeInteger(version) || version < 1) {
