@@ -3,7 +3,8 @@ import { allApps, appByName, deleteApp, saveApp } from '../apps/registry';
 import type { LocalOrg } from '../org';
 import { assertScopeEnums, connectedAppFromMetadata, ordered, publicComponent } from './connected-app';
 import { findStoredComponent, planEcaChanges, type EcaComponent } from './eca';
-import { CONNECTED_APP_FILE, ECA_FIELD_ORDER, ECA_HEADER, ECA_TYPES, isEcaType } from './eca-types';
+import { APP_TYPES as SUPPORTED, appTypeFile, CONNECTED_APP, storedComponents } from './components';
+import { ECA_FIELD_ORDER, ECA_HEADER, ECA_TYPES, isEcaType } from './eca-types';
 import { SoapFault, type SoapCall } from './soap-request';
 import { asArray, buildXml, normalize, text, xsiTypeOf, type XmlRecord } from './soap-xml';
 import { RECORD_TYPES, recordFileProperties, userName } from './record-types';
@@ -22,8 +23,6 @@ interface ItemResult {
 }
 
 const MAX_COMPONENTS = 10;
-export const CONNECTED_APP = 'ConnectedApp';
-const SUPPORTED = [CONNECTED_APP, ...Object.keys(ECA_TYPES)];
 
 /**
  * The Spring '26 block (help article 005228017: "Connected App creation via APIs (including the Metadata
@@ -225,7 +224,6 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
   );
   if (queries.length > 3)
     throw SoapFault.api('INVALID_QUERY_FILTER_OPERATOR', 'listMetadata accepts at most 3 queries per call');
-  const apps = allApps(cc.org);
   const files: Record<string, unknown>[] = [];
   for (const type of queries) {
     if (!type) continue;
@@ -235,17 +233,8 @@ export function listMetadata(cc: CrudContext, call: SoapCall): string {
     }
     // Salesforce's fault for a type name it does not know; the local org gives it for every type it does not model.
     if (!SUPPORTED.includes(type)) throw SoapFault.api('INVALID_TYPE', `Unknown type:${type}`);
-    for (const app of apps) {
-      const stored =
-        type === CONNECTED_APP
-          ? app.kind === 'ConnectedApp'
-            ? app.metadata.ConnectedApp
-            : undefined
-          : app.kind === 'ExternalClientApp'
-            ? app.metadata[type]
-            : undefined;
-      if (stored) files.push(fileProperties(cc.org, type, app, stored));
-    }
+    for (const { app, component } of storedComponents(cc.org, type))
+      files.push(fileProperties(cc.org, type, app, component));
   }
   return buildXml({ listMetadataResponse: { result: files } });
 }
@@ -257,7 +246,7 @@ export function fileProperties(
   app: OAuthApp,
   stored: Record<string, unknown>,
 ): Record<string, unknown> {
-  const file = type === CONNECTED_APP ? CONNECTED_APP_FILE : ECA_TYPES[type];
+  const file = appTypeFile(type)!;
   const fullName = String(stored.fullName);
   const nameOf = (id: unknown) => userName(org, id);
   // Apps written by other means (the bootstrap app) carry no file dates: the ConnectedApplication row has them.

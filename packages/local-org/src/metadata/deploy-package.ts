@@ -1,8 +1,6 @@
 import JSZip from 'jszip';
-import { CONNECTED_APP_FILE, ECA_TYPES } from './eca-types';
+import { appTypeFile } from './components';
 import { asArray, parseXml, text, XmlSyntaxError, type XmlRecord } from './soap-xml';
-
-export const CONNECTED_APP = 'ConnectedApp';
 
 /** A component named in package.xml with the file that holds it (undefined when missing from the zip). */
 export interface PackagedComponent {
@@ -19,9 +17,6 @@ export interface DeployPackage {
   /** Problems with the package as a whole (no package.xml, unreadable zip). */
   problems: Array<{ fileName: string; problem: string }>;
 }
-
-const fileOf = (type: string) => (type === CONNECTED_APP ? CONNECTED_APP_FILE : ECA_TYPES[type]);
-export const deployableTypes = () => [CONNECTED_APP, ...Object.keys(ECA_TYPES)];
 
 /**
  * Reads a Metadata API deploy zip: package.xml at the root (singlePackage) or in one top-level folder,
@@ -54,7 +49,7 @@ export async function readDeployPackage(zipBase64: string, singlePackage: boolea
   const manifest = await readManifest(await read('package.xml'), 'package.xml', out);
   if (!manifest) return out;
   for (const [type, members] of manifest) {
-    const file = fileOf(type);
+    const file = appTypeFile(type);
     if (!file) {
       for (const fullName of members) {
         out.components.push({

@@ -15,6 +15,7 @@ import {
 import { registerOAuthCredentials } from './credentials-routes';
 import { checkDeployStatus, startDeploy } from './deploy';
 import { describeMetadata } from './describe';
+import { checkRetrieveStatus, startRetrieve } from './retrieve';
 import { SoapFault, readSoapCall, type SoapCall } from './soap-request';
 import { envelope, faultEnvelope } from './soap-xml';
 
@@ -35,6 +36,8 @@ const OPERATIONS: Record<string, Operation> = {
   deploy: (cc, call) => startDeploy(cc.org, cc.userId, call),
   checkDeployStatus: (cc, call) => checkDeployStatus(cc.org, call),
   describeMetadata: () => describeMetadata(),
+  retrieve: (cc, call) => startRetrieve(cc.org, cc.userId, call),
+  checkRetrieveStatus: (cc, call) => checkRetrieveStatus(cc.org, call),
 };
 
 /** The Metadata API over SOAP (ConnectedApp CRUD, External Client App deploys) and the ECA OAuth credentials REST resources. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from 'jsforce';
+import JSZip from 'jszip';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/server';
+import { ecaDeployZip, member } from '../helpers/eca-package';
 import { adminConnection, rejection } from '../rest-fixture';
 
 type Row = Record<string, unknown>;
@@ -157,5 +159,66 @@ describe('jsforce conformance', () => {
     assert.equal(byName.get('ExternalClientApplication')?.directoryName, 'externalClientApps');
     assert.equal(byName.get('PermissionSet')?.suffix, 'permissionset');
     assert.equal(String(described.testRequired), 'true');
+  });
+
+  test('metadata.retrieve(): an External Client App and its settings come back as a zip with package.xml', async () => {
+    conn.metadata.pollInterval = 10;
+    const deployed = await conn.metadata
+      .deploy(await ecaDeployZip([{ name: 'Js_Retrieved' }]), { singlePackage: true })
+      .complete(true);
+    assert.equal(deployed.status, 'Succeeded');
+
+    const result = await conn.metadata
+      .retrieve({
+        apiVersion: '62.0',
+        unpackaged: {
+          types: [
+            { name: 'ExternalClientApplication', members: ['Js_Retrieved', 'Js_Missing'] },
+            { name: 'ExtlClntAppGlobalOauthSettings', members: ['*'] },
+            { name: 'ExtlClntAppOauthConfigurablePolicies', members: [member.policies('Js_Retrieved')] },
+            { name: 'NoSuchType', members: ['X'] },
+          ],
+          version: '62.0',
+        },
+      })
+      .complete();
+    assert.equal(result.status, 'Succeeded');
+    assert.equal(String(result.success), 'true');
+    assert.match(result.id, /^09S/);
+    const problems = [result.messages ?? []].flat().map((m) => m.problem);
+    assert.deepEqual(problems.sort(), [
+      "Entity of type 'ExternalClientApplication' named 'Js_Missing' cannot be found",
+      "Entity type: 'NoSuchType' is unknown",
+    ]);
+    const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
+    const paths = Object.keys(zip.files).sort();
+    assert.deepEqual(paths, [
+      'unpackaged/externalClientApps/Js_Retrieved.eca',
+      'unpackaged/extlClntAppGlobalOauthSets/Js_Retrieved_glbloauth.ecaGlblOauth',
+      'unpackaged/extlClntAppOauthPolicies/Js_Retrieved_oauthPlcy.ecaOauthPlcy',
+      'unpackaged/package.xml',
+    ]);
+    const header = await zip.file('unpackaged/externalClientApps/Js_Retrieved.eca')!.async('string');
+    assert.match(
+      header,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<ExternalClientApplication xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata">/,
+    );
+    assert.match(header, /<label>Js_Retrieved<\/label>/);
+    assert.doesNotMatch(header, /<fullName>/);
+    const global = await zip
+      .file('unpackaged/extlClntAppGlobalOauthSets/Js_Retrieved_glbloauth.ecaGlblOauth')!
+      .async('string');
+    assert.doesNotMatch(global, /consumerSecret/, 'the consumer secret is never retrieved');
+    const manifest = await zip.file('unpackaged/package.xml')!.async('string');
+    assert.match(manifest, /<name>ExternalClientApplication<\/name>/);
+    assert.match(manifest, /<version>62.0<\/version>/);
+    const names = [result.fileProperties].flat().map((f) => `${f.type}:${f.fileName}`);
+    assert.ok(names.includes('ExternalClientApplication:unpackaged/externalClientApps/Js_Retrieved.eca'));
+    assert.ok(names.includes('Package:unpackaged/package.xml'));
+
+    // The zip is handed out once: a later check answers the result without it.
+    const again = await conn.metadata.checkRetrieveStatus(result.id);
+    assert.equal(String(again.done), 'true');
+    assert.ok(!again.zipFile);
   });
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { startLocalOrg, type RunningLocalOrg } from '../../src/server';
-import { ecaDeployZip } from '../helpers/eca-package';
+import { appByName } from '../../src/apps/registry';
+import { ecaDeployZip, ecaFiles } from '../helpers/eca-package';
 import { adminConnection } from '../rest-fixture';
 import { ensureSfCli, sf, SF_CLI_PIN, type SfCli, type SfResult } from './sf-cli';
 
@@ -177,6 +178,79 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     const unknown = await run(['org', 'list', 'metadata', '--metadata-type', 'NoSuchType']);
     assert.notEqual(unknown.status, 0);
     assert.equal(unknown.message, 'INVALID_TYPE: Unknown type:NoSuchType');
+  });
+
+  test('project deploy start, then project retrieve start, of an External Client App', async (t) => {
+    if (!needCli(t)) return;
+    // A Salesforce DX project as `sf project generate` lays it out, with the app in source format.
+    const project = (name: string) => {
+      const dir = join(home, name);
+      mkdirSync(join(dir, 'force-app/main/default'), { recursive: true });
+      writeFileSync(
+        join(dir, 'sfdx-project.json'),
+        JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '62.0' }),
+      );
+      return dir;
+    };
+    const inProject = (dir: string, args: string[]) =>
+      sf(cli as SfCli, home, [...args, '--target-org', 'local'], { cwd: dir });
+    const source = project('deploy-project');
+    const files = ecaFiles({ name: 'Cli_Deployed', label: 'Deployed by the CLI' });
+    for (const file of files) {
+      const path = join(source, 'force-app/main/default', `${file.path}-meta.xml`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.xml);
+    }
+    const deployed = await inProject(source, [
+      'project',
+      'deploy',
+      'start',
+      '--source-dir',
+      'force-app',
+      '--wait',
+      '5',
+    ]);
+    ok(deployed, 'deploy');
+    const deployResult = deployed.result as { status: string; files: Array<{ type: string; state: string }> };
+    assert.equal(deployResult.status, 'Succeeded');
+    assert.deepEqual(
+      deployResult.files.map((f) => `${f.type}:${f.state}`).sort(),
+      files.map((f) => `${f.type}:Created`).sort(),
+    );
+    assert.equal(appByName(running.org, 'Cli_Deployed')?.label, 'Deployed by the CLI');
+
+    const target = project('retrieve-project');
+    const retrieved = await inProject(target, [
+      'project',
+      'retrieve',
+      'start',
+      ...files.flatMap((f) => ['--metadata', `${f.type}:${f.member}`]),
+      '--wait',
+      '5',
+    ]);
+    ok(retrieved, 'retrieve');
+    const retrieveResult = retrieved.result as { status: string; files: Array<{ type: string; filePath: string }> };
+    assert.equal(retrieveResult.status, 'Succeeded');
+    assert.deepEqual(retrieveResult.files.map((f) => f.type).sort(), files.map((f) => f.type).sort());
+    const header = readFileSync(
+      join(target, 'force-app/main/default/externalClientApps/Cli_Deployed.eca-meta.xml'),
+      'utf8',
+    );
+    assert.match(header, /<label>Deployed by the CLI<\/label>/);
+
+    const missing = await inProject(target, [
+      'project',
+      'retrieve',
+      'start',
+      '--metadata',
+      'ExternalClientApplication:Cli_Nowhere',
+    ]);
+    assert.ok(
+      JSON.stringify(missing).includes(
+        "Entity of type 'ExternalClientApplication' named 'Cli_Nowhere' cannot be found",
+      ),
+      JSON.stringify(missing).slice(0, 1500),
+    );
   });
 
   test('org assign permset', async (t) => {
