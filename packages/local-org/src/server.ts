@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { registerAdmin } from './admin/routes';
+import { registerApex } from './apex/routes';
 import { Faults } from './admin/faults';
 import { CallCounter } from './admin/counters';
 import { OrgClock } from './admin/clock';
@@ -159,4 +160,5 @@ function mountRoutes(app: FastifyInstance, ctx: () => RunningLocalOrg['context']
   registerOAuth(app, ctx);
   registerRest(app, ctx);
   registerMetadata(app, ctx);
+  registerApex(app, ctx);
 }

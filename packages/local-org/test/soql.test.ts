@@ -796,7 +796,7 @@ describe('SOQL errors', () => {
       ['SELECT Name FROM Account GROUP BY ROLLUP(Name)', '('],
       ['SELECT Id FROM Account WITH SECURITY_ENFORCED', 'WITH'],
       ['SELECT Id FROM Account FOR UPDATE', 'FOR'],
-      ['SELECT Name FROM Account GROUP BY Name HAVING COUNT(Id) > 1', 'HAVING'],
+      ['SELECT COUNT(Id) FROM Account HAVING COUNT(Id) > 1', 'HAVING'],
       ['SELECT Id, COUNT() FROM Account', 'COUNT'],
       ['SELECT COUNT(), Id FROM Account', ','],
       ['SELECT Id FROM Account a', 'a'],

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SfError } from '../errors';
 import type { OrgContext } from '../http/context';
-import { sameId } from '../store/ids';
 import {
   createMetadata,
   deleteMetadata,
@@ -16,8 +14,8 @@ import { registerOAuthCredentials } from './credentials-routes';
 import { checkDeployStatus, startDeploy } from './deploy';
 import { describeMetadata } from './describe';
 import { checkRetrieveStatus, startRetrieve } from './retrieve';
-import { SoapFault, readSoapCall, type SoapCall } from './soap-request';
-import { envelope, faultEnvelope } from './soap-xml';
+import { SoapFault, readSoapCall, soapFaultXml, soapSession, type SoapCall } from './soap-request';
+import { envelope } from './soap-xml';
 
 const XML_TYPE = 'text/xml;charset=UTF-8';
 /** Metadata API versions the local org answers (ConnectedApp exists since 29.0). */
@@ -47,24 +45,7 @@ export function registerMetadata(app: FastifyInstance, ctx: () => OrgContext): v
       const body = await handleSoap(ctx(), request);
       return reply.code(200).type(XML_TYPE).send(envelope(body));
     } catch (error) {
-      const fault =
-        error instanceof SoapFault
-          ? error
-          : SoapFault.api(
-              'UNKNOWN_EXCEPTION',
-              `An unexpected error occurred: ${error instanceof Error ? error.message : String(error)}`,
-            );
-      return reply
-        .code(500)
-        .type(XML_TYPE)
-        .send(
-          faultEnvelope(
-            fault.faultcode,
-            fault.faultstring,
-            fault.exceptionCode,
-            fault.exceptionCode ? fault.faultstring.slice(fault.exceptionCode.length + 2) : undefined,
-          ),
-        );
+      return reply.code(500).type(XML_TYPE).send(soapFaultXml(error));
     }
   };
   app.post('/services/Soap/m/:version', handler);
@@ -86,20 +67,7 @@ async function handleSoap(ctx: OrgContext, request: FastifyRequest): Promise<str
   const call = readSoapCall(request.body);
   const operation = OPERATIONS[call.operation];
 
-  const session = ctx.sessions.resolve(call.sessionId);
-  if (
-    !session ||
-    (!session.scopes.includes('api') && !session.scopes.includes('full')) ||
-    (orgId && !sameId(orgId, ctx.org.orgId))
-  ) {
-    throw SoapFault.api('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
-  }
-  try {
-    ctx.usage.charge();
-  } catch (error) {
-    if (error instanceof SfError) throw SoapFault.api(error.errorCode, error.message);
-    throw error;
-  }
+  const session = soapSession(ctx, call, orgId);
   const access = ctx.org.dml.access(session.userId);
   const perms = access.perms.system;
   if (!perms.PermissionsApiEnabled && !perms.PermissionsModifyAllData)

@@ -1,4 +1,16 @@
-import { normalize, parseWithTypes, type XmlRecord, type XmlValue, bool, text, XmlSyntaxError } from './soap-xml';
+import { SfError } from '../errors';
+import type { OrgContext } from '../http/context';
+import { sameId } from '../store/ids';
+import {
+  faultEnvelope,
+  normalize,
+  parseWithTypes,
+  type XmlRecord,
+  type XmlValue,
+  bool,
+  text,
+  XmlSyntaxError,
+} from './soap-xml';
 
 /** A request the Metadata API refuses as a whole: a SOAP fault with HTTP 500. */
 export class SoapFault extends Error {
@@ -61,4 +73,43 @@ export function readSoapCall(xml: string): SoapCall {
     sessionId: text(session?.sessionId as XmlValue | undefined)?.trim() || undefined,
     allOrNone: bool(allOrNoneHeader?.allOrNone as XmlValue | undefined) ?? false,
   };
+}
+
+/** The fault envelope (sent with HTTP 500) for anything a SOAP handler threw. */
+export function soapFaultXml(error: unknown): string {
+  const fault =
+    error instanceof SoapFault
+      ? error
+      : SoapFault.api(
+          'UNKNOWN_EXCEPTION',
+          `An unexpected error occurred: ${error instanceof Error ? error.message : String(error)}`,
+        );
+  return faultEnvelope(
+    fault.faultcode,
+    fault.faultstring,
+    fault.exceptionCode,
+    fault.exceptionCode ? fault.faultstring.slice(fault.exceptionCode.length + 2) : undefined,
+  );
+}
+
+/**
+ * The session of a SOAP call (SessionHeader), refused as INVALID_SESSION_ID when dead, without the api scope or,
+ * given the endpoint's org id, of another org; the call is then charged to the daily allocation.
+ */
+export function soapSession(ctx: OrgContext, call: SoapCall, orgId?: string): { userId: string } {
+  const session = ctx.sessions.resolve(call.sessionId);
+  if (
+    !session ||
+    (!session.scopes.includes('api') && !session.scopes.includes('full')) ||
+    (orgId && !sameId(orgId, ctx.org.orgId))
+  ) {
+    throw SoapFault.api('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+  }
+  try {
+    ctx.usage.charge();
+  } catch (error) {
+    if (error instanceof SfError) throw SoapFault.api(error.errorCode, error.message);
+    throw error;
+  }
+  return session;
 }

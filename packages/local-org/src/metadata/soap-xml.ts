@@ -102,10 +102,10 @@ export function buildXml(content: unknown): string {
  * Envelope and Body are prefixed, the Body has no attributes (they would become that first key), and the
  * namespaces sit on the Envelope.
  */
-export function envelope(bodyXml: string): string {
+export function envelope(bodyXml: string, namespace = METADATA_NS): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
-    `<soapenv:Envelope xmlns:soapenv="${SOAP_ENV_NS}" xmlns="${METADATA_NS}" xmlns:xsi="${XSI_NS}">` +
+    `<soapenv:Envelope xmlns:soapenv="${SOAP_ENV_NS}" xmlns="${namespace}" xmlns:xsi="${XSI_NS}">` +
     `<soapenv:Body>${bodyXml}</soapenv:Body></soapenv:Envelope>`
   );
 }

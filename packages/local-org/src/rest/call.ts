@@ -31,6 +31,8 @@ export interface RestResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A body sent as it is (a string) with this type, instead of as JSON. */
+  contentType?: string;
   /** A 200 that still failed (a collection row under forced all-or-none): halts an allOrNone composite. */
   failed?: boolean;
 }

@@ -1,9 +1,10 @@
 import { notFound } from '../errors';
 import { batchResource } from './batch';
+import { bulkQueryResource } from './bulk-query';
 import { apiBase, errorResult, methodNotAllowed, ok, type RestCall, type RestResult } from './call';
 import { collectionsResource } from './collections';
 import { compositeResource } from './composite';
-import { limitsResource } from './limits';
+import { limitsResource, recordCountResource } from './limits';
 import { queryMore, runQuery } from './query';
 import { sobjectsResource } from './sobjects';
 
@@ -47,10 +48,13 @@ function route(call: RestCall): RestResult {
       }
       if (rest[0] === 'sobjects') return collectionsResource(call, rest.slice(1));
       throw notFound();
+    case 'jobs':
+      if (rest[0] !== 'query') throw notFound();
+      return bulkQueryResource(call, rest.slice(1));
     case 'limits':
-      if (call.tooling || rest.length > 0) throw notFound();
+      if (call.tooling || rest.length > 1 || (rest[0] && rest[0] !== 'recordCount')) throw notFound();
       requireGet(call);
-      return limitsResource(call);
+      return rest[0] ? recordCountResource(call) : limitsResource(call);
     default:
       throw notFound();
   }

@@ -1,3 +1,4 @@
+import { SfError } from '../errors';
 import type { LocalOrg } from '../org';
 import { ok, type RestCall, type RestResult } from './call';
 import type { ApiUsage } from '../http/api-usage';
@@ -33,4 +34,23 @@ export function limitsResource(call: RestCall): RestResult {
     HourlySyncReportRuns: idle(500),
     SingleEmail: idle(5000),
   });
+}
+
+/**
+ * `GET /limits/recordCount?sObjects=A,B`: live row counts (Salesforce's are a cached snapshot), recycle-bin rows
+ * left out; names the org does not know are ignored, as documented. Needs View Setup and Configuration.
+ */
+export function recordCountResource(call: RestCall): RestResult {
+  const { org } = call.ctx;
+  const s = org.dml.access(call.caller.runAs.userId).perms.system;
+  if (!s.PermissionsModifyAllData && !s.PermissionsViewSetup && !s.PermissionsCustomizeApplication)
+    throw new SfError('INSUFFICIENT_ACCESS', 'The user does not have the View Setup and Configuration permission', 403);
+  const asked = call.query.get('sObjects');
+  const defs = asked
+    ? asked.split(',').flatMap((name) => {
+        const def = name.trim() && !name.startsWith('_') ? org.schema.get(name.trim()) : undefined;
+        return def ? [def] : [];
+      })
+    : org.schema.all().filter((d) => !d.name.startsWith('_'));
+  return ok({ sObjects: defs.map((d) => ({ count: org.db.count(d.name), name: d.name })) });
 }

@@ -101,6 +101,7 @@ function send(ctx: OrgContext, reply: FastifyReply, result: RestResult): Fastify
   reply.code(result.status).header('Sforce-Limit-Info', ctx.usage.header());
   for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
   if (result.status === 204 || result.body === undefined) return reply.send();
+  if (result.contentType) return reply.type(result.contentType).send(String(result.body));
   return reply.type(JSON_TYPE).send(JSON.stringify(result.body));
 }
 

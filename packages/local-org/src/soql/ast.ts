@@ -53,7 +53,16 @@ export type Condition =
   | { kind: 'like'; field: FieldPath; pattern: LikePattern; opOffset: number }
   | { kind: 'in'; field: FieldPath; negated: boolean; values: Literal[]; opOffset: number }
   | { kind: 'semiJoin'; field: FieldPath; negated: boolean; subquery: SoqlQuery; opOffset: number }
-  | { kind: 'includes'; field: FieldPath; negated: boolean; values: Literal[]; opOffset: number };
+  | { kind: 'includes'; field: FieldPath; negated: boolean; values: Literal[]; opOffset: number }
+  /** HAVING only: an aggregate of each group compared with a literal, e.g. `COUNT(Id) > 1`. */
+  | {
+      kind: 'aggregateCompare';
+      fn: AggregateFunction;
+      field: FieldPath;
+      op: ComparisonOperator;
+      value: Literal;
+      offset: number;
+    };
 
 export interface LikePattern {
   /** Anchored, case-insensitive regular expression source equivalent to the LIKE pattern. */
@@ -80,6 +89,8 @@ export interface SoqlQuery {
   where?: Condition;
   /** GROUP BY fields (plain GROUP BY only). */
   groupBy: FieldPath[];
+  /** HAVING: a condition on each group (aggregates, grouped fields). */
+  having?: Condition;
   orderBy: OrderItem[];
   limit?: number;
   offset?: number;

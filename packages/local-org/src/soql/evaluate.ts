@@ -242,6 +242,7 @@ class Executor {
     if (query.offset !== undefined && query.offset > MAX_OFFSET) {
       throw new SfError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
     }
+    const having = query.having ? this.compileHaving(def, query.having) : undefined;
     const aggregated = groupBy.length > 0 || columns.some((c) => c.kind === 'aggregate' && c.resolved);
     const rows = (filter?: Predicate): Row[] => {
       const out: Row[] = [];
@@ -259,7 +260,7 @@ class Executor {
       });
       return keyed.map((k) => k.row);
     };
-    return { columns, groupBy, aggregated, rows };
+    return { columns, groupBy, having, aggregated, rows };
   }
 
   private column(def: SObjectDef, item: SelectItem): Column {
@@ -336,7 +337,8 @@ class Executor {
       if (group) group.push(row);
       else groups.set(key, [row]);
     }
-    let records = [...groups.values()].map((members) => {
+    const kept = [...groups.values()].filter((members) => !plan.having || plan.having(members));
+    let records = kept.map((members) => {
       const record: QueryRow = { attributes: { type: 'AggregateResult' } };
       let expr = 0;
       for (const c of plan.columns) {
@@ -350,6 +352,45 @@ class Executor {
     const start = query.offset ?? 0;
     records = records.slice(start, query.limit === undefined ? undefined : start + query.limit);
     return { totalSize: records.length, records };
+  }
+
+  /**
+   * HAVING as a test of one group: aggregates are folded over its rows; conditions on grouped fields (the
+   * parser refuses others) read its first row, as every row of a group has the same value there.
+   */
+  private compileHaving(def: SObjectDef, cond: Condition): (members: Row[]) => boolean {
+    switch (cond.kind) {
+      case 'and':
+      case 'or': {
+        const parts = cond.operands.map((c) => this.compileHaving(def, c));
+        return cond.kind === 'and'
+          ? (members) => parts.every((p) => p(members))
+          : (members) => parts.some((p) => p(members));
+      }
+      case 'not': {
+        const inner = this.compileHaving(def, cond.operand);
+        return (members) => !inner(members);
+      }
+      case 'aggregateCompare': {
+        const r = this.resolve(def, cond.field);
+        const { fn, op } = cond;
+        const numeric = fn !== 'MAX' && fn !== 'MIN';
+        if (numeric && cond.value.kind !== 'number' && cond.value.kind !== 'null') throw this.typeError(r);
+        const operand: Operand = numeric
+          ? cond.value.kind === 'number'
+            ? { kind: 'value', v: cond.value.value }
+            : { kind: 'null' }
+          : this.operand(r, cond.value);
+        return (members) => {
+          const value = this.fold(fn, r, members);
+          return compare(numeric ? (value as number | null) : normalize(value, r.kind), op, operand);
+        };
+      }
+      default: {
+        const test = this.compile(def, cond);
+        return (members) => test(members[0]!);
+      }
+    }
   }
 
   private fold(fn: AggregateFunction, r: Resolved, rows: Row[]): unknown {
@@ -610,6 +651,14 @@ class Executor {
       }
       case 'semiJoin':
         return this.semiJoin(def, cond);
+      case 'aggregateCompare':
+        throw queryError(
+          'MALFORMED_QUERY',
+          this.text,
+          cond.offset,
+          'Aggregate functions are only allowed in HAVING',
+          'semantic',
+        );
     }
   }
 

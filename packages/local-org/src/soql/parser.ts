@@ -83,10 +83,37 @@ function checkGrouping(query: SoqlQuery): void {
     const text = item.kind === 'field' ? item.field.text : item.kind === 'fields' ? `FIELDS(${item.which})` : '(SELECT';
     throw queryError('MALFORMED_QUERY', query.text, offset, `Field must be grouped or aggregated: ${text}`, 'semantic');
   }
+  for (const field of havingFields(query.having))
+    if (!grouped.has(field.text.toLowerCase()))
+      throw queryError(
+        'MALFORMED_QUERY',
+        query.text,
+        field.offset,
+        `Field must be grouped or aggregated: ${field.text}`,
+        'semantic',
+      );
+}
+
+/** The plain (not aggregated) fields a HAVING condition reads. */
+function havingFields(cond: Condition | undefined): FieldPath[] {
+  if (!cond) return [];
+  switch (cond.kind) {
+    case 'and':
+    case 'or':
+      return cond.operands.flatMap(havingFields);
+    case 'not':
+      return havingFields(cond.operand);
+    case 'aggregateCompare':
+      return [];
+    default:
+      return [cond.field];
+  }
 }
 
 class Parser {
   private pos = 0;
+  /** Inside HAVING, a condition may start with an aggregate. */
+  private inHaving = false;
 
   constructor(
     private readonly text: string,
@@ -158,6 +185,12 @@ class Parser {
       this.next();
       this.next();
       query.groupBy = this.fieldList();
+      if (this.isKeyword(this.peek(), 'HAVING')) {
+        this.next();
+        this.inHaving = true;
+        query.having = this.condition(false);
+        this.inHaving = false;
+      }
     }
     if (this.isKeyword(this.peek(), 'ORDER')) {
       this.next();
@@ -285,6 +318,23 @@ class Parser {
       const inner = this.condition(sub);
       this.expectPunct(')');
       return inner;
+    }
+    const fn = t.kind === 'ident' ? t.text.toUpperCase() : '';
+    if (this.inHaving && AGGREGATES.has(fn) && this.isPunct(this.peek(1), '(')) {
+      this.next();
+      this.next();
+      const field = this.fieldPath();
+      this.expectPunct(')');
+      const op = this.next();
+      if (op.kind !== 'op') this.unexpected(op);
+      return {
+        kind: 'aggregateCompare',
+        fn: fn as AggregateFunction,
+        field,
+        op: op.value as ComparisonOperator,
+        value: this.literal(),
+        offset: t.offset,
+      };
     }
     return this.fieldExpression(sub);
   }

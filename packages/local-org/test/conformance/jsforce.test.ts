@@ -20,7 +20,7 @@ describe('jsforce conformance', () => {
 
   const opportunities = () => running.org.db.filter('Opportunity', () => true);
 
-  test('aggregates with GROUP BY, aliases and exprN', async () => {
+  test('aggregates with GROUP BY, HAVING, aliases and exprN', async () => {
     const grouped = await conn.query<Row>(
       'SELECT StageName, COUNT(Id) n, SUM(Amount), MAX(Amount) top, AVG(Amount) FROM Opportunity GROUP BY StageName',
     );
@@ -46,6 +46,32 @@ describe('jsforce conformance', () => {
         .map((o) => String(o.CloseDate))
         .sort()[0],
     );
+
+    await conn
+      .sobject('Opportunity')
+      .create({ Name: 'Having probe', StageName: 'Closed Won', CloseDate: '2027-01-01', Amount: 10 });
+    const counts = new Map<string, number>();
+    for (const o of opportunities()) counts.set(String(o.StageName), (counts.get(String(o.StageName)) ?? 0) + 1);
+    const having = await conn.query<Row>(
+      "SELECT StageName, COUNT(Id) n FROM Opportunity GROUP BY StageName HAVING COUNT(Id) > 1 AND StageName != 'Lost'",
+    );
+    assert.deepEqual(
+      having.records.map((r) => [r.StageName, r.n]),
+      [...counts].filter(([, n]) => n > 1),
+    );
+    assert.ok(counts.has('Closed Won') && !having.records.some((r) => r.StageName === 'Closed Won'));
+    const small = await conn.query<Row>(
+      'SELECT StageName FROM Opportunity GROUP BY StageName HAVING MAX(Amount) < 100',
+    );
+    assert.deepEqual(
+      small.records.map((r) => r.StageName),
+      ['Closed Won'],
+    );
+    const havingUngrouped = await rejection(
+      conn.query("SELECT StageName FROM Opportunity GROUP BY StageName HAVING Name = 'x'"),
+    );
+    assert.equal(havingUngrouped.errorCode, 'MALFORMED_QUERY');
+    assert.match(havingUngrouped.message, /Field must be grouped or aggregated: Name/);
 
     const ungrouped = await rejection(conn.query('SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName'));
     assert.equal(ungrouped.errorCode, 'MALFORMED_QUERY');
@@ -168,9 +194,11 @@ describe('jsforce conformance', () => {
       .complete(true);
     assert.equal(deployed.status, 'Succeeded');
 
+    // jsforce's RetrieveRequest type wants every Package field; the wire request needs only these.
+    type RetrieveRequest = Parameters<typeof conn.metadata.retrieve>[0];
     const result = await conn.metadata
       .retrieve({
-        apiVersion: '62.0',
+        apiVersion: 62,
         unpackaged: {
           types: [
             { name: 'ExternalClientApplication', members: ['Js_Retrieved', 'Js_Missing'] },
@@ -179,7 +207,7 @@ describe('jsforce conformance', () => {
             { name: 'NoSuchType', members: ['X'] },
           ],
           version: '62.0',
-        },
+        } as unknown as RetrieveRequest['unpackaged'],
       })
       .complete();
     assert.equal(result.status, 'Succeeded');
@@ -220,5 +248,37 @@ describe('jsforce conformance', () => {
     const again = await conn.metadata.checkRetrieveStatus(result.id);
     assert.equal(String(again.done), 'true');
     assert.ok(!again.zipFile);
+  });
+
+  test('bulk2.query: CSV rows with relationship columns, scanAll for the recycle bin, unsupported SOQL refused', async () => {
+    conn.bulk2.pollInterval = 10;
+    const rows = (await (
+      await conn.bulk2.query('SELECT Id, Name, Owner.Name, CreatedDate, Industry FROM Account')
+    ).toArray()) as Row[];
+    const accounts = running.org.db.filter('Account', () => true);
+    assert.equal(rows.length, accounts.length);
+    assert.deepEqual(Object.keys(rows[0]!), ['Id', 'Name', 'Owner.Name', 'CreatedDate', 'Industry']);
+    assert.ok(rows.every((r) => r['Owner.Name'] === 'Local Admin'));
+    assert.match(String(rows[0]!.CreatedDate), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+    const binned = await conn.sobject('Account').create({ Name: 'Bulk Recycled' });
+    await conn.sobject('Account').destroy(binned.id!);
+    const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${binned.id}'`;
+    assert.equal(((await (await conn.bulk2.query(soql)).toArray()) as Row[]).length, 0);
+    const all = (await (await conn.bulk2.query(soql, { scanAll: true })).toArray()) as Row[];
+    assert.deepEqual(
+      all.map((r) => r.IsDeleted),
+      ['true'],
+    );
+
+    const subquery = await rejection(conn.bulk2.query('SELECT Name, (SELECT Name FROM Contacts) FROM Account'));
+    assert.equal(subquery.errorCode, 'API_ERROR');
+    assert.match(subquery.message, /Aggregate Relationships not supported in Bulk V2 Query/);
+    const grouped = await rejection(
+      conn.bulk2.query('SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName'),
+    );
+    assert.equal(grouped.errorCode, 'API_ERROR');
+    const unknown = await rejection(conn.bulk2.query('SELECT Nope FROM Account'));
+    assert.equal(unknown.errorCode, 'INVALID_FIELD');
   });
 });

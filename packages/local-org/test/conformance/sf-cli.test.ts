@@ -253,6 +253,65 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     );
   });
 
+  test('data export bulk (Bulk API 2.0), org list sobject record-counts, apex run answered as not compiled', async (t) => {
+    if (!needCli(t)) return;
+    const accounts = running.org.db.filter('Account', () => true);
+    const csvFile = join(home, 'accounts.csv');
+    const jsonFile = join(home, 'accounts.json');
+    const soql = 'SELECT Id, Name, Owner.Name FROM Account';
+    const apexFile = join(home, 'hello.apex');
+    writeFileSync(apexFile, "System.debug('hello');\n");
+    const [asCsv, asJson, counts, apex] = await Promise.all([
+      run(['data', 'export', 'bulk', '--query', soql, '--output-file', csvFile, '--wait', '2']),
+      run([
+        'data',
+        'export',
+        'bulk',
+        '--query',
+        soql,
+        '--output-file',
+        jsonFile,
+        '--result-format',
+        'json',
+        '--wait',
+        '2',
+      ]),
+      run([
+        'org',
+        'list',
+        'sobject',
+        'record-counts',
+        '--sobject',
+        'Account',
+        '--sobject',
+        'Contact',
+        '--sobject',
+        'NoSuchObject',
+      ]),
+      run(['apex', 'run', '--file', apexFile]),
+    ]);
+    ok(asCsv, 'export csv');
+    const lines = readFileSync(csvFile, 'utf8').trim().split('\n');
+    assert.equal(lines[0], '"Id","Name","Owner.Name"');
+    assert.equal(lines.length, accounts.length + 1);
+    ok(asJson, 'export json');
+    const rows = JSON.parse(readFileSync(jsonFile, 'utf8')) as Row[];
+    assert.deepEqual(rows.map((r) => r.Id).sort(), accounts.map((a) => a.Id).sort());
+
+    ok(counts, 'record counts');
+    assert.deepEqual(
+      (counts.result as Array<{ name: string; count: number }>).sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: 'Account', count: accounts.length },
+        { name: 'Contact', count: running.org.db.filter('Contact', () => true).length },
+      ],
+    );
+
+    // No Apex runtime: the CLI reports a compile failure, never a run that did not happen.
+    assert.notEqual(apex.status, 0);
+    assert.match(JSON.stringify(apex), /cannot compile or execute Apex/);
+  });
+
   test('org assign permset', async (t) => {
     if (!needCli(t)) return;
     running.org.insertAsSystem('PermissionSet', { Name: 'Cli_Assigned', Label: 'Cli Assigned' });

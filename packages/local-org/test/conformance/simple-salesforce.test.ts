@@ -60,7 +60,7 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test(`simple-salesforce ${PIN}: JWT login, query, CRUD, deleted records, deploy, expired session, client credentials`, async () => {
+  test(`simple-salesforce ${PIN}: JWT login, query, CRUD, deleted records, bulk2 query, deploy, expired session, client credentials`, async () => {
     assert.ok(running.httpsUrl && running.tlsCertificatePem, 'the org serves HTTPS');
     assert.equal(running.instanceUrl, running.httpsUrl);
     const runAs = createIntegrationUser(running.org);
@@ -102,6 +102,7 @@ describe('simple-salesforce (an independent client) against the HTTPS listener',
     assert.equal(summary.deleted_delete, 'ENTITY_IS_DELETED');
     assert.equal(summary.not_found, 'NOT_FOUND');
     assert.equal(summary.recycle_bin, true);
+    assert.equal(summary.bulk2_sets, Math.ceil(running.org.db.filter('Account', () => true).length / 2));
     assert.equal(summary.deploy, 'Succeeded');
     assert.equal(appByName(running.org, 'Simple_Sf_Eca')?.kind, 'ExternalClientApp');
     assert.equal(summary.expired, 'INVALID_SESSION_ID');

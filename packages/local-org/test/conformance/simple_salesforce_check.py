@@ -6,6 +6,8 @@ a hosts-file entry would; everything else (JWT signing with PyJWT, token parsing
 mapping) is the library's own code. TLS is verified against the org's certificate
 (REQUESTS_CA_BUNDLE). Prints a JSON summary; exits non-zero on the first failed check.
 """
+import csv
+import io
 import json
 import os
 import sys
@@ -98,6 +100,19 @@ now = datetime.now(timezone.utc)
 log = sf.Account.deleted(now - timedelta(hours=1), now + timedelta(minutes=5))
 check(created["id"] in [r["id"] for r in log["deletedRecords"]], f"getDeleted {log}")
 summary["recycle_bin"] = True
+
+# Bulk API 2.0 query: sets of at most max_records rows, each with its header, chained by Sforce-Locator.
+total = sf.query("SELECT COUNT() FROM Account")["totalSize"]
+pages = [list(csv.DictReader(io.StringIO(page)))
+         for page in sf.bulk2.Account.query("SELECT Id, Name, Owner.Name FROM Account", max_records=2, wait=0.05)]
+check(sum(len(p) for p in pages) == total, f"bulk2 rows {pages} != {total}")
+check(len(pages) == (total + 1) // 2 and all(len(p) <= 2 for p in pages), f"bulk2 sets {[len(p) for p in pages]}")
+check(all(r["Owner.Name"] for p in pages for r in p), f"bulk2 relationship column {pages[0]}")
+binned_soql = f"SELECT Id, IsDeleted FROM Account WHERE Id = '{created['id']}'"
+deleted_rows = [r for page in sf.bulk2.Account.query_all(binned_soql, wait=0.05)
+                for r in csv.DictReader(io.StringIO(page))]
+check(deleted_rows == [{"Id": created["id"], "IsDeleted": "true"}], f"bulk2 queryAll {deleted_rows}")
+summary["bulk2_sets"] = len(pages)
 
 # A Metadata API deploy as simple-salesforce sends it (POST .../Soap/m/NN.0/deployRequest), polled to the end.
 deploy = sf.deploy(os.environ["ECA_ZIP"], sandbox=False)
