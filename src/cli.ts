@@ -6,6 +6,7 @@ import { approvalCommands } from './cli/approval';
 import { auditCommand } from './cli/audit';
 import { devCommand } from './cli/dev';
 import { processIo, reportError, type CliIo } from './cli/io';
+import { loginCommands } from './cli/login';
 import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
 import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
@@ -36,7 +37,12 @@ export function buildProgram(io: CliIo): Command {
       },
     });
   program.addCommand(devCommand(io));
-  for (const command of [...onboardingCommands(io), ...approvalCommands(io), ...statusCommands(io)])
+  for (const command of [
+    ...loginCommands(io),
+    ...onboardingCommands(io),
+    ...approvalCommands(io),
+    ...statusCommands(io),
+  ])
     program.addCommand(command);
   program.addCommand(orgCommand(io));
   program.addCommand(auditCommand(io));

@@ -2,23 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { approve, onboardingStatus, prepareOnboarding, startOnboarding } from './client/onboarding';
+import { OnrampApi } from './cli/api-client';
+import { seededPersonToken } from './cli/login';
+import { untilClosed } from './cli/onboarding';
 import { stepState } from './cli/status-view';
 import { embeddedLogger, startEmbeddedStack } from './embedded-stack';
-import { formatIssues } from './spec/load';
-import { devSignoff } from './signoff/dev-signer';
-import { renderPlan } from './spec/plan';
+import type { ApprovalRecord } from './shared/types';
 
 /**
- * `npm run demo`: a full onboarding on the embedded stack. An ops engineer's spec is validated and
- * planned, a second person approves, onramp provisions and proves the integration, and prints the runbook.
+ * `npm run demo`: a full onboarding on the embedded stack, through the onramp server as people use it. The
+ * requester signs in and submits the example spec (the server validates and plans it against the org),
+ * two security approvers sign in and approve as the default policy requires, onramp provisions and proves
+ * the integration, and prints the runbook.
  */
 async function demo(): Promise<void> {
   const logger = embeddedLogger('onramp-demo', 'warn');
   // Everything the demo writes is thrown away at the end; its secrets key never touches the disk.
   const dir = mkdtempSync(join(tmpdir(), 'onramp-demo-'));
   const say = (text: string) => process.stdout.write(`${text}\n`);
-  say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker...');
+  say('Starting the embedded stack: Temporal dev server, local Salesforce org, onramp worker and server...');
   const secretsKey = randomBytes(32).toString('base64');
   const stack = await startEmbeddedStack({ dir, logger, persist: false, freePorts: true, secretsKey }).catch(
     (error: unknown) => {
@@ -27,39 +29,39 @@ async function demo(): Promise<void> {
     },
   );
   try {
+    const server = stack.server.url;
     say(`  Temporal UI: ${stack.temporal.uiUrl} (payloads decoded through ${stack.codec.url})`);
-    say(`  Local org:   ${stack.org.instanceUrl}\n`);
-    const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await adminConnection(stack));
-    if (!prepared.plan || prepared.issues.some((i) => i.severity === 'error')) {
-      throw new Error(`the example spec does not validate:\n${formatIssues(prepared.issues)}`);
-    }
-    say(renderPlan(prepared.plan));
-    // The dev signer stands in for the onramp server: seeded people, the key `onramp dev` created.
-    const dev = await devSignoff(stack.config);
-    const handle = await startOnboarding(stack.client, stack.config, prepared, dev.submission('requester'));
-    say(`\nStarted workflow ${handle.workflowId}; requested by jdoe@acme.example, waiting for sign-off.`);
+    say(`  Local org:   ${stack.org.instanceUrl}`);
+    say(`  Console:     ${server} (sign-in at ${stack.server.idp?.issuer})\n`);
+    // Each person signs in at the embedded provider and gets an API token from the console, as `onramp login --person` does.
+    const as = async (email: string) => new OnrampApi(server, await seededPersonToken(server, email));
+    const requester = await as('jdoe@acme.example');
+    const spec = readFileSync('examples/billing.yaml', 'utf8');
+    const planned = await requester.post<{ planText: string }>('/api/plan', { spec });
+    say(planned.planText);
+    const started = await requester.post<{ workflowId: string; requirementText: string }>('/api/requests', { spec });
+    say(`\nStarted workflow ${started.workflowId}; requested by jdoe@acme.example (signed in).`);
+    say(`Policy asks: ${started.requirementText}.`);
     // deploy/policy.yaml: the local org is not a sandbox and billing calls Apex, so two security approvers.
-    for (const who of ['alice@acme.example', 'bob@acme.example']) {
-      const record = await approve(stack.client, 'billing', dev.decision(who, 'reviewed the plan'));
-      say(`Approved by ${record.approver} at ${record.at}.`);
+    for (const email of ['alice@acme.example', 'bob@acme.example']) {
+      const approver = await as(email);
+      const record = await approver.post<ApprovalRecord>('/api/requests/billing/approve', {
+        comment: 'reviewed the plan',
+      });
+      say(`Approved by ${record.approver} (signed in) at ${record.at}.`);
     }
     say('');
-    const result = await handle.result();
-    const status = await onboardingStatus(stack.client, 'billing');
+    const status = await untilClosed(requester, 'billing');
     for (const step of status.steps) {
       say(`  ${stepState(step, status.phase).padEnd(11)} ${step.step.padEnd(28)} ${step.detail ?? ''}`);
     }
+    if (status.phase !== 'completed') throw new Error(`the onboarding ended ${status.phase}`);
     say('\nRunbook:\n');
-    say(readFileSync(result.runbookPath, 'utf8'));
+    say(await requester.text('/api/requests/billing/runbook'));
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function adminConnection(stack: Awaited<ReturnType<typeof startEmbeddedStack>>) {
-  const { AdminSession } = await import('./activities/deps');
-  return new AdminSession(stack.config).get();
 }
 
 demo().then(

@@ -66,6 +66,8 @@ export async function startEmbeddedStack(options: {
   const port = options.freePorts ? await findFreePort() : (options.port ?? DEFAULT_PORT);
   const uiPort = options.freePorts ? await findFreePort() : (options.uiPort ?? port + 1000);
   const codecKeys = { keyFile: join(dir, 'codec-keys.json') };
+  // Chosen before the configuration is written: the CLI finds the server through it (server.port).
+  const serverPort = options.freePorts || options.serverPort === 0 ? await findFreePort() : options.serverPort;
   const codec = await startUiCodecServer(codecKeys, uiPort);
   const devServer = { dbFile: join(dir, 'temporal.db'), port, uiPort, uiCodecEndpoint: codec.uiEndpoint };
   const temporal = await startDevServer(devServer).catch(async (error: unknown) => {
@@ -77,7 +79,11 @@ export async function startEmbeddedStack(options: {
     temporal: { address: temporal.address, namespace: temporal.namespace },
     org: { persist },
     // A key held in memory leaves no key file behind.
-    config: { codec: codecKeys, ...(options.secretsKey ? { secrets: { keyFile: undefined } } : {}) },
+    config: {
+      codec: codecKeys,
+      ...(serverPort ? { server: { port: serverPort } } : {}),
+      ...(options.secretsKey ? { secrets: { keyFile: undefined } } : {}),
+    },
     writtenBy: 'onramp dev: the embedded stack',
     configFileName: basename(DEV_CONFIG_FILE),
   }).catch(async (error: unknown) => {
@@ -102,7 +108,6 @@ export async function startEmbeddedStack(options: {
   const client = await connectOnrampClient(config, dataConverter);
   // The quarterly re-audit exists as soon as onramp runs (created once, kept up to date on every start).
   await ensureAuditSchedule(client, config);
-  const serverPort = options.freePorts ? 0 : options.serverPort;
   const server = await listenOnrampServer({
     config,
     client,

@@ -1,18 +1,38 @@
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
-import { statSync } from 'node:fs';
-import { onboardingHandle, prepareOnboarding, startOnboarding } from '../client/onboarding';
-import { registeredState } from '../client/registry';
+import { readFileSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { onboardingWorkflowId } from '../shared/messages';
-import type { OnboardingPhase } from '../shared/types';
-import { formatIssues, loadSpec } from '../spec/load';
-import { renderPlan, type ValidationIssue } from '../spec/plan';
-import { hasErrors } from '../spec/static-checks';
-import { devSignoff } from '../signoff/dev-signer';
-import { requirementFor } from '../signoff/requirement';
+import type { OnboardingStatus } from '../shared/types';
+import { formatIssues, parseSpec } from '../spec/load';
+import type { Plan, ValidationIssue } from '../spec/plan';
+import { OnrampApi, runWithServer, ServerRefusal } from './api-client';
 import type { CliIo } from './io';
-import { CliError, EXIT, printJson, queryStatus, runWithSession, type ExitCode } from './shared';
+import { CliError, EXIT, printJson, type ExitCode } from './shared';
 import { nextSteps, renderStatus } from './status-view';
+
+/** What GET /api/requests/:name/status answers: the status, whether the workflow still runs, and its run. */
+export type ServerStatus = OnboardingStatus & { open: boolean; runId: string };
+
+export const statusOf = (api: OnrampApi, name: string) =>
+  api.get<ServerStatus>(`/api/requests/${encodeURIComponent(name)}/status`);
+
+const POLL_MS = 1000;
+
+/** Polls the status until the workflow closes; `onChange` sees every status that differs from the last. */
+export async function untilClosed(
+  api: OnrampApi,
+  name: string,
+  onChange: (status: ServerStatus, previous: ServerStatus | undefined) => void = () => undefined,
+): Promise<ServerStatus> {
+  let previous: ServerStatus | undefined;
+  for (;;) {
+    const status = await statusOf(api, name);
+    if (JSON.stringify(status) !== JSON.stringify(previous)) onChange(status, previous);
+    previous = status;
+    if (!status.open) return status;
+    await sleep(POLL_MS);
+  }
+}
 
 /** Prints a spec's issues, each naming the spec field (and line), on stderr or as JSON. */
 function reportIssues(io: CliIo, spec: string, issues: ValidationIssue[], json: boolean): ExitCode {
@@ -25,19 +45,19 @@ function reportIssues(io: CliIo, spec: string, issues: ValidationIssue[], json: 
   return EXIT.invalidSpec;
 }
 
-/** A spec argument that names no file is bad usage (2); exit 3 is for specs that say something wrong. */
-function requireSpecFile(spec: string): void {
+/** The spec file's text; an argument that names no file is bad usage (2): exit 3 is for specs that say something wrong. */
+function readSpecFile(spec: string): string {
   if (!statSync(spec, { throwIfNoEntry: false })?.isFile())
     throw new CliError(`${spec}: no such spec file`, EXIT.usage);
+  return readFileSync(spec, 'utf8');
 }
 
-/** The latest run of this integration's onboarding, if there was one. */
-async function latestRun(client: Client, integration: string): Promise<{ runId: string; state: string } | undefined> {
+/** Runs `call`, turning the server's "this spec has errors" into the spec's issues (exit 3). */
+async function orIssues<T>(io: CliIo, spec: string, json: boolean, call: () => Promise<T>): Promise<T | ExitCode> {
   try {
-    const description = await onboardingHandle(client, integration).describe();
-    return { runId: description.runId, state: description.status.name };
+    return await call();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
+    if (error instanceof ServerRefusal && error.issues) return reportIssues(io, spec, error.issues, json);
     throw error;
   }
 }
@@ -48,122 +68,101 @@ function planCommand(io: CliIo): Command {
     .argument('<spec>', 'integration spec (YAML)')
     .option('--json', 'print { ok, plan, issues } as one JSON line')
     .action((spec: string, options: { json?: boolean }) =>
-      runWithSession(io, 'plan', async (session) => {
+      runWithServer(io, 'plan', async (api) => {
         const json = options.json === true;
-        requireSpecFile(spec);
-        const prepared = await prepareOnboarding(spec, session.config, await session.salesforce());
-        if (hasErrors(prepared.issues)) return reportIssues(io, spec, prepared.issues, json);
-        if (json) printJson(io, { ok: true, plan: prepared.plan, issues: prepared.issues });
-        else io.stdout(renderPlan(prepared.plan!).trimEnd());
+        const text = readSpecFile(spec);
+        const planned = await orIssues(io, spec, json, () =>
+          api.post<{ plan: Plan; issues: ValidationIssue[]; planText: string }>('/api/plan', { spec: text }),
+        );
+        if (typeof planned === 'number') return planned;
+        if (json) printJson(io, { ok: true, plan: planned.plan, issues: planned.issues });
+        else io.stdout(planned.planText.trimEnd());
         return EXIT.ok;
       }),
     );
 }
 
+interface Submitted {
+  integration: string;
+  workflowId: string;
+  runId: string;
+  plan: Plan;
+  requirementText: string;
+}
+
 function onboardCommand(io: CliIo): Command {
   return new Command('onboard')
-    .description('validate a spec and start its onboarding workflow (or attach to the one already running)')
+    .description('submit a spec: the server validates it and starts its onboarding (or attach to the one running)')
     .argument('<spec>', 'integration spec (YAML)')
     .option('--wait', 'wait for the onboarding to end and print the runbook path')
     .option('--json', 'print { workflowId, runId, attached, ... } as one JSON line')
     .action((spec: string, options: { wait?: boolean; json?: boolean }) =>
-      runWithSession(io, 'onboard', async (session) => {
+      runWithServer(io, 'onboard', async (api) => {
         const json = options.json === true;
-        requireSpecFile(spec);
-        const loaded = await loadSpec(spec);
-        if (!loaded.ok) return reportIssues(io, spec, loaded.errors, json);
-        const integration = loaded.spec.name;
-        const client = await session.temporal();
-        const latest = await latestRun(client, integration);
-        // An offboarded integration may be onboarded again (a new generation: a new user, app and credentials).
-        if (latest?.state === 'COMPLETED' && (await registeredState(client, integration)) !== 'retired') {
-          throw new CliError(
-            `${integration} is already onboarded; see \`onramp runbook ${integration}\` (one integration user per external system)`,
-          );
-        }
+        const text = readSpecFile(spec);
         let started: {
           workflowId: string;
           runId: string;
           attached: boolean;
           integration: string;
-          phase: OnboardingPhase;
+          phase: string;
           approvers?: string[];
         };
-        if (latest?.state === 'RUNNING') {
-          // What runs is the request made then. Validating the spec again would trip over what it already created.
-          const status = await queryStatus(client, integration);
+        try {
+          const submitted = await orIssues(io, spec, json, () => api.post<Submitted>('/api/requests', { spec: text }));
+          if (typeof submitted === 'number') return submitted;
+          const { integration, workflowId, runId, plan } = submitted;
+          const approvers = plan.approval.approvers;
+          started = { workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers };
+          if (!json) {
+            io.stdout(`Started onboarding workflow ${workflowId} (run ${runId}).`);
+            io.stdout(`It waits up to ${plan.approval.timeout} for approvals: ${submitted.requirementText}.`);
+            io.stdout(
+              `  onramp approve ${integration}   (an approver, signed in with \`onramp login\`)\n  onramp status ${integration}`,
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof ServerRefusal) || !error.code.startsWith('already-')) throw error;
+          // The server named the integration from this very text, so it parses.
+          const parsed = parseSpec(text);
+          const integration = parsed.ok ? parsed.spec.name : spec;
+          if (error.code === 'already-onboarded')
+            throw new CliError(
+              `${integration} is already onboarded; see \`onramp runbook ${integration}\` (one integration user per external system)`,
+            );
+          const status = await statusOf(api, integration);
           started = {
             workflowId: onboardingWorkflowId(integration),
-            runId: latest.runId,
+            runId: status.runId,
             attached: true,
             integration,
             phase: status.phase,
           };
           if (!json) {
             io.stdout(
-              `Attached to the onboarding already running: workflow ${started.workflowId} (run ${latest.runId}), ${status.phase}.`,
+              `Attached to the onboarding already running: workflow ${started.workflowId} (run ${status.runId}), ${status.phase}.`,
             );
             io.stdout(nextSteps(status).join('\n'));
-          }
-        } else {
-          const prepared = await prepareOnboarding(spec, session.config, await session.salesforce());
-          if (hasErrors(prepared.issues)) return reportIssues(io, spec, prepared.issues, json);
-          // Until the CLI calls the server: onramp dev's signer, submitting as the seeded requester (or ONRAMP_USER).
-          const submission = (await devSignoff(session.config)).submission(process.env.ONRAMP_USER || 'requester');
-          const handle = await startOnboarding(client, session.config, prepared, submission);
-          const { approval } = prepared.plan!;
-          const { runId } = await handle.describe();
-          started = {
-            workflowId: handle.workflowId,
-            runId,
-            attached: false,
-            integration,
-            phase: 'awaiting-approval',
-            approvers: approval.approvers,
-          };
-          if (!json) {
-            // What the workflow will demand: the policy's approvers, and the spec's on top.
-            const { rules } = requirementFor(submission.policy, prepared.plan!, submission.requester);
-            const needed = rules
-              .map((r) => `${r.count} from ${[...r.groups, ...r.identities].join(', ')} (${r.source})`)
-              .join(' and ');
-            io.stdout(`Started onboarding workflow ${handle.workflowId} (run ${runId}).`);
-            io.stdout(
-              `It waits up to ${approval.timeout} for approvals: ${needed}. ` +
-                `${submission.requester.email} requested it and cannot approve it.`,
-            );
-            io.stdout(`  onramp approve ${integration} --as <approver>\n  onramp status ${integration}`);
           }
         }
         if (!options.wait) {
           if (json) printJson(io, started);
           return EXIT.ok;
         }
-        return waitForOutcome(io, client, integration, json, started);
+        const status = await untilClosed(api, started.integration);
+        if (status.phase === 'completed') {
+          if (json) printJson(io, { ...started, outcome: 'completed', runbookPath: status.runbookPath });
+          else io.stdout(`\n${started.integration} is onboarded. Runbook: ${status.runbookPath}`);
+          return EXIT.ok;
+        }
+        if (json) printJson(io, { ...started, outcome: status.phase, failure: status.failure });
+        else
+          io.stderr(
+            `\nThe onboarding of ${started.integration} did not complete (${status.phase}).\n${renderStatus(status)}`,
+          );
+        return EXIT.failure;
       }),
     );
-}
-
-async function waitForOutcome(
-  io: CliIo,
-  client: Client,
-  integration: string,
-  json: boolean,
-  started: object,
-): Promise<ExitCode> {
-  const handle = onboardingHandle(client, integration);
-  try {
-    const result = await handle.result();
-    if (json) printJson(io, { ...started, outcome: 'completed', runbookPath: result.runbookPath });
-    else io.stdout(`\n${integration} is onboarded. Runbook: ${result.runbookPath}`);
-    return EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof WorkflowFailedError)) throw error;
-    const status = await queryStatus(client, integration);
-    if (json) printJson(io, { ...started, outcome: status.phase, failure: status.failure });
-    else io.stderr(`\nThe onboarding of ${integration} did not complete (${status.phase}).\n${renderStatus(status)}`);
-    return EXIT.failure;
-  }
 }
 
 /** `onramp plan` and `onramp onboard`. */

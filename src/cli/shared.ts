@@ -65,15 +65,20 @@ export async function runWithSession(
     };
     io.setExitCode(await body(session));
   } catch (error) {
-    if (error instanceof ConfigError) reportError(io, command, missingConfiguration() ?? error.message, EXIT.usage);
-    else if (error instanceof CliError) reportError(io, command, error.message, error.exitCode);
-    else reportError(io, command, unexpected(error), EXIT.failure);
+    reportFailure(io, command, error);
   } finally {
     await client?.then(
       (c) => c.connection.close(),
       () => undefined,
     );
   }
+}
+
+/** How every command reports the way it ended: a configuration problem is bad usage (2), an explained failure keeps its code. */
+export function reportFailure(io: CliIo, command: string, error: unknown): void {
+  if (error instanceof ConfigError) reportError(io, command, missingConfiguration() ?? error.message, EXIT.usage);
+  else if (error instanceof CliError) reportError(io, command, error.message, error.exitCode);
+  else reportError(io, command, unexpected(error), EXIT.failure);
 }
 
 /** An error no command explained: its message, and its stack only when asked for (ONRAMP_DEBUG=1). */

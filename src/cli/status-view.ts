@@ -1,3 +1,4 @@
+import { describeRequirement } from '../signoff/describe';
 import type { OnboardingFailureDetails, OnboardingPhase, OnboardingStatus, StepProgress } from '../shared/types';
 
 /** `2025-06-01T12:00:01.123Z` → `12:00:01Z`: a table cell; `--json` keeps the full timestamps. */
@@ -71,9 +72,12 @@ export function nextSteps(status: OnboardingStatus): string[] {
       if (status.approvals.some((a) => a.decision === 'rejected')) return ['Rejected: nothing will be created.'];
       const missing = status.approvalsRequired - status.approvals.filter((a) => a.decision === 'approved').length;
       if (missing <= 0) return [`Approved: provisioning starts. Follow it with: onramp status ${name} --watch`];
+      const asked = status.requirement
+        ? `policy asks ${describeRequirement(status.requirement, status.requestedBy)}`
+        : `${status.requestedBy} requested it and cannot approve it`;
       return [
-        `Waiting for ${missing} more approval(s); ${status.requestedBy} requested it and cannot approve it.`,
-        `  onramp approve ${name} --as <approver>   or   onramp reject ${name} --as <approver> --comment <why>`,
+        `Waiting for ${missing} more approval(s); ${asked}.`,
+        `  onramp approve ${name}   or   onramp reject ${name} --comment <why>   (signed in as an approver: onramp login)`,
       ];
     }
     case 'provisioning':

@@ -1,38 +1,21 @@
-import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { onboardingHandle } from '../client/onboarding';
-import type { OnboardingStatus } from '../shared/types';
+import { runWithServer } from './api-client';
 import type { CliIo } from './io';
-import { CliError, EXIT, printJson, queryStatus, runWithSession, workflowState, type ExitCode } from './shared';
+import { statusOf, untilClosed } from './onboarding';
+import { EXIT, printJson } from './shared';
 import { failureLines, nextSteps, renderStatus, statusChanges } from './status-view';
+import type { OnboardingStatus } from '../shared/types';
 
-const WATCH_INTERVAL_MS = 1000;
 /** Home the cursor and clear the screen: a terminal redraws the table in place. */
 const REDRAW = '\x1b[H\x1b[2J';
 
 const argument = ['<name>', "integration name (the spec's `name`)"] as const;
+const path = (name: string, what = '') => `/api/requests/${encodeURIComponent(name)}${what}`;
 
-/** Refreshes until the workflow closes; exits 0 only when the onboarding completed, so scripts can wait on it. */
-async function watch(io: CliIo, client: Client, name: string, json: boolean): Promise<ExitCode> {
-  let previous: OnboardingStatus | undefined;
-  for (;;) {
-    // Described before the query, so the last reading after the close is the final status.
-    const open = (await workflowState(client, name)) === 'RUNNING';
-    const status = await queryStatus(client, name);
-    if (JSON.stringify(status) !== JSON.stringify(previous)) {
-      if (json) printJson(io, status);
-      else if (io.isTTY) io.stdout(`${REDRAW}${renderStatus(status)}\n\n${nextSteps(status).join('\n')}`);
-      else if (!previous) io.stdout(renderStatus(status));
-      else statusChanges(previous, status).forEach((line) => io.stdout(line));
-    }
-    previous = status;
-    if (!open) break;
-    await sleep(WATCH_INTERVAL_MS);
-  }
-  if (!json && !io.isTTY) io.stdout(nextSteps(previous).join('\n'));
-  return previous.phase === 'completed' ? EXIT.ok : EXIT.failure;
+/** The status without what only the server's API adds (`open`, `runId`): what `--json` printed before. */
+function plain(status: OnboardingStatus & { open?: boolean; runId?: string }): OnboardingStatus {
+  const { open: _open, runId: _runId, ...rest } = status;
+  return rest;
 }
 
 function statusCommand(io: CliIo): Command {
@@ -42,14 +25,23 @@ function statusCommand(io: CliIo): Command {
     .option('--json', 'print the status as JSON (one line per change with --watch)')
     .option('--watch', 'refresh until the workflow closes; exit 0 only if the onboarding completed')
     .action((name: string, options: { json?: boolean; watch?: boolean }) =>
-      runWithSession(io, 'status', async (session) => {
-        const client = await session.temporal();
-        if (options.watch) return watch(io, client, name, options.json === true);
-        await workflowState(client, name);
-        const status = await queryStatus(client, name);
-        if (options.json) printJson(io, status);
-        else io.stdout(`${renderStatus(status)}\n\n${nextSteps(status).join('\n')}`);
-        return EXIT.ok;
+      runWithServer(io, 'status', async (api) => {
+        const json = options.json === true;
+        if (!options.watch) {
+          const status = plain(await statusOf(api, name));
+          if (json) printJson(io, status);
+          else io.stdout(`${renderStatus(status)}\n\n${nextSteps(status).join('\n')}`);
+          return EXIT.ok;
+        }
+        const last = await untilClosed(api, name, (next, previous) => {
+          const status = plain(next);
+          if (json) printJson(io, status);
+          else if (io.isTTY) io.stdout(`${REDRAW}${renderStatus(status)}\n\n${nextSteps(status).join('\n')}`);
+          else if (!previous) io.stdout(renderStatus(status));
+          else statusChanges(plain(previous), status).forEach((line) => io.stdout(line));
+        });
+        if (!json && !io.isTTY) io.stdout(nextSteps(last).join('\n'));
+        return last.phase === 'completed' ? EXIT.ok : EXIT.failure;
       }),
     );
 }
@@ -59,19 +51,8 @@ function runbookCommand(io: CliIo): Command {
     .description('print the runbook (Markdown) of an onboarded integration')
     .argument(...argument)
     .action((name: string) =>
-      runWithSession(io, 'runbook', async (session) => {
-        const client = await session.temporal();
-        const state = await workflowState(client, name);
-        if (state !== 'COMPLETED') {
-          throw new CliError(`${name} has no runbook: its onboarding is ${(await queryStatus(client, name)).phase}`);
-        }
-        // The result is stored by Temporal: no worker is needed to read it.
-        const { runbookPath } = await onboardingHandle(client, name).result();
-        if (!existsSync(runbookPath))
-          throw new CliError(
-            `the runbook was written to ${runbookPath} on the worker's machine; it is not on this one`,
-          );
-        io.stdout(readFileSync(runbookPath, 'utf8').trimEnd());
+      runWithServer(io, 'runbook', async (api) => {
+        io.stdout((await api.text(path(name, '/runbook'))).trimEnd());
         return EXIT.ok;
       }),
     );
@@ -79,26 +60,18 @@ function runbookCommand(io: CliIo): Command {
 
 function cancelCommand(io: CliIo): Command {
   return new Command('cancel')
-    .description('cancel a running onboarding; everything it created is undone, and this prints what')
+    .description(
+      'cancel a running onboarding (its requester or an admin); everything it created is undone, and this prints what',
+    )
     .argument(...argument)
     .option('--json', 'print the final status as one JSON line')
     .action((name: string, options: { json?: boolean }) =>
-      runWithSession(io, 'cancel', async (session) => {
-        const client = await session.temporal();
-        const state = await workflowState(client, name);
-        if (state !== 'RUNNING')
-          throw new CliError(`the onboarding of ${name} is not running (${state.toLowerCase()}); nothing to cancel`);
-        const handle = onboardingHandle(client, name);
-        await handle.cancel();
-        // The workflow undoes its steps before it closes; its result is the moment compensation is over.
-        const ended = await handle.result().then(
-          () => 'completed' as const,
-          (error: unknown) =>
-            error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure ? 'cancelled' : 'failed',
-        );
-        const status = await queryStatus(client, name);
+      runWithServer(io, 'cancel', async (api) => {
+        // The server answers once the workflow has undone its steps and closed.
+        const status = await api.post<OnboardingStatus>(path(name, '/cancel'));
+        const cancelled = status.phase === 'cancelled';
         if (options.json) printJson(io, status);
-        else if (ended !== 'cancelled')
+        else if (!cancelled)
           io.stdout(
             `The onboarding of ${name} ended (${status.phase}) before the cancellation took effect.\n${renderStatus(status)}`,
           );
@@ -109,7 +82,7 @@ function cancelCommand(io: CliIo): Command {
               ...(status.failure ? failureLines(status.failure).slice(1) : ['Nothing had been created.']),
             ].join('\n'),
           );
-        return ended === 'cancelled' && !status.failure?.leftBehind.length ? EXIT.ok : EXIT.failure;
+        return cancelled && !status.failure?.leftBehind.length ? EXIT.ok : EXIT.failure;
       }),
     );
 }

@@ -10,8 +10,11 @@ import { identityKey } from '../shared/identity';
 import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
-import { hasRole, type Identity } from './identity';
-import { loadPolicy, loadSigningKey, Signer, type ApprovalPolicy } from '../signoff';
+import { hasRole, type Identity, type Role } from './identity';
+import { ineligibility, loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
+import { describeRequirement } from '../signoff/describe';
+import { parseSpec } from '../spec/load';
+import { renderPlan } from '../spec/plan';
 
 export interface RequestSummary {
   integration: string;
@@ -45,11 +48,50 @@ export class Requests {
     return this.signoff;
   }
 
+  /** Validates the spec against the org and computes its plan, as `who` would submit it; changes nothing. */
+  async plan(who: Identity, specText: unknown) {
+    const prepared = await this.prepare(who, specText);
+    const { policy } = await this.signing();
+    const plan = prepared.plan!;
+    const requirement = requirementFor(policy, plan, who);
+    return { ok: true, plan, issues: prepared.issues, requirement, planText: renderPlan(plan, requirement) };
+  }
+
   /** Validates the spec against the org and starts the onboarding; the requester is the signed-in person. */
-  async submit(who: Identity, specText: string) {
-    if (!hasRole(who, 'requester', 'admin')) {
-      throw new ApiError(403, 'not-a-requester', `${who.email} is not in a group that may request onboardings`);
+  async submit(who: Identity, specText: unknown) {
+    this.requireRole(who, ['requester', 'admin'], 'request onboardings', 'not-a-requester');
+    // An onboarding under way or done is said so before validating: what it created would trip validation.
+    const parsed = typeof specText === 'string' ? parseSpec(specText) : undefined;
+    const name = parsed?.ok ? parsed.spec.name : undefined;
+    const state = name ? await this.state(name) : undefined;
+    // An offboarded integration may be onboarded again (a new generation: a new user, app and credentials).
+    const retired = state === 'COMPLETED' && (await registeredState(this.client, name!)) === 'retired';
+    if (state === 'RUNNING' || (state === 'COMPLETED' && !retired)) {
+      const [code, what] =
+        state === 'RUNNING'
+          ? ['already-running', 'is already under way']
+          : ['already-onboarded', 'is already onboarded (one integration user per system)'];
+      throw new ApiError(409, code, `the onboarding of ${name} ${what}`, 'name');
     }
+    const prepared = await this.prepare(who, specText);
+    const integration = prepared.resolved!.names.name;
+    const { signer, policy } = await this.signing();
+    const requester = { sub: who.sub, email: who.email, groups: who.groups };
+    const handle = await startOnboarding(this.client, this.config, prepared, { signer, requester, policy });
+    const { runId } = await handle.describe();
+    const requirement = requirementFor(policy, prepared.plan!, requester);
+    return {
+      integration,
+      workflowId: handle.workflowId,
+      runId,
+      plan: prepared.plan!,
+      issues: prepared.issues,
+      requirement,
+      requirementText: describeRequirement(requirement, who.email),
+    };
+  }
+
+  private async prepare(who: Identity, specText: unknown) {
     if (typeof specText !== 'string' || specText.trim() === '')
       throw new ApiError(400, 'missing-field', 'is required', 'spec');
     const prepared = await prepareOnboarding(
@@ -57,7 +99,7 @@ export class Requests {
       this.config,
       await this.admin(),
     );
-    if (hasErrors(prepared.issues) || !prepared.resolved) {
+    if (hasErrors(prepared.issues) || !prepared.resolved || !prepared.plan) {
       throw new ApiError(
         422,
         'invalid-spec',
@@ -66,19 +108,18 @@ export class Requests {
         prepared.issues,
       );
     }
-    const integration = prepared.resolved.names.name;
-    const state = await this.state(integration);
-    const retired = state === 'COMPLETED' && (await registeredState(this.client, integration)) === 'retired';
-    if (state === 'RUNNING' || (state === 'COMPLETED' && !retired)) {
-      const what =
-        state === 'RUNNING' ? 'is already under way' : 'is already onboarded (one integration user per system)';
-      throw new ApiError(409, 'exists', `the onboarding of ${integration} ${what}`, 'name');
-    }
-    const { signer, policy } = await this.signing();
-    const requester = { sub: who.sub, email: who.email, groups: who.groups };
-    const handle = await startOnboarding(this.client, this.config, prepared, { signer, requester, policy });
-    const { runId } = await handle.describe();
-    return { integration, workflowId: handle.workflowId, runId, plan: prepared.plan!, issues: prepared.issues };
+    return prepared;
+  }
+
+  /** 403 naming the role that is missing and the groups that give it, so the person knows whom to ask. */
+  private requireRole(who: Identity, roles: Role[], what: string, code: string): void {
+    if (hasRole(who, ...roles)) return;
+    const groups = roles.flatMap((r) => this.config.server.roles[r]);
+    throw new ApiError(
+      403,
+      code,
+      `${who.email} may not ${what}: that needs the ${roles.join(' or ')} role (group ${groups.join(', ')})`,
+    );
   }
 
   /** Onboardings, newest first, with whether each waits for this person. */
@@ -108,13 +149,19 @@ export class Requests {
   }
 
   async decide(who: Identity, integration: string, decision: 'approve' | 'reject', comment: string | undefined) {
-    if (!hasRole(who, 'approver')) {
-      throw new ApiError(403, 'not-an-approver', `${who.email} is not in a group that may approve onboardings`);
-    }
+    this.requireRole(who, ['approver'], 'approve or reject onboardings', 'not-an-approver');
     if (decision === 'reject' && !comment?.trim()) {
       throw new ApiError(400, 'missing-field', 'a rejection needs a comment saying why', 'comment');
     }
-    await this.existing(integration);
+    const state = await this.existing(integration);
+    if (state !== 'RUNNING') {
+      throw new ApiError(409, 'approval-closed', `the onboarding of ${integration} is closed (${state.toLowerCase()})`);
+    }
+    // Deciding again is answered from the first update (same update id): say so instead of a new decision.
+    const earlier = (await queryStatus(this.client, integration)).approvals.find(
+      (a) => identityKey(a.approver) === identityKey(who.email),
+    );
+    if (earlier?.decision === `${decision}d`) return { ...earlier, alreadyRecorded: true };
     const { signer } = await this.signing();
     const approver = { sub: who.sub, email: who.email, groups: who.groups };
     const input = { signer, approver, ...(comment?.trim() ? { comment: comment.trim() } : {}) };
@@ -126,8 +173,20 @@ export class Requests {
         throw new ApiError(409, cause?.type ?? 'refused', cause?.message ?? error.message);
       }
       if (error instanceof WorkflowNotFoundError) {
-        throw new ApiError(409, 'approval-closed', `the onboarding of ${integration} is closed`);
+        const closed = (await this.state(integration))?.toLowerCase() ?? 'closed';
+        throw new ApiError(409, 'approval-closed', `the onboarding of ${integration} is closed (${closed})`);
       }
+      throw error;
+    }
+  }
+
+  /** The Temporal state (RUNNING, COMPLETED, ...) and run of the onboarding; 404 when there is none. */
+  async describe(integration: string): Promise<{ state: string; runId: string }> {
+    try {
+      const description = await onboardingHandle(this.client, integration).describe();
+      return { state: description.status.name, runId: description.runId };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound(integration);
       throw error;
     }
   }
@@ -140,7 +199,11 @@ export class Requests {
       throw new ApiError(403, 'not-allowed', 'only the requester or an admin may cancel an onboarding');
     }
     if (state !== 'RUNNING')
-      throw new ApiError(409, 'not-running', `the onboarding of ${integration} is ${status.phase}`);
+      throw new ApiError(
+        409,
+        'not-running',
+        `the onboarding of ${integration} is not running (${status.phase}); nothing to cancel`,
+      );
     const handle = onboardingHandle(this.client, integration);
     await handle.cancel();
     // The workflow undoes its steps before it closes; the status then says what was undone.
@@ -150,15 +213,17 @@ export class Requests {
 
   async runbook(integration: string): Promise<string> {
     const state = await this.existing(integration);
-    if (state !== 'COMPLETED')
-      throw new ApiError(409, 'no-runbook', `${integration} has no runbook: it is not onboarded`);
+    if (state !== 'COMPLETED') {
+      const { phase } = await queryStatus(this.client, integration);
+      throw new ApiError(409, 'no-runbook', `${integration} has no runbook: its onboarding is ${phase}`);
+    }
     const { runbookPath } = await onboardingHandle(this.client, integration).result();
     return readFile(runbookPath, 'utf8');
   }
 
   private async existing(integration: string): Promise<string> {
     const state = await this.state(integration);
-    if (!state) throw new ApiError(404, 'not-found', `no onboarding of "${integration}"`, 'name');
+    if (!state) throw notFound(integration);
     return state;
   }
 
@@ -172,17 +237,20 @@ export class Requests {
   }
 }
 
-/** Whether `who` may decide now: an approver, not the requester, listed in the plan, not yet decided. */
+const notFound = (integration: string) =>
+  new ApiError(404, 'not-found', `no onboarding of "${integration}" was found`, 'name');
+
+/**
+ * Whether `who` may still decide, by the policy the request was signed with: it awaits approval, `who`
+ * counts toward one of its rules, is not the requester nor excluded, and has not decided yet.
+ */
 export function awaits(status: OnboardingStatus, who: Identity): boolean {
-  const me = identityKey(who.email);
-  const listed = status.plan?.approval.approvers.some((a) => identityKey(a) === me) ?? false;
-  return (
-    status.phase === 'awaiting-approval' &&
-    hasRole(who, 'approver') &&
-    identityKey(status.requestedBy) !== me &&
-    listed &&
-    !status.approvals.some((a: ApprovalRecord) => identityKey(a.approver) === me)
+  if (status.phase !== 'awaiting-approval' || !status.requirement || !status.requester) return false;
+  const me = { sub: who.sub, email: who.email, groups: who.groups };
+  const decided = status.approvals.some(
+    (a: ApprovalRecord) => a.sub === who.sub || identityKey(a.approver) === identityKey(who.email),
   );
+  return !decided && ineligibility(status.requirement, status.requester, me) === undefined;
 }
 
 /** The spec with `requestedBy` set to the signed-in person: who asked is who signed in, not what the file says. */

@@ -32,8 +32,9 @@ export interface DevSignoff {
 }
 
 /**
- * DEV AND TESTS ONLY: stands in for the onramp server (and its sign-in) with the key `onramp dev` created
- * and its seeded people, so `onramp dev`'s own tools, the demo and the tests can sign. It loads the key
+ * TESTS AND BENCHMARKS ONLY: stands in for the onramp server (and its sign-in) with the key a local stack
+ * created and its seeded people, for workflow-level tests and benchmarks that do not go through the server
+ * (the CLI and the demo do: they sign in). It loads the key
  * file and refuses when it is missing; it never creates one (only the embedded stack does). Whoever holds
  * the key file is the approval service: outside `onramp dev`, only the server does.
  */

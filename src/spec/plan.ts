@@ -10,6 +10,9 @@ import type { ResolvedIntegration } from './normalize';
 import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
 import { grantedRights } from './schema';
 import { assessRisks } from './static-checks';
+import { describeRequirement } from '../signoff/describe';
+import { approvalsNeeded } from '../signoff/rules';
+import type { ApprovalRequirement } from '../signoff/statements';
 import { ONBOARDING_STEP_CATALOGUE, undoOf, type OnboardingStep } from '../shared/steps';
 
 export type IssueSeverity = 'error' | 'warning';
@@ -274,7 +277,7 @@ function renderDetails(details: Record<string, PlanDetailValue>, indent: string)
 }
 
 /** Human text for the approver, in the spirit of `terraform plan`. Deterministic for a given plan. */
-export function renderPlan(plan: Plan): string {
+export function renderPlan(plan: Plan, requirement?: ApprovalRequirement): string {
   const out: string[] = [];
   out.push(`onramp plan for integration "${plan.integration}" (${plan.displayName})`);
   if (plan.specFingerprint) out.push(`  spec:         ${plan.specFingerprint}`);
@@ -292,9 +295,11 @@ export function renderPlan(plan: Plan): string {
   }
   out.push(`  owner:        ${plan.owner}`);
   out.push(`  requested by: ${plan.requestedBy}`);
-  out.push(
-    `  approvals:    ${plan.approval.approvalsRequired} of ${plan.approval.approvers.length} (${plan.approval.approvers.join(', ')}), timeout ${plan.approval.timeout}`,
-  );
+  // Only the approval policy knows who must approve; without it the plan says so rather than count the spec's list.
+  const asked = requirement
+    ? describeRequirement(requirement, plan.requestedBy)
+    : `set by the approval policy when submitted; the spec adds ${plan.approval.approvalsRequired} of ${plan.approval.approvers.join(', ') || 'nobody'}`;
+  out.push(`  approvals:    ${asked}; timeout ${plan.approval.timeout}`);
   out.push('');
   out.push('Symbols: + create   ~ update   - delete   > verify   = unchanged');
   out.push('');
@@ -347,7 +352,7 @@ export function renderPlan(plan: Plan): string {
   out.push(`Plan: ${plan.steps.length} step(s) (${summary}); ${plan.risks.length} risk(s).`);
   out.push(
     blockers.length === 0
-      ? `Nothing was started. \`onramp onboard\` asks for ${plan.approval.approvalsRequired} approval(s), ` +
+      ? `Nothing was started. \`onramp onboard\` asks for ${requirement ? `${approvalsNeeded(requirement)} approval(s)` : 'the approvals the policy requires'}, ` +
           `to come within ${plan.approval.timeout}.`
       : `This plan cannot be approved: ${blockers.length} blocking problem(s).`,
   );

@@ -17,6 +17,8 @@ function bareEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env))
     if (/^(ONRAMP_|TEMPORAL_)/.test(key) && key !== 'ONRAMP_TEMPORAL_CLI') delete env[key];
+  // `onramp login` keeps its tokens in the user's config directory: this test's own.
+  env.XDG_CONFIG_HOME = join(cwd, 'user-config');
   return env;
 }
 
@@ -117,6 +119,15 @@ describe('onramp dev', () => {
       assert.match(refusal.error, /bootstrap-key\.pem belongs to the local org running as process \d+/);
       assert.equal(secondOutput.stderr, '');
 
+      // A real sign-in at the embedded provider as the seeded requester; the token is kept owner-only.
+      const login = await run(['login', '--person', 'jdoe@acme.example']);
+      assert.equal(login.code, 0, login.stderr);
+      const credentials = join(cwd, 'user-config', 'onramp', 'credentials.json');
+      assert.equal(
+        login.stdout.trim(),
+        `Signed in to ${consoleUrl} as jdoe@acme.example (requester); token saved in ${credentials}.`,
+      );
+      assert.equal(statSync(credentials).mode & 0o777, 0o600);
       const plan = onramp(['plan', join(ROOT, 'examples', 'billing.yaml')]);
       const planOutput = collect(plan);
       assert.equal(await exited(plan), 0, planOutput.stderr);
@@ -168,7 +179,8 @@ describe('onramp dev', () => {
       assert.equal((await codecCall(`${codecUrl}/ui/${'0'.repeat(64)}/decode`, [stored])).status, 401);
 
       // A rejection is an outcome: one INFO line in the dev terminal, not a WARN with a stack.
-      const rejected = await run(['reject', 'billing', '--as', 'alice@acme.example', '--comment', 'not now']);
+      assert.equal((await run(['login', '--person', 'alice@acme.example'])).code, 0);
+      const rejected = await run(['reject', 'billing', '--comment', 'not now']);
       assert.equal(rejected.code, 0, rejected.stderr);
       await eventually(async () =>
         output.stderr.includes('workflow ended: onboarding of billing rejected by alice@acme.example')

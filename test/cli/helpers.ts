@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli';
+import { seededPersonToken } from '../../src/cli/login';
+import { listenOnrampServer, type ListenOptions, type RunningServer } from '../../src/server/listen';
 import type { CliIo } from '../../src/cli/io';
 import type { OnrampConfig } from '../../src/config';
 
@@ -67,4 +69,49 @@ export async function eventually<T>(check: () => Promise<T | undefined>): Promis
     if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Starts `onramp ARGS...` acting as the person `token` belongs to (ONRAMP_TOKEN; none when undefined).
+ * The CLI reads the variable as it starts, so runs as different people may overlap.
+ */
+export function startAs(token: string | undefined, ...args: string[]): ReturnType<typeof start> {
+  const saved = process.env.ONRAMP_TOKEN;
+  if (token === undefined) delete process.env.ONRAMP_TOKEN;
+  else process.env.ONRAMP_TOKEN = token;
+  try {
+    return start(...args);
+  } finally {
+    if (saved === undefined) delete process.env.ONRAMP_TOKEN;
+    else process.env.ONRAMP_TOKEN = saved;
+  }
+}
+
+/** Runs `onramp ARGS...` as the person `token` belongs to. */
+export const onrampAs = (token: string | undefined, ...args: string[]): Promise<CliRun> => startAs(token, ...args).done;
+
+/**
+ * The onramp server with the embedded sign-in provider on a test stack, as the CLI reaches it
+ * (ONRAMP_SERVER), and API tokens of seeded people, each got by a real sign-in as `onramp login --person`
+ * does. Credentials go to a file of the test's own (ONRAMP_CREDENTIALS), never the user's.
+ */
+export async function startCliServer(
+  stack: Pick<ListenOptions, 'config' | 'client' | 'admin'> & { workDir: string },
+): Promise<{ server: RunningServer; token(email: string): Promise<string>; close(): Promise<void> }> {
+  const server = await listenOnrampServer({ ...stack, embeddedIdp: true, port: 0 });
+  process.env.ONRAMP_SERVER = server.url;
+  process.env.ONRAMP_CREDENTIALS = join(stack.workDir, 'credentials.json');
+  const tokens = new Map<string, Promise<string>>();
+  return {
+    server,
+    token(email) {
+      if (!tokens.has(email)) tokens.set(email, seededPersonToken(server.url, email));
+      return tokens.get(email)!;
+    },
+    async close() {
+      delete process.env.ONRAMP_SERVER;
+      delete process.env.ONRAMP_CREDENTIALS;
+      await server.close();
+    },
+  };
 }

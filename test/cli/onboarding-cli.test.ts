@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalOrgAdmin, diffStates } from '@onramp/local-org';
@@ -8,12 +8,15 @@ import { ONBOARDING_STEPS } from '../../src/shared/steps';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { findFreePort } from '../../src/temporal/dev-server';
-import { eventually, onramp, start, useConfig, withEnv } from './helpers';
+import { eventually, onramp, onrampAs, start, startCliServer, useConfig, withEnv } from './helpers';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
 
-describe('the onramp command line against a running stack', () => {
+describe('the onramp command line against the onramp server on a running stack', () => {
   let stack: OnrampStack;
+  let server: Awaited<ReturnType<typeof startCliServer>>;
+  /** API tokens of the seeded people, each from a real sign-in at the embedded provider. */
+  const as = (email: string, ...args: string[]) => server.token(email).then((t) => onrampAs(t, ...args));
   /** The billing example under another integration name, written to a file the CLI reads. */
   const specNamed = (name: string, edit: (yaml: string) => string = (y) => y) => {
     const file = join(stack.workDir, `${name}.yaml`);
@@ -26,9 +29,14 @@ describe('the onramp command line against a running stack', () => {
   before(async () => {
     stack = await startOnrampStack();
     useConfig(stack.workDir, stack.config);
+    server = await startCliServer(stack);
+    // Unless a test says otherwise, commands run as the requester.
+    process.env.ONRAMP_TOKEN = await server.token('jdoe@acme.example');
   });
   after(async () => {
     delete process.env.ONRAMP_CONFIG;
+    delete process.env.ONRAMP_TOKEN;
+    await server?.close();
     await stack?.close();
     await teardownAll();
   });
@@ -41,7 +49,7 @@ describe('the onramp command line against a running stack', () => {
     assert.match(run.stdout, /\+ createIntegrationUser "billing\.integration@integrations\.acme\.example"/);
     assert.match(
       run.stdout,
-      /\nNothing was started\. `onramp onboard` asks for 1 approval\(s\)/,
+      /\nNothing was started\. `onramp onboard` asks for 2 approval\(s\)/,
       'a plan does not claim to wait',
     );
     assert.doesNotMatch(run.stdout, /Waiting for/);
@@ -108,17 +116,55 @@ describe('the onramp command line against a running stack', () => {
     }
   });
 
-  test('with Temporal unreachable a command fails within seconds and says what to start', async () => {
+  test('with the server unreachable a command fails within seconds and says what to start', async () => {
     const port = await findFreePort();
     const began = Date.now();
-    const run = await withEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, () => onramp('status', 'billing'));
+    const run = await withEnv({ ONRAMP_SERVER: `http://127.0.0.1:${port}` }, () => onramp('status', 'billing'));
     const took = Date.now() - began;
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
-      new RegExp(`^onramp status: cannot reach Temporal at 127\\.0\\.0\\.1:${port}: .*Is \`onramp dev\` running`),
+      new RegExp(
+        `^onramp status: cannot reach the onramp server at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*Is \`onramp dev\` \\(or \`onramp server\`\\) running`,
+      ),
     );
     assert.ok(took < 5_000, `failed after ${took} ms`);
+  });
+
+  test('without a token a command says to sign in; an unknown token too; both change nothing', async () => {
+    const anonymous = await onrampAs(undefined, 'approve', 'billing');
+    assert.equal(anonymous.code, 2);
+    assert.equal(
+      anonymous.stderr,
+      `onramp approve: not signed in to ${server.server.url}: run \`onramp login\` (or set ONRAMP_TOKEN)`,
+    );
+    const forged = await onrampAs('onr_not-a-token', 'status', 'billing', '--json');
+    assert.equal(forged.code, 2);
+    assert.match(JSON.parse(forged.stdout).error, /did not accept your token .*: run `onramp login`/);
+  });
+
+  test('onramp login --person signs in for real, keeps the token owner-only, and other commands use it', async () => {
+    const file = process.env.ONRAMP_CREDENTIALS!;
+    const wrong = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('login', '--person', 'nobody@acme.example'));
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /the sign-in of nobody@acme\.example failed/);
+    const login = await withEnv({ ONRAMP_TOKEN: '' }, () =>
+      onramp('login', '--person', 'auditor@acme.example', '--json'),
+    );
+    assert.equal(login.code, 0, login.stderr);
+    assert.deepEqual(JSON.parse(login.stdout), {
+      server: server.server.url,
+      email: 'auditor@acme.example',
+      roles: ['auditor'],
+      credentialsFile: file,
+    });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string; email: string }>;
+    assert.equal(stored[server.server.url]!.email, 'auditor@acme.example');
+    const viaFile = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('status', 'nosuch'));
+    assert.match(viaFile.stderr, /no onboarding of "nosuch" was found/, 'the saved token was sent');
+    assert.equal((await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('logout'))).code, 0);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8'))[server.server.url], undefined);
   });
 
   test('a broken configuration prints its issues and exits 2', async () => {
@@ -127,7 +173,8 @@ describe('the onramp command line against a running stack', () => {
       file,
       'salesforce:\n  instanceUrl: not a url\n  username: admin@example.com\n  consumerKey: 0123456789abc\n  privateKeyPath: key.pem\n',
     );
-    const run = await withEnv({ ONRAMP_CONFIG: file }, () => onramp('status', 'billing'));
+    // The configuration is read to find the server when ONRAMP_SERVER does not name it.
+    const run = await withEnv({ ONRAMP_CONFIG: file, ONRAMP_SERVER: '' }, () => onramp('status', 'billing'));
     assert.equal(run.code, 2);
     assert.match(run.stderr, /invalid onramp configuration/);
     assert.match(run.stderr, /salesforce\.instanceUrl \(ONRAMP_SF_INSTANCE_URL\): must be the org's My Domain URL/);
@@ -141,29 +188,32 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(attached.code, 0, attached.stderr);
     assert.match(attached.stdout, /Attached to the onboarding already running: workflow onramp:onboard:billing/);
 
-    const self = await onramp('approve', 'billing', '--as', 'jdoe@acme.example');
+    // Signed in, but outside the approvers' groups: refused by the server (403), naming the missing role.
+    const self = await onramp('approve', 'billing');
     assert.equal(self.code, 4);
-    assert.match(self.stderr, /refused: SelfApproval: jdoe@acme\.example \(dev-requester\) requested this onboarding/);
-    const outsider = await onramp('approve', 'billing', '--as', 'auditor@acme.example');
-    assert.equal(outsider.code, 4);
-    assert.match(outsider.stderr, /NotAnApprover/);
-    // The dev signer signs only for onramp dev's seeded people: nobody can be named into existence.
-    const stranger = await onramp('approve', 'billing', '--as', 'mallory@evil.example');
-    assert.equal(stranger.code, 2);
-    assert.match(stranger.stderr, /mallory@evil\.example is not one of onramp dev's people/);
-    assert.equal((await status('billing')).approvals.length, 0, 'refusals are not recorded');
-
-    // Without --as the identity comes from ONRAMP_USER.
-    const approved = await withEnv({ ONRAMP_USER: 'alice@acme.example' }, () =>
-      onramp('approve', 'billing', '--comment', 'least privilege checked'),
+    assert.equal(
+      self.stderr,
+      'onramp approve: not allowed: jdoe@acme.example may not approve or reject onboardings: that needs the approver role (group onramp-security-approvers)',
     );
+    for (const outsider of ['auditor@acme.example', 'admin@acme.example']) {
+      const refused = await as(outsider, 'approve', 'billing', '--json');
+      assert.equal(refused.code, 4);
+      assert.match(JSON.parse(refused.stdout).error, /^not allowed: .* needs the approver role/);
+    }
+    assert.equal((await status('billing')).approvals.length, 0, 'refusals change nothing');
+
+    const approved = await as('alice@acme.example', 'approve', 'billing', '--comment', 'least privilege checked');
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^Approved billing as alice@acme\.example at /);
-    const repeated = await onramp('approve', 'billing', '--as', 'alice@acme.example');
+    assert.match(
+      approved.stdout,
+      /\nWaiting for 1 more approval\(s\); policy asks 2 approvals from onramp-security-approvers/,
+    );
+    const repeated = await as('alice@acme.example', 'approve', 'billing');
     assert.equal(repeated.code, 0, repeated.stderr);
     assert.match(repeated.stdout, /^Already recorded: alice@acme\.example approved billing at \S+; nothing changed\.$/);
     // The default policy asks two security approvals on the local org (not a sandbox).
-    const second = await onramp('approve', 'billing', '--as', 'bob@acme.example');
+    const second = await as('bob@acme.example', 'approve', 'billing');
     assert.equal(second.code, 0, second.stderr);
 
     const finished = await waiting;
@@ -171,7 +221,7 @@ describe('the onramp command line against a running stack', () => {
     assert.match(finished.stdout, /Started onboarding workflow onramp:onboard:billing/);
     assert.match(
       finished.stdout,
-      /approvals: 2 from onramp-security-approvers, security@acme\.example \(policy\) and 1 from security@acme\.example, salesforce-admins@acme\.example \(spec\)/,
+      /approvals: 2 approvals from onramp-security-approvers and 1 approval from security@acme\.example or salesforce-admins@acme\.example \(the spec's approvers\); the requester \(jdoe@acme\.example\) and billing-team@acme\.example cannot approve\./,
     );
     const runbookPath = /billing is onboarded\. Runbook: (\S+)/.exec(finished.stdout)?.[1];
     assert.ok(runbookPath, finished.stdout);
@@ -192,7 +242,7 @@ describe('the onramp command line against a running stack', () => {
     assert.equal(runbook.stdout, readFileSync(runbookPath, 'utf8').trimEnd());
     assert.match(runbook.stdout, /alice@acme.example \| approved/);
 
-    const late = await onramp('approve', 'billing', '--as', 'admin@acme.example');
+    const late = await as('alice@acme.example', 'approve', 'billing');
     assert.equal(late.code, 4);
     assert.match(late.stderr, /closed \(completed\)/);
     const again = await onramp('onboard', 'examples/billing.yaml');
@@ -204,11 +254,11 @@ describe('the onramp command line against a running stack', () => {
     const spec = specNamed('ledger');
     const waiting = onramp('onboard', spec, '--wait', '--json');
     await eventually(async () => ((await onramp('status', 'ledger')).code === 0 ? true : undefined));
-    const silent = await onramp('reject', 'ledger', '--as', 'bob@acme.example');
+    const silent = await as('bob@acme.example', 'reject', 'ledger');
     assert.equal(silent.code, 2, 'a rejection needs its reason');
     assert.match(silent.stderr, /say why with --comment <text>/);
     assert.equal((await status('ledger')).approvals.length, 0);
-    const rejected = await onramp('reject', 'ledger', '--as', 'bob@acme.example', '--comment', 'not this quarter');
+    const rejected = await as('bob@acme.example', 'reject', 'ledger', '--comment', 'not this quarter');
     assert.equal(rejected.code, 0, rejected.stderr);
     assert.match(rejected.stdout, /^Rejected ledger as bob@acme\.example/);
 
@@ -231,7 +281,7 @@ describe('the onramp command line against a running stack', () => {
     assert.match(shown.stdout, /\ncreateIntegrationUser +not run +- +- *\n/, 'steps that never ran say so');
     assert.doesNotMatch(shown.stdout, /pending/);
     assert.match(shown.stdout, /\nRejected by bob@acme\.example \(not this quarter\): nothing was created\./);
-    assert.equal((await onramp('approve', 'ledger', '--as', 'alice@acme.example')).code, 4);
+    assert.equal((await as('alice@acme.example', 'approve', 'ledger')).code, 4);
   });
 
   test('cancel during provisioning undoes what was created and prints it', async () => {
@@ -241,8 +291,8 @@ describe('the onramp command line against a running stack', () => {
     try {
       const spec = specNamed('payroll');
       assert.equal((await onramp('onboard', spec)).code, 0);
-      assert.equal((await onramp('approve', 'payroll', '--as', 'alice@acme.example')).code, 0);
-      assert.equal((await onramp('approve', 'payroll', '--as', 'bob@acme.example')).code, 0);
+      assert.equal((await as('alice@acme.example', 'approve', 'payroll')).code, 0);
+      assert.equal((await as('bob@acme.example', 'approve', 'payroll')).code, 0);
       await eventually(async () =>
         (await status('payroll')).steps.find((s) => s.step === 'createApp')?.state === 'running' ? true : undefined,
       );

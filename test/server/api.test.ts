@@ -39,7 +39,7 @@ describe('onramp server API with bearer tokens', () => {
     assert.equal(unknown.status, 401);
     assert.equal(((await unknown.json()) as any).error.code, 'invalid-token');
 
-    const approver = await tokenFor('security@acme.example');
+    const approver = await tokenFor('alice@acme.example');
     const refused = await api(approver, '/api/requests', { spec: spec('api-outsider') });
     assert.equal(refused.status, 403);
     assert.equal(((await refused.json()) as any).error.code, 'not-a-requester');
@@ -80,7 +80,7 @@ describe('onramp server API with bearer tokens', () => {
 
   it('submits as the signed-in requester, lists it for the approver, approves, completes and serves the runbook', async () => {
     const requester = await tokenFor('jdoe@acme.example');
-    const approver = await tokenFor('security@acme.example');
+    const approver = await tokenFor('alice@acme.example');
     const submitted = await api(requester, '/api/requests', { spec: spec('api-billing') });
     assert.equal(submitted.status, 201, await submitted.clone().text());
     assert.equal(
@@ -94,9 +94,19 @@ describe('onramp server API with bearer tokens', () => {
       awaiting.map((r) => [r.integration, r.requestedBy]),
       [['api-billing', 'jdoe@acme.example']],
     );
+    // Awaiting by policy: alice is in the policy's approver group (the spec lists team addresses, not her).
+    const awaitingOf = async (token: string) =>
+      ((await (await api(token, '/api/requests?awaiting=me')).json()) as any[]).map((r) => r.integration);
+    assert.deepEqual(await awaitingOf(requester), [], 'never the requester');
+    assert.deepEqual(await awaitingOf(await tokenFor('auditor@acme.example')), [], 'nobody outside the policy');
     const detail = (await (await api(approver, '/api/requests/api-billing')).json()) as any;
     assert.equal(detail.awaitingMe, true);
     assert.match(detail.planText, /onramp plan for integration "api-billing"/);
+    assert.match(
+      detail.planText,
+      /approvals: {4}2 approvals from onramp-security-approvers and 1 approval from security@acme\.example or salesforce-admins@acme\.example \(the spec's approvers\); the requester \(jdoe@acme\.example\) and billing-team@acme\.example cannot approve; timeout 72h/,
+      'the plan states what policy requires',
+    );
     assert.ok(
       detail.plan.steps.some((s: any) => s.details.objects?.Account),
       'the plan with its grants',
@@ -110,9 +120,12 @@ describe('onramp server API with bearer tokens', () => {
 
     const approved = await api(approver, '/api/requests/api-billing/approve', { comment: 'scoped to billing' });
     assert.equal(approved.status, 200, await approved.clone().text());
-    assert.equal(((await approved.json()) as any).approver, 'security@acme.example');
+    assert.equal(((await approved.json()) as any).approver, 'alice@acme.example');
+    assert.deepEqual(await awaitingOf(approver), [], 'no longer awaiting who decided');
+    const bob = await tokenFor('bob@acme.example');
+    assert.deepEqual(await awaitingOf(bob), ['api-billing'], 'still awaiting the second approver');
     // deploy/policy.yaml: billing calls Apex on an org that is not a sandbox, so two security approvers.
-    const second = await api(await tokenFor('salesforce-admins@acme.example'), '/api/requests/api-billing/approve', {});
+    const second = await api(bob, '/api/requests/api-billing/approve', {});
     assert.equal(second.status, 200, await second.clone().text());
 
     let phase = '';
@@ -128,7 +141,7 @@ describe('onramp server API with bearer tokens', () => {
 
   it('lets the requester cancel, and not an approver', async () => {
     const requester = await tokenFor('jdoe@acme.example');
-    const approver = await tokenFor('security@acme.example');
+    const approver = await tokenFor('alice@acme.example');
     assert.equal((await api(requester, '/api/requests', { spec: spec('api-cancel') })).status, 201);
     const refused = await api(approver, '/api/requests/api-cancel/cancel', {});
     assert.equal(refused.status, 403);

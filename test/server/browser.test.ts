@@ -62,7 +62,7 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
     await screenshot('signed-out');
 
     await page.getByRole('link', { name: 'Sign in again' }).click();
-    await signIn('security@acme.example');
+    await signIn('alice@acme.example');
     const awaiting = page.getByRole('table', { name: 'Requests awaiting my decision' });
     await awaiting.getByRole('link', { name: 'browser-billing' }).waitFor();
     await screenshot('approver-home');
@@ -85,7 +85,7 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${c.server.url}/signed-out`);
     await page.getByRole('link', { name: 'Sign in again' }).click();
-    await signIn('salesforce-admins@acme.example');
+    await signIn('bob@acme.example');
     await page
       .getByRole('table', { name: 'Requests awaiting my decision' })
       .getByRole('link', { name: 'browser-billing' })

@@ -14,12 +14,12 @@ describe('onramp server: sign-in with the embedded OpenID provider', () => {
     assert.ok(authorize.searchParams.get('state') && authorize.searchParams.get('nonce'));
     assert.match(login.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Lax/i);
 
-    const home = await agent.signIn(c.server, 'security@acme.example');
+    const home = await agent.signIn(c.server, 'alice@acme.example');
     assert.equal(home.status, 200);
     assert.equal(agent.url, `${c.server.url}/`);
-    assert.match(await home.text(), /Signed in as <strong>Sam Okafor<\/strong> \(security@acme.example; approver\)/);
+    assert.match(await home.text(), /Signed in as <strong>Alice Okafor<\/strong> \(alice@acme.example; approver\)/);
     const me = (await (await agent.request(`${c.server.url}/api/me`)).json()) as any;
-    assert.equal(me.email, 'security@acme.example');
+    assert.equal(me.email, 'alice@acme.example');
     assert.deepEqual(me.roles, ['approver']);
   });
 

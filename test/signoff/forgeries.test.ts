@@ -91,7 +91,7 @@ describe('forged sign-off is refused, and nothing is written', () => {
     assert.equal(status.phase, 'awaiting-approval', 'one real approval of the two policy asks for');
     assert.deepEqual(
       status.approvals.map((a) => [a.approver, a.sub]),
-      [['alice@acme.example', 'dev-security-1']],
+      [['alice@acme.example', 'u-alice']],
     );
     assert.ok(status.ignoredDecisions!.every((d) => /no signed statement/.test(d.reason)));
     // Refused updates never reach history: only the one accepted update was written.

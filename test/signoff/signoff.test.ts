@@ -64,7 +64,7 @@ describe('signed statements', () => {
       requirement,
     });
     const claims = verifyRequest(token, jwks, { workflowId, plan, integration });
-    assert.equal(claims.requester.sub, 'dev-requester');
+    assert.equal(claims.requester.sub, 'u-jdoe');
     assert.equal(claims.planDigest, planDigest(plan));
 
     throwsFailure(

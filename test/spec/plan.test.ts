@@ -74,7 +74,29 @@ describe('renderPlan', () => {
     assert.match(text, /\+ createApp "Onramp_Billing"/);
     assert.match(text, /Salesforce Integration \(user license\): needs 1; capacity not checked yet/);
     assert.match(text, /! MEDIUM access\.apexClasses\[0\]: Apex class BillingSync/);
-    assert.match(text, /Nothing was started\. `onramp onboard` asks for 1 approval\(s\), to come within 72h\./);
+    // Without the policy the plan does not count the spec's approvers as if they were the requirement.
+    assert.match(text, /approvals: {4}set by the approval policy when submitted; the spec adds 1 of /);
+    assert.match(
+      text,
+      /Nothing was started\. `onramp onboard` asks for the approvals the policy requires, to come within 72h\./,
+    );
+  });
+
+  it("states what the policy requires, not the spec's count", async () => {
+    const requirement = {
+      rules: [
+        { source: 'policy' as const, count: 2, groups: ['onramp-security-approvers'], identities: [] },
+        { source: 'spec' as const, count: 1, groups: [], identities: ['security@acme.example'] },
+      ],
+      neverApprove: { subs: ['u-jdoe'], emails: [] },
+      reasons: ['production org'],
+    };
+    const text = renderPlan(await billingPlan(), requirement);
+    assert.match(
+      text,
+      /approvals: {4}2 approvals from onramp-security-approvers and 1 approval from security@acme\.example \(the spec's approvers\); the requester \(\S+\) cannot approve; timeout 72h\n/,
+    );
+    assert.match(text, /Nothing was started\. `onramp onboard` asks for 2 approval\(s\), to come within 72h\./);
   });
 
   it('shows license capacity, issues and refuses approval when blocked', async () => {

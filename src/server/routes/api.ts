@@ -27,6 +27,8 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/me', async (request) => identityOf(request));
 
+  app.post('/api/plan', async (request) => ctx.requests.plan(identityOf(request), field(request.body, 'spec', true)));
+
   app.post('/api/requests', async (request, reply) => {
     const started = await ctx.requests.submit(identityOf(request), field(request.body, 'spec', true)!);
     return reply.code(201).send(started);
@@ -43,15 +45,19 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // The plan also as `onramp plan` prints it, for scripts that show it to a person.
     return {
       ...status,
-      ...(status.plan ? { planText: renderPlan(status.plan) } : {}),
+      ...(status.plan ? { planText: renderPlan(status.plan, status.requirement) } : {}),
       awaitingMe: awaits(status, who),
     };
   });
 
   app.get('/api/requests/:name/status', async (request) => {
     identityOf(request);
-    const { plan: _plan, ...status } = await ctx.requests.get(integrationParam(request));
-    return status;
+    const name = integrationParam(request);
+    // Read before the status, so that a status read after the close is the final one.
+    const { state, runId } = await ctx.requests.describe(name);
+    const { plan: _plan, ...status } = await ctx.requests.get(name);
+    // `open`: the workflow still runs; clients that wait for the end poll until it is false.
+    return { ...status, open: state === 'RUNNING', runId };
   });
 
   for (const decision of ['approve', 'reject'] as const) {

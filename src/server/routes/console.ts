@@ -96,6 +96,8 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const label = formField(request, 'label').trim().slice(0, 80);
     if (!label) throw new ApiError(400, 'missing-field', 'is required', 'label');
     const issued = await ctx.tokens.issue(page.identity!, label);
+    // `onramp login --person` asks for JSON; a browser gets the page that shows the token once.
+    if (request.headers.accept === 'application/json') return reply.code(201).send(issued);
     return html(reply, tokensPage(page, ctx.tokens.listFor(page.identity!.sub), issued));
   });
 

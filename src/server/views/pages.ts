@@ -142,7 +142,7 @@ ${plan ? planSections(plan) : ''}
 ${
   plan
     ? `<section aria-labelledby="text-h"><h2 id="text-h">The plan as <code>onramp plan</code> prints it</h2>
-<pre>${escapeHtml(renderPlan(plan))}</pre></section>`
+<pre>${escapeHtml(renderPlan(plan, status.requirement))}</pre></section>`
     : ''
 }
 <script src="/static/status.js" defer></script>`,
