@@ -140,7 +140,7 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     assert.equal(running.org.db.get('Account', id), undefined);
   });
 
-  test('org list metadata: ApexClass, PermissionSet, Profile, ExternalClientApplication; an unknown type is INVALID_TYPE', async (t) => {
+  test('org list metadata: ApexClass, PermissionSet, Profile, ExternalClientApplication, Role, Group, CustomObject; an unknown type is INVALID_TYPE', async (t) => {
     if (!needCli(t)) return;
     running.org.insertAsSystem('PermissionSet', { Name: 'Cli_Listed', Label: 'Cli Listed' });
     const conn = adminConnection(running);
@@ -174,6 +174,27 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
       ecas.map((e) => e.fullName),
       ['Cli_Eca'],
     );
+
+    // Roles and groups are read-only through the API here: raw writes, as a human in Setup would make them.
+    const rawInsert = (type: string, values: Record<string, unknown>) =>
+      fetch(`${running.instanceUrl}/_org/records/${type}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(values),
+      }).then((r) => assert.equal(r.status, 201));
+    await rawInsert('UserRole', { Name: 'Cli Role', DeveloperName: 'Cli_Role' });
+    await rawInsert('Group', { Name: 'Cli Group', DeveloperName: 'Cli_Group', Type: 'Regular' });
+    const [roles, groups, objects] = await Promise.all([listed('Role'), listed('Group'), listed('CustomObject')]);
+    assert.deepEqual(
+      roles.map((r) => r.fileName),
+      ['roles/Cli_Role.role'],
+    );
+    assert.deepEqual(
+      groups.map((g) => g.fileName),
+      ['groups/Cli_Group.group'],
+    );
+    const objectFiles = objects.map((o) => o.fileName);
+    assert.ok(objectFiles.includes('objects/Account.object') && objectFiles.includes('objects/Invoice__c.object'));
 
     const unknown = await run(['org', 'list', 'metadata', '--metadata-type', 'NoSuchType']);
     assert.notEqual(unknown.status, 0);
