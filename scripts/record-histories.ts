@@ -21,11 +21,13 @@ import { CancelledFailure } from '@temporalio/common';
 import { readAuditReport } from '../src/audit/report-files';
 import { startAudit } from '../src/client/audit';
 import { decideSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
+import { approveChange, prepareChange, startChange } from '../src/client/change';
 import { approve, onboardingStatus, reject } from '../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
 import { startCodecServer } from '../src/codec/server';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { rotationWorkflowId } from '../src/shared/lifecycle';
+import { changeWorkflowId } from '../src/shared/messages';
 import { registryWorkflowId } from '../src/shared/registry';
 import { decodedPayloads, exportHistory } from '../test/helpers/history-export';
 import {
@@ -243,6 +245,38 @@ async function drivePaths(
     name: 'rotation-staged-secret',
     description: 'rotation of a client-credentials External Client App: staged pair proven, then promoted',
     workflowId: rotationWorkflowId('warehouse'),
+  });
+
+  // A change request of warehouse: read on Contact and a shorter session. The app's redeploy fails (three
+  // times, all its attempts), so the permission set is put back; then the same change again, completed.
+  const changed = specText('warehouse-cc', 'warehouse', (spec) => {
+    spec.access.objects.push({ name: 'Contact', rights: ['read'] });
+    spec.app.sessionTimeoutMinutes = 60;
+  });
+  const change = async (timeouts?: typeof FAST) => {
+    const prepared = await prepareChange({ text: changed }, stack.config, await stack.admin(), stack.client);
+    const handle = await startChange(stack.client, prepared, stack.signoff.submission(), timeouts ? { timeouts } : {});
+    for (const a of [SECURITY, SECOND]) await approveChange(stack.client, 'warehouse', decision(a));
+    return handle;
+  };
+  await admin.setFaults([{ kind: 'server-error', operation: 'deploy', times: 3 }]);
+  const failedChange = await (await change(FAST)).result().catch((e: unknown) => e);
+  await admin.clearFaults();
+  assert.ok(
+    failedChange instanceof WorkflowFailedError && (failedChange.cause as { type?: string }).type === 'ChangeFailed',
+    `change failed, got ${String(failedChange)}`,
+  );
+  await record({
+    name: 'change-failed-restored',
+    description: "change request approved; the app's redeploy failed, the previous access and settings put back",
+    workflowId: changeWorkflowId('warehouse'),
+  });
+  const completedChange = await (await change()).result();
+  assert.equal(completedChange.changes.length, 2);
+  await record({
+    name: 'change-completed',
+    description: 'change request approved: permission set and app changed in place, proven, baseline moved',
+    workflowId: changeWorkflowId('warehouse'),
   });
 
   const offboarding = await startOffboarding(stack.client, 'billing', {

@@ -1,4 +1,5 @@
 import { auditActivities } from './audit';
+import { changeActivities } from './change';
 import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
 import { AdminSession, type ActivityDeps } from './deps';
@@ -20,10 +21,12 @@ export type { StepInput } from './steps';
  */
 export function createActivities(deps: ActivityDeps) {
   const admin = new AdminSession(deps.config);
+  const verification = verificationActivities(deps, admin);
   return waitingOnTheOrg(admin, {
     ...provisioningActivities(deps, admin),
     ...compensationActivities(deps, admin),
-    ...verificationActivities(deps, admin),
+    ...verification,
+    ...changeActivities(deps, admin, verification),
     ...runbookActivities(deps),
     ...registryActivities(),
     ...auditActivities(deps, admin),

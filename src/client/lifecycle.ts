@@ -32,7 +32,7 @@ export type RemediationHandle = WorkflowHandleWithFirstExecutionRunId<typeof rem
  * lifecycle workflows run where the registry runs). Non-retryable when the integration is not managed
  * or retired, so an activity that asks does not retry in vain.
  */
-async function activeIntegration(
+export async function activeIntegration(
   client: Client,
   integration: string,
 ): Promise<{ record: RegistryRecord; taskQueue: string }> {

@@ -83,17 +83,20 @@ export async function startOnboarding(
 export const onboardingHandle = (client: Client, integration: string) =>
   client.workflow.getHandle<typeof onboardIntegration>(onboardingWorkflowId(integration));
 
+/** What deciding needs of a request's status: its phase, and the digest once the signed request is verified. */
+type SignedStatus = Pick<OnboardingStatus, 'integration' | 'phase' | 'planDigest'>;
+
 /**
  * The digest of the plan the run waits on, once the run has verified its signed request (the first thing
  * it does, in its first seconds): decisions are taken only from then on.
  */
-async function verifiedPlanDigest(run: OnboardingHandle): Promise<string> {
+async function verifiedPlanDigest(read: () => Promise<SignedStatus>): Promise<string> {
   for (let waited = 0; ; waited += 50) {
-    const status = await run.query(statusQuery);
+    const status = await read();
     if (status.planDigest) return status.planDigest;
     if (status.phase !== 'awaiting-approval' || waited >= 10_000) {
       throw new Error(
-        `${status.integration}: the onboarding has no verified signed request (${status.phase}); it cannot take decisions`,
+        `${status.integration}: the request has no verified signed request (${status.phase}); it cannot take decisions`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -108,22 +111,22 @@ export interface SignedDecision {
 }
 
 /**
- * Signs the decision for the integration's current run and the plan it waits on, and sends it through a
- * workflow update: the answer says at once whether it counted (a refusal is a typed failure).
+ * Signs the decision for the current run of a signed request (an onboarding or a change) and the plan it
+ * waits on, and sends it through a workflow update: the answer says at once whether it counted (a
+ * refusal is a typed failure).
  */
-async function decide(
+export async function decideSigned(
   client: Client,
-  integration: string,
+  workflowId: string,
+  readStatus: (run: WorkflowHandle) => Promise<SignedStatus>,
   decision: 'approved' | 'rejected',
   input: SignedDecision,
 ): Promise<ApprovalRecord> {
-  const handle = onboardingHandle(client, integration);
-  const { runId } = await handle.describe();
-  const digest = await verifiedPlanDigest(
-    client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId),
-  );
+  const { runId } = await client.workflow.getHandle(workflowId).describe();
+  const run = client.workflow.getHandle(workflowId, runId);
+  const digest = await verifiedPlanDigest(() => readStatus(run));
   const statement = await input.signer.signApproval({
-    workflowId: handle.workflowId,
+    workflowId,
     runId,
     planDigest: digest,
     approver: input.approver,
@@ -132,11 +135,14 @@ async function decide(
   });
   const update = decision === 'approved' ? approveUpdate : rejectUpdate;
   // The run's id pins the update to the run the statement names; the update id makes a resent call idempotent.
-  return client.workflow.getHandle<typeof onboardIntegration>(handle.workflowId, runId).executeUpdate(update, {
+  return run.executeUpdate(update, {
     args: [{ statement, approver: input.approver.email }],
     updateId: `${decision}:${runId}:${input.approver.sub}`,
   });
 }
+
+const decide = (client: Client, integration: string, decision: 'approved' | 'rejected', input: SignedDecision) =>
+  decideSigned(client, onboardingWorkflowId(integration), (run) => run.query(statusQuery), decision, input);
 
 export const approve = (client: Client, integration: string, input: SignedDecision) =>
   decide(client, integration, 'approved', input);

@@ -2,20 +2,34 @@ import type { Connection } from 'jsforce';
 import type { AppRequest } from './app-settings';
 import { updateConnectedApp } from './connected-app';
 import { isErrorCode, ONRAMP_CODES, SalesforceApiError } from './errors';
-import { redeployGlobalOauthSettings, type DeployProgress } from './external-client-app';
+import { redeployExternalClientApp, type DeployProgress } from './external-client-app';
 
 /**
  * Puts new credentials on an app onramp created: for an External Client App only its global OAuth
  * settings are redeployed (certificate, consumer key and secret), for a Connected App the component is
  * updated. Salesforce keeps one certificate per app, so the previous certificate stops verifying at once.
  */
+/**
+ * Puts an app's OAuth settings (scopes, callback URLs, IP policy and ranges, session timeout) in place on
+ * the app onramp created, with the consumer key, secret and certificate it already holds: the app and its
+ * credentials stay, so the integration keeps signing in throughout.
+ */
+export async function installAppSettings(
+  conn: Connection,
+  request: AppRequest,
+  progress: DeployProgress,
+): Promise<void> {
+  if (request.app.kind === 'connected-app') await updateConnectedApp(conn, request);
+  else await redeployExternalClientApp(conn, request, progress, ['settings', 'global', 'policies']);
+}
+
 export async function installAppCredentials(
   conn: Connection,
   request: AppRequest,
   progress: DeployProgress,
 ): Promise<void> {
   if (request.app.kind === 'connected-app') await updateConnectedApp(conn, request);
-  else await redeployGlobalOauthSettings(conn, request, progress);
+  else await redeployExternalClientApp(conn, request, progress, ['global']);
 }
 
 /**

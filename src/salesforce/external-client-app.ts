@@ -196,20 +196,22 @@ export async function ensureExternalClientApp(
 }
 
 /**
- * Replaces the global OAuth settings (certificate, consumer key and secret) of an app onramp created,
- * leaving its other parts as they are: what a credential rotation changes and nothing else.
+ * Redeploys parts of an app onramp created, leaving the others as they are: the global OAuth settings
+ * (certificate, consumer key and secret) are what a credential rotation changes; a change request
+ * redeploys the OAuth settings, global settings and policies with the credentials the app already holds.
  */
-export async function redeployGlobalOauthSettings(
+export async function redeployExternalClientApp(
   conn: Connection,
   request: AppRequest,
   progress: DeployProgress,
+  parts: EcaPart[],
 ): Promise<void> {
   const existing = await readExternalClientApp(conn, request.app.apiName);
   if (!existing) {
     throw new SalesforceApiError(`External Client App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   }
   if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
-  await deploy(conn, await externalClientAppPackage(request, conn.version, ['global']), progress);
+  await deploy(conn, await externalClientAppPackage(request, conn.version, parts), progress);
 }
 
 export async function deleteExternalClientApp(

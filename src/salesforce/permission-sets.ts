@@ -107,10 +107,10 @@ function createInOneCall(request: PermissionSetRequest): SubRequest[] {
   return subrequests;
 }
 
-const apexClassQuery = (names: string[]) =>
+export const apexClassQuery = (names: string[]) =>
   `SELECT Id, Name FROM ApexClass WHERE Name IN (${names.map(soqlQuote).join(', ')}) ORDER BY Name`;
 
-async function findPermissionSet(
+export async function findPermissionSet(
   conn: Connection,
   name: string,
 ): Promise<{ Id: string; Description: string | null } | undefined> {

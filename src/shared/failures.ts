@@ -63,6 +63,7 @@ const CATALOGUE = {
   OnboardingFailed: { retries: false, means: 'an onboarding step failed; what was done is undone' },
   OffboardingFailed: { retries: false, means: 'an offboarding step failed; running it again continues' },
   RotationFailed: { retries: false, means: 'a credential rotation failed' },
+  ChangeFailed: { retries: false, means: 'a change request step failed; the previous state is restored' },
 } as const satisfies Record<string, { retries: boolean; means: string }>;
 
 export type FailureType = keyof typeof CATALOGUE;

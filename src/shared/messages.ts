@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ChangeStatus } from './change';
 import type { ApprovalInput, ApprovalRecord, OnboardingStatus } from './types';
 
 /** Defined once, imported by workflows and by every client (CLI, API, tests). */
@@ -11,3 +12,7 @@ export const statusQuery = defineQuery<OnboardingStatus>('status');
 
 export const TASK_QUEUE = 'onramp';
 export const onboardingWorkflowId = (integration: string) => `onramp:onboard:${integration}`;
+
+/** A change request of a managed integration (workflows/change.ts): one at a time per integration. */
+export const changeWorkflowId = (integration: string) => `onramp:change:${integration}`;
+export const changeStatusQuery = defineQuery<ChangeStatus>('changeStatus');

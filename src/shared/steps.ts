@@ -42,3 +42,20 @@ export function undoOf(step: OnboardingStep): string | undefined {
   const entry: { label: string; undo?: string } = ONBOARDING_STEP_CATALOGUE[step];
   return entry.undo;
 }
+
+/** The steps of a change request (changeIntegration), under their activities' names, as for onboarding. */
+export const CHANGE_STEP_CATALOGUE = {
+  updatePermissionSet: {
+    label: "Change the permission set's access in place (same permission set, same assignment)",
+    undo: "put the permission set's previous access back",
+  },
+  updateAppSettings: {
+    label: "Change the app's OAuth settings in place (same app, consumer key and credentials)",
+    undo: "put the app's previous settings back",
+  },
+  verifyChange: { label: 'Prove the integration still signs in, and that it cannot overreach' },
+  recordChange: { label: "Move the registry's approved baseline to this spec" },
+} as const satisfies Record<string, { label: string; undo?: string }>;
+
+export type ChangeStep = keyof typeof CHANGE_STEP_CATALOGUE;
+export const CHANGE_STEPS = Object.keys(CHANGE_STEP_CATALOGUE) as ChangeStep[];

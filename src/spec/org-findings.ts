@@ -40,6 +40,17 @@ export interface OrgFindings {
 const lower = (s: string) => s.toLowerCase();
 
 /**
+ * What the org says of an integration that is onboarded already: its user, permission set and app exist,
+ * and it holds its seat. Refusals for a new onboarding; what a change request of it expects.
+ */
+export const ONBOARDED_CODES: ReadonlySet<string> = new Set([
+  'integration-exists',
+  'permission-set-exists',
+  'app-exists',
+  'no-license-capacity',
+]);
+
+/**
  * Each problem once, where it lies: an object that does not exist or that the license cannot open is
  * reported at its grant, not again at each of its fields; a name that is probably a typo says what the
  * org has instead.

@@ -13,7 +13,7 @@ import { assessRisks } from './static-checks';
 import { describeRequirement } from '../signoff/describe';
 import { approvalsNeeded } from '../signoff/rules';
 import type { ApprovalRequirement } from '../signoff/statements';
-import { ONBOARDING_STEP_CATALOGUE, undoOf, type OnboardingStep } from '../shared/steps';
+import { ONBOARDING_STEP_CATALOGUE, undoOf, type ChangeStep, type OnboardingStep } from '../shared/steps';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -40,8 +40,8 @@ export interface Risk {
   message: string;
 }
 
-/** A plan step is one step of the onboarding workflow, under the catalogue's name (its activity's). */
-export type PlanStepKind = OnboardingStep;
+/** A plan step is one step of the onboarding (or change) workflow, under the catalogue's name (its activity's). */
+export type PlanStepKind = OnboardingStep | ChangeStep;
 
 /** Drives the plan symbol: + create/assign/generate/store, ~ update, - delete, > verify, = no-op. */
 export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' | 'store' | 'verify' | 'no-op';
@@ -50,7 +50,7 @@ export type PlanDetailValue = string | number | boolean | null | PlanDetailValue
 
 export interface PlanStep {
   /** The step's name in the catalogue, in the status and in history, e.g. `createIntegrationUser`. */
-  id: OnboardingStep;
+  id: PlanStepKind;
   kind: PlanStepKind;
   action: PlanAction;
   /** What the step acts on, e.g. the username or the permission set API name. */
@@ -85,6 +85,17 @@ export interface Plan {
   licenseUsage: LicenseUsage[];
   risks: Risk[];
   issues: ValidationIssue[];
+  /** A change request's plan (spec/change-plan.ts): what differs from the approved baseline. */
+  change?: { baselineRevision: number; changes: PlanChange[] };
+}
+
+/** One difference from the approved baseline: `+` granted or added, `~` changed, `-` taken away. */
+export interface PlanChange {
+  action: 'create' | 'update' | 'delete';
+  /** Where in the spec, e.g. `access.objects.Contact`, `app.scopes`, `approvers`. */
+  path: string;
+  from?: PlanDetailValue;
+  to?: PlanDetailValue;
 }
 
 export interface BuildPlanOptions {
@@ -276,6 +287,14 @@ function renderDetails(details: Record<string, PlanDetailValue>, indent: string)
   return keys.map((k) => `${indent}${k.padEnd(width)} = ${renderValue(details[k]!, indent)}`).join('\n');
 }
 
+/** One line of a change: `+ access.objects.Contact: ["read"]`, `~ app.ipPolicy: "enforce" -> "relax"`. */
+export function renderChange(c: PlanChange): string {
+  if (c.action === 'update')
+    return `~ ${c.path}: ${renderValue(c.from ?? null, '')} -> ${renderValue(c.to ?? null, '')}`;
+  const v = c.action === 'create' ? c.to : c.from;
+  return `${SYMBOL[c.action]} ${c.path}: ${renderValue(v ?? null, '')}`;
+}
+
 /** Human text for the approver, in the spirit of `terraform plan`. Deterministic for a given plan. */
 export function renderPlan(plan: Plan, requirement?: ApprovalRequirement): string {
   const out: string[] = [];
@@ -300,6 +319,12 @@ export function renderPlan(plan: Plan, requirement?: ApprovalRequirement): strin
     ? describeRequirement(requirement, plan.requestedBy)
     : `set by the approval policy when submitted; the spec adds ${plan.approval.approvalsRequired} of ${plan.approval.approvers.join(', ') || 'nobody'}`;
   out.push(`  approvals:    ${asked}; timeout ${plan.approval.timeout}`);
+  if (plan.change) {
+    out.push('');
+    out.push(`Changes to the approved baseline (registry revision ${plan.change.baselineRevision}):`);
+    if (plan.change.changes.length === 0) out.push('  none: the spec is what was approved');
+    for (const c of plan.change.changes) out.push(`  ${renderChange(c)}`);
+  }
   out.push('');
   out.push('Symbols: + create   ~ update   - delete   > verify   = unchanged');
   out.push('');
@@ -312,8 +337,7 @@ export function renderPlan(plan: Plan, requirement?: ApprovalRequirement): strin
     if (s.undo) out.push(`      (undo: ${s.undo})`);
   });
 
-  out.push('');
-  out.push('Licenses:');
+  if (plan.licenseUsage.length) out.push('', 'Licenses:');
   for (const l of plan.licenseUsage) {
     const kind = l.type === 'user-license' ? 'user license' : 'permission set license';
     let usage = 'capacity not checked yet';

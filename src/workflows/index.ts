@@ -4,3 +4,4 @@ export { auditIntegrations } from './audit';
 export { rotateCredentials } from './rotate';
 export { offboardIntegration } from './offboard';
 export { remediateIntegration } from './remediate';
+export { changeIntegration } from './change';

@@ -19,7 +19,9 @@ export interface SignedRequest {
  * starter's; docs/signoff.md), then the request's signature and its binding to this workflow, plan and
  * spec. A missing or wrong one fails the workflow with a typed, non-retryable failure; nothing was written.
  */
-export async function verifiedRequest(input: OnboardingInput): Promise<SignedRequest> {
+export async function verifiedRequest(
+  input: Pick<OnboardingInput, 'request' | 'plan' | 'integration'>,
+): Promise<SignedRequest> {
   const keys = await signoffKeys();
   const { workflowId, runId } = workflowInfo();
   const claims = verifyRequest(input.request, keys, { workflowId, plan: input.plan, integration: input.integration });

@@ -1,0 +1,54 @@
+import type { ResolvedIntegration } from '../spec/normalize';
+import type { Plan, PlanChange } from '../spec/plan';
+import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
+import type { DesiredState } from './registry';
+import type { ChangeStep } from './steps';
+import type {
+  ApprovalRecord,
+  IgnoredDecision,
+  OnboardingFailureDetails,
+  OnboardingPhase,
+  StepProgress,
+  StepTimeouts,
+  VerificationEvidence,
+} from './types';
+
+/** A change request: the approved baseline, the requested integration and the plan of the difference. */
+export interface ChangeInput {
+  /** The registry's desired state when the change was requested: what a failure restores. */
+  desired: DesiredState;
+  /** The spec as resolved when the change was requested. */
+  integration: ResolvedIntegration;
+  /** buildChangePlan's plan (its `change` lists the differences); signed with the request. */
+  plan: Plan;
+  /** The request signed by the approval service, as for an onboarding. */
+  request?: string;
+  timeouts?: StepTimeouts;
+}
+
+export interface ChangeStatus {
+  integration: string;
+  /** An onboarding's phases; `provisioning` is while the change is applied. */
+  phase: Exclude<OnboardingPhase, 'retired'>;
+  requestedBy: string;
+  approvalsRequired: number;
+  approvals: ApprovalRecord[];
+  ignoredDecisions: IgnoredDecision[];
+  steps: StepProgress<ChangeStep>[];
+  plan: Plan;
+  planDigest?: string;
+  requester?: VerifiedIdentity;
+  requirement?: ApprovalRequirement;
+  failure?: Omit<OnboardingFailureDetails, 'failedStep'> & { failedStep: ChangeStep | 'approval' };
+  /** Once recorded: the registry revision that is the new approved baseline. */
+  revision?: number;
+}
+
+export interface ChangeResult {
+  integration: string;
+  changes: PlanChange[];
+  approvals: ApprovalRecord[];
+  evidence: VerificationEvidence;
+  /** The registry revision of the new baseline. */
+  revision: number;
+}

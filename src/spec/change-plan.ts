@@ -1,0 +1,73 @@
+/**
+ * The plan of a change request: the differences from the approved baseline, and the steps that apply them
+ * in place. Signed and approved like an onboarding's plan (it is a `Plan`, with `change` set).
+ */
+import { CHANGE_STEP_CATALOGUE, type ChangeStep } from '../shared/steps';
+import { diffIntegrations } from './diff';
+import type { ResolvedIntegration } from './normalize';
+import type { BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep } from './plan';
+import { grantedRights } from './schema';
+import { assessRisks } from './static-checks';
+
+const changes = (kinds: string[], paths: string[]) => paths.some((p) => kinds.some((k) => p.startsWith(k)));
+
+export function buildChangePlan(
+  from: ResolvedIntegration,
+  to: ResolvedIntegration,
+  baselineRevision: number,
+  options: Omit<BuildPlanOptions, 'seats'> = {},
+): Plan {
+  const diff = diffIntegrations(from, to);
+  const paths = diff.map((c) => c.path);
+  const step = (id: ChangeStep, action: PlanAction, target: string, details: Record<string, PlanDetailValue>) => {
+    const entry: { label: string; undo?: string } = CHANGE_STEP_CATALOGUE[id];
+    const out: PlanStep = { id, kind: id, action, target, description: entry.label, details };
+    return entry.undo && action !== 'no-op' ? { ...out, undo: entry.undo } : out;
+  };
+  const { access, app, names } = to;
+  const grants: Record<string, PlanDetailValue> = {
+    objects: Object.fromEntries(access.objects.map((o) => [o.name, grantedRights(o)])),
+    fields: Object.fromEntries(access.fields.map((f) => [f.name, f.access])),
+    apexClasses: [...access.apexClasses],
+  };
+  const appSettings: Record<string, PlanDetailValue> = {
+    scopes: [...app.scopes],
+    callbackUrls: [...app.callbackUrls],
+    ipPolicy: app.ipPolicy,
+    trustedIpRanges: app.trustedIpRanges.map((r) => `${r.start}-${r.end}`),
+    sessionTimeoutMinutes: app.sessionTimeoutMinutes,
+  };
+  const steps = [
+    step('updatePermissionSet', changes(['access.'], paths) ? 'update' : 'no-op', names.permissionSetName, grants),
+    step(
+      'updateAppSettings',
+      changes(['app.scopes', 'app.callbackUrls', 'app.ipPolicy', 'app.trustedIpRanges', 'app.session'], paths)
+        ? 'update'
+        : 'no-op',
+      app.apiName,
+      appSettings,
+    ),
+    step('verifyChange', 'verify', to.user.username, { flow: app.flow }),
+    step('recordChange', 'update', names.name, { baselineRevision }),
+  ];
+  return {
+    formatVersion: 1,
+    integration: to.spec.name,
+    displayName: to.spec.displayName,
+    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
+    ...(options.org !== undefined ? { org: options.org } : {}),
+    owner: to.spec.owner,
+    requestedBy: to.spec.requestedBy,
+    // Whoever the approved baseline names signs off a change to it, so a change cannot pick its own approvers.
+    approval: {
+      approvers: [...from.approval.approvers],
+      approvalsRequired: from.approval.approvalsRequired,
+      timeout: from.approval.timeout,
+    },
+    steps,
+    licenseUsage: [],
+    risks: options.risks ?? assessRisks(to.spec),
+    issues: options.issues ?? [],
+    change: { baselineRevision, changes: diff },
+  };
+}
