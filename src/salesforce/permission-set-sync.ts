@@ -9,22 +9,14 @@ import {
   type PermissionSetRequest,
 } from './permission-sets';
 import { saveError, type SaveError } from './records';
+import type { ObjectGrant } from '../spec/schema';
 import { soqlQuote } from './soql';
 
 type Row = Record<string, unknown> & { Id: string };
 type Write = { type: string; values: Record<string, unknown> };
 
-const OBJECT_COLUMNS = Object.keys(
-  objectPermissionFields({
-    name: '',
-    read: false,
-    create: false,
-    edit: false,
-    delete: false,
-    viewAll: false,
-    modifyAll: false,
-  }),
-);
+/** The columns of an object grant (the values do not matter here, only the names). */
+const OBJECT_COLUMNS = Object.keys(objectPermissionFields({} as ObjectGrant));
 const key = (s: unknown) => String(s).toLowerCase();
 const differs = (row: Row, wanted: Record<string, unknown>) => Object.entries(wanted).some(([k, v]) => row[k] !== v);
 const grantsMore = (row: Row, wanted: Record<string, unknown>) =>

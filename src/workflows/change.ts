@@ -14,7 +14,7 @@ import { renderChange } from '../spec/plan';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { Saga, StepBoard, failureMessage } from './saga';
-import { awaitSignOff, deciders } from './sign-off';
+import { awaitSignOff, deciders, notApproved } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest } from './signed-request';
 
@@ -70,11 +70,7 @@ export async function changeIntegration(input: ChangeInput): Promise<ChangeResul
 
   const decision = await awaitSignOff(book, desired.integration.approval.timeoutMs);
   if (decision !== 'approved') {
-    const reason = {
-      rejected: () => `rejected by ${deciders(book, 'rejected')[0]}`,
-      'timed-out': () => `no decision within ${desired.integration.approval.timeout}`,
-      cancelled: () => CANCELLED,
-    }[decision]();
+    const reason = notApproved(decision, book, desired.integration.approval.timeout, CANCELLED);
     status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
     setPhase(decision);
     if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);

@@ -21,7 +21,7 @@ import { activityProxies } from './activity-options';
 import { approvalsNeeded } from '../signoff/rules';
 import { ApprovalBook, type DecisionBook } from './approval';
 import { Saga, StepBoard, failureMessage, orgWaitOf } from './saga';
-import { awaitSignOff, deciders } from './sign-off';
+import { awaitSignOff, notApproved } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest, type SignedRequest } from './signed-request';
 
@@ -89,11 +89,7 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
 
   const decision = await awaitSignOff(book, approval.timeoutMs);
   if (decision !== 'approved') {
-    const reason = {
-      rejected: () => `rejected by ${deciders(book, 'rejected')[0]}`,
-      'timed-out': () => `no decision within ${approval.timeout}`,
-      cancelled: () => CANCELLED,
-    }[decision]();
+    const reason = notApproved(decision, book, approval.timeout, CANCELLED);
     status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
     setPhase(decision);
     if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);

@@ -27,6 +27,17 @@ export async function awaitSignOff(book: DecisionBook, timeoutMs: number): Promi
   }
 }
 
+/** Why a signed-off request did not go ahead, in words for its status and failure. */
+export function notApproved(
+  decision: Exclude<SignOffOutcome, 'approved'>,
+  book: DecisionBook,
+  timeout: string,
+  cancelled: string,
+): string {
+  if (decision === 'rejected') return `rejected by ${deciders(book, 'rejected')[0]}`;
+  return decision === 'timed-out' ? `no decision within ${timeout}` : cancelled;
+}
+
 /** Who decided, for messages and reports. */
 export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') =>
   book.records.filter((r) => r.decision === decision).map((r) => r.approver);

@@ -6,31 +6,16 @@ import { startAudit } from '../../src/client/audit';
 import { approveChange, changeStatus, prepareChange, startChange } from '../../src/client/change';
 import { listManagedIntegrations, registryRecord } from '../../src/client/registry';
 import { readAuditReport } from '../../src/audit/report-files';
-import { connectWithJwt } from '../../src/salesforce/connection';
-import type { DesiredState } from '../../src/shared/registry';
 import { renderPlan } from '../../src/spec/plan';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { FAST, specText } from '../onboarding/helpers';
-import { onboardManaged } from './helpers';
+import { onboardManaged, signInAs } from './helpers';
 
 /** billing with read on Contact added and edit on Opportunity taken away. */
 const CHANGED = specText('billing', 'billing', (spec) => {
   spec.access.objects.push({ name: 'Contact', rights: ['read'] });
   spec.access.objects.find((o: { name: string }) => o.name === 'Opportunity').rights = ['read'];
 });
-
-/** A JWT-bearer sign-in exactly as the external system does it, with the credentials onramp stored. */
-async function signInAs(stack: OnrampStack, desired: DesiredState) {
-  const sf = stack.config.salesforce;
-  return connectWithJwt({
-    loginUrl: sf.instanceUrl,
-    audience: sf.audience,
-    consumerKey: desired.provisioned.app.consumerKey,
-    username: desired.provisioned.username,
-    privateKeyPem: await stack.secrets.get(desired.provisioned.credentials.privateKeyRef!),
-    apiVersion: sf.apiVersion,
-  });
-}
 
 /** The permission set's access rows as the org holds them (ids included: in place means the same rows). */
 function accessRows(stack: OnrampStack, permissionSetId: string) {

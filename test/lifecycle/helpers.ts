@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { recordIntegration } from '../../src/client/registry';
+import { connectWithJwt } from '../../src/salesforce/connection';
 import type { DesiredState } from '../../src/shared/registry';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { approveByPolicy } from '../onboarding/helpers';
@@ -49,4 +50,17 @@ export async function onboardManaged(
     'test',
   );
   return record.desired;
+}
+
+/** A JWT-bearer sign-in exactly as the external system does it, with the credentials onramp stored. */
+export async function signInAs(stack: OnrampStack, desired: DesiredState) {
+  const sf = stack.config.salesforce;
+  return connectWithJwt({
+    loginUrl: sf.instanceUrl,
+    audience: sf.audience,
+    consumerKey: desired.provisioned.app.consumerKey,
+    username: desired.provisioned.username,
+    privateKeyPem: await stack.secrets.get(desired.provisioned.credentials.privateKeyRef!),
+    apiVersion: sf.apiVersion,
+  });
 }

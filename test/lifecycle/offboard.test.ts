@@ -6,9 +6,8 @@ import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/cl
 import { registryRecord } from '../../src/client/registry';
 import { approveSignal } from '../../src/shared/messages';
 import { appByName } from '@onramp/local-org';
-import { connectWithJwt } from '../../src/salesforce/connection';
 import { useOnrampStack } from '../helpers/onramp-stack';
-import { onboardManaged } from './helpers';
+import { onboardManaged, signInAs } from './helpers';
 
 const refused = (type: string) => (error: unknown) =>
   error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === type;
@@ -18,15 +17,8 @@ describe('offboarding', () => {
 
   test('approved by another approver: no active user, app, token or secret remains; the runbook is kept', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
-    const sf = stack.config.salesforce;
-    const live = await connectWithJwt({
-      loginUrl: sf.instanceUrl,
-      audience: sf.audience,
-      consumerKey: desired.provisioned.app.consumerKey,
-      username: desired.provisioned.username,
-      privateKeyPem: await stack.secrets.get(desired.provisioned.credentials.privateKeyRef!),
-      apiVersion: sf.apiVersion,
-    });
+    const live = await signInAs(stack, desired);
+
     await live.query('SELECT Id FROM Account LIMIT 1');
     // As an onramp from before runbooks were owner-only left it.
     chmodSync(desired.runbookPath!, 0o644);
