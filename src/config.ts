@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { NOTIFICATION_ENV_KEYS, NotificationSettingsSchema } from './notifications/config';
 import { SERVER_ENV_KEYS, ServerSettingsSchema } from './server/config';
 
 /**
@@ -134,6 +135,8 @@ const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   server: ServerSettingsSchema,
+  /** Slack and signed-webhook notifications of requests awaiting sign-off (docs/notifications.md). */
+  notifications: NotificationSettingsSchema,
 });
 
 export type OnrampConfig = z.output<typeof ConfigSchema>;
@@ -179,6 +182,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SIGNOFF_KEY_FILE', ['signoff', 'keyFile']],
   ['ONRAMP_SIGNOFF_JWKS_FILE', ['signoff', 'jwksFile']],
   ...SERVER_ENV_KEYS,
+  ...NOTIFICATION_ENV_KEYS,
 ];
 
 /** Every variable onramp's configuration reads (deployment files are checked against it). */

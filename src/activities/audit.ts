@@ -15,6 +15,7 @@ import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/au
 import { Failure } from '../shared/failures';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
+import { postWebhook } from './post-webhook';
 
 export interface RunAuditRequest {
   runId: string;
@@ -114,17 +115,8 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         );
       }
       const body = JSON.stringify({ event: 'onramp.audit.completed', ...summary });
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'onramp-audit', ...signatureHeaders(key, body) },
-        body,
-        signal: AbortSignal.timeout(20_000),
-      });
-      if (response.ok) return `posted (${response.status})`;
-      const failure = `the audit webhook answered ${response.status} ${response.statusText}`;
-      const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
-      if (refused) throw Failure.WebhookRefused(failure);
-      throw Failure.WebhookFailed(failure);
+      const headers = { 'user-agent': 'onramp-audit', ...signatureHeaders(key, body) };
+      return postWebhook(url, body, headers, 'the audit webhook');
     },
   };
 }

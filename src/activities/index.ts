@@ -3,6 +3,7 @@ import { changeActivities } from './change';
 import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
 import { AdminSession, type ActivityDeps } from './deps';
+import { notificationActivities } from './notifications';
 import { offboardingActivities } from './offboarding';
 import { waitingOnTheOrg } from './org-waits';
 import { provisioningActivities } from './provisioning';
@@ -22,7 +23,7 @@ export type { StepInput } from './steps';
 export function createActivities(deps: ActivityDeps) {
   const admin = new AdminSession(deps.config);
   const verification = verificationActivities(deps, admin);
-  return waitingOnTheOrg(admin, {
+  const orgActivities = waitingOnTheOrg(admin, {
     ...provisioningActivities(deps, admin),
     ...compensationActivities(deps, admin),
     ...verification,
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...remediationActivities(admin),
     ...revalidationActivities(deps, admin),
   });
+  return { ...orgActivities, ...notificationActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -46,6 +46,10 @@ export const ServerSettingsSchema = z
 export type ServerSettings = z.output<typeof ServerSettingsSchema>;
 export type OidcSettings = NonNullable<ServerSettings['oidc']>;
 
+/** The console's URL: `publicUrl`, else where the server listens (`port`: the one it got, when 0 was asked). */
+export const consoleUrlOf = (settings: ServerSettings, port = settings.port): string =>
+  (settings.publicUrl ?? `http://${settings.host}:${port}`).replace(/\/+$/, '');
+
 export const SERVER_ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SERVER_HOST', ['server', 'host']],
   ['ONRAMP_SERVER_PORT', ['server', 'port']],

@@ -6,6 +6,7 @@ import type { OnrampConfig } from '../config';
 import type { Logger } from '../logger';
 import { findFreePort } from '../temporal/dev-server';
 import { buildOnrampServer } from './app';
+import { consoleUrlOf } from './config';
 import { startEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp';
 
 export interface RunningServer {
@@ -34,7 +35,7 @@ export async function listenOnrampServer(options: ListenOptions): Promise<Runnin
   const settings = options.config.server;
   const host = settings.host;
   const port = (options.port ?? settings.port) || (await findFreePort(host));
-  const publicUrl = (settings.publicUrl ?? `http://${host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = consoleUrlOf(settings, port);
   let config = options.config;
   let idp: EmbeddedIdp | undefined;
   if (options.embeddedIdp) {

@@ -34,8 +34,8 @@ const CATALOGUE = {
   SecretStoreTransientError: { retries: true, means: 'the secret store was locked or the disk refused a write' },
   // The audit.
   InvalidAuditInput: { retries: false, means: 'the audit thresholds or reference time are invalid' },
-  WebhookRefused: { retries: false, means: 'the audit webhook answered with a 4xx' },
-  WebhookFailed: { retries: true, means: 'the audit webhook failed or could not be reached' },
+  WebhookRefused: { retries: false, means: 'a webhook (audit summary, notification) answered with a 4xx' },
+  WebhookFailed: { retries: true, means: 'a webhook (audit summary, notification) failed or could not be reached' },
   WebhookUnsigned: { retries: false, means: 'a webhook URL without a signing key: onramp posts only signed summaries' },
   // Approvals (update validators and the approval wait).
   InvalidApproval: { retries: false, means: 'a decision without an approver' },

@@ -1,6 +1,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { Finding, Fix } from '../audit/findings';
 import type { ResolvedApp } from '../spec/normalize';
+import type { NotificationReport } from '../notifications/events';
 import type { DesiredState } from './registry';
 import type {
   AppRecord,
@@ -91,6 +92,8 @@ export interface SignOffStatus<S extends string> {
   ignoredDecisions: IgnoredDecision[];
   steps: StepProgress<S>[];
   failure?: { reason: string; leftBehind: string[] };
+  /** Requests since notifications: what was delivered and what was given up (it never fails the request). */
+  notifications?: NotificationReport;
 }
 
 export const OFFBOARDING_STEPS = [

@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
 import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
+import type { NotificationReport } from '../notifications/events';
 import type { OnboardingStep } from './steps';
 
 /** `waiting`: the step is paused until Salesforce's API allocation is back (a durable timer), then runs again. */
@@ -77,6 +78,8 @@ export interface OnboardingStatus {
   planDigest?: string;
   requester?: VerifiedIdentity;
   requirement?: ApprovalRequirement;
+  /** Requests since notifications: what was delivered and what was given up (it never fails the request). */
+  notifications?: NotificationReport;
 }
 
 export interface OnboardingInput {

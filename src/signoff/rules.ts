@@ -42,3 +42,10 @@ export function missingApprovals(requirement: ApprovalRequirement, approvers: re
 /** The number of approvals the requirement needs at least (the status shows it). */
 export const approvalsNeeded = (requirement: ApprovalRequirement) =>
   Math.max(0, ...requirement.rules.map((r) => r.count));
+
+/** Who may approve, one line per rule, for people being told about a request (notifications). */
+export const approverLines = (requirement: ApprovalRequirement): string[] =>
+  requirement.rules.map((r) => approverLine(r.count, [...r.groups, ...r.identities], r.source));
+
+export const approverLine = (count: number, who: readonly string[], source?: string): string =>
+  `${count} of ${who.join(', ')}${source ? ` (${source})` : ''}`;

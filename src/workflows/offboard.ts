@@ -9,7 +9,8 @@ import {
 } from '../shared/lifecycle';
 import { activityProxies } from './activity-options';
 import { failureMessage } from './saga';
-import { awaitSignOff, deciders, signOffRequest } from './sign-off';
+import { SignOffNotifications } from './notify';
+import { awaitSignOff, deciders, signOffNotice, signOffRequest } from './sign-off';
 
 /**
  * Retires an integration once its approvers agree: its tokens revoked, app deleted, assignments, permission
@@ -19,6 +20,11 @@ import { awaitSignOff, deciders, signOffRequest } from './sign-off';
  * run again, and nothing is restored on failure (what is gone stays gone).
  */
 export async function offboardIntegration(input: OffboardingInput): Promise<OffboardingResult> {
+  const notices = new SignOffNotifications();
+  return notices.through(() => offboard(input, notices));
+}
+
+async function offboard(input: OffboardingInput, notices: SignOffNotifications): Promise<OffboardingResult> {
   const { desired } = input;
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
@@ -32,7 +38,10 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
   setHandler(offboardingStatusQuery, () => status);
 
   const { steps, undo } = activityProxies();
-  const decision = await awaitSignOff(book, approval.timeoutMs);
+  const decision = await awaitSignOff(book, approval.timeoutMs, {
+    notices: notices.reporting(status),
+    notice: signOffNotice('offboarding', desired, input),
+  });
   if (decision !== 'approved') {
     status.phase = decision;
     if (decision === 'cancelled')

@@ -18,9 +18,10 @@ import type {
 } from '../shared/types';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
-import { approvalsNeeded } from '../signoff/rules';
+import { approvalsNeeded, approverLine, approverLines } from '../signoff/rules';
 import { ApprovalBook, type DecisionBook } from './approval';
 import { Saga, StepBoard, failureMessage, orgWaitOf } from './saga';
+import { SignOffNotifications, type SignOffNotice } from './notify';
 import { awaitSignOff, notApproved } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest, type SignedRequest } from './signed-request';
@@ -33,6 +34,11 @@ const CANCELLED = 'the onboarding was cancelled';
  * overreach, and write the runbook. Any failure, rejection, timeout or cancellation undoes what was done.
  */
 export async function onboardIntegration(input: OnboardingInput): Promise<OnboardingResult> {
+  const notices = new SignOffNotifications();
+  return notices.through(() => onboard(input, notices));
+}
+
+async function onboard(input: OnboardingInput, notices: SignOffNotifications): Promise<OnboardingResult> {
   const { integration } = input;
   const stepInput = { integration, onboardingId: input.onboardingId };
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);
@@ -87,7 +93,19 @@ export async function onboardIntegration(input: OnboardingInput): Promise<Onboar
     { key: ONRAMP_STAGE, value: status.phase },
   ]);
 
-  const decision = await awaitSignOff(book, approval.timeoutMs);
+  const notice: SignOffNotice = {
+    kind: 'onboarding',
+    integration: integration.names.name,
+    requestedBy: status.requestedBy,
+    approvers: signed
+      ? approverLines(signed.claims.requirement)
+      : [approverLine(approval.approvalsRequired, approval.approverKeys)],
+    approvalsRequired: status.approvalsRequired,
+    ...(signed?.claims.requirement.escalationGroup
+      ? { escalationGroup: signed.claims.requirement.escalationGroup }
+      : {}),
+  };
+  const decision = await awaitSignOff(book, approval.timeoutMs, { notices: notices.reporting(status), notice });
   if (decision !== 'approved') {
     const reason = notApproved(decision, book, approval.timeout, CANCELLED);
     status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };

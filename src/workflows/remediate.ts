@@ -8,7 +8,8 @@ import {
   type RemediationStep,
 } from '../shared/lifecycle';
 import { activityProxies } from './activity-options';
-import { awaitSignOff, deciders, signOffRequest } from './sign-off';
+import { SignOffNotifications } from './notify';
+import { awaitSignOff, deciders, signOffNotice, signOffRequest } from './sign-off';
 
 /**
  * Puts drift the audit found back to the approved state, once the integration's approvers agree: the
@@ -17,6 +18,11 @@ import { awaitSignOff, deciders, signOffRequest } from './sign-off';
  * decision changes nothing. Findings without a fix (a frozen user, a changed app) are reported only.
  */
 export async function remediateIntegration(input: RemediationInput): Promise<RemediationResult> {
+  const notices = new SignOffNotifications();
+  return notices.through(() => remediate(input, notices));
+}
+
+async function remediate(input: RemediationInput, notices: SignOffNotifications): Promise<RemediationResult> {
   const { desired } = input;
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
@@ -50,7 +56,10 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
     status.phase = 'completed';
     return result('nothing-to-fix');
   }
-  const decision = await awaitSignOff(book, approval.timeoutMs);
+  const decision = await awaitSignOff(book, approval.timeoutMs, {
+    notices: notices.reporting(status),
+    notice: signOffNotice('remediation', desired, { requestedBy: input.requestedBy, reason: request.status.reason }),
+  });
   if (decision !== 'approved') {
     status.phase = decision;
     if (decision === 'cancelled')

@@ -1,7 +1,10 @@
 import { condition, isCancellation } from '@temporalio/workflow';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
+import { formatDuration } from '../spec/duration';
+import { approverLine } from '../signoff/rules';
 import { ApprovalBook, acceptDecisions, type DecisionBook } from './approval';
+import type { SignOffNotice, SignOffNotifications } from './notify';
 import { StepBoard } from './saga';
 
 export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
@@ -11,20 +14,39 @@ export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled'
  * through the approve/reject updates and signals under one set of rules (listed approvers only, never
  * the requester, one rejection ends it). Decisions are refused once it returns, whatever the outcome;
  * a cancellation of the workflow while it waits is an outcome too, so the caller can say so in its
- * status before it rethrows `cancelled`.
+ * status before it rethrows `cancelled`. While it waits, `notify` tells the approvers, reminds them and
+ * escalates; then it tells the outcome, and waits for that delivery unless the request goes on (approved).
  */
-export async function awaitSignOff(book: DecisionBook, timeoutMs: number): Promise<SignOffOutcome> {
+export async function awaitSignOff(
+  book: DecisionBook,
+  timeoutMs: number,
+  notify?: { notices: SignOffNotifications; notice: SignOffNotice },
+): Promise<SignOffOutcome> {
   let open = true;
   acceptDecisions(book, () => open);
+  const stopTimers = notify?.notices.watch(notify.notice, timeoutMs, () => book.outcome !== 'pending');
+  let outcome: SignOffOutcome;
   try {
     const decided = await condition(() => book.outcome !== 'pending', timeoutMs);
-    return decided ? (book.outcome as 'approved' | 'rejected') : 'timed-out';
+    outcome = decided ? (book.outcome as 'approved' | 'rejected') : 'timed-out';
   } catch (error) {
-    if (isCancellation(error)) return 'cancelled';
-    throw error;
+    if (!isCancellation(error)) throw error;
+    outcome = 'cancelled';
   } finally {
     open = false;
+    stopTimers?.();
   }
+  const told = notify?.notices.signedOff(outcome, outcomeDetail(book, outcome, timeoutMs));
+  if (outcome !== 'approved') await told;
+  return outcome;
+}
+
+/** The sign-off's outcome in words, for its notification. */
+function outcomeDetail(book: DecisionBook, outcome: SignOffOutcome, timeoutMs: number): string | undefined {
+  if (outcome === 'timed-out') return `no decision within ${formatDuration(timeoutMs)}`;
+  if (outcome === 'cancelled') return undefined;
+  const records = book.records.filter((r) => r.decision === outcome);
+  return `by ${records.map((r) => (r.comment ? `${r.approver} ("${r.comment}")` : r.approver)).join(', ')}`;
 }
 
 /** Why a signed-off request did not go ahead, in words for its status and failure. */
@@ -41,6 +63,23 @@ export function notApproved(
 /** Who decided, for messages and reports. */
 export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') =>
   book.records.filter((r) => r.decision === decision).map((r) => r.approver);
+
+/** How notifications describe an offboarding or remediation: its approvers are the onboarding's. */
+export function signOffNotice(
+  kind: 'offboarding' | 'remediation',
+  desired: DesiredState,
+  request: { requestedBy: string; reason: string },
+): SignOffNotice {
+  const { approval } = desired.integration;
+  return {
+    kind,
+    integration: desired.integration.names.name,
+    requestedBy: request.requestedBy,
+    reason: request.reason,
+    approvers: [approverLine(approval.approvalsRequired, approval.approverKeys)],
+    approvalsRequired: approval.approvalsRequired,
+  };
+}
 
 /**
  * The approval book, step board and initial status of a change to a managed integration that its
