@@ -343,12 +343,17 @@ async function main(): Promise<void> {
   let posts = 0;
   const webhook = createServer((request, response) => {
     request.resume().on('end', () => {
-      posts += 1;
+      if (request.url === '/hooks/audit') posts += 1;
       response.writeHead(204).end();
     });
   });
   await new Promise<void>((listening) => webhook.listen(0, '127.0.0.1', listening));
-  const stack = await startOnrampStack();
+  const hooks = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks`;
+  // Sign-off notifications on, so the histories hold their activities and timers (docs/notifications.md).
+  const notificationSecret = randomBytes(32).toString('hex');
+  const stack = await startOnrampStack({
+    config: { notifications: { webhook: { url: `${hooks}/notify`, secret: notificationSecret } } },
+  });
   const stored = recordStoredSecrets(stack.secrets);
   const accessTokens = captureAccessTokens(stack);
   const token = randomBytes(32).toString('hex');
@@ -365,15 +370,14 @@ async function main(): Promise<void> {
         }),
       });
     };
-    await drivePaths(
-      stack,
-      record,
-      `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/audit`,
-      () => posts,
-    );
+    await drivePaths(stack, record, `${hooks}/audit`, () => posts);
     const recordedAt = new Date().toISOString();
 
-    const needles = [...stored, ...[...accessTokens].flatMap((t) => needlesFor('access-token', t))];
+    const needles = [
+      ...stored,
+      ...[...accessTokens].flatMap((t) => needlesFor('access-token', t)),
+      ...needlesFor('consumer-secret', notificationSecret),
+    ];
     // A scan without every kind of secret to look for would pass vacuously.
     for (const kind of ['private-key', 'consumer-secret', 'access-token'])
       assert.ok(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Connection } from 'jsforce';
 import pino from 'pino';
-import type { OnrampConfig } from '../../src/config';
+import { deepMerge, type OnrampConfig } from '../../src/config';
 import { startLocalStack } from '../../src/local-stack';
 import { devSignoff, type DevSignoff } from '../../src/signoff/dev-signer';
 import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
@@ -53,6 +53,8 @@ export interface OnrampStackOptions {
   worker?: boolean;
   /** AWS Secrets Manager at this endpoint (moto, test/helpers/moto.ts) instead of the encrypted file. */
   aws?: { endpoint: string; region: string };
+  /** More configuration (notifications, ...), merged into the stack's. */
+  config?: Record<string, unknown>;
 }
 
 export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
@@ -72,21 +74,24 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
     dir: workDir,
     temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
     org: { settings: options.orgSettings },
-    config: {
-      salesforce: { usernameSuffix: 'integrations.acme.example' },
-      // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
-      audit: { autoRotate: false },
-      codec: { keys: formatKeyList(keyRing.keys) },
-      ...(options.aws
-        ? {
-            secrets: {
-              backend: 'aws',
-              keyFile: undefined,
-              aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` },
-            },
-          }
-        : {}),
-    },
+    config: deepMerge(
+      {
+        salesforce: { usernameSuffix: 'integrations.acme.example' },
+        // Suites that inject certificate drift must not have it rotated away under them; rotate.test turns it on.
+        audit: { autoRotate: false },
+        codec: { keys: formatKeyList(keyRing.keys) },
+        ...(options.aws
+          ? {
+              secrets: {
+                backend: 'aws',
+                keyFile: undefined,
+                aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` },
+              },
+            }
+          : {}),
+      },
+      options.config ?? {},
+    ),
     writtenBy: 'the test stack',
   });
   const signoff = await devSignoff(config);
