@@ -1,6 +1,7 @@
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan, PlanChange } from '../spec/plan';
 import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
+import type { NotificationReport } from '../notifications/events';
 import type { DesiredState } from './registry';
 import type { ChangeStep } from './steps';
 import type {
@@ -42,6 +43,8 @@ export interface ChangeStatus {
   failure?: Omit<OnboardingFailureDetails, 'failedStep'> & { failedStep: ChangeStep | 'approval' };
   /** Once recorded: the registry revision that is the new approved baseline. */
   revision?: number;
+  /** Requests since notifications: what was delivered and what was given up (it never fails the request). */
+  notifications?: NotificationReport;
 }
 
 export interface ChangeResult {

@@ -14,7 +14,8 @@ import { renderChange } from '../spec/plan';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { Saga, StepBoard, failureMessage } from './saga';
-import { awaitSignOff, deciders, notApproved } from './sign-off';
+import { SignOffNotifications } from './notify';
+import { awaitSignOff, deciders, notApproved, signedSignOffNotice } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest } from './signed-request';
 
@@ -27,6 +28,11 @@ const CANCELLED = 'the change was cancelled';
  * registry's approved baseline move. A failure or cancellation puts the previous access and settings back.
  */
 export async function changeIntegration(input: ChangeInput): Promise<ChangeResult> {
+  const notices = new SignOffNotifications();
+  return notices.through(() => change(input, notices));
+}
+
+async function change(input: ChangeInput, notices: SignOffNotifications): Promise<ChangeResult> {
   const { desired, integration, plan } = input;
   const name = integration.names.name;
   const board = new StepBoard<ChangeStep>(CHANGE_STEPS);
@@ -68,7 +74,10 @@ export async function changeIntegration(input: ChangeInput): Promise<ChangeResul
     requirement,
   });
 
-  const decision = await awaitSignOff(book, desired.integration.approval.timeoutMs);
+  const decision = await awaitSignOff(book, desired.integration.approval.timeoutMs, {
+    notices: notices.reporting(status),
+    notice: signedSignOffNotice('change', name, requester.email, requirement),
+  });
   if (decision !== 'approved') {
     const reason = notApproved(decision, book, desired.integration.approval.timeout, CANCELLED);
     status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };

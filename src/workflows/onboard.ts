@@ -18,11 +18,11 @@ import type {
 } from '../shared/types';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
-import { approvalsNeeded, approverLine, approverLines } from '../signoff/rules';
+import { approvalsNeeded, approverLine } from '../signoff/rules';
 import { ApprovalBook, type DecisionBook } from './approval';
 import { Saga, StepBoard, failureMessage, orgWaitOf } from './saga';
 import { SignOffNotifications, type SignOffNotice } from './notify';
-import { awaitSignOff, notApproved } from './sign-off';
+import { awaitSignOff, notApproved, signedSignOffNotice } from './sign-off';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest, type SignedRequest } from './signed-request';
 
@@ -93,18 +93,15 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
     { key: ONRAMP_STAGE, value: status.phase },
   ]);
 
-  const notice: SignOffNotice = {
-    kind: 'onboarding',
-    integration: integration.names.name,
-    requestedBy: status.requestedBy,
-    approvers: signed
-      ? approverLines(signed.claims.requirement)
-      : [approverLine(approval.approvalsRequired, approval.approverKeys)],
-    approvalsRequired: status.approvalsRequired,
-    ...(signed?.claims.requirement.escalationGroup
-      ? { escalationGroup: signed.claims.requirement.escalationGroup }
-      : {}),
-  };
+  const notice: SignOffNotice = signed
+    ? signedSignOffNotice('onboarding', integration.names.name, status.requestedBy, signed.claims.requirement)
+    : {
+        kind: 'onboarding',
+        integration: integration.names.name,
+        requestedBy: status.requestedBy,
+        approvers: [approverLine(approval.approvalsRequired, approval.approverKeys)],
+        approvalsRequired: approval.approvalsRequired,
+      };
   const decision = await awaitSignOff(book, approval.timeoutMs, { notices: notices.reporting(status), notice });
   if (decision !== 'approved') {
     const reason = notApproved(decision, book, approval.timeout, CANCELLED);

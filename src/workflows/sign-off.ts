@@ -2,7 +2,8 @@ import { condition, isCancellation } from '@temporalio/workflow';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
 import { formatDuration } from '../spec/duration';
-import { approverLine } from '../signoff/rules';
+import { approvalsNeeded, approverLine, approverLines } from '../signoff/rules';
+import type { ApprovalRequirement } from '../signoff/statements';
 import { ApprovalBook, acceptDecisions, type DecisionBook } from './approval';
 import type { SignOffNotice, SignOffNotifications } from './notify';
 import { StepBoard } from './saga';
@@ -63,6 +64,23 @@ export function notApproved(
 /** Who decided, for messages and reports. */
 export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') =>
   book.records.filter((r) => r.decision === decision).map((r) => r.approver);
+
+/** How notifications describe a signed request (onboarding, change): its approvers are the signed requirement's. */
+export function signedSignOffNotice(
+  kind: 'onboarding' | 'change',
+  integration: string,
+  requester: string,
+  requirement: ApprovalRequirement,
+): SignOffNotice {
+  return {
+    kind,
+    integration,
+    requestedBy: requester,
+    approvers: approverLines(requirement),
+    approvalsRequired: approvalsNeeded(requirement),
+    ...(requirement.escalationGroup ? { escalationGroup: requirement.escalationGroup } : {}),
+  };
+}
 
 /** How notifications describe an offboarding or remediation: its approvers are the onboarding's. */
 export function signOffNotice(
