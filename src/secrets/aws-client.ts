@@ -43,3 +43,12 @@ export function awsError(what: string, error: unknown): SecretStoreError {
   }
   return new SecretStoreError(message, 'io');
 }
+
+/** Runs one SDK request, its error as awsError's. */
+export async function awsCall<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    throw awsError(what, e);
+  }
+}

@@ -29,7 +29,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createHash, randomUUID } from 'node:crypto';
-import { awsError, isNotFound, secretsManagerClient, type AwsSecretsSettings } from './aws-client';
+import { awsCall, awsError, isNotFound, secretsManagerClient, type AwsSecretsSettings } from './aws-client';
 import {
   SecretStoreError,
   assertSecretName,
@@ -137,7 +137,7 @@ export class AwsSecretsManagerStore implements SecretStore {
         VersionStage: `v${version}`,
         RemoveFromVersionId: versionId,
       });
-      await this.call('delete a version', () => this.client.send(remove));
+      await awsCall('delete a version', () => this.client.send(remove));
       // AWSCURRENT left on a deleted version would keep its value readable to everyone who reads the secret plainly.
       if (currentOf(described) === versionId)
         await this.makeCurrent(SecretId, labels.get(Math.max(...labels.keys()))!, versionId);
@@ -149,7 +149,7 @@ export class AwsSecretsManagerStore implements SecretStore {
     const names: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await this.call('list secrets', () =>
+      const page = await awsCall('list secrets', () =>
         this.client.send(
           new ListSecretsCommand({
             Filters: [{ Key: 'name', Values: [`${this.prefix}${prefix}` || '/'] }],
@@ -177,7 +177,7 @@ export class AwsSecretsManagerStore implements SecretStore {
     const created = new Map<string, string>();
     let NextToken: string | undefined;
     do {
-      const page = await this.call('list versions', () =>
+      const page = await awsCall('list versions', () =>
         this.client.send(
           new ListSecretVersionIdsCommand({
             SecretId: this.awsName(name),
@@ -213,7 +213,7 @@ export class AwsSecretsManagerStore implements SecretStore {
     const version = Math.max(lastTag, ...labels.keys(), 0) + 1;
     const SecretId = this.awsName(name);
     const label = (v: number) =>
-      this.call('label a version', () =>
+      awsCall('label a version', () =>
         this.client.send(
           new UpdateSecretVersionStageCommand({ SecretId, VersionStage: `v${v}`, MoveToVersionId: token }),
         ),
@@ -231,20 +231,20 @@ export class AwsSecretsManagerStore implements SecretStore {
         Description: `onramp: ${name}`,
         Tags: [{ Key: LAST_VERSION_TAG, Value: String(version) }],
       });
-      await this.call(`create ${SecretId}`, () => this.client.send(create));
+      await awsCall(`create ${SecretId}`, () => this.client.send(create));
       await label(version);
       return formatSecretRef(name, version);
     }
     // The number is taken before the version exists, so a failure in between skips it rather than reusing it.
     const tag = new TagResourceCommand({ SecretId, Tags: [{ Key: LAST_VERSION_TAG, Value: String(version) }] });
-    await this.call('tag a secret', () => this.client.send(tag));
+    await awsCall('tag a secret', () => this.client.send(tag));
     const put = new PutSecretValueCommand({
       SecretId,
       SecretString: secretString,
       ClientRequestToken: token,
       VersionStages: [`v${version}`],
     });
-    await this.call('store a version', () => this.client.send(put));
+    await awsCall('store a version', () => this.client.send(put));
     await this.makeCurrent(SecretId, token, currentOf(described));
     return formatSecretRef(name, version);
   }
@@ -257,7 +257,7 @@ export class AwsSecretsManagerStore implements SecretStore {
       MoveToVersionId: versionId,
       ...(from ? { RemoveFromVersionId: from } : {}),
     });
-    await this.call('make a version current', () => this.client.send(move));
+    await awsCall('make a version current', () => this.client.send(move));
   }
 
   private async read(name: string, version: number, ref: SecretRef): Promise<StoredValue> {
@@ -297,14 +297,6 @@ export class AwsSecretsManagerStore implements SecretStore {
       );
     } catch (e) {
       if (!isNotFound(e)) throw awsError(`delete ${this.awsName(name)}`, e);
-    }
-  }
-
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (e) {
-      throw awsError(what, e);
     }
   }
 }

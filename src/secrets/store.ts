@@ -27,10 +27,19 @@ export class SecretStoreError extends Error {
     /**
      * Stable code for callers (activities map it to non-retryable failures where retrying cannot help).
      * `bad-path`: no store file can exist at the configured path (a directory where the file belongs, a
-     * regular file where a directory belongs); `io`: anything else the file system refused, a held lock.
+     * regular file where a directory belongs); `io`: anything else the file system refused, a held lock;
+     * `foreign`: a handover path holds a secret onramp did not write (secrets/handover.ts).
      */
     readonly code:
-      'invalid-name' | 'invalid-ref' | 'not-found' | 'missing-key' | 'wrong-key' | 'corrupt' | 'bad-path' | 'io',
+      | 'invalid-name'
+      | 'invalid-ref'
+      | 'not-found'
+      | 'missing-key'
+      | 'wrong-key'
+      | 'corrupt'
+      | 'bad-path'
+      | 'io'
+      | 'foreign',
   ) {
     super(message);
     this.name = 'SecretStoreError';

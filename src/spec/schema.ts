@@ -348,6 +348,35 @@ const FieldGrantSchema = z.strictObject({
 
 // --- sections --------------------------------------------------------------------------------------
 
+/** Where an external system reads its credentials: a secrets manager onramp is configured for. */
+export const HANDOVER_STORES = ['aws', 'vault', 'file'] as const;
+export type HandoverStoreKind = (typeof HANDOVER_STORES)[number];
+
+/**
+ * Folders of letters, digits and `._-`, no `..`: a path every store accepts (AWS secret names also allow
+ * `+=@`, which Vault's paths and file names do not need). The store-specific rules (configured, outside
+ * onramp's own secrets) need the configuration and are checked against it (secrets/handover-checks.ts).
+ */
+const HANDOVER_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+
+const HandoverSchema = z
+  .strictObject({
+    store: z.enum(HANDOVER_STORES, { error: 'must be aws, vault or file' }).meta({
+      description: 'The secrets manager the external system reads from (one onramp is configured for).',
+    }),
+    path: z
+      .string({ error: 'must be a string' })
+      .max(256, { error: 'must be at most 256 characters' })
+      .regex(HANDOVER_PATH, {
+        error: "must be folders of letters, digits, '.', '_' and '-' separated by '/', without '..' or a leading '/'",
+      })
+      .meta({ description: 'The secret name (aws), KV path in the configured mount (vault) or file (file).' }),
+  })
+  .meta({
+    description:
+      "Where onramp hands the credential over: one JSON secret with the consumer key and the private key or consumer secret, written at onboarding and rotation, removed at offboarding. Owned by the external team; onramp never overwrites a secret it did not write.",
+  });
+
 const AppSchema = z
   .strictObject({
     kind: z
@@ -506,6 +535,7 @@ export const IntegrationSpecSchema = z
       .max(20_000)
       .optional()
       .meta({ description: 'Markdown notes for whoever operates the integration.' }),
+    handover: HandoverSchema.optional(),
     user: UserOverridesSchema.optional().meta({
       description: 'Overrides for the derived integration user (username defaults to <name>.integration@<org suffix>).',
     }),
@@ -557,3 +587,4 @@ export type AccessSpec = IntegrationSpec['access'];
 export type FieldGrant = AccessSpec['fields'][number];
 export type IpRange = AppSpec['trustedIpRanges'][number];
 export type UserOverrides = NonNullable<IntegrationSpec['user']>;
+export type HandoverSpec = NonNullable<IntegrationSpec['handover']>;
