@@ -13,6 +13,8 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -298,6 +300,54 @@ async function drivePaths(
     description: 'registry (still running): registered, amended by remediation and rotation, retired',
     workflowId: registryWorkflowId('billing'),
   });
+
+  // Credential handover (patched onramp-credential-handover), into a folder: the store every stack has.
+  // After the audit, whose summary above lists only billing's certificate as due.
+  stack.config.secrets.handoverDir = join(stack.workDir, 'handover');
+  const handingOver = (name: string) =>
+    specText('billing', name, (spec) =>
+      Object.assign(spec, { handover: { store: 'file', path: `acme/${name}.json` } }),
+    );
+  await record({
+    name: 'onboard-completed-handover',
+    description: 'onboarding approved and completed, the credential handed over to a file the external system reads',
+    workflowId: await onboard('ledger-handover', handingOver('ledger-handover'), [SECURITY, SECOND]),
+  });
+  await (await startRotation(stack.client, 'ledger-handover', 'handover rotation', 'ops@acme.example')).result();
+  await record({
+    name: 'rotation-handover',
+    description: 'rotation of a handed-over credential: the new one handed over before the old one is deleted',
+    workflowId: rotationWorkflowId('ledger-handover'),
+  });
+  const handedOff = await startOffboarding(stack.client, 'ledger-handover', {
+    requestedBy: 'jdoe@acme.example',
+    reason: 'handover path retired',
+  });
+  await decideSignOff(stack.client, 'offboarding', 'ledger-handover', 'approve', {
+    approver: 'security@acme.example',
+  });
+  await handedOff.result();
+  await record({
+    name: 'offboarding-handover',
+    description: 'offboarding of a handed-over credential: the handed-over secret removed with the rest',
+    workflowId: handedOff.workflowId,
+  });
+  // The runbook directory cannot be created (a file is in the way): the step after the handover fails.
+  const { runbookDir } = stack.config;
+  rmSync(runbookDir, { recursive: true, force: true });
+  writeFileSync(runbookDir, 'not a directory');
+  try {
+    const undone = await startSpec(stack, handingOver('undone-handover'), FAST);
+    for (const a of [SECURITY, SECOND]) await approve(stack.client, 'undone-handover', decision(a));
+    assert.equal((await failureOf(undone.handle)).details.failedStep, 'writeRunbook');
+    await record({
+      name: 'onboard-failed-after-handover',
+      description: 'onboarding failed at writeRunbook after the handover: the handed-over secret deleted with the rest',
+      workflowId: undone.handle.workflowId,
+    });
+  } finally {
+    rmSync(runbookDir, { force: true });
+  }
 
   // Last, so that the tries that completed before the cancel landed change nothing the audit above saw.
   for (let attempt = 1; ; attempt++) {

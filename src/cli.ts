@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { codecServerCommand } from './cli/codec-server';
 import { approvalCommands } from './cli/approval';
 import { auditCommand } from './cli/audit';
+import { credentialsCommand } from './cli/credentials-view';
 import { devCommand } from './cli/dev';
 import { processIo, reportError, type CliIo } from './cli/io';
 import { loginCommands } from './cli/login';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));
   program.addCommand(offboardCommand(io));
+  program.addCommand(credentialsCommand(io));
   program.addCommand(remediateCommand(io));
   program.addCommand(codecServerCommand(io));
   program.addCommand(serverCommand(io));

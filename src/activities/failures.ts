@@ -58,6 +58,8 @@ export async function secretStoreStep<T>(action: string, fn: () => Promise<T>): 
 }
 
 function secretStoreFailure(error: SecretStoreError, action: string): ApplicationFailure {
+  // A handover path holding someone else's secret is refused like any object onramp did not create.
+  if (error.code === 'foreign') return Failure.ForeignObject(`${action}: ${error.message}`);
   const failure = error.code === 'io' ? Failure.SecretStoreTransientError : Failure.SecretStoreError;
   return failure(`${action}: ${error.message}`, { details: [{ code: error.code }] });
 }

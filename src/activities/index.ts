@@ -2,6 +2,7 @@ import { auditActivities } from './audit';
 import { changeActivities } from './change';
 import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
+import { handoverActivities } from './handover';
 import { AdminSession, type ActivityDeps } from './deps';
 import { notificationActivities } from './notifications';
 import { offboardingActivities } from './offboarding';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   const orgActivities = waitingOnTheOrg(admin, {
     ...provisioningActivities(deps, admin),
     ...compensationActivities(deps, admin),
+    ...handoverActivities(deps),
     ...verification,
     ...changeActivities(deps, admin, verification),
     ...runbookActivities(deps),

@@ -14,7 +14,7 @@ import {
 import { ONRAMP_CODES, SalesforceApiError } from '../salesforce/errors';
 import { rotationStrategyOf, type StagedCredential } from '../shared/lifecycle';
 import type { DesiredState } from '../shared/registry';
-import type { AppRecord, CredentialRecord } from '../shared/types';
+import type { AppRecord, CredentialRecord, HandoverRecord } from '../shared/types';
 import { storeConsumerSecret, storeNewKeyPair } from './credentials';
 import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
@@ -153,8 +153,10 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       app: AppRecord,
       by: string,
       note: string,
+      handover?: HandoverRecord,
     ): Promise<number> {
-      return amendRegistry(desired.integration.names.name, { by, note, provisioned: { credentials, app } });
+      const provisioned = { credentials, app, ...(handover ? { handover } : {}) };
+      return amendRegistry(desired.integration.names.name, { by, note, provisioned });
     },
 
     /** For the audit: starts the rotation of an integration (or finds the one running) and returns its workflow id. */

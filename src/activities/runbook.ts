@@ -1,9 +1,16 @@
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePrivateFile } from '../private-files';
+import { describeSecretStore } from '../secrets/describe';
 import { renderRunbook, runbookMarker, runbookOnboardingId } from '../runbook/render';
 import type { DesiredState } from '../shared/registry';
-import type { AppRecord, CredentialRecord, OnboardingResult, VerificationEvidence } from '../shared/types';
+import type {
+  AppRecord,
+  CredentialRecord,
+  HandoverRecord,
+  OnboardingResult,
+  VerificationEvidence,
+} from '../shared/types';
 import type { ActivityDeps } from './deps';
 import type { StepInput } from './steps';
 
@@ -22,7 +29,7 @@ export function runbookActivities(deps: ActivityDeps) {
       onboardingId: input.onboardingId,
       result,
       instanceUrl: deps.config.salesforce.instanceUrl,
-      secretStore: resolve(deps.config.secrets.file),
+      secretStore: describeSecretStore(deps.config.secrets),
       generatedAt,
     });
     await writePrivateFile(path, markdown);
@@ -76,9 +83,10 @@ export function runbookActivities(deps: ActivityDeps) {
       app: AppRecord,
       evidence: VerificationEvidence,
       at: string,
+      handover?: HandoverRecord,
     ): Promise<string> {
       const input = { integration: desired.integration, onboardingId: desired.onboardingId };
-      const provisioned = { ...desired.provisioned, credentials, app };
+      const provisioned = { ...desired.provisioned, credentials, app, ...(handover ? { handover } : {}) };
       const result = {
         integration: desired.integration.names.name,
         provisioned,

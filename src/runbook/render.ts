@@ -72,6 +72,12 @@ export function renderRunbook({
         ]
       : []),
     '',
+    ...(p.handover
+      ? [
+          `Handed over to the external system at \`${p.handover.where}\` (version ${p.handover.version}, written ${p.handover.writtenAt} by run \`${p.handover.run}\`): one JSON secret with the consumer key and the ${app.flow === 'jwt-bearer' ? 'private key' : 'consumer secret'}, owned by its team. onramp replaces it at every rotation (only the current credential stays readable) and deletes it at offboarding.`,
+          '',
+        ]
+      : []),
     '## Access granted',
     '',
     '| Object | Rights |',
@@ -106,7 +112,7 @@ export function renderRunbook({
     ...(spec.runbookNotes ? ['## Notes', '', spec.runbookNotes, ''] : []),
     '## Offboarding',
     '',
-    `\`onramp offboard ${names.name}\` revokes tokens, deletes the app, removes the assignments, deactivates the user and deletes the secrets.`,
+    `\`onramp offboard ${names.name}\` revokes tokens, deletes the app, removes the assignments, deactivates the user and deletes the secrets${p.handover ? ' and the handed-over credential' : ''}.`,
     '',
   ];
   return lines.join('\n');

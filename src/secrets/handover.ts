@@ -41,6 +41,19 @@ export interface HandoverTarget {
   remove(path: string, owner: string): Promise<boolean>;
 }
 
+/**
+ * The owner in onramp's mark: the onboarding that first wrote the secret (rotations keep it). No brackets,
+ * unlike the org's marker: AWS tag values allow only letters, digits, spaces and `_.:/=+-@`.
+ */
+export function handoverOwner(integration: string, onboardingId: string): string {
+  return `onramp:${integration} onboarding ${onboardingId}`;
+}
+
+/** Whether an owner is some onboarding of this integration (a leftover of an earlier one is still its own). */
+export function ownedByIntegration(owner: string | undefined, integration: string): boolean {
+  return owner?.startsWith(handoverOwner(integration, '')) ?? false;
+}
+
 /** Tag or metadata keys of onramp's mark. */
 export const HANDOVER_OWNER_KEY = 'onramp-handover-owner';
 export const HANDOVER_RUN_KEY = 'onramp-handover-run';

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Connection } from 'jsforce';
 import { parseDocument } from 'yaml';
 import { approve, onboardingHandle, prepareOnboarding, reject, startOnboarding } from '../client/onboarding';
+import { credentialsView, type CredentialsView } from '../client/credentials';
 import { registeredState } from '../client/registry';
 import type { OnrampConfig } from '../config';
 import { queryStatus } from '../cli/shared';
@@ -219,6 +220,15 @@ export class Requests {
     }
     const { runbookPath } = await onboardingHandle(this.client, integration).result();
     return readFile(runbookPath, 'utf8');
+  }
+
+  /** An integration's credential by reference and where it was handed over: for admins, auditors and approvers. */
+  async credentials(who: Identity, integration: string): Promise<CredentialsView> {
+    if (!hasRole(who, 'admin', 'auditor', 'approver'))
+      throw new ApiError(403, 'not-allowed', `${who.email} is not in a group that may see where credentials are`);
+    const view = await credentialsView(this.client, this.config.secrets, integration);
+    if (!view) throw new ApiError(404, 'not-found', `${integration} is not a managed integration`, 'name');
+    return view;
   }
 
   private async existing(integration: string): Promise<string> {

@@ -7,6 +7,7 @@ import type {
   AppRecord,
   ApprovalRecord,
   CredentialRecord,
+  HandoverRecord,
   IgnoredDecision,
   StepProgress,
   VerificationEvidence,
@@ -27,7 +28,16 @@ export type SignOffPhase =
 
 // ----- rotation ------------------------------------------------------------------------------------
 
-export const ROTATION_STEPS = ['stage', 'swap', 'verify', 'promote', 'retireOld', 'record', 'rewriteRunbook'] as const;
+export const ROTATION_STEPS = [
+  'stage',
+  'swap',
+  'verify',
+  'promote',
+  'handOver',
+  'retireOld',
+  'record',
+  'rewriteRunbook',
+] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 /**
@@ -70,6 +80,8 @@ export interface RotationResult {
   retiredRefs: string[];
   evidence: VerificationEvidence;
   rotatedAt: string;
+  /** Where the new credential was handed over, when the spec names a handover path. */
+  handover?: HandoverRecord;
 }
 
 /** What the staging step produced: the new credential, stored, not yet the app's only one. */
@@ -103,6 +115,7 @@ export const OFFBOARDING_STEPS = [
   'deletePermissionSet',
   'removeLicense',
   'deactivateUser',
+  'removeHandover',
   'deleteSecrets',
   'retireInRegistry',
   'appendRunbook',

@@ -25,6 +25,10 @@ export const ONBOARDING_STEP_CATALOGUE = {
   generateCredentials: { label: 'Generate the credentials into the secret store', undo: 'delete stored secrets' },
   createApp: { label: 'Create the app', undo: "revoke the integration's tokens and delete the app" },
   verifyIntegration: { label: 'Prove a login as the integration user, and that it cannot overreach' },
+  handOverCredentials: {
+    label: "Hand the credential over at the external system's handover path",
+    undo: 'delete the handed-over secret',
+  },
   writeRunbook: { label: 'Write the runbook', undo: 'remove the runbook file' },
   registerIntegration: {
     label: 'Register the integration for audits, rotation and offboarding',

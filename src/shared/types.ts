@@ -72,6 +72,8 @@ export interface OnboardingStatus {
   steps: StepProgress[];
   failure?: OnboardingFailureDetails;
   runbookPath?: string;
+  /** Where the credential was handed over, once it was (reference only). */
+  handover?: HandoverRecord;
   /** The plan the request was approved against: what approvers are shown and what the steps carry out. */
   plan?: Plan;
   /** Signed requests: the digest decisions must be signed for, the signed-in requester and what policy requires. */
@@ -120,6 +122,20 @@ export interface ProvisionedIntegration {
   permissionSetLicenseAssignmentId: string;
   app: AppRecord;
   credentials: CredentialRecord;
+  /** Where the credential was handed over (the spec's `handover`), by reference. */
+  handover?: HandoverRecord;
+}
+
+/** A handed-over credential by reference: where, which version, when and by which run; never the value. */
+export interface HandoverRecord {
+  store: 'aws' | 'vault' | 'file';
+  path: string;
+  /** For people: `aws:acme/billing/salesforce`, `vault:secret/acme/billing`, `file:/srv/handover/billing.json`. */
+  where: string;
+  version: string;
+  writtenAt: string;
+  /** `<workflowId>/<runId>` of the run that wrote it. */
+  run: string;
 }
 
 export interface AppRecord {

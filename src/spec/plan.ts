@@ -217,6 +217,18 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
     { action: 'verify', target: user.username, details: { flow: app.flow } },
     ` (${app.flow} as ${user.username})`,
   );
+  if (spec.handover) {
+    const contents = app.flow === 'jwt-bearer' ? 'consumer key, private key' : 'consumer key, consumer secret';
+    step(
+      'handOverCredentials',
+      {
+        action: 'store',
+        target: `${spec.handover.store}:${spec.handover.path}`,
+        details: { store: spec.handover.store, path: spec.handover.path, contents },
+      },
+      ` (${spec.handover.store}:${spec.handover.path}: ${contents}, replaced at every rotation)`,
+    );
+  }
   step('writeRunbook', { action: 'create', target: `${names.name}.md`, details: {} });
   step('registerIntegration', { action: 'create', target: names.name, details: {} });
 

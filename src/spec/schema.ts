@@ -374,7 +374,7 @@ const HandoverSchema = z
   })
   .meta({
     description:
-      "Where onramp hands the credential over: one JSON secret with the consumer key and the private key or consumer secret, written at onboarding and rotation, removed at offboarding. Owned by the external team; onramp never overwrites a secret it did not write.",
+      'Where onramp hands the credential over: one JSON secret with the consumer key and the private key or consumer secret, written at onboarding and rotation, removed at offboarding. Owned by the external team; onramp never overwrites a secret it did not write.',
   });
 
 const AppSchema = z

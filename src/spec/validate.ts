@@ -16,6 +16,8 @@ export interface ValidateOptions {
   usernameSuffix: string;
   /** Reads what the org says about the resolved names and grants (salesforce/spec-checks.ts readOrgFacts). */
   readOrgFacts: (resolved: ResolvedIntegration) => Promise<OrgFacts>;
+  /** Judges the spec's `handover` against the configured secrets managers (reads only); called when it has one. */
+  checkHandover?: (resolved: ResolvedIntegration) => Promise<ValidationIssue[]>;
 }
 
 export interface Validation {
@@ -42,6 +44,7 @@ export async function validateSpec(source: SpecSource, options: ValidateOptions)
   if (!loaded.ok) return { issues: loaded.errors };
   const { spec } = loaded;
   const checks = runStaticChecks(spec);
+  if (spec.handover && options.checkHandover) checks.issues.push(...(await options.checkHandover(loaded.resolved!)));
   const facts = await options.readOrgFacts(loaded.resolved!);
   const found = orgFindings(loaded.resolved!, facts);
   const issues = firstErrorPerPath(checks.issues, found.issues);

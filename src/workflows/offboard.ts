@@ -1,4 +1,4 @@
-import { CancelledFailure, setHandler } from '@temporalio/workflow';
+import { CancelledFailure, patched, setHandler } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import {
   OFFBOARDING_STEPS,
@@ -67,6 +67,16 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
     await step('deletePermissionSet', () => undo.deletePermissionSet(stepInput));
     await step('removeLicense', () => undo.removeIntegrationLicense(stepInput));
     await step('deactivateUser', () => undo.retireIntegrationUser(stepInput));
+    if (desired.integration.spec.handover && patched('onramp-credential-handover'))
+      await step('removeHandover', () => undo.removeHandover(stepInput));
+    else
+      board.set(
+        'removeHandover',
+        'skipped',
+        desired.integration.spec.handover
+          ? 'started before credentials were handed over'
+          : 'the spec names no handover path',
+      );
     await step('deleteSecrets', () => undo.deleteStoredSecrets(stepInput));
     await step('retireInRegistry', () => steps.retireIntegration(desired, input.requestedBy, input.reason));
     const offboardedAt = new Date().toISOString();
@@ -76,7 +86,7 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
     return { integration, ...entry, runbookPath };
   } catch (error) {
     const reason = failureMessage(error);
-    const remaining = board.steps.filter((s) => s.state !== 'done').map((s) => s.step);
+    const remaining = board.steps.filter((s) => s.state !== 'done' && s.state !== 'skipped').map((s) => s.step);
     status.failure = { reason, leftBehind: remaining };
     status.phase = 'failed';
     throw Failure.OffboardingFailed(

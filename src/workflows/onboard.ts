@@ -10,6 +10,9 @@ import { Failure } from '../shared/failures';
 import { statusQuery } from '../shared/messages';
 import { ONBOARDING_STEP_CATALOGUE as STEP, ONBOARDING_STEPS, type OnboardingStep } from '../shared/steps';
 import type {
+  AppRecord,
+  CredentialRecord,
+  HandoverRecord,
   OnboardingFailureDetails,
   OnboardingInput,
   OnboardingPhase,
@@ -170,6 +173,15 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
       () => slowSteps.verifyIntegration(stepInput, user.userId, app, credentials),
       (e) => `token as ${e.tokenUserId}; ${e.outOfScope.length} out-of-scope read(s) refused`,
     );
+    // Handed over once proven to work; workflows started before handover existed ran without the step.
+    const handover =
+      integration.spec.handover && patched('onramp-credential-handover') ? await handOver(app, credentials) : undefined;
+    if (!handover)
+      board.set(
+        'handOverCredentials',
+        'skipped',
+        integration.spec.handover ? 'started before credentials were handed over' : 'the spec names no handover path',
+      );
     const provisioned = {
       userId: user.userId,
       username: user.username,
@@ -178,6 +190,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
       permissionSetLicenseAssignmentId: pslAssignmentId,
       app,
       credentials,
+      ...(handover ? { handover } : {}),
     };
     const summary = { integration: integration.names.name, provisioned, evidence, approvals: book.records };
     const write = () => steps.writeRunbook(stepInput, summary, new Date().toISOString());
@@ -216,12 +229,24 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
     status.failure = failure;
     // Set by workflows started before the runbook was undone with the rest: it describes nothing now.
     delete status.runbookPath;
+    delete status.handover;
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw error;
     throw Failure.OnboardingFailed(
       `onboarding of ${integration.names.name} failed at ${failedStep}: ${reason.replace(/\.$/, '')}. Undone: ${undone.join('; ') || 'nothing'}.${leftBehind.length ? ` LEFT BEHIND: ${leftBehind.join('; ')}` : ''}`,
       { details: [failure], cause: error instanceof Error ? error : undefined },
     );
+  }
+
+  /** Writes the credential where the external system reads it; the undo deletes what this onboarding wrote. */
+  async function handOver(app: AppRecord, credentials: CredentialRecord): Promise<HandoverRecord> {
+    saga.onUndo('handOverCredentials', STEP.handOverCredentials.undo, () => undo.removeHandover(stepInput));
+    status.handover = await board.run(
+      'handOverCredentials',
+      () => steps.handOverCredentials(stepInput, app, credentials),
+      (h) => `${h.where} (version ${h.version})`,
+    );
+    return status.handover;
   }
 
   /** The org must still be what was approved: checked before the first write, so a mismatch has nothing to undo. */

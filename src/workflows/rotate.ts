@@ -77,6 +77,23 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
         (outcome) => outcome,
       );
     else board.set('promote', 'skipped', 'the app holds only the new credential already');
+    // Before the old version goes: the external system reads the new credential from its handover path.
+    const handover =
+      desired.integration.spec.handover && patched('onramp-credential-handover')
+        ? await board.run(
+            'handOver',
+            () => steps.handOverCredentials(stepInput, app, next),
+            (h) => `${h.where} (version ${h.version})`,
+          )
+        : undefined;
+    if (!handover)
+      board.set(
+        'handOver',
+        'skipped',
+        desired.integration.spec.handover
+          ? 'started before credentials were handed over'
+          : 'the spec names no handover path',
+      );
     const oldRef = strategy === 'certificate' ? previous.privateKeyRef! : previous.consumerSecretRef;
     await board.run(
       'retireOld',
@@ -86,13 +103,13 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
     const note = `rotated (${strategy}): ${input.reason}`;
     await board.run(
       'record',
-      () => steps.recordRotation(desired, next, app, input.requestedBy, note),
+      () => steps.recordRotation(desired, next, app, input.requestedBy, note, handover),
       (revision) => `registry revision ${revision}`,
     );
     const rotatedAt = new Date().toISOString();
     // The runbook shows the secret versions, certificate and proof in use: stale after a rotation otherwise.
     if (patched('onramp-rotation-runbook'))
-      await board.run('rewriteRunbook', () => steps.rewriteRunbook(desired, next, app, evidence, rotatedAt));
+      await board.run('rewriteRunbook', () => steps.rewriteRunbook(desired, next, app, evidence, rotatedAt, handover));
     else board.set('rewriteRunbook', 'skipped', 'started before rotations rewrote the runbook');
     status.phase = 'completed';
     return {
@@ -105,6 +122,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
       retiredRefs: [oldRef],
       evidence,
       rotatedAt,
+      ...(handover ? { handover } : {}),
     };
   } catch (error) {
     const reason = failureMessage(error);

@@ -55,6 +55,8 @@ export interface OnrampStackOptions {
   aws?: { endpoint: string; region: string };
   /** More configuration (notifications, ...), merged into the stack's. */
   config?: Record<string, unknown>;
+  /** Vault KV v2 at this address (OpenBao, test/helpers/openbao.ts) instead of the encrypted file. */
+  vault?: { address: string; token: string };
 }
 
 export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
@@ -86,6 +88,15 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
                 backend: 'aws',
                 keyFile: undefined,
                 aws: { endpoint: options.aws.endpoint, region: options.aws.region, prefix: `test/${taskQueue}/` },
+              },
+            }
+          : {}),
+        ...(options.vault
+          ? {
+              secrets: {
+                backend: 'vault',
+                keyFile: undefined,
+                vault: { address: options.vault.address, token: options.vault.token, prefix: `test/${taskQueue}/` },
               },
             }
           : {}),

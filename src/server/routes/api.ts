@@ -71,6 +71,10 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ctx.requests.cancel(identityOf(request), integrationParam(request)),
   );
 
+  app.get('/api/integrations/:name/credentials', async (request) =>
+    ctx.requests.credentials(identityOf(request), integrationParam(request)),
+  );
+
   app.get('/api/requests/:name/runbook', async (request, reply) => {
     identityOf(request);
     return reply.type('text/markdown; charset=utf-8').send(await ctx.requests.runbook(integrationParam(request)));

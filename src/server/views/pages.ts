@@ -118,6 +118,12 @@ export function requestPage(ctx: PageContext, status: OnboardingStatus, awaiting
 <button type="submit">Cancel this onboarding</button> (everything it created is undone)</form>`
     : '';
   const runbook = status.phase === 'completed' ? `<p><a href="/requests/${name}/runbook">Runbook</a></p>` : '';
+  // Where the external system reads its credential: a reference, never the value.
+  const handover = status.handover
+    ? `<p id="handover">Credential handed over at <code>${escapeHtml(status.handover.where)}</code> (version ${escapeHtml(status.handover.version)}, written <time>${escapeHtml(status.handover.writtenAt)}</time>)</p>`
+    : plan?.steps.some((s) => s.id === 'handOverCredentials')
+      ? `<p id="handover">Credential to be handed over at <code>${escapeHtml(plan.steps.find((s) => s.id === 'handOverCredentials')!.target)}</code></p>`
+      : '';
   const failure = status.failure
     ? `<div class="alert"><p>Failed at <code>${escapeHtml(status.failure.failedStep)}</code>: ${escapeHtml(status.failure.reason)}</p>
 <p>Undone: ${escapeHtml(status.failure.undone.join('; ') || 'nothing')}</p>
@@ -134,7 +140,7 @@ ${plan.org ? `<dt>Org</dt><dd>${escapeHtml([plan.org.name, plan.org.id, plan.org
     `Onboarding: ${status.integration}`,
     ctx,
     `${message ? `<div class="notice" role="status">${escapeHtml(message)}</div>` : ''}
-<p>Phase: <strong id="phase-summary">${escapeHtml(status.phase)}</strong></p>${summary}${failure}${runbook}
+<p>Phase: <strong id="phase-summary">${escapeHtml(status.phase)}</strong></p>${summary}${failure}${runbook}${handover}
 <section aria-labelledby="trail-h"><h2 id="trail-h">Decision trail</h2>${trail}${ignored}</section>
 ${decide}
 <section aria-labelledby="status-h"><h2 id="status-h">Progress</h2>${stepTable(status)}${cancel}</section>
