@@ -41,6 +41,11 @@ export type OnboardingStep = keyof typeof ONBOARDING_STEP_CATALOGUE;
 /** The steps in the order the workflow runs them. */
 export const ONBOARDING_STEPS = Object.keys(ONBOARDING_STEP_CATALOGUE) as OnboardingStep[];
 
+/** The steps an onboarding of this spec shows: the handover only where the spec names a handover path. */
+export function onboardingStepsFor(spec: { handover?: unknown }): OnboardingStep[] {
+  return ONBOARDING_STEPS.filter((step) => step !== 'handOverCredentials' || spec.handover !== undefined);
+}
+
 /** How a step is undone on rollback; undefined for the steps that change nothing. */
 export function undoOf(step: OnboardingStep): string | undefined {
   const entry: { label: string; undo?: string } = ONBOARDING_STEP_CATALOGUE[step];

@@ -33,7 +33,7 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
     desired,
     input.requestedBy,
     input.reason,
-    OFFBOARDING_STEPS,
+    OFFBOARDING_STEPS.filter((s) => s !== 'removeHandover' || desired.integration.spec.handover),
   );
   setHandler(offboardingStatusQuery, () => status);
 
@@ -69,14 +69,8 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
     await step('deactivateUser', () => undo.retireIntegrationUser(stepInput));
     if (desired.integration.spec.handover && patched('onramp-credential-handover'))
       await step('removeHandover', () => undo.removeHandover(stepInput));
-    else
-      board.set(
-        'removeHandover',
-        'skipped',
-        desired.integration.spec.handover
-          ? 'started before credentials were handed over'
-          : 'the spec names no handover path',
-      );
+    else if (desired.integration.spec.handover)
+      board.set('removeHandover', 'skipped', 'started before credentials were handed over');
     await step('deleteSecrets', () => undo.deleteStoredSecrets(stepInput));
     await step('retireInRegistry', () => steps.retireIntegration(desired, input.requestedBy, input.reason));
     const offboardedAt = new Date().toISOString();

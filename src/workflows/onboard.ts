@@ -8,7 +8,12 @@ import {
 } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import { statusQuery } from '../shared/messages';
-import { ONBOARDING_STEP_CATALOGUE as STEP, ONBOARDING_STEPS, type OnboardingStep } from '../shared/steps';
+import {
+  ONBOARDING_STEP_CATALOGUE as STEP,
+  ONBOARDING_STEPS,
+  onboardingStepsFor,
+  type OnboardingStep,
+} from '../shared/steps';
 import type {
   AppRecord,
   CredentialRecord,
@@ -45,7 +50,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   const { integration } = input;
   const stepInput = { integration, onboardingId: input.onboardingId };
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);
-  const board = new StepBoard(ONBOARDING_STEPS);
+  const board = new StepBoard(onboardingStepsFor(integration.spec));
   const { approval } = integration;
   const status: OnboardingStatus = {
     integration: integration.names.name,
@@ -176,12 +181,8 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
     // Handed over once proven to work; workflows started before handover existed ran without the step.
     const handover =
       integration.spec.handover && patched('onramp-credential-handover') ? await handOver(app, credentials) : undefined;
-    if (!handover)
-      board.set(
-        'handOverCredentials',
-        'skipped',
-        integration.spec.handover ? 'started before credentials were handed over' : 'the spec names no handover path',
-      );
+    if (integration.spec.handover && !handover)
+      board.set('handOverCredentials', 'skipped', 'started before credentials were handed over');
     const provisioned = {
       userId: user.userId,
       username: user.username,

@@ -29,7 +29,9 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
   const strategy = rotationStrategyOf(desired.integration.app);
   const { steps, slowSteps, undo } = activityProxies();
   const previous = desired.provisioned.credentials;
-  const board = new StepBoard<RotationStep>(ROTATION_STEPS);
+  const board = new StepBoard<RotationStep>(
+    ROTATION_STEPS.filter((s) => s !== 'handOver' || desired.integration.spec.handover),
+  );
   const status: RotationStatus = {
     integration,
     strategy,
@@ -86,14 +88,8 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
             (h) => `${h.where} (version ${h.version})`,
           )
         : undefined;
-    if (!handover)
-      board.set(
-        'handOver',
-        'skipped',
-        desired.integration.spec.handover
-          ? 'started before credentials were handed over'
-          : 'the spec names no handover path',
-      );
+    if (desired.integration.spec.handover && !handover)
+      board.set('handOver', 'skipped', 'started before credentials were handed over');
     const oldRef = strategy === 'certificate' ? previous.privateKeyRef! : previous.consumerSecretRef;
     await board.run(
       'retireOld',
