@@ -23,7 +23,7 @@ import { getTestEnv, teardownAll } from '../helpers/temporal-env';
 import { startCodecServer } from '../../src/codec/server';
 import { decodedPayloads, exportHistory } from '../helpers/history-export';
 import { needlesFor, scanForSecrets } from '../helpers/secret-scan';
-import { onramp, withEnv } from '../cli/helpers';
+import { onrampAs, startCliServer } from '../cli/helpers';
 import { FAST, approveByPolicy, failureOf, specText, startSpec } from '../onboarding/helpers';
 import { onboardManaged } from './helpers';
 
@@ -92,14 +92,29 @@ function handoverSuite(
       assert.notEqual(after?.privateKey, handed?.privateKey);
       assert.equal(await store.older(path), 0, 'the old credential cannot be read at the handover path');
       await grantWith(after!);
-      const cli = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () => onramp('credentials', 'ledger'));
-      assert.equal(cli.code, 0, cli.stderr);
-      assert.ok(cli.stdout.includes(`Handed over:   ${rotated.handover!.where}`), cli.stdout);
-      assert.ok(cli.stdout.includes(rotated.handover!.run));
-      assert.ok(cli.stdout.includes(rotated.credentials.privateKeyRef!));
-      const json = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () => onramp('credentials', 'ledger', '--json'));
-      assert.deepEqual(JSON.parse(json.stdout).handover, rotated.handover);
-      for (const out of [cli.stdout, json.stdout]) assert.ok(!out.includes('PRIVATE KEY'), 'references only');
+      // Through the server's API, as the CLI reaches it: references for an auditor, nothing for a requester.
+      const server = await startCliServer(stack);
+      try {
+        const auditor = await server.token('auditor@acme.example');
+        const cli = await onrampAs(auditor, 'credentials', 'ledger');
+        assert.equal(cli.code, 0, cli.stderr);
+        assert.ok(cli.stdout.includes(`Handed over:   ${rotated.handover!.where}`), cli.stdout);
+        assert.ok(cli.stdout.includes(rotated.handover!.run));
+        assert.ok(cli.stdout.includes(rotated.credentials.privateKeyRef!));
+        const json = await onrampAs(auditor, 'credentials', 'ledger', '--json');
+        assert.deepEqual(JSON.parse(json.stdout).handover, rotated.handover);
+        for (const out of [cli.stdout, json.stdout]) assert.ok(!out.includes('PRIVATE KEY'), 'references only');
+        const requester = await onrampAs(await server.token('jdoe@acme.example'), 'credentials', 'ledger');
+        assert.equal(requester.code, 4);
+        assert.match(
+          requester.stderr,
+          /not allowed: jdoe@acme.example is not in a group that may see where credentials are/,
+        );
+        const unknown = await onrampAs(auditor, 'credentials', 'nobody');
+        assert.match(unknown.stderr, /nobody is not a managed integration/);
+      } finally {
+        await server.close();
+      }
       const record = await registryRecord(stack.client, 'ledger');
       assert.equal(record.desired.provisioned.handover?.version, rotated.handover?.version);
       assert.notEqual(rotated.handover?.version, handover?.version);
