@@ -102,6 +102,25 @@ describe('VaultKvStore on OpenBao', { skip }, () => {
     await assert.rejects(refused.verify(), (e: unknown) => e instanceof SecretStoreError && e.code === 'wrong-key');
   });
 
+  it('works inside a namespace (X-Vault-Namespace), where the mount is', async () => {
+    await bao.api('POST', 'sys/namespaces/team');
+    const response = await fetch(`${bao.address}/v1/sys/mounts/team-kv`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': bao.token, 'X-Vault-Namespace': 'team' },
+      body: JSON.stringify({ type: 'kv', options: { version: '2' } }),
+    });
+    assert.ok(response.ok, await response.text());
+    const settings = { address: bao.address, token: bao.token, mount: 'team-kv', prefix: 'onramp/' };
+    const s = new VaultKvStore({ ...settings, namespace: 'team' });
+    await s.verify();
+    assert.equal(await s.get(await s.put('billing/private-key', 'in team')), 'in team');
+    await assert.rejects(
+      new VaultKvStore(settings).verify(),
+      (e: unknown) => e instanceof SecretStoreError && e.code === 'bad-path',
+      'the mount is not in the root namespace',
+    );
+  });
+
   it('is selected by configuration, and refuses to open with a wrong token, mount or address', async () => {
     const env = {
       ONRAMP_CONFIG: '/dev/null',

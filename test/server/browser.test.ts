@@ -9,10 +9,11 @@ import { useConsoleStack } from '../helpers/console-stack';
 const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
-const SPEC = readFileSync(join(ROOT, 'examples', 'billing.yaml'), 'utf8').replace(
+// Handed over to a file: the one handover store every stack has (secrets.handoverDir, set below).
+const SPEC = `${readFileSync(join(ROOT, 'examples', 'billing.yaml'), 'utf8').replace(
   /^name: billing$/m,
   'name: browser-billing',
-);
+)}handover:\n  store: file\n  path: acme/browser-billing.json\n`;
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`;
 
 describe('the console in a browser (headless Chromium)', { skip }, () => {
@@ -24,6 +25,8 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
     page.screenshot({ path: join(SCREENSHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
 
   before(async () => {
+    // The server and the worker share the stack's configuration object.
+    c.stack.config.secrets.handoverDir = join(c.stack.workDir, 'handover');
     mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await (await browser.newContext()).newPage();
@@ -73,6 +76,10 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
     assert.match((await grants.textContent()) ?? '', /BillingSync/);
     const risks = page.getByRole('region', { name: /Risks/ });
     assert.match((await risks.textContent()) ?? '', /BillingSync/);
+    assert.equal(
+      await page.locator('#handover').textContent(),
+      'Credential to be handed over at file:acme/browser-billing.json',
+    );
     await screenshot('plan-for-approver');
 
     await page.getByLabel('Comment (required to reject)').fill('Scoped to billing; OK.');
@@ -97,6 +104,10 @@ describe('the console in a browser (headless Chromium)', { skip }, () => {
       (await page.getByRole('table', { name: /Steps of the onboarding/ }).textContent()) ?? '',
       /registerIntegration\s*done/,
     );
+    const handedOver = join(c.stack.workDir, 'handover', 'acme', 'browser-billing.json');
+    const handover = (await page.locator('#handover').textContent()) ?? '';
+    assert.ok(handover.startsWith(`Credential handed over at file:${handedOver} (version 1, written `), handover);
+    assert.doesNotMatch(await page.content(), /PRIVATE KEY/, 'the page names the place, never the value');
     await screenshot('completed');
 
     await page.getByRole('link', { name: 'Runbook' }).click();
