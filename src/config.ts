@@ -4,6 +4,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { NOTIFICATION_ENV_KEYS, NotificationSettingsSchema } from './notifications/config';
 import { SERVER_ENV_KEYS, ServerSettingsSchema } from './server/config';
+import {
+  resolveTemporalSettings,
+  TemporalSettingsError,
+  TemporalSettingsSchema,
+  type TemporalSettings,
+} from './temporal/connection-settings';
 
 /**
  * onramp's configuration: environment variables win over the config file (ONRAMP_CONFIG, else
@@ -27,13 +33,8 @@ const ConfigSchema = z.strictObject({
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' })
       .optional(),
   }),
-  temporal: z
-    .strictObject({
-      address: z.string().default('localhost:7233'),
-      namespace: z.string().default('default'),
-      taskQueue: z.string().default('onramp'),
-    })
-    .prefault({}),
+  /** Resolved with the Temporal config file's profile after parsing (src/temporal/connection-settings.ts). */
+  temporal: TemporalSettingsSchema,
   secrets: z
     .strictObject({
       /** `file`: the encrypted file store (the embedded default); `aws`: AWS Secrets Manager; `vault`: Vault KV v2. */
@@ -139,7 +140,7 @@ const ConfigSchema = z.strictObject({
   notifications: NotificationSettingsSchema,
 });
 
-export type OnrampConfig = z.output<typeof ConfigSchema>;
+export type OnrampConfig = Omit<z.output<typeof ConfigSchema>, 'temporal'> & { temporal: TemporalSettings };
 
 const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SF_INSTANCE_URL', ['salesforce', 'instanceUrl']],
@@ -150,8 +151,21 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SF_PRIVATE_KEY_PATH', ['salesforce', 'privateKeyPath']],
   ['ONRAMP_SF_API_VERSION', ['salesforce', 'apiVersion']],
   ['ONRAMP_SF_USERNAME_SUFFIX', ['salesforce', 'usernameSuffix']],
+  // Temporal's standard environment configuration, as every Temporal tool reads it.
   ['TEMPORAL_ADDRESS', ['temporal', 'address']],
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
+  ['TEMPORAL_PROFILE', ['temporal', 'profile']],
+  ['TEMPORAL_CONFIG_FILE', ['temporal', 'configFile']],
+  ['TEMPORAL_API_KEY', ['temporal', 'apiKey']],
+  ['TEMPORAL_TLS', ['temporal', 'tls', 'enabled']],
+  ['TEMPORAL_TLS_CLIENT_CERT_PATH', ['temporal', 'tls', 'clientCertPath']],
+  ['TEMPORAL_TLS_CLIENT_CERT_DATA', ['temporal', 'tls', 'clientCertData']],
+  ['TEMPORAL_TLS_CLIENT_KEY_PATH', ['temporal', 'tls', 'clientKeyPath']],
+  ['TEMPORAL_TLS_CLIENT_KEY_DATA', ['temporal', 'tls', 'clientKeyData']],
+  ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', ['temporal', 'tls', 'serverCaCertPath']],
+  ['TEMPORAL_TLS_SERVER_CA_CERT_DATA', ['temporal', 'tls', 'serverCaCertData']],
+  ['TEMPORAL_TLS_SERVER_NAME', ['temporal', 'tls', 'serverName']],
+  ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', ['temporal', 'tls', 'disableHostVerification']],
   ['ONRAMP_TASK_QUEUE', ['temporal', 'taskQueue']],
   ['ONRAMP_SECRETS_BACKEND', ['secrets', 'backend']],
   ['ONRAMP_SECRETS_FILE', ['secrets', 'file']],
@@ -228,15 +242,19 @@ export function loadConfig(
   merged.salesforce ??= {};
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const path = issue.path.join('.');
-        const envName = ENV_KEYS.find(([, p]) => p.join('.') === path)?.[0];
-        return `${path}${envName ? ` (${envName})` : ''}: ${issue.message}`;
-      }),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue.path.join('.'), issue.message)));
   }
-  return parsed.data;
+  try {
+    return { ...parsed.data, temporal: resolveTemporalSettings(parsed.data.temporal, env) };
+  } catch (error) {
+    if (!(error instanceof TemporalSettingsError)) throw error;
+    throw new ConfigError(error.issues.map((issue) => describeIssue(issue.path, issue.message)));
+  }
+}
+
+function describeIssue(path: string, message: string): string {
+  const envName = ENV_KEYS.find(([, p]) => p.join('.') === path)?.[0];
+  return `${path}${envName ? ` (${envName})` : ''}: ${message}`;
 }
 
 /** The suffix of generated integration usernames: configured, or the domain of onramp's own user. */

@@ -20,6 +20,7 @@ import { openSecretStore } from './secrets/open';
 import { dataConverterFor } from './temporal/data-converter';
 import { DEFAULT_PORT, findFreePort, startDevServer, type DevServer } from './temporal/dev-server';
 import { routeSdkLogs } from './temporal/runtime-logging';
+import { temporalConnectionOptions } from './temporal/connection-settings';
 import { createOnrampWorker } from './worker';
 
 export const EMBEDDED_DIR = '.onramp';
@@ -93,7 +94,7 @@ export async function startEmbeddedStack(options: {
   });
   const { org, config } = local;
   const dataConverter = dataConverterFor(config.codec);
-  const native = await NativeConnection.connect({ address: temporal.address });
+  const native = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const secrets = options.secretsKey
     ? createEncryptedFileSecretStore({ path: config.secrets.file, key: options.secretsKey })
     : await openSecretStore(config.secrets);

@@ -65,7 +65,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           privateKeyPath: org.bootstrap.privateKeyPath,
           usernameSuffix: 'integrations.local-org.example',
         },
-        temporal: { namespace: 'default', ...options.temporal },
+        // No Temporal config file: a developer's default profile (a cloud namespace, say) is not this stack's.
+        temporal: { namespace: 'default', configFile: false, ...options.temporal },
         secrets: { file: join(dir, 'secrets.json'), keyFile: join(dir, 'secrets.key') },
         runbookDir: join(dir, 'runbooks'),
         audit: { dir: join(dir, 'audits') },

@@ -7,6 +7,11 @@ import { createLogger, type Logger } from './logger';
 import { openSecretStore } from './secrets/open';
 import { SecretStoreError, type SecretStore } from './secrets/store';
 import { loadJwks } from './signoff/keys';
+import {
+  describeTemporalConnection,
+  temporalConnectFailure,
+  temporalConnectionOptions,
+} from './temporal/connection-settings';
 import { dataConverterFor } from './temporal/data-converter';
 import { WORKER_STARTED } from './worker-launch';
 
@@ -59,7 +64,9 @@ async function main(): Promise<void> {
     return fail(`secret store: ${error.message}`, error.code === 'io' ? 1 : EXIT_CONFIG);
   });
   const logger = createLogger({ name: 'onramp-worker' });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal)).catch(
+    (error: unknown) => fail(temporalConnectFailure(config.temporal, error), 1),
+  );
   // A bundle built ahead of time (bundleWorkflowCode) spares the worker webpack at start: faster starts and
   // about a hundred megabytes less resident memory for the rest of the process's life.
   const prebuilt = process.env[WORKFLOW_BUNDLE_ENV];
@@ -72,7 +79,8 @@ async function main(): Promise<void> {
   });
   // The heap limit shows whether the launch settings (deploy/worker.env) took effect.
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, heapLimitMb }, WORKER_STARTED);
+  const temporal = describeTemporalConnection(config.temporal);
+  logger.info({ taskQueue: config.temporal.taskQueue, temporal, heapLimitMb }, WORKER_STARTED);
   await worker.run();
   await connection.close();
 }

@@ -4,6 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
+import { temporalConnectionOptions } from '../../src/temporal/connection-settings';
 import { createLogger } from '../../src/logger';
 import { openSecretStore } from '../../src/secrets/open';
 import type { SecretStore } from '../../src/secrets/store';
@@ -25,7 +26,7 @@ function tapped(store: SecretStore, tapFile: string): SecretStore {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'onramp-worker', level: 'debug' });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const secrets = tapped(await openSecretStore(config.secrets), process.env.CHAOS_SECRET_TAP!);
   const worker = await createOnrampWorker({
     config,

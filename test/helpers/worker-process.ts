@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
+import { temporalConnectionOptions } from '../../src/temporal/connection-settings';
 import { WORKFLOW_BUNDLE_ENV, createOnrampWorker } from '../../src/worker';
 import {
   BUILT_WORKER_ARGS,
@@ -52,7 +53,7 @@ export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunc
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await createOnrampWorker({
     config,
     connection,
