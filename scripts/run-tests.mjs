@@ -23,7 +23,11 @@ const PACKAGE_TEST_DIRS = [path.join(ROOT, 'packages', 'local-org', 'test')];
 const TEST_FILE = /\.test\.ts$/;
 
 /** Suites that only run when selected, because they are slow or break things on purpose. */
-const OPT_IN_SUITES = { chaos: path.join(TEST_DIR, 'chaos') };
+const OPT_IN_SUITES = {
+  chaos: path.join(TEST_DIR, 'chaos'),
+  // The Temporal server itself on PostgreSQL: needs `npm run tools:production` (a Go build) first.
+  production: path.join(TEST_DIR, 'production'),
+};
 
 function usage(message) {
   console.error(`run-tests: ${message}`);

@@ -7,11 +7,8 @@ import { createLogger, type Logger } from './logger';
 import { openSecretStore } from './secrets/open';
 import { SecretStoreError, type SecretStore } from './secrets/store';
 import { loadJwks } from './signoff/keys';
-import {
-  describeTemporalConnection,
-  temporalConnectFailure,
-  temporalConnectionOptions,
-} from './temporal/connection-settings';
+import { describeTemporalConnection, temporalConnectionOptions } from './temporal/connection-settings';
+import { temporalConnectFailure } from './temporal/connect-failure';
 import { dataConverterFor } from './temporal/data-converter';
 import { WORKER_STARTED } from './worker-launch';
 
@@ -65,7 +62,7 @@ async function main(): Promise<void> {
   });
   const logger = createLogger({ name: 'onramp-worker' });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal)).catch(
-    (error: unknown) => fail(temporalConnectFailure(config.temporal, error), 1),
+    async (error: unknown) => fail(await temporalConnectFailure(config.temporal, error), 1),
   );
   // A bundle built ahead of time (bundleWorkflowCode) spares the worker webpack at start: faster starts and
   // about a hundred megabytes less resident memory for the rest of the process's life.

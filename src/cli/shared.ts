@@ -7,7 +7,7 @@ import { connectOnrampClient } from '../client/connect';
 import { onboardingHandle, onboardingStatus } from '../client/onboarding';
 import { ConfigError, loadConfig, type OnrampConfig } from '../config';
 import type { OnboardingStatus } from '../shared/types';
-import { temporalConnectFailure } from '../temporal/connection-settings';
+import { temporalConnectFailure } from '../temporal/connect-failure';
 import { dataConverterFor } from '../temporal/data-converter';
 import { missingConfiguration } from './config-hint';
 import { reportError, type CliIo } from './io';
@@ -102,7 +102,7 @@ async function connectTemporal(config: OnrampConfig): Promise<Client> {
     return await connectOnrampClient(config, converter, { connectTimeout: CONNECT_TIMEOUT });
   } catch (error) {
     throw new CliError(
-      `${temporalConnectFailure(config.temporal, error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`,
+      `${await temporalConnectFailure(config.temporal, error)}. Is \`onramp dev\` running (or TEMPORAL_ADDRESS set)?`,
     );
   }
 }

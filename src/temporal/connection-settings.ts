@@ -33,6 +33,8 @@ export const TemporalSettingsSchema = z
     /** The Temporal config file (TOML); false reads none (the local stacks: a developer's cloud profile stays out). */
     configFile: nonEmpty.or(z.literal(false)).optional(),
     apiKey: nonEmpty.optional(),
+    /** gRPC headers sent with every call (the TOML profile's grpc_meta). */
+    grpcMeta: z.record(z.string(), z.string()).optional(),
     tls: z
       .strictObject({
         /** TEMPORAL_TLS: true turns TLS on (with the system's roots unless a CA is given), false turns it off. */
@@ -59,16 +61,12 @@ export const TemporalSettingsSchema = z
 
 export type TemporalSettingsInput = z.output<typeof TemporalSettingsSchema>;
 
-/** Where onramp's workflows live and how to reach them. */
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  /** Everything a client needs (address, namespace, API key, TLS, gRPC headers) as @temporalio/envconfig has it. */
-  client: ClientConfigProfile;
-  /** Where the profile came from, for messages: `profile "prod" of /etc/onramp/temporal.toml`, or undefined. */
-  profileSource?: string;
-}
+/**
+ * Where onramp's workflows live and how to reach them: the section with the profile merged in and the
+ * defaults filled, still in the section's own shape, so that a resolved configuration written back to a
+ * file loads as the same configuration.
+ */
+export type TemporalSettings = TemporalSettingsInput & { address: string; namespace: string };
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -124,7 +122,28 @@ function profileOf(input: TemporalSettingsInput, issues: TemporalSettingsIssue[]
     ...(input.address ? { address: input.address } : {}),
     ...(input.namespace ? { namespace: input.namespace } : {}),
     ...(input.apiKey ? { apiKey: input.apiKey } : {}),
+    ...(input.grpcMeta ? { grpcMeta: input.grpcMeta } : {}),
     ...(Object.keys(tls).length > 0 ? { tls } : {}),
+  };
+}
+
+/** A profile in the section's shape (the inverse of {@link profileOf}). */
+function sectionOf(profile: ClientConfigProfile): Omit<TemporalSettingsInput, 'taskQueue'> {
+  const tls: TlsInput = {};
+  if (profile.tls?.disabled !== undefined) tls.enabled = !profile.tls.disabled;
+  if (profile.tls?.serverName) tls.serverName = profile.tls.serverName;
+  for (const [key, field] of SOURCES) {
+    const source = profile.tls?.[key];
+    if (source && 'path' in source) tls[`${field}Path`] = source.path;
+    else if (source)
+      tls[`${field}Data`] = typeof source.data === 'string' ? source.data : Buffer.from(source.data).toString();
+  }
+  return {
+    ...(profile.address ? { address: profile.address } : {}),
+    ...(profile.namespace ? { namespace: profile.namespace } : {}),
+    ...(profile.apiKey ? { apiKey: profile.apiKey } : {}),
+    ...(profile.grpcMeta ? { grpcMeta: profile.grpcMeta } : {}),
+    tls,
   };
 }
 
@@ -132,14 +151,14 @@ function fileProfile(
   input: TemporalSettingsInput,
   env: NodeJS.ProcessEnv,
   issues: TemporalSettingsIssue[],
-): { profile: ClientConfigProfile; source?: string } {
-  if (input.configFile === false) return { profile: {} };
+): ClientConfigProfile {
+  if (input.configFile === false) return {};
   const name = input.profile ?? DEFAULT_PROFILE;
   // The package reads the default file itself but takes a missing file for an empty one: fine for the
   // default location, a silent mistake for a file someone named.
   if (input.configFile && !existsSync(input.configFile)) {
     issues.push({ path: 'temporal.configFile', message: `no file at ${resolve(input.configFile)}` });
-    return { profile: {} };
+    return {};
   }
   // Only what locates the default file: the TEMPORAL_* variables come through onramp's own table (src/config.ts).
   const locating = Object.fromEntries(
@@ -147,14 +166,12 @@ function fileProfile(
   ) as Record<string, string>;
   const file = input.configFile ?? 'the Temporal config file (~/.config/temporalio/temporal.toml)';
   try {
-    const profile = loadClientConfigProfile({
+    return loadClientConfigProfile({
       ...(input.profile ? { profile: input.profile } : {}),
       ...(input.configFile ? { configSource: { path: input.configFile } } : {}),
       disableEnv: true,
       overrideEnvVars: locating,
     });
-    const found = Object.keys(profile).length > 0;
-    return { profile, ...(found ? { source: `profile "${name}" of ${file}` } : {}) };
   } catch (error) {
     const message = (error as Error).message;
     issues.push(
@@ -162,7 +179,7 @@ function fileProfile(
         ? { path: 'temporal.profile', message: `no profile "${name}" in ${file}` }
         : { path: 'temporal.configFile', message: `${file}: ${message}` },
     );
-    return { profile: {} };
+    return {};
   }
 }
 
@@ -182,7 +199,7 @@ function merge(low: ClientConfigProfile, high: ClientConfigProfile): ClientConfi
 export function resolveTemporalSettings(input: TemporalSettingsInput, env: NodeJS.ProcessEnv): TemporalSettings {
   const issues: TemporalSettingsIssue[] = [];
   const fromFile = fileProfile(input, env, issues);
-  const client = merge(fromFile.profile, profileOf(input, issues));
+  const client = merge(fromFile, profileOf(input, issues));
   const tls = client.tls;
   // The SDK would quietly connect without a client certificate when half of the pair is missing.
   if (tls && !tls.disabled && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
@@ -190,20 +207,20 @@ export function resolveTemporalSettings(input: TemporalSettingsInput, env: NodeJ
     issues.push({ path: `temporal.tls.${missing}`, message: 'a client certificate and its key go together: set both' });
   }
   if (issues.length > 0) throw new TemporalSettingsError(issues);
-  client.address ??= DEFAULT_TEMPORAL_ADDRESS;
-  client.namespace ??= DEFAULT_TEMPORAL_NAMESPACE;
   return {
-    address: client.address,
-    namespace: client.namespace,
-    taskQueue: input.taskQueue,
-    client,
-    ...(fromFile.source ? { profileSource: fromFile.source } : {}),
+    ...input,
+    ...sectionOf(client),
+    address: client.address ?? DEFAULT_TEMPORAL_ADDRESS,
+    namespace: client.namespace ?? DEFAULT_TEMPORAL_NAMESPACE,
   };
 }
 
+/** The settings as @temporalio/envconfig's profile, which it turns into connection options. */
+export const temporalClientProfile = (settings: TemporalSettings): ClientConfigProfile => profileOf(settings, []);
+
 /** Options for `Connection.connect` and `NativeConnection.connect`; reads the certificate files now. */
 export function temporalConnectionOptions(settings: TemporalSettings) {
-  const { address, apiKey, tls, metadata } = toClientOptions(settings.client).connectionOptions;
+  const { address, apiKey, tls, metadata } = toClientOptions(temporalClientProfile(settings)).connectionOptions;
   return {
     address: address ?? settings.address,
     ...(apiKey ? { apiKey } : {}),
@@ -214,24 +231,18 @@ export function temporalConnectionOptions(settings: TemporalSettings) {
 
 /** How onramp connects, for logs and error messages: the address and the kind of authentication, never a secret. */
 export function describeTemporalConnection(settings: TemporalSettings): string {
-  const { tls, apiKey } = settings.client;
-  const secured = apiKey !== undefined || (tls !== undefined && !tls.disabled);
+  const { tls, apiKey } = settings;
+  const secured = apiKey !== undefined || tls.enabled === true || (tls.enabled === undefined && hasTls(tls));
   const auth = [
-    !secured ? 'plaintext' : tls?.clientCert ? 'mTLS' : 'TLS',
+    !secured ? 'plaintext' : tls.clientCertPath || tls.clientCertData ? 'mTLS' : 'TLS',
     ...(apiKey ? ['API key'] : []),
-    ...(settings.profileSource ? [settings.profileSource] : []),
+    ...(settings.profile ? [`profile "${settings.profile}"`] : []),
   ];
   return `${settings.address} (namespace ${settings.namespace}, ${auth.join(', ')})`;
 }
 
-/** One line saying why onramp could not connect, naming the settings to check when TLS was refused. */
-export function temporalConnectFailure(settings: TemporalSettings, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  const refused = /certificate|handshake|tls|ssl|unknown ca|bad ?cert/i.test(reason);
-  const hint = refused
-    ? settings.client.tls?.clientCert
-      ? ': the TLS handshake failed: check that the server trusts this client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH) and that TEMPORAL_TLS_SERVER_CA_CERT_PATH names the CA of the server certificate'
-      : ': the TLS handshake failed: a server that requires client certificates needs TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH'
-    : '';
-  return `cannot reach Temporal at ${describeTemporalConnection(settings)}: ${reason}${hint}`;
-}
+/** Any TLS setting turns TLS on unless TEMPORAL_TLS says otherwise, as @temporalio/envconfig reads a profile. */
+const hasTls = (tls: TlsInput) =>
+  Object.entries(tls).some(
+    ([key, value]) => key !== 'enabled' && key !== 'disableHostVerification' && value !== undefined,
+  );
