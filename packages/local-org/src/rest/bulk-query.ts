@@ -54,7 +54,7 @@ export function bulkQueryResource(call: RestCall, rest: string[]): RestResult {
     if (call.method === 'GET') {
       const records = [...store.jobs.values()]
         .filter((j) => j.createdById === call.caller.runAs.userId)
-        .map((j) => jobInfo(j, false));
+        .map((j) => jobInfo(j, 'listed'));
       return ok({ done: true, records, nextRecordsUrl: null });
     }
     throw methodNotAllowed(call.method, ['GET', 'POST']);
@@ -69,7 +69,7 @@ export function bulkQueryResource(call: RestCall, rest: string[]): RestResult {
   switch (call.method) {
     case 'GET':
       if (job.state === 'UploadComplete') job.state = 'JobComplete';
-      return ok(jobInfo(job, true));
+      return ok(jobInfo(job, 'detail'));
     case 'PATCH': {
       const state = objectBody(call).state;
       if (state !== 'Aborted')
@@ -77,7 +77,7 @@ export function bulkQueryResource(call: RestCall, rest: string[]): RestResult {
       if (job.state === 'JobComplete')
         throw new SfError('INVALIDJOBSTATE', 'Cannot abort a job that has completed', 400);
       job.state = 'Aborted';
-      return ok(jobInfo(job, false));
+      return ok(jobInfo(job, 'created'));
     }
     case 'DELETE':
       store.jobs.delete(job.id);
@@ -127,7 +127,7 @@ function createJob(call: RestCall, store: { counter: number; jobs: Map<string, Q
     lines: records.map((r) => csvLine(columns.map((c) => csvValue(r, c)))),
   };
   store.jobs.set(job.id, job);
-  return ok(jobInfo(job, false));
+  return ok(jobInfo(job, 'created'));
 }
 
 /** The SOQL forms the Bulk API 2.0 guide lists as unsupported in query jobs. */
@@ -167,7 +167,13 @@ function csvValue(record: QueryRow, column: Column): string {
   return String(value);
 }
 
-function jobInfo(job: QueryJob, detail: boolean): Record<string, unknown> {
+/**
+ * A job as Salesforce shows it: the create and abort answers without jobType; the list adds it; one job's
+ * info adds the processing counts (no PK chunking here).
+ */
+function jobInfo(job: QueryJob, view: 'created' | 'listed' | 'detail'): Record<string, unknown> {
+  const listed = view !== 'created';
+  const detail = view === 'detail';
   return {
     id: job.id,
     operation: job.operation,
@@ -179,7 +185,7 @@ function jobInfo(job: QueryJob, detail: boolean): Record<string, unknown> {
     concurrencyMode: 'Parallel',
     contentType: 'CSV',
     apiVersion: job.apiVersion,
-    ...(detail ? { jobType: 'V2Query' } : {}),
+    ...(listed ? { jobType: 'V2Query' } : {}),
     lineEnding: job.lineEnding,
     columnDelimiter: job.columnDelimiter,
     ...(detail
@@ -187,6 +193,7 @@ function jobInfo(job: QueryJob, detail: boolean): Record<string, unknown> {
           numberRecordsProcessed: job.state === 'JobComplete' ? job.lines.length : 0,
           retries: 0,
           totalProcessingTime: 0,
+          isPkChunkingSupported: false,
         }
       : {}),
   };
