@@ -22,7 +22,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { readAuditReport } from '../src/audit/report-files';
 import { startAudit } from '../src/client/audit';
-import { decideSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
+import {
+  decideSignedSignOff,
+  decideSignOff,
+  startOffboarding,
+  startRemediation,
+  startRotation,
+} from '../src/client/lifecycle';
 import { approveChange, prepareChange, startChange } from '../src/client/change';
 import { approve, onboardingStatus, reject } from '../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
@@ -212,11 +218,16 @@ async function drivePaths(
     'billing',
     report!.findings.filter((f) => f.integration === 'billing'),
     { requestedBy: 'jdoe@acme.example', auditRunId: summary.runId },
+    // Signed as the onramp server signs it for the signed-in requester; decided by a signed-in approver.
+    stack.signoff.submission('requester'),
   );
-  await decideSignOff(stack.client, 'remediation', 'billing', 'approve', {
-    approver: 'salesforce-admins@acme.example',
-    comment: 'put it back',
-  });
+  await decideSignedSignOff(
+    stack.client,
+    'remediation',
+    'billing',
+    'approve',
+    stack.signoff.decision(SECOND, 'put it back'),
+  );
   const remediated = await remediation.result();
   assert.equal(remediated.outcome, 'fixed');
   assert.deepEqual(
@@ -281,11 +292,13 @@ async function drivePaths(
     workflowId: changeWorkflowId('warehouse'),
   });
 
-  const offboarding = await startOffboarding(stack.client, 'billing', {
-    requestedBy: 'jdoe@acme.example',
-    reason: 'billing moved to a new vendor',
-  });
-  await decideSignOff(stack.client, 'offboarding', 'billing', 'approve', { approver: 'security@acme.example' });
+  const offboarding = await startOffboarding(
+    stack.client,
+    'billing',
+    { requestedBy: 'jdoe@acme.example', reason: 'billing moved to a new vendor' },
+    stack.signoff.submission('requester'),
+  );
+  await decideSignedSignOff(stack.client, 'offboarding', 'billing', 'approve', stack.signoff.decision(SECURITY));
   await offboarding.result();
   await record({
     name: 'offboarding-completed',

@@ -1,61 +1,41 @@
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { readAuditReport } from '../audit/report-files';
-import {
-  decideSignOff,
-  offboardingStatus,
-  remediationStatus,
-  signOffHandle,
-  startOffboarding,
-  startRemediation,
-  startRotation,
-  type SignOffKind,
-} from '../client/lifecycle';
-import { Failure } from '../shared/failures';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Finding } from '../audit/findings';
 import type { SignOffStatus } from '../shared/lifecycle';
-import { alreadyRecorded, earlierDecision } from './decisions';
+import type { ApprovalRecord } from '../shared/types';
+import { runWithServer, type OnrampApi } from './api-client';
 import type { CliIo } from './io';
-import { CliError, EXIT, defaultIdentity, messageOf, printJson, runWithSession, type ExitCode } from './shared';
+import { CliError, EXIT, printJson, type ExitCode } from './shared';
 
-const identityOption = () =>
-  new Option(
-    '--as <identity>',
-    'who asks or decides; trusted as given (an API in front of onramp must authenticate it)',
-  ).default(defaultIdentity(), 'ONRAMP_USER, else the OS user name');
+type SignOffKind = 'offboarding' | 'remediation';
+/** What GET /api/integrations/:name/<kind> answers: the status, whether it still runs, and its result once completed. */
+type Answer<S> = S & { state: string; open: boolean; runId: string; result?: Record<string, unknown> };
 
-function who(options: { as?: string }): string {
-  if (!options.as) throw new CliError('say who you are with --as <identity> (or set ONRAMP_USER)', EXIT.usage);
-  return options.as;
+const path = (name: string, what: string) => `/api/integrations/${encodeURIComponent(name)}/${what}`;
+const POLL_MS = 1000;
+
+/** Polls a lifecycle workflow's status until it closes; it failed unless it completed with a result. */
+async function untilClosed<S>(api: OnrampApi, url: string): Promise<Answer<S>> {
+  for (;;) {
+    const answer = await api.get<Answer<S>>(url);
+    if (!answer.open) return answer;
+    await sleep(POLL_MS);
+  }
 }
 
-/** The workflow's refusal (not managed, retired, self-approval, ...) as a CLI error with the refused exit code. */
-function refused(error: unknown): never {
-  if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause as { type?: string; message?: string } | undefined;
-    throw new CliError(`refused: ${cause?.type ?? 'Refused'}: ${cause?.message ?? error.message}`, EXIT.refused);
-  }
-  const type = (error as { type?: string }).type;
-  if (type === Failure.NotManaged.type || type === Failure.IntegrationRetired.type) {
-    throw new CliError(`refused: ${type}: ${messageOf(error)}`, EXIT.refused);
-  }
-  throw error;
-}
-
-async function awaitResult<T>(
+/** Waits for the end and prints it: the result (exit 0), or why it did not complete (exit 1). */
+async function awaitResult<S extends { failure?: { reason: string } }>(
   io: CliIo,
+  api: OnrampApi,
+  url: string,
   json: boolean,
-  run: () => Promise<T>,
-  describe: (r: T) => string,
+  describe: (result: Record<string, unknown>) => string,
 ): Promise<ExitCode> {
-  try {
-    const result = await run();
-    if (json) printJson(io, result);
-    else io.stdout(describe(result));
-    return EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof WorkflowFailedError)) throw error;
-    throw new CliError(messageOf(error.cause ?? error));
-  }
+  const end = await untilClosed<S>(api, url);
+  if (!end.result) throw new CliError(end.failure?.reason ?? `it ended ${end.state.toLowerCase()}`);
+  if (json) printJson(io, end.result);
+  else io.stdout(describe(end.result));
+  return EXIT.ok;
 }
 
 /** `onramp rotate NAME`. */
@@ -66,26 +46,22 @@ export function rotateCommand(io: CliIo): Command {
     )
     .argument('<name>', 'integration name')
     .option('--reason <text>', 'why; recorded in the registry', 'requested by hand')
-    .addOption(identityOption())
     .option('--wait', 'wait for the rotation to end')
     .option('--json', 'print JSON')
-    .action((name: string, options: { reason: string; as?: string; wait?: boolean; json?: boolean }) =>
-      runWithSession(io, 'rotate', async (session) => {
-        const client = await session.temporal();
-        const handle = await startRotation(client, name, options.reason, who(options)).catch(refused);
+    .action((name: string, options: { reason: string; wait?: boolean; json?: boolean }) =>
+      runWithServer(io, 'rotate', async (api) => {
+        const started = await api.post<{ workflowId: string; runId: string }>(path(name, 'rotation'), {
+          reason: options.reason,
+        });
         if (!options.wait) {
-          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
-          else
-            io.stdout(`Rotation of ${name} runs as workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}).`);
+          if (options.json) printJson(io, started);
+          else io.stdout(`Rotation of ${name} runs as workflow ${started.workflowId} (run ${started.runId}).`);
           return EXIT.ok;
         }
-        return awaitResult(
-          io,
-          options.json === true,
-          () => handle.result(),
-          (r) =>
-            `Rotated ${name} (${r.strategy}); the old credential is deleted.${r.credentials.certificateExpiresAt ? ` New certificate expires ${r.credentials.certificateExpiresAt}.` : ''}`,
-        );
+        return awaitResult(io, api, path(name, 'rotation'), options.json === true, (r) => {
+          const expires = (r.credentials as { certificateExpiresAt?: string } | undefined)?.certificateExpiresAt;
+          return `Rotated ${name} (${String(r.strategy)}); the old credential is deleted.${expires ? ` New certificate expires ${expires}.` : ''}`;
+        });
       }),
     );
 }
@@ -107,12 +83,13 @@ function renderSignOff(status: SignOffStatus<string>): string {
 }
 
 /**
- * Decides on, or shows, a pending offboarding or remediation; undefined when neither was asked for. A
- * request that does not exist, or is over, is said so (exit 1, or 4 for a decision on a closed one).
+ * Decides on, or shows, a pending offboarding or remediation as the signed-in person; undefined when
+ * neither was asked for. A request that does not exist, or is over, is said so (exit 1, or 4 for a
+ * decision on a closed one).
  */
 async function decideOrShow(
   io: CliIo,
-  client: Client,
+  api: OnrampApi,
   kind: SignOffKind,
   name: string,
   options: SignOffOptions,
@@ -121,29 +98,31 @@ async function decideOrShow(
     if (options.reject && !options.comment?.trim()) {
       throw new CliError('say why with --comment <text>; the requester reads it', EXIT.usage);
     }
-    const input = { approver: who(options), ...(options.comment ? { comment: options.comment } : {}) };
     const decision = options.approve ? 'approve' : 'reject';
-    const earlier = await earlierDecision(() => signOffStatus(client, kind, name), input.approver);
-    if (earlier?.decision === `${decision}d`)
-      return alreadyRecorded(io, earlier, `the ${kind} of ${name}`, options.json);
-    const record = await decideSignOff(client, kind, name, decision, input).catch(async (error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) return refused(error);
-      // Updates cannot reach a closed workflow: tell "never asked" (1) from "already over" (4).
-      const state = (await signOffState(client, kind, name)).toLowerCase();
-      throw new CliError(
-        `refused: ApprovalClosed: the ${kind} of ${name} is over (${state}); nothing to decide`,
-        EXIT.refused,
-      );
-    });
-    // The decision itself, capitalised, is what the person reads.
-    const said = `${record.decision[0]!.toUpperCase()}${record.decision.slice(1)}`;
+    const record = await api.post<ApprovalRecord & { alreadyRecorded?: boolean }>(
+      path(name, `${kind}/${decision}`),
+      options.comment ? { comment: options.comment } : {},
+    );
     if (options.json) printJson(io, record);
-    else io.stdout(`${said} the ${kind} of ${name} as ${record.approver}.`);
+    else if (record.alreadyRecorded)
+      io.stdout(
+        `Already recorded: ${record.approver} ${record.decision} the ${kind} of ${name} at ${record.at}; nothing changed.`,
+      );
+    // The decision itself, capitalised, is what the person reads.
+    else
+      io.stdout(
+        `${record.decision[0]!.toUpperCase()}${record.decision.slice(1)} the ${kind} of ${name} as ${record.approver}.`,
+      );
     return EXIT.ok;
   }
   if (options.status) {
-    await signOffState(client, kind, name);
-    const status = await signOffStatus(client, kind, name);
+    const {
+      state: _s,
+      open: _o,
+      runId: _r,
+      result: _result,
+      ...status
+    } = await api.get<Answer<SignOffStatus<string>>>(path(name, kind));
     if (options.json) printJson(io, status);
     else io.stdout(renderSignOff(status));
     return EXIT.ok;
@@ -151,22 +130,7 @@ async function decideOrShow(
   return undefined;
 }
 
-const signOffStatus = (client: Client, kind: SignOffKind, name: string) =>
-  kind === 'offboarding' ? offboardingStatus(client, name) : remediationStatus(client, name);
-
-/** The Temporal state (RUNNING, COMPLETED, ...) of the integration's offboarding or remediation request. */
-async function signOffState(client: Client, kind: SignOffKind, name: string): Promise<string> {
-  try {
-    return (await signOffHandle(client, kind, name).describe()).status.name;
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-    const verb = kind === 'offboarding' ? `offboard ${name} --reason <why>` : `remediate ${name}`;
-    throw new CliError(`no ${kind} of ${name} was requested; ask for one with \`onramp ${verb}\``);
-  }
-}
-
 interface SignOffOptions {
-  as?: string;
   approve?: boolean;
   reject?: boolean;
   status?: boolean;
@@ -179,12 +143,8 @@ const signOffCommand = (name: string, description: string) =>
   new Command(name)
     .description(description)
     .argument('<name>', 'integration name')
-    .addOption(identityOption())
     .addOption(
-      new Option('--approve', "approve the pending request, as one of the integration's approvers").conflicts([
-        'reject',
-        'status',
-      ]),
+      new Option('--approve', 'approve the pending request, as the signed-in approver').conflicts(['reject', 'status']),
     )
     .addOption(new Option('--reject', 'reject the pending request').conflicts(['status']))
     .option('--status', 'show the request and its steps')
@@ -200,31 +160,40 @@ export function offboardCommand(io: CliIo): Command {
   )
     .option('--reason <text>', 'why the integration goes')
     .action((name: string, options: SignOffOptions & { reason?: string }) =>
-      runWithSession(io, 'offboard', async (session) => {
-        const client = await session.temporal();
-        const decided = await decideOrShow(io, client, 'offboarding', name, options);
+      runWithServer(io, 'offboard', async (api) => {
+        const decided = await decideOrShow(io, api, 'offboarding', name, options);
         if (decided !== undefined) return decided;
         if (!options.reason) throw new CliError('say why with --reason <text>', EXIT.usage);
-        const handle = await startOffboarding(client, name, {
-          requestedBy: who(options),
+        const started = await api.post<{ workflowId: string; runId: string }>(path(name, 'offboarding'), {
           reason: options.reason,
-        }).catch(refused);
+        });
         if (!options.json)
           io.stdout(
-            `Offboarding of ${name} awaits its approvers (workflow ${handle.workflowId}):\n  onramp offboard ${name} --approve --as <approver>`,
+            `Offboarding of ${name} awaits its approvers (workflow ${started.workflowId}):\n  onramp offboard ${name} --approve   (signed in as an approver)`,
           );
         if (!options.wait) {
-          if (options.json) printJson(io, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+          if (options.json) printJson(io, started);
           return EXIT.ok;
         }
         return awaitResult(
           io,
+          api,
+          path(name, 'offboarding'),
           options.json === true,
-          () => handle.result(),
-          (r) => `${name} is offboarded. Runbook: ${r.runbookPath}`,
+          (r) => `${name} is offboarded. Runbook: ${String(r.runbookPath)}`,
         );
       }),
     );
+}
+
+interface RemediationAnswer {
+  requested: boolean;
+  fixable: number;
+  findings: number;
+  auditRunId: string;
+  byHand: Finding[];
+  workflowId?: string;
+  runId?: string;
 }
 
 /** `onramp remediate NAME [--run RUN]`, then `--approve`/`--reject`/`--status`. */
@@ -235,49 +204,40 @@ export function remediateCommand(io: CliIo): Command {
   )
     .option('--run <id>', 'the audit run whose findings to remediate (default: the latest)')
     .action((name: string, options: SignOffOptions & { run?: string }) =>
-      runWithSession(io, 'remediate', async (session) => {
-        const client = await session.temporal();
-        const decided = await decideOrShow(io, client, 'remediation', name, options);
+      runWithServer(io, 'remediate', async (api) => {
+        const decided = await decideOrShow(io, api, 'remediation', name, options);
         if (decided !== undefined) return decided;
-        const report = await readAuditReport(session.config.audit.dir, options.run);
-        if (!report)
-          throw new CliError(`no audit report${options.run ? ` ${options.run}` : ''}; run \`onramp audit run\` first`);
-        const findings = report.findings.filter((f) => f.integration === name);
-        const byHand = findings.filter((f) => !f.fix).map((f) => `  - ${f.kind}: ${f.summary}`);
-        const fixable = findings.length - byHand.length;
-        const counts = { fixable, findings: findings.length, auditRunId: report.runId };
+        const answer = await api.post<RemediationAnswer>(
+          path(name, 'remediation'),
+          options.run ? { run: options.run } : {},
+        );
+        const byHand = answer.byHand.map((f) => `  - ${f.kind}: ${f.summary}`);
+        const counts = { fixable: answer.fixable, findings: answer.findings, auditRunId: answer.auditRunId };
         // Nothing onramp could change needs nobody's approval: no request is made.
-        if (!fixable) {
-          if (options.json) printJson(io, { ...counts, requested: false, byHand: findings.filter((f) => !f.fix) });
-          else io.stdout(noFixMessage(name, report.runId, byHand));
+        if (!answer.requested) {
+          if (options.json) printJson(io, { ...counts, requested: false, byHand: answer.byHand });
+          else io.stdout(noFixMessage(name, answer.auditRunId, byHand));
           return EXIT.ok;
         }
-        const handle = await startRemediation(client, name, findings, {
-          requestedBy: who(options),
-          auditRunId: report.runId,
-        }).catch(refused);
         if (!options.json) {
           io.stdout(
             [
-              `${fixable} of ${findings.length} finding(s) of ${name} in audit ${report.runId} can be undone by onramp; ` +
-                `the request awaits approval (workflow ${handle.workflowId}):`,
-              `  onramp remediate ${name} --approve --as <approver>`,
+              `${answer.fixable} of ${answer.findings} finding(s) of ${name} in audit ${answer.auditRunId} can be undone by onramp; ` +
+                `the request awaits approval (workflow ${answer.workflowId}):`,
+              `  onramp remediate ${name} --approve   (signed in as an approver)`,
               ...(byHand.length ? ['Left to a person (onramp has no fix for them):', ...byHand] : []),
             ].join('\n'),
           );
         }
         if (!options.wait) {
-          const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-          if (options.json) printJson(io, { ...started, requested: true, ...counts });
+          if (options.json)
+            printJson(io, { workflowId: answer.workflowId, runId: answer.runId, requested: true, ...counts });
           return EXIT.ok;
         }
-        return awaitResult(
-          io,
-          options.json === true,
-          () => handle.result(),
-          (r) =>
-            `${name}: ${r.outcome}; ${r.fixed.length} fix(es) applied${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}.`,
-        );
+        return awaitResult(io, api, path(name, 'remediation'), options.json === true, (r) => {
+          const approvedBy = r.approvedBy as string[];
+          return `${name}: ${String(r.outcome)}; ${(r.fixed as unknown[]).length} fix(es) applied${approvedBy.length ? `, approved by ${approvedBy.join(', ')}` : ''}.`;
+        });
       }),
     );
 }

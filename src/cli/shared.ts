@@ -1,10 +1,9 @@
-import { ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import type { Connection as SalesforceConnection } from 'jsforce';
-import { userInfo } from 'node:os';
 import { AdminSession } from '../activities/deps';
 import { connectOnrampClient } from '../client/connect';
-import { onboardingHandle, onboardingStatus } from '../client/onboarding';
+import { onboardingStatus } from '../client/onboarding';
 import { ConfigError, loadConfig, type OnrampConfig } from '../config';
 import type { OnboardingStatus } from '../shared/types';
 import { temporalConnectFailure } from '../temporal/connect-failure';
@@ -111,18 +110,6 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The Temporal state of an integration's onboarding workflow: RUNNING, COMPLETED, FAILED, ... */
-export async function workflowState(client: Client, integration: string): Promise<string> {
-  try {
-    return (await onboardingHandle(client, integration).describe()).status.name;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new CliError(`no onboarding of "${integration}" was found; start one with \`onramp onboard SPEC\``);
-    }
-    throw error;
-  }
-}
-
 const QUERY_ATTEMPT_MS = 5_000;
 const QUERY_ATTEMPTS = 3;
 /** gRPC status code of a call that ran out of time. */
@@ -147,20 +134,6 @@ export async function queryStatus(client: Client, integration: string): Promise<
           `no onramp worker answered the status query of ${integration}; is a worker (or \`onramp dev\`) running?`,
         );
     }
-  }
-}
-
-/**
- * Who the caller says they are: ONRAMP_USER, else the OS user name. The CLI trusts it, as `git` trusts
- * user.name; an API in front of onramp must authenticate approvers itself before calling the workflow.
- */
-export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.ONRAMP_USER) return env.ONRAMP_USER;
-  try {
-    return userInfo().username || undefined;
-  } catch {
-    // No passwd entry (some containers): the caller must say who they are with --as.
-    return undefined;
   }
 }
 

@@ -1,7 +1,9 @@
 import {
+  QueryNotRegisteredError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   type Client,
+  type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { Finding } from '../audit/findings';
@@ -18,8 +20,13 @@ import {
 } from '../shared/lifecycle';
 import { Failure } from '../shared/failures';
 import { approveUpdate, rejectUpdate } from '../shared/messages';
-import type { RegistryRecord } from '../shared/registry';
+import type { DesiredState, RegistryRecord } from '../shared/registry';
 import type { ApprovalInput, ApprovalRecord } from '../shared/types';
+import { lifecycleRequirement } from '../signoff/requirement';
+import type { ApprovalPolicy } from '../signoff/policy';
+import type { Signer } from '../signoff/sign';
+import type { VerifiedIdentity } from '../signoff/statements';
+import type { SignedDecision } from './onboarding';
 import type { offboardIntegration, remediateIntegration, rotateCredentials } from '../workflows';
 import { registryHandle, registryRecord } from './registry';
 
@@ -66,19 +73,48 @@ export async function startRotation(
   }) as Promise<RotationHandle>;
 }
 
+/**
+ * Signed by the approval service for the signed-in requester (the onramp server): the workflow then counts
+ * only signed decisions of the people the policy's requirement admits.
+ */
+export interface SignedLifecycleSubmission {
+  signer: Signer;
+  requester: VerifiedIdentity;
+  policy: ApprovalPolicy;
+}
+
+/** The workflow input with the request signed for it, or as it is when nobody signs (tools with Temporal access). */
+async function signedInput<T extends { desired: DesiredState; request?: string }>(
+  workflowId: string,
+  input: T,
+  signed: SignedLifecycleSubmission | undefined,
+): Promise<T> {
+  if (!signed) return input;
+  const requirement = lifecycleRequirement(signed.policy, input.desired.integration, signed.requester);
+  const request = await signed.signer.signLifecycleRequest({
+    workflowId,
+    input,
+    requester: signed.requester,
+    requirement,
+  });
+  return { ...input, request };
+}
+
 /** Requests the offboarding of an integration (or attaches to the request pending); it waits for its approvers. */
 export async function startOffboarding(
   client: Client,
   integration: string,
   request: { requestedBy: string; reason: string },
+  signed?: SignedLifecycleSubmission,
 ): Promise<OffboardingHandle> {
   const { record, taskQueue } = await activeIntegration(client, integration);
+  const workflowId = offboardingWorkflowId(integration);
   return client.workflow.start('offboardIntegration', {
     taskQueue,
-    workflowId: offboardingWorkflowId(integration),
+    workflowId,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    args: [{ desired: record.desired, ...request }],
+    args: [await signedInput(workflowId, { desired: record.desired, ...request }, signed)],
   }) as Promise<OffboardingHandle>;
 }
 
@@ -88,14 +124,16 @@ export async function startRemediation(
   integration: string,
   findings: Finding[],
   request: { requestedBy: string; auditRunId?: string },
+  signed?: SignedLifecycleSubmission,
 ): Promise<RemediationHandle> {
   const { record, taskQueue } = await activeIntegration(client, integration);
+  const workflowId = remediationWorkflowId(integration);
   return client.workflow.start('remediateIntegration', {
     taskQueue,
-    workflowId: remediationWorkflowId(integration),
+    workflowId,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    args: [{ desired: record.desired, findings, ...request }],
+    args: [await signedInput(workflowId, { desired: record.desired, findings, ...request }, signed)],
   }) as Promise<RemediationHandle>;
 }
 
@@ -127,3 +165,52 @@ export const offboardingStatus = (client: Client, integration: string): Promise<
   client.workflow.getHandle(offboardingWorkflowId(integration)).query(offboardingStatusQuery);
 export const remediationStatus = (client: Client, integration: string): Promise<RemediationStatus> =>
   client.workflow.getHandle(remediationWorkflowId(integration)).query(remediationStatusQuery);
+
+/**
+ * Signs a decision on a signed offboarding or remediation for its current run and the digest its request
+ * was signed for, and sends it through the workflow's update (the same rules as onboarding approvals).
+ */
+export async function decideSignedSignOff(
+  client: Client,
+  kind: SignOffKind,
+  integration: string,
+  decision: 'approve' | 'reject',
+  input: SignedDecision,
+): Promise<ApprovalRecord> {
+  const { runId } = await signOffHandle(client, kind, integration).describe();
+  const workflowId = signOffWorkflowId(kind, integration);
+  const run = client.workflow.getHandle(workflowId, runId);
+  const planDigest = await signedDigest(kind, run);
+  if (!planDigest)
+    throw Failure.SignatureRefused(`the ${kind} of ${integration} was not requested through the approval service`);
+  const decided = decision === 'approve' ? 'approved' : 'rejected';
+  const statement = await input.signer.signApproval({
+    workflowId,
+    runId,
+    planDigest,
+    approver: input.approver,
+    decision: decided,
+    ...(input.comment ? { comment: input.comment } : {}),
+  });
+  return run.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, {
+    args: [{ statement, approver: input.approver.email }],
+    updateId: `${decided}:${runId}:${input.approver.sub}`,
+  });
+}
+
+/**
+ * The digest the run's request was signed for, once it has verified the request (its first act; until then
+ * it answers no status query): undefined for a run started without a signed request.
+ */
+async function signedDigest(kind: SignOffKind, run: WorkflowHandle): Promise<string | undefined> {
+  for (let waited = 0; ; waited += 50) {
+    try {
+      const status =
+        kind === 'offboarding' ? await run.query(offboardingStatusQuery) : await run.query(remediationStatusQuery);
+      return status.planDigest;
+    } catch (error) {
+      if (!(error instanceof QueryNotRegisteredError) || waited >= 10_000) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -10,9 +10,11 @@ import { ApiTokens } from './api-tokens';
 import { registerAuth } from './auth';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
+import { Lifecycle } from './lifecycle';
 import { OidcLogin } from './oidc-login';
 import { Requests } from './requests';
 import { apiRoutes } from './routes/api';
+import { lifecycleRoutes } from './routes/lifecycle';
 import { consoleRoutes } from './routes/console';
 import { signInRoutes } from './routes/sign-in';
 import { SessionStore } from './sessions';
@@ -41,8 +43,10 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   if (!settings.oidc)
     throw new ApiError(500, 'no-oidc', 'server.oidc (issuer, clientId, clientSecret) is not configured');
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const requests = new Requests(options.client, options.config, options.admin);
   const ctx: ServerContext = {
-    requests: new Requests(options.client, options.config, options.admin),
+    requests,
+    lifecycle: new Lifecycle(options.client, options.config, requests),
     sessions: new SessionStore(),
     tokens: new ApiTokens(settings.tokenFile, settings.tokenDays),
     oidc: await OidcLogin.discover(settings.oidc, settings.roles, `${publicUrl}/auth/callback`),
@@ -80,6 +84,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   });
   signInRoutes(app, ctx);
   apiRoutes(app, ctx);
+  lifecycleRoutes(app, ctx);
   consoleRoutes(app, ctx);
   return app;
 }

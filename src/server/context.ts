@@ -1,4 +1,5 @@
 import type { ApiTokens } from './api-tokens';
+import type { Lifecycle } from './lifecycle';
 import type { OidcLogin } from './oidc-login';
 import type { Requests } from './requests';
 import type { SessionStore } from './sessions';
@@ -6,6 +7,7 @@ import type { SessionStore } from './sessions';
 /** What the route modules share. */
 export interface ServerContext {
   requests: Requests;
+  lifecycle: Lifecycle;
   sessions: SessionStore;
   tokens: ApiTokens;
   oidc: OidcLogin;

@@ -1,4 +1,5 @@
 import type { ServerSettings } from './config';
+import { ApiError } from './errors';
 
 export type Role = 'requester' | 'approver' | 'admin' | 'auditor';
 export const ROLES: readonly Role[] = ['requester', 'approver', 'admin', 'auditor'];
@@ -19,6 +20,23 @@ export function rolesOf(groups: readonly string[], mapping: ServerSettings['role
 }
 
 export const hasRole = (who: Identity, ...roles: Role[]) => roles.some((r) => who.roles.includes(r));
+
+/** 403 naming the role that is missing and the groups that give it, so the person knows whom to ask. */
+export function requireRole(
+  who: Identity,
+  mapping: ServerSettings['roles'],
+  roles: Role[],
+  what: string,
+  code: string,
+): void {
+  if (hasRole(who, ...roles)) return;
+  const groups = roles.flatMap((r) => mapping[r]);
+  throw new ApiError(
+    403,
+    code,
+    `${who.email} may not ${what}: that needs the ${roles.join(' or ')} role (group ${groups.join(', ')})`,
+  );
+}
 
 /**
  * The identity in an ID token's (or userinfo's) claims. A person without an email cannot be named in the

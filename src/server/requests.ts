@@ -11,7 +11,7 @@ import { identityKey } from '../shared/identity';
 import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
-import { hasRole, type Identity, type Role } from './identity';
+import { hasRole, requireRole, type Identity } from './identity';
 import { ineligibility, loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
 import { describeRequirement } from '../signoff/describe';
 import { parseSpec } from '../spec/load';
@@ -41,7 +41,7 @@ export class Requests {
 
   /** The approval service's key and policy (src/signoff): loaded on first use, refused when missing or invalid. */
   private signoff?: Promise<{ signer: Signer; policy: ApprovalPolicy }>;
-  private signing() {
+  signing() {
     this.signoff ??= Signer.fromKey(loadSigningKey(this.config.signoff.keyFile)).then((signer) => ({
       signer,
       policy: loadPolicy(this.config.policy.file),
@@ -60,7 +60,7 @@ export class Requests {
 
   /** Validates the spec against the org and starts the onboarding; the requester is the signed-in person. */
   async submit(who: Identity, specText: unknown) {
-    this.requireRole(who, ['requester', 'admin'], 'request onboardings', 'not-a-requester');
+    requireRole(who, this.config.server.roles, ['requester', 'admin'], 'request onboardings', 'not-a-requester');
     // An onboarding under way or done is said so before validating: what it created would trip validation.
     const parsed = typeof specText === 'string' ? parseSpec(specText) : undefined;
     const name = parsed?.ok ? parsed.spec.name : undefined;
@@ -112,17 +112,6 @@ export class Requests {
     return prepared;
   }
 
-  /** 403 naming the role that is missing and the groups that give it, so the person knows whom to ask. */
-  private requireRole(who: Identity, roles: Role[], what: string, code: string): void {
-    if (hasRole(who, ...roles)) return;
-    const groups = roles.flatMap((r) => this.config.server.roles[r]);
-    throw new ApiError(
-      403,
-      code,
-      `${who.email} may not ${what}: that needs the ${roles.join(' or ')} role (group ${groups.join(', ')})`,
-    );
-  }
-
   /** Onboardings, newest first, with whether each waits for this person. */
   async list(who: Identity): Promise<RequestSummary[]> {
     const out: RequestSummary[] = [];
@@ -150,7 +139,7 @@ export class Requests {
   }
 
   async decide(who: Identity, integration: string, decision: 'approve' | 'reject', comment: string | undefined) {
-    this.requireRole(who, ['approver'], 'approve or reject onboardings', 'not-an-approver');
+    requireRole(who, this.config.server.roles, ['approver'], 'approve or reject onboardings', 'not-an-approver');
     if (decision === 'reject' && !comment?.trim()) {
       throw new ApiError(400, 'missing-field', 'a rejection needs a comment saying why', 'comment');
     }

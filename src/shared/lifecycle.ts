@@ -2,6 +2,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { Finding, Fix } from '../audit/findings';
 import type { ResolvedApp } from '../spec/normalize';
 import type { NotificationReport } from '../notifications/events';
+import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
 import type { DesiredState } from './registry';
 import type {
   AppRecord,
@@ -106,6 +107,10 @@ export interface SignOffStatus<S extends string> {
   failure?: { reason: string; leftBehind: string[] };
   /** Requests since notifications: what was delivered and what was given up (it never fails the request). */
   notifications?: NotificationReport;
+  /** Signed requests: the digest decisions must be signed for, the signed-in requester and what policy requires. */
+  planDigest?: string;
+  requester?: VerifiedIdentity;
+  requirement?: ApprovalRequirement;
 }
 
 export const OFFBOARDING_STEPS = [
@@ -128,6 +133,8 @@ export interface OffboardingInput {
   /** Who asks; approvals by this person are refused. */
   requestedBy: string;
   reason: string;
+  /** The request signed by the approval service (src/signoff): decisions must then be signed too. */
+  request?: string;
 }
 
 export interface OffboardingResult {
@@ -154,6 +161,8 @@ export interface RemediationInput {
   requestedBy: string;
   /** The audit run the findings come from, for the report. */
   auditRunId?: string;
+  /** The request signed by the approval service (src/signoff): decisions must then be signed too. */
+  request?: string;
 }
 
 export interface AppliedFix {

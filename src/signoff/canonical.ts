@@ -32,3 +32,10 @@ export function planDigest(plan: Plan): string {
 
 /** The digest of what the steps carry out: the resolved integration in the workflow's input. */
 export const specDigest = (integration: ResolvedIntegration): string => sha256Hex(canonicalJson(integration));
+
+/**
+ * The digest a lifecycle request (offboarding, remediation) is signed for: the workflow's whole input but
+ * the signature itself, so who asked, why, the integration's approved state and the findings are all bound.
+ */
+export const lifecycleDigest = (input: { request?: string }): string =>
+  sha256Hex(canonicalJson({ ...input, request: undefined }));

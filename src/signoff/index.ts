@@ -29,8 +29,8 @@ export {
   type SigningKeyFile,
 } from './keys';
 export { loadPolicy, parsePolicy, PolicyError, type ApprovalPolicy } from './policy';
-export { requestRefusal, requirementFor } from './requirement';
+export { lifecycleRequirement, requestRefusal, requirementFor } from './requirement';
 export { approvalsNeeded, ineligibility, missingApprovals } from './rules';
 export { Signer } from './sign';
 export type * from './statements';
-export { verifyApproval, verifyRequest } from './verify';
+export { verifyApproval, verifyLifecycleRequest, verifyRequest } from './verify';

@@ -1,4 +1,5 @@
 import { identityKey } from '../shared/identity';
+import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
 import type { ApprovalPolicy } from './policy';
 import type { ApprovalRequirement, ApprovalRule, VerifiedIdentity } from './statements';
@@ -22,18 +23,37 @@ export function requirementFor(policy: ApprovalPolicy, plan: Plan, requester: Ve
     reasons.push(plan.org?.isSandbox === false ? 'production org' : 'org not known to be a sandbox');
   }
   const count = reasons.length > 0 ? policy.approvals.elevated : policy.approvals.default;
+  return requirement(policy, count, plan.approval, plan.owner, requester, reasons);
+}
+
+/**
+ * What must approve a change to a managed integration (offboarding, remediation): the policy's approvers,
+ * as many as its default asks (the change takes access away or restores what was approved), and the
+ * integration's own approvers on top, as at onboarding.
+ */
+export function lifecycleRequirement(
+  policy: ApprovalPolicy,
+  integration: ResolvedIntegration,
+  requester: VerifiedIdentity,
+): ApprovalRequirement {
+  return requirement(policy, policy.approvals.default, integration.approval, integration.spec.owner, requester, []);
+}
+
+function requirement(
+  policy: ApprovalPolicy,
+  count: number,
+  spec: { approvers: string[]; approvalsRequired: number },
+  owner: string,
+  requester: VerifiedIdentity,
+  reasons: string[],
+): ApprovalRequirement {
   const rules: ApprovalRule[] = [{ source: 'policy', count, groups: [...policy.approvers], identities: [] }];
-  if (plan.approval.approvers.length > 0) {
-    rules.push({
-      source: 'spec',
-      count: plan.approval.approvalsRequired,
-      groups: [],
-      identities: [...plan.approval.approvers],
-    });
+  if (spec.approvers.length > 0) {
+    rules.push({ source: 'spec', count: spec.approvalsRequired, groups: [], identities: [...spec.approvers] });
   }
   return {
     rules,
-    neverApprove: { subs: [requester.sub], emails: policy.ownerMayApprove ? [] : [plan.owner] },
+    neverApprove: { subs: [requester.sub], emails: policy.ownerMayApprove ? [] : [owner] },
     ...(policy.escalation ? { escalationGroup: policy.escalation } : {}),
     reasons,
   };

@@ -2,7 +2,7 @@ import { CompactSign, importJWK, type CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '../spec/plan';
 import type { ResolvedIntegration } from '../spec/normalize';
-import { canonicalJson, planDigest, specDigest } from './canonical';
+import { canonicalJson, lifecycleDigest, planDigest, specDigest } from './canonical';
 import type { SigningKeyFile } from './keys';
 import type { ApprovalClaims, ApprovalRequirement, Decision, RequestClaims, VerifiedIdentity } from './statements';
 import { APPROVAL_TYP, REQUEST_TYP } from './verify';
@@ -32,16 +32,34 @@ export class Signer {
     requester: VerifiedIdentity;
     requirement: ApprovalRequirement;
   }): Promise<string> {
-    const claims: RequestClaims = {
-      typ: 'onramp-request',
+    return this.signRequestClaims({
       workflowId: request.workflowId,
       planDigest: planDigest(request.plan),
       specDigest: specDigest(request.integration),
       requester: request.requester,
       requirement: request.requirement,
-      issuedAt: new Date().toISOString(),
-    };
-    return this.sign(REQUEST_TYP, claims);
+    });
+  }
+
+  /** The request a change to a managed integration starts with, bound to the workflow's whole input. */
+  signLifecycleRequest(request: {
+    workflowId: string;
+    input: { desired: { integration: ResolvedIntegration }; request?: string };
+    requester: VerifiedIdentity;
+    requirement: ApprovalRequirement;
+  }): Promise<string> {
+    return this.signRequestClaims({
+      workflowId: request.workflowId,
+      planDigest: lifecycleDigest(request.input),
+      specDigest: specDigest(request.input.desired.integration),
+      requester: request.requester,
+      requirement: request.requirement,
+    });
+  }
+
+  private signRequestClaims(claims: Omit<RequestClaims, 'typ' | 'issuedAt'>): Promise<string> {
+    const full: RequestClaims = { typ: 'onramp-request', ...claims, issuedAt: new Date().toISOString() };
+    return this.sign(REQUEST_TYP, full);
   }
 
   /** One decision of one signed-in approver on one run of one plan; its id makes it usable once. */

@@ -2,7 +2,7 @@
 import { Failure } from '../shared/failures';
 import type { Plan } from '../spec/plan';
 import type { ResolvedIntegration } from '../spec/normalize';
-import { planDigest, specDigest } from './canonical';
+import { lifecycleDigest, planDigest, specDigest } from './canonical';
 import { verifyCompactJws } from './jws';
 import type { ApprovalClaims, Jwks, RequestClaims } from './statements';
 
@@ -32,19 +32,42 @@ export function verifyRequest(
   jwks: Jwks,
   started: { workflowId: string; plan: Plan; integration: ResolvedIntegration },
 ): RequestClaims {
-  const claims = verified<RequestClaims>(token, jwks, REQUEST_TYP, 'the onboarding request');
-  if (claims?.typ !== 'onramp-request' || !isIdentity(claims.requester) || !Array.isArray(claims.requirement?.rules)) {
-    throw Failure.SignatureRefused('the onboarding request refused: it is not an onramp request');
-  }
-  if (claims.workflowId !== started.workflowId) {
-    throw Failure.DigestMismatch(`the signed request is for workflow ${claims.workflowId}, not ${started.workflowId}`);
-  }
+  const claims = requestClaims(token, jwks, started.workflowId, 'onboarding');
   if (claims.planDigest !== planDigest(started.plan)) {
     throw Failure.DigestMismatch('the plan given is not the plan the request was signed for (plan digest differs)');
   }
   if (claims.specDigest !== specDigest(started.integration)) {
     throw Failure.DigestMismatch(
       'the integration given is not the one the request was signed for (spec digest differs)',
+    );
+  }
+  return claims;
+}
+
+function requestClaims(token: unknown, jwks: Jwks, workflowId: string, what: string): RequestClaims {
+  const claims = verified<RequestClaims>(token, jwks, REQUEST_TYP, `the ${what} request`);
+  if (claims?.typ !== 'onramp-request' || !isIdentity(claims.requester) || !Array.isArray(claims.requirement?.rules)) {
+    throw Failure.SignatureRefused(`the ${what} request refused: it is not an onramp request`);
+  }
+  if (claims.workflowId !== workflowId) {
+    throw Failure.DigestMismatch(`the signed request is for workflow ${claims.workflowId}, not ${workflowId}`);
+  }
+  return claims;
+}
+
+/**
+ * The signed request of a change to a managed integration (offboarding, remediation), checked against the
+ * workflow's whole input: its digest (lifecycleDigest) is what the approval service signed as `planDigest`.
+ */
+export function verifyLifecycleRequest(
+  token: unknown,
+  jwks: Jwks,
+  started: { workflowId: string; input: { request?: string }; what: string },
+): RequestClaims {
+  const claims = requestClaims(token, jwks, started.workflowId, started.what);
+  if (claims.planDigest !== lifecycleDigest(started.input)) {
+    throw Failure.DigestMismatch(
+      `the ${started.what} given is not the one the request was signed for (digest differs)`,
     );
   }
   return claims;

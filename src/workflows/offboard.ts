@@ -10,7 +10,7 @@ import {
 import { activityProxies } from './activity-options';
 import { failureMessage } from './saga';
 import { SignOffNotifications } from './notify';
-import { awaitSignOff, deciders, signOffNotice, signOffRequest } from './sign-off';
+import { awaitSignOff, deciders, signedLifecycleRequest, signOffNotice, signOffRequest } from './sign-off';
 
 /**
  * Retires an integration once its approvers agree: its tokens revoked, app deleted, assignments, permission
@@ -29,11 +29,13 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
+  const signed = await signedLifecycleRequest(input, 'offboarding');
   const { book, board, status } = signOffRequest<OffboardingStep>(
     desired,
     input.requestedBy,
     input.reason,
     OFFBOARDING_STEPS.filter((s) => s !== 'removeHandover' || desired.integration.spec.handover),
+    signed,
   );
   setHandler(offboardingStatusQuery, () => status);
 

@@ -9,7 +9,7 @@ import {
 } from '../shared/lifecycle';
 import { activityProxies } from './activity-options';
 import { SignOffNotifications } from './notify';
-import { awaitSignOff, deciders, signOffNotice, signOffRequest } from './sign-off';
+import { awaitSignOff, deciders, signedLifecycleRequest, signOffNotice, signOffRequest } from './sign-off';
 
 /**
  * Puts drift the audit found back to the approved state, once the integration's approvers agree: the
@@ -29,11 +29,13 @@ async function remediate(input: RemediationInput, notices: SignOffNotifications)
   const mine = input.findings.filter((f) => f.integration === integration);
   const fixable = mine.flatMap((f) => (f.fix ? [{ kind: f.kind, summary: f.summary, fix: f.fix }] : []));
   const notRemediable = mine.filter((f) => !f.fix).map((f) => ({ kind: f.kind, summary: f.summary }));
+  const signed = await signedLifecycleRequest(input, 'remediation');
   const request = signOffRequest<RemediationStep>(
     desired,
     input.requestedBy,
     `${fixable.length} fix(es) from audit ${input.auditRunId ?? '(ad hoc)'}`,
     REMEDIATION_STEPS,
+    signed,
   );
   const { book, board } = request;
   const status: RemediationStatus = { ...request.status, fixes: fixable };

@@ -1,4 +1,4 @@
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
 import { formatDuration } from '../spec/duration';
@@ -6,6 +6,8 @@ import { approvalsNeeded, approverLine, approverLines } from '../signoff/rules';
 import type { ApprovalRequirement } from '../signoff/statements';
 import { ApprovalBook, acceptDecisions, type DecisionBook } from './approval';
 import type { SignOffNotice, SignOffNotifications } from './notify';
+import { SignedApprovalBook } from './signed-approval';
+import { verifiedLifecycleRequest, type SignedRequest } from './signed-request';
 import { StepBoard } from './saga';
 
 export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
@@ -100,27 +102,51 @@ export function signOffNotice(
 }
 
 /**
+ * The signed request of an offboarding or remediation, verified before anything else when the approval
+ * service signed it (the onramp server always does); undefined for a start without one, which keeps the
+ * name-based sign-off of the integration's approvers (docs/signoff.md says what that still allows).
+ */
+export async function signedLifecycleRequest(
+  input: { request?: string },
+  what: string,
+): Promise<SignedRequest | undefined> {
+  if (!patched('onramp-signed-lifecycle') || input.request === undefined) return undefined;
+  return verifiedLifecycleRequest(input, what);
+}
+
+/**
  * The approval book, step board and initial status of a change to a managed integration that its
- * approvers must sign off (offboarding, remediation): the approvers and rules are the onboarding's.
+ * approvers must sign off (offboarding, remediation): signed, the policy's requirement the request
+ * carries decides; unsigned, the approvers and rules are the onboarding's.
  */
 export function signOffRequest<S extends string>(
   desired: DesiredState,
   requestedBy: string,
   reason: string,
   stepNames: readonly S[],
+  signed?: SignedRequest,
 ) {
   const { approval } = desired.integration;
-  const book = new ApprovalBook(approval.approverKeys, requestedBy, approval.approvalsRequired);
+  const book: DecisionBook = signed
+    ? new SignedApprovalBook(signed.keys, signed.claims, signed.run)
+    : new ApprovalBook(approval.approverKeys, requestedBy, approval.approvalsRequired);
   const board = new StepBoard<S>(stepNames);
   const status: SignOffStatus<S> = {
     integration: desired.integration.names.name,
     phase: 'awaiting-approval',
-    requestedBy,
+    requestedBy: signed?.claims.requester.email ?? requestedBy,
     reason,
-    approvalsRequired: approval.approvalsRequired,
+    approvalsRequired: signed ? approvalsNeeded(signed.claims.requirement) : approval.approvalsRequired,
     approvals: book.records,
     ignoredDecisions: book.ignored,
     steps: board.steps,
+    ...(signed
+      ? {
+          planDigest: signed.run.planDigest,
+          requester: signed.claims.requester,
+          requirement: signed.claims.requirement,
+        }
+      : {}),
   };
   return { book, board, status };
 }

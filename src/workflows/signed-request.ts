@@ -2,7 +2,7 @@ import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { signoffKeyActivities } from '../activities/signoff-keys';
 import type { OnboardingInput } from '../shared/types';
 import type { Jwks, RequestClaims } from '../signoff/statements';
-import { verifyRequest } from '../signoff/verify';
+import { verifyLifecycleRequest, verifyRequest } from '../signoff/verify';
 
 const { signoffKeys } = proxyLocalActivities<ReturnType<typeof signoffKeyActivities>>({
   startToCloseTimeout: '10 seconds',
@@ -25,5 +25,13 @@ export async function verifiedRequest(
   const keys = await signoffKeys();
   const { workflowId, runId } = workflowInfo();
   const claims = verifyRequest(input.request, keys, { workflowId, plan: input.plan, integration: input.integration });
+  return { keys, claims, run: { workflowId, runId, planDigest: claims.planDigest } };
+}
+
+/** The same for a change to a managed integration (offboarding, remediation): bound to the workflow's whole input. */
+export async function verifiedLifecycleRequest(input: { request?: string }, what: string): Promise<SignedRequest> {
+  const keys = await signoffKeys();
+  const { workflowId, runId } = workflowInfo();
+  const claims = verifyLifecycleRequest(input.request, keys, { workflowId, input, what });
   return { keys, claims, run: { workflowId, runId, planDigest: claims.planDigest } };
 }

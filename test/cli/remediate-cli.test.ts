@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LocalOrgAdmin } from '@onramp/local-org';
+import { remediationWorkflowId } from '../../src/shared/lifecycle';
+import { approveUpdate } from '../../src/shared/messages';
 import type { DesiredState } from '../../src/shared/registry';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
 import { onboardManaged } from '../lifecycle/helpers';
-import { eventually, onramp, useConfig } from './helpers';
+import { eventually, onramp, onrampAs, startCliServer, useConfig } from './helpers';
 
 /** `onramp remediate` says what it does: no request when onramp can fix nothing, and plain words for requests that are not there. */
 describe('onramp remediate on the command line', () => {
   let stack: OnrampStack;
   let desired: DesiredState;
+  let server: Awaited<ReturnType<typeof startCliServer>>;
+  const as = (email: string, ...args: string[]) => server.token(email).then((t) => onrampAs(t, ...args));
   const admin = () => new LocalOrgAdmin(stack.org.instanceUrl);
   const auditNow = async () => {
     const run = await onramp('audit', 'run', '--wait');
@@ -21,9 +25,14 @@ describe('onramp remediate on the command line', () => {
     stack = await startOnrampStack();
     useConfig(stack.workDir, stack.config);
     desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
+    server = await startCliServer(stack);
+    // Unless a test says otherwise, commands run as the requester.
+    process.env.ONRAMP_TOKEN = await server.token('jdoe@acme.example');
   });
   after(async () => {
     delete process.env.ONRAMP_CONFIG;
+    delete process.env.ONRAMP_TOKEN;
+    await server?.close();
     await stack?.close();
     await teardownAll();
   });
@@ -33,7 +42,7 @@ describe('onramp remediate on the command line', () => {
     await admin().updateRecord('User', desired.provisioned.userId, { LastName: 'Renamed by hand' });
     await auditNow();
 
-    const run = await onramp('remediate', 'payroll', '--as', 'jdoe@acme.example');
+    const run = await onramp('remediate', 'payroll');
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
@@ -47,7 +56,7 @@ describe('onramp remediate on the command line', () => {
       shown.stderr,
       'onramp remediate: no remediation of payroll was requested; ask for one with `onramp remediate payroll`',
     );
-    const approved = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
+    const approved = await as('alice@acme.example', 'remediate', 'payroll', '--approve');
     assert.equal(approved.code, 1);
     assert.equal(approved.stderr, shown.stderr, 'no stack trace, no WorkflowNotFoundError');
   });
@@ -65,7 +74,7 @@ describe('onramp remediate on the command line', () => {
     });
     await auditNow();
 
-    const run = await onramp('remediate', 'payroll', '--as', 'jdoe@acme.example');
+    const run = await onramp('remediate', 'payroll');
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
@@ -74,18 +83,45 @@ describe('onramp remediate on the command line', () => {
     assert.match(run.stdout, /\nLeft to a person \(onramp has no fix for them\):\n {2}- user-renamed: /);
     assert.match((await onramp('remediate', 'payroll', '--status')).stdout, /^payroll: awaiting-approval/);
 
-    const rejectedSilently = await onramp('remediate', 'payroll', '--reject', '--as', 'security@acme.example');
+    const rejectedSilently = await as('alice@acme.example', 'remediate', 'payroll', '--reject');
     assert.equal(rejectedSilently.code, 2);
     assert.match(rejectedSilently.stderr, /--comment/);
 
-    const approved = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
+    // Signed in, but outside the approvers' groups: refused (403) with the missing role, and nothing changes.
+    for (const outsider of ['jdoe@acme.example', 'auditor@acme.example']) {
+      const refused = await as(outsider, 'remediate', 'payroll', '--approve');
+      assert.equal(refused.code, 4);
+      assert.match(
+        refused.stderr,
+        /^onramp remediate: not allowed: \S+ may not approve or reject remediations: that needs the approver role/,
+      );
+    }
+    const unsigned = await onrampAs(undefined, 'remediate', 'payroll', '--approve');
+    assert.equal(unsigned.code, 2);
+    assert.match(unsigned.stderr, /not signed in to \S+: run `onramp login`/);
+    const pending = JSON.parse((await onramp('remediate', 'payroll', '--status', '--json')).stdout);
+    assert.deepEqual([pending.phase, pending.approvals], ['awaiting-approval', []]);
+    // The request is signed for its requester: policy's approver group decides, not the names in the spec.
+    assert.deepEqual(
+      [pending.requestedBy, pending.requirement.rules.map((r: { source: string }) => r.source)],
+      ['jdoe@acme.example', ['policy', 'spec']],
+    );
+
+    // Raw Temporal access cannot decide a signed request by naming an approver.
+    const raw = stack.client.workflow.getHandle(remediationWorkflowId('payroll'));
+    await assert.rejects(raw.executeUpdate(approveUpdate, { args: [{ approver: 'security@acme.example' }] }), (e) => {
+      assert.equal((e as { cause?: { type?: string } }).cause?.type, 'SignatureRefused');
+      return true;
+    });
+
+    const approved = await as('alice@acme.example', 'remediate', 'payroll', '--approve');
     assert.equal(approved.code, 0, approved.stderr);
-    assert.match(approved.stdout, /^Approved the remediation of payroll as security@acme\.example\./);
-    const repeated = await onramp('remediate', 'payroll', '--approve', '--as', 'security@acme.example');
+    assert.match(approved.stdout, /^Approved the remediation of payroll as alice@acme\.example\./);
+    const repeated = await as('alice@acme.example', 'remediate', 'payroll', '--approve');
     assert.equal(repeated.code, 0, repeated.stderr);
     assert.match(
       repeated.stdout,
-      /^Already recorded: security@acme\.example approved the remediation of payroll at \S+; nothing changed\.$/,
+      /^Already recorded: alice@acme\.example approved the remediation of payroll at \S+; nothing changed\.$/,
     );
     await eventually(async () =>
       JSON.parse((await onramp('remediate', 'payroll', '--status', '--json')).stdout).phase === 'completed'
@@ -93,11 +129,11 @@ describe('onramp remediate on the command line', () => {
         : undefined,
     );
 
-    const late = await onramp('remediate', 'payroll', '--approve', '--as', 'salesforce-admins@acme.example');
+    const late = await as('bob@acme.example', 'remediate', 'payroll', '--approve');
     assert.equal(late.code, 4, late.stderr);
     assert.equal(
       late.stderr,
-      'onramp remediate: refused: ApprovalClosed: the remediation of payroll is over (completed); nothing to decide',
+      'onramp remediate: refused: approval-closed: the remediation of payroll is over (completed); nothing to decide',
     );
   });
 });

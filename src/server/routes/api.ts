@@ -11,7 +11,7 @@ export function integrationParam(request: FastifyRequest): string {
   return name;
 }
 
-function field(body: unknown, name: string, required: boolean): string | undefined {
+export function field(body: unknown, name: string, required: boolean): string | undefined {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   if (value === undefined || value === null || value === '') {
     if (required) throw new ApiError(400, 'missing-field', 'is required', name);

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { identityOf } from '../auth';
+import type { ServerContext } from '../context';
+import { field, integrationParam } from './api';
+
+const KINDS = { offboarding: 'offboarding', remediation: 'remediation' } as const;
+
+/**
+ * The lifecycle of a managed integration under /api/integrations/:name: offboarding and remediation
+ * (requested, then decided by its approvers, all signed for the signed-in people) and rotation.
+ */
+export function lifecycleRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const name = (request: FastifyRequest) => integrationParam(request);
+  const base = '/api/integrations/:name';
+
+  app.post(`${base}/offboarding`, async (request, reply) =>
+    reply
+      .code(201)
+      .send(await ctx.lifecycle.offboard(identityOf(request), name(request), field(request.body, 'reason', true)!)),
+  );
+  app.post(`${base}/remediation`, async (request, reply) => {
+    const answer = await ctx.lifecycle.remediate(identityOf(request), name(request), field(request.body, 'run', false));
+    return reply.code(answer.requested ? 201 : 200).send(answer);
+  });
+  for (const kind of Object.values(KINDS)) {
+    app.get(`${base}/${kind}`, async (request) => {
+      identityOf(request);
+      return ctx.lifecycle.status(kind, name(request));
+    });
+    for (const decision of ['approve', 'reject'] as const) {
+      app.post(`${base}/${kind}/${decision}`, async (request) =>
+        ctx.lifecycle.decide(
+          identityOf(request),
+          kind,
+          name(request),
+          decision,
+          field(request.body, 'comment', decision === 'reject'),
+        ),
+      );
+    }
+  }
+  app.post(`${base}/rotation`, async (request, reply) =>
+    reply
+      .code(201)
+      .send(
+        await ctx.lifecycle.rotate(
+          identityOf(request),
+          name(request),
+          field(request.body, 'reason', false) ?? 'requested by hand',
+        ),
+      ),
+  );
+  app.get(`${base}/rotation`, async (request) => {
+    identityOf(request);
+    return ctx.lifecycle.rotation(name(request));
+  });
+}
