@@ -136,4 +136,25 @@ describe('onramp remediate on the command line', () => {
       'onramp remediate: refused: approval-closed: the remediation of payroll is over (completed); nothing to decide',
     );
   });
+  test('offboard through the server: requested by the signed-in requester, approved by a signed-in approver, --wait', async () => {
+    const requested = await onramp('offboard', 'payroll', '--reason', 'vendor changed', '--json');
+    assert.equal(requested.code, 0, requested.stderr);
+    assert.equal(JSON.parse(requested.stdout).workflowId, 'onramp:offboard:payroll');
+    const pending = JSON.parse((await onramp('offboard', 'payroll', '--status', '--json')).stdout);
+    assert.deepEqual([pending.phase, pending.requestedBy], ['awaiting-approval', 'jdoe@acme.example']);
+    const self = await onramp('offboard', 'payroll', '--approve');
+    assert.equal(self.code, 4, 'the requester is no approver');
+    const approved = await as('bob@acme.example', 'offboard', 'payroll', '--approve', '--comment', 'agreed');
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.equal(approved.stdout, 'Approved the offboarding of payroll as bob@acme.example.');
+    const done = await eventually(async () => {
+      const status = JSON.parse((await onramp('offboard', 'payroll', '--status', '--json')).stdout);
+      return status.phase === 'completed' ? status : undefined;
+    });
+    assert.deepEqual(
+      done.approvals.map((a: { approver: string; sub: string }) => [a.approver, a.sub]),
+      [['bob@acme.example', 'u-bob']],
+      'a signed decision, bound to the signed-in person',
+    );
+  });
 });

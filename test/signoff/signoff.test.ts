@@ -14,6 +14,7 @@ import {
   ensureDevSigningKey,
   generateSigningKey,
   ineligibility,
+  lifecycleRequirement,
   loadJwks,
   loadPolicy,
   loadSigningKey,
@@ -25,6 +26,7 @@ import {
   requirementFor,
   Signer,
   verifyApproval,
+  verifyLifecycleRequest,
   verifyRequest,
 } from '../../src/signoff';
 
@@ -187,6 +189,49 @@ describe('signed statements', () => {
     assert.equal(
       canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: null } }),
       '{"a":{"c":null,"d":[1,{"y":2}]},"b":1}',
+    );
+  });
+  it("binds a lifecycle request to the whole workflow input, and asks the policy's approvers and the integration's", async () => {
+    const signer = await Signer.fromKey(key);
+    const { integration } = await billing();
+    const offboarding = 'onramp:offboard:billing';
+    const input = {
+      desired: { integration, onboardingId: 'o-1' },
+      requestedBy: 'jdoe@acme.example',
+      reason: 'vendor changed',
+    };
+    const requirement = lifecycleRequirement(POLICY, integration, DEV_PEOPLE.requester);
+    assert.deepEqual(
+      requirement.rules.map((r) => [r.source, r.count, [...r.groups, ...r.identities]]),
+      [
+        ['policy', 1, ['onramp-security-approvers']],
+        ['spec', 1, ['security@acme.example', 'salesforce-admins@acme.example']],
+      ],
+    );
+    assert.deepEqual(requirement.neverApprove, { subs: ['u-jdoe'], emails: ['billing-team@acme.example'] });
+    const request = await signer.signLifecycleRequest({
+      workflowId: offboarding,
+      input,
+      requester: DEV_PEOPLE.requester,
+      requirement,
+    });
+    const started = { workflowId: offboarding, input: { ...input, request }, what: 'offboarding' };
+    assert.equal(verifyLifecycleRequest(request, jwks, started).requester.sub, 'u-jdoe');
+    const changed = { ...started.input, reason: 'another' };
+    throwsFailure(
+      () => verifyLifecycleRequest(request, jwks, { ...started, input: changed }),
+      Failure.DigestMismatch,
+      /the offboarding given is not the one the request was signed for/,
+    );
+    throwsFailure(
+      () => verifyLifecycleRequest(request, jwks, { ...started, workflowId: 'onramp:remediate:billing' }),
+      Failure.DigestMismatch,
+      /signed request is for workflow onramp:offboard:billing/,
+    );
+    throwsFailure(
+      () => verifyLifecycleRequest(undefined, jwks, started),
+      Failure.SignatureRefused,
+      /no signed statement/,
     );
   });
 });
