@@ -42,7 +42,7 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
   const { steps, undo } = activityProxies();
   const decision = await awaitSignOff(book, approval.timeoutMs, {
     notices: notices.reporting(status),
-    notice: signOffNotice('offboarding', desired, input),
+    notice: signOffNotice('offboarding', desired, input, signed),
   });
   if (decision !== 'approved') {
     status.phase = decision;

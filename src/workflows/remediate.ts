@@ -60,7 +60,12 @@ async function remediate(input: RemediationInput, notices: SignOffNotifications)
   }
   const decision = await awaitSignOff(book, approval.timeoutMs, {
     notices: notices.reporting(status),
-    notice: signOffNotice('remediation', desired, { requestedBy: input.requestedBy, reason: request.status.reason }),
+    notice: signOffNotice(
+      'remediation',
+      desired,
+      { requestedBy: input.requestedBy, reason: request.status.reason },
+      signed,
+    ),
   });
   if (decision !== 'approved') {
     status.phase = decision;

@@ -84,20 +84,33 @@ export function signedSignOffNotice(
   };
 }
 
-/** How notifications describe an offboarding or remediation: its approvers are the onboarding's. */
+/**
+ * How notifications describe an offboarding or remediation: signed, its approvers are the requirement the
+ * request carries; unsigned, the onboarding's.
+ */
 export function signOffNotice(
   kind: 'offboarding' | 'remediation',
   desired: DesiredState,
   request: { requestedBy: string; reason: string },
+  signed?: SignedRequest,
 ): SignOffNotice {
   const { approval } = desired.integration;
+  const requirement = signed?.claims.requirement;
   return {
     kind,
     integration: desired.integration.names.name,
-    requestedBy: request.requestedBy,
+    requestedBy: signed?.claims.requester.email ?? request.requestedBy,
     reason: request.reason,
-    approvers: [approverLine(approval.approvalsRequired, approval.approverKeys)],
-    approvalsRequired: approval.approvalsRequired,
+    ...(requirement
+      ? {
+          approvers: approverLines(requirement),
+          approvalsRequired: approvalsNeeded(requirement),
+          ...(requirement.escalationGroup ? { escalationGroup: requirement.escalationGroup } : {}),
+        }
+      : {
+          approvers: [approverLine(approval.approvalsRequired, approval.approverKeys)],
+          approvalsRequired: approval.approvalsRequired,
+        }),
   };
 }
 
