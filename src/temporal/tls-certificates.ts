@@ -62,20 +62,25 @@ export async function createCa(dir: string, name: string): Promise<{ certPath: s
   return { certPath, keyPath };
 }
 
-/** A certificate signed by the CA: `serverAuth` with the loopback names, or `clientAuth` for mTLS. */
+/**
+ * A certificate signed by the CA: `serverAuth` for a server (named by `names`, by default the loopback
+ * names), `clientAuth` for mTLS, or both for a server that is also its own peers' client (Temporal's
+ * internode TLS).
+ */
 export async function issueCertificate(
   ca: { certPath: string; keyPath: string },
   dir: string,
   name: string,
-  usage: 'serverAuth' | 'clientAuth',
+  usage: 'serverAuth' | 'clientAuth' | 'serverAuth,clientAuth',
+  names = 'DNS:localhost,IP:127.0.0.1',
 ): Promise<CertificatePaths> {
   const keyPath = join(dir, `${name}.key`);
   const certPath = join(dir, `${name}.pem`);
   const csrPath = join(dir, `${name}.csr`);
   const extPath = join(dir, `${name}.ext`);
   await openssl(['req', '-new', ...newKey, '-subj', `/O=onramp/CN=${name}`, '-keyout', keyPath, '-out', csrPath]);
-  const names = usage === 'serverAuth' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' : '';
-  writeFileSync(extPath, `${names}extendedKeyUsage=${usage}\nkeyUsage=critical,digitalSignature\n`);
+  const altNames = usage.startsWith('serverAuth') ? `subjectAltName=${names}\n` : '';
+  writeFileSync(extPath, `${altNames}extendedKeyUsage=${usage}\nkeyUsage=critical,digitalSignature\n`);
   await openssl([
     'x509',
     '-req',
@@ -99,10 +104,12 @@ export async function issueCertificate(
   return { certPath, keyPath };
 }
 
-/** A CA, the frontend's certificate and a client certificate, in `dir`. */
-export async function createTlsMaterial(dir: string): Promise<TlsMaterial> {
+/** A CA, the frontend's certificate (for `serverNames`) and a client certificate, in `dir`. */
+export async function createTlsMaterial(dir: string, serverNames?: string): Promise<TlsMaterial> {
   const ca = await createCa(dir, 'temporal');
-  const server = await issueCertificate(ca, dir, 'temporal-frontend', 'serverAuth');
+  const server = serverNames
+    ? await issueCertificate(ca, dir, 'temporal-frontend', 'serverAuth,clientAuth', serverNames)
+    : await issueCertificate(ca, dir, 'temporal-frontend', 'serverAuth');
   const client = await issueCertificate(ca, dir, 'onramp-client', 'clientAuth');
   return { caCertPath: ca.certPath, caKeyPath: ca.keyPath, server, client };
 }
