@@ -34,8 +34,10 @@ export interface OnrampStack {
   env: TestWorkflowEnvironment;
   keyRing: KeyRing;
   dataConverter: DataConverter;
-  /** Absent when the stack was started without an in-process worker. */
+  /** Absent when the stack was started without an in-process worker (or before `startWorker`). */
   worker?: Worker;
+  /** Starts the in-process worker of a stack started with `worker: 'later'`. */
+  startWorker(): Promise<void>;
   secrets: SecretStore;
   admin: () => Promise<Connection>;
   workDir: string;
@@ -49,8 +51,11 @@ export interface OnrampStackOptions {
   orgSettings?: Partial<OrgSettings>;
   /** The Java time-skipping test server instead of the dev server (onramp's search attributes registered on it). */
   timeSkipping?: boolean;
-  /** false: no worker in this process (the test runs workers as child processes, see worker-process.ts). */
-  worker?: boolean;
+  /**
+   * false: no worker in this process (the test runs workers as child processes, see worker-process.ts);
+   * 'later': none until `startWorker`, so a test can act on a workflow before any worker ran it.
+   */
+  worker?: boolean | 'later';
   /** AWS Secrets Manager at this endpoint (moto, test/helpers/moto.ts) instead of the encrypted file. */
   aws?: { endpoint: string; region: string };
   /** More configuration (notifications, ...), merged into the stack's. */
@@ -109,20 +114,22 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
   const secrets = await openSecretStore(config.secrets);
-  const worker =
-    options.worker === false
-      ? undefined
-      : await createOnrampWorker({
-          config,
-          connection: env.nativeConnection,
-          logger,
-          secrets,
-          workflowBundle: await getWorkflowBundle(),
-          taskQueue,
-          dataConverter,
-        });
-  // The worker runs for the whole suite: queries on finished workflows need one too.
-  const running = worker?.run();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createOnrampWorker({
+      config,
+      connection: env.nativeConnection,
+      logger,
+      secrets,
+      workflowBundle: await getWorkflowBundle(),
+      taskQueue,
+      dataConverter,
+    });
+    // The worker runs for the whole suite: queries on finished workflows need one too.
+    running = worker.run();
+  };
+  if (options.worker === undefined || options.worker === true) await startWorker();
   return {
     org,
     config,
@@ -131,7 +138,13 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
     env,
     keyRing,
     dataConverter,
-    worker,
+    get worker() {
+      return worker;
+    },
+    async startWorker() {
+      if (worker) throw new Error('the stack already has its worker');
+      await startWorker();
+    },
     secrets,
     admin,
     workDir,

@@ -79,6 +79,33 @@ describe('an approval that times out leaves nothing behind (time-skipping server
   });
 });
 
+describe('cancelled before any worker ran it', () => {
+  let stack: OnrampStack;
+  before(async () => {
+    stack = await startOnrampStack({ worker: 'later' });
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  // The cancel comes with the start, in the workflow's first activation: it must not cut short the reading
+  // of the sign-off keys and end the request as failed, with no stage to show.
+  test('cancelled, with its stage visible, and nothing created', async () => {
+    const name = 'cancel-at-start';
+    const { handle } = await startSpec(stack, specText('billing', name));
+    const before = stack.org.org.snapshot();
+    await handle.cancel();
+    await stack.startWorker();
+    await assertCancelled(handle);
+    const status = await onboardingStatus(stack.client, name);
+    assert.equal(status.phase, 'cancelled');
+    assert.equal(status.failure?.reason, 'the onboarding was cancelled');
+    await assertSearchAttributes(handle, name, 'cancelled');
+    assertOrgRestored(stack, before);
+    await assertNoSecretsStored(stack, name);
+  });
+});
+
 describe('a cancelled onboarding leaves nothing behind', () => {
   let stack: OnrampStack;
   let admin: LocalOrgAdmin;
