@@ -138,6 +138,13 @@ const ConfigSchema = z.strictObject({
   server: ServerSettingsSchema,
   /** Slack and signed-webhook notifications of requests awaiting sign-off (docs/notifications.md). */
   notifications: NotificationSettingsSchema,
+  /** The worker's HTTP listener: /metrics, /healthz, /readyz (docs/observability.md). */
+  worker: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(8481),
+    })
+    .prefault({}),
 });
 
 export type OnrampConfig = Omit<z.output<typeof ConfigSchema>, 'temporal'> & { temporal: TemporalSettings };
@@ -197,6 +204,8 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SIGNOFF_JWKS_FILE', ['signoff', 'jwksFile']],
   ...SERVER_ENV_KEYS,
   ...NOTIFICATION_ENV_KEYS,
+  ['ONRAMP_WORKER_HOST', ['worker', 'host']],
+  ['ONRAMP_WORKER_PORT', ['worker', 'port']],
 ];
 
 /** Every variable onramp's configuration reads (deployment files are checked against it). */
@@ -213,6 +222,24 @@ export class ConfigError extends Error {
     return `invalid onramp configuration: ${this.issues.join('; ')}`;
   }
 }
+
+/** Exit status of a process that will not start as configured (EX_CONFIG): restarting it cannot help. */
+export const EXIT_CONFIG = 78;
+
+/**
+ * Refuses a configuration whose files (keys a process needs from its first task on) do not exist, naming
+ * each: found at start, not when the first onboarding needs them.
+ */
+export function requireFiles(config: OnrampConfig, paths: readonly RequiredFile[]): void {
+  const issues = paths.flatMap((path) => {
+    const [section, key] = path.split('.') as [keyof OnrampConfig, string];
+    const file = (config[section] as Record<string, string>)[key]!;
+    return existsSync(file) ? [] : [describeIssue(path, `${file} does not exist`)];
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+type RequiredFile = 'salesforce.privateKeyPath' | 'signoff.jwksFile' | 'signoff.keyFile';
 
 /** The configuration files looked for in the current directory, in order, when ONRAMP_CONFIG is not set. */
 export const CONFIG_FILES = ['onramp.config.yaml', '.onramp/dev-config.yaml'] as const;

@@ -16,6 +16,7 @@ import { Failure } from '../shared/failures';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
 import { postWebhook } from './post-webhook';
+import { recordAuditFindings } from '../observability/worker-metrics';
 
 export interface RunAuditRequest {
   runId: string;
@@ -94,6 +95,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         reads,
       };
       const paths = await writeAuditReport(config.dir, report);
+      recordAuditFindings(report.counts);
       deps.logger.info(
         { runId: request.runId, integrations: active.length, findings: findings.length, reads },
         'audit report written',

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { AdminSession } from '../activities/deps';
 import { connectOnrampClient } from '../client/connect';
-import { loadConfig } from '../config';
+import { ConfigError, EXIT_CONFIG, loadConfig, requireFiles } from '../config';
 import { createLogger } from '../logger';
 import { listenOnrampServer } from '../server/listen';
 import { dataConverterFor } from '../temporal/data-converter';
@@ -20,10 +20,12 @@ export function serverCommand(io: CliIo): Command {
       try {
         const config = loadConfig();
         if (!config.server.oidc) {
-          throw new Error(
-            'server.oidc is not configured (ONRAMP_OIDC_ISSUER, ONRAMP_OIDC_CLIENT_ID, ONRAMP_OIDC_CLIENT_SECRET); see docs/server.md',
-          );
+          throw new ConfigError([
+            'server.oidc (ONRAMP_OIDC_ISSUER, ONRAMP_OIDC_CLIENT_ID, ONRAMP_OIDC_CLIENT_SECRET): not configured; the server signs people in only through an OpenID provider (docs/server.md)',
+          ]);
         }
+        // onramp's own key for the org, and the approval service's signing key: the first request needs both.
+        requireFiles(config, ['salesforce.privateKeyPath', 'signoff.keyFile']);
         const client = await connectOnrampClient(config, dataConverterFor(config.codec));
         const admin = new AdminSession(config);
         const logger = createLogger({ name: 'onramp-server', destination: pino.destination(2) });
@@ -42,8 +44,10 @@ export function serverCommand(io: CliIo): Command {
         };
         io.stdout(`onramp server on ${server.url} (sign-in: ${config.server.oidc.issuer})`);
       } catch (error) {
-        io.stderr(`onramp server: ${messageOf(error)}`);
-        io.setExitCode(1);
+        // Configuration a person must fix: one line, and EX_CONFIG so that supervisors do not restart it.
+        const config = error instanceof ConfigError;
+        io.stderr(`onramp server: ${config ? error.oneLine() : messageOf(error)}`);
+        io.setExitCode(config ? EXIT_CONFIG : 1);
         return;
       }
       io.setExitCode(await serveUntilSignal(running, (m) => io.stderr(`onramp server: ${m}`), 'the server'));

@@ -1,5 +1,6 @@
 import { Connection } from 'jsforce';
 import { JWT_BEARER_GRANT_TYPE, signJwtBearerAssertion } from '../crypto/jwt';
+import { recordSalesforceCall } from '../observability/salesforce-metrics';
 
 export interface JwtLogin {
   /** Where the token endpoint lives: the My Domain URL (or login/test.salesforce.com). */
@@ -61,6 +62,30 @@ async function connect(
         .catch((error: Error) => callback(error));
     },
   });
+  countApiCalls(conn);
   await conn.authorize(grant());
   return conn;
+}
+
+/**
+ * Every REST, SOAP and Metadata API request of the connection goes through its transport (the OAuth token
+ * requests through another): counted there, with the daily allocation each answer's Sforce-Limit-Info reports.
+ */
+function countApiCalls(conn: Connection): void {
+  const transport = conn._transport;
+  const send = transport.httpRequest.bind(transport);
+  transport.httpRequest = (request, options) => {
+    const sent = send(request, options);
+    // The StreamPromise itself is returned: jsforce reads the response as a stream from it.
+    sent.then(
+      (response) => recordSalesforceCall(response.statusCode, headerOf(response.headers, 'sforce-limit-info')),
+      () => recordSalesforceCall(undefined, undefined),
+    );
+    return sent;
+  };
+}
+
+function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

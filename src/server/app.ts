@@ -6,6 +6,8 @@ import type { Connection } from 'jsforce';
 import { randomBytes } from 'node:crypto';
 import type { OnrampConfig } from '../config';
 import type { Logger } from '../logger';
+import { orgReachable, temporalReachable } from '../observability/readiness';
+import { telemetryRoutes } from '../observability/server-metrics';
 import { ApiTokens } from './api-tokens';
 import { registerAuth } from './auth';
 import type { ServerContext } from './context';
@@ -81,6 +83,10 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
     const field = refusal.field ? ` (${refusal.field})` : '';
     const page = messagePage({ identity: request.identity }, 'Not done', `${refusal.message}${field}`);
     return reply.code(refusal.status).type('text/html; charset=utf-8').send(page);
+  });
+  telemetryRoutes(app, {
+    temporal: temporalReachable(options.client.connection),
+    salesforce: orgReachable(options.admin),
   });
   signInRoutes(app, ctx);
   apiRoutes(app, ctx);

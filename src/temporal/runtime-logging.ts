@@ -50,15 +50,20 @@ export class SdkLogBridge implements SdkLogger {
 }
 
 /**
- * Routes the process's Temporal SDK log through `logger`. The SDK runtime is process-wide and installed
- * once: where something already created it (an in-process test), its logger stays as it is.
+ * Routes the process's Temporal SDK log through `logger`, and with `prometheusBindAddress` serves the SDK's
+ * metrics (workflow and activity task latencies, poller and slot counts, ...) there in Prometheus' format.
+ * The SDK runtime is process-wide and installed once: where something already created it (an in-process
+ * test), it stays as it is.
  */
-export function routeSdkLogs(logger: Logger): void {
+export function routeSdkLogs(logger: Logger, prometheusBindAddress?: string): void {
   try {
     // The core's own (Rust) log is forwarded too, rather than printed to the console in its own format.
     Runtime.install({
       logger: new SdkLogBridge(logger),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+        ...(prometheusBindAddress ? { metrics: { prometheus: { bindAddress: prometheusBindAddress } } } : {}),
+      },
     });
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;

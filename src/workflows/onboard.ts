@@ -3,10 +3,12 @@ import {
   CancelledFailure,
   isCancellation,
   patched,
+  proxySinks,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
+import type { OnboardingOutcome, OnrampMetricSinks } from '../shared/metric-sinks';
 import { statusQuery } from '../shared/messages';
 import {
   ONBOARDING_STEP_CATALOGUE as STEP,
@@ -35,6 +37,8 @@ import { SignedApprovalBook } from './signed-approval';
 import { verifiedRequest, type SignedRequest } from './signed-request';
 
 const CANCELLED = 'the onboarding was cancelled';
+const OUTCOMES: readonly OnboardingPhase[] = ['completed', 'failed', 'cancelled', 'rejected', 'timed-out'];
+const { onrampMetrics } = proxySinks<OnrampMetricSinks>();
 
 /**
  * Onboards one integration, the way an admin would follow the runbook: wait for sign-off, then create
@@ -94,6 +98,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   const setPhase = (phase: OnboardingPhase) => {
     status.phase = phase;
     upsertSearchAttributes([{ key: ONRAMP_STAGE, value: phase }]);
+    if (OUTCOMES.includes(phase)) onrampMetrics.onboardingEnded(phase as OnboardingOutcome);
   };
   upsertSearchAttributes([
     { key: ONRAMP_INTEGRATION, value: integration.names.name },

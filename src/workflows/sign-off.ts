@@ -1,4 +1,5 @@
-import { condition, isCancellation, patched } from '@temporalio/workflow';
+import { condition, isCancellation, patched, proxySinks } from '@temporalio/workflow';
+import type { OnrampMetricSinks } from '../shared/metric-sinks';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
 import { formatDuration } from '../spec/duration';
@@ -9,6 +10,8 @@ import type { SignOffNotice, SignOffNotifications } from './notify';
 import { SignedApprovalBook } from './signed-approval';
 import { verifiedLifecycleRequest, type SignedRequest } from './signed-request';
 import { StepBoard } from './saga';
+
+const { onrampMetrics } = proxySinks<OnrampMetricSinks>();
 
 export type SignOffOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
 
@@ -28,6 +31,7 @@ export async function awaitSignOff(
   let open = true;
   acceptDecisions(book, () => open);
   const stopTimers = notify?.notices.watch(notify.notice, timeoutMs, () => book.outcome !== 'pending');
+  const asked = Date.now();
   let outcome: SignOffOutcome;
   try {
     const decided = await condition(() => book.outcome !== 'pending', timeoutMs);
@@ -39,6 +43,8 @@ export async function awaitSignOff(
     open = false;
     stopTimers?.();
   }
+  // Workflow time: the same on replay, when the sink is not called anyway.
+  onrampMetrics.approvalWaited((Date.now() - asked) / 1000, outcome);
   const told = notify?.notices.signedOff(outcome, outcomeDetail(book, outcome, timeoutMs));
   if (outcome !== 'approved') await told;
   return outcome;

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
-import { EXIT_CONFIG } from '../../src/worker';
+import { EXIT_CONFIG } from '../../src/config';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** tsx by path: the worker runs in a scratch directory, where `--import tsx` would not resolve. */
@@ -123,5 +123,39 @@ describe('the worker refuses to start', () => {
     ]) {
       assert.ok(lines[0]!.includes(name), `${name} named: ${lines[0]}`);
     }
+  });
+
+  test("without onramp's own key for the org or the sign-off public keys: one line naming both", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
+      [SECRETS_KEY_ENV]: randomBytes(32).toString('base64'),
+      ONRAMP_SIGNOFF_JWKS_FILE: join(dir, 'jwks.json'),
+    });
+    assert.equal(code, EXIT_CONFIG);
+    assert.deepEqual(lines, [
+      'onramp worker: invalid onramp configuration: ' +
+        'salesforce.privateKeyPath (ONRAMP_SF_PRIVATE_KEY_PATH): /run/secrets/onramp_sf_key does not exist; ' +
+        `signoff.jwksFile (ONRAMP_SIGNOFF_JWKS_FILE): ${join(dir, 'jwks.json')} does not exist`,
+    ]);
+  });
+
+  test('when Temporal does not answer: one line, exit 1 (a restart may find it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
+    const key = join(dir, 'sf.pem');
+    const jwks = join(dir, 'jwks.json');
+    writeFileSync(key, 'not read before the worker connects');
+    writeFileSync(jwks, '{}');
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SF_PRIVATE_KEY_PATH: key,
+      ONRAMP_SIGNOFF_JWKS_FILE: jwks,
+      ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
+      [SECRETS_KEY_ENV]: randomBytes(32).toString('base64'),
+    });
+    assert.equal(code, 1);
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^onramp worker: Temporal at 127\.0\.0\.1:9: /);
   });
 });

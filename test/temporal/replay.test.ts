@@ -14,6 +14,7 @@ import {
 } from '../helpers/history-fixtures';
 import { scanForSecrets } from '../helpers/secret-scan';
 import { getWorkflowBundle, teardownAll } from '../helpers/temporal-env';
+import { metricSinks } from '../../src/observability/worker-metrics';
 
 // Every history in test/fixtures/histories (scripts/record-histories.ts) replayed against the workflow code
 // as it is now: a change that would break workflows already running (an activity, timer or handler added,
@@ -27,6 +28,8 @@ async function replay(recorded: Array<Pick<HistoryFixture, 'workflowId' | 'histo
     // The worker's converter. The fixtures hold decoded payloads, which the codec passes through (as it does
     // history from before it was turned on), so the key does not matter.
     dataConverter: onrampDataConverter(new KeyRing([newCodecKey()])),
+    // The worker's sinks, as the workflows call them (a replay worker never runs them).
+    sinks: metricSinks,
   };
   const results: ReplayResult[] = [];
   const histories = recorded.map((fixture) => ({ workflowId: fixture.workflowId, history: historyOf(fixture) }));

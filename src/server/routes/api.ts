@@ -23,8 +23,6 @@ export function field(body: unknown, name: string, required: boolean): string | 
 
 /** The JSON API under /api: what the CLI and scripts call with a bearer token, and the console's fetches. */
 export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/healthz', async () => ({ ok: true }));
-
   app.get('/api/me', async (request) => identityOf(request));
 
   app.post('/api/plan', async (request) => ctx.requests.plan(identityOf(request), field(request.body, 'spec', true)));

@@ -3,6 +3,7 @@ import { clearSessionCookie, setSessionCookie } from '../auth';
 import type { ServerContext } from '../context';
 import { ApiError } from '../errors';
 import { signedOutPage } from '../views/pages';
+import { recordSignIn } from '../../observability/server-metrics';
 
 /** Only a path on this server: an open redirect through `returnTo` would lend onramp's name to phishing. */
 const localPath = (value: unknown) => (typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/');
@@ -27,6 +28,7 @@ export function signInRoutes(app: FastifyInstance, ctx: ServerContext): void {
     try {
       signedIn = await ctx.oidc.finish(new URL(request.url, ctx.publicUrl), login);
     } catch (error) {
+      recordSignIn('failed');
       throw new ApiError(
         400,
         'sign-in-failed',
@@ -35,6 +37,7 @@ export function signInRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const next = ctx.sessions.signIn(session, signedIn.identity, signedIn.idToken);
     setSessionCookie(reply, next, ctx.secureCookies);
+    recordSignIn('succeeded');
     request.log.info({ sub: signedIn.identity.sub, email: signedIn.identity.email }, 'signed in');
     return reply.redirect(login.returnTo);
   });
