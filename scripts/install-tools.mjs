@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
-import { ensureMoto } from './install-moto.mjs';
+import { ensureKubernetesValidate, ensureMoto } from './pip-tools.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -250,7 +250,14 @@ try {
     console.error(`install-tools: moto not installed (the AWS Secrets Manager tests will skip): ${err.message}`);
     return undefined;
   });
-  console.log(`install-tools: ${[...results.map((r) => r.value), moto].filter(Boolean).join(', ')} ready`);
+  // Optional too: the Kubernetes manifests' schema validation skips, saying why, without it.
+  const kubernetesValidate = await ensureKubernetesValidate(TOOLS_DIR).catch((err) => {
+    console.error(`install-tools: kubernetes-validate not installed (deploy/k8s validation will skip): ${err.message}`);
+    return undefined;
+  });
+  console.log(
+    `install-tools: ${[...results.map((r) => r.value), moto, kubernetesValidate].filter(Boolean).join(', ')} ready`,
+  );
 } catch (err) {
   console.error(`install-tools: ${err?.stack ?? err}`);
   process.exit(1);

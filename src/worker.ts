@@ -10,7 +10,7 @@ import { tracingFromEnv, type Tracing } from './observability/tracing';
 import { metricSinks, workerMetricsText } from './observability/worker-metrics';
 import { openSecretStore } from './secrets/open';
 import { SecretStoreError, type SecretStore } from './secrets/store';
-import { loadJwks } from './signoff/keys';
+import { loadJwks, SignoffKeyError } from './signoff/keys';
 import { describeTemporalConnection, temporalConnectionOptions } from './temporal/connection-settings';
 import { temporalConnectFailure } from './temporal/connect-failure';
 import { dataConverterFor } from './temporal/data-converter';
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   });
   // onramp's own key for the org, and the keys sign-offs are verified with: every onboarding needs both.
   requireFiles(config, ['salesforce.privateKeyPath', 'signoff.jwksFile']);
+  loadJwks(config.signoff.jwksFile); // read again by createOnrampWorker; here it stops a bad file before connecting
   const logger = createLogger({ name: 'onramp-worker' });
   // The SDK runtime's Prometheus exporter listens on loopback only: /metrics below serves what it collects.
   const sdkMetrics = `127.0.0.1:${await findFreePort()}`;
@@ -123,6 +124,7 @@ if (require.main === module) {
   main().catch((error) => {
     // Configuration a person must fix: one line that says what, where logs and `docker logs` keep it.
     if (error instanceof ConfigError) fail(error.oneLine(), EXIT_CONFIG);
+    if (error instanceof SignoffKeyError) fail(error.message, EXIT_CONFIG);
     console.error(error);
     process.exit(1);
   });

@@ -5,6 +5,7 @@ import { connectOnrampClient } from '../client/connect';
 import { ConfigError, EXIT_CONFIG, loadConfig, requireFiles } from '../config';
 import { createLogger } from '../logger';
 import { listenOnrampServer } from '../server/listen';
+import { loadSigningKey, SignoffKeyError } from '../signoff/keys';
 import { dataConverterFor } from '../temporal/data-converter';
 import type { CliIo } from './io';
 import { messageOf, portNumber } from './shared';
@@ -26,6 +27,7 @@ export function serverCommand(io: CliIo): Command {
         }
         // onramp's own key for the org, and the approval service's signing key: the first request needs both.
         requireFiles(config, ['salesforce.privateKeyPath', 'signoff.keyFile']);
+        loadSigningKey(config.signoff.keyFile);
         const client = await connectOnrampClient(config, dataConverterFor(config.codec));
         const admin = new AdminSession(config);
         const logger = createLogger({ name: 'onramp-server', destination: pino.destination(2) });
@@ -45,8 +47,8 @@ export function serverCommand(io: CliIo): Command {
         io.stdout(`onramp server on ${server.url} (sign-in: ${config.server.oidc.issuer})`);
       } catch (error) {
         // Configuration a person must fix: one line, and EX_CONFIG so that supervisors do not restart it.
-        const config = error instanceof ConfigError;
-        io.stderr(`onramp server: ${config ? error.oneLine() : messageOf(error)}`);
+        const config = error instanceof ConfigError || error instanceof SignoffKeyError;
+        io.stderr(`onramp server: ${error instanceof ConfigError ? error.oneLine() : messageOf(error)}`);
         io.setExitCode(config ? EXIT_CONFIG : 1);
         return;
       }

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
 import { EXIT_CONFIG } from '../../src/config';
+import { generateSigningKey, publicJwkOf } from '../../src/signoff/keys';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** tsx by path: the worker runs in a scratch directory, where `--import tsx` would not resolve. */
@@ -146,7 +147,7 @@ describe('the worker refuses to start', () => {
     const key = join(dir, 'sf.pem');
     const jwks = join(dir, 'jwks.json');
     writeFileSync(key, 'not read before the worker connects');
-    writeFileSync(jwks, '{}');
+    writeFileSync(jwks, JSON.stringify({ keys: [publicJwkOf(generateSigningKey())] }));
     const { code, lines } = await runWorker(dir, {
       ...SALESFORCE,
       ONRAMP_SF_PRIVATE_KEY_PATH: key,
@@ -157,5 +158,22 @@ describe('the worker refuses to start', () => {
     assert.equal(code, 1);
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^onramp worker: Temporal at 127\.0\.0\.1:9: /);
+  });
+
+  test('with sign-off public keys it cannot use: one line, before it connects anywhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
+    const key = join(dir, 'sf.pem');
+    const jwks = join(dir, 'jwks.json');
+    writeFileSync(key, 'not read before the worker connects');
+    writeFileSync(jwks, '{"keys": []}');
+    const { code, lines } = await runWorker(dir, {
+      ...SALESFORCE,
+      ONRAMP_SF_PRIVATE_KEY_PATH: key,
+      ONRAMP_SIGNOFF_JWKS_FILE: jwks,
+      ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
+      [SECRETS_KEY_ENV]: randomBytes(32).toString('base64'),
+    });
+    assert.equal(code, EXIT_CONFIG);
+    assert.deepEqual(lines, [`onramp worker: sign-off JWKS ${jwks}: keys: must hold at least one key`]);
   });
 });
