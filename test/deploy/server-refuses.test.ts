@@ -1,34 +1,20 @@
 // `onramp server` refuses to start when its configuration cannot work: one line naming each setting to fix,
 // exit status 78 (EX_CONFIG) so that a supervisor does not restart it into the same failure.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXIT_CONFIG } from '../../src/config';
+import { runUntilExit, SALESFORCE_SETTINGS } from '../helpers/refusing-process';
 
 const ONRAMP = resolve(__dirname, '..', '..', 'bin', 'onramp');
 
-function runServer(vars: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'onramp-server-refuse-'));
-  const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, '');
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ONRAMP_CONFIG: configPath, ...vars };
-  const child = spawn(process.execPath, [ONRAMP, 'server'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.resume();
-  return new Promise((done) => child.on('exit', (code) => done({ code, lines: stderr.trimEnd().split('\n') })));
+function runServer(vars: Record<string, string>) {
+  return runUntilExit(mkdtempSync(join(tmpdir(), 'onramp-server-refuse-')), [ONRAMP, 'server'], vars);
 }
 
-const SALESFORCE = {
-  ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
-  ONRAMP_SF_USERNAME: 'onramp@acme.example',
-  ONRAMP_SF_CONSUMER_KEY: '3MVG9exampleconsumerkey',
-  ONRAMP_SF_PRIVATE_KEY_PATH: '/run/secrets/onramp_sf_key',
-  TEMPORAL_ADDRESS: '127.0.0.1:9',
-};
+const SALESFORCE = SALESFORCE_SETTINGS;
 const OIDC = {
   ONRAMP_OIDC_ISSUER: 'https://acme.okta.example',
   ONRAMP_OIDC_CLIENT_ID: 'onramp',

@@ -1,7 +1,6 @@
 // The worker refuses to start when its configuration cannot work, with one line that says why, and creates
 // nothing: no key beside the data, no store file. Exit status 78 (EX_CONFIG) tells supervisors not to retry.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,36 +9,16 @@ import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { EncryptedFileSecretStore, SECRETS_KEY_ENV } from '../../src/secrets/encrypted-file-store';
 import { EXIT_CONFIG } from '../../src/config';
+import { runUntilExit, SALESFORCE_SETTINGS } from '../helpers/refusing-process';
 import { generateSigningKey, publicJwkOf } from '../../src/signoff/keys';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** tsx by path: the worker runs in a scratch directory, where `--import tsx` would not resolve. */
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-/** Runs src/worker.ts with only these variables (and PATH/HOME); resolves with its exit code and stderr lines. */
-function runWorker(dir: string, vars: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
-  const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, '');
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ONRAMP_CONFIG: configPath, ...vars };
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'worker.ts')], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.resume();
-  return new Promise((done) => child.on('exit', (code) => done({ code, lines: stderr.trimEnd().split('\n') })));
-}
-
-const SALESFORCE = {
-  ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
-  ONRAMP_SF_USERNAME: 'onramp@acme.example',
-  ONRAMP_SF_CONSUMER_KEY: '3MVG9exampleconsumerkey',
-  ONRAMP_SF_PRIVATE_KEY_PATH: '/run/secrets/onramp_sf_key',
-  // Nothing listens here: the worker must stop before it would connect.
-  TEMPORAL_ADDRESS: '127.0.0.1:9',
-};
+const runWorker = (dir: string, vars: Record<string, string>) =>
+  runUntilExit(dir, ['--import', TSX, join(ROOT, 'src', 'worker.ts')], vars);
+const SALESFORCE = SALESFORCE_SETTINGS;
 
 describe('the worker refuses to start', () => {
   test('without a secrets key: one line, nothing created', async () => {
@@ -142,19 +121,23 @@ describe('the worker refuses to start', () => {
     ]);
   });
 
-  test('when Temporal does not answer: one line, exit 1 (a restart may find it)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
-    const key = join(dir, 'sf.pem');
-    const jwks = join(dir, 'jwks.json');
-    writeFileSync(key, 'not read before the worker connects');
-    writeFileSync(jwks, JSON.stringify({ keys: [publicJwkOf(generateSigningKey())] }));
-    const { code, lines } = await runWorker(dir, {
+  /** Every file the worker reads at start present, with these sign-off public keys. */
+  function startable(dir: string, jwks: string): Record<string, string> {
+    writeFileSync(join(dir, 'sf.pem'), 'not read before the worker connects');
+    writeFileSync(join(dir, 'jwks.json'), jwks);
+    return {
       ...SALESFORCE,
-      ONRAMP_SF_PRIVATE_KEY_PATH: key,
-      ONRAMP_SIGNOFF_JWKS_FILE: jwks,
+      ONRAMP_SF_PRIVATE_KEY_PATH: join(dir, 'sf.pem'),
+      ONRAMP_SIGNOFF_JWKS_FILE: join(dir, 'jwks.json'),
       ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
       [SECRETS_KEY_ENV]: randomBytes(32).toString('base64'),
-    });
+    };
+  }
+
+  test('when Temporal does not answer: one line, exit 1 (a restart may find it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
+    const jwks = JSON.stringify({ keys: [publicJwkOf(generateSigningKey())] });
+    const { code, lines } = await runWorker(dir, startable(dir, jwks));
     assert.equal(code, 1);
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^onramp worker: Temporal at 127\.0\.0\.1:9: /);
@@ -162,18 +145,10 @@ describe('the worker refuses to start', () => {
 
   test('with sign-off public keys it cannot use: one line, before it connects anywhere', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onramp-refuse-'));
-    const key = join(dir, 'sf.pem');
-    const jwks = join(dir, 'jwks.json');
-    writeFileSync(key, 'not read before the worker connects');
-    writeFileSync(jwks, '{"keys": []}');
-    const { code, lines } = await runWorker(dir, {
-      ...SALESFORCE,
-      ONRAMP_SF_PRIVATE_KEY_PATH: key,
-      ONRAMP_SIGNOFF_JWKS_FILE: jwks,
-      ONRAMP_SECRETS_FILE: join(dir, 'secrets.json'),
-      [SECRETS_KEY_ENV]: randomBytes(32).toString('base64'),
-    });
+    const { code, lines } = await runWorker(dir, startable(dir, '{"keys": []}'));
     assert.equal(code, EXIT_CONFIG);
-    assert.deepEqual(lines, [`onramp worker: sign-off JWKS ${jwks}: keys: must hold at least one key`]);
+    assert.deepEqual(lines, [
+      `onramp worker: sign-off JWKS ${join(dir, 'jwks.json')}: keys: must hold at least one key`,
+    ]);
   });
 });

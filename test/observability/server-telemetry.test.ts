@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkReadiness } from '../../src/observability/readiness';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
-
-function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+import { sample } from '../helpers/prometheus';
 
 describe('onramp server: health and metrics', () => {
   const c = useConsoleStack();

@@ -14,12 +14,7 @@ import { startWorkerProcess, type WorkerProcess } from '../../src/worker-launch'
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { getWorkflowBundle, teardownAll } from '../helpers/temporal-env';
 import { approveByPolicy, specText, startSpec } from '../onboarding/helpers';
-
-/** The value of one sample in a Prometheus text exposition (undefined when absent). */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+import { sample } from '../helpers/prometheus';
 
 describe('the worker reports how it is doing', () => {
   let stack: OnrampStack;
