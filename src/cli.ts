@@ -14,6 +14,7 @@ import { orgCommand } from './cli/org';
 import { serverCommand } from './cli/server';
 import { EXIT, unexpected } from './cli/shared';
 import { statusCommands } from './cli/status';
+import { doctorCommand } from './cli/doctor';
 
 /**
  * The `onramp` command line. Each command family lives in its own module under src/cli/ and is added
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(remediateCommand(io));
   program.addCommand(codecServerCommand(io));
   program.addCommand(serverCommand(io));
+  program.addCommand(doctorCommand(io));
   // Command modules build their commands standalone, so usage errors anywhere must be routed here (exit 2).
   const settle = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput());

@@ -17,7 +17,9 @@ import type { SObjectDef } from './types';
 
 /**
  * System permissions a permission set (or a profile's own permission set) can carry. The local org
- * enforces the ones it knows the meaning of; see security/permissions.ts.
+ * enforces the ones it knows the meaning of; see security/permissions.ts. The rest are carried as fields
+ * (granted to System Administrator, read back through the API) so that a client can read a user's
+ * effective permissions as it would on Salesforce (`onramp doctor` does).
  */
 export const SYSTEM_PERMISSIONS = [
   'PermissionsApiEnabled',
@@ -33,6 +35,22 @@ export const SYSTEM_PERMISSIONS = [
   'PermissionsAuthorApex',
   'PermissionsViewAllUsers',
   'PermissionsManageConnectedApps',
+  'PermissionsManageRemoteAccess',
+  'PermissionsManageProfilesPermissionsets',
+  'PermissionsExternalClientAppViewer',
+  'PermissionsExternalClientAppAdmin',
+  'PermissionsExternalClientAppDeveloper',
+  'PermissionsViewClientSecret',
+  'PermissionsManageCustomPermissions',
+  'PermissionsResetPasswords',
+  'PermissionsFreezeUsers',
+  'PermissionsManageRoles',
+  'PermissionsManageIpAddresses',
+  'PermissionsManageSharing',
+  'PermissionsMonitorLoginHistory',
+  'PermissionsManagePasswordPolicies',
+  'PermissionsManageLoginAccessPolicies',
+  'PermissionsDelegatedTwoFactor',
 ] as const;
 export type SystemPermission = (typeof SYSTEM_PERMISSIONS)[number];
 
