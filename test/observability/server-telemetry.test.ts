@@ -17,7 +17,7 @@ describe('onramp server: health and metrics', () => {
 
   it('counts requests by route pattern and sign-ins by outcome', async () => {
     const agent = new HttpAgent();
-    await agent.signIn(c.server, 'security@acme.example');
+    await agent.signIn(c.server, 'alice@acme.example');
     for (const name of ['billing', 'warehouse']) await agent.request(`${c.server.url}/api/requests/${name}`);
     assert.equal((await agent.request(`${c.server.url}/api/me`)).status, 200);
     // A callback this browser did not start: a failed sign-in.

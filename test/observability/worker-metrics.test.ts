@@ -1,7 +1,9 @@
 // The worker's /metrics, /healthz and /readyz, from the real worker process (src/worker.ts main) on the stack:
 // after onboardings and an audit, onramp's metrics say what happened, and the SDK runtime's are served too.
+// OTEL_EXPORTER_OTLP_ENDPOINT points it at a real OTLP/HTTP receiver: the onboarding arrives there as one trace.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -15,14 +17,17 @@ import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { getWorkflowBundle, teardownAll } from '../helpers/temporal-env';
 import { approveByPolicy, specText, startSpec } from '../onboarding/helpers';
 import { sample } from '../helpers/prometheus';
+import { startOtlpReceiver } from '../helpers/otlp-receiver';
 
 describe('the worker reports how it is doing', () => {
   let stack: OnrampStack;
   let worker: WorkerProcess;
   let url: string;
+  let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
   before(async () => {
     stack = await startOnrampStack({ worker: false });
+    otlp = await startOtlpReceiver();
     const bundlePath = join(stack.workDir, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await getWorkflowBundle()).code);
     const port = await findFreePort();
@@ -35,6 +40,8 @@ describe('the worker reports how it is doing', () => {
         ONRAMP_CONFIG: stack.configFile,
         [WORKFLOW_BUNDLE_ENV]: bundlePath,
         ONRAMP_WORKER_PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        OTEL_SERVICE_NAME: 'onramp-worker-under-test',
       },
       args: ['--import', 'tsx', resolve(__dirname, '..', '..', 'src', 'worker.ts')],
     });
@@ -43,6 +50,7 @@ describe('the worker reports how it is doing', () => {
   // The worker first: it holds on to Temporal and the org.
   after(async () => {
     await worker?.stop();
+    await otlp?.close();
     await stack?.close();
     await teardownAll();
   });
@@ -101,5 +109,21 @@ describe('the worker reports how it is doing', () => {
     // The SDK runtime's own metrics, bridged from its exporter.
     assert.match(text, /^temporal_workflow_completed\{/m);
     assert.match(text, /^temporal_activity_execution_latency/m);
+  });
+
+  test('traces: the onboarding reached the OTLP receiver as one trace, the workflow with its activities', async () => {
+    // The exporter sends in batches, every few seconds: wait for the completed onboarding's last step and run.
+    const runbook = () => otlp.spans.find((s) => s.name === 'RunActivity:writeRunbook');
+    const inTrace = () => otlp.spans.filter((s) => s.traceId === runbook()?.traceId).map((s) => s.name);
+    for (let i = 0; i < 300 && !inTrace().includes('RunWorkflow:onboardIntegration'); i++) await sleep(100);
+    assert.ok(runbook(), `spans received: ${otlp.spans.map((s) => s.name).join(', ')}`);
+    assert.equal(runbook()!.service, 'onramp-worker-under-test');
+    for (const name of [
+      'RunWorkflow:onboardIntegration',
+      'RunActivity:createIntegrationUser',
+      'RunActivity:createApp',
+    ]) {
+      assert.ok(inTrace().includes(name), `${name}: ${inTrace().join(', ')}`);
+    }
   });
 });
