@@ -73,6 +73,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   const signed: SignedRequest | undefined = patched('onramp-signed-signoff')
     ? await verifiedRequest(input).catch((error: unknown) => {
         status.phase = 'failed';
+        onrampMetrics.onboardingEnded('failed');
         status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
         throw error;
       })
