@@ -113,6 +113,16 @@ const ConfigSchema = z.strictObject({
       path: ['webhookSigningKey'],
     })
     .prefault({}),
+  owners: z
+    .strictObject({
+      /**
+       * The identity provider's people and groups as a JSON file (src/audit/owner-directory.ts), exported
+       * from its SCIM or users API by a scheduled job. Without it, only the embedded provider's people are
+       * known (when no `server.oidc` is configured); otherwise owners are not checked, and the report says so.
+       */
+      directoryFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   codec: z
     .strictObject({
       /** `id1:base64key,id2:base64key`, the first encrypting; when absent, the key file is used (created on first use). */
@@ -196,6 +206,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_AUDIT_UNUSED_DAYS', ['audit', 'unusedDays']],
   ['ONRAMP_AUDIT_CERTIFICATE_EXPIRY_DAYS', ['audit', 'certificateExpiryDays']],
   ['ONRAMP_AUDIT_AUTO_ROTATE', ['audit', 'autoRotate']],
+  ['ONRAMP_OWNERS_DIRECTORY_FILE', ['owners', 'directoryFile']],
   ['ONRAMP_CODEC_KEYS', ['codec', 'keys']],
   ['ONRAMP_CODEC_KEY_FILE', ['codec', 'keyFile']],
   ['ONRAMP_CODEC_TOKEN', ['codec', 'serverToken']],

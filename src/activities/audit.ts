@@ -1,6 +1,7 @@
 import { heartbeat, getClient } from '@temporalio/activity';
 import { listManagedIntegrations } from '../client/registry';
 import { PROFILE_BASELINE, compareIntegration, type CompareOptions } from '../audit/compare';
+import { loadOwnerDirectory } from '../audit/owner-directory';
 import { writeAuditReport } from '../audit/report-files';
 import { signatureHeaders } from '../audit/webhook-signature';
 import {
@@ -44,13 +45,16 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         unusedDays: request.unusedDays ?? config.unusedDays,
         certificateExpiryDays: request.certificateExpiryDays ?? config.certificateExpiryDays,
         profileBaseline: PROFILE_BASELINE,
+        directory: await loadOwnerDirectory(deps.config).catch((error: Error) => {
+          throw Failure.InvalidAuditInput(`the owner directory could not be read: ${error.message}`);
+        }),
       };
       if (
         !(options.unusedDays > 0) ||
         !(options.certificateExpiryDays >= 0) ||
         Number.isNaN(Date.parse(options.asOf))
       ) {
-        const given = JSON.stringify({ ...options, profileBaseline: undefined });
+        const given = JSON.stringify({ ...options, profileBaseline: undefined, directory: undefined });
         throw Failure.InvalidAuditInput(`invalid audit input: ${given}`);
       }
       const { targets, queried } = await listManagedIntegrations(getClient(), {
@@ -76,6 +80,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         asOf: options.asOf,
         instanceUrl: deps.config.salesforce.instanceUrl,
         thresholds: { unusedDays: options.unusedDays, certificateExpiryDays: options.certificateExpiryDays },
+        ownerDirectory: options.directory?.source ?? 'none configured: owners were not checked',
         counts: countBySeverity(findings),
         integrations: active.map((t) => {
           const own = findings.filter((f) => f.integration === t.integration);

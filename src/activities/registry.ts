@@ -1,5 +1,6 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { ownerRegisterOf } from '../audit/owner-register';
 import { recordIntegration, registryHandle } from '../client/registry';
 import { deregisterUpdate } from '../shared/registry';
 import type { OnboardingResult } from '../shared/types';
@@ -24,6 +25,7 @@ export function registryActivities() {
           approvals: result.approvals,
           onboardedAt,
           runbookPath: result.runbookPath,
+          register: ownerRegisterOf({ integration: input.integration, onboardedAt }),
         },
         `onboarding ${input.onboardingId}`,
       );

@@ -8,7 +8,8 @@ import type {
   IntegrationFacts,
   ObjectPermissionFact,
 } from './facts';
-import type { Evidence, Finding, FindingKind, Fix, Severity } from './findings';
+import type { Evidence, Finding, FindingKind, Fix, Proposal, Severity } from './findings';
+import { compareRegister, type OwnerDirectory } from './owner-checks';
 import type { AuditTarget } from './target';
 
 export interface CompareOptions {
@@ -20,6 +21,8 @@ export interface CompareOptions {
   certificateExpiryDays: number;
   /** System permissions the integration profile carries by design (see PROFILE_BASELINE). */
   profileBaseline: readonly string[];
+  /** Who the identity provider knows; absent when no directory is configured (owners are not checked). */
+  directory?: OwnerDirectory;
 }
 
 /**
@@ -45,8 +48,16 @@ const rangeKey = (r: { start: string; end: string }) => `${r.start}-${r.end}`;
 /** Compares one integration's desired state with what the org holds; no finding means no drift. */
 export function compareIntegration(target: AuditTarget, facts: IntegrationFacts, options: CompareOptions): Finding[] {
   const findings: Finding[] = [];
-  const report = (kind: FindingKind, severity: Severity, summary: string, evidence: Evidence[], fix?: Fix) =>
-    findings.push({ integration: target.integration, kind, severity, summary, evidence, ...(fix ? { fix } : {}) });
+  const report: Report = (kind, severity, summary, evidence, fix, proposal) =>
+    findings.push({
+      integration: target.integration,
+      kind,
+      severity,
+      summary,
+      evidence,
+      ...(fix ? { fix } : {}),
+      ...(proposal ? { proposal } : {}),
+    });
 
   compareUser(target, facts, report);
   compareAssignments(target, facts, report);
@@ -57,11 +68,19 @@ export function compareIntegration(target: AuditTarget, facts: IntegrationFacts,
     compareProfile(target, facts.profile, options.profileBaseline, report);
   compareApp(target, facts, report);
   compareCertificates(target, facts, options, report);
-  compareUsage(facts, options, report);
+  compareUsage(target, facts, options, report);
+  compareRegister(target, options, report);
   return findings;
 }
 
-type Report = (kind: FindingKind, severity: Severity, summary: string, evidence: Evidence[], fix?: Fix) => void;
+export type Report = (
+  kind: FindingKind,
+  severity: Severity,
+  summary: string,
+  evidence: Evidence[],
+  fix?: Fix,
+  proposal?: Proposal,
+) => void;
 
 function compareUser(target: AuditTarget, facts: IntegrationFacts, report: Report): void {
   const want = target.user;
@@ -503,14 +522,15 @@ function compareCertificates(
   }
 }
 
-function compareUsage(facts: IntegrationFacts, options: CompareOptions, report: Report): void {
+function compareUsage(target: AuditTarget, facts: IntegrationFacts, options: CompareOptions, report: Report): void {
   const login = facts.login;
   if (!facts.user || !login || login.successesInWindow > 0) return;
   const since = new Date(Date.parse(options.asOf) - options.unusedDays * DAY_MS).toISOString();
+  const last = facts.user.lastLoginDate ?? 'never';
   report(
     'unused',
     'low',
-    `no successful login in ${options.unusedDays} days (last: ${facts.user.lastLoginDate ?? 'never'}): a candidate for offboarding`,
+    `no successful login in ${options.unusedDays} days (last: ${last}): offboarding is proposed to ${target.register.owner}`,
     [
       {
         source: `User.LastLoginDate ${facts.user.id}`,
@@ -522,6 +542,13 @@ function compareUsage(facts: IntegrationFacts, options: CompareOptions, report: 
         actual: { rows: 0 },
       },
     ],
+    undefined,
+    {
+      action: 'offboard',
+      to: target.register.owner,
+      reason: `no successful login or token since ${since.slice(0, 10)} (last: ${last})`,
+      command: `onramp offboard ${target.integration} --reason "unused since ${since.slice(0, 10)}"`,
+    },
   );
 }
 

@@ -28,6 +28,9 @@ export const FINDING_KINDS = [
   'certificate-expiring',
   'certificate-expired',
   'unused',
+  'owner-unknown',
+  'review-overdue',
+  'purpose-missing',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -48,6 +51,19 @@ export type Fix =
   | { op: 'update'; sobject: string; id: string; fields: Record<string, unknown> }
   | { op: 'create'; sobject: string; fields: Record<string, unknown> };
 
+/**
+ * What onramp proposes to the integration's owner for a finding no fix undoes: an unused integration is
+ * proposed for offboarding (which still needs its own approval; the audit only reads the org).
+ */
+export interface Proposal {
+  action: 'offboard';
+  /** The owner the proposal goes to (the owner register's). */
+  to: string;
+  reason: string;
+  /** What carries the proposal out once someone decides to. */
+  command: string;
+}
+
 export interface Finding {
   integration: string;
   kind: FindingKind;
@@ -55,4 +71,5 @@ export interface Finding {
   summary: string;
   evidence: Evidence[];
   fix?: Fix;
+  proposal?: Proposal;
 }

@@ -21,6 +21,8 @@ export interface AuditReport {
   asOf: string;
   instanceUrl: string;
   thresholds: { unusedDays: number; certificateExpiryDays: number };
+  /** Where the owners were checked (absent in reports written before the owner register). */
+  ownerDirectory?: string;
   counts: Record<Severity, number>;
   integrations: AuditedIntegration[];
   /** Registered integrations that were not audited, and why (retired ones). */
@@ -83,6 +85,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
     '',
     `Org ${report.instanceUrl}, as of ${report.asOf} (generated ${report.generatedAt}, workflow \`${report.workflowId}\`).`,
     `Unused after ${report.thresholds.unusedDays} days without a successful login; certificates reported ${report.thresholds.certificateExpiryDays} days before expiry.`,
+    ...(report.ownerDirectory ? [`Owners checked against ${report.ownerDirectory}.`] : []),
     '',
     '| severity | findings |',
     '| --- | --- |',
@@ -105,10 +108,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
       '| severity | finding | what | fix |',
       '| --- | --- | --- | --- |',
     );
-    for (const f of findings)
-      lines.push(
-        `| ${f.severity} | ${f.kind} | ${cell(f.summary)} | ${f.fix ? `${f.fix.op} ${f.fix.sobject}` : 'needs a human'} |`,
-      );
+    for (const f of findings) lines.push(`| ${f.severity} | ${f.kind} | ${cell(f.summary)} | ${fixText(f)} |`);
     lines.push('', 'Evidence:', '');
     for (const f of findings) {
       for (const e of f.evidence) lines.push(`- ${f.kind}: ${cell(e.source)}${evidenceDetail(e)}`);
@@ -120,6 +120,12 @@ export function renderAuditMarkdown(report: AuditReport): string {
     lines.push('', '## Skipped', '', ...report.skipped.map((s) => `- ${s.integration}: ${s.reason}`));
   lines.push('', '## Reads', '', ...Object.entries(report.reads).map(([k, v]) => `- ${k}: ${v}`), '');
   return lines.join('\n');
+}
+
+function fixText(f: Finding): string {
+  if (f.fix) return `${f.fix.op} ${f.fix.sobject}`;
+  if (f.proposal) return cell(`proposed to ${f.proposal.to}: \`${f.proposal.command}\``);
+  return 'needs a human';
 }
 
 function evidenceDetail(e: Finding['evidence'][number]): string {

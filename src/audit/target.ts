@@ -3,7 +3,8 @@
  * to travel in the registry workflow's memo so the audit reads every integration's desired state from
  * one visibility listing. Pure (types only): the registry workflow computes it.
  */
-import type { RegistryRecord, RegistryState } from '../shared/registry';
+import type { OwnerRegister, RegistryRecord, RegistryState } from '../shared/registry';
+import { registerOf } from './owner-register';
 import type { AppRecord } from '../shared/types';
 import type { FieldGrant, IpRange, ObjectGrant } from '../spec/schema';
 
@@ -29,6 +30,7 @@ export interface AuditTarget {
     permissionSetName: string;
   };
   certificate?: { fingerprint: string; expiresAt: string };
+  register: OwnerRegister;
 }
 
 export function auditTargetOf(record: RegistryRecord): AuditTarget {
@@ -64,5 +66,6 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
           certificate: { fingerprint: credentials.certificateFingerprint, expiresAt: credentials.certificateExpiresAt },
         }
       : {}),
+    register: registerOf(record.desired),
   };
 }

@@ -22,6 +22,19 @@ export interface DesiredState {
   approvals: ApprovalRecord[];
   onboardedAt: string;
   runbookPath?: string;
+  /** The owner register (absent in records made before it existed: the audit derives it from the spec). */
+  register?: OwnerRegister;
+}
+
+/** Who answers for an integration, why it exists, and when they next review it. */
+export interface OwnerRegister {
+  /** An email the identity provider knows: a person's, or a (mail-enabled) group's. */
+  owner: string;
+  purpose: string;
+  /** The review cadence, e.g. `90d`. */
+  reviewEvery: string;
+  /** When the next review is due (ISO). */
+  nextReviewAt: string;
 }
 
 export type RegistryChangeKind = 'registered' | 'amended' | 'retired';

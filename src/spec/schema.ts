@@ -17,6 +17,7 @@
  * No Node imports: this module is safe to import from workflow code.
  */
 import { z } from 'zod';
+import { REVIEW_EVERY_DEFAULT } from '../audit/owner-register';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { INTEGRATION_NAME_MAX, INTEGRATION_NAME_MIN, INTEGRATION_NAME_PATTERN } from './names';
 
@@ -482,6 +483,31 @@ const AccessSchema = z.strictObject({
     .meta({ description: 'Apex classes the integration may call (REST resources, web services).' }),
 });
 
+const PURPOSE_MIN = 10;
+const REVIEW_EVERY_MAX_MS = 366 * 86_400_000;
+
+/** The owner register's review date: a cadence, and optionally the first date (else onboarding + cadence). */
+const ReviewSchema = z.strictObject({
+  every: z
+    .string({ error: 'must be a duration string such as 90d or 13w' })
+    .regex(DURATION_PATTERN, { error: 'must be a duration such as 30d, 13w or 90d' })
+    .refine(
+      (d) => {
+        const ms = parseDuration(d);
+        return ms === undefined ? !DURATION_PATTERN.test(d) : ms >= 86_400_000 && ms <= REVIEW_EVERY_MAX_MS;
+      },
+      { error: 'must be at least 1d and at most 366d' },
+    )
+    .default(REVIEW_EVERY_DEFAULT)
+    .meta({
+      description: `How often the owner reviews the integration (default ${REVIEW_EVERY_DEFAULT}, at most 366d).`,
+    }),
+  next: z.iso
+    .date({ error: 'must be a date such as 2027-03-31' })
+    .optional()
+    .meta({ description: 'The first review date (YYYY-MM-DD); later ones follow the cadence.' }),
+});
+
 const UserOverridesSchema = z.strictObject({
   username: email('username').max(80, { error: 'username must be at most 80 characters' }).optional(),
   email: email('email').optional(),
@@ -501,7 +527,17 @@ export const IntegrationSpecSchema = z
       .max(80, { error: 'must be at most 80 characters' })
       .meta({ description: 'Human name of the external system, used in labels.' }),
     owner: email('owner').meta({
-      description: 'Email of the team that owns the integration; receives Salesforce notifications.',
+      description:
+        'Email of the person or group that owns the integration, as the identity provider knows it; receives Salesforce notifications and review requests.',
+    }),
+    purpose: z
+      .string({ error: 'must say what the integration is for' })
+      .trim()
+      .min(PURPOSE_MIN, { error: `must say in at least ${PURPOSE_MIN} characters what the integration is for` })
+      .max(500, { error: 'must be at most 500 characters' })
+      .meta({ description: 'What the external system does with this access: the owner register and reviews show it.' }),
+    review: ReviewSchema.prefault({}).meta({
+      description: `When the owner next reviews the integration (default: every ${REVIEW_EVERY_DEFAULT}, from onboarding).`,
     }),
     requestedBy: identity.meta({ description: 'Who asked for the integration (email or handle).' }),
     approvers: z

@@ -9,6 +9,7 @@ export function baseSpec(overrides: Partial<IntegrationSpecInput> = {}): Integra
     name: 'billing',
     displayName: 'Billing system',
     owner: 'billing-team@acme.example',
+    purpose: 'Issues invoices from closed opportunities.',
     requestedBy: 'jdoe@acme.example',
     approvers: ['security@acme.example'],
     app: { flow: 'jwt-bearer' },

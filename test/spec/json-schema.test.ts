@@ -25,6 +25,7 @@ describe('JSON Schema', () => {
       'kind',
       'name',
       'owner',
+      'purpose',
       'requestedBy',
     ]);
     assert.deepEqual(schema.properties.app.properties.flow.enum, ['jwt-bearer', 'client-credentials']);

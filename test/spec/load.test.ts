@@ -107,6 +107,7 @@ describe('loadSpec', () => {
       '      rights: [read]',
       '    - name: Bad Name',
       '      rights: [read]',
+      'purpose: Issues invoices from closed opportunities.',
     ].join('\n');
     const r = parseSpec(text, { filename: 'spec.yaml' });
     assert.ok(!r.ok);

@@ -285,4 +285,20 @@ describe('integration spec schema', () => {
     errorAt(baseSpec({ apiVersion: 'onramp/v2' as never }), 'apiVersion', /onramp\/v1/);
     errorAt(baseSpec({ kind: 'Thing' as never }), 'kind', /Integration/);
   });
+
+  it('owner register: purpose required, review cadence and date validated by field', () => {
+    const { purpose: _purpose, ...noPurpose } = baseSpec();
+    errorAt(noPurpose, 'purpose', /is required/);
+    errorAt(baseSpec({ purpose: 'sync' }), 'purpose', /at least 10 characters/);
+    assert.deepEqual(ok(baseSpec()).review, { every: '90d' });
+    assert.deepEqual(ok(baseSpec({ review: { every: '13w', next: '2027-03-31' } })).review, {
+      every: '13w',
+      next: '2027-03-31',
+    });
+    errorAt(baseSpec({ review: { every: '12h' } }), 'review.every', /at least 1d and at most 366d/);
+    errorAt(baseSpec({ review: { every: '400d' } }), 'review.every', /at least 1d and at most 366d/);
+    errorAt(baseSpec({ review: { every: 'quarterly' } }), 'review.every', /must be a duration/);
+    errorAt(baseSpec({ review: { next: '2027-02-30' } }), 'review.next', /must be a date such as 2027-03-31/);
+    errorAt(baseSpec({ review: { next: 'next spring' } }), 'review.next', /must be a date/);
+  });
 });

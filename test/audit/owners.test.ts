@@ -1,0 +1,133 @@
+// The owner register in the quarterly audit, on the real Temporal server and the local org: an owner the
+// identity provider (the embedded one, then a configured directory export) no longer knows is flagged, an
+// overdue review is flagged, and an integration with no login for N days is proposed for offboarding to
+// its owner.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Connection } from 'jsforce';
+import type { AuditReport } from '../../src/audit/report';
+import { readAuditReport } from '../../src/audit/report-files';
+import { startAudit } from '../../src/client/audit';
+import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
+import { LocalOrgAdmin } from '@onramp/local-org';
+import type { AuditInput } from '../../src/workflows/audit';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
+import { approveByPolicy } from '../onboarding/helpers';
+
+const DAY_MS = 86_400_000;
+const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+/** Owned by someone the embedded provider does not know, its first review long past. */
+const PAYROLL = BILLING.replace('name: billing', 'name: payroll')
+  .replace('owner: billing-team@acme.example', 'owner: departed@acme.example')
+  .replace('  every: 90d\n', '  every: 90d\n  next: 2026-01-01\n');
+
+const findingsOf = (report: AuditReport, integration: string) =>
+  report.findings
+    .filter((f) => f.integration === integration)
+    .map((f) => `${f.kind}:${f.severity}`)
+    .sort();
+
+describe('the owner register: unknown owners, overdue reviews, unused integrations proposed for offboarding', () => {
+  let stack: OnrampStack;
+  let admin: Connection;
+
+  const onboard = async (text: string) => {
+    const prepared = await prepareOnboarding({ text }, stack.config, admin);
+    assert.deepEqual(
+      prepared.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
+    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    await approveByPolicy(stack, prepared.resolved!.names.name);
+    return handle.result();
+  };
+
+  const audit = async (input: AuditInput = {}) => {
+    for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const summary = await (await startAudit(stack.client, stack.config, input)).result();
+    const report = await readAuditReport(stack.config.audit.dir, summary.runId);
+    assert.ok(report);
+    return report;
+  };
+
+  before(async () => {
+    stack = await startOnrampStack();
+    admin = await stack.admin();
+    const orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
+    // billing signs in only during its onboarding, which the org dates 120 days back: unused since.
+    await orgAdmin.setTimeOffset(-120 * DAY_MS);
+    try {
+      await onboard(BILLING);
+    } finally {
+      await orgAdmin.setTimeOffset(0);
+    }
+    await onboard(PAYROLL);
+  });
+  after(async () => {
+    await stack?.close();
+    await teardownAll();
+  });
+
+  test('onboarding records owner, purpose and the next review date in the registry', async () => {
+    const payroll = await registryRecord(stack.client, 'payroll');
+    assert.deepEqual(payroll.desired.register, {
+      owner: 'departed@acme.example',
+      purpose: 'Issues invoices from closed opportunities and syncs their status back.',
+      reviewEvery: '90d',
+      nextReviewAt: '2026-01-01T00:00:00.000Z',
+    });
+    // Without a date, the first review is one cadence after onboarding.
+    const billing = await registryRecord(stack.client, 'billing');
+    assert.equal(
+      Date.parse(billing.desired.register!.nextReviewAt) - Date.parse(billing.desired.onboardedAt),
+      90 * DAY_MS,
+    );
+  });
+
+  test('the audit flags the owner the embedded provider does not know and the overdue review; proposes offboarding the unused one', async () => {
+    const report = await audit();
+    assert.equal(report.ownerDirectory, 'the embedded identity provider');
+    assert.deepEqual(findingsOf(report, 'payroll'), ['owner-unknown:high', 'review-overdue:medium']);
+    assert.deepEqual(findingsOf(report, 'billing'), ['unused:low']);
+    const unused = report.findings.find((f) => f.integration === 'billing')!;
+    assert.equal(unused.proposal?.action, 'offboard');
+    assert.equal(unused.proposal?.to, 'billing-team@acme.example');
+    assert.match(unused.proposal!.command, /^onramp offboard billing /);
+    assert.match(unused.summary, /offboarding is proposed to billing-team@acme.example/);
+  });
+
+  test('N is configurable: with a 200-day window nothing is unused', async () => {
+    const report = await audit({ unusedDays: 200 });
+    assert.deepEqual(findingsOf(report, 'billing'), []);
+  });
+
+  test('with a configured directory export, its active people and groups are the known owners', async () => {
+    const file = join(stack.workDir, 'directory.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        source: 'scim export',
+        exportedAt: '2026-12-01T00:00:00Z',
+        people: [
+          { email: 'Departed@acme.example', active: true },
+          { email: 'billing-lead@acme.example', active: false },
+        ],
+        groups: [{ name: 'finance', email: 'finance@acme.example' }],
+      }),
+    );
+    stack.config.owners.directoryFile = file;
+    try {
+      const report = await audit({ unusedDays: 200 });
+      assert.equal(report.ownerDirectory, 'scim export, exported 2026-12-01T00:00:00Z');
+      assert.deepEqual(findingsOf(report, 'payroll'), ['review-overdue:medium']);
+      assert.deepEqual(findingsOf(report, 'billing'), ['owner-unknown:high']);
+    } finally {
+      stack.config.owners.directoryFile = undefined;
+    }
+  });
+});
