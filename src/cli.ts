@@ -6,6 +6,7 @@ import { approvalCommands } from './cli/approval';
 import { auditCommand } from './cli/audit';
 import { credentialsCommand } from './cli/credentials-view';
 import { devCommand } from './cli/dev';
+import { evidenceCommand } from './cli/evidence';
 import { processIo, reportError, type CliIo } from './cli/io';
 import { loginCommands } from './cli/login';
 import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(offboardCommand(io));
   program.addCommand(credentialsCommand(io));
   program.addCommand(remediateCommand(io));
+  program.addCommand(evidenceCommand(io));
   program.addCommand(codecServerCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(doctorCommand(io));

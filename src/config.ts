@@ -145,6 +145,15 @@ const ConfigSchema = z.strictObject({
       jwksFile: z.string().default('.onramp/signoff-jwks.json'),
     })
     .prefault({}),
+  /** Evidence packs (src/evidence, docs/evidence.md): their manifests are signed with this Ed25519 key. */
+  evidence: z
+    .strictObject({
+      /** The private key (server and `onramp evidence` only); `onramp dev` creates it, elsewhere it must exist. */
+      keyFile: z.string().default('.onramp/evidence-key.json'),
+      /** Every evidence key's public half, retired ones too: packs signed years ago must still verify. */
+      jwksFile: z.string().default('.onramp/evidence-jwks.json'),
+    })
+    .prefault({}),
   server: ServerSettingsSchema,
   /** Slack and signed-webhook notifications of requests awaiting sign-off (docs/notifications.md). */
   notifications: NotificationSettingsSchema,
@@ -207,6 +216,8 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_AUDIT_CERTIFICATE_EXPIRY_DAYS', ['audit', 'certificateExpiryDays']],
   ['ONRAMP_AUDIT_AUTO_ROTATE', ['audit', 'autoRotate']],
   ['ONRAMP_OWNERS_DIRECTORY_FILE', ['owners', 'directoryFile']],
+  ['ONRAMP_EVIDENCE_KEY_FILE', ['evidence', 'keyFile']],
+  ['ONRAMP_EVIDENCE_JWKS_FILE', ['evidence', 'jwksFile']],
   ['ONRAMP_CODEC_KEYS', ['codec', 'keys']],
   ['ONRAMP_CODEC_KEY_FILE', ['codec', 'keyFile']],
   ['ONRAMP_CODEC_TOKEN', ['codec', 'serverToken']],

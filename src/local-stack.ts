@@ -74,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server: { tokenFile: join(dir, 'api-tokens.json') },
         policy: { file: DEV_POLICY_FILE },
         signoff: { keyFile: join(dir, 'signoff-key.json'), jwksFile: join(dir, 'signoff-jwks.json') },
+        evidence: { keyFile: join(dir, 'evidence-key.json'), jwksFile: join(dir, 'evidence-jwks.json') },
       },
       options.config ?? {},
     );
@@ -92,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (config.secrets.backend === 'file' && config.secrets.keyFile) await createSecretsKeyFile(config.secrets.keyFile);
     // The approval service's key: only a local stack creates one; everywhere else a missing key is refused.
     await ensureDevSigningKey(config.signoff.keyFile, config.signoff.jwksFile);
+    await ensureDevSigningKey(config.evidence.keyFile, config.evidence.jwksFile);
     const session = new AdminSession(config);
     return { dir, org, config, configFile, admin: () => session.get(), close: () => org.close() };
   } catch (error) {

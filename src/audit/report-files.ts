@@ -31,14 +31,23 @@ export async function readAuditReport(dir: string, runId?: string): Promise<Audi
   }
 }
 
-async function latestRunId(dir: string): Promise<string | undefined> {
-  let names: string[];
+/** Every report in the directory (the evidence pack picks a quarter's). */
+export async function readAuditReports(dir: string): Promise<AuditReport[]> {
+  const names = await reportNames(dir);
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(resolve(dir), n), 'utf8')) as AuditReport));
+}
+
+async function reportNames(dir: string): Promise<string[]> {
   try {
-    names = (await readdir(resolve(dir))).filter((n) => n.endsWith('.json'));
+    return (await readdir(resolve(dir))).filter((n) => n.endsWith('.json'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+async function latestRunId(dir: string): Promise<string | undefined> {
+  const names = await reportNames(dir);
   const dated = await Promise.all(
     names.map(async (n) => ({ id: n.slice(0, -'.json'.length), mtime: (await stat(join(resolve(dir), n))).mtimeMs })),
   );

@@ -49,6 +49,8 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   const ctx: ServerContext = {
     requests,
     lifecycle: new Lifecycle(options.client, options.config, requests),
+    client: options.client,
+    config: options.config,
     sessions: new SessionStore(),
     tokens: new ApiTokens(settings.tokenFile, settings.tokenDays),
     oidc: await OidcLogin.discover(settings.oidc, settings.roles, `${publicUrl}/auth/callback`),

@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import type { OnrampConfig } from '../config';
 import type { ApiTokens } from './api-tokens';
 import type { Lifecycle } from './lifecycle';
 import type { OidcLogin } from './oidc-login';
@@ -8,6 +10,9 @@ import type { SessionStore } from './sessions';
 export interface ServerContext {
   requests: Requests;
   lifecycle: Lifecycle;
+  /** For what reads beyond one request (the evidence packs). */
+  client: Client;
+  config: OnrampConfig;
   sessions: SessionStore;
   tokens: ApiTokens;
   oidc: OidcLogin;

@@ -39,11 +39,11 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * The approval service's signing key. Refuses when the file is missing: outside `onramp dev` a key
  * is provisioned by the operator (docs/signoff.md), never invented by a starting process.
  */
-export const loadSigningKey = (file: string): SigningKeyFile =>
-  readJson(file, SigningKeySchema, 'sign-off signing key');
+export const loadSigningKey = (file: string, what = 'sign-off signing key'): SigningKeyFile =>
+  readJson(file, SigningKeySchema, what);
 
 /** The public keys the worker trusts: several during a rotation. */
-export const loadJwks = (file: string): Jwks => readJson(file, JwksSchema, 'sign-off JWKS') as Jwks;
+export const loadJwks = (file: string, what = 'sign-off JWKS'): Jwks => readJson(file, JwksSchema, what) as Jwks;
 
 export const publicJwkOf = (key: SigningKeyFile): PublicJwk => ({
   kty: 'OKP',
@@ -63,7 +63,8 @@ export function generateSigningKey(
 
 /**
  * `onramp dev` only: the signing key and the JWKS that trusts it, created on first use (owner-only files)
- * and kept afterwards, so a restarted dev stack still verifies the requests it signed before.
+ * and kept afterwards, so a restarted dev stack still verifies what it signed before. Used for the
+ * sign-off key and for the evidence key alike (src/evidence).
  */
 export async function ensureDevSigningKey(
   keyFile: string,

@@ -4,6 +4,10 @@ import { INTEGRATION_NAME, type ServerContext } from '../context';
 import { ApiError } from '../errors';
 import { renderPlan } from '../../spec/plan';
 import { awaits } from '../requests';
+import { hasRole } from '../identity';
+import { parseQuarter, quarterOf } from '../../evidence/quarter';
+import { produceEvidencePack } from '../../evidence/produce';
+import { WorkflowNotFoundError } from '@temporalio/client';
 
 export function integrationParam(request: FastifyRequest): string {
   const { name } = request.params as { name: string };
@@ -72,6 +76,26 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/integrations/:name/credentials', async (request) =>
     ctx.requests.credentials(identityOf(request), integrationParam(request)),
   );
+
+  // An integration's evidence pack (docs/evidence.md): auditors and admins only, a ZIP signed by onramp's evidence key.
+  app.get('/api/integrations/:name/evidence', async (request, reply) => {
+    const who = identityOf(request);
+    if (!hasRole(who, 'auditor', 'admin'))
+      throw new ApiError(403, 'not-auditor', `${who.email} is neither an auditor nor an admin`);
+    const name = integrationParam(request);
+    const asked = (request.query as { quarter?: string }).quarter;
+    const quarter = asked === undefined ? quarterOf(new Date()) : parseQuarter(asked);
+    if (!quarter) throw new ApiError(400, 'invalid-field', 'must be a quarter such as 2026Q4', 'quarter');
+    const pack = await produceEvidencePack(ctx.client, ctx.config, name, quarter, who.email).catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError)
+        throw new ApiError(404, 'not-found', `no managed integration "${name}"`, 'name');
+      throw error;
+    });
+    return reply
+      .type('application/zip')
+      .header('content-disposition', `attachment; filename="onramp-evidence-${name}-${quarter.label}.zip"`)
+      .send(pack);
+  });
 
   app.get('/api/requests/:name/runbook', async (request, reply) => {
     identityOf(request);

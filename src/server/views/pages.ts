@@ -117,7 +117,11 @@ export function requestPage(ctx: PageContext, status: OnboardingStatus, awaiting
     ? `<form method="post" action="/requests/${name}/cancel">${csrfField(ctx)}
 <button type="submit">Cancel this onboarding</button> (everything it created is undone)</form>`
     : '';
-  const runbook = status.phase === 'completed' ? `<p><a href="/requests/${name}/runbook">Runbook</a></p>` : '';
+  const evidence = hasRole(me, 'auditor', 'admin')
+    ? ` · <a href="/api/integrations/${name}/evidence">Evidence pack (this quarter)</a>`
+    : '';
+  const runbook =
+    status.phase === 'completed' ? `<p><a href="/requests/${name}/runbook">Runbook</a>${evidence}</p>` : '';
   // Where the external system reads its credential: a reference, never the value.
   const handover = status.handover
     ? `<p id="handover">Credential handed over at <code>${escapeHtml(status.handover.where)}</code> (version ${escapeHtml(status.handover.version)}, written <time>${escapeHtml(status.handover.writtenAt)}</time>)</p>`

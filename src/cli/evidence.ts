@@ -1,0 +1,81 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { produceEvidencePack } from '../evidence/produce';
+import { parseQuarter, quarterOf } from '../evidence/quarter';
+import { verifyEvidencePack, type TrustAnchor } from '../evidence/verify';
+import { loadJwks } from '../signoff/keys';
+import { reportError, type CliIo } from './io';
+import { CliError, EXIT, messageOf, printJson, runWithSession } from './shared';
+
+function verifyCommand(io: CliIo): Command {
+  return new Command('verify')
+    .description("verify a pack offline: the manifest's signature under a key you trust, and every file's SHA-256")
+    .argument('<pack>', 'the ZIP `onramp evidence` or the console produced')
+    .option('--jwks <file>', "onramp's evidence JWKS, obtained from onramp's operators (the trust anchor)")
+    .option('--pin <thumbprint>', "the signing key's RFC 7638 thumbprint, obtained from onramp's operators")
+    .option('--json', 'print the verdict as JSON')
+    .action(async (pack: string, options: { jwks?: string; pin?: string; json?: boolean }) => {
+      const command = 'evidence verify';
+      if (!options.jwks === !options.pin) {
+        reportError(io, command, 'give exactly one trust anchor: --jwks <file> or --pin <thumbprint>', EXIT.usage);
+        return;
+      }
+      let anchor: TrustAnchor;
+      let bytes: Buffer;
+      try {
+        anchor = options.jwks
+          ? { jwks: loadJwks(options.jwks, 'trusted evidence JWKS') }
+          : { thumbprint: options.pin! };
+        bytes = await readFile(pack);
+      } catch (error) {
+        reportError(io, command, messageOf(error), EXIT.usage);
+        return;
+      }
+      const verdict = await verifyEvidencePack(bytes, anchor);
+      if (options.json) printJson(io, verdict);
+      else if (verdict.ok)
+        io.stdout(
+          `verified: ${verdict.files} file(s) of ${verdict.integration} ${verdict.quarter}, signed by ${verdict.signer!.kid} (thumbprint ${verdict.signer!.thumbprint})`,
+        );
+      else io.stderr(`NOT verified:\n${verdict.problems.map((p) => `  ${p}`).join('\n')}`);
+      io.setExitCode(verdict.ok ? EXIT.ok : EXIT.failure);
+    });
+}
+
+/** `onramp evidence NAME --out pack.zip` and `onramp evidence verify pack.zip` (docs/evidence.md). */
+export function evidenceCommand(io: CliIo): Command {
+  return (
+    new Command('evidence')
+      .description("an integration's evidence pack for a quarter: a ZIP of JSON, CSV and HTML with a signed manifest")
+      .argument('<name>', 'integration name')
+      .option('--quarter <quarter>', 'the quarter, e.g. 2026Q4 (default: the current one)')
+      // Not commander's requiredOption: that would be demanded of `evidence verify` too.
+      .option('--out <file>', 'where to write the ZIP (required)')
+      .option('--json', 'print JSON')
+      .action((name: string, options: { quarter?: string; out?: string; json?: boolean }) =>
+        runWithSession(io, 'evidence', async (session) => {
+          const out = options.out;
+          if (!out) throw new CliError('--out <file> is required: where to write the ZIP', EXIT.usage);
+          const quarter = options.quarter === undefined ? quarterOf(new Date()) : parseQuarter(options.quarter);
+          if (!quarter) throw new CliError('--quarter: must be a quarter such as 2026Q4', EXIT.usage);
+          const pack = await produceEvidencePack(
+            await session.temporal(),
+            session.config,
+            name,
+            quarter,
+            `onramp evidence (${userInfo().username})`,
+          ).catch((error: unknown) => {
+            if (error instanceof WorkflowNotFoundError) throw new CliError(`no managed integration "${name}"`);
+            throw error;
+          });
+          await writeFile(out, pack, { mode: 0o600 });
+          if (options.json) printJson(io, { ok: true, integration: name, quarter: quarter.label, out });
+          else io.stdout(`wrote ${out}: the evidence of ${name} for ${quarter.label}`);
+          return EXIT.ok;
+        }),
+      )
+      .addCommand(verifyCommand(io))
+  );
+}
