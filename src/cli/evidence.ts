@@ -4,8 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { produceEvidencePack } from '../evidence/produce';
 import { parseQuarter, quarterOf } from '../evidence/quarter';
+import { loadEvidenceSigner, rotateEvidenceKey, thumbprintOf } from '../evidence/pack';
 import { verifyEvidencePack, type TrustAnchor } from '../evidence/verify';
-import { loadJwks } from '../signoff/keys';
+import { loadJwks, publicJwkOf } from '../signoff/keys';
 import { reportError, type CliIo } from './io';
 import { CliError, EXIT, messageOf, printJson, runWithSession } from './shared';
 
@@ -34,7 +35,8 @@ function verifyCommand(io: CliIo): Command {
         return;
       }
       const verdict = await verifyEvidencePack(bytes, anchor);
-      if (options.json) printJson(io, verdict);
+      // `--json` after the subcommand is also taken by `evidence` itself: io.json sees it either way.
+      if (options.json || io.json) printJson(io, verdict);
       else if (verdict.ok)
         io.stdout(
           `verified: ${verdict.files} file(s) of ${verdict.integration} ${verdict.quarter}, signed by ${verdict.signer!.kid} (thumbprint ${verdict.signer!.thumbprint})`,
@@ -42,6 +44,23 @@ function verifyCommand(io: CliIo): Command {
       else io.stderr(`NOT verified:\n${verdict.problems.map((p) => `  ${p}`).join('\n')}`);
       io.setExitCode(verdict.ok ? EXIT.ok : EXIT.failure);
     });
+}
+
+function keyCommand(io: CliIo): Command {
+  return new Command('key')
+    .description("show the evidence signing key's id and thumbprint (what auditors pin), or rotate it")
+    .option('--rotate', 'make a new key; its public half joins the JWKS, where the old ones stay')
+    .option('--json', 'print JSON')
+    .action((options: { rotate?: boolean; json?: boolean }) =>
+      runWithSession(io, 'evidence key', async (session) => {
+        const files = session.config.evidence;
+        const key = options.rotate ? await rotateEvidenceKey(files) : loadEvidenceSigner(files).key;
+        const shown = { kid: key.kid, thumbprint: await thumbprintOf(publicJwkOf(key)), jwksFile: files.jwksFile };
+        if (options.json || io.json) printJson(io, shown);
+        else io.stdout(`${options.rotate ? 'new ' : ''}evidence key ${shown.kid}, thumbprint ${shown.thumbprint}`);
+        return EXIT.ok;
+      }),
+    );
 }
 
 /** `onramp evidence NAME --out pack.zip` and `onramp evidence verify pack.zip` (docs/evidence.md). */
@@ -77,5 +96,6 @@ export function evidenceCommand(io: CliIo): Command {
         }),
       )
       .addCommand(verifyCommand(io))
+      .addCommand(keyCommand(io))
   );
 }

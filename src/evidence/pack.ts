@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CompactSign, calculateJwkThumbprint, importJWK } from 'jose';
 import JSZip from 'jszip';
-import { loadJwks, loadSigningKey, publicJwkOf, type SigningKeyFile } from '../signoff/keys';
+import { existsSync } from 'node:fs';
+import { writePrivateFile } from '../private-files';
+import { generateSigningKey, loadJwks, loadSigningKey, publicJwkOf, type SigningKeyFile } from '../signoff/keys';
 import type { Jwks } from '../signoff/statements';
 import type { EvidenceData } from './collect';
 import { CONTROLS } from './controls';
@@ -50,6 +52,18 @@ export function loadEvidenceSigner(config: { keyFile: string; jwksFile: string }
     key: loadSigningKey(config.keyFile, 'evidence signing key'),
     jwks: loadJwks(config.jwksFile, 'evidence JWKS'),
   };
+}
+
+/**
+ * A new evidence key: its public half joins the JWKS first (the old keys stay, since packs they signed
+ * must keep verifying), then the key file is replaced. Auditors are given the new thumbprint.
+ */
+export async function rotateEvidenceKey(config: { keyFile: string; jwksFile: string }): Promise<SigningKeyFile> {
+  const key = generateSigningKey();
+  const jwks: Jwks = existsSync(config.jwksFile) ? loadJwks(config.jwksFile, 'evidence JWKS') : { keys: [] };
+  await writePrivateFile(config.jwksFile, `${JSON.stringify({ keys: [...jwks.keys, publicJwkOf(key)] }, null, 2)}\n`);
+  await writePrivateFile(config.keyFile, `${JSON.stringify(key, null, 2)}\n`);
+  return key;
 }
 
 /**

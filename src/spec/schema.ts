@@ -483,21 +483,31 @@ const AccessSchema = z.strictObject({
     .meta({ description: 'Apex classes the integration may call (REST resources, web services).' }),
 });
 
+/** A duration string (`72h`, `13w`) whose value `within` accepts; each way it can be wrong has its message. */
+const boundedDuration = (notString: string, malformed: string, within: (ms: number) => boolean, outside: string) =>
+  z
+    .string({ error: notString })
+    .regex(DURATION_PATTERN, { error: malformed })
+    .refine(
+      (d) => {
+        const ms = parseDuration(d);
+        // A malformed value is reported by the regex above; do not report it twice.
+        return ms === undefined ? !DURATION_PATTERN.test(d) : within(ms);
+      },
+      { error: outside },
+    );
+
 const PURPOSE_MIN = 10;
 const REVIEW_EVERY_MAX_MS = 366 * 86_400_000;
 
 /** The owner register's review date: a cadence, and optionally the first date (else onboarding + cadence). */
 const ReviewSchema = z.strictObject({
-  every: z
-    .string({ error: 'must be a duration string such as 90d or 13w' })
-    .regex(DURATION_PATTERN, { error: 'must be a duration such as 30d, 13w or 90d' })
-    .refine(
-      (d) => {
-        const ms = parseDuration(d);
-        return ms === undefined ? !DURATION_PATTERN.test(d) : ms >= 86_400_000 && ms <= REVIEW_EVERY_MAX_MS;
-      },
-      { error: 'must be at least 1d and at most 366d' },
-    )
+  every: boundedDuration(
+    'must be a duration string such as 90d or 13w',
+    'must be a duration such as 30d, 13w or 90d',
+    (ms) => ms >= 86_400_000 && ms <= REVIEW_EVERY_MAX_MS,
+    'must be at least 1d and at most 366d',
+  )
     .default(REVIEW_EVERY_DEFAULT)
     .meta({
       description: `How often the owner reviews the integration (default ${REVIEW_EVERY_DEFAULT}, at most 366d).`,
@@ -551,17 +561,12 @@ export const IntegrationSpecSchema = z
       .meta({
         description: 'Distinct approvals needed (≤ number of approvers other than the requester), default 1.',
       }),
-    approvalTimeout: z
-      .string({ error: 'must be a duration string such as 72h or 7d' })
-      .regex(DURATION_PATTERN, { error: 'must be a duration such as 90m, 72h, 7d or 2w' })
-      .refine(
-        (d) => {
-          const ms = parseDuration(d);
-          // A malformed value is reported by the regex above; do not report it twice.
-          return ms === undefined ? !DURATION_PATTERN.test(d) : ms > 0 && ms <= APPROVAL_TIMEOUT_MAX_MS;
-        },
-        { error: 'must be more than 0 and at most 90d' },
-      )
+    approvalTimeout: boundedDuration(
+      'must be a duration string such as 72h or 7d',
+      'must be a duration such as 90m, 72h, 7d or 2w',
+      (ms) => ms > 0 && ms <= APPROVAL_TIMEOUT_MAX_MS,
+      'must be more than 0 and at most 90d',
+    )
       .default(APPROVAL_TIMEOUT_DEFAULT)
       .meta({ description: 'How long to wait for approval, e.g. 72h or 7d (default 7d, at most 90d).' }),
     app: AppSchema,

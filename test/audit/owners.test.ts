@@ -3,27 +3,26 @@
 // overdue review is flagged, and an integration with no login for N days is proposed for offboarding to
 // its owner.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Connection } from 'jsforce';
 import type { AuditReport } from '../../src/audit/report';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
-import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import type { AuditInput } from '../../src/workflows/audit';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { approveByPolicy } from '../onboarding/helpers';
+import { approveByPolicy, specText, startSpec } from '../onboarding/helpers';
 
 const DAY_MS = 86_400_000;
-const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+const BILLING = specText('billing', 'billing');
 /** Owned by someone the embedded provider does not know, its first review long past. */
-const PAYROLL = BILLING.replace('name: billing', 'name: payroll')
-  .replace('owner: billing-team@acme.example', 'owner: departed@acme.example')
-  .replace('  every: 90d\n', '  every: 90d\n  next: 2026-01-01\n');
+const PAYROLL = specText('billing', 'payroll', (spec) => {
+  spec.owner = 'departed@acme.example';
+  spec.review = { every: '90d', next: '2026-01-01' };
+});
 
 const findingsOf = (report: AuditReport, integration: string) =>
   report.findings
@@ -33,16 +32,10 @@ const findingsOf = (report: AuditReport, integration: string) =>
 
 describe('the owner register: unknown owners, overdue reviews, unused integrations proposed for offboarding', () => {
   let stack: OnrampStack;
-  let admin: Connection;
 
   const onboard = async (text: string) => {
-    const prepared = await prepareOnboarding({ text }, stack.config, admin);
-    assert.deepEqual(
-      prepared.issues.filter((i) => i.severity === 'error'),
-      [],
-    );
-    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
-    await approveByPolicy(stack, prepared.resolved!.names.name);
+    const { handle, integration } = await startSpec(stack, text);
+    await approveByPolicy(stack, integration.names.name);
     return handle.result();
   };
 
@@ -57,7 +50,6 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
 
   before(async () => {
     stack = await startOnrampStack();
-    admin = await stack.admin();
     const orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     // billing signs in only during its onboarding, which the org dates 120 days back: unused since.
     await orgAdmin.setTimeOffset(-120 * DAY_MS);

@@ -9,7 +9,6 @@ import { before, describe, test } from 'node:test';
 import JSZip from 'jszip';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
-import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { REGISTRY_LIST_QUERY } from '../../src/client/registry';
 import { MANIFEST, SIGNATURE, packEvidence, thumbprintOf, type Manifest } from '../../src/evidence/pack';
 import { quarterOf } from '../../src/evidence/quarter';
@@ -20,9 +19,7 @@ import type { AuditInput } from '../../src/workflows/audit';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
 import { needlesFor, scanForSecrets, storeNeedles } from '../helpers/secret-scan';
 import { onramp, withEnv } from '../cli/helpers';
-import { approveByPolicy, captureAccessTokens } from '../onboarding/helpers';
-
-const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+import { approveByPolicy, captureAccessTokens, specText, startSpec } from '../onboarding/helpers';
 
 describe('evidence packs', () => {
   const running = useConsoleStack();
@@ -39,8 +36,7 @@ describe('evidence packs', () => {
   before(async () => {
     const { stack } = running;
     accessTokens = captureAccessTokens(stack);
-    const prepared = await prepareOnboarding({ text: BILLING }, stack.config, await stack.admin());
-    const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
+    const { handle } = await startSpec(stack, specText('billing', 'billing'));
     await approveByPolicy(stack, 'billing', 'reviewed the plan');
     await handle.result();
     for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 1; i++)
@@ -207,5 +203,26 @@ describe('evidence packs', () => {
       );
       assert.deepEqual(scanForSecrets(texts, needles), []);
     }
+  });
+
+  test('after a key rotation, earlier packs still verify under the JWKS and their pin; new packs carry the new key', async () => {
+    const { stack } = running;
+    const rotated = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () =>
+      onramp('evidence', 'key', '--rotate', '--json'),
+    );
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const { kid, thumbprint: newThumbprint } = JSON.parse(rotated.stdout) as { kid: string; thumbprint: string };
+    assert.notEqual(newThumbprint, thumbprint);
+    const jwks = loadJwks(stack.config.evidence.jwksFile);
+    assert.equal(jwks.keys.length, 2, 'the old public key stays');
+    assert.ok((await verifyEvidencePack(zipBytes, { jwks })).ok);
+    assert.ok((await verifyEvidencePack(zipBytes, { thumbprint })).ok);
+
+    const out = join(stack.workDir, 'after-rotation.zip');
+    const run = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () => onramp('evidence', 'billing', '--out', out));
+    assert.equal(run.code, 0, run.stderr);
+    const fresh = await verifyEvidencePack(readFileSync(out), { thumbprint: newThumbprint });
+    assert.ok(fresh.ok && fresh.signer?.kid === kid, fresh.problems.join('\n'));
+    assert.equal((await verifyEvidencePack(readFileSync(out), { thumbprint })).ok, false);
   });
 });

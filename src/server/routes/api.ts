@@ -8,6 +8,7 @@ import { hasRole } from '../identity';
 import { parseQuarter, quarterOf } from '../../evidence/quarter';
 import { produceEvidencePack } from '../../evidence/produce';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { SignoffKeyError } from '../../signoff/keys';
 
 export function integrationParam(request: FastifyRequest): string {
   const { name } = request.params as { name: string };
@@ -89,6 +90,10 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const pack = await produceEvidencePack(ctx.client, ctx.config, name, quarter, who.email).catch((error: unknown) => {
       if (error instanceof WorkflowNotFoundError)
         throw new ApiError(404, 'not-found', `no managed integration "${name}"`, 'name');
+      if (error instanceof SignoffKeyError) {
+        request.log.error({ err: error }, 'no evidence pack: the evidence signing key is missing or invalid');
+        throw new ApiError(503, 'no-evidence-key', 'the server has no evidence signing key; see its log');
+      }
       throw error;
     });
     return reply
