@@ -6,7 +6,7 @@ import { produceEvidencePack } from '../evidence/produce';
 import { parseQuarter, quarterOf } from '../evidence/quarter';
 import { loadEvidenceSigner, rotateEvidenceKey, thumbprintOf } from '../evidence/pack';
 import { verifyEvidencePack, type TrustAnchor } from '../evidence/verify';
-import { loadJwks, publicJwkOf } from '../signoff/keys';
+import { loadJwks, publicJwkOf } from '../signoff';
 import { reportError, type CliIo } from './io';
 import { CliError, EXIT, messageOf, printJson, runWithSession } from './shared';
 

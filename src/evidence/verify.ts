@@ -1,6 +1,6 @@
 import { compactVerify, importJWK } from 'jose';
 import JSZip from 'jszip';
-import type { Jwks, PublicJwk } from '../signoff/statements';
+import type { Jwks, PublicJwk } from '../signoff';
 import { EMBEDDED_JWKS, EVIDENCE_TYP, MANIFEST, SIGNATURE, sha256Hex, thumbprintOf, type Manifest } from './pack';
 
 /**

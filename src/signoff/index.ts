@@ -33,4 +33,5 @@ export { lifecycleRequirement, requestRefusal, requirementFor } from './requirem
 export { approvalsNeeded, ineligibility, missingApprovals } from './rules';
 export { Signer } from './sign';
 export type * from './statements';
-export { verifyApproval, verifyLifecycleRequest, verifyRequest } from './verify';
+export { verifyCompactJws } from './jws';
+export { APPROVAL_TYP, REQUEST_TYP, verifyApproval, verifyLifecycleRequest, verifyRequest } from './verify';

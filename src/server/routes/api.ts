@@ -8,7 +8,7 @@ import { hasRole } from '../identity';
 import { parseQuarter, quarterOf } from '../../evidence/quarter';
 import { produceEvidencePack } from '../../evidence/produce';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { SignoffKeyError } from '../../signoff/keys';
+import { SignoffKeyError } from '../../signoff';
 
 export function integrationParam(request: FastifyRequest): string {
   const { name } = request.params as { name: string };
