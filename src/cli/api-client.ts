@@ -66,6 +66,10 @@ export class OnrampApi {
     return this.call('GET', path).then((r) => r.text());
   }
 
+  bytes(path: string): Promise<Buffer> {
+    return this.call('GET', path).then(async (r) => Buffer.from(await r.arrayBuffer()));
+  }
+
   private async call(method: 'GET' | 'POST', path: string, body?: object): Promise<Response> {
     if (!this.token)
       throw new CliError(`not signed in to ${this.url}: run \`onramp login\` (or set ONRAMP_TOKEN)`, EXIT.usage);

@@ -1,9 +1,7 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { produceEvidencePack } from '../evidence/produce';
-import { parseQuarter, quarterOf } from '../evidence/quarter';
+import { quarterOf } from '../evidence/quarter';
+import { runWithServer } from './api-client';
 import { loadEvidenceSigner, rotateEvidenceKey, thumbprintOf } from '../evidence/pack';
 import { verifyEvidencePack, type TrustAnchor } from '../evidence/verify';
 import { loadJwks, publicJwkOf } from '../signoff';
@@ -74,24 +72,16 @@ export function evidenceCommand(io: CliIo): Command {
       .option('--out <file>', 'where to write the ZIP (required)')
       .option('--json', 'print JSON')
       .action((name: string, options: { quarter?: string; out?: string; json?: boolean }) =>
-        runWithSession(io, 'evidence', async (session) => {
+        runWithServer(io, 'evidence', async (api) => {
           const out = options.out;
           if (!out) throw new CliError('--out <file> is required: where to write the ZIP', EXIT.usage);
-          const quarter = options.quarter === undefined ? quarterOf(new Date()) : parseQuarter(options.quarter);
-          if (!quarter) throw new CliError('--quarter: must be a quarter such as 2026Q4', EXIT.usage);
-          const pack = await produceEvidencePack(
-            await session.temporal(),
-            session.config,
-            name,
-            quarter,
-            `onramp evidence (${userInfo().username})`,
-          ).catch((error: unknown) => {
-            if (error instanceof WorkflowNotFoundError) throw new CliError(`no managed integration "${name}"`);
-            throw error;
-          });
+          const quarter = options.quarter ? `?quarter=${encodeURIComponent(options.quarter)}` : '';
+          // The server collects and signs (it holds the evidence key); the CLI only saves what it answers.
+          const pack = await api.bytes(`/api/integrations/${encodeURIComponent(name)}/evidence${quarter}`);
           await writeFile(out, pack, { mode: 0o600 });
-          if (options.json) printJson(io, { ok: true, integration: name, quarter: quarter.label, out });
-          else io.stdout(`wrote ${out}: the evidence of ${name} for ${quarter.label}`);
+          const label = options.quarter ?? quarterOf(new Date()).label;
+          if (options.json) printJson(io, { ok: true, integration: name, quarter: label, out });
+          else io.stdout(`wrote ${out}: the evidence of ${name} for ${label}`);
           return EXIT.ok;
         }),
       )

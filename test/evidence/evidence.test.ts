@@ -18,6 +18,7 @@ import { generateSigningKey, loadJwks, loadSigningKey, publicJwkOf } from '../..
 import type { AuditInput } from '../../src/workflows/audit';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
 import { needlesFor, scanForSecrets, storeNeedles } from '../helpers/secret-scan';
+import { seededPersonToken } from '../../src/cli/login';
 import { onramp, withEnv } from '../cli/helpers';
 import { approveByPolicy, captureAccessTokens, specText, startSpec } from '../onboarding/helpers';
 
@@ -176,10 +177,24 @@ describe('evidence packs', () => {
   test('onramp evidence writes a pack that verifies; neither pack holds a secret', async () => {
     const { stack } = running;
     const out = join(stack.workDir, 'cli-pack.zip');
-    const run = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () =>
+    const { server } = running;
+    const auditor = await seededPersonToken(server.url, 'auditor@acme.example');
+    const asAuditor = { ONRAMP_SERVER: server.url, ONRAMP_TOKEN: auditor };
+    const run = await withEnv(asAuditor, () =>
       onramp('evidence', 'billing', '--quarter', quarterOf(new Date()).label, '--out', out),
     );
     assert.equal(run.code, 0, run.stderr);
+    const requester = await seededPersonToken(server.url, 'jdoe@acme.example');
+    const refused = await withEnv({ ...asAuditor, ONRAMP_TOKEN: requester }, () =>
+      onramp('evidence', 'billing', '--out', join(stack.workDir, 'refused.zip')),
+    );
+    assert.equal(refused.code, 4);
+    assert.match(refused.stderr, /neither an auditor nor an admin/);
+    const badQuarter = await withEnv(asAuditor, () =>
+      onramp('evidence', 'billing', '--quarter', 'Q4', '--out', join(stack.workDir, 'bad.zip')),
+    );
+    assert.equal(badQuarter.code, 2);
+    assert.match(badQuarter.stderr, /quarter: must be a quarter such as 2026Q4/);
     const cliPack = readFileSync(out);
     assert.ok((await verifyEvidencePack(cliPack, { thumbprint })).ok);
 
@@ -219,7 +234,10 @@ describe('evidence packs', () => {
     assert.ok((await verifyEvidencePack(zipBytes, { thumbprint })).ok);
 
     const out = join(stack.workDir, 'after-rotation.zip');
-    const run = await withEnv({ ONRAMP_CONFIG: stack.configFile }, () => onramp('evidence', 'billing', '--out', out));
+    const auditor = await seededPersonToken(running.server.url, 'auditor@acme.example');
+    const run = await withEnv({ ONRAMP_SERVER: running.server.url, ONRAMP_TOKEN: auditor }, () =>
+      onramp('evidence', 'billing', '--out', out),
+    );
     assert.equal(run.code, 0, run.stderr);
     const fresh = await verifyEvidencePack(readFileSync(out), { thumbprint: newThumbprint });
     assert.ok(fresh.ok && fresh.signer?.kid === kid, fresh.problems.join('\n'));
