@@ -69,3 +69,13 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
     register: registerOf(record.desired),
   };
 }
+
+/**
+ * A registry's memo as the audit can use it, or undefined when it must ask the registry instead: a memo
+ * published before the owner register existed lacks `register` (registries republish only on a change),
+ * and the registry's query derives it from the recorded spec.
+ */
+export function currentAuditTarget(memo: unknown): AuditTarget | undefined {
+  const target = memo as Partial<AuditTarget> | undefined;
+  return target?.register ? (target as AuditTarget) : undefined;
+}

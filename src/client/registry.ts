@@ -5,7 +5,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { auditTargetOf, type AuditTarget } from '../audit/target';
+import { auditTargetOf, currentAuditTarget, type AuditTarget } from '../audit/target';
 import {
   REGISTRY_MEMO_KEY,
   amendUpdate,
@@ -119,7 +119,7 @@ export async function listManagedIntegrations(
   const toQuery: string[] = [];
   let seen = 0;
   for await (const execution of client.workflow.list({ query: REGISTRY_LIST_QUERY, pageSize: 500 })) {
-    const memo = execution.memo?.[REGISTRY_MEMO_KEY] as AuditTarget | undefined;
+    const memo = currentAuditTarget(execution.memo?.[REGISTRY_MEMO_KEY]);
     if (memo && options.via !== 'query') targets.push(memo);
     else toQuery.push(execution.workflowId);
     if (++seen % 500 === 0) options.onPage?.();

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AuditReport } from '../../src/audit/report';
+import { auditTargetOf, currentAuditTarget } from '../../src/audit/target';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
@@ -63,6 +64,15 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
   after(async () => {
     await stack?.close();
     await teardownAll();
+  });
+
+  test('a registry memo published before the owner register is not used: the audit asks the registry', async () => {
+    const record = await registryRecord(stack.client, 'payroll');
+    const current = auditTargetOf(record);
+    assert.equal(currentAuditTarget(current), current);
+    const { register: _register, ...published } = current;
+    assert.equal(currentAuditTarget(published), undefined);
+    assert.equal(currentAuditTarget(undefined), undefined);
   });
 
   test('onboarding records owner, purpose and the next review date in the registry', async () => {
