@@ -1,4 +1,4 @@
-import { SEVERITIES, type Finding, type Severity } from './findings';
+import { SEVERITIES, type Finding, type Proposal, type Severity } from './findings';
 
 export const AUDIT_REPORT_FORMAT = 'onramp-audit/1';
 
@@ -43,6 +43,11 @@ export interface AuditSummary {
   withFindings: AuditedIntegration[];
   /** Integrations whose certificate expires within the threshold (or has expired): rotation is due. */
   certificateRotationsDue: string[];
+  /**
+   * Offboarding proposed to owners (unused integrations): in the summary so the webhook's receiver can
+   * route each to its owner. Absent from summaries written before proposals existed.
+   */
+  offboardingProposals?: Array<{ integration: string } & Proposal>;
   reportPaths: { json: string; markdown: string };
 }
 
@@ -72,6 +77,9 @@ export function summarize(report: AuditReport, reportPaths: AuditSummary['report
           .map((f) => f.integration),
       ),
     ],
+    offboardingProposals: report.findings.flatMap((f) =>
+      f.proposal ? [{ integration: f.integration, ...f.proposal }] : [],
+    ),
     reportPaths,
   };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { AuditReport } from '../../src/audit/report';
+import type { AuditReport, AuditSummary } from '../../src/audit/report';
 import { auditTargetOf, currentAuditTarget } from '../../src/audit/target';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
@@ -40,11 +40,12 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
     return handle.result();
   };
 
+  let lastSummary: AuditSummary | undefined;
   const audit = async (input: AuditInput = {}) => {
     for (let i = 0; i < 100 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2; i++)
       await new Promise((r) => setTimeout(r, 100));
-    const summary = await (await startAudit(stack.client, stack.config, input)).result();
-    const report = await readAuditReport(stack.config.audit.dir, summary.runId);
+    lastSummary = await (await startAudit(stack.client, stack.config, input)).result();
+    const report = await readAuditReport(stack.config.audit.dir, lastSummary.runId);
     assert.ok(report);
     return report;
   };
@@ -101,6 +102,8 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
     assert.equal(unused.proposal?.to, 'billing-team@acme.example');
     assert.match(unused.proposal!.command, /^onramp offboard billing /);
     assert.match(unused.summary, /offboarding is proposed to billing-team@acme.example/);
+    // The summary (what the webhook receives) carries the proposal, for routing to the owner.
+    assert.deepEqual(lastSummary!.offboardingProposals, [{ integration: 'billing', ...unused.proposal }]);
   });
 
   test('N is configurable: with a 200-day window nothing is unused', async () => {
