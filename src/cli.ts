@@ -8,6 +8,7 @@ import { credentialsCommand } from './cli/credentials-view';
 import { devCommand } from './cli/dev';
 import { evidenceCommand } from './cli/evidence';
 import { processIo, reportError, type CliIo } from './cli/io';
+import { listCommand } from './cli/list';
 import { loginCommands } from './cli/login';
 import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
 import { onboardingCommands } from './cli/onboarding';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
     ...statusCommands(io),
   ])
     program.addCommand(command);
+  program.addCommand(listCommand(io));
   program.addCommand(orgCommand(io));
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));

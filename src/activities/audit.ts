@@ -91,6 +91,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
             findings: own.length,
             ...(highest ? { highest } : {}),
             fixable: own.filter((f) => f.fix).length,
+            lastLogin: facts.get(t.integration)?.user?.lastLoginDate ?? null,
           };
         }),
         skipped: targets

@@ -10,6 +10,8 @@ export interface AuditedIntegration {
   highest?: Severity;
   /** Findings that carry a fix onramp could apply after sign-off. */
   fixable: number;
+  /** User.LastLoginDate: the integration user's latest successful login (null: never); the inventory shows it. */
+  lastLogin?: string | null;
 }
 
 /** The machine-readable report of one audit run; the Markdown is rendered from it. */

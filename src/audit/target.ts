@@ -6,6 +6,7 @@
 import type { OwnerRegister, RegistryRecord, RegistryState } from '../shared/registry';
 import { registerOf } from './owner-register';
 import type { AppRecord } from '../shared/types';
+import type { ResolvedApp } from '../spec/normalize';
 import type { FieldGrant, IpRange, ObjectGrant } from '../spec/schema';
 
 export interface AuditTarget {
@@ -13,11 +14,16 @@ export interface AuditTarget {
   state: RegistryState;
   revision: number;
   onboardedAt: string;
+  /** For the inventory (`onramp list`): who owns it and what it is, as the approved spec says. */
+  owner?: string;
+  purpose?: string;
   user: { id: string; username: string; firstName: string; lastName: string; profileName: string };
   permissionSet: { id: string; name: string };
   access: { objects: ObjectGrant[]; fields: FieldGrant[]; apexClasses: string[] };
   app: {
     kind: AppRecord['kind'];
+    /** Absent in memos published before the inventory. */
+    flow?: ResolvedApp['flow'];
     apiName: string;
     consumerKey: string;
     /** Metadata scope values (Api, RefreshToken, ...). */
@@ -42,6 +48,8 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
     state: record.state,
     revision: record.revision,
     onboardedAt: record.desired.onboardedAt,
+    owner: integration.spec.owner,
+    purpose: integration.spec.displayName,
     user: {
       id: provisioned.userId,
       username: provisioned.username,
@@ -53,6 +61,7 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
     access: { objects: access.objects, fields: access.fields, apexClasses: access.apexClasses },
     app: {
       kind: provisioned.app.kind,
+      flow: app.flow,
       apiName: provisioned.app.apiName,
       consumerKey: provisioned.app.consumerKey,
       scopes: app.metadataScopes,

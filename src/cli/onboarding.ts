@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { onboardingWorkflowId } from '../shared/messages';
 import type { OnboardingStatus } from '../shared/types';
 import { formatIssues, parseSpec } from '../spec/load';
-import type { Plan, ValidationIssue } from '../spec/plan';
+import { renderChange, type Plan, type ValidationIssue } from '../spec/plan';
 import { OnrampApi, runWithServer, ServerRefusal } from './api-client';
 import type { CliIo } from './io';
 import { CliError, EXIT, printJson, type ExitCode } from './shared';
@@ -84,15 +84,36 @@ function planCommand(io: CliIo): Command {
 
 interface Submitted {
   integration: string;
+  /** The server started a change request: the spec names an integration it manages (docs/day-two.md). */
+  kind?: 'change';
   workflowId: string;
   runId: string;
   plan: Plan;
   requirementText: string;
 }
 
+/** A changed spec of a managed integration started a change request: what it changes, and who must approve. */
+function reportChange(io: CliIo, submitted: Submitted, json: boolean): ExitCode {
+  const { integration, workflowId, runId, plan } = submitted;
+  if (json) {
+    printJson(io, { workflowId, runId, integration, kind: 'change', phase: 'awaiting-approval', change: plan.change });
+    return EXIT.ok;
+  }
+  io.stdout(`${integration} is managed: started change request ${workflowId} (run ${runId}), applied in place.`);
+  io.stdout(`Changes to the approved baseline (registry revision ${plan.change?.baselineRevision}):`);
+  for (const c of plan.change?.changes ?? []) io.stdout(`  ${renderChange(c)}`);
+  io.stdout(`It waits up to ${plan.approval.timeout} for approvals: ${submitted.requirementText}.`);
+  io.stdout(`  onramp approve ${integration}   (an approver, signed in with \`onramp login\`)`);
+  return EXIT.ok;
+}
+
 function onboardCommand(io: CliIo): Command {
   return new Command('onboard')
-    .description('submit a spec: the server validates it and starts its onboarding (or attach to the one running)')
+    .alias('change')
+    .description(
+      'submit a spec: the server validates it and starts its onboarding (or attach to the one running); ' +
+        'for an integration onramp manages, a change request applied in place (alias: change)',
+    )
     .argument('<spec>', 'integration spec (YAML)')
     .option('--wait', 'wait for the onboarding to end and print the runbook path')
     .option('--json', 'print { workflowId, runId, attached, ... } as one JSON line')
@@ -114,6 +135,7 @@ function onboardCommand(io: CliIo): Command {
           const { integration, workflowId, runId, plan } = submitted;
           const approvers = plan.approval.approvers;
           started = { workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers };
+          if (submitted.kind === 'change') return reportChange(io, submitted, json);
           if (!json) {
             io.stdout(`Started onboarding workflow ${workflowId} (run ${runId}).`);
             io.stdout(`It waits up to ${plan.approval.timeout} for approvals: ${submitted.requirementText}.`);

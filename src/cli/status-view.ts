@@ -6,7 +6,7 @@ function clock(at: string | undefined): string {
   return at ? `${at.slice(11, 19)}Z` : '-';
 }
 
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   // The last column (detail) is not padded: trailing blanks only get in the way of copy and paste.
   return rows.map((row) =>

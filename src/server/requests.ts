@@ -1,10 +1,35 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { readFile } from 'node:fs/promises';
 import type { Connection } from 'jsforce';
 import { parseDocument } from 'yaml';
-import { approve, onboardingHandle, prepareOnboarding, reject, startOnboarding } from '../client/onboarding';
+import {
+  approve,
+  onboardingHandle,
+  prepareOnboarding,
+  reject,
+  startOnboarding,
+  type SignedSubmission,
+} from '../client/onboarding';
 import { credentialsView, type CredentialsView } from '../client/credentials';
 import { registeredState } from '../client/registry';
+import {
+  approveChange,
+  changeHandle,
+  changeStatus,
+  prepareChange,
+  rejectChange,
+  startChange,
+  type PreparedChange,
+} from '../client/change';
+import type { ChangeStatus } from '../shared/change';
+import { listInventory, type Inventory } from '../client/inventory';
+import { readAuditReport } from '../audit/report-files';
 import type { OnrampConfig } from '../config';
 import { queryStatus } from '../cli/shared';
 import { identityKey } from '../shared/identity';
@@ -66,23 +91,38 @@ export class Requests {
     const name = parsed?.ok ? parsed.spec.name : undefined;
     const state = name ? await this.state(name) : undefined;
     // An offboarded integration may be onboarded again (a new generation: a new user, app and credentials).
-    const retired = state === 'COMPLETED' && (await registeredState(this.client, name!)) === 'retired';
-    if (state === 'RUNNING' || (state === 'COMPLETED' && !retired)) {
+    const registered = state === 'COMPLETED' ? await registeredState(this.client, name!) : undefined;
+    if (registered === 'active') return this.submitChange(who, specText);
+    if (state === 'RUNNING' || (state === 'COMPLETED' && registered !== 'retired')) {
       const [code, what] =
         state === 'RUNNING'
           ? ['already-running', 'is already under way']
           : ['already-onboarded', 'is already onboarded (one integration user per system)'];
       throw new ApiError(409, code, `the onboarding of ${name} ${what}`, 'name');
     }
+    return this.start(who, specText, (prepared, submission) =>
+      startOnboarding(this.client, this.config, prepared, submission),
+    );
+  }
+
+  /**
+   * Validates and plans the spec, then starts its workflow signed for the signed-in requester: what the
+   * request answers (the plan, what policy requires of it) is the same for an onboarding and a change.
+   */
+  private async start(
+    who: Identity,
+    specText: unknown,
+    run: (prepared: PreparedChange, submission: SignedSubmission) => Promise<WorkflowHandle>,
+  ) {
     const prepared = await this.prepare(who, specText);
-    const integration = prepared.resolved!.names.name;
     const { signer, policy } = await this.signing();
     const requester = { sub: who.sub, email: who.email, groups: who.groups };
-    const handle = await startOnboarding(this.client, this.config, prepared, { signer, requester, policy });
+    const handle = await run(prepared, { signer, requester, policy });
     const { runId } = await handle.describe();
     const requirement = requirementFor(policy, prepared.plan!, requester);
     return {
-      integration,
+      integration: prepared.resolved!.names.name,
+      ...(prepared.plan!.change ? { kind: 'change' as const } : {}),
       workflowId: handle.workflowId,
       runId,
       plan: prepared.plan!,
@@ -92,14 +132,58 @@ export class Requests {
     };
   }
 
+  /** A changed spec of an active integration: the change request (src/workflows/change.ts), signed like an onboarding. */
+  private async submitChange(who: Identity, specText: unknown) {
+    return this.start(who, specText, (prepared, submission) => {
+      const integration = prepared.resolved!.names.name;
+      if (prepared.plan!.change?.changes.length === 0)
+        throw new ApiError(
+          409,
+          'no-change',
+          `${integration}: the spec is what was approved; nothing to change`,
+          'spec',
+        );
+      return startChange(this.client, prepared, submission).catch((error: unknown) => {
+        if (error instanceof WorkflowExecutionAlreadyStartedError)
+          throw new ApiError(409, 'already-running', `a change of ${integration} is already under way`, 'name');
+        throw error;
+      });
+    });
+  }
+
+  /** The change request of an integration (the latest); 404 when there was none. */
+  async change(integration: string): Promise<ChangeStatus> {
+    try {
+      return await changeStatus(this.client, integration);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        throw new ApiError(404, 'not-found', `no change request of "${integration}"`, 'name');
+      throw error;
+    }
+  }
+
+  private async changeRunning(integration: string): Promise<boolean> {
+    return changeHandle(this.client, integration)
+      .describe()
+      .then(
+        (d) => d.status.name === 'RUNNING',
+        (error: unknown) => {
+          if (error instanceof WorkflowNotFoundError) return false;
+          throw error;
+        },
+      );
+  }
+
   private async prepare(who: Identity, specText: unknown) {
     if (typeof specText !== 'string' || specText.trim() === '')
       throw new ApiError(400, 'missing-field', 'is required', 'spec');
-    const prepared = await prepareOnboarding(
-      { text: asRequestedBy(specText, who.email), filename: 'spec' },
-      this.config,
-      await this.admin(),
-    );
+    const source = { text: asRequestedBy(specText, who.email), filename: 'spec' };
+    const parsed = parseSpec(specText);
+    // A spec of an active integration is a change request: planned as the difference from its baseline.
+    const active = parsed.ok && (await registeredState(this.client, parsed.spec.name)) === 'active';
+    const prepared: PreparedChange = active
+      ? await prepareChange(source, this.config, await this.admin(), this.client)
+      : await prepareOnboarding(source, this.config, await this.admin());
     if (hasErrors(prepared.issues) || !prepared.resolved || !prepared.plan) {
       throw new ApiError(
         422,
@@ -110,6 +194,11 @@ export class Requests {
       );
     }
     return prepared;
+  }
+
+  /** Every integration onramp manages or is onboarding (src/client/inventory.ts), for any signed-in person. */
+  async inventory(): Promise<Inventory> {
+    return listInventory(this.client, await readAuditReport(this.config.audit.dir));
   }
 
   /** Onboardings, newest first, with whether each waits for this person. */
@@ -143,20 +232,28 @@ export class Requests {
     if (decision === 'reject' && !comment?.trim()) {
       throw new ApiError(400, 'missing-field', 'a rejection needs a comment saying why', 'comment');
     }
-    const state = await this.existing(integration);
+    // A change request under way is what waits for decisions; otherwise the onboarding.
+    const change = await this.changeRunning(integration);
+    const state = change ? 'RUNNING' : await this.existing(integration);
     if (state !== 'RUNNING') {
       throw new ApiError(409, 'approval-closed', `the onboarding of ${integration} is closed (${state.toLowerCase()})`);
     }
     // Deciding again is answered from the first update (same update id): say so instead of a new decision.
-    const earlier = (await queryStatus(this.client, integration)).approvals.find(
-      (a) => identityKey(a.approver) === identityKey(who.email),
-    );
+    const status = change ? await changeStatus(this.client, integration) : await queryStatus(this.client, integration);
+    const earlier = status.approvals.find((a) => identityKey(a.approver) === identityKey(who.email));
     if (earlier?.decision === `${decision}d`) return { ...earlier, alreadyRecorded: true };
     const { signer } = await this.signing();
     const approver = { sub: who.sub, email: who.email, groups: who.groups };
     const input = { signer, approver, ...(comment?.trim() ? { comment: comment.trim() } : {}) };
     try {
-      return await (decision === 'approve' ? approve : reject)(this.client, integration, input);
+      const decide = change
+        ? decision === 'approve'
+          ? approveChange
+          : rejectChange
+        : decision === 'approve'
+          ? approve
+          : reject;
+      return await decide(this.client, integration, input);
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         const cause = error.cause as { type?: string; message?: string } | undefined;

@@ -30,6 +30,11 @@ export function field(body: unknown, name: string, required: boolean): string | 
 export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/me', async (request) => identityOf(request));
 
+  app.get('/api/integrations', async (request) => {
+    identityOf(request);
+    return ctx.requests.inventory();
+  });
+
   app.post('/api/plan', async (request) => ctx.requests.plan(identityOf(request), field(request.body, 'spec', true)));
 
   app.post('/api/requests', async (request, reply) => {
@@ -51,6 +56,12 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ...(status.plan ? { planText: renderPlan(status.plan, status.requirement) } : {}),
       awaitingMe: awaits(status, who),
     };
+  });
+
+  app.get('/api/requests/:name/change', async (request) => {
+    identityOf(request);
+    const status = await ctx.requests.change(integrationParam(request));
+    return { ...status, planText: renderPlan(status.plan, status.requirement) };
   });
 
   app.get('/api/requests/:name/status', async (request) => {

@@ -5,6 +5,7 @@ import { ApiError } from '../errors';
 import { awaits } from '../requests';
 import type { PageContext } from '../views/layout';
 import { STATUS_SCRIPT } from '../views/status-script';
+import { inventoryPage } from '../views/inventory-page';
 import { homePage, newRequestPage, requestPage, runbookPage, tokensPage } from '../views/pages';
 import { integrationParam } from './api';
 
@@ -30,6 +31,10 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const page = pageContext(request);
     return html(reply, homePage(page, await ctx.requests.list(page.identity!)));
   });
+
+  app.get('/integrations', async (request, reply) =>
+    html(reply, inventoryPage(pageContext(request), await ctx.requests.inventory())),
+  );
 
   app.get('/requests/new', async (request, reply) => html(reply, newRequestPage(pageContext(request))));
 

@@ -1,0 +1,106 @@
+import type { Client } from '@temporalio/client';
+import type { Severity } from '../audit/findings';
+import type { AuditReport } from '../audit/report';
+import { auditTargetOf, type AuditTarget } from '../audit/target';
+import { REGISTRY_MEMO_KEY, desiredStateQuery } from '../shared/registry';
+import type { AppRecord } from '../shared/types';
+import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
+
+/** Where an integration is in its life: being onboarded, managed, being changed, or offboarded. */
+export type InventoryState = 'onboarding' | 'active' | 'changing' | 'retired';
+
+export interface InventoryEntry {
+  integration: string;
+  state: InventoryState;
+  /** The running onboarding's or change's phase (awaiting-approval, provisioning, ...) while there is one. */
+  stage?: string;
+  /** The approved spec's owner and display name (what the external system is); absent before registration. */
+  owner?: string;
+  purpose?: string;
+  appKind?: AppRecord['kind'];
+  flow?: string;
+  /** The registry revision: the approved baseline the audit compares against. */
+  revision?: number;
+  certificateExpiresAt?: string;
+  /** From the latest audit (absent when it did not audit this integration): the user's last successful login. */
+  lastLogin?: string | null;
+  openFindings?: number;
+  highestFinding?: Severity;
+}
+
+export interface Inventory {
+  integrations: InventoryEntry[];
+  /** The audit the logins and findings come from. */
+  audit?: { runId: string; asOf: string };
+  /** What answering took: visibility list pages, and registries asked by query (memos from before the inventory). */
+  calls: { listPages: number; registryQueries: number };
+}
+
+/** Registries (retired ones included), and the onboardings and changes under way: one visibility listing. */
+export const INVENTORY_QUERY = 'OnrampKind IN ("registry", "onboarding", "change") AND ExecutionStatus = "Running"';
+
+const PAGE_SIZE = 1000;
+const UNDER_WAY: Record<string, InventoryState> = { change: 'changing', onboarding: 'onboarding' };
+
+/**
+ * Every integration onramp manages or is onboarding, from one paged visibility listing: the registries'
+ * memos carry what the list shows, and the latest audit report (read by the caller from its directory)
+ * adds logins and open findings. No Salesforce call, and no query per integration except for a registry
+ * whose memo predates the inventory. Sorted by name. (Per org, once there are several: a key of its own.)
+ */
+export async function listInventory(client: Client, audit: AuditReport | undefined): Promise<Inventory> {
+  const targets = new Map<string, AuditTarget>();
+  const underWay = new Map<string, { state: InventoryState; stage?: string }>();
+  const toQuery: string[] = [];
+  let seen = 0;
+  for await (const execution of client.workflow.list({ query: INVENTORY_QUERY, pageSize: PAGE_SIZE })) {
+    seen += 1;
+    const kind = execution.typedSearchAttributes.get(ONRAMP_KIND);
+    const name = execution.typedSearchAttributes.get(ONRAMP_INTEGRATION);
+    if (kind === 'registry') {
+      const memo = execution.memo?.[REGISTRY_MEMO_KEY] as AuditTarget | undefined;
+      if (memo?.owner !== undefined) targets.set(memo.integration, memo);
+      else toQuery.push(execution.workflowId);
+    } else if (name && kind && UNDER_WAY[kind] && underWay.get(name)?.state !== 'changing') {
+      underWay.set(name, { state: UNDER_WAY[kind], stage: execution.typedSearchAttributes.get(ONRAMP_STAGE) });
+    }
+  }
+  for (const workflowId of toQuery) {
+    const target = auditTargetOf(await client.workflow.getHandle(workflowId).query(desiredStateQuery));
+    targets.set(target.integration, target);
+  }
+  const audited = new Map(audit?.integrations.map((i) => [i.integration, i]));
+  const names = [...new Set([...targets.keys(), ...underWay.keys()])].sort((a, b) => a.localeCompare(b));
+  const integrations = names.map((integration): InventoryEntry => {
+    const target = targets.get(integration);
+    const running = underWay.get(integration);
+    const seenByAudit = audited.get(integration);
+    return {
+      integration,
+      state: running?.state ?? target!.state,
+      ...(running?.stage ? { stage: running.stage } : {}),
+      ...(target
+        ? {
+            owner: target.owner,
+            purpose: target.purpose,
+            appKind: target.app.kind,
+            flow: target.app.flow,
+            revision: target.revision,
+            ...(target.certificate ? { certificateExpiresAt: target.certificate.expiresAt } : {}),
+          }
+        : {}),
+      ...(seenByAudit
+        ? {
+            lastLogin: seenByAudit.lastLogin ?? null,
+            openFindings: seenByAudit.findings,
+            ...(seenByAudit.highest ? { highestFinding: seenByAudit.highest } : {}),
+          }
+        : {}),
+    };
+  });
+  return {
+    integrations,
+    ...(audit ? { audit: { runId: audit.runId, asOf: audit.asOf } } : {}),
+    calls: { listPages: Math.max(1, Math.ceil(seen / PAGE_SIZE)), registryQueries: toQuery.length },
+  };
+}
