@@ -98,6 +98,10 @@ async function main(): Promise<void> {
       ['per-integration / API (x)', result.ratio],
     ]);
     writeResult('inventory', result);
+  } catch (error) {
+    // Printed before the stack closes: a failure while closing must not hide it.
+    console.error(error);
+    throw error;
   } finally {
     await server.close();
     await stack.close();

@@ -139,8 +139,8 @@ export class Requests {
       if (prepared.plan!.change?.changes.length === 0)
         throw new ApiError(
           409,
-          'no-change',
-          `${integration}: the spec is what was approved; nothing to change`,
+          'already-onboarded',
+          `${integration} is already onboarded and the spec is what was approved: nothing to change`,
           'spec',
         );
       return startChange(this.client, prepared, submission).catch((error: unknown) => {
