@@ -25,6 +25,7 @@ kind: Integration
 name: ${name}
 displayName: Bench ${name}
 owner: bench@acme.example
+purpose: Benchmark integration listed by the inventory.
 requestedBy: jdoe@acme.example
 approvers: [security@acme.example]
 app: { kind: external-client-app, flow: jwt-bearer, scopes: [api] }

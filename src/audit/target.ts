@@ -14,7 +14,7 @@ export interface AuditTarget {
   state: RegistryState;
   revision: number;
   onboardedAt: string;
-  /** For the inventory (`onramp list`): who owns it and what it is, as the approved spec says. */
+  /** For the inventory (`onramp list`): who owns it and what it is for, as the approved spec says. */
   owner?: string;
   purpose?: string;
   user: { id: string; username: string; firstName: string; lastName: string; profileName: string };
@@ -49,7 +49,7 @@ export function auditTargetOf(record: RegistryRecord): AuditTarget {
     revision: record.revision,
     onboardedAt: record.desired.onboardedAt,
     owner: integration.spec.owner,
-    purpose: integration.spec.displayName,
+    purpose: integration.spec.purpose,
     user: {
       id: provisioned.userId,
       username: provisioned.username,

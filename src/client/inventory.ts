@@ -14,7 +14,7 @@ export interface InventoryEntry {
   state: InventoryState;
   /** The running onboarding's or change's phase (awaiting-approval, provisioning, ...) while there is one. */
   stage?: string;
-  /** The approved spec's owner and display name (what the external system is); absent before registration. */
+  /** The approved spec's owner and purpose; absent before registration. */
   owner?: string;
   purpose?: string;
   appKind?: AppRecord['kind'];

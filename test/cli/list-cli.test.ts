@@ -71,7 +71,7 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     const inventory = await listed({ alpha: 'active', beta: 'changing', delta: 'onboarding', gamma: 'retired' });
     const alpha = inventory.integrations.find((i) => i.integration === 'alpha')!;
     assert.equal(alpha.owner, 'billing-team@acme.example');
-    assert.equal(alpha.purpose, 'Billing system');
+    assert.equal(alpha.purpose, 'Issues invoices from closed opportunities and syncs their status back.');
     assert.equal(alpha.appKind, 'external-client-app');
     assert.equal(alpha.flow, 'jwt-bearer');
     assert.match(alpha.certificateExpiresAt!, /^\d{4}-/);
