@@ -10,7 +10,10 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config';
 import { secretsManagerClient } from '../../src/secrets/aws-client';
+import { handoverIssues } from '../../src/secrets/handover-checks';
+import { loadSpec } from '../../src/spec/load';
 import type { HandoverTarget } from '../../src/secrets/handover';
 import { AwsHandoverTarget } from '../../src/secrets/handover-aws';
 import { FileHandoverTarget } from '../../src/secrets/handover-file';
@@ -132,4 +135,51 @@ describe('handover into a folder', () => {
       writeFileSync(file(path), JSON.stringify({ theirs: true }));
     },
   );
+});
+
+describe('a handover location is checked, field by field, before anything is written', () => {
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig({
+      ONRAMP_CONFIG: '/dev/null',
+      ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      ONRAMP_SF_USERNAME: 'onramp@acme.example',
+      ONRAMP_SF_CONSUMER_KEY: '3MVG9exampleconsumerkey',
+      ONRAMP_SF_PRIVATE_KEY_PATH: '/run/secrets/key',
+      ...env,
+    }).secrets;
+  const billing = readFileSync('examples/billing.yaml', 'utf8');
+  const load = (store: string, path: string) =>
+    loadSpec({ text: `${billing}handover:\n  store: ${store}\n  path: ${path}\n` }, { usernameSuffix: 'acme.example' });
+
+  it('refuses a malformed path in the spec itself', async () => {
+    for (const path of ['../escape', '/absolute', 'a//b', 'a/./b']) {
+      const loaded = await load('aws', path);
+      assert.ok(!loaded.ok && loaded.errors.some((e) => e.path === 'handover.path'), path);
+    }
+    const unknown = await load('azure', 'acme/billing');
+    assert.ok(
+      !unknown.ok && unknown.errors.some((e) => e.path === 'handover.store' && /aws, vault or file/.test(e.message)),
+    );
+  });
+
+  it("names the field when the store is not configured here, or the path is inside onramp's own secrets", async () => {
+    const loaded = await load('vault', 'acme/billing');
+    assert.ok(loaded.ok);
+    const issues = (secrets: ReturnType<typeof config>) => handoverIssues(loaded.resolved!, secrets);
+    assert.deepEqual(
+      (await issues(config())).map((i) => [i.path, i.message]),
+      [['handover.store', 'vault is not configured here (secrets.vault.address, ONRAMP_SECRETS_VAULT_ADDRESS)']],
+    );
+    const inside = await load('aws', 'onramp/billing');
+    assert.ok(inside.ok);
+    const own = await handoverIssues(
+      inside.resolved!,
+      config({ ONRAMP_SECRETS_BACKEND: 'aws', ONRAMP_SECRETS_AWS_REGION: 'eu-west-1' }),
+    );
+    assert.deepEqual(
+      own.map((i) => [i.path, i.code]),
+      [['handover.path', 'handover-path-unusable']],
+    );
+    assert.match(own[0]!.message, /inside onramp's own secrets \(onramp\/\)/);
+  });
 });
