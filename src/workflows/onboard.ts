@@ -68,14 +68,24 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   };
   // Answered from the first moment: a client asks for the status (and the plan) as soon as it started us.
   setHandler(statusQuery, () => status);
+  const searchAttributes = (phase: OnboardingPhase) => [
+    { key: ONRAMP_INTEGRATION, value: integration.names.name },
+    { key: ONRAMP_KIND, value: 'onboarding' },
+    { key: ONRAMP_STAGE, value: phase },
+  ];
 
   // Signed sign-off: the request must carry the approval service's signature, and so must every decision.
   const signed: SignedRequest | undefined = patched('onramp-signed-signoff')
     ? await verifiedRequest(input).catch((error: unknown) => {
-        status.phase = 'failed';
-        onrampMetrics.onboardingEnded('failed');
-        status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
-        throw error;
+        // A cancel that came with the start cuts the key read short: the request ends cancelled, and shows it.
+        const cancelled = isCancellation(error) && patched('onramp-cancelled-while-verifying');
+        status.phase = cancelled ? 'cancelled' : 'failed';
+        onrampMetrics.onboardingEnded(status.phase);
+        const reason = cancelled ? CANCELLED : failureMessage(error);
+        status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
+        if (!cancelled) throw error;
+        upsertSearchAttributes(searchAttributes('cancelled'));
+        throw new CancelledFailure(CANCELLED);
       })
     : undefined;
   const book: DecisionBook = signed
@@ -101,11 +111,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
     upsertSearchAttributes([{ key: ONRAMP_STAGE, value: phase }]);
     if (OUTCOMES.includes(phase)) onrampMetrics.onboardingEnded(phase as OnboardingOutcome);
   };
-  upsertSearchAttributes([
-    { key: ONRAMP_INTEGRATION, value: integration.names.name },
-    { key: ONRAMP_KIND, value: 'onboarding' },
-    { key: ONRAMP_STAGE, value: status.phase },
-  ]);
+  upsertSearchAttributes(searchAttributes(status.phase));
 
   const notice: SignOffNotice = signed
     ? signedSignOffNotice('onboarding', integration.names.name, status.requestedBy, signed.claims.requirement)

@@ -1,4 +1,4 @@
-import { CancellationScope, patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { signoffKeyActivities } from '../activities/signoff-keys';
 import type { OnboardingInput } from '../shared/types';
 import type { Jwks, RequestClaims } from '../signoff/statements';
@@ -22,7 +22,7 @@ export interface SignedRequest {
 export async function verifiedRequest(
   input: Pick<OnboardingInput, 'request' | 'plan' | 'integration'>,
 ): Promise<SignedRequest> {
-  const keys = await verificationKeys();
+  const keys = await signoffKeys();
   const { workflowId, runId } = workflowInfo();
   const claims = verifyRequest(input.request, keys, { workflowId, plan: input.plan, integration: input.integration });
   return { keys, claims, run: { workflowId, runId, planDigest: claims.planDigest } };
@@ -30,19 +30,8 @@ export async function verifiedRequest(
 
 /** The same for a change to a managed integration (offboarding, remediation): bound to the workflow's whole input. */
 export async function verifiedLifecycleRequest(input: { request?: string }, what: string): Promise<SignedRequest> {
-  const keys = await verificationKeys();
+  const keys = await signoffKeys();
   const { workflowId, runId } = workflowInfo();
   const claims = verifyLifecycleRequest(input.request, keys, { workflowId, input, what });
   return { keys, claims, run: { workflowId, runId, planDigest: claims.planDigest } };
-}
-
-/**
- * A cancel that arrives before the keys are read (with the start, before any worker ran the workflow) must
- * end the request as cancelled, and the sign-off reports that; cancelling the read instead made it fail
- * before the request had a stage to show.
- */
-function verificationKeys(): Promise<Jwks> {
-  return patched('onramp-cancel-while-verifying')
-    ? CancellationScope.nonCancellable(() => signoffKeys())
-    : signoffKeys();
 }
