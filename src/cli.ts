@@ -14,6 +14,7 @@ import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycl
 import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
 import { serverCommand } from './cli/server';
+import { signoffKeyCommand } from './cli/signoff-key';
 import { EXIT, unexpected } from './cli/shared';
 import { statusCommands } from './cli/status';
 import { doctorCommand } from './cli/doctor';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(evidenceCommand(io));
   program.addCommand(codecServerCommand(io));
   program.addCommand(serverCommand(io));
+  program.addCommand(signoffKeyCommand(io));
   program.addCommand(doctorCommand(io));
   // Command modules build their commands standalone, so usage errors anywhere must be routed here (exit 2).
   const settle = (command: Command) => {

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { quarterOf } from '../evidence/quarter';
 import { runWithServer } from './api-client';
-import { loadEvidenceSigner, rotateEvidenceKey, thumbprintOf } from '../evidence/pack';
+import { loadEvidenceSigner, rotateEvidenceKey } from '../evidence/pack';
 import { verifyEvidencePack, type TrustAnchor } from '../evidence/verify';
-import { loadJwks, publicJwkOf } from '../signoff';
+import { loadJwks, publicJwkOf, thumbprintOf } from '../signoff';
 import { reportError, type CliIo } from './io';
 import { CliError, EXIT, messageOf, printJson, runWithSession } from './shared';
 

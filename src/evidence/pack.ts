@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { CompactSign, calculateJwkThumbprint, importJWK } from 'jose';
+import { CompactSign, importJWK } from 'jose';
 import JSZip from 'jszip';
-import { existsSync } from 'node:fs';
 import { writePrivateFile } from '../private-files';
-import { generateSigningKey, loadJwks, loadSigningKey, publicJwkOf, type Jwks, type SigningKeyFile } from '../signoff';
+import {
+  generateSigningKey,
+  loadJwks,
+  loadSigningKey,
+  publicJwkOf,
+  thumbprintOf,
+  trustKey,
+  type Jwks,
+  type SigningKeyFile,
+} from '../signoff';
 import type { EvidenceData } from './collect';
 import { CONTROLS } from './controls';
 import { evidenceFiles } from './files';
@@ -36,10 +44,6 @@ export interface Manifest {
 
 export const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** RFC 7638 SHA-256 thumbprint (base64url) of a public Ed25519 JWK: what `--pin` compares. */
-export const thumbprintOf = (jwk: { kty: string; crv: string; x: string }) =>
-  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'sha256');
-
 /** The evidence key as the server and `onramp evidence` load it, and every public key the JWKS keeps. */
 export interface EvidenceSigner {
   key: SigningKeyFile;
@@ -59,8 +63,7 @@ export function loadEvidenceSigner(config: { keyFile: string; jwksFile: string }
  */
 export async function rotateEvidenceKey(config: { keyFile: string; jwksFile: string }): Promise<SigningKeyFile> {
   const key = generateSigningKey();
-  const jwks: Jwks = existsSync(config.jwksFile) ? loadJwks(config.jwksFile, 'evidence JWKS') : { keys: [] };
-  await writePrivateFile(config.jwksFile, `${JSON.stringify({ keys: [...jwks.keys, publicJwkOf(key)] }, null, 2)}\n`);
+  await trustKey(config.jwksFile, key, 'evidence JWKS');
   await writePrivateFile(config.keyFile, `${JSON.stringify(key, null, 2)}\n`);
   return key;
 }

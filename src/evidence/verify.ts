@@ -1,7 +1,7 @@
 import { compactVerify, importJWK } from 'jose';
 import JSZip from 'jszip';
-import type { Jwks, PublicJwk } from '../signoff';
-import { EMBEDDED_JWKS, EVIDENCE_TYP, MANIFEST, SIGNATURE, sha256Hex, thumbprintOf, type Manifest } from './pack';
+import { thumbprintOf, type Jwks, type PublicJwk } from '../signoff';
+import { EMBEDDED_JWKS, EVIDENCE_TYP, MANIFEST, SIGNATURE, sha256Hex, type Manifest } from './pack';
 
 /**
  * What the verifier trusts. A key found only in the pack proves nothing (whoever altered the pack could

@@ -26,6 +26,8 @@ export {
   loadSigningKey,
   publicJwkOf,
   SignoffKeyError,
+  thumbprintOf,
+  trustKey,
   type SigningKeyFile,
 } from './keys';
 export { loadPolicy, parsePolicy, PolicyError, type ApprovalPolicy } from './policy';

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
 import { writePrivateFile } from '../private-files';
 import type { Jwks, PublicJwk } from './statements';
@@ -73,9 +74,20 @@ export async function ensureDevSigningKey(
   if (!existsSync(keyFile)) await writePrivateFile(keyFile, `${JSON.stringify(generateSigningKey(), null, 2)}\n`);
   const key = loadSigningKey(keyFile);
   const jwks: Jwks = existsSync(jwksFile) ? loadJwks(jwksFile) : { keys: [] };
-  if (!jwks.keys.some((k) => k.kid === key.kid)) {
-    jwks.keys.push(publicJwkOf(key));
-    await writePrivateFile(jwksFile, `${JSON.stringify(jwks, null, 2)}\n`);
-  }
-  return { key, jwks };
+  return {
+    key,
+    jwks: jwks.keys.some((k) => k.kid === key.kid) ? jwks : await trustKey(jwksFile, key, 'sign-off JWKS'),
+  };
+}
+
+/** The RFC 7638 thumbprint of a public key: what people compare and pin, since anyone can name a key anything. */
+export const thumbprintOf = (jwk: { kty: string; crv: string; x: string }) =>
+  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'sha256');
+
+/** Adds the key's public half to the JWKS, beside the keys it already trusts (created when absent). */
+export async function trustKey(jwksFile: string, key: SigningKeyFile, what: string): Promise<Jwks> {
+  const jwks: Jwks = existsSync(jwksFile) ? loadJwks(jwksFile, what) : { keys: [] };
+  const trusted = { keys: [...jwks.keys.filter((k) => k.kid !== key.kid), publicJwkOf(key)] };
+  await writePrivateFile(jwksFile, `${JSON.stringify(trusted, null, 2)}\n`);
+  return trusted;
 }

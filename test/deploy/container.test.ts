@@ -174,6 +174,34 @@ describe('the compose stack', () => {
     assert.match(worker.restart ?? 'no', /^(no|on-failure:\d+)$/);
   });
 
+  test('gives the server and the worker the sign-off files they refuse to start without; the private key to the server only', () => {
+    const server = compose.services['onramp-server']!;
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    // Where a container path comes from on the host: a read-only directory or file mount.
+    const hostPathOf = (service: typeof worker, path: string) => {
+      const mount = (service.volumes ?? [])
+        .map((v) => v.split(':'))
+        .find(([source, target, mode]) => source!.startsWith('./') && mode === 'ro' && path.startsWith(target!));
+      assert.ok(mount, `${path} is mounted read-only from the host`);
+      return `${mount[0]}${path.slice(mount[1]!.length)}`.replace(/^\.\//, '');
+    };
+    for (const service of [worker, server]) {
+      assert.equal(hostPathOf(service, service.environment!.ONRAMP_POLICY_FILE!), 'deploy/policy.yaml');
+      // The JWKS is where the documented command writes it.
+      const jwks = hostPathOf(service, service.environment!.ONRAMP_SIGNOFF_JWKS_FILE!);
+      assert.ok(scripts['compose:signoff-key']!.includes(`--jwks ${jwks}`), `compose:signoff-key writes ${jwks}`);
+    }
+    assert.equal(server.environment!.ONRAMP_SIGNOFF_KEY_FILE, '/run/secrets/onramp_signoff_key');
+    assert.ok(server.secrets?.includes('onramp_signoff_key'));
+    assert.ok(
+      scripts['compose:signoff-key']!.includes(
+        `--key ${compose.secrets.onramp_signoff_key!.file.replace(/^\.\//, '')}`,
+      ),
+    );
+    assert.equal(worker.environment!.ONRAMP_SIGNOFF_KEY_FILE, undefined, 'the worker verifies; it never signs');
+    assert.ok(!worker.secrets?.includes('onramp_signoff_key'));
+  });
+
   test("the README's compose section names what compose requires", () => {
     const readme = read('README.md');
     const section = readme.slice(
