@@ -77,6 +77,8 @@ describe('the production Temporal server (PostgreSQL, TLS and mTLS)', { skip }, 
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(ONRAMP_|TEMPORAL_)/.test(key))),
     ONRAMP_CONFIG: stack.configFile,
     [WORKFLOW_BUNDLE_ENV]: bundlePath,
+    // Two workers on one host: each its own /metrics and health port.
+    ONRAMP_WORKER_PORT: '0',
     ...extra,
   });
 
