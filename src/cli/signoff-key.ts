@@ -88,5 +88,9 @@ async function retire(jwksFile: string, kid: string, signing: string | undefined
   const jwks = loadJwks(jwksFile);
   if (!jwks.keys.some((k) => k.kid === kid))
     throw new CliError(`--retire ${kid}: no such key in ${jwksFile}`, EXIT.usage);
-  await writePrivateFile(jwksFile, `${JSON.stringify({ keys: jwks.keys.filter((k) => k.kid !== kid) }, null, 2)}\n`);
+  const keys = jwks.keys.filter((k) => k.kid !== kid);
+  // A JWKS with no key makes every worker refuse to start: the rotation's next key must be trusted first.
+  if (keys.length === 0)
+    throw new CliError(`--retire ${kid}: it is the last key ${jwksFile} trusts; add the next one first`, EXIT.usage);
+  await writePrivateFile(jwksFile, `${JSON.stringify({ keys }, null, 2)}\n`);
 }

@@ -83,5 +83,13 @@ describe('onramp signoff-key: the signing key rotation of docs/signoff.md, step 
     const unknown = await onramp('signoff-key', '--retire', 'no-such-kid');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no such key/);
+
+    // A key file that is gone leaves no key in use to protect; the last trusted key still stays.
+    useConfig(dir, { ...config, signoff: { keyFile: join(dir, 'gone.json'), jwksFile } });
+    const jwksBefore = readFileSync(jwksFile, 'utf8');
+    const last = await onramp('signoff-key', '--retire', loadSigningKey(nextFile).kid);
+    assert.equal(last.code, 2);
+    assert.match(last.stderr, /the last key .* trusts; add the next one first/);
+    assert.equal(readFileSync(jwksFile, 'utf8'), jwksBefore, 'a refused retirement writes nothing');
   });
 });
