@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli';
 import { seededPersonToken } from '../../src/cli/login';
 import { listenOnrampServer, type ListenOptions, type RunningServer } from '../../src/server/listen';
 import type { CliIo } from '../../src/cli/io';
 import type { OnrampConfig } from '../../src/config';
+import { DEV_PEOPLE } from '../../src/signoff';
+import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { teardownAll } from '../helpers/temporal-env';
 
 export interface CliRun {
   code: number;
@@ -114,4 +118,38 @@ export async function startCliServer(
       await server.close();
     },
   };
+}
+
+export type CliServer = Awaited<ReturnType<typeof startCliServer>>;
+
+/**
+ * A suite's stack with the onramp server, the CLI's configuration pointing at both, and commands run as
+ * the requester unless a test says otherwise. `prepare` runs on the stack before the server starts.
+ */
+export function useCliStack(prepare?: (stack: OnrampStack) => Promise<void>): {
+  stack: OnrampStack;
+  server: CliServer;
+  /** `onramp ARGS...` as a seeded person, with a token from a real sign-in. */
+  as(email: string, ...args: string[]): Promise<CliRun>;
+} {
+  const suite = {
+    stack: undefined as unknown as OnrampStack,
+    server: undefined as unknown as CliServer,
+    as: (email: string, ...args: string[]) => suite.server.token(email).then((t) => onrampAs(t, ...args)),
+  };
+  before(async () => {
+    suite.stack = await startOnrampStack();
+    useConfig(suite.stack.workDir, suite.stack.config);
+    await prepare?.(suite.stack);
+    suite.server = await startCliServer(suite.stack);
+    process.env.ONRAMP_TOKEN = await suite.server.token(DEV_PEOPLE.requester.email);
+  });
+  after(async () => {
+    delete process.env.ONRAMP_CONFIG;
+    delete process.env.ONRAMP_TOKEN;
+    await suite.server?.close();
+    await suite.stack?.close();
+    await teardownAll();
+  });
+  return suite;
 }

@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startAudit } from '../../src/client/audit';
 import { changeHandle, prepareChange, startChange } from '../../src/client/change';
 import type { Inventory } from '../../src/client/inventory';
 import { approve } from '../../src/client/onboarding';
 import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { HttpAgent } from '../helpers/console-stack';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
 import { onboardManaged } from '../lifecycle/helpers';
 import { specText, startSpec } from '../onboarding/helpers';
-import { onramp, onrampAs, startCliServer, useConfig } from './helpers';
+import { onramp, onrampAs, useCliStack } from './helpers';
 
 describe('the inventory: onramp list, GET /api/integrations and the console page', () => {
-  let stack: OnrampStack;
-  let server: Awaited<ReturnType<typeof startCliServer>>;
+  const cli = useCliStack();
   const list = async () => JSON.parse((await onramp('list', '--json')).stdout) as Inventory;
   const states = (inventory: Inventory) =>
     Object.fromEntries(inventory.integrations.map((i) => [i.integration, i.state]));
@@ -31,42 +28,28 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     return inventory;
   };
 
-  before(async () => {
-    stack = await startOnrampStack();
-    useConfig(stack.workDir, stack.config);
-    server = await startCliServer(stack);
-    process.env.ONRAMP_TOKEN = await server.token('jdoe@acme.example');
-  });
-  after(async () => {
-    delete process.env.ONRAMP_CONFIG;
-    delete process.env.ONRAMP_TOKEN;
-    await server?.close();
-    await stack?.close();
-    await teardownAll();
-  });
-
   test('each integration in its state, from one listing; offboarded, then onboarded again', async () => {
-    await onboardManaged(stack, 'examples/billing.yaml', 'alpha');
-    await onboardManaged(stack, 'examples/billing.yaml', 'beta');
-    await onboardManaged(stack, 'examples/warehouse-cc.yaml', 'gamma');
-    await (await startAudit(stack.client, stack.config)).result();
+    await onboardManaged(cli.stack, 'examples/billing.yaml', 'alpha');
+    await onboardManaged(cli.stack, 'examples/billing.yaml', 'beta');
+    await onboardManaged(cli.stack, 'examples/warehouse-cc.yaml', 'gamma');
+    await (await startAudit(cli.stack.client, cli.stack.config)).result();
     const changed = specText('billing', 'beta', (spec) =>
       spec.access.objects.push({ name: 'Contact', rights: ['read'] }),
     );
     await startChange(
-      stack.client,
-      await prepareChange({ text: changed }, stack.config, await stack.admin(), stack.client),
-      stack.signoff.submission(),
+      cli.stack.client,
+      await prepareChange({ text: changed }, cli.stack.config, await cli.stack.admin(), cli.stack.client),
+      cli.stack.signoff.submission(),
     );
-    const offboarding = await startOffboarding(stack.client, 'gamma', {
+    const offboarding = await startOffboarding(cli.stack.client, 'gamma', {
       requestedBy: 'ops@acme.example',
       reason: 'gone',
     });
     // warehouse asks for two approvals.
     for (const approver of ['security@acme.example', 'salesforce-admins@acme.example'])
-      await decideSignOff(stack.client, 'offboarding', 'gamma', 'approve', { approver });
+      await decideSignOff(cli.stack.client, 'offboarding', 'gamma', 'approve', { approver });
     await offboarding.result();
-    await startSpec(stack, specText('billing', 'delta'));
+    await startSpec(cli.stack, specText('billing', 'delta'));
 
     const inventory = await listed({ alpha: 'active', beta: 'changing', delta: 'onboarding', gamma: 'retired' });
     const alpha = inventory.integrations.find((i) => i.integration === 'alpha')!;
@@ -89,8 +72,8 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     assert.match(table.stdout, /^4 integration\(s\)\. Logins and findings from the audit of /m);
 
     const agent = new HttpAgent();
-    await agent.signIn(server.server, 'alice@acme.example');
-    const page = await (await agent.request(`${server.server.url}/integrations`)).text();
+    await agent.signIn(cli.server.server, 'alice@acme.example');
+    const page = await (await agent.request(`${cli.server.server.url}/integrations`)).text();
     for (const [name, state] of Object.entries({
       alpha: 'active',
       beta: 'changing',
@@ -100,16 +83,16 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
       assert.match(page, new RegExp(`>${name}</a></th><td class="state-${state}">${state}`));
 
     // Offboarded, then onboarded again: listed as onboarding once more, then active.
-    const again = await startSpec(stack, specText('warehouse-cc', 'gamma'));
+    const again = await startSpec(cli.stack, specText('warehouse-cc', 'gamma'));
     await listed({ alpha: 'active', beta: 'changing', delta: 'onboarding', gamma: 'onboarding' });
     for (const who of ['securityApprover', 'secondSecurityApprover'])
-      await approve(stack.client, 'gamma', stack.signoff.decision(who));
+      await approve(cli.stack.client, 'gamma', cli.stack.signoff.decision(who));
     await again.handle.result();
     await listed({ alpha: 'active', beta: 'changing', delta: 'onboarding', gamma: 'active' });
   });
 
   test('a changed spec of a managed integration: plan shows the diff, onboard starts the change, approve applies it', async () => {
-    const file = join(stack.workDir, 'alpha.yaml');
+    const file = join(cli.stack.workDir, 'alpha.yaml');
     writeFileSync(
       file,
       specText('billing', 'alpha', (spec) => {
@@ -123,10 +106,10 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stdout, /alpha is managed: started change request onramp:change:alpha/);
     for (const email of ['alice@acme.example', 'bob@acme.example']) {
-      const decided = await onrampAs(await server.token(email), 'approve', 'alpha');
+      const decided = await onrampAs(await cli.server.token(email), 'approve', 'alpha');
       assert.equal(decided.code, 0, decided.stderr);
     }
-    assert.equal((await changeHandle(stack.client, 'alpha').result()).revision, 2);
+    assert.equal((await changeHandle(cli.stack.client, 'alpha').result()).revision, 2);
     const alpha = (await list()).integrations.find((i) => i.integration === 'alpha')!;
     assert.equal(alpha.state, 'active');
   });

@@ -1,48 +1,30 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { LocalOrgAdmin, diffStates } from '@onramp/local-org';
 import type { OnboardingStatus } from '../../src/shared/types';
 import { ONBOARDING_STEPS } from '../../src/shared/steps';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
 import { findFreePort } from '../../src/temporal/dev-server';
-import { eventually, onramp, onrampAs, start, startCliServer, useConfig, withEnv } from './helpers';
+import { eventually, onramp, onrampAs, start, useCliStack, withEnv } from './helpers';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
 
 describe('the onramp command line against the onramp server on a running stack', () => {
-  let stack: OnrampStack;
-  let server: Awaited<ReturnType<typeof startCliServer>>;
+  const cli = useCliStack();
   /** API tokens of the seeded people, each from a real sign-in at the embedded provider. */
-  const as = (email: string, ...args: string[]) => server.token(email).then((t) => onrampAs(t, ...args));
+  const { as } = cli;
   /** The billing example under another integration name, written to a file the CLI reads. */
   const specNamed = (name: string, edit: (yaml: string) => string = (y) => y) => {
-    const file = join(stack.workDir, `${name}.yaml`);
+    const file = join(cli.stack.workDir, `${name}.yaml`);
     writeFileSync(file, edit(BILLING.replace('name: billing', `name: ${name}`)));
     return file;
   };
   const status = async (name: string) =>
     JSON.parse((await onramp('status', name, '--json')).stdout) as OnboardingStatus;
 
-  before(async () => {
-    stack = await startOnrampStack();
-    useConfig(stack.workDir, stack.config);
-    server = await startCliServer(stack);
-    // Unless a test says otherwise, commands run as the requester.
-    process.env.ONRAMP_TOKEN = await server.token('jdoe@acme.example');
-  });
-  after(async () => {
-    delete process.env.ONRAMP_CONFIG;
-    delete process.env.ONRAMP_TOKEN;
-    await server?.close();
-    await stack?.close();
-    await teardownAll();
-  });
-
   test('plan prints the plan and changes nothing in the org', async () => {
-    const before = stack.org.org.snapshot();
+    const before = cli.stack.org.org.snapshot();
     const run = await onramp('plan', 'examples/billing.yaml');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /onramp plan for integration "billing"/);
@@ -54,7 +36,7 @@ describe('the onramp command line against the onramp server on a running stack',
     );
     assert.doesNotMatch(run.stdout, /Waiting for/);
     // onramp's own admin signing in is the only trace a plan leaves.
-    const diff = diffStates(before, stack.org.org.snapshot());
+    const diff = diffStates(before, cli.stack.org.org.snapshot());
     assert.deepEqual([...diff.removed, ...diff.changed], []);
     assert.deepEqual(
       diff.added.filter((a) => a.type !== 'OauthToken' && a.type !== '_Session'),
@@ -136,7 +118,7 @@ describe('the onramp command line against the onramp server on a running stack',
     assert.equal(anonymous.code, 2);
     assert.equal(
       anonymous.stderr,
-      `onramp approve: not signed in to ${server.server.url}: run \`onramp login\` (or set ONRAMP_TOKEN)`,
+      `onramp approve: not signed in to ${cli.server.server.url}: run \`onramp login\` (or set ONRAMP_TOKEN)`,
     );
     const forged = await onrampAs('onr_not-a-token', 'status', 'billing', '--json');
     assert.equal(forged.code, 2);
@@ -153,22 +135,22 @@ describe('the onramp command line against the onramp server on a running stack',
     );
     assert.equal(login.code, 0, login.stderr);
     assert.deepEqual(JSON.parse(login.stdout), {
-      server: server.server.url,
+      server: cli.server.server.url,
       email: 'auditor@acme.example',
       roles: ['auditor'],
       credentialsFile: file,
     });
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string; email: string }>;
-    assert.equal(stored[server.server.url]!.email, 'auditor@acme.example');
+    assert.equal(stored[cli.server.server.url]!.email, 'auditor@acme.example');
     const viaFile = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('status', 'nosuch'));
     assert.match(viaFile.stderr, /no onboarding of "nosuch" was found/, 'the saved token was sent');
     assert.equal((await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('logout'))).code, 0);
-    assert.equal(JSON.parse(readFileSync(file, 'utf8'))[server.server.url], undefined);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8'))[cli.server.server.url], undefined);
   });
 
   test('a broken configuration prints its issues and exits 2', async () => {
-    const file = join(stack.workDir, 'broken.yaml');
+    const file = join(cli.stack.workDir, 'broken.yaml');
     writeFileSync(
       file,
       'salesforce:\n  instanceUrl: not a url\n  username: admin@example.com\n  consumerKey: 0123456789abc\n  privateKeyPath: key.pem\n',
@@ -286,7 +268,7 @@ describe('the onramp command line against the onramp server on a running stack',
   });
 
   test('cancel during provisioning undoes what was created and prints it', async () => {
-    const admin = new LocalOrgAdmin(stack.org.instanceUrl);
+    const admin = new LocalOrgAdmin(cli.stack.org.instanceUrl);
     // Every app deploy fails as retryable, so the onboarding stays in createApp until it is cancelled.
     const fault = await admin.addFault({ kind: 'unavailable', operation: 'deploy', description: 'hold createApp' });
     try {
@@ -323,7 +305,7 @@ describe('the onramp command line against the onramp server on a running stack',
       const shown = await onramp('status', 'payroll');
       assert.match(shown.stdout, /\nCancelled on request; what it had created is undone\./);
       assert.doesNotMatch(shown.stdout, /fix the cause/);
-      const users = [...stack.org.org.db.rows('User')].filter((u) =>
+      const users = [...cli.stack.org.org.db.rows('User')].filter((u) =>
         String(u.Username).startsWith('payroll.integration'),
       );
       assert.equal(users.length, 1);

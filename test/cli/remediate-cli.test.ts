@@ -1,41 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { remediationWorkflowId } from '../../src/shared/lifecycle';
 import { approveUpdate } from '../../src/shared/messages';
 import type { DesiredState } from '../../src/shared/registry';
-import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { teardownAll } from '../helpers/temporal-env';
 import { onboardManaged } from '../lifecycle/helpers';
-import { eventually, onramp, onrampAs, startCliServer, useConfig } from './helpers';
+import { eventually, onramp, onrampAs, useCliStack } from './helpers';
 
 /** `onramp remediate` says what it does: no request when onramp can fix nothing, and plain words for requests that are not there. */
 describe('onramp remediate on the command line', () => {
-  let stack: OnrampStack;
   let desired: DesiredState;
-  let server: Awaited<ReturnType<typeof startCliServer>>;
-  const as = (email: string, ...args: string[]) => server.token(email).then((t) => onrampAs(t, ...args));
-  const admin = () => new LocalOrgAdmin(stack.org.instanceUrl);
+  const cli = useCliStack(async (stack) => {
+    desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
+  });
+  const { as } = cli;
+  const admin = () => new LocalOrgAdmin(cli.stack.org.instanceUrl);
   const auditNow = async () => {
     const run = await onramp('audit', 'run', '--wait');
     assert.equal(run.code, 0, run.stderr);
   };
-
-  before(async () => {
-    stack = await startOnrampStack();
-    useConfig(stack.workDir, stack.config);
-    desired = await onboardManaged(stack, 'examples/billing.yaml', 'payroll');
-    server = await startCliServer(stack);
-    // Unless a test says otherwise, commands run as the requester.
-    process.env.ONRAMP_TOKEN = await server.token('jdoe@acme.example');
-  });
-  after(async () => {
-    delete process.env.ONRAMP_CONFIG;
-    delete process.env.ONRAMP_TOKEN;
-    await server?.close();
-    await stack?.close();
-    await teardownAll();
-  });
 
   test('findings onramp cannot undo: it says so, requests nothing, and --status/--approve say there is no request', async () => {
     // A renamed user is drift a person must look at: onramp has no fix for it.
@@ -108,7 +91,7 @@ describe('onramp remediate on the command line', () => {
     );
 
     // Raw Temporal access cannot decide a signed request by naming an approver.
-    const raw = stack.client.workflow.getHandle(remediationWorkflowId('payroll'));
+    const raw = cli.stack.client.workflow.getHandle(remediationWorkflowId('payroll'));
     await assert.rejects(raw.executeUpdate(approveUpdate, { args: [{ approver: 'security@acme.example' }] }), (e) => {
       assert.equal((e as { cause?: { type?: string } }).cause?.type, 'SignatureRefused');
       return true;

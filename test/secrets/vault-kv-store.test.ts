@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config';
 import { openSecretStore } from '../../src/secrets/open';
 import { SecretStoreError } from '../../src/secrets/store';
+import { SALESFORCE_ENV, secretStoreContract } from './store-contract';
 import { VaultKvStore } from '../../src/secrets/vault-kv-store';
 import { openbaoMissing, useOpenBao } from '../helpers/openbao';
 
@@ -15,28 +16,7 @@ describe('VaultKvStore on OpenBao', { skip }, () => {
   const store = () =>
     new VaultKvStore({ address: bao.address, token: bao.token, mount: 'secret', prefix: `t${++prefixes}/onramp/` });
 
-  it('round-trips values, versions them and reads each version by its ref', async () => {
-    const s = store();
-    await s.verify();
-    const r1 = await s.put('billing/private-key', 'one', { meta: { fingerprint: 'ab:cd' } });
-    const r2 = await s.put('billing/private-key', 'two');
-    assert.deepEqual([r1, r2], ['secret://onramp/billing/private-key@v1', 'secret://onramp/billing/private-key@v2']);
-    assert.equal(await s.get(r1), 'one');
-    assert.equal(await s.get(r2), 'two');
-    const versions = await s.versions('billing/private-key');
-    assert.deepEqual(
-      versions.map((v) => [v.ref, v.meta]),
-      [
-        [r1, { fingerprint: 'ab:cd' }],
-        [r2, {}],
-      ],
-    );
-    assert.ok(versions.every((v) => !Number.isNaN(Date.parse(v.createdAt))));
-    await s.put('crm/consumer-secret', 'x');
-    assert.deepEqual(await s.list('billing/'), ['billing/private-key']);
-    assert.deepEqual(await s.list(), ['billing/private-key', 'crm/consumer-secret']);
-    assert.deepEqual(await s.list('other/'), []);
-  });
+  secretStoreContract(store);
 
   it('keeps the newest version as what plain KV readers get', async () => {
     const s = store();
@@ -46,33 +26,6 @@ describe('VaultKvStore on OpenBao', { skip }, () => {
     assert.equal(plain.data.data.value, 'new');
     assert.equal(await s.deleteVersion(newest), true);
     await assert.rejects(s.get(newest), (e: unknown) => e instanceof SecretStoreError && e.code === 'not-found');
-  });
-
-  it('returns the first ref for a repeated idempotency key', async () => {
-    const s = store();
-    const first = await s.put('billing/private-key', 'a', { idempotencyKey: 'wf/1' });
-    assert.equal(await s.put('billing/private-key', 'b', { idempotencyKey: 'wf/1' }), first);
-    assert.equal(await s.get(first), 'a');
-    assert.equal(
-      await s.put('billing/private-key', 'c', { idempotencyKey: 'wf/2' }),
-      'secret://onramp/billing/private-key@v2',
-    );
-  });
-
-  it('deletes versions and names idempotently, never reusing a deleted newest number', async () => {
-    const s = store();
-    const r1 = await s.put('billing/private-key', 'one');
-    const r2 = await s.put('billing/private-key', 'two');
-    assert.equal(await s.deleteVersion(r2), true);
-    assert.equal(await s.deleteVersion(r2), false);
-    await assert.rejects(s.get(r2), (e: unknown) => e instanceof SecretStoreError && e.code === 'not-found');
-    assert.equal(await s.put('billing/private-key', 'three'), 'secret://onramp/billing/private-key@v3');
-    assert.equal(await s.get(r1), 'one');
-    assert.equal(await s.delete('billing/private-key'), 2);
-    assert.equal(await s.delete('billing/private-key'), 0);
-    assert.deepEqual(await s.list(), []);
-    await assert.rejects(s.get(r1), (e: unknown) => e instanceof SecretStoreError && e.code === 'not-found');
-    assert.deepEqual(await s.versions('billing/private-key'), []);
   });
 
   it('logs in with AppRole, and in again when its token is revoked', async () => {
@@ -123,11 +76,7 @@ describe('VaultKvStore on OpenBao', { skip }, () => {
 
   it('is selected by configuration, and refuses to open with a wrong token, mount or address', async () => {
     const env = {
-      ONRAMP_CONFIG: '/dev/null',
-      ONRAMP_SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
-      ONRAMP_SF_USERNAME: 'onramp@acme.example',
-      ONRAMP_SF_CONSUMER_KEY: '3MVG9exampleconsumerkey',
-      ONRAMP_SF_PRIVATE_KEY_PATH: '/run/secrets/key',
+      ...SALESFORCE_ENV,
       ONRAMP_SECRETS_BACKEND: 'vault',
       ONRAMP_SECRETS_VAULT_ADDRESS: bao.address,
       ONRAMP_SECRETS_VAULT_TOKEN: bao.token,
