@@ -35,6 +35,18 @@ export function orgCommand(io: CliIo): Command {
     .option('--json', 'print one JSON line with the URLs and credentials, nothing else on stdout')
     .option('--connected-apps-allowed', "allow creating new Connected Apps (blocked by default since Spring '26)")
     .option('--latency <ms>', 'add this latency to every Salesforce request', milliseconds)
+    .option(
+      '--sandbox <name>',
+      'also host a sandbox of this org with that name, on its own free ports (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addOption(
+      new Option('--kind <kind>', 'a production org, or a sandbox (needs --sandbox-name)')
+        .choices(['production', 'sandbox'])
+        .default('production'),
+    )
+    .option('--sandbox-name <name>', 'the sandbox name with --kind sandbox: the suffix of every username')
     .action(async (raw: Record<string, unknown>) => {
       const options: OrgStartOptions = {
         port: raw.port as number,
@@ -46,9 +58,26 @@ export function orgCommand(io: CliIo): Command {
         connectedAppsAllowed: raw.connectedAppsAllowed === true,
         latency: raw.latency as number | undefined,
         instanceScheme: raw.instanceScheme as 'http' | 'https',
+        kind: raw.kind as 'production' | 'sandbox',
+        sandboxName: raw.sandboxName as string | undefined,
+        sandboxes: raw.sandbox as string[],
       };
       if (options.instanceScheme === 'https' && options.httpsPort === null) {
         reportError(io, 'org start', '--instance-scheme https needs the HTTPS listener (drop --no-https)', EXIT.usage);
+        return;
+      }
+      const usage =
+        options.kind === 'sandbox'
+          ? options.sandboxName === undefined
+            ? '--kind sandbox needs --sandbox-name'
+            : options.sandboxes!.length
+              ? '--sandbox hosts sandboxes of a production org, not of a sandbox'
+              : undefined
+          : options.sandboxName !== undefined
+            ? '--sandbox-name goes with --kind sandbox'
+            : undefined;
+      if (usage) {
+        reportError(io, 'org start', usage, EXIT.usage);
         return;
       }
       let localOrg: LocalOrgPackage;
@@ -61,7 +90,7 @@ export function orgCommand(io: CliIo): Command {
         return;
       }
       io.stdout(options.json ? JSON.stringify(started.line) : localOrg.banner(started.line, options.state));
-      io.setExitCode(await serveUntilSignal(started.running, (m) => io.stderr(m), 'the local org'));
+      io.setExitCode(await serveUntilSignal(started, (m) => io.stderr(m), 'the local org'));
     });
 
   return org;

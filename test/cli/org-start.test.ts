@@ -62,8 +62,18 @@ describe('onramp org start', () => {
     try {
       assert.deepEqual(
         Object.keys(line).sort(),
-        ['accessToken', 'adminUrl', 'consumerKey', 'httpsUrl', 'instanceUrl', 'privateKeyPath', 'username'].sort(),
+        [
+          'accessToken',
+          'adminUrl',
+          'consumerKey',
+          'httpsUrl',
+          'instanceUrl',
+          'kind',
+          'privateKeyPath',
+          'username',
+        ].sort(),
       );
+      assert.equal(line.kind, 'production');
       assert.equal(line.adminUrl, `${line.instanceUrl}/_org`);
       assert.equal(line.httpsUrl, null);
       assert.equal(line.privateKeyPath, join(dir, 'org', 'bootstrap-key.pem'));
@@ -107,7 +117,41 @@ describe('onramp org start', () => {
     assert.equal((await exited).code, 0);
   });
 
+  it('--sandbox hosts a sandbox of the production org in the same process', async () => {
+    const child = onramp(['org', 'start', '--json', '--no-https', '--sandbox', 'uat']);
+    const exited = exitOf(child);
+    const line = JSON.parse(await firstLine(child)) as OrgStartLine;
+    try {
+      const [uat] = line.sandboxes ?? [];
+      assert.equal(line.sandboxes?.length, 1);
+      assert.equal(uat!.kind, 'sandbox');
+      assert.equal(uat!.sandboxName, 'uat');
+      assert.equal(uat!.username, `${line.username}.uat`);
+      assert.notEqual(uat!.instanceUrl, line.instanceUrl);
+      assert.equal(uat!.privateKeyPath, join(dir, '.onramp', 'local-org', 'bootstrap-key.uat.pem'));
+      const query = (at: OrgStartLine) =>
+        new Connection({ instanceUrl: at.instanceUrl, accessToken: at.accessToken, version: '62.0' }).query<{
+          IsSandbox: boolean;
+        }>('SELECT IsSandbox FROM Organization');
+      assert.equal((await query(uat!)).records[0]!.IsSandbox, true);
+      assert.equal((await query(line)).records[0]!.IsSandbox, false);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const result = await exited;
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('exits 2 on bad usage and 1 when the org cannot start', async () => {
+    for (const args of [
+      ['--kind', 'sandbox'],
+      ['--sandbox-name', 'uat'],
+      ['--kind', 'sandbox', '--sandbox-name', 'qa', '--sandbox', 'uat'],
+    ]) {
+      const refused = await exitOf(onramp(['org', 'start', '--no-https', ...args]));
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.match(refused.stderr, /sandbox/);
+    }
     const badPort = await exitOf(onramp(['org', 'start', '--port', 'eighty']));
     assert.equal(badPort.code, 2);
     assert.match(badPort.stderr, /port/);

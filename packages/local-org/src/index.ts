@@ -5,7 +5,15 @@
 
 // Starting an org, in process or as `onramp org start` does.
 export { startLocalOrg, type LocalOrgServerOptions, type RunningLocalOrg } from './server';
-export { banner, defaultPrivateKeyPath, startOrgFromCli, type OrgStartLine, type OrgStartOptions } from './cli/start';
+export {
+  banner,
+  defaultPrivateKeyPath,
+  startOrgFromCli,
+  type OrgStartLine,
+  type OrgStartOptions,
+  type StartedOrgs,
+} from './cli/start';
+export { SANDBOX_NAME } from './seed/sandbox';
 export type { LocalOrg, OrgSettings } from './org';
 
 // The typed client of the admin API (/_org): snapshots, diffs, faults, counters, the org's clock.

@@ -4,6 +4,7 @@ import { formatDateTime } from './engine/values';
 import { ruleRegistry } from './rules';
 import type { ObjectRules } from './rules/types';
 import { Schema } from './schema';
+import { makeSandbox } from './seed/sandbox';
 import { seedOrg, type SeedResult } from './seed/seed';
 import { OrgDatabase, type OrgState } from './store/database';
 
@@ -32,6 +33,8 @@ export interface LocalOrgOptions {
   apiVersion?: string;
   settings?: Partial<OrgSettings>;
   clock?: () => Date;
+  /** A sandbox of a production org: its name is the suffix of every username (seed/sandbox.ts). */
+  sandbox?: { name: string };
 }
 
 /**
@@ -53,7 +56,29 @@ export class LocalOrg {
     this.apiVersion = options.apiVersion ?? '66.0';
     this.clock = options.clock ?? (() => new Date());
     this.seeded = seedOrg(this, { ...DEFAULT_SETTINGS, ...options.settings });
+    this.sandboxName = options.sandbox?.name ?? null;
+    this.applySandbox();
     this.markInitialState();
+  }
+
+  /** The sandbox's name, or null for a production org. */
+  readonly sandboxName: string | null;
+
+  /**
+   * Makes this sandbox a copy of a production org's state (its users, permissions, apps and records), as
+   * creating or refreshing a sandbox does; what reset() returns to becomes the copy.
+   */
+  copyProduction(production: OrgState): void {
+    if (this.sandboxName === null) throw new Error('only a sandbox is a copy of a production org');
+    this.db.load(production);
+    this.applySandbox();
+    this.markInitialState();
+  }
+
+  private applySandbox(): void {
+    if (this.sandboxName === null) return;
+    const sandbox = makeSandbox(this.db, { name: this.sandboxName, adminUserId: this.seeded.adminUserId });
+    this.seeded = { ...this.seeded, ...sandbox };
   }
 
   now(): Date {

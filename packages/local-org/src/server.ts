@@ -18,6 +18,7 @@ import { sendRestError } from './http/rest-reply';
 import { registerOAuth } from './oauth/routes';
 import { Sessions } from './oauth/sessions';
 import { LocalOrg, type OrgSettings } from './org';
+import { checkSandboxName } from './seed/sandbox';
 import { claimFile } from './store/file-claim';
 import { registerRest } from './rest/routes';
 import { notFound } from './errors';
@@ -35,6 +36,15 @@ export interface LocalOrgServerOptions {
   /** Where to write the bootstrap app's private key (PEM) so other processes can sign in as the admin. */
   privateKeyPath?: string;
   settings?: Partial<OrgSettings>;
+  /** `sandbox`: the org is a sandbox named `sandboxName` (usernames end in `.<sandboxName>`, IsSandbox). */
+  kind?: 'production' | 'sandbox';
+  sandboxName?: string;
+  /**
+   * The production org this sandbox is a copy of (same process): its state at start becomes the sandbox's
+   * (users, permissions, apps, records), unless the sandbox's own state file is restored. Without it, the
+   * sandbox is a copy of a freshly seeded production org.
+   */
+  production?: RunningLocalOrg;
   /** Quiet unless asked: tests start many orgs. */
   logger?: boolean;
 }
@@ -58,6 +68,7 @@ export interface RunningLocalOrg {
  * app onramp signs in with, the admin API, and optional persistence to a file.
  */
 export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promise<RunningLocalOrg> {
+  const sandbox = sandboxOf(options);
   const host = options.host ?? '127.0.0.1';
   const http = buildApp(options.logger ?? false);
   const tls = options.httpsPort === null ? null : await selfSignedTls(host);
@@ -85,10 +96,13 @@ export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promis
 
     // The admin API moves this clock (POST /_org/time) to age tokens and certificates without waiting.
     const clock = new OrgClock();
-    const org = new LocalOrg({ instanceUrl, settings: options.settings, clock: () => clock.now() });
+    const org = new LocalOrg({ instanceUrl, settings: options.settings, clock: () => clock.now(), sandbox });
     persistence = options.stateFile ? new Persistence(org, options.stateFile) : undefined;
     const restored = persistence?.load() ?? false;
-    const bootstrap = await createBootstrapApp(org, { reuseFromState: restored });
+    const copied = !restored && options.production !== undefined;
+    if (copied) org.copyProduction(options.production!.org.snapshot());
+    // A copy keeps production's bootstrap app, its consumer key and certificate, as a sandbox copy keeps apps.
+    const bootstrap = await createBootstrapApp(org, { reuseFromState: restored || copied });
     if (!restored) org.markInitialState();
     const sessions = new Sessions(org);
     const ctx = { org, sessions, usage: new ApiUsage(org), faults: new Faults(), counter: new CallCounter(), clock };
@@ -125,6 +139,18 @@ export async function startLocalOrg(options: LocalOrgServerOptions = {}): Promis
     release();
     throw error;
   }
+}
+
+function sandboxOf(options: LocalOrgServerOptions): { name: string } | undefined {
+  if ((options.kind ?? 'production') === 'production') {
+    if (options.sandboxName !== undefined || options.production)
+      throw new Error('sandboxName and production are options of a sandbox (kind: "sandbox")');
+    return undefined;
+  }
+  if (options.sandboxName === undefined) throw new Error('a sandbox needs its sandboxName');
+  if (options.production?.org.sandboxName != null)
+    throw new Error('production must be a production org, not the sandbox ' + options.production.org.sandboxName);
+  return { name: checkSandboxName(options.sandboxName) };
 }
 
 function buildApp(logger: boolean, https?: { key: string; cert: string }): FastifyInstance {

@@ -90,8 +90,8 @@ describe('OAuth 2.0 JWT bearer flow', () => {
     assert.equal(body.signature, expected);
   });
 
-  test('accepted audiences: login, test, the org URL; far-future (millisecond) exp as the sf CLI sends; prn wins over sub', async () => {
-    for (const audience of ['https://login.salesforce.com', 'https://test.salesforce.com/', running.instanceUrl]) {
+  test('accepted audiences of a production org: login, the org URL; far-future (millisecond) exp as the sf CLI sends; prn wins over sub', async () => {
+    for (const audience of ['https://login.salesforce.com/', running.instanceUrl]) {
       const res = await grant(bootstrapAssertion({ audience }));
       assert.equal(res.status, 200, `${audience}: ${res.body}`);
     }

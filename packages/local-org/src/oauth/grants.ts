@@ -38,8 +38,13 @@ export interface TokenRequest {
 }
 
 const LOGIN_HOSTS = new Set(['login.salesforce.com', 'test.salesforce.com']);
-/** Audiences a real org accepts for JWT bearer assertions; the local org adds its own URLs (My Domain). */
-const AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+/**
+ * The login host a real org accepts as a JWT bearer assertion's audience: login.salesforce.com for a
+ * production org, test.salesforce.com for a sandbox ("audience is invalid" for the other one, as sandbox
+ * users of clients that hard-code login.salesforce.com report). The local org adds its own URLs (My Domain).
+ */
+const audienceOf = (org: { sandboxName: string | null }) =>
+  org.sandboxName === null ? 'https://login.salesforce.com' : 'https://test.salesforce.com';
 
 /** Metadata enum names (ConnectedAppOauthAccessScope) to the wire names tokens carry. */
 const SCOPE_WIRE_NAMES: Record<string, string> = {
@@ -126,7 +131,7 @@ function jwtBearer(ctx: OrgContext, request: TokenRequest): TokenResponse {
   };
 
   if (!signatureMatches(jwt, app.certificate)) fail(invalidAssertion());
-  const accepted = new Set([...AUDIENCES, org.instanceUrl, request.origin].map(trimSlash));
+  const accepted = new Set([audienceOf(org), org.instanceUrl, request.origin].map(trimSlash));
   const audiences = (Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud]).filter(
     (a): a is string => typeof a === 'string',
   );

@@ -7,15 +7,18 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const ID_PATTERN = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
 
-/** The record part names a pod ('Lo' for the local org) before the per-org counter, like real ids. */
-export function makeId(keyPrefix: string, counter: number): string {
+/**
+ * The record part names a pod ('Lo' for the local org, 'Ls' for a local sandbox's own org id) before the
+ * per-org counter, like real ids.
+ */
+export function makeId(keyPrefix: string, counter: number, pod: 'Lo' | 'Ls' = 'Lo'): string {
   let n = counter;
   let digits = '';
   for (let i = 0; i < 9; i++) {
     digits = BASE62[n % 62] + digits;
     n = Math.floor(n / 62);
   }
-  return to18(`${keyPrefix}Lo0${digits}`);
+  return to18(`${keyPrefix}${pod}0${digits}`);
 }
 
 export function to18(id15: string): string {

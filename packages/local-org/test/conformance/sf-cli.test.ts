@@ -347,6 +347,43 @@ describe(`Salesforce CLI ${SF_CLI_PIN} conformance`, { timeout: 900_000 }, () =>
     );
   });
 
+  test('org login jwt into a sandbox of the org (the instance URL standing in for test.salesforce.com)', async (t) => {
+    if (!needCli(t)) return;
+    const uat = await startLocalOrg({ httpsPort: null, kind: 'sandbox', sandboxName: 'uat', production: running });
+    try {
+      const keyFile = join(home, 'uat-key.pem');
+      writeFileSync(keyFile, uat.bootstrap.privateKeyPem, { mode: 0o600 });
+      const login = await sf(cli as SfCli, home, [
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        uat.bootstrap.username,
+        '--jwt-key-file',
+        keyFile,
+        '--client-id',
+        uat.bootstrap.consumerKey,
+        '--instance-url',
+        uat.instanceUrl,
+        '--alias',
+        'uat',
+      ]);
+      ok(login, 'login jwt');
+      const result = login.result as Record<string, unknown>;
+      assert.equal(result.username, `${running.bootstrap.username}.uat`);
+      assert.equal(result.orgId, uat.org.orgId);
+      assert.notEqual(result.orgId, running.org.orgId);
+      const list = await sf(cli as SfCli, home, ['org', 'list', '--all']);
+      ok(list, 'org list');
+      const listed = Object.values(list.result as Record<string, Row[]>)
+        .flat()
+        .find((org) => org.alias === 'uat');
+      assert.equal(listed?.isSandbox, true, JSON.stringify(list.result).slice(0, 1500));
+    } finally {
+      await uat.close();
+    }
+  });
+
   test('paths the CLI builds: `//services/...` is served, an unknown route answers in the REST error shape', async () => {
     const headers = { Authorization: `Bearer ${running.adminAccessToken}` };
     const doubled = await fetch(`${running.instanceUrl}//services/data/v62.0/sobjects/Account/describe`, { headers });
