@@ -26,17 +26,13 @@ import { generateKeyPairAndCertificate } from '../src/crypto/certificate';
 import { consumerKeyFor, type AppRequest } from '../src/salesforce/app-settings';
 import {
   APEX_NAME_QUERY,
-  APP_ROW_QUERY,
-  ASSIGNMENT_QUERY,
   FIELD_PERMISSION_QUERY,
   OBJECT_PERMISSION_QUERY,
+  firstRoundQueries,
   SETUP_ENTITY_QUERY,
-  USER_LOGIN_QUERY,
-  USER_QUERY,
   assembleFacts,
   connectedAppFacts,
   externalClientAppFacts,
-  permissionSetQuery,
   profileSetQuery,
   readMetadata,
   recentLoginQuery,
@@ -379,25 +375,19 @@ async function naiveAudit(stack: BenchStack, admin: Connection, asOf: string): P
   let next = 0;
   const auditOne = async (target: AuditTarget) => {
     const q = async (soql: string) => (await admin.query<Record<string, unknown>>(soql)).records;
+    // One query per concern for this integration alone, each waited for before the next.
+    const firstRound: Array<Array<Record<string, unknown>>> = [];
+    for (const [soql] of firstRoundQueries([target], fields)) firstRound.push(soql ? await q(soql) : []);
     const [
-      users,
-      userLogins,
-      assignments,
-      permissionSets,
-      objectPermissions,
-      fieldPermissions,
-      setupEntities,
-      appRows,
-    ] = [
-      await q(USER_QUERY(soqlQuote(target.user.id))),
-      await q(USER_LOGIN_QUERY(soqlQuote(target.user.id))),
-      await q(ASSIGNMENT_QUERY(soqlQuote(target.user.id))),
-      await q(permissionSetQuery(fields)(soqlQuote(target.permissionSet.id))),
-      await q(OBJECT_PERMISSION_QUERY(soqlQuote(target.permissionSet.id))),
-      await q(FIELD_PERMISSION_QUERY(soqlQuote(target.permissionSet.id))),
-      await q(SETUP_ENTITY_QUERY(soqlQuote(target.permissionSet.id))),
-      await q(APP_ROW_QUERY(soqlQuote(target.app.apiName))),
-    ];
+      users = [],
+      userLogins = [],
+      assignments = [],
+      permissionSets = [],
+      objectPermissions = [],
+      fieldPermissions = [],
+      setupEntities = [],
+      appRows = [],
+    ] = firstRound;
     const apexIds = setupEntities
       .filter((e) => e.SetupEntityType === 'ApexClass')
       .map((e) => soqlQuote(String(e.SetupEntityId)));

@@ -182,6 +182,32 @@ export async function systemPermissionFields(conn: Connection, counter: ReadCoun
   return describe.fields.filter((f) => f.type === 'boolean' && /^Permissions[A-Z]/.test(f.name)).map((f) => f.name);
 }
 
+/**
+ * The audit's first round: per concern, the queries asking about every target's user, permission set, app
+ * and approved Apex classes, in this order (the rows of each come back in the same place).
+ */
+export function firstRoundQueries(targets: AuditTarget[], permissionFields: string[]): string[][] {
+  const userIds = targets.map((t) => t.user.id);
+  const psIds = targets.map((t) => t.permissionSet.id);
+  return [
+    inQueries(userIds, USER_QUERY),
+    inQueries(userIds, USER_LOGIN_QUERY),
+    inQueries(userIds, ASSIGNMENT_QUERY),
+    inQueries(psIds, permissionSetQuery(permissionFields)),
+    inQueries(psIds, OBJECT_PERMISSION_QUERY),
+    inQueries(psIds, FIELD_PERMISSION_QUERY),
+    inQueries(psIds, SETUP_ENTITY_QUERY),
+    inQueries(
+      targets.map((t) => t.app.apiName),
+      APP_ROW_QUERY,
+    ),
+    inQueries(
+      targets.flatMap((t) => t.access.apexClasses),
+      APEX_BY_NAME_QUERY,
+    ),
+  ];
+}
+
 /** Reads the org for all targets in bulk. `since` starts the unused window (ISO). */
 export async function readOrgInBulk(
   conn: Connection,
@@ -190,21 +216,7 @@ export async function readOrgInBulk(
   counter: ReadCounter,
 ): Promise<OrgRows> {
   const permissionFields = await systemPermissionFields(conn, counter);
-  const userIds = targets.map((t) => t.user.id);
-  const psIds = targets.map((t) => t.permissionSet.id);
-  const appNames = targets.map((t) => t.app.apiName);
-  const classNames = targets.flatMap((t) => t.access.apexClasses);
-  const groups = [
-    inQueries(userIds, USER_QUERY),
-    inQueries(userIds, USER_LOGIN_QUERY),
-    inQueries(userIds, ASSIGNMENT_QUERY),
-    inQueries(psIds, permissionSetQuery(permissionFields)),
-    inQueries(psIds, OBJECT_PERMISSION_QUERY),
-    inQueries(psIds, FIELD_PERMISSION_QUERY),
-    inQueries(psIds, SETUP_ENTITY_QUERY),
-    inQueries(appNames, APP_ROW_QUERY),
-    inQueries(classNames, APEX_BY_NAME_QUERY),
-  ];
+  const groups = firstRoundQueries(targets, permissionFields);
   const [
     users,
     userLogins,
