@@ -109,8 +109,13 @@ export interface StepTimeouts {
   heartbeat?: Duration;
   retryInitialInterval?: Duration;
   retryMaximumInterval?: Duration;
-  /** Attempts of a forward step (default 10); compensations always keep theirs. */
+  /** Attempts of a forward step (default 10). */
   maximumAttempts?: number;
+  /**
+   * Attempts of each round of a compensation (default 25). A round that fails waits and runs again, so
+   * fewer only shortens the test that watches an undo fail: each attempt there lasts jsforce's own retries.
+   */
+  undoMaximumAttempts?: number;
 }
 
 /** What the org holds once setup succeeded: ids and references, never secrets. */

@@ -7,7 +7,7 @@ import type { StepTimeouts } from '../shared/types';
 /**
  * The activity proxies of onramp's workflows. Production runs on the defaults; `timeouts` (tests)
  * shortens them so a step on a killed worker is retried, or a step that keeps failing gives up, within
- * seconds. Compensations keep their many attempts whatever `timeouts` says: an undo must try hard.
+ * seconds. Compensations keep their many attempts unless `timeouts` says otherwise: an undo must try hard.
  */
 export function activityProxies(timeouts: StepTimeouts = {}) {
   const retry = (initialInterval: Duration, maximumInterval: Duration) => ({
@@ -45,7 +45,7 @@ export function activityProxies(timeouts: StepTimeouts = {}) {
       startToCloseTimeout: timeouts.startToClose ?? '2 minutes',
       retry: {
         ...retry('1 second', '1 minute'),
-        maximumAttempts: 25,
+        maximumAttempts: timeouts.undoMaximumAttempts ?? 25,
         nonRetryableErrorTypes: [Failure.ForeignObject.type],
       },
     }),

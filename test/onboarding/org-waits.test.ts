@@ -82,7 +82,9 @@ describe("an approved onboarding waits out the org's daily API limit (time-skipp
 
   test('an undo that keeps failing never gives up: it waits, says so in the status, and finishes once the org lets it', async () => {
     const name = 'stubborn-undo';
-    const { handle, integration } = await startSpec(stack, specText('billing', name), FAST);
+    // Each undo attempt lasts 10 s in real time (the pause REQUEST_LIMIT_EXCEEDED asks for): three per round.
+    const timeouts = { ...FAST, undoMaximumAttempts: 3 };
+    const { handle, integration } = await startSpec(stack, specText('billing', name), timeouts);
     const before = stack.org.org.snapshot();
     // The app deploy fails for good, so everything is undone; the permission set cannot be deleted for now.
     await admin.setFaults([
