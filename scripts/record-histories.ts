@@ -78,6 +78,18 @@ async function drivePaths(
     return handle.workflowId;
   };
 
+  // First, while no worker runs yet: the cancel arrives with the start, in the workflow's first activation.
+  const early = await startSpec(stack, specText('billing', 'cancelled-at-start'));
+  await early.handle.cancel();
+  await stack.startWorker();
+  const earlyEnd = await early.handle.result().catch((e: unknown) => e);
+  assert.ok(earlyEnd instanceof WorkflowFailedError && earlyEnd.cause instanceof CancelledFailure, String(earlyEnd));
+  await record({
+    name: 'onboard-cancelled-at-start',
+    description: 'onboarding cancelled before a worker ran it: ends cancelled while reading the sign-off keys',
+    workflowId: early.handle.workflowId,
+  });
+
   await record({
     name: 'onboard-completed-eca-jwt',
     description: 'onboarding approved and completed: External Client App, JWT bearer; registered in its registry',
@@ -415,6 +427,7 @@ async function main(): Promise<void> {
   // Sign-off notifications on, so the histories hold their activities and timers (docs/notifications.md).
   const notificationSecret = randomBytes(32).toString('hex');
   const stack = await startOnrampStack({
+    worker: 'later',
     config: { notifications: { webhook: { url: `${hooks}/notify`, secret: notificationSecret } } },
   });
   const stored = recordStoredSecrets(stack.secrets);
