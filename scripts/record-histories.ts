@@ -48,6 +48,7 @@ import { startOnrampStack, type OnrampStack } from '../test/helpers/onramp-stack
 import { needlesFor, recordStoredSecrets, scanForSecrets } from '../test/helpers/secret-scan';
 import { teardownAll } from '../test/helpers/temporal-env';
 import { FAST, captureAccessTokens, failureOf, specText, startSpec } from '../test/onboarding/helpers';
+import { grantContactReadByHand } from '../test/lifecycle/helpers';
 
 interface Run {
   name: string;
@@ -180,16 +181,7 @@ async function drivePaths(
 
   // Drift for the audit to find and the remediation to undo: read access to Contact nobody approved.
   const billing = await registryRecord(stack.client, 'billing');
-  await admin.insertRecord('ObjectPermissions', {
-    ParentId: billing.desired.provisioned.permissionSetId,
-    SobjectType: 'Contact',
-    PermissionsRead: true,
-    PermissionsCreate: false,
-    PermissionsEdit: false,
-    PermissionsDelete: false,
-    PermissionsViewAllRecords: false,
-    PermissionsModifyAllRecords: false,
-  });
+  await grantContactReadByHand(admin, billing.desired.provisioned.permissionSetId);
   // The registries' memos reach the visibility store asynchronously.
   while ((await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < 2)
     await new Promise((r) => setTimeout(r, 100));

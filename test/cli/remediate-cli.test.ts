@@ -4,7 +4,7 @@ import { LocalOrgAdmin } from '@onramp/local-org';
 import { remediationWorkflowId } from '../../src/shared/lifecycle';
 import { approveUpdate } from '../../src/shared/messages';
 import type { DesiredState } from '../../src/shared/registry';
-import { onboardManaged } from '../lifecycle/helpers';
+import { grantContactReadByHand, onboardManaged } from '../lifecycle/helpers';
 import { eventually, onramp, onrampAs, useCliStack } from './helpers';
 
 /** `onramp remediate` says what it does: no request when onramp can fix nothing, and plain words for requests that are not there. */
@@ -45,16 +45,7 @@ describe('onramp remediate on the command line', () => {
   });
 
   test('fixable findings: a request awaits approval, names what is left to a person, and cannot be decided once over', async () => {
-    await admin().insertRecord('ObjectPermissions', {
-      ParentId: desired.provisioned.permissionSetId,
-      SobjectType: 'Contact',
-      PermissionsRead: true,
-      PermissionsCreate: false,
-      PermissionsEdit: false,
-      PermissionsDelete: false,
-      PermissionsViewAllRecords: false,
-      PermissionsModifyAllRecords: false,
-    });
+    await grantContactReadByHand(admin(), desired.provisioned.permissionSetId);
     await auditNow();
 
     const run = await onramp('remediate', 'payroll');

@@ -4,6 +4,7 @@ import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding'
 import { recordIntegration } from '../../src/client/registry';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import type { DesiredState } from '../../src/shared/registry';
+import type { LocalOrgAdmin } from '@onramp/local-org';
 import type { OnrampStack } from '../helpers/onramp-stack';
 import { approveByPolicy } from '../onboarding/helpers';
 
@@ -62,5 +63,19 @@ export async function signInAs(stack: OnrampStack, desired: DesiredState) {
     username: desired.provisioned.username,
     privateKeyPem: await stack.secrets.get(desired.provisioned.credentials.privateKeyRef!),
     apiVersion: sf.apiVersion,
+  });
+}
+
+/** Drift as an admin makes it in Setup: read on Contact, which nobody approved, in the integration's permission set. */
+export function grantContactReadByHand(admin: LocalOrgAdmin, permissionSetId: string) {
+  return admin.insertRecord('ObjectPermissions', {
+    ParentId: permissionSetId,
+    SobjectType: 'Contact',
+    PermissionsRead: true,
+    PermissionsCreate: false,
+    PermissionsEdit: false,
+    PermissionsDelete: false,
+    PermissionsViewAllRecords: false,
+    PermissionsModifyAllRecords: false,
   });
 }

@@ -11,7 +11,7 @@ import { ONRAMP_CODES } from '../../src/salesforce/errors';
 import { applyFix } from '../../src/salesforce/fixes';
 import type { DesiredState } from '../../src/shared/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
-import { onboardManaged } from './helpers';
+import { grantContactReadByHand, onboardManaged } from './helpers';
 
 /** Sign-ins and logs move with every API call; what matters is configuration. */
 const NOT_CONFIGURATION = ['LoginHistory', 'SetupAuditTrail', '_ApiUsage', '_Session', 'OauthToken', '_MetadataDeploy'];
@@ -70,16 +70,7 @@ describe('remediation with sign-off', () => {
       AssigneeId: desired.provisioned.userId,
       PermissionSetId: other.id,
     });
-    await admin().insertRecord('ObjectPermissions', {
-      ParentId: psId,
-      SobjectType: 'Contact',
-      PermissionsRead: true,
-      PermissionsCreate: false,
-      PermissionsEdit: false,
-      PermissionsDelete: false,
-      PermissionsViewAllRecords: false,
-      PermissionsModifyAllRecords: false,
-    });
+    await grantContactReadByHand(admin(), psId);
     const account = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Account')!;
     await admin().updateRecord('ObjectPermissions', account.Id as string, { PermissionsEdit: true });
     const invoices = db.find('ObjectPermissions', (o) => o.ParentId === psId && o.SobjectType === 'Invoice__c')!;

@@ -53,11 +53,11 @@ describe('signed statements', () => {
   const key = generateSigningKey('k1');
   const jwks = { keys: [publicJwkOf(key)] };
   const workflowId = 'onramp:onboard:billing';
-
-  it('a request signed with jose verifies in the pure verifier, bound to its workflow, plan and spec', async () => {
-    const signer = await Signer.fromKey(key);
+  /** The billing example's request as the server signs it for the requester. */
+  const signedBillingRequest = async () => {
     const { plan, integration } = await billing();
     const requirement = requirementFor(POLICY, plan, DEV_PEOPLE.requester);
+    const signer = await Signer.fromKey(key);
     const token = await signer.signRequest({
       workflowId,
       plan,
@@ -65,6 +65,11 @@ describe('signed statements', () => {
       requester: DEV_PEOPLE.requester,
       requirement,
     });
+    return { plan, integration, token, requirement, signer };
+  };
+
+  it('a request signed with jose verifies in the pure verifier, bound to its workflow, plan and spec', async () => {
+    const { plan, integration, token } = await signedBillingRequest();
     const claims = verifyRequest(token, jwks, { workflowId, plan, integration });
     assert.equal(claims.requester.sub, 'u-jdoe');
     assert.equal(claims.planDigest, planDigest(plan));
@@ -91,16 +96,7 @@ describe('signed statements', () => {
   });
 
   it('refuses a missing, tampered, unknown-key, unsigned or mistyped statement', async () => {
-    const signer = await Signer.fromKey(key);
-    const { plan, integration } = await billing();
-    const requirement = requirementFor(POLICY, plan, DEV_PEOPLE.requester);
-    const token = await signer.signRequest({
-      workflowId,
-      plan,
-      integration,
-      requester: DEV_PEOPLE.requester,
-      requirement,
-    });
+    const { plan, integration, token, requirement, signer } = await signedBillingRequest();
     const [h, p, s] = token.split('.');
     const started = { workflowId, plan, integration };
     throwsFailure(() => verifyRequest(undefined, jwks, started), Failure.SignatureRefused, /no signed statement/);
