@@ -14,6 +14,13 @@ describe('REST API: composite, batch and sObject Collections', () => {
     await running.close();
   });
 
+  /** A composite subrequest that creates a record of `type`. */
+  const create = (type: string, referenceId: string, body: Record<string, unknown>) => ({
+    method: 'POST',
+    url: `/services/data/v62.0/sobjects/${type}`,
+    referenceId,
+    body,
+  });
   const composite = (allOrNone: boolean, compositeRequest: unknown[]) =>
     adminConnection(running).requestPost<{ compositeResponse: SubResponse[] }>('/composite', {
       allOrNone,
@@ -27,18 +34,8 @@ describe('REST API: composite, batch and sObject Collections', () => {
     const res = await conn.requestPost<{ compositeResponse: SubResponse[] }>('/composite', {
       allOrNone: true,
       compositeRequest: [
-        {
-          method: 'POST',
-          url: '/services/data/v62.0/sobjects/Account',
-          referenceId: 'acct',
-          body: { Name: 'Composite Parent' },
-        },
-        {
-          method: 'POST',
-          url: '/services/data/v62.0/sobjects/Contact',
-          referenceId: 'ct',
-          body: { LastName: 'Child', AccountId: '@{acct.id}' },
-        },
+        create('Account', 'acct', { Name: 'Composite Parent' }),
+        create('Contact', 'ct', { LastName: 'Child', AccountId: '@{acct.id}' }),
         {
           method: 'GET',
           url: "/services/data/v62.0/query?q=SELECT+Id,Account.Name+FROM+Contact+WHERE+LastName='Child'",
@@ -69,24 +66,9 @@ describe('REST API: composite, batch and sObject Collections', () => {
   it('rolls everything back under allOrNone and reports PROCESSING_HALTED for the others', async () => {
     const snapshot = JSON.stringify(running.org.snapshot().tables);
     const res = await composite(true, [
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Account',
-        referenceId: 'ok1',
-        body: { Name: 'Rolled Back' },
-      },
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Contact',
-        referenceId: 'bad',
-        body: { FirstName: 'No last name', AccountId: '@{ok1.id}' },
-      },
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Account',
-        referenceId: 'never',
-        body: { Name: 'Never Run' },
-      },
+      create('Account', 'ok1', { Name: 'Rolled Back' }),
+      create('Contact', 'bad', { FirstName: 'No last name', AccountId: '@{ok1.id}' }),
+      create('Account', 'never', { Name: 'Never Run' }),
     ]);
     const [ok1, bad, never] = res.compositeResponse;
     assert.equal(bad.httpStatusCode, 400);
@@ -105,24 +87,9 @@ describe('REST API: composite, batch and sObject Collections', () => {
 
   it('keeps independent subrequests without allOrNone and halts only those with a broken reference', async () => {
     const res = await composite(false, [
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Contact',
-        referenceId: 'bad',
-        body: { FirstName: 'No last name' },
-      },
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Contact',
-        referenceId: 'dependent',
-        body: { LastName: 'x', AccountId: '@{bad.id}' },
-      },
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Account',
-        referenceId: 'kept',
-        body: { Name: 'Kept Account' },
-      },
+      create('Contact', 'bad', { FirstName: 'No last name' }),
+      create('Contact', 'dependent', { LastName: 'x', AccountId: '@{bad.id}' }),
+      create('Account', 'kept', { Name: 'Kept Account' }),
     ]);
     const [bad, dependent, kept] = res.compositeResponse;
     assert.equal(bad.httpStatusCode, 400);
@@ -273,12 +240,7 @@ describe('REST API: composite, batch and sObject Collections', () => {
           records: [{ attributes: { type: 'Account' }, Name: 'Inner ok' }, { attributes: { type: 'Account' } }],
         },
       },
-      {
-        method: 'POST',
-        url: '/services/data/v62.0/sobjects/Account',
-        referenceId: 'after',
-        body: { Name: 'After collection' },
-      },
+      create('Account', 'after', { Name: 'After collection' }),
     ]);
     assert.equal(res.compositeResponse[1].body[0].errorCode, 'PROCESSING_HALTED');
     assert.equal(JSON.stringify(running.org.snapshot().tables), snapshot);
