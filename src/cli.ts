@@ -30,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
       'Salesforce integration-user onboarding as a durable, approved, audited and reversible Temporal workflow',
     )
     .version(version(), '-V, --version', 'print the onramp version')
+    .option('--org <name>', 'the configured org a command acts on (default: the default org, `defaultOrg`)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
@@ -67,6 +68,11 @@ export function buildProgram(io: CliIo): Command {
     command.commands.forEach(settle);
   };
   program.commands.forEach(settle);
+  // Every command reads the org from its io: the API client sends it, direct commands connect to it.
+  program.hook('preAction', () => {
+    const { org } = program.opts<{ org?: string }>();
+    if (org !== undefined) io.org = org;
+  });
   return program;
 }
 

@@ -16,23 +16,61 @@ import {
  * `onramp.config.yaml`, else the `.onramp/dev-config.yaml` that `onramp dev` writes). A real org or sandbox is used by setting its My Domain URL and onramp's
  * own credentials (JWT bearer for onramp's admin user); the embedded stack sets them itself.
  */
+/** An org's name in configuration: it appears in workflow ids, secret names and search attributes. */
+export const ORG_NAME_PATTERN = /^[a-z][a-z0-9-]{0,29}$/;
+const OrgName = z.string().regex(ORG_NAME_PATTERN, {
+  error: 'must be an org name: lower-case letters, digits and hyphens, starting with a letter (at most 30)',
+});
+
+/** The JWT audience Salesforce expects by org kind (Salesforce Help: "OAuth 2.0 JWT Bearer Flow"). */
+const AUDIENCE_OF_KIND = {
+  production: 'https://login.salesforce.com',
+  sandbox: 'https://test.salesforce.com',
+} as const;
+
+/** One org onramp manages: where it is and how onramp's own admin user signs in to it. */
+const OrgSchema = z.strictObject({
+  kind: z.enum(['production', 'sandbox'], { error: 'must be production or sandbox' }).default('production'),
+  /** A sandbox's production org (by name): a spec is promoted from here to there. */
+  sandboxOf: OrgName.optional(),
+  instanceUrl: z.url({ error: "must be the org's My Domain URL, e.g. https://acme.my.salesforce.com" }),
+  loginUrl: z.url().optional(),
+  /** By kind when absent: login.salesforce.com for production, test.salesforce.com for a sandbox. */
+  audience: z.url().optional(),
+  username: z.string().min(3, { error: 'must be the username onramp signs in as' }),
+  consumerKey: z.string().min(10, { error: "must be the consumer key of onramp's own app" }),
+  privateKeyPath: z.string().min(1, { error: "must name the PEM file of onramp's JWT signing key" }),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2}\.0$/, { error: 'must look like 62.0' })
+    .default('62.0'),
+  usernameSuffix: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' })
+    .optional(),
+  // What a resolved configuration holds besides (a loaded configuration written out loads again): ignored.
+  name: z.string().optional(),
+  configPath: z.string().optional(),
+});
+
+/** A configured org, resolved: its name, and its audience decided. */
+export type OrgSettings = Omit<z.output<typeof OrgSchema>, 'audience'> & {
+  name: string;
+  audience: string;
+  /** Where it is configured (`salesforce` or `orgs.<name>`), for errors that name the field. */
+  configPath: string;
+};
+
+/** The name the single `salesforce:` block (and ONRAMP_SF_*) gets when `defaultOrg` does not name it. */
+export const LEGACY_ORG_NAME = 'default';
+
 const ConfigSchema = z.strictObject({
-  salesforce: z.strictObject({
-    instanceUrl: z.url({ error: "must be the org's My Domain URL, e.g. https://acme.my.salesforce.com" }),
-    loginUrl: z.url().optional(),
-    audience: z.url().default('https://login.salesforce.com'),
-    username: z.string().min(3, { error: 'must be the username onramp signs in as' }),
-    consumerKey: z.string().min(10, { error: "must be the consumer key of onramp's own app" }),
-    privateKeyPath: z.string().min(1, { error: "must name the PEM file of onramp's JWT signing key" }),
-    apiVersion: z
-      .string()
-      .regex(/^\d{2}\.0$/, { error: 'must look like 62.0' })
-      .default('62.0'),
-    usernameSuffix: z
-      .string()
-      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { error: 'must be a domain-like suffix, e.g. integrations.acme.com' })
-      .optional(),
-  }),
+  /** One org, as before many orgs: it is the org named `defaultOrg` (else `default`). */
+  salesforce: OrgSchema.optional(),
+  /** Named orgs (`uat`, `production`, ...), beside or instead of `salesforce`. */
+  orgs: z.record(OrgName, OrgSchema).optional(),
+  /** The org a command, spec or workflow that names none acts on; its workflow ids carry no org. */
+  defaultOrg: OrgName.optional(),
   /** Resolved with the Temporal config file's profile after parsing (src/temporal/connection-settings.ts). */
   temporal: TemporalSettingsSchema,
   secrets: z
@@ -166,7 +204,14 @@ const ConfigSchema = z.strictObject({
     .prefault({}),
 });
 
-export type OnrampConfig = Omit<z.output<typeof ConfigSchema>, 'temporal'> & { temporal: TemporalSettings };
+export type OnrampConfig = Omit<z.output<typeof ConfigSchema>, 'temporal' | 'salesforce' | 'orgs' | 'defaultOrg'> & {
+  temporal: TemporalSettings;
+  /** Every org onramp manages, by name. */
+  orgs: Record<string, OrgSettings>;
+  defaultOrg: string;
+  /** The default org's settings (what single-org code and tools read). */
+  salesforce: OrgSettings;
+};
 
 const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SF_INSTANCE_URL', ['salesforce', 'instanceUrl']],
@@ -177,6 +222,8 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SF_PRIVATE_KEY_PATH', ['salesforce', 'privateKeyPath']],
   ['ONRAMP_SF_API_VERSION', ['salesforce', 'apiVersion']],
   ['ONRAMP_SF_USERNAME_SUFFIX', ['salesforce', 'usernameSuffix']],
+  ['ONRAMP_SF_KIND', ['salesforce', 'kind']],
+  ['ONRAMP_DEFAULT_ORG', ['defaultOrg']],
   // Temporal's standard environment configuration, as every Temporal tool reads it.
   ['TEMPORAL_ADDRESS', ['temporal', 'address']],
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
@@ -254,6 +301,11 @@ export const EXIT_CONFIG = 78;
  */
 export function requireFiles(config: OnrampConfig, paths: readonly RequiredFile[]): void {
   const issues = paths.flatMap((path) => {
+    if (path === 'orgs.privateKeyPath') {
+      return Object.values(config.orgs).flatMap(({ configPath, privateKeyPath: file }) =>
+        existsSync(file) ? [] : [describeIssue(`${configPath}.privateKeyPath`, `${file} does not exist`)],
+      );
+    }
     const [section, key] = path.split('.') as [keyof OnrampConfig, string];
     const file = (config[section] as Record<string, string>)[key]!;
     return existsSync(file) ? [] : [describeIssue(path, `${file} does not exist`)];
@@ -261,7 +313,8 @@ export function requireFiles(config: OnrampConfig, paths: readonly RequiredFile[
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
-type RequiredFile = 'salesforce.privateKeyPath' | 'signoff.jwksFile' | 'signoff.keyFile';
+/** `orgs.privateKeyPath`: every configured org's key. */
+type RequiredFile = 'orgs.privateKeyPath' | 'signoff.jwksFile' | 'signoff.keyFile';
 
 /** The configuration files looked for in the current directory, in order, when ONRAMP_CONFIG is not set. */
 export const CONFIG_FILES = ['onramp.config.yaml', '.onramp/dev-config.yaml'] as const;
@@ -287,28 +340,125 @@ export function loadConfig(
     node[path[path.length - 1]] = value;
   }
   const merged = deepMerge(raw, overrides);
-  // Absent altogether, each Salesforce setting is reported with its variable, not the section as one.
-  merged.salesforce ??= {};
+  // Absent altogether (and no named orgs), each Salesforce setting is reported with its variable, not the section as one.
+  if (merged.orgs === undefined) merged.salesforce ??= {};
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue.path.join('.'), issue.message)));
   }
+  const { salesforce, orgs, defaultOrg, ...rest } = parsed.data;
+  const resolved = resolveOrgs(salesforce, orgs, defaultOrg);
   try {
-    return { ...parsed.data, temporal: resolveTemporalSettings(parsed.data.temporal, env) };
+    return { ...rest, ...resolved, temporal: resolveTemporalSettings(parsed.data.temporal, env) };
   } catch (error) {
     if (!(error instanceof TemporalSettingsError)) throw error;
     throw new ConfigError(error.issues.map((issue) => describeIssue(issue.path, issue.message)));
   }
 }
 
+type ParsedOrg = z.output<typeof OrgSchema>;
+
+/**
+ * The named orgs with the single `salesforce:` block among them, the default decided, every `sandboxOf`
+ * checked: a wrong org name is refused at start, naming the field, not when a spec first targets it.
+ */
+function resolveOrgs(
+  legacy: ParsedOrg | undefined,
+  named: Record<string, ParsedOrg> | undefined,
+  defaultName: string | undefined,
+): Pick<OnrampConfig, 'orgs' | 'defaultOrg' | 'salesforce'> {
+  const issues: string[] = [];
+  const entries: Array<{ name: string; path: string; org: ParsedOrg }> = Object.entries(named ?? {}).map(
+    ([name, org]) => ({ name, path: `orgs.${name}`, org }),
+  );
+  if (legacy) {
+    const name = defaultName ?? LEGACY_ORG_NAME;
+    const same = named?.[name] && JSON.stringify(settingsOf(named[name])) === JSON.stringify(settingsOf(legacy));
+    if (same)
+      entries.splice(
+        entries.findIndex((e) => e.name === name),
+        1,
+      );
+    else if (named?.[name]) {
+      issues.push(
+        `orgs.${name}: the salesforce block (ONRAMP_SF_*) is already the org named ${name}; name one of them otherwise`,
+      );
+    }
+    entries.unshift({ name, path: 'salesforce', org: legacy });
+  }
+  const names = entries.map((e) => e.name);
+  const configured = `configured: ${names.join(', ') || 'none'}`;
+  if (entries.length === 0) issues.push('orgs: must name at least one org (or set salesforce, ONRAMP_SF_*)');
+  const defaultOrg = defaultName ?? (legacy ? LEGACY_ORG_NAME : names.length === 1 ? names[0] : undefined);
+  if (entries.length > 0 && defaultOrg === undefined) {
+    issues.push(describeIssue('defaultOrg', `must name the org a command without --org acts on (${configured})`));
+  } else if (defaultOrg !== undefined && entries.length > 0 && !names.includes(defaultOrg)) {
+    issues.push(describeIssue('defaultOrg', `names no configured org (${configured})`));
+  }
+  for (const { path, org } of entries) {
+    if (org.sandboxOf === undefined) continue;
+    const parent = entries.find((e) => e.name === org.sandboxOf);
+    if (org.kind !== 'sandbox')
+      issues.push(`${path}.sandboxOf: only a sandbox (kind: sandbox) belongs to a production org`);
+    else if (!parent) issues.push(`${path}.sandboxOf: names no configured org (${configured})`);
+    else if (parent.org.kind !== 'production')
+      issues.push(`${path}.sandboxOf: ${org.sandboxOf} is not a production org`);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const orgs = Object.fromEntries(
+    entries.map(({ name, path, org }) => [
+      name,
+      { ...settingsOf(org), name, configPath: path, audience: org.audience ?? AUDIENCE_OF_KIND[org.kind] },
+    ]),
+  );
+  return { orgs, defaultOrg: defaultOrg!, salesforce: orgs[defaultOrg!]! };
+}
+
+/** An org's own settings, without what a resolved configuration adds. */
+function settingsOf(org: ParsedOrg): Omit<ParsedOrg, 'name' | 'configPath'> {
+  const { name: _name, configPath: _configPath, ...settings } = org;
+  return settings;
+}
+
+/** The settings of the org named (the default org when none is), or an error naming the configured ones. */
+export function orgSettings(config: Pick<OnrampConfig, 'orgs' | 'defaultOrg'>, org?: string): OrgSettings {
+  const settings = config.orgs[org ?? config.defaultOrg];
+  if (!settings) throw new UnknownOrgError(org!, Object.keys(config.orgs));
+  return settings;
+}
+
+export class UnknownOrgError extends Error {
+  constructor(
+    readonly org: string,
+    readonly configured: string[],
+  ) {
+    super(`unknown org "${org}": onramp is configured for ${configured.join(', ')}`);
+    this.name = 'UnknownOrgError';
+  }
+}
+
+/**
+ * How workflows, ids and secret names refer to an org: not at all for the default org (so everything
+ * made before there were many orgs keeps its id), by name for any other. Refuses an unknown name.
+ */
+export function orgRef(config: Pick<OnrampConfig, 'orgs' | 'defaultOrg'>, org?: string): string | undefined {
+  const { name } = orgSettings(config, org);
+  return name === config.defaultOrg ? undefined : name;
+}
+
+/** The org's name for people (plans, lists, runbooks): a reference resolved, the default org by name. */
+export const orgNameOf = (config: Pick<OnrampConfig, 'defaultOrg'>, ref: string | undefined): string =>
+  ref ?? config.defaultOrg;
+
 function describeIssue(path: string, message: string): string {
   const envName = ENV_KEYS.find(([, p]) => p.join('.') === path)?.[0];
   return `${path}${envName ? ` (${envName})` : ''}: ${message}`;
 }
 
-/** The suffix of generated integration usernames: configured, or the domain of onramp's own user. */
-export function usernameSuffixOf(config: OnrampConfig): string {
-  return config.salesforce.usernameSuffix ?? config.salesforce.username.split('@')[1] ?? 'example.com';
+/** The suffix of generated integration usernames in an org: configured, or the domain of onramp's own user there. */
+export function usernameSuffixOf(config: OnrampConfig, org?: string): string {
+  const settings = orgSettings(config, org);
+  return settings.usernameSuffix ?? settings.username.split('@')[1] ?? 'example.com';
 }
 
 export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

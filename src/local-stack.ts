@@ -24,7 +24,8 @@ export interface LocalStack {
   /** The configuration file (ONRAMP_CONFIG) other processes of the stack load. */
   configFile: string;
   /** onramp's admin session to the org, as the worker and the CLI sign in. */
-  admin(): Promise<Connection>;
+  /** onramp's admin connection to an org (absent: the default org). */
+  admin(org?: string): Promise<Connection>;
   close(): Promise<void>;
 }
 
@@ -95,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureDevSigningKey(config.signoff.keyFile, config.signoff.jwksFile);
     await ensureDevSigningKey(config.evidence.keyFile, config.evidence.jwksFile);
     const session = new AdminSession(config);
-    return { dir, org, config, configFile, admin: () => session.get(), close: () => org.close() };
+    return { dir, org, config, configFile, admin: (org?: string) => session.get(org), close: () => org.close() };
   } catch (error) {
     await org.close();
     throw error;

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     return fail(`secret store: ${error.message}`, error.code === 'io' ? 1 : EXIT_CONFIG);
   });
   // onramp's own key for the org, and the keys sign-offs are verified with: every onboarding needs both.
-  requireFiles(config, ['salesforce.privateKeyPath', 'signoff.jwksFile']);
+  requireFiles(config, ['orgs.privateKeyPath', 'signoff.jwksFile']);
   loadJwks(config.signoff.jwksFile); // read again by createOnrampWorker; here it stops a bad file before connecting
   const logger = createLogger({ name: 'onramp-worker' });
   // The SDK runtime's Prometheus exporter listens on loopback only: /metrics below serves what it collects.

@@ -14,6 +14,10 @@ import {
 } from '../audit/report';
 import { assembleFacts, readOrgInBulk, type ReadCounter } from '../salesforce/audit-reads';
 import { Failure } from '../shared/failures';
+import type { AuditTarget } from '../audit/target';
+import type { IntegrationFacts } from '../audit/facts';
+import { orgNameOf, orgSettings } from '../config';
+import { parseIntegrationKey } from '../spec/names';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
 import { postWebhook } from './post-webhook';
@@ -28,6 +32,16 @@ export interface RunAuditRequest {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The targets by org reference (undefined: the default org), in the order first met. */
+function byOrg(targets: AuditTarget[]): Map<string | undefined, AuditTarget[]> {
+  const groups = new Map<string | undefined, AuditTarget[]>();
+  for (const t of targets) {
+    const { org } = parseIntegrationKey(t.integration);
+    groups.set(org, [...(groups.get(org) ?? []), t]);
+  }
+  return groups;
+}
 
 export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
   return {
@@ -65,11 +79,15 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
 
       const reads: ReadCounter = { 'registry list': 1, 'registry queries': queried };
       const since = new Date(Date.parse(options.asOf) - options.unusedDays * DAY_MS).toISOString();
-      const rows = await salesforceStep('read the org for the audit', async () =>
-        readOrgInBulk(await admin.get(), active, since, reads),
-      );
+      // Each org is read in bulk through its own admin session; the facts are keyed by the integration's key.
+      const facts = new Map<string, IntegrationFacts>();
+      for (const [org, targetsInOrg] of byOrg(active)) {
+        const rows = await salesforceStep(`read the org ${orgNameOf(deps.config, org)} for the audit`, async () =>
+          readOrgInBulk(await admin.get(org), targetsInOrg, since, reads),
+        );
+        for (const [key, fact] of assembleFacts(targetsInOrg, rows)) facts.set(key, fact);
+      }
       heartbeat({ phase: 'comparing' });
-      const facts = assembleFacts(active, rows);
       const findings = active.flatMap((t) => compareIntegration(t, facts.get(t.integration)!, options));
 
       const report: AuditReport = {
@@ -79,6 +97,10 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         generatedAt: new Date().toISOString(),
         asOf: options.asOf,
         instanceUrl: deps.config.salesforce.instanceUrl,
+        orgs: [...byOrg(active).keys()].map((org) => {
+          const { name, instanceUrl } = orgSettings(deps.config, org);
+          return { name, instanceUrl };
+        }),
         thresholds: { unusedDays: options.unusedDays, certificateExpiryDays: options.certificateExpiryDays },
         ownerDirectory: options.directory?.source ?? 'none configured: owners were not checked',
         counts: countBySeverity(findings),
@@ -87,6 +109,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
           const highest = highestSeverity(own);
           return {
             integration: t.integration,
+            org: orgNameOf(deps.config, parseIntegrationKey(t.integration).org),
             revision: t.revision,
             findings: own.length,
             ...(highest ? { highest } : {}),

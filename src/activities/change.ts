@@ -1,3 +1,4 @@
+import { keyOf } from '../spec/names';
 import { getClient } from '@temporalio/activity';
 import { registryRecord } from '../client/registry';
 import { installAppSettings } from '../salesforce/credential-rotation';
@@ -24,7 +25,7 @@ export function changeActivities(
 ) {
   /** What the org holds now (a rotation since the request may have put new credentials on the app). */
   const provisionedNow = async (desired: DesiredState) =>
-    (await registryRecord(getClient(), desired.integration.names.name)).desired.provisioned;
+    (await registryRecord(getClient(), keyOf(desired.integration))).desired.provisioned;
   const owned = (desired: DesiredState) => ({ integration: desired.integration, onboardingId: desired.onboardingId });
 
   return {
@@ -32,7 +33,7 @@ export function changeActivities(
     async updatePermissionSet(desired: DesiredState, integration: ResolvedIntegration): Promise<string> {
       const { names } = desired.integration;
       const result = await salesforceStep('change the permission set', async () =>
-        syncPermissionSetAccess(await admin.get(), {
+        syncPermissionSetAccess(await admin.get(desired.integration.org), {
           name: names.permissionSetName,
           label: names.permissionSetLabel,
           marker: permissionSetMarker(owned(desired)),
@@ -50,7 +51,7 @@ export function changeActivities(
       const { app } = integration;
       await salesforceStep(`change the settings of ${app.apiName}`, async () =>
         installAppSettings(
-          await admin.get(),
+          await admin.get(desired.integration.org),
           {
             app,
             marker: appMarker(owned(desired)),
@@ -83,7 +84,7 @@ export function changeActivities(
       by: string,
       note: string,
     ): Promise<number> {
-      return amendRegistry(desired.integration.names.name, { by, note, integration, approvals });
+      return amendRegistry(keyOf(desired.integration), { by, note, integration, approvals });
     },
   };
 }

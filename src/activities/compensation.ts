@@ -17,7 +17,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
   return {
     async revokeIntegrationTokens(input: StepInput): Promise<string> {
       const count = await salesforceStep("revoke the integration's tokens", async () =>
-        revokeAppTokens(await admin.get(), input.integration.app, {
+        revokeAppTokens(await admin.get(input.integration.org), input.integration.app, {
           appMarker: appMarker(input),
           username: input.integration.user.username,
           userMarker: userMarker(input.integration.names.name, input.onboardingId),
@@ -29,7 +29,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
     async deleteApp(input: StepInput): Promise<string> {
       const { app } = input.integration;
       const outcome = await salesforceStep('delete the app', async () => {
-        const conn = await admin.get();
+        const conn = await admin.get(input.integration.org);
         return app.kind === 'connected-app'
           ? deleteConnectedApp(conn, app.apiName, appMarker(input))
           : deleteExternalClientApp(conn, app.apiName, appMarker(input));
@@ -39,21 +39,29 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
 
     async removePermissionSetAssignments(input: StepInput): Promise<string> {
       const count = await salesforceStep('remove permission set assignments', async () =>
-        unassignPermissionSet(await admin.get(), input.integration.names.permissionSetName, permissionSetMarker(input)),
+        unassignPermissionSet(
+          await admin.get(input.integration.org),
+          input.integration.names.permissionSetName,
+          permissionSetMarker(input),
+        ),
       );
       return `removed ${count} assignment(s)`;
     },
 
     async deletePermissionSet(input: StepInput): Promise<string> {
       const outcome = await salesforceStep('delete the permission set', async () =>
-        deletePermissionSet(await admin.get(), input.integration.names.permissionSetName, permissionSetMarker(input)),
+        deletePermissionSet(
+          await admin.get(input.integration.org),
+          input.integration.names.permissionSetName,
+          permissionSetMarker(input),
+        ),
       );
       return `${input.integration.names.permissionSetName}: ${outcome}`;
     },
 
     async removeIntegrationLicense(input: StepInput): Promise<string> {
       const removed = await salesforceStep('remove the permission set license', async () => {
-        const conn = await admin.get();
+        const conn = await admin.get(input.integration.org);
         const user = await findUserByUsername(conn, input.integration.user.username);
         if (!user || user.FederationIdentifier !== userMarker(input.integration.names.name, input.onboardingId))
           return false;
@@ -65,7 +73,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
     async retireIntegrationUser(input: StepInput): Promise<string> {
       const outcome = await salesforceStep('deactivate the integration user', async () =>
         retireUser(
-          await admin.get(),
+          await admin.get(input.integration.org),
           input.integration.user.username,
           userMarker(input.integration.names.name, input.onboardingId),
         ),

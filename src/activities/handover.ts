@@ -1,6 +1,7 @@
 import { handoverOwner } from '../secrets/handover';
 import { HandoverTargets } from '../secrets/handover-targets';
 import type { AppRecord, CredentialRecord, HandoverRecord } from '../shared/types';
+import { orgSettings } from '../config';
 import type { ActivityDeps } from './deps';
 import { secretStoreStep } from './failures';
 import { callingRun } from './registry-updates';
@@ -32,7 +33,7 @@ export function handoverActivities(deps: ActivityDeps) {
         const value = JSON.stringify({
           integration: integration.names.name,
           flow: integration.app.flow,
-          instanceUrl: deps.config.salesforce.instanceUrl,
+          instanceUrl: orgSettings(deps.config, integration.org).instanceUrl,
           username: integration.user.username,
           consumerKey: app.consumerKey,
           ...secret,

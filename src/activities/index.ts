@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...verification,
     ...changeActivities(deps, admin, verification),
     ...runbookActivities(deps),
-    ...registryActivities(),
+    ...registryActivities(deps),
     ...auditActivities(deps, admin),
     ...rotationActivities(deps, admin),
     ...offboardingActivities(deps),

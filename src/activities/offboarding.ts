@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { appendPrivateFile } from '../private-files';
 import type { OffboardingResult } from '../shared/lifecycle';
 import type { DesiredState } from '../shared/registry';
+import { keyOf } from '../spec/names';
 import type { ActivityDeps } from './deps';
 import { callingRun, retireInRegistry } from './registry-updates';
 
@@ -13,7 +14,7 @@ import { callingRun, retireInRegistry } from './registry-updates';
 export function offboardingActivities(deps: ActivityDeps) {
   return {
     async retireIntegration(desired: DesiredState, by: string, reason: string): Promise<string> {
-      return `registry revision ${await retireInRegistry(desired.integration.names.name, by, reason)}`;
+      return `registry revision ${await retireInRegistry(keyOf(desired.integration), by, reason)}`;
     },
 
     /** Appends the offboarding to the runbook (once per offboarding run, even when retried); returns its path. */
@@ -21,7 +22,7 @@ export function offboardingActivities(deps: ActivityDeps) {
       desired: DesiredState,
       entry: Omit<OffboardingResult, 'integration' | 'runbookPath'>,
     ): Promise<string> {
-      const path = desired.runbookPath ?? join(resolve(deps.config.runbookDir), `${desired.integration.names.name}.md`);
+      const path = desired.runbookPath ?? join(resolve(deps.config.runbookDir), `${keyOf(desired.integration)}.md`);
       const marker = `<!-- onramp offboarding ${callingRun().runId} -->`;
       const existing = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return '';

@@ -3,7 +3,7 @@ import { activityInfo } from '@temporalio/activity';
 import { isOrgUnavailable, isRequestLimitExceeded, readDailyApiAllocation } from '../salesforce/api-allocation';
 import { asSalesforceError } from '../salesforce/errors';
 import { Failure } from '../shared/failures';
-import type { AdminSession } from './deps';
+import { orgOfInputs, type AdminSession } from './deps';
 
 /** A 503 that lasts this long through an activity's retries is taken for maintenance, not a blip. */
 const MAINTENANCE_AFTER_MS = 2 * 60_000;
@@ -21,10 +21,10 @@ function codeOf(error: unknown): string {
  * Retrying for minutes would only spend the onboarding (and its approval), so the failure is made
  * non-retryable and typed for the workflow, which waits on a durable timer and runs the step again.
  */
-async function asOrgWait(admin: AdminSession, error: unknown): Promise<unknown> {
+async function asOrgWait(admin: AdminSession, error: unknown, org: string | undefined): Promise<unknown> {
   const code = codeOf(error);
   if (isRequestLimitExceeded(code)) {
-    const allocation = await readDailyApiAllocation(await admin.get()).catch(() => undefined);
+    const allocation = await readDailyApiAllocation(await admin.get(org)).catch(() => undefined);
     // Requests remain: too many concurrent long-running requests, which the activity's retries outlast.
     if (!allocation || allocation.remaining > 0) return error;
     const of = allocation.max === undefined ? '' : ` of ${allocation.max}`;
@@ -57,7 +57,7 @@ export function waitingOnTheOrg<T extends ActivityFunctions>(admin: AdminSession
       try {
         return await fn(...args);
       } catch (error) {
-        throw await asOrgWait(admin, error);
+        throw await asOrgWait(admin, error, orgOfInputs(args));
       }
     }) as F;
   return Object.fromEntries(

@@ -15,9 +15,9 @@ import { appMarker, permissionSetMarker, type StepInput } from './steps';
 /** The forward steps of an onboarding; each is idempotent and safe to retry or re-run after a crash. */
 export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) {
   return {
-    async checkLicenseCapacity(_input: StepInput): Promise<LicenseCapacity> {
+    async checkLicenseCapacity(input: StepInput): Promise<LicenseCapacity> {
       return salesforceStep('check Integration license capacity', async () =>
-        checkIntegrationCapacity(await admin.get()),
+        checkIntegrationCapacity(await admin.get(input.integration.org)),
       );
     },
 
@@ -27,7 +27,7 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
     ): Promise<{ userId: string; username: string; created: boolean }> {
       const marker = userMarker(input.integration.names.name, input.onboardingId);
       const result = await salesforceStep('create the integration user', async () =>
-        ensureIntegrationUser(await admin.get(), input.integration.user, profileId, marker),
+        ensureIntegrationUser(await admin.get(input.integration.org), input.integration.user, profileId, marker),
       );
       deps.logger.info(
         { integration: input.integration.names.name, userId: result.userId, created: result.created },
@@ -36,16 +36,16 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
       return { ...result, username: input.integration.user.username };
     },
 
-    async assignIntegrationLicense(_input: StepInput, userId: string, permissionSetLicenseId: string): Promise<string> {
+    async assignIntegrationLicense(input: StepInput, userId: string, permissionSetLicenseId: string): Promise<string> {
       return salesforceStep('assign the Salesforce API Integration permission set license', async () =>
-        assignPermissionSetLicense(await admin.get(), userId, permissionSetLicenseId),
+        assignPermissionSetLicense(await admin.get(input.integration.org), userId, permissionSetLicenseId),
       );
     },
 
     async createPermissionSet(input: StepInput): Promise<string> {
       const { integration } = input;
       const result = await salesforceStep('create the permission set', async () =>
-        ensurePermissionSet(await admin.get(), {
+        ensurePermissionSet(await admin.get(input.integration.org), {
           name: integration.names.permissionSetName,
           label: integration.names.permissionSetLabel,
           marker: permissionSetMarker(input),
@@ -57,9 +57,9 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
       return result.permissionSetId;
     },
 
-    async assignIntegrationPermissionSet(_input: StepInput, userId: string, permissionSetId: string): Promise<string> {
+    async assignIntegrationPermissionSet(input: StepInput, userId: string, permissionSetId: string): Promise<string> {
       return salesforceStep('assign the permission set', async () =>
-        assignPermissionSet(await admin.get(), userId, permissionSetId),
+        assignPermissionSet(await admin.get(input.integration.org), userId, permissionSetId),
       );
     },
 
@@ -94,7 +94,7 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
       await salesforceStep(
         `create the ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'}`,
         async () => {
-          const conn = await admin.get();
+          const conn = await admin.get(input.integration.org);
           return app.kind === 'connected-app'
             ? ensureConnectedApp(conn, request)
             : ensureExternalClientApp(conn, request, deployProgress());

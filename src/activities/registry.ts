@@ -4,10 +4,13 @@ import { ownerRegisterOf } from '../audit/owner-register';
 import { recordIntegration, registryHandle } from '../client/registry';
 import { deregisterUpdate } from '../shared/registry';
 import type { OnboardingResult } from '../shared/types';
+import { orgNameOf } from '../config';
+import { keyOf } from '../spec/names';
+import type { ActivityDeps } from './deps';
 import type { StepInput } from './steps';
 
 /** What an onboarding records in the integration's registry workflow (later changes: registry-updates.ts). */
-export function registryActivities() {
+export function registryActivities(deps: ActivityDeps) {
   return {
     /**
      * Hands a finished onboarding to the integration's registry workflow (started if needed), which keeps
@@ -28,6 +31,7 @@ export function registryActivities() {
           register: ownerRegisterOf({ integration: input.integration, onboardedAt }),
         },
         `onboarding ${input.onboardingId}`,
+        orgNameOf(deps.config, input.integration.org),
       );
       return record.revision;
     },
@@ -38,7 +42,7 @@ export function registryActivities() {
      * registration never happened or was undone already.
      */
     async deregisterIntegration(input: StepInput): Promise<string> {
-      const handle = registryHandle(getClient(), input.integration.names.name);
+      const handle = registryHandle(getClient(), keyOf(input.integration));
       const running = await handle.describe().then(
         (d) => d.status.name === 'RUNNING',
         (error: unknown) => {

@@ -1,3 +1,4 @@
+import { keyOf } from '../spec/names';
 import type { Fix } from '../audit/findings';
 import { applyFix, fixHolds, type FixScope } from '../salesforce/fixes';
 import type { DesiredState } from '../shared/registry';
@@ -19,16 +20,16 @@ export function remediationActivities(admin: AdminSession) {
       for (const fix of fixes)
         outcomes.push(
           await salesforceStep(`${fix.op} ${fix.sobject}`, async () =>
-            applyFix(await admin.get(), fix, scopeOf(desired)),
+            applyFix(await admin.get(desired.integration.org), fix, scopeOf(desired)),
           ),
         );
       return outcomes;
     },
 
-    /** For each fix, null when the org now holds it, else what was found instead. */
-    async recheckFixes(fixes: Fix[]): Promise<Array<string | null>> {
+    /** For each fix, null when the org (absent: the default org) now holds it, else what was found instead. */
+    async recheckFixes(fixes: Fix[], target: { org?: string } = {}): Promise<Array<string | null>> {
       return salesforceStep('re-check the fixes', async () => {
-        const conn = await admin.get();
+        const conn = await admin.get(target.org);
         const results: Array<string | null> = [];
         for (const fix of fixes) results.push((await fixHolds(conn, fix)) ?? null);
         return results;
@@ -36,7 +37,7 @@ export function remediationActivities(admin: AdminSession) {
     },
 
     async recordRemediation(desired: DesiredState, by: string, note: string): Promise<number> {
-      return amendRegistry(desired.integration.names.name, { by, note });
+      return amendRegistry(keyOf(desired.integration), { by, note });
     },
   };
 }

@@ -31,7 +31,7 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
       const text = JSON.stringify(integration.spec, (_key, value: unknown) => (value === null ? undefined : value));
       const source = { text, filename: `${integration.names.name} (approved)` };
       const now = await salesforceStep('re-validate the spec against the org', async () =>
-        validateAgainstOrg(source, deps.config, await admin.get()),
+        validateAgainstOrg(source, deps.config, await admin.get(integration.org), integration.org),
       );
       if (!now.plan || !now.resolved || hasErrors(now.issues)) {
         const errors = now.issues

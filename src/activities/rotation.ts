@@ -1,3 +1,4 @@
+import { keyOf } from '../spec/names';
 import { getClient } from '@temporalio/activity';
 import { randomBytes } from 'node:crypto';
 import { startRotation } from '../client/lifecycle';
@@ -36,7 +37,10 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
   /** Before anything touches an app, it must be the one onramp created for this integration. */
   const assertOwnApp = async (desired: DesiredState) => {
     const { app } = desired.integration;
-    if ((await ownAppOrAbsent(await admin.get(), app, appMarker(stepInputOf(desired)))) === 'absent') {
+    if (
+      (await ownAppOrAbsent(await admin.get(desired.integration.org), app, appMarker(stepInputOf(desired)))) ===
+      'absent'
+    ) {
       throw new SalesforceApiError(`${app.apiName} does not exist`, ONRAMP_CODES.notFound);
     }
   };
@@ -69,7 +73,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
         case 'staged-secret':
           return salesforceStep('stage new OAuth credentials', async () => {
             await assertOwnApp(desired);
-            const conn = await admin.get();
+            const conn = await admin.get(integration.org);
             const consumer = await findOAuthConsumer(conn, integration.app.apiName);
             const versions = await deps.secrets.versions(integration.names.secretNames.consumerSecret);
             for (const staged of await listStagedCredentials(conn, consumer)) {
@@ -109,7 +113,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
         certificatePem: credentials.certificatePem,
       };
       await salesforceStep(`put the credential on ${app.apiName}`, async () =>
-        installAppCredentials(await admin.get(), request, deployProgress()),
+        installAppCredentials(await admin.get(desired.integration.org), request, deployProgress()),
       );
       return credentials.certificateFingerprint
         ? `certificate ${credentials.certificateFingerprint}`
@@ -120,7 +124,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
     async promoteStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
       return salesforceStep('promote the staged OAuth credentials', async () => {
         await assertOwnApp(desired);
-        const conn = await admin.get();
+        const conn = await admin.get(desired.integration.org);
         const consumer = await findOAuthConsumer(conn, desired.integration.app.apiName);
         if (consumer.consumerKey === staged.credentials.consumerKey) return 'already promoted';
         await promoteStagedCredentials(conn, consumer, staged.stagedId!);
@@ -131,7 +135,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
     async discardStagedCredential(desired: DesiredState, staged: StagedCredential): Promise<string> {
       return salesforceStep('delete the staged OAuth credentials', async () => {
         await assertOwnApp(desired);
-        const conn = await admin.get();
+        const conn = await admin.get(desired.integration.org);
         return deleteStagedCredentials(
           conn,
           await findOAuthConsumer(conn, desired.integration.app.apiName),
@@ -156,7 +160,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       handover?: HandoverRecord,
     ): Promise<number> {
       const provisioned = { credentials, app, ...(handover ? { handover } : {}) };
-      return amendRegistry(desired.integration.names.name, { by, note, provisioned });
+      return amendRegistry(keyOf(desired.integration), { by, note, provisioned });
     },
 
     /** For the audit: starts the rotation of an integration (or finds the one running) and returns its workflow id. */

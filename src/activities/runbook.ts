@@ -11,11 +11,13 @@ import type {
   OnboardingResult,
   VerificationEvidence,
 } from '../shared/types';
+import { orgSettings } from '../config';
+import { keyOf } from '../spec/names';
 import type { ActivityDeps } from './deps';
 import type { StepInput } from './steps';
 
 export function runbookActivities(deps: ActivityDeps) {
-  const pathOf = (input: StepInput) => join(resolve(deps.config.runbookDir), `${input.integration.names.name}.md`);
+  const pathOf = (input: StepInput) => join(resolve(deps.config.runbookDir), `${keyOf(input.integration)}.md`);
 
   /** Writes the runbook as Markdown (atomically: a reader never sees half a file); returns its path. */
   const write = async (
@@ -28,7 +30,7 @@ export function runbookActivities(deps: ActivityDeps) {
       integration: input.integration,
       onboardingId: input.onboardingId,
       result,
-      instanceUrl: deps.config.salesforce.instanceUrl,
+      org: orgSettings(deps.config, input.integration.org),
       secretStore: describeSecretStore(deps.config.secrets),
       generatedAt,
     });

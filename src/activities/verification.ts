@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import { orgSettings } from '../config';
 import { connectWithClientCredentials, connectWithJwt } from '../salesforce/connection';
 import { asSalesforceError } from '../salesforce/errors';
 import { verifyIntegration } from '../salesforce/verification';
@@ -21,8 +22,8 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
       app: AppRecord,
       credentials: CredentialRecord,
     ): Promise<VerificationEvidence> {
-      const sf = deps.config.salesforce;
       const { integration } = input;
+      const sf = orgSettings(deps.config, integration.org);
       let conn: Connection;
       try {
         conn =
@@ -52,7 +53,7 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
       return salesforceStep('verify the integration', async () =>
         verifyIntegration({
           integration: conn,
-          admin: await admin.get(),
+          admin: await admin.get(integration.org),
           flow: integration.app.flow,
           userId,
           appApiName: app.apiName,

@@ -3,7 +3,10 @@ import { SEVERITIES, type Finding, type Proposal, type Severity } from './findin
 export const AUDIT_REPORT_FORMAT = 'onramp-audit/1';
 
 export interface AuditedIntegration {
+  /** Its key: the name, `<name>@<org>` outside the default org. */
   integration: string;
+  /** The org's name (absent in reports written before many orgs: the default org's). */
+  org?: string;
   /** The registry revision the org was compared against. */
   revision: number;
   findings: number;
@@ -21,7 +24,10 @@ export interface AuditReport {
   workflowId: string;
   generatedAt: string;
   asOf: string;
+  /** The default org's My Domain URL (reports before many orgs audited only it). */
   instanceUrl: string;
+  /** Every org the audit read (absent in reports written before many orgs). */
+  orgs?: Array<{ name: string; instanceUrl: string }>;
   thresholds: { unusedDays: number; certificateExpiryDays: number };
   /** Where the owners were checked (absent in reports written before the owner register). */
   ownerDirectory?: string;

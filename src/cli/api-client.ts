@@ -47,11 +47,13 @@ export class OnrampApi {
   constructor(
     readonly url: string,
     private readonly token: string | undefined,
+    /** Sent as `?org=` with every call: the org the command acts on (absent: the server's default org). */
+    readonly org?: string,
   ) {}
 
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): OnrampApi {
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env, org?: string): OnrampApi {
     const url = serverUrl(env);
-    return new OnrampApi(url, env.ONRAMP_TOKEN || storedCredential(url, env)?.token);
+    return new OnrampApi(url, env.ONRAMP_TOKEN || storedCredential(url, env)?.token, org);
   }
 
   get<T>(path: string): Promise<T> {
@@ -70,12 +72,17 @@ export class OnrampApi {
     return this.call('GET', path).then(async (r) => Buffer.from(await r.arrayBuffer()));
   }
 
+  private withOrg(path: string): string {
+    if (this.org === undefined) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}org=${encodeURIComponent(this.org)}`;
+  }
+
   private async call(method: 'GET' | 'POST', path: string, body?: object): Promise<Response> {
     if (!this.token)
       throw new CliError(`not signed in to ${this.url}: run \`onramp login\` (or set ONRAMP_TOKEN)`, EXIT.usage);
     let response: Response;
     try {
-      response = await fetch(`${this.url}${path}`, {
+      response = await fetch(`${this.url}${this.withOrg(path)}`, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -127,7 +134,7 @@ export async function runWithServer(
   body: (api: OnrampApi) => Promise<ExitCode>,
 ): Promise<void> {
   try {
-    io.setExitCode(await body(OnrampApi.fromEnvironment()));
+    io.setExitCode(await body(OnrampApi.fromEnvironment(process.env, io.org)));
   } catch (error) {
     reportFailure(io, command, error);
   }

@@ -14,13 +14,13 @@ export function doctorCommand(io: CliIo): Command {
     )
     .option('--json', 'print the report as JSON')
     .action((options: { json?: boolean }) =>
-      runWithSession(io, 'doctor', async ({ config }) => {
+      runWithSession(io, 'doctor', async ({ config, org }) => {
         const admin = new AdminSession(config);
-        const report = await runDoctor(config, () => admin.get());
+        const report = await runDoctor(config, () => admin.get(org), org);
         if (options.json) {
           io.stdout(JSON.stringify(report, null, 2));
         } else {
-          io.stdout(`onramp doctor: ${report.instanceUrl} as ${report.username}`);
+          io.stdout(`onramp doctor: ${report.org}, ${report.instanceUrl} as ${report.username}`);
           for (const check of report.checks) {
             io.stdout(`  ${MARK[check.status]}  ${check.name}: ${check.detail}`);
             if (check.fix) io.stdout(`        fix: ${check.fix}`);

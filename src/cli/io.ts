@@ -7,6 +7,8 @@ export interface CliIo {
   isTTY?: boolean;
   /** The command line asked for --json: errors too are one JSON line, on stdout (see {@link reportError}). */
   json?: boolean;
+  /** The org the command acts on (`--org`): absent, the configured default org. */
+  org?: string;
 }
 
 /**

@@ -11,7 +11,7 @@ import { CliError, EXIT, printJson, type ExitCode } from './shared';
 import { nextSteps, renderStatus } from './status-view';
 
 /** What GET /api/requests/:name/status answers: the status, whether the workflow still runs, and its run. */
-export type ServerStatus = OnboardingStatus & { open: boolean; runId: string };
+export type ServerStatus = OnboardingStatus & { open: boolean; runId: string; org?: string; workflowId?: string };
 
 export const statusOf = (api: OnrampApi, name: string) =>
   api.get<ServerStatus>(`/api/requests/${encodeURIComponent(name)}/status`);
@@ -33,6 +33,9 @@ export async function untilClosed(
     await sleep(POLL_MS);
   }
 }
+
+/** ` --org NAME` when the command was given one: what the next commands it suggests need too. */
+export const orgFlag = (io: CliIo) => (io.org ? ` --org ${io.org}` : '');
 
 /** Prints a spec's issues, each naming the spec field (and line), on stderr or as JSON. */
 function reportIssues(io: CliIo, spec: string, issues: ValidationIssue[], json: boolean): ExitCode {
@@ -84,6 +87,8 @@ function planCommand(io: CliIo): Command {
 
 interface Submitted {
   integration: string;
+  /** The org it was submitted for, by name (servers before many orgs say none). */
+  org?: string;
   /** The server started a change request: the spec names an integration it manages (docs/day-two.md). */
   kind?: 'change';
   workflowId: string;
@@ -99,11 +104,14 @@ function reportChange(io: CliIo, submitted: Submitted, json: boolean): ExitCode 
     printJson(io, { workflowId, runId, integration, kind: 'change', phase: 'awaiting-approval', change: plan.change });
     return EXIT.ok;
   }
-  io.stdout(`${integration} is managed: started change request ${workflowId} (run ${runId}), applied in place.`);
+  const inOrg = submitted.org ? ` in org ${submitted.org}` : '';
+  io.stdout(
+    `${integration} is managed: started change request ${workflowId} (run ${runId}), applied in place${inOrg}.`,
+  );
   io.stdout(`Changes to the approved baseline (registry revision ${plan.change?.baselineRevision}):`);
   for (const c of plan.change?.changes ?? []) io.stdout(`  ${renderChange(c)}`);
   io.stdout(`It waits up to ${plan.approval.timeout} for approvals: ${submitted.requirementText}.`);
-  io.stdout(`  onramp approve ${integration}   (an approver, signed in with \`onramp login\`)`);
+  io.stdout(`  onramp approve ${integration}${orgFlag(io)}   (an approver, signed in with \`onramp login\`)`);
   return EXIT.ok;
 }
 
@@ -137,10 +145,12 @@ function onboardCommand(io: CliIo): Command {
           started = { workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers };
           if (submitted.kind === 'change') return reportChange(io, submitted, json);
           if (!json) {
-            io.stdout(`Started onboarding workflow ${workflowId} (run ${runId}).`);
+            const inOrg = submitted.org ? ` in org ${submitted.org}` : '';
+            const flag = orgFlag(io);
+            io.stdout(`Started onboarding workflow ${workflowId} (run ${runId})${inOrg}.`);
             io.stdout(`It waits up to ${plan.approval.timeout} for approvals: ${submitted.requirementText}.`);
             io.stdout(
-              `  onramp approve ${integration}   (an approver, signed in with \`onramp login\`)\n  onramp status ${integration}`,
+              `  onramp approve ${integration}${flag}   (an approver, signed in with \`onramp login\`)\n  onramp status ${integration}${flag}`,
             );
           }
         } catch (error) {
@@ -154,7 +164,7 @@ function onboardCommand(io: CliIo): Command {
             );
           const status = await statusOf(api, integration);
           started = {
-            workflowId: onboardingWorkflowId(integration),
+            workflowId: status.workflowId ?? onboardingWorkflowId(integration),
             runId: status.runId,
             attached: true,
             integration,

@@ -26,7 +26,7 @@ export function serverCommand(io: CliIo): Command {
           ]);
         }
         // onramp's own key for the org, and the approval service's signing key: the first request needs both.
-        requireFiles(config, ['salesforce.privateKeyPath', 'signoff.keyFile']);
+        requireFiles(config, ['orgs.privateKeyPath', 'signoff.keyFile']);
         loadSigningKey(config.signoff.keyFile);
         const client = await connectOnrampClient(config, dataConverterFor(config.codec));
         const admin = new AdminSession(config);
@@ -34,7 +34,7 @@ export function serverCommand(io: CliIo): Command {
         const server = await listenOnrampServer({
           config,
           client,
-          admin: () => admin.get(),
+          admin: (org) => admin.get(org),
           logger,
           port: options.port,
         });

@@ -4,7 +4,7 @@ import type { Connection as SalesforceConnection } from 'jsforce';
 import { AdminSession } from '../activities/deps';
 import { connectOnrampClient } from '../client/connect';
 import { onboardingStatus } from '../client/onboarding';
-import { ConfigError, loadConfig, type OnrampConfig } from '../config';
+import { ConfigError, loadConfig, orgRef, orgSettings, UnknownOrgError, type OnrampConfig } from '../config';
 import type { OnboardingStatus } from '../shared/types';
 import { temporalConnectFailure } from '../temporal/connect-failure';
 import { dataConverterFor } from '../temporal/data-converter';
@@ -37,7 +37,10 @@ export class CliError extends Error {
 /** What a command gets: the configuration, and connections opened on first use and closed afterwards. */
 export interface CliSession {
   config: OnrampConfig;
+  /** The org `--org` names (validated), as workflows refer to it: absent for the default org. */
+  org: string | undefined;
   temporal(): Promise<Client>;
+  /** onramp's admin connection to the command's org. */
   salesforce(): Promise<SalesforceConnection>;
 }
 
@@ -53,14 +56,15 @@ export async function runWithSession(
   let client: Promise<Client> | undefined;
   try {
     const config = loadConfig(process.env);
+    const org = commandOrg(config, io.org);
     const session: CliSession = {
       config,
+      org,
       temporal: () => (client ??= connectTemporal(config)),
       salesforce: () =>
-        new AdminSession(config).get().catch((error: unknown) => {
-          throw new CliError(
-            `cannot sign in to Salesforce at ${config.salesforce.instanceUrl} as ${config.salesforce.username}: ${messageOf(error)}`,
-          );
+        new AdminSession(config).get(org).catch((error: unknown) => {
+          const { instanceUrl, username } = orgSettings(config, org);
+          throw new CliError(`cannot sign in to Salesforce at ${instanceUrl} as ${username}: ${messageOf(error)}`);
         }),
     };
     io.setExitCode(await body(session));
@@ -71,6 +75,16 @@ export async function runWithSession(
       (c) => c.connection.close(),
       () => undefined,
     );
+  }
+}
+
+/** The org `--org` names as workflows refer to it; one not configured is bad usage (2), naming those that are. */
+export function commandOrg(config: OnrampConfig, org: string | undefined): string | undefined {
+  try {
+    return orgRef(config, org);
+  } catch (error) {
+    if (error instanceof UnknownOrgError) throw new CliError(`--org: ${error.message}`, EXIT.usage);
+    throw error;
   }
 }
 

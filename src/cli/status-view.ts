@@ -48,10 +48,12 @@ export function failureLines(f: OnboardingFailureDetails): string[] {
 }
 
 /** The human view of an onboarding: phase, approvals, the step table, and how it ended. */
-export function renderStatus(status: OnboardingStatus): string {
+export function renderStatus(status: OnboardingStatus & { org?: string }): string {
   const approved = status.approvals.filter((a) => a.decision === 'approved').length;
   const out = [
     `${status.integration}: ${status.phase} (requested by ${status.requestedBy}; ${approved} of ${status.approvalsRequired} approval(s))`,
+    // The server says which org (many orgs); a status read without it (older servers) shows none.
+    ...(status.org ? [`  org: ${status.org}`] : []),
   ];
   for (const a of status.approvals)
     out.push(`  ${a.decision} by ${a.approver} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);

@@ -13,8 +13,10 @@ const argument = ['<name>', "integration name (the spec's `name`)"] as const;
 const path = (name: string, what = '') => `/api/requests/${encodeURIComponent(name)}${what}`;
 
 /** The status without what only the server's API adds (`open`, `runId`): what `--json` printed before. */
-function plain(status: OnboardingStatus & { open?: boolean; runId?: string }): OnboardingStatus {
-  const { open: _open, runId: _runId, ...rest } = status;
+function plain(
+  status: OnboardingStatus & { open?: boolean; runId?: string; org?: string; workflowId?: string },
+): OnboardingStatus {
+  const { open: _open, runId: _runId, workflowId: _workflowId, ...rest } = status;
   return rest;
 }
 

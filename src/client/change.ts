@@ -10,6 +10,7 @@ import { requestRefusal, requirementFor } from '../signoff/requirement';
 import { buildChangePlan } from '../spec/change-plan';
 import { inPlaceRefusals } from '../spec/diff';
 import type { SpecSource } from '../spec/load';
+import { keyOf } from '../spec/names';
 import type { ResolvedIntegration } from '../spec/normalize';
 import { ONBOARDED_CODES } from '../spec/org-findings';
 import type { Plan, ValidationIssue } from '../spec/plan';
@@ -38,21 +39,23 @@ export async function prepareChange(
   config: OnrampConfig,
   admin: Connection,
   client: Client,
+  /** The org (absent: the default org); `admin` is its connection. */
+  org?: string,
 ): Promise<PreparedChange> {
-  const validation = await validateAgainstOrg(source, config, admin);
+  const validation = await validateAgainstOrg(source, config, admin, org);
   if (!validation.resolved || !validation.plan) return { issues: validation.issues };
-  const { record } = await activeIntegration(client, validation.resolved.names.name);
+  const { record } = await activeIntegration(client, keyOf(validation.resolved));
   const baseline = record.desired.integration;
   const issues = [
     ...validation.issues.filter((i) => !ONBOARDED_CODES.has(i.code)),
     ...inPlaceRefusals(baseline, validation.resolved),
   ].sort((a, b) => comparePaths(a.path, b.path));
-  const { specFingerprint, org, risks } = validation.plan;
+  const { specFingerprint, org: orgFacts, risks } = validation.plan;
   const plan = buildChangePlan(baseline, validation.resolved, record.revision, {
     issues,
     risks,
     ...(specFingerprint !== undefined ? { specFingerprint } : {}),
-    ...(org !== undefined ? { org } : {}),
+    ...(orgFacts !== undefined ? { org: orgFacts } : {}),
   });
   return { issues, resolved: validation.resolved, plan, record };
 }
@@ -75,8 +78,8 @@ export async function startChange(
     throw new Error(`${integration.names.name}: the spec is what was approved; nothing to change`);
   const refused = requestRefusal(submission.policy, submission.requester);
   if (refused) throw new Error(refused);
-  const { taskQueue } = await activeIntegration(client, integration.names.name);
-  const workflowId = changeWorkflowId(integration.names.name);
+  const { taskQueue, searchAttributes } = await activeIntegration(client, keyOf(integration));
+  const workflowId = changeWorkflowId(keyOf(integration));
   const request = await submission.signer.signRequest({
     workflowId,
     plan,
@@ -90,6 +93,7 @@ export async function startChange(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     args: [{ desired: record.desired, integration, plan, request, ...options }],
+    typedSearchAttributes: searchAttributes,
   }) as Promise<ChangeHandle>;
 }
 

@@ -6,6 +6,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { Finding } from '../audit/findings';
 import {
   offboardingStatusQuery,
@@ -28,6 +29,7 @@ import type { Signer } from '../signoff/sign';
 import type { VerifiedIdentity } from '../signoff/statements';
 import type { SignedDecision } from './onboarding';
 import type { offboardIntegration, remediateIntegration, rotateCredentials } from '../workflows';
+import { ONRAMP_ORG } from '../temporal/search-attributes';
 import { registryHandle, registryRecord } from './registry';
 
 export type RotationHandle = WorkflowHandleWithFirstExecutionRunId<typeof rotateCredentials>;
@@ -42,7 +44,7 @@ export type RemediationHandle = WorkflowHandleWithFirstExecutionRunId<typeof rem
 export async function activeIntegration(
   client: Client,
   integration: string,
-): Promise<{ record: RegistryRecord; taskQueue: string }> {
+): Promise<{ record: RegistryRecord; taskQueue: string; searchAttributes: SearchAttributePair[] }> {
   const [record, description] = await Promise.all([
     registryRecord(client, integration),
     registryHandle(client, integration).describe(),
@@ -50,7 +52,10 @@ export async function activeIntegration(
     throw Failure.NotManaged(`${integration} is not an integration onramp manages: ${(error as Error).message}`);
   });
   if (record.state !== 'active') throw Failure.IntegrationRetired(`${integration} is ${record.state}`);
-  return { record, taskQueue: description.taskQueue };
+  // Its day-two workflows are its org's, as the registry is (a registry from before many orgs names none).
+  const org = description.typedSearchAttributes.get(ONRAMP_ORG);
+  const searchAttributes: SearchAttributePair[] = org ? [{ key: ONRAMP_ORG, value: org }] : [];
+  return { record, taskQueue: description.taskQueue, searchAttributes };
 }
 
 /**
@@ -63,13 +68,14 @@ export async function startRotation(
   reason: string,
   requestedBy = 'onramp',
 ): Promise<RotationHandle> {
-  const { record, taskQueue } = await activeIntegration(client, integration);
+  const { record, taskQueue, searchAttributes } = await activeIntegration(client, integration);
   return client.workflow.start('rotateCredentials', {
     taskQueue,
     workflowId: rotationWorkflowId(integration),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     args: [{ desired: record.desired, reason, requestedBy }],
+    typedSearchAttributes: searchAttributes,
   }) as Promise<RotationHandle>;
 }
 
@@ -107,7 +113,7 @@ export async function startOffboarding(
   request: { requestedBy: string; reason: string },
   signed?: SignedLifecycleSubmission,
 ): Promise<OffboardingHandle> {
-  const { record, taskQueue } = await activeIntegration(client, integration);
+  const { record, taskQueue, searchAttributes } = await activeIntegration(client, integration);
   const workflowId = offboardingWorkflowId(integration);
   return client.workflow.start('offboardIntegration', {
     taskQueue,
@@ -115,6 +121,7 @@ export async function startOffboarding(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     args: [await signedInput(workflowId, { desired: record.desired, ...request }, signed)],
+    typedSearchAttributes: searchAttributes,
   }) as Promise<OffboardingHandle>;
 }
 
@@ -126,7 +133,7 @@ export async function startRemediation(
   request: { requestedBy: string; auditRunId?: string },
   signed?: SignedLifecycleSubmission,
 ): Promise<RemediationHandle> {
-  const { record, taskQueue } = await activeIntegration(client, integration);
+  const { record, taskQueue, searchAttributes } = await activeIntegration(client, integration);
   const workflowId = remediationWorkflowId(integration);
   return client.workflow.start('remediateIntegration', {
     taskQueue,
@@ -134,6 +141,7 @@ export async function startRemediation(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     args: [await signedInput(workflowId, { desired: record.desired, findings, ...request }, signed)],
+    typedSearchAttributes: searchAttributes,
   }) as Promise<RemediationHandle>;
 }
 

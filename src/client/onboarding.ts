@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'jsforce';
-import type { OnrampConfig } from '../config';
+import { orgNameOf, type OnrampConfig } from '../config';
 import { validateAgainstOrg } from '../salesforce/validate-against-org';
 import { approveUpdate, onboardingWorkflowId, rejectUpdate, statusQuery } from '../shared/messages';
 import type { ApprovalRecord, OnboardingInput, OnboardingStatus } from '../shared/types';
@@ -10,6 +10,8 @@ import { requestRefusal, requirementFor } from '../signoff/requirement';
 import type { Signer } from '../signoff/sign';
 import type { VerifiedIdentity } from '../signoff/statements';
 import type { SpecSource } from '../spec/load';
+import { keyOf } from '../spec/names';
+import { ONRAMP_ORG } from '../temporal/search-attributes';
 import { hasErrors } from '../spec/static-checks';
 import type { Validation } from '../spec/validate';
 import type { onboardIntegration } from '../workflows';
@@ -25,8 +27,10 @@ export function prepareOnboarding(
   source: SpecSource,
   config: OnrampConfig,
   admin: Connection,
+  /** The org (absent: the default org); `admin` is its connection. */
+  org?: string,
 ): Promise<PreparedOnboarding> {
-  return validateAgainstOrg(source, config, admin);
+  return validateAgainstOrg(source, config, admin, org);
 }
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardIntegration>;
@@ -59,7 +63,7 @@ export async function startOnboarding(
   }
   const refused = requestRefusal(submission.policy, submission.requester);
   if (refused) throw new Error(refused);
-  const workflowId = onboardingWorkflowId(integration.names.name);
+  const workflowId = onboardingWorkflowId(keyOf(integration));
   const requirement = requirementFor(submission.policy, plan, submission.requester);
   const request = await submission.signer.signRequest({
     workflowId,
@@ -68,7 +72,7 @@ export async function startOnboarding(
     requester: submission.requester,
     requirement,
   });
-  const retired = (await registeredState(client, integration.names.name)) === 'retired';
+  const retired = (await registeredState(client, keyOf(integration))) === 'retired';
   return client.workflow.start('onboardIntegration', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
@@ -77,6 +81,7 @@ export async function startOnboarding(
       ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
       : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     args: [{ integration, plan, onboardingId: randomUUID(), request, ...options }],
+    typedSearchAttributes: [{ key: ONRAMP_ORG, value: orgNameOf(config, integration.org) }],
   }) as Promise<OnboardingHandle>;
 }
 

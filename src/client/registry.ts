@@ -19,7 +19,7 @@ import {
   type RegistryState,
   type RetireInput,
 } from '../shared/registry';
-import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
+import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_ORG, ONRAMP_STAGE } from '../temporal/search-attributes';
 import type { integrationRegistry } from '../workflows';
 
 export type RegistryHandle = WorkflowHandle<typeof integrationRegistry>;
@@ -37,13 +37,15 @@ export async function recordIntegration(
   taskQueue: string,
   desired: DesiredState,
   by: string,
+  /** Its org's name for the OnrampOrg search attribute; absent (tools, benches), the registry counts as the default org's. */
+  orgName?: string,
 ): Promise<RegistryRecord> {
-  const name = desired.integration.names.name;
+  const { name } = desired.integration.names;
   return client.workflow.executeUpdateWithStart(registerUpdate, {
     args: [{ desired, by }],
     updateId: `register:${desired.onboardingId}`,
     startWorkflowOperation: new WithStartWorkflowOperation<typeof integrationRegistry>('integrationRegistry', {
-      workflowId: registryWorkflowId(name),
+      workflowId: registryWorkflowId(name, desired.integration.org),
       taskQueue,
       args: [{}],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -51,6 +53,7 @@ export async function recordIntegration(
         { key: ONRAMP_INTEGRATION, value: name },
         { key: ONRAMP_KIND, value: 'registry' },
         { key: ONRAMP_STAGE, value: 'active' },
+        ...(orgName ? [{ key: ONRAMP_ORG, value: orgName }] : []),
       ],
     }),
   });

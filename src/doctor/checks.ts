@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import type { OnrampConfig } from '../config';
+import { orgSettings, type OnrampConfig, type OrgSettings } from '../config';
 import { readDailyApiAllocation } from '../salesforce/api-allocation';
 import { asSalesforceError } from '../salesforce/errors';
 import { checkIntegrationCapacity } from '../salesforce/licenses';
@@ -18,6 +18,8 @@ export interface DoctorCheck {
 
 export interface DoctorReport {
   ok: boolean;
+  /** The org checked, by name. */
+  org: string;
   instanceUrl: string;
   username: string;
   checks: DoctorCheck[];
@@ -34,8 +36,14 @@ const FIX_PERMISSION = `assign onramp's user the ${PERMISSION_SET_NAME} permissi
  * each permission onramp's user needs (from its effective permissions: its profile's and its permission
  * sets'), Integration licences, and whether consumer secrets can be written (JWT bearer is the way without).
  */
-export async function runDoctor(config: OnrampConfig, signIn: () => Promise<Connection>): Promise<DoctorReport> {
-  const { instanceUrl, username } = config.salesforce;
+export async function runDoctor(
+  config: OnrampConfig,
+  signIn: () => Promise<Connection>,
+  /** The org checked, as workflows refer to it (absent: the default org). */
+  org?: string,
+): Promise<DoctorReport> {
+  const settings = orgSettings(config, org);
+  const { instanceUrl, username } = settings;
   const checks: DoctorCheck[] = [myDomain(instanceUrl)];
   let conn: Connection;
   try {
@@ -51,19 +59,20 @@ export async function runDoctor(config: OnrampConfig, signIn: () => Promise<Conn
     for (const name of ['API access', 'permissions', 'Integration licences', 'consumer secrets']) {
       checks.push({ name, status: 'skipped', detail: 'needs a sign-in' });
     }
-    return report(config, checks);
+    return report(settings, checks);
   }
-  checks.push(await apiAccess(conn, config.salesforce.apiVersion));
+  checks.push(await apiAccess(conn, settings.apiVersion));
   checks.push(...(await permissions(conn, username)));
   checks.push(await integrationLicences(conn));
-  return report(config, checks);
+  return report(settings, checks);
 }
 
-function report(config: OnrampConfig, checks: DoctorCheck[]): DoctorReport {
+function report(settings: OrgSettings, checks: DoctorCheck[]): DoctorReport {
   return {
     ok: checks.every((c) => c.status !== 'fail'),
-    instanceUrl: config.salesforce.instanceUrl,
-    username: config.salesforce.username,
+    org: settings.name,
+    instanceUrl: settings.instanceUrl,
+    username: settings.username,
     checks,
   };
 }

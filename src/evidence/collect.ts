@@ -7,7 +7,7 @@ import { registerOf } from '../audit/owner-register';
 import type { Finding } from '../audit/findings';
 import { readAuditReports } from '../audit/report-files';
 import { registryRecord } from '../client/registry';
-import type { OnrampConfig } from '../config';
+import { orgSettings, type OnrampConfig } from '../config';
 import { renderRunbook } from '../runbook/render';
 import { onboardingWorkflowId } from '../shared/messages';
 import type { OwnerRegister, RegistryChange, RegistryState } from '../shared/registry';
@@ -94,7 +94,7 @@ export async function collectEvidence(
     quarter,
     generatedAt: new Date().toISOString(),
     generatedBy,
-    instanceUrl: config.salesforce.instanceUrl,
+    instanceUrl: orgSettings(config, desired.integration.org).instanceUrl,
     state: record.state,
     revision: record.revision,
     register: registerOf(desired),
@@ -189,7 +189,7 @@ async function runbookOf(
       evidence: verification,
       approvals: desired.approvals,
     },
-    instanceUrl: config.salesforce.instanceUrl,
+    org: orgSettings(config, desired.integration.org),
     secretStore: resolve(config.secrets.file),
     generatedAt: desired.onboardedAt,
   });

@@ -11,7 +11,9 @@ export const SECRET_REF_PREFIX = 'secret://onramp/';
 
 /** One path segment of a secret name: the integration slug or the kind (`private-key`, ...). */
 const SEGMENT = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
-const REF_PATTERN = /^secret:\/\/onramp\/([^/@]+)\/([^/@]+)@v([1-9]\d{0,8})$/;
+/** The integration segment: its key, `<name>@<org>` outside the default org (spec/names.ts integrationKey). */
+const INTEGRATION_SEGMENT = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?(?:@[a-z][a-z0-9-]{0,29})?$/;
+const REF_PATTERN = /^secret:\/\/onramp\/([^/]+)\/([^/@]+)@v([1-9]\d{0,8})$/;
 
 export interface ParsedSecretRef {
   /** `<integration>/<kind>` */
@@ -49,9 +51,9 @@ export class SecretStoreError extends Error {
 /** Throws SecretStoreError('invalid-name') unless `name` is `<integration>/<kind>` with safe segments. */
 export function assertSecretName(name: string): { integration: string; kind: string } {
   const parts = name.split('/');
-  if (parts.length !== 2 || !parts.every((p) => SEGMENT.test(p))) {
+  if (parts.length !== 2 || !INTEGRATION_SEGMENT.test(parts[0]!) || !SEGMENT.test(parts[1]!)) {
     throw new SecretStoreError(
-      `invalid secret name "${name}": expected <integration>/<kind> using lower-case letters, digits, '.', '_' and '-'`,
+      `invalid secret name "${name}": expected <integration>[@<org>]/<kind> using lower-case letters, digits, '.', '_' and '-'`,
       'invalid-name',
     );
   }
@@ -78,7 +80,7 @@ export function formatSecretRef(name: string, version: number): SecretRef {
 
 export function parseSecretRef(ref: string): ParsedSecretRef {
   const m = REF_PATTERN.exec(ref);
-  if (!m || !SEGMENT.test(m[1]!) || !SEGMENT.test(m[2]!)) {
+  if (!m || !INTEGRATION_SEGMENT.test(m[1]!) || !SEGMENT.test(m[2]!)) {
     throw new SecretStoreError(
       `invalid secret reference "${ref}": expected secret://onramp/<integration>/<kind>@v<N>`,
       'invalid-ref',

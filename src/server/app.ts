@@ -25,7 +25,8 @@ import { messagePage } from './views/pages';
 export interface OnrampServerOptions {
   config: OnrampConfig;
   client: Client;
-  admin: () => Promise<Connection>;
+  /** onramp's admin connection to an org (absent: the default org). */
+  admin: (org?: string) => Promise<Connection>;
   /** The console's public URL (`server.publicUrl`, else http://host:port). */
   publicUrl: string;
   logger?: Logger;

@@ -20,7 +20,7 @@ export interface RunningServer {
 export interface ListenOptions {
   config: OnrampConfig;
   client: Client;
-  admin: () => Promise<Connection>;
+  admin: (org?: string) => Promise<Connection>;
   logger?: Logger;
   /** Run the embedded OpenID provider and sign in with it (`onramp dev`, the demo, the tests). */
   embeddedIdp?: boolean;

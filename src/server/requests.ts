@@ -30,7 +30,9 @@ import {
 import type { ChangeStatus } from '../shared/change';
 import { listInventory, type Inventory } from '../client/inventory';
 import { readAuditReport } from '../audit/report-files';
-import type { OnrampConfig } from '../config';
+import { orgNameOf, type OnrampConfig } from '../config';
+import { integrationKey } from '../spec/names';
+import { orgParam } from './org-param';
 import { queryStatus } from '../cli/shared';
 import { identityKey } from '../shared/identity';
 import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
@@ -61,7 +63,8 @@ export class Requests {
   constructor(
     private readonly client: Client,
     private readonly config: OnrampConfig,
-    private readonly admin: () => Promise<Connection>,
+    /** onramp's admin connection to an org (absent: the default org). */
+    private readonly admin: (org?: string) => Promise<Connection>,
   ) {}
 
   /** The approval service's key and policy (src/signoff): loaded on first use, refused when missing or invalid. */
@@ -75,24 +78,33 @@ export class Requests {
   }
 
   /** Validates the spec against the org and computes its plan, as `who` would submit it; changes nothing. */
-  async plan(who: Identity, specText: unknown) {
-    const prepared = await this.prepare(who, specText);
+  async plan(who: Identity, specText: unknown, org?: string) {
+    const prepared = await this.prepare(who, specText, org);
     const { policy } = await this.signing();
     const plan = prepared.plan!;
     const requirement = requirementFor(policy, plan, who);
-    return { ok: true, plan, issues: prepared.issues, requirement, planText: renderPlan(plan, requirement) };
+    const orgName = orgNameOf(this.config, prepared.resolved!.org);
+    return {
+      ok: true,
+      org: orgName,
+      plan,
+      issues: prepared.issues,
+      requirement,
+      planText: renderPlan(plan, requirement, orgName),
+    };
   }
 
   /** Validates the spec against the org and starts the onboarding; the requester is the signed-in person. */
-  async submit(who: Identity, specText: unknown) {
+  async submit(who: Identity, specText: unknown, org?: string) {
     requireRole(who, this.config.server.roles, ['requester', 'admin'], 'request onboardings', 'not-a-requester');
     // An onboarding under way or done is said so before validating: what it created would trip validation.
     const parsed = typeof specText === 'string' ? parseSpec(specText) : undefined;
-    const name = parsed?.ok ? parsed.spec.name : undefined;
+    const ref = this.targetOrg(parsed?.ok ? parsed.spec.orgs : undefined, org);
+    const name = parsed?.ok ? integrationKey(parsed.spec.name, ref) : undefined;
     const state = name ? await this.state(name) : undefined;
     // An offboarded integration may be onboarded again (a new generation: a new user, app and credentials).
     const registered = state === 'COMPLETED' ? await registeredState(this.client, name!) : undefined;
-    if (registered === 'active') return this.submitChange(who, specText);
+    if (registered === 'active') return this.submitChange(who, specText, org);
     if (state === 'RUNNING' || (state === 'COMPLETED' && registered !== 'retired')) {
       const [code, what] =
         state === 'RUNNING'
@@ -100,9 +112,21 @@ export class Requests {
           : ['already-onboarded', 'is already onboarded (one integration user per system)'];
       throw new ApiError(409, code, `the onboarding of ${name} ${what}`, 'name');
     }
-    return this.start(who, specText, (prepared, submission) =>
+    return this.start(who, specText, org, (prepared, submission) =>
       startOnboarding(this.client, this.config, prepared, submission),
     );
+  }
+
+  /**
+   * The org a spec is for, as workflows refer to it: the one asked for (the spec's `orgs` must list it:
+   * validation says so at the field), else the spec's only org, else the default org. A spec for several
+   * orgs is planned and submitted for one at a time.
+   */
+  private targetOrg(specOrgs: readonly string[] | undefined, requested: string | undefined): string | undefined {
+    const name = requested ?? (specOrgs?.length === 1 ? specOrgs[0] : undefined);
+    if (name === undefined && specOrgs && specOrgs.length > 1)
+      throw new ApiError(400, 'missing-field', `the spec is for ${specOrgs.join(', ')}: name one (--org)`, 'org');
+    return orgParam(this.config, name);
   }
 
   /**
@@ -112,9 +136,10 @@ export class Requests {
   private async start(
     who: Identity,
     specText: unknown,
+    org: string | undefined,
     run: (prepared: PreparedChange, submission: SignedSubmission) => Promise<WorkflowHandle>,
   ) {
-    const prepared = await this.prepare(who, specText);
+    const prepared = await this.prepare(who, specText, org);
     const { signer, policy } = await this.signing();
     const requester = { sub: who.sub, email: who.email, groups: who.groups };
     const handle = await run(prepared, { signer, requester, policy });
@@ -122,6 +147,7 @@ export class Requests {
     const requirement = requirementFor(policy, prepared.plan!, requester);
     return {
       integration: prepared.resolved!.names.name,
+      org: orgNameOf(this.config, prepared.resolved!.org),
       ...(prepared.plan!.change ? { kind: 'change' as const } : {}),
       workflowId: handle.workflowId,
       runId,
@@ -133,8 +159,8 @@ export class Requests {
   }
 
   /** A changed spec of an active integration: the change request (src/workflows/change.ts), signed like an onboarding. */
-  private async submitChange(who: Identity, specText: unknown) {
-    return this.start(who, specText, (prepared, submission) => {
+  private async submitChange(who: Identity, specText: unknown, org: string | undefined) {
+    return this.start(who, specText, org, (prepared, submission) => {
       const integration = prepared.resolved!.names.name;
       if (prepared.plan!.change?.changes.length === 0)
         throw new ApiError(
@@ -174,16 +200,18 @@ export class Requests {
       );
   }
 
-  private async prepare(who: Identity, specText: unknown) {
+  private async prepare(who: Identity, specText: unknown, org: string | undefined) {
     if (typeof specText !== 'string' || specText.trim() === '')
       throw new ApiError(400, 'missing-field', 'is required', 'spec');
     const source = { text: asRequestedBy(specText, who.email), filename: 'spec' };
     const parsed = parseSpec(specText);
+    const ref = this.targetOrg(parsed.ok ? parsed.spec.orgs : undefined, org);
     // A spec of an active integration is a change request: planned as the difference from its baseline.
-    const active = parsed.ok && (await registeredState(this.client, parsed.spec.name)) === 'active';
+    const active =
+      parsed.ok && (await registeredState(this.client, integrationKey(parsed.spec.name, ref))) === 'active';
     const prepared: PreparedChange = active
-      ? await prepareChange(source, this.config, await this.admin(), this.client)
-      : await prepareOnboarding(source, this.config, await this.admin());
+      ? await prepareChange(source, this.config, await this.admin(ref), this.client, ref)
+      : await prepareOnboarding(source, this.config, await this.admin(ref), ref);
     if (hasErrors(prepared.issues) || !prepared.resolved || !prepared.plan) {
       throw new ApiError(
         422,

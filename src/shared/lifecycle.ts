@@ -1,3 +1,4 @@
+import { integrationKey } from '../spec/names';
 import { defineQuery } from '@temporalio/workflow';
 import type { Finding, Fix } from '../audit/findings';
 import type { ResolvedApp } from '../spec/normalize';
@@ -20,9 +21,12 @@ import type {
  * it and records its outcome back there. One workflow of each kind per integration at a time: the ids
  * are stable, so a second request attaches to the running one.
  */
-export const rotationWorkflowId = (integration: string) => `onramp:rotate:${integration}`;
-export const offboardingWorkflowId = (integration: string) => `onramp:offboard:${integration}`;
-export const remediationWorkflowId = (integration: string) => `onramp:remediate:${integration}`;
+export const rotationWorkflowId = (integration: string, org?: string) =>
+  `onramp:rotate:${integrationKey(integration, org)}`;
+export const offboardingWorkflowId = (integration: string, org?: string) =>
+  `onramp:offboard:${integrationKey(integration, org)}`;
+export const remediationWorkflowId = (integration: string, org?: string) =>
+  `onramp:remediate:${integrationKey(integration, org)}`;
 
 export type SignOffPhase =
   'awaiting-approval' | 'applying' | 'completed' | 'rejected' | 'timed-out' | 'cancelled' | 'failed';

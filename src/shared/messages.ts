@@ -1,3 +1,4 @@
+import { integrationKey } from '../spec/names';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeStatus } from './change';
 import type { ApprovalInput, ApprovalRecord, OnboardingStatus } from './types';
@@ -11,8 +12,10 @@ export const rejectSignal = defineSignal<[ApprovalInput]>('rejectSignal');
 export const statusQuery = defineQuery<OnboardingStatus>('status');
 
 export const TASK_QUEUE = 'onramp';
-export const onboardingWorkflowId = (integration: string) => `onramp:onboard:${integration}`;
+export const onboardingWorkflowId = (integration: string, org?: string) =>
+  `onramp:onboard:${integrationKey(integration, org)}`;
 
 /** A change request of a managed integration (workflows/change.ts): one at a time per integration. */
-export const changeWorkflowId = (integration: string) => `onramp:change:${integration}`;
+export const changeWorkflowId = (integration: string, org?: string) =>
+  `onramp:change:${integrationKey(integration, org)}`;
 export const changeStatusQuery = defineQuery<ChangeStatus>('changeStatus');

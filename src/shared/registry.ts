@@ -1,3 +1,4 @@
+import { integrationKey } from '../spec/names';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { ApprovalRecord, ProvisionedIntegration } from './types';
@@ -7,7 +8,8 @@ import type { ApprovalRecord, ProvisionedIntegration } from './types';
  * (the approved spec and what onboarding created). Defined once here, imported by the registry workflow,
  * the onboarding activity that records an integration, the audit and every client.
  */
-export const registryWorkflowId = (integration: string) => `onramp:integration:${integration}`;
+export const registryWorkflowId = (integration: string, org?: string) =>
+  `onramp:integration:${integrationKey(integration, org)}`;
 
 /** The memo key under which a registry publishes the audit's view of its desired state (see AuditTarget). */
 export const REGISTRY_MEMO_KEY = 'auditTarget';

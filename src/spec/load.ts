@@ -19,6 +19,8 @@ export type SpecSource = string | { path: string } | { text: string; filename?: 
 export interface LoadSpecOptions {
   /** When given, the result also carries the resolved integration (derived username, API names, ...). */
   usernameSuffix?: string;
+  /** The org it is resolved for (a reference: absent for the default org). */
+  org?: string;
 }
 
 export type LoadSpecResult =
@@ -291,7 +293,7 @@ export function parseSpec(text: string, options: LoadSpecOptions & { filename?: 
   let resolved: ResolvedIntegration | undefined;
   if (options.usernameSuffix !== undefined) {
     try {
-      resolved = resolveIntegration(spec, { usernameSuffix: options.usernameSuffix });
+      resolved = resolveIntegration(spec, { usernameSuffix: options.usernameSuffix, org: options.org });
     } catch (e) {
       if (e instanceof NameDerivationError) {
         return {

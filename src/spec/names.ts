@@ -26,6 +26,22 @@ export const COMMUNITY_NICKNAME_MAX = 40;
 export const LABEL_MAX = 80;
 export const FIRST_NAME_MAX = 40;
 
+/**
+ * An integration across orgs: its name in the default org (as before there were many orgs), `<name>@<org>`
+ * in any other. Workflow ids, secret names, runbook files and the inventory use it.
+ */
+export const integrationKey = (name: string, org?: string): string => (org ? `${name}@${org}` : name);
+
+/** The key of a resolved integration (what a workflow is given). */
+export const keyOf = (integration: { names: { name: string }; org?: string }): string =>
+  integrationKey(integration.names.name, integration.org);
+
+/** A key split back into the integration's name and org reference (`billing@uat`: billing in uat). */
+export function parseIntegrationKey(key: string): { name: string; org?: string } {
+  const at = key.indexOf('@');
+  return at < 0 ? { name: key } : { name: key.slice(0, at), org: key.slice(at + 1) };
+}
+
 /** Marker text written into descriptions so activities can prove that onramp created an org object. */
 export function onrampMarker(name: string): string {
   return `[onramp:${name}]`;
@@ -64,6 +80,8 @@ export interface DeriveNamesOptions {
   displayName?: string;
   /** Spec override for the username (`user.username`). */
   username?: string;
+  /** The org (absent: the default org): an integration's secrets in another org are its own. */
+  org?: string;
 }
 
 export class NameDerivationError extends Error {
@@ -170,8 +188,8 @@ export function deriveNames(name: string, options: DeriveNamesOptions): Integrat
     appApiName: apiName,
     appLabel: truncate(`Onramp ${display}`, LABEL_MAX),
     secretNames: {
-      privateKey: `${name}/private-key`,
-      consumerSecret: `${name}/consumer-secret`,
+      privateKey: `${integrationKey(name, options.org)}/private-key`,
+      consumerSecret: `${integrationKey(name, options.org)}/consumer-secret`,
     },
     marker: onrampMarker(name),
   };

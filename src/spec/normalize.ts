@@ -87,6 +87,11 @@ export interface ResolvedIntegration {
   app: ResolvedApp;
   access: { objects: ObjectGrant[]; fields: FieldGrant[]; apexClasses: string[] };
   approval: ResolvedApproval;
+  /**
+   * The org it is for, as workflows refer to it (config.ts orgRef): absent for the default org, so an
+   * integration resolved before there were many orgs is the default org's.
+   */
+  org?: string;
 }
 
 export interface ResolveOptions {
@@ -97,6 +102,8 @@ export interface ResolveOptions {
    * rights already give them, so no field permission is planned or created for them.
    */
   fieldsWithoutSecurity?: readonly string[];
+  /** The org (a reference: absent for the default org); it qualifies the secret names. */
+  org?: string;
 }
 
 /** Throws NameDerivationError (with a spec path) when names cannot be derived. */
@@ -105,6 +112,7 @@ export function resolveIntegration(spec: IntegrationSpec, options: ResolveOption
     usernameSuffix: options.usernameSuffix,
     displayName: spec.displayName,
     username: spec.user?.username,
+    org: options.org,
   });
   const app = spec.app;
   const timeoutMs = parseDuration(spec.approvalTimeout);
@@ -162,5 +170,6 @@ export function resolveIntegration(spec: IntegrationSpec, options: ResolveOption
       timeout: spec.approvalTimeout,
       timeoutMs,
     },
+    ...(options.org ? { org: options.org } : {}),
   };
 }

@@ -308,9 +308,11 @@ export function renderChange(c: PlanChange): string {
 }
 
 /** Human text for the approver, in the spirit of `terraform plan`. Deterministic for a given plan. */
-export function renderPlan(plan: Plan, requirement?: ApprovalRequirement): string {
+export function renderPlan(plan: Plan, requirement?: ApprovalRequirement, onrampOrg?: string): string {
   const out: string[] = [];
   out.push(`onramp plan for integration "${plan.integration}" (${plan.displayName})`);
+  // The configured org's name (many orgs): not part of the plan, so the default org's plans are as before.
+  if (onrampOrg) out.push(`  onramp org:   ${onrampOrg}`);
   if (plan.specFingerprint) out.push(`  spec:         ${plan.specFingerprint}`);
   if (plan.org) {
     const o = plan.org;

@@ -569,6 +569,18 @@ export const IntegrationSpecSchema = z
     )
       .default(APPROVAL_TIMEOUT_DEFAULT)
       .meta({ description: 'How long to wait for approval, e.g. 72h or 7d (default 7d, at most 90d).' }),
+    orgs: z
+      .array(
+        z.string({ error: 'must be an org name' }).regex(/^[a-z][a-z0-9-]{0,29}$/, {
+          error: "must be an org name from onramp's configuration, e.g. uat",
+        }),
+      )
+      .min(1, { error: 'must name at least one org' })
+      .optional()
+      .meta({
+        description:
+          "The configured orgs (onramp's `orgs:`) the integration is for, e.g. [uat, production]; absent: the default org.",
+      }),
     app: AppSchema,
     access: AccessSchema,
     runbookNotes: z

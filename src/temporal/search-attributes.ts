@@ -19,5 +19,12 @@ export const ONRAMP_KIND = defineSearchAttributeKey('OnrampKind', SearchAttribut
 export const ONRAMP_KINDS = ['onboarding', 'audit', 'rotation', 'offboarding', 'registry', 'change'] as const;
 export type OnrampKind = (typeof ONRAMP_KINDS)[number];
 
+/**
+ * The configured org the workflow acts on, by name (the default org's too). Set when the workflow starts;
+ * workflows started before there were many orgs have none and are the default org's, so a listing of the
+ * default org asks for `(OnrampOrg = "<name>" OR OnrampOrg IS NULL)` (src/client/org-query.ts).
+ */
+export const ONRAMP_ORG = defineSearchAttributeKey('OnrampOrg', SearchAttributeType.KEYWORD);
+
 /** Every key onramp needs registered, for dev servers, test environments and namespace setup. */
-export const ONRAMP_SEARCH_ATTRIBUTES = [ONRAMP_INTEGRATION, ONRAMP_STAGE, ONRAMP_KIND] as const;
+export const ONRAMP_SEARCH_ATTRIBUTES = [ONRAMP_INTEGRATION, ONRAMP_STAGE, ONRAMP_KIND, ONRAMP_ORG] as const;

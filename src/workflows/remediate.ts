@@ -84,7 +84,7 @@ async function remediate(input: RemediationInput, notices: SignOffNotifications)
   );
   const recheck = await board.run(
     'recheck',
-    () => steps.recheckFixes(fixes),
+    () => steps.recheckFixes(fixes, { org: desired.integration.org }),
     (r) => `${r.filter((x) => x === null).length} of ${r.length} hold`,
   );
   const approvedBy = deciders(book, 'approved');

@@ -39,7 +39,7 @@ export interface OnrampStack {
   /** Starts the in-process worker of a stack started with `worker: 'later'`. */
   startWorker(): Promise<void>;
   secrets: SecretStore;
-  admin: () => Promise<Connection>;
+  admin: (org?: string) => Promise<Connection>;
   workDir: string;
   logLines: string[];
   /** Signs as the approval service would, for `onramp dev`'s seeded people (deploy/policy.yaml). */

@@ -131,7 +131,12 @@ describe('the production Temporal server (PostgreSQL, TLS and mTLS)', { skip }, 
     const { customAttributes } = await client.connection.operatorService.listSearchAttributes({
       namespace: server.namespace,
     });
-    assert.deepEqual(Object.keys(customAttributes ?? {}).sort(), ['OnrampIntegration', 'OnrampKind', 'OnrampStage']);
+    assert.deepEqual(Object.keys(customAttributes ?? {}).sort(), [
+      'OnrampIntegration',
+      'OnrampKind',
+      'OnrampOrg',
+      'OnrampStage',
+    ]);
   });
 
   test('without a client certificate onramp is refused and says which settings are missing', async () => {

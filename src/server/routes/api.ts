@@ -1,3 +1,4 @@
+import { onboardingWorkflowId } from '../../shared/messages';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth';
 import { INTEGRATION_NAME, type ServerContext } from '../context';
@@ -9,11 +10,17 @@ import { parseQuarter, quarterOf } from '../../evidence/quarter';
 import { produceEvidencePack } from '../../evidence/produce';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { SignoffKeyError } from '../../signoff';
+import { integrationKey } from '../../spec/names';
+import { orgOfKey, orgParam } from '../org-param';
 
-export function integrationParam(request: FastifyRequest): string {
+/**
+ * The integration a route is about, as its key (spec/names.ts integrationKey): the `:name` in the path in
+ * the org of `?org=` (absent: the default org).
+ */
+export function integrationParam(request: FastifyRequest, ctx: Pick<ServerContext, 'config'>): string {
   const { name } = request.params as { name: string };
   if (!INTEGRATION_NAME.test(name)) throw new ApiError(400, 'invalid-field', 'must be an integration name', 'name');
-  return name;
+  return integrationKey(name, orgParam(ctx.config, (request.query as { org?: unknown } | undefined)?.org));
 }
 
 export function field(body: unknown, name: string, required: boolean): string | undefined {
@@ -26,6 +33,10 @@ export function field(body: unknown, name: string, required: boolean): string | 
   return value;
 }
 
+/** The org a spec is submitted or planned for, by name: the body's `org`, else `?org=` (absent: the spec decides). */
+export const requestedOrg = (request: FastifyRequest): string | undefined =>
+  field(request.body, 'org', false) ?? field(request.query, 'org', false);
+
 /** The JSON API under /api: what the CLI and scripts call with a bearer token, and the console's fetches. */
 export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/me', async (request) => identityOf(request));
@@ -35,10 +46,16 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return ctx.requests.inventory();
   });
 
-  app.post('/api/plan', async (request) => ctx.requests.plan(identityOf(request), field(request.body, 'spec', true)));
+  app.post('/api/plan', async (request) =>
+    ctx.requests.plan(identityOf(request), field(request.body, 'spec', true), requestedOrg(request)),
+  );
 
   app.post('/api/requests', async (request, reply) => {
-    const started = await ctx.requests.submit(identityOf(request), field(request.body, 'spec', true)!);
+    const started = await ctx.requests.submit(
+      identityOf(request),
+      field(request.body, 'spec', true)!,
+      requestedOrg(request),
+    );
     return reply.code(201).send(started);
   });
 
@@ -49,44 +66,55 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/requests/:name', async (request) => {
     const who = identityOf(request);
-    const status = await ctx.requests.get(integrationParam(request));
+    const key = integrationParam(request, ctx);
+    const status = await ctx.requests.get(key);
+    const org = orgOfKey(ctx.config, key);
     // The plan also as `onramp plan` prints it, for scripts that show it to a person.
     return {
       ...status,
-      ...(status.plan ? { planText: renderPlan(status.plan, status.requirement) } : {}),
+      org,
+      ...(status.plan ? { planText: renderPlan(status.plan, status.requirement, org) } : {}),
       awaitingMe: awaits(status, who),
     };
   });
 
   app.get('/api/requests/:name/change', async (request) => {
     identityOf(request);
-    const status = await ctx.requests.change(integrationParam(request));
-    return { ...status, planText: renderPlan(status.plan, status.requirement) };
+    const key = integrationParam(request, ctx);
+    const status = await ctx.requests.change(key);
+    const org = orgOfKey(ctx.config, key);
+    return { ...status, org, planText: renderPlan(status.plan, status.requirement, org) };
   });
 
   app.get('/api/requests/:name/status', async (request) => {
     identityOf(request);
-    const name = integrationParam(request);
+    const name = integrationParam(request, ctx);
     // Read before the status, so that a status read after the close is the final one.
     const { state, runId } = await ctx.requests.describe(name);
     const { plan: _plan, ...status } = await ctx.requests.get(name);
     // `open`: the workflow still runs; clients that wait for the end poll until it is false.
-    return { ...status, open: state === 'RUNNING', runId };
+    return {
+      ...status,
+      org: orgOfKey(ctx.config, name),
+      workflowId: onboardingWorkflowId(name),
+      open: state === 'RUNNING',
+      runId,
+    };
   });
 
   for (const decision of ['approve', 'reject'] as const) {
     app.post(`/api/requests/:name/${decision}`, async (request) => {
       const comment = field(request.body, 'comment', decision === 'reject');
-      return ctx.requests.decide(identityOf(request), integrationParam(request), decision, comment);
+      return ctx.requests.decide(identityOf(request), integrationParam(request, ctx), decision, comment);
     });
   }
 
   app.post('/api/requests/:name/cancel', async (request) =>
-    ctx.requests.cancel(identityOf(request), integrationParam(request)),
+    ctx.requests.cancel(identityOf(request), integrationParam(request, ctx)),
   );
 
   app.get('/api/integrations/:name/credentials', async (request) =>
-    ctx.requests.credentials(identityOf(request), integrationParam(request)),
+    ctx.requests.credentials(identityOf(request), integrationParam(request, ctx)),
   );
 
   // An integration's evidence pack (docs/evidence.md): auditors and admins only, a ZIP signed by onramp's evidence key.
@@ -94,7 +122,7 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const who = identityOf(request);
     if (!hasRole(who, 'auditor', 'admin'))
       throw new ApiError(403, 'not-auditor', `${who.email} is neither an auditor nor an admin`);
-    const name = integrationParam(request);
+    const name = integrationParam(request, ctx);
     const asked = (request.query as { quarter?: string }).quarter;
     const quarter = asked === undefined ? quarterOf(new Date()) : parseQuarter(asked);
     if (!quarter) throw new ApiError(400, 'invalid-field', 'must be a quarter such as 2026Q4', 'quarter');
@@ -115,6 +143,6 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/requests/:name/runbook', async (request, reply) => {
     identityOf(request);
-    return reply.type('text/markdown; charset=utf-8').send(await ctx.requests.runbook(integrationParam(request)));
+    return reply.type('text/markdown; charset=utf-8').send(await ctx.requests.runbook(integrationParam(request, ctx)));
   });
 }

@@ -52,13 +52,13 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/requests/:name', async (request, reply) => {
     const page = pageContext(request);
-    const status = await ctx.requests.get(integrationParam(request));
+    const status = await ctx.requests.get(integrationParam(request, ctx));
     return html(reply, requestPage(page, status, awaits(status, page.identity!)));
   });
 
   app.post('/requests/:name/decision', async (request, reply) => {
     const page = pageContext(request);
-    const name = integrationParam(request);
+    const name = integrationParam(request, ctx);
     const decision = formField(request, 'decision');
     if (decision !== 'approve' && decision !== 'reject')
       throw new ApiError(400, 'invalid-field', 'must be approve or reject', 'decision');
@@ -76,7 +76,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/requests/:name/cancel', async (request, reply) => {
     const page = pageContext(request);
-    const status = await ctx.requests.cancel(page.identity!, integrationParam(request));
+    const status = await ctx.requests.cancel(page.identity!, integrationParam(request, ctx));
     return html(
       reply,
       requestPage(page, status, false, `Cancelled; ${status.failure?.undone.length ?? 0} step(s) undone.`),
@@ -85,7 +85,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/requests/:name/runbook', async (request, reply) => {
     const page = pageContext(request);
-    const name = integrationParam(request);
+    const name = integrationParam(request, ctx);
     return html(reply, runbookPage(page, name, await ctx.requests.runbook(name)));
   });
 

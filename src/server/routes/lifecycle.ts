@@ -10,7 +10,7 @@ const KINDS = { offboarding: 'offboarding', remediation: 'remediation' } as cons
  * (requested, then decided by its approvers, all signed for the signed-in people) and rotation.
  */
 export function lifecycleRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const name = (request: FastifyRequest) => integrationParam(request);
+  const name = (request: FastifyRequest) => integrationParam(request, ctx);
   const base = '/api/integrations/:name';
 
   app.post(`${base}/offboarding`, async (request, reply) =>
