@@ -100,6 +100,7 @@ describe('the quarterly audit Schedule', () => {
       { ...row, lastLogin: undefined },
       {
         integration: 'billing',
+        org: 'default',
         revision: 1,
         findings: 0,
         fixable: 0,
