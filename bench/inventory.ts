@@ -149,7 +149,7 @@ async function registerAll(stack: Awaited<ReturnType<typeof startBenchStack>>, c
       );
     }
   };
-  await Promise.all(Array.from({ length: 32 }, register));
+  await Promise.all(Array.from({ length: envInt('BENCH_INVENTORY_PARALLEL', 32) }, register));
   for (let i = 0; i < 600 && (await stack.client.workflow.count(REGISTRY_LIST_QUERY)).count < count; i++)
     await new Promise((r) => setTimeout(r, 100));
 }

@@ -104,6 +104,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     ...(process.env.BENCH_BUNDLE_AT_START === '1' ? {} : { [WORKFLOW_BUNDLE_ENV]: BUILT_WORKFLOW_BUNDLE }),
   });
   const client = await connectOnrampClient(config);
+  // A worker that dies mid-bench would leave the bench waiting on workflows nobody runs: say so and stop.
+  let closing = false;
+  void worker.exited.then((how) => {
+    if (closing) return;
+    console.error(`the bench worker ended (${how}) before the bench did; its last output:\n${worker.output()}`);
+    process.exitCode = 1;
+    void stack.close().finally(() => process.exit(1));
+  });
 
   const stack: BenchStack = {
     temporal,
@@ -120,6 +128,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       );
     },
     async close() {
+      closing = true;
       await worker.stop();
       await client.connection.close();
       await local.close();

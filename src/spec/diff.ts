@@ -5,7 +5,7 @@
  */
 import type { ResolvedIntegration } from './normalize';
 import type { PlanChange, PlanDetailValue, ValidationIssue } from './plan';
-import { grantedRights } from './schema';
+import { grantedRights } from './vocabulary';
 
 const lower = (s: string) => s.toLowerCase();
 

@@ -5,19 +5,17 @@
  */
 import { parseDuration } from './duration';
 import { deriveNames, type IntegrationNames } from './names';
+import type { FieldGrant, IntegrationSpec, IpRange } from './schema';
 import {
   IP_POLICY_VALUES,
   OAUTH_SCOPE_METADATA,
   identityKey,
   type AppKind,
-  type FieldGrant,
-  type IntegrationSpec,
   type IpPolicy,
-  type IpRange,
   type OAuthFlow,
   type OAuthScope,
   type ObjectGrant,
-} from './schema';
+} from './vocabulary';
 
 /** Profile and permission-set license of the Salesforce Integration license (Salesforce Help: integration_user.htm). */
 export const INTEGRATION_PROFILE_NAME = 'Minimum Access - API Only Integrations';

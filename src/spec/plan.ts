@@ -8,7 +8,7 @@
  */
 import type { ResolvedIntegration } from './normalize';
 import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
-import { grantedRights } from './schema';
+import { grantedRights } from './vocabulary';
 import { assessRisks } from './static-checks';
 import { describeRequirement } from '../signoff/describe';
 import { approvalsNeeded } from '../signoff/rules';

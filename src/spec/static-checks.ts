@@ -8,13 +8,13 @@
  * already taken, seats) is found by org-findings.ts from facts the org reported; validate.ts runs both.
  */
 import type { Risk, ValidationIssue } from './plan';
+import type { IntegrationSpec } from './schema';
 import {
   CERTIFICATE_VALIDITY_DEFAULT_DAYS,
   FULL_SCOPE_JUSTIFICATION_MIN,
   USERNAME_PASSWORD_REFUSAL,
   approvalImpossible,
-  type IntegrationSpec,
-} from './schema';
+} from './vocabulary';
 
 /** Certificates valid longer than this are flagged: 397 days is the CA/Browser Forum ceiling for TLS. */
 export const LONG_CERTIFICATE_DAYS = 397;
