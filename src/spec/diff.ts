@@ -65,8 +65,8 @@ export function diffIntegrations(from: ResolvedIntegration, to: ResolvedIntegrat
 
 /**
  * What a change cannot do in place, each at its spec field: the user (its name, email, profile) and the
- * app's kind and flow are what the running integration signs in with; changing them is a new onboarding
- * (offboard, then onboard), or a migration.
+ * app's kind and flow are what the running integration signs in with, and the hand-over is where it reads
+ * its credential; changing them is a new onboarding (offboard, then onboard), or a migration.
  */
 export function inPlaceRefusals(from: ResolvedIntegration, to: ResolvedIntegration): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -84,5 +84,19 @@ export function inPlaceRefusals(from: ResolvedIntegration, to: ResolvedIntegrati
     refuse('displayName', 'the display name (the user, permission set and app labels)');
   if (from.spec.owner !== to.spec.owner) refuse('owner', "the owner (the user's email and the app's contact)");
   if (JSON.stringify(from.user) !== JSON.stringify(to.user)) refuse('user', 'the integration user');
+  const was = from.spec.handover;
+  const is = to.spec.handover;
+  if (JSON.stringify(was ?? null) !== JSON.stringify(is ?? null)) {
+    const where = (h: typeof was) => (h ? `${h.store}:${h.path}` : 'none');
+    // Moving the credential in place would cut the external system off until it reads from the new place;
+    // adding or dropping the hand-over likewise changes what that team runs on. Neither is a grant change.
+    issues.push({
+      path: was && is && was.store === is.store ? 'handover.path' : 'handover',
+      code: 'not-changeable-in-place',
+      severity: 'error',
+      source: 'static',
+      message: `the credential hand-over (${where(was)}, requested ${where(is)}) cannot change in place: the running external system reads its credential there, so moving it would cut it off. Keep \`handover\` as approved in this change; to hand the credential over elsewhere, offboard and onboard the integration again`,
+    });
+  }
   return issues;
 }
