@@ -296,6 +296,26 @@ async function drivePaths(
     workflowId: changeWorkflowId('warehouse'),
   });
 
+  // A change of billing approved, then the org moved: the Apex class it grants is gone when the run re-checks.
+  const movedSpec = specText('billing', 'billing', (spec) => {
+    spec.access.objects.push({ name: 'Contact', rights: ['read'] });
+  });
+  const movedPrepared = await prepareChange({ text: movedSpec }, stack.config, await stack.admin(), stack.client);
+  const movedChange = await startChange(stack.client, movedPrepared, stack.signoff.submission(), { timeouts: FAST });
+  const billingSync = db.find('ApexClass', (r) => r.Name === 'BillingSync')!;
+  db.delete('ApexClass', billingSync.Id as string);
+  try {
+    for (const a of [SECURITY, SECOND]) await approveChange(stack.client, 'billing', decision(a));
+    assert.equal((await failureOf(movedChange)).details.failedStep, 'revalidatePlan');
+  } finally {
+    db.insert('ApexClass', billingSync);
+  }
+  await record({
+    name: 'change-org-changed',
+    description: 'change request approved, then stopped by re-validation before its first write (Apex class gone)',
+    workflowId: changeWorkflowId('billing'),
+  });
+
   const offboarding = await startOffboarding(
     stack.client,
     'billing',

@@ -1,7 +1,13 @@
+import { getClient } from '@temporalio/activity';
+import { registryRecord } from '../client/registry';
 import { Failure } from '../shared/failures';
+import type { DesiredState } from '../shared/registry';
 import { validateAgainstOrg } from '../salesforce/validate-against-org';
 import { planDigest, specDigest } from '../signoff/canonical';
-import type { Plan } from '../spec/plan';
+import { planChangeFrom } from '../spec/change-plan';
+import { keyOf } from '../spec/names';
+import type { ResolvedIntegration } from '../spec/normalize';
+import type { Plan, ValidationIssue } from '../spec/plan';
 import { hasErrors } from '../spec/static-checks';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
@@ -15,39 +21,80 @@ function differences(approved: Plan, now: Plan): string[] {
   return [...steps, ...parts];
 }
 
+interface Approved {
+  plan: Plan;
+  planDigest: string;
+}
+
+/**
+ * The resolved spec's own spec as a source to validate again. The resolved spec is the parsed spec with its
+ * defaults, `null` where a setting does not apply: as JSON (YAML's subset) without those it loads to the same
+ * spec. Were it not to, the digests compared after would differ and the run stop: a wrong answer here can only
+ * refuse, never let a different plan through.
+ */
+const sourceOf = (integration: ResolvedIntegration) => ({
+  text: JSON.stringify(integration.spec, (_key, value: unknown) => (value === null ? undefined : value)),
+  filename: `${integration.names.name} (approved)`,
+});
+
+/** Refuses (PlanChanged, not retried) unless the plan rebuilt from the org as it is now is the approved one. */
+function compare(
+  approved: Approved,
+  now: { issues: ValidationIssue[]; plan?: Plan },
+  requested: ResolvedIntegration,
+  resolvedNow: ResolvedIntegration | undefined,
+  nothing: string,
+): string {
+  if (!now.plan || !resolvedNow || hasErrors(now.issues)) {
+    const errors = now.issues.filter((i) => i.severity === 'error').map((i) => `${i.path || '(spec)'}: ${i.message}`);
+    throw Failure.PlanChanged(`the org no longer accepts the approved spec: ${errors.join('; ')}; ${nothing}`);
+  }
+  if (planDigest(now.plan) !== approved.planDigest || specDigest(resolvedNow) !== specDigest(requested)) {
+    const changed = differences(approved.plan, now.plan);
+    throw Failure.PlanChanged(
+      `the org no longer matches the approved plan (${changed.join(', ') || 'the resolved spec'} changed); ${nothing}`,
+    );
+  }
+  return `plan ${approved.planDigest.slice(0, 12)} still matches the org`;
+}
+
 /** Before the first write: the org must still be what the approvers approved. */
 export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) {
+  const validateNow = (integration: ResolvedIntegration) =>
+    salesforceStep('re-validate the spec against the org', async () =>
+      validateAgainstOrg(sourceOf(integration), deps.config, await admin.get(integration.org), integration.org),
+    );
   return {
     /**
      * Runs the validation pipeline again on the approved spec against the org as it is now, rebuilds the
      * plan and compares its digest with the approved one. Reads only; any difference stops the onboarding
      * (PlanChanged, not retried) before anything is created: a new request must be approved for the new plan.
      */
-    async revalidatePlan(input: StepInput, approved: { plan: Plan; planDigest: string }): Promise<string> {
-      const { integration } = input;
-      // The resolved spec is the parsed spec with its defaults, `null` where a setting does not apply: as JSON
-      // (YAML's subset) without those it loads to the same spec. Were it not to, the digests below would differ
-      // and the onboarding stop: a wrong answer here can only refuse, never let a different plan through.
-      const text = JSON.stringify(integration.spec, (_key, value: unknown) => (value === null ? undefined : value));
-      const source = { text, filename: `${integration.names.name} (approved)` };
-      const now = await salesforceStep('re-validate the spec against the org', async () =>
-        validateAgainstOrg(source, deps.config, await admin.get(integration.org), integration.org),
-      );
-      if (!now.plan || !now.resolved || hasErrors(now.issues)) {
-        const errors = now.issues
-          .filter((i) => i.severity === 'error')
-          .map((i) => `${i.path || '(spec)'}: ${i.message}`);
+    async revalidatePlan(input: StepInput, approved: Approved): Promise<string> {
+      const now = await validateNow(input.integration);
+      return compare(approved, now, input.integration, now.resolved, 'nothing was created');
+    },
+
+    /**
+     * A change request's re-check before its first write: its baseline must still be the registry's (a
+     * rotation in between moves the revision, not the approved spec, and is fine), and the plan of the
+     * difference rebuilt against the org as it is now must be the approved one. Reads only.
+     */
+    async revalidateChange(
+      desired: DesiredState,
+      integration: ResolvedIntegration,
+      approved: Approved,
+    ): Promise<string> {
+      const name = integration.names.name;
+      const baselineRevision = approved.plan.change?.baselineRevision ?? 0;
+      const record = await registryRecord(getClient(), keyOf(integration));
+      if (record.state !== 'active' || specDigest(record.desired.integration) !== specDigest(desired.integration))
         throw Failure.PlanChanged(
-          `the org no longer accepts the approved spec: ${errors.join('; ')}; nothing was created`,
+          `the approved baseline of ${name} is no longer the one the change was planned against (registry revision ${baselineRevision}, now ${record.revision}, ${record.state}); nothing was changed`,
         );
-      }
-      if (planDigest(now.plan) !== approved.planDigest || specDigest(now.resolved) !== specDigest(integration)) {
-        const changed = differences(approved.plan, now.plan);
-        throw Failure.PlanChanged(
-          `the org no longer matches the approved plan (${changed.join(', ') || 'the resolved spec'} changed); nothing was created`,
-        );
-      }
-      return `plan ${approved.planDigest.slice(0, 12)} still matches the org`;
+      const now = await validateNow(integration);
+      const planned = planChangeFrom(now, desired.integration, baselineRevision);
+      return compare(approved, planned, integration, now.resolved, 'nothing was changed');
     },
   };
 }

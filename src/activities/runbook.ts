@@ -1,9 +1,11 @@
+import { getClient } from '@temporalio/activity';
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { registryRecord } from '../client/registry';
 import { writePrivateFile } from '../private-files';
 import { describeSecretStore } from '../secrets/describe';
 import { renderRunbook, runbookMarker, runbookOnboardingId } from '../runbook/render';
-import type { DesiredState } from '../shared/registry';
+import type { DesiredState, RegistryChange } from '../shared/registry';
 import type {
   AppRecord,
   CredentialRecord,
@@ -25,6 +27,7 @@ export function runbookActivities(deps: ActivityDeps) {
     input: StepInput,
     result: Omit<OnboardingResult, 'runbookPath'>,
     generatedAt: string,
+    history?: RegistryChange[],
   ) => {
     const markdown = renderRunbook({
       integration: input.integration,
@@ -33,6 +36,7 @@ export function runbookActivities(deps: ActivityDeps) {
       org: orgSettings(deps.config, input.integration.org),
       secretStore: describeSecretStore(deps.config.secrets),
       generatedAt,
+      ...(history ? { history } : {}),
     });
     await writePrivateFile(path, markdown);
     return path;
@@ -96,6 +100,24 @@ export function runbookActivities(deps: ActivityDeps) {
         approvals: desired.approvals,
       };
       return write(desired.runbookPath ?? pathOf(input), input, result, at);
+    },
+
+    /**
+     * Renders the runbook again once a change request moved the baseline: from the registry's record (the
+     * requested access and settings, the change's approvals, the credentials in use now) with its change
+     * log, at the path the onboarding wrote it. `evidence` is the change's proof.
+     */
+    async rewriteChangedRunbook(desired: DesiredState, evidence: VerificationEvidence, at: string): Promise<string> {
+      const record = await registryRecord(getClient(), keyOf(desired.integration));
+      const now = record.desired;
+      const input = { integration: now.integration, onboardingId: now.onboardingId };
+      const result = {
+        integration: now.integration.names.name,
+        provisioned: now.provisioned,
+        evidence,
+        approvals: now.approvals,
+      };
+      return write(now.runbookPath ?? pathOf(input), input, result, at, record.changes);
     },
   };
 }

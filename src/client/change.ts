@@ -7,14 +7,12 @@ import { changeStatusQuery, changeWorkflowId } from '../shared/messages';
 import type { RegistryRecord } from '../shared/registry';
 import type { StepTimeouts } from '../shared/types';
 import { requestRefusal, requirementFor } from '../signoff/requirement';
-import { buildChangePlan } from '../spec/change-plan';
-import { inPlaceRefusals } from '../spec/diff';
+import { planChangeFrom } from '../spec/change-plan';
 import type { SpecSource } from '../spec/load';
 import { keyOf } from '../spec/names';
 import type { ResolvedIntegration } from '../spec/normalize';
-import { ONBOARDED_CODES } from '../spec/org-findings';
 import type { Plan, ValidationIssue } from '../spec/plan';
-import { comparePaths, hasErrors } from '../spec/static-checks';
+import { hasErrors } from '../spec/static-checks';
 import type { changeIntegration } from '../workflows';
 import { activeIntegration } from './lifecycle';
 import { decideSigned, type SignedDecision, type SignedSubmission } from './onboarding';
@@ -45,19 +43,8 @@ export async function prepareChange(
   const validation = await validateAgainstOrg(source, config, admin, org);
   if (!validation.resolved || !validation.plan) return { issues: validation.issues };
   const { record } = await activeIntegration(client, keyOf(validation.resolved));
-  const baseline = record.desired.integration;
-  const issues = [
-    ...validation.issues.filter((i) => !ONBOARDED_CODES.has(i.code)),
-    ...inPlaceRefusals(baseline, validation.resolved),
-  ].sort((a, b) => comparePaths(a.path, b.path));
-  const { specFingerprint, org: orgFacts, risks } = validation.plan;
-  const plan = buildChangePlan(baseline, validation.resolved, record.revision, {
-    issues,
-    risks,
-    ...(specFingerprint !== undefined ? { specFingerprint } : {}),
-    ...(orgFacts !== undefined ? { org: orgFacts } : {}),
-  });
-  return { issues, resolved: validation.resolved, plan, record };
+  const { issues, plan } = planChangeFrom(validation, record.desired.integration, record.revision);
+  return { issues, resolved: validation.resolved, ...(plan ? { plan } : {}), record };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ResolvedIntegration } from '../spec/normalize';
+import type { RegistryChange } from '../shared/registry';
 import type { ApprovalRecord, OnboardingResult } from '../shared/types';
 
 export interface RunbookInput {
@@ -10,6 +11,8 @@ export interface RunbookInput {
   org: { name: string; kind: 'production' | 'sandbox'; instanceUrl: string };
   secretStore: string;
   generatedAt: string;
+  /** The registry's change log, once the integration has one worth showing (a change request rewrites the runbook). */
+  history?: RegistryChange[];
 }
 
 const rights = (o: ResolvedIntegration['access']['objects'][number]) =>
@@ -24,7 +27,8 @@ export const runbookOnboardingId = (text: string) => /^<!-- onramp onboarding ([
 
 /**
  * The runbook an admin keeps for the integration: what exists, where its secrets are, and the proof.
- * Written by the onboarding and again by every rotation (new secret versions, certificate, proof).
+ * Written by the onboarding and again by every rotation (new secret versions, certificate, proof) and
+ * every change request (the new grants and settings, with the registry's change log).
  */
 export function renderRunbook({
   integration,
@@ -33,6 +37,7 @@ export function renderRunbook({
   org,
   secretStore,
   generatedAt,
+  history,
 }: RunbookInput): string {
   const { spec, names, app } = integration;
   const p = result.provisioned;
@@ -110,6 +115,18 @@ export function renderRunbook({
     ...e.outOfScope.map((o) => `- Refused as intended: \`${o.request}\` → ${o.refusedWith}`),
     `- Proof token revoked: ${e.tokenRevoked ? 'yes' : 'no'}`,
     '',
+    ...(history?.length
+      ? [
+          '## Change history',
+          '',
+          '| Revision | When | What | By | Note |',
+          '| --- | --- | --- | --- | --- |',
+          ...history.map(
+            (c) => `| ${c.revision} | ${c.at} | ${c.kind} | ${c.by} | ${(c.note ?? '').replace(/\|/g, '\\|')} |`,
+          ),
+          '',
+        ]
+      : []),
     ...(spec.runbookNotes ? ['## Notes', '', spec.runbookNotes, ''] : []),
     '## Offboarding',
     '',

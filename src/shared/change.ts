@@ -40,7 +40,8 @@ export interface ChangeStatus {
   planDigest?: string;
   requester?: VerifiedIdentity;
   requirement?: ApprovalRequirement;
-  failure?: Omit<OnboardingFailureDetails, 'failedStep'> & { failedStep: ChangeStep | 'approval' };
+  /** `revalidatePlan`: the re-check before the first write refused (nothing was changed). */
+  failure?: Omit<OnboardingFailureDetails, 'failedStep'> & { failedStep: ChangeStep | 'approval' | 'revalidatePlan' };
   /** Once recorded: the registry revision that is the new approved baseline. */
   revision?: number;
   /** Requests since notifications: what was delivered and what was given up (it never fails the request). */
@@ -54,4 +55,6 @@ export interface ChangeResult {
   evidence: VerificationEvidence;
   /** The registry revision of the new baseline. */
   revision: number;
+  /** The runbook written again for the new baseline (absent if it could not be written: see its step). */
+  runbookPath?: string;
 }

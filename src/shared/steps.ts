@@ -64,6 +64,7 @@ export const CHANGE_STEP_CATALOGUE = {
   },
   verifyChange: { label: 'Prove the integration still signs in, and that it cannot overreach' },
   recordChange: { label: "Move the registry's approved baseline to this spec" },
+  rewriteRunbook: { label: 'Write the runbook again: the new grants, the change in its history' },
 } as const satisfies Record<string, { label: string; undo?: string }>;
 
 export type ChangeStep = keyof typeof CHANGE_STEP_CATALOGUE;

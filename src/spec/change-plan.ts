@@ -3,11 +3,38 @@
  * in place. Signed and approved like an onboarding's plan (it is a `Plan`, with `change` set).
  */
 import { CHANGE_STEP_CATALOGUE, type ChangeStep } from '../shared/steps';
-import { diffIntegrations } from './diff';
+import { diffIntegrations, inPlaceRefusals } from './diff';
 import type { ResolvedIntegration } from './normalize';
-import type { BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep } from './plan';
-import { grantedRights } from './schema';
-import { assessRisks } from './static-checks';
+import { ONBOARDED_CODES } from './org-findings';
+import type { BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep, ValidationIssue } from './plan';
+import { assessRisks, comparePaths } from './static-checks';
+import { grantedRights } from './vocabulary';
+
+/**
+ * A changed spec's validation against the org (what an onboarded integration's own objects say is
+ * expected here, so those findings drop), its refusals where it cannot change in place, and the plan of
+ * its difference from the baseline: what `onramp plan` shows and what the worker re-checks before the
+ * first write, from the same facts.
+ */
+export function planChangeFrom(
+  validation: { issues: ValidationIssue[]; resolved?: ResolvedIntegration; plan?: Plan },
+  baseline: ResolvedIntegration,
+  baselineRevision: number,
+): { issues: ValidationIssue[]; plan?: Plan } {
+  if (!validation.resolved || !validation.plan) return { issues: validation.issues };
+  const issues = [
+    ...validation.issues.filter((i) => !ONBOARDED_CODES.has(i.code)),
+    ...inPlaceRefusals(baseline, validation.resolved),
+  ].sort((a, b) => comparePaths(a.path, b.path));
+  const { specFingerprint, org, risks } = validation.plan;
+  const plan = buildChangePlan(baseline, validation.resolved, baselineRevision, {
+    issues,
+    risks,
+    ...(specFingerprint !== undefined ? { specFingerprint } : {}),
+    ...(org !== undefined ? { org } : {}),
+  });
+  return { issues, plan };
+}
 
 const changes = (kinds: string[], paths: string[]) => paths.some((p) => kinds.some((k) => p.startsWith(k)));
 
@@ -49,6 +76,7 @@ export function buildChangePlan(
     ),
     step('verifyChange', 'verify', to.user.username, { flow: app.flow }),
     step('recordChange', 'update', names.name, { baselineRevision }),
+    step('rewriteRunbook', 'update', `${names.name}.md`, {}),
   ];
   return {
     formatVersion: 1,

@@ -2,6 +2,7 @@ import {
   CancellationScope,
   CancelledFailure,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -89,6 +90,23 @@ async function change(input: ChangeInput, notices: SignOffNotifications): Promis
 
   setPhase('provisioning');
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);
+  // The org must still be what was approved (and the baseline the one planned against) before the first
+  // write; a mismatch has nothing to undo.
+  if (patched('onramp-change-revalidation')) {
+    await steps
+      .revalidateChange(desired, integration, { plan, planDigest: signed.run.planDigest })
+      .catch((error: unknown) => {
+        const cancelled = isCancellation(error);
+        const reason = cancelled ? CANCELLED : failureMessage(error);
+        status.failure = { failedStep: 'revalidatePlan', reason, undone: [], leftBehind: [] };
+        setPhase(cancelled ? 'cancelled' : 'failed');
+        if (cancelled) throw error;
+        throw Failure.ChangeFailed(`change of ${name} stopped before its first write: ${reason}`, {
+          details: [status.failure],
+          cause: error instanceof Error ? error : undefined,
+        });
+      });
+  }
   const saga = new Saga<ChangeStep>(board);
   const planned = (step: ChangeStep) => plan.steps.find((s) => s.id === step)?.action !== 'no-op';
   try {
@@ -126,8 +144,26 @@ async function change(input: ChangeInput, notices: SignOffNotifications): Promis
       (r) => `registry revision ${r}`,
     );
     status.revision = revision;
+    // The baseline has moved: a runbook that cannot be written is reported on its step, never undoes the change.
+    let runbookPath: string | undefined;
+    if (patched('onramp-change-runbook'))
+      runbookPath = await board
+        .run(
+          'rewriteRunbook',
+          () => steps.rewriteChangedRunbook(desired, evidence, new Date().toISOString()),
+          (p) => p,
+        )
+        .catch(() => undefined);
+    else board.set('rewriteRunbook', 'skipped', 'started before changes rewrote the runbook');
     setPhase('completed');
-    return { integration: name, changes, approvals: book.records, evidence, revision };
+    return {
+      integration: name,
+      changes,
+      approvals: book.records,
+      evidence,
+      revision,
+      ...(runbookPath ? { runbookPath } : {}),
+    };
   } catch (error) {
     const cancelled = isCancellation(error);
     const reason = cancelled ? CANCELLED : failureMessage(error);

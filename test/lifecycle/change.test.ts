@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { LocalOrgAdmin, sameId } from '@onramp/local-org';
@@ -8,7 +9,7 @@ import { listManagedIntegrations, registryRecord } from '../../src/client/regist
 import { readAuditReport } from '../../src/audit/report-files';
 import { renderPlan } from '../../src/spec/plan';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { FAST, specText } from '../onboarding/helpers';
+import { FAST, failureOf, specText } from '../onboarding/helpers';
 import { onboardManaged, signInAs } from './helpers';
 
 /** billing with read on Contact added and edit on Opportunity taken away. */
@@ -95,6 +96,18 @@ describe('change requests', () => {
     await orgAdmin.clearFaults();
     assert.equal(result.revision, 2);
 
+    // The runbook, where the onboarding wrote it, shows the new grants and the change in its history.
+    assert.equal(result.runbookPath, desired.runbookPath);
+    const runbook = readFileSync(result.runbookPath!, 'utf8');
+    assert.match(runbook, /^\| Contact \| read \|$/m);
+    assert.match(runbook, /^\| Opportunity \| read \|$/m);
+    assert.match(runbook, /^## Change history$/m);
+    assert.match(runbook, /^\| 1 \| .* \| registered \| /m);
+    assert.match(
+      runbook,
+      /^\| 2 \| .* \| amended \| .* \| changed \(- access\.objects\.Opportunity: \["edit"\]; \+ access\.objects\.Contact/m,
+    );
+
     // Same user, permission set and app; the token from before the change still works, and so does a new one.
     const record = await registryRecord(stack.client, 'billing');
     assert.equal(record.desired.provisioned.userId, desired.provisioned.userId);
@@ -127,5 +140,41 @@ describe('change requests', () => {
       [],
     );
     assert.equal(report!.integrations.find((i) => i.integration === 'billing')?.revision, 2);
+  });
+
+  test('a change the org no longer accepts stops before its first write', async () => {
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
+    const psId = desired.provisioned.permissionSetId;
+    const orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
+    const text = specText('billing', 'ledger', (spec) => {
+      spec.access.objects.push({ name: 'Contact', rights: ['read'] });
+    });
+    const prepared = await prepareChange({ text }, stack.config, await stack.admin(), stack.client);
+    const change = await startChange(stack.client, prepared, stack.signoff.submission(), { timeouts: FAST });
+
+    // While the change awaits sign-off, someone deletes the Apex class the spec grants.
+    const apex = [...stack.org.org.db.rows('ApexClass')].find((c) => c.Name === 'BillingSync')!;
+    await orgAdmin.deleteRecord('ApexClass', String(apex.Id));
+    const before = accessRows(stack, psId);
+    try {
+      await approveByPolicy(stack, 'ledger');
+      const failure = await failureOf(change);
+      assert.equal(failure.type, 'ChangeFailed');
+      assert.match(failure.message, /stopped before its first write: the org no longer accepts the approved spec/);
+      const status = await changeStatus(stack.client, 'ledger');
+      assert.equal(status.phase, 'failed');
+      assert.equal(status.failure?.failedStep, 'revalidatePlan');
+      assert.match(status.failure!.reason, /access\.apexClasses.*nothing was changed/);
+      assert.deepEqual(
+        status.steps.map((s) => s.state),
+        status.steps.map(() => 'pending'),
+        'no step ran',
+      );
+      assert.deepEqual(accessRows(stack, psId), before, 'nothing written');
+      assert.equal((await registryRecord(stack.client, 'ledger')).revision, 1, 'the baseline did not move');
+    } finally {
+      const { Id: _id, ...fields } = apex;
+      await orgAdmin.insertRecord('ApexClass', fields);
+    }
   });
 });

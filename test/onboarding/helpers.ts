@@ -108,7 +108,8 @@ export async function approveByPolicy(
  * The ApplicationFailure a failed onboarding ended with: its type, message and OnboardingFailureDetails,
  * and, when a step's activity failed, that failure's type and why its retries stopped.
  */
-export async function failureOf(handle: OnboardingHandle): Promise<{
+/** How a workflow (an onboarding, a change) failed: its ApplicationFailure's type, message and details. */
+export async function failureOf(handle: { result(): Promise<unknown> }): Promise<{
   type?: string;
   message: string;
   details: OnboardingFailureDetails;
