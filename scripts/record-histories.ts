@@ -37,6 +37,9 @@ import { LocalOrgAdmin } from '@onramp/local-org';
 import { rotationWorkflowId } from '../src/shared/lifecycle';
 import { changeWorkflowId } from '../src/shared/messages';
 import { registryWorkflowId } from '../src/shared/registry';
+import type { CampaignStatus } from '../src/shared/review';
+import { campaignStatus, sendAttestation, startReviewCampaign } from '../src/client/review';
+import { DEV_PEOPLE, Signer, loadSigningKey } from '../src/signoff';
 import { decodedPayloads, exportHistory } from '../test/helpers/history-export';
 import {
   ENCRYPTED_PAYLOAD_MARKER,
@@ -199,6 +202,42 @@ async function drivePaths(
     workflowId: auditHandle.workflowId,
   });
 
+  // An access review: billing kept by a member of its owner group (a signed attestation), warehouse left past
+  // a short deadline (recorded as missed).
+  const campaign = await startReviewCampaign(stack.client, stack.config, stack.config.temporal.taskQueue, {
+    quarter: '2026Q4',
+    deadline: '5s',
+    integrations: ['billing', 'warehouse'],
+  });
+  let open: CampaignStatus | undefined;
+  while (open?.phase !== 'open') {
+    await new Promise((r) => setTimeout(r, 50));
+    open = await campaignStatus(stack.client, campaign.workflowId).catch(() => undefined);
+  }
+  const signer = await Signer.fromKey(loadSigningKey(stack.config.signoff.keyFile));
+  const { sub, email, groups } = DEV_PEOPLE.owner;
+  await sendAttestation(
+    stack.client,
+    campaign.workflowId,
+    await signer.signAttestation({
+      campaignId: campaign.workflowId,
+      runId: campaign.firstExecutionRunId,
+      integration: 'billing',
+      factsDigest: open.items.find((i) => i.facts.integration === 'billing')!.factsDigest,
+      reviewer: { sub, email, groups: [...groups] },
+      decision: 'keep',
+    }),
+  );
+  assert.deepEqual(
+    (await campaign.result()).items.map((i) => i.state),
+    ['kept', 'missed'],
+  );
+  await record({
+    name: 'review-campaign',
+    description: 'access review: billing kept by a member of its owner group, warehouse missed at the deadline',
+    workflowId: campaign.workflowId,
+  });
+
   // The rotation's proof finds the drift (billing can read Contact): it fails and puts the old credential back.
   const failedRotation = await stack.client.workflow
     .getHandle(rotationWorkflowId('billing'))
@@ -331,7 +370,8 @@ async function drivePaths(
   });
 
   const changes = (await registryRecord(stack.client, 'billing')).changes.map((c) => c.kind);
-  assert.deepEqual(changes, ['registered', 'amended', 'amended', 'retired']);
+  // Amended by the access review (kept), the remediation and the rotation.
+  assert.deepEqual(changes, ['registered', 'amended', 'amended', 'amended', 'retired']);
   await record({
     name: 'registry-retired',
     description: 'registry (still running): registered, amended by remediation and rotation, retired',

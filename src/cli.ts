@@ -7,6 +7,7 @@ import { auditCommand } from './cli/audit';
 import { credentialsCommand } from './cli/credentials-view';
 import { devCommand } from './cli/dev';
 import { evidenceCommand } from './cli/evidence';
+import { reviewCommand } from './cli/review';
 import { processIo, reportError, type CliIo } from './cli/io';
 import { listCommand } from './cli/list';
 import { loginCommands } from './cli/login';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(credentialsCommand(io));
   program.addCommand(remediateCommand(io));
   program.addCommand(evidenceCommand(io));
+  program.addCommand(reviewCommand(io));
   program.addCommand(codecServerCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(signoffKeyCommand(io));

@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { NOTIFICATION_ENV_KEYS, NotificationSettingsSchema } from './notifications/config';
+import {
+  NOTIFICATION_ENV_KEYS,
+  NotificationSettingsSchema,
+  ReviewSettingsSchema,
+  REVIEW_ENV_KEYS,
+} from './notifications/config';
 import { SERVER_ENV_KEYS, ServerSettingsSchema } from './server/config';
 import {
   resolveTemporalSettings,
@@ -192,6 +197,8 @@ const ConfigSchema = z.strictObject({
       jwksFile: z.string().default('.onramp/evidence-jwks.json'),
     })
     .prefault({}),
+  /** Quarterly access reviews by the owners (docs/reviews.md). */
+  reviews: ReviewSettingsSchema,
   server: ServerSettingsSchema,
   /** Slack and signed-webhook notifications of requests awaiting sign-off (docs/notifications.md). */
   notifications: NotificationSettingsSchema,
@@ -273,6 +280,7 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_SIGNOFF_JWKS_FILE', ['signoff', 'jwksFile']],
   ...SERVER_ENV_KEYS,
   ...NOTIFICATION_ENV_KEYS,
+  ...REVIEW_ENV_KEYS,
   ['ONRAMP_WORKER_HOST', ['worker', 'host']],
   ['ONRAMP_WORKER_PORT', ['worker', 'port']],
 ];

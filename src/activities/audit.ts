@@ -52,7 +52,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
      */
     async runAudit(
       request: RunAuditRequest,
-    ): Promise<{ summary: AuditSummary; webhookConfigured: boolean; autoRotate: boolean }> {
+    ): Promise<{ summary: AuditSummary; webhookConfigured: boolean; autoRotate: boolean; startReviews?: boolean }> {
       const config = deps.config.audit;
       const options: CompareOptions = {
         asOf: request.asOf,
@@ -133,6 +133,7 @@ export function auditActivities(deps: ActivityDeps, admin: AdminSession) {
         summary: summarize(report, paths),
         webhookConfigured: Boolean(config.webhookUrl),
         autoRotate: config.autoRotate,
+        startReviews: deps.config.reviews.withAudit,
       };
     },
 

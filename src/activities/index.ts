@@ -10,6 +10,7 @@ import { waitingOnTheOrg } from './org-waits';
 import { provisioningActivities } from './provisioning';
 import { remediationActivities } from './remediation';
 import { revalidationActivities } from './revalidation';
+import { reviewActivities } from './review';
 import { rotationActivities } from './rotation';
 import { runbookActivities } from './runbook';
 import { verificationActivities } from './verification';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...offboardingActivities(deps),
     ...remediationActivities(admin),
     ...revalidationActivities(deps, admin),
+    ...reviewActivities(deps, admin),
   });
   return { ...orgActivities, ...notificationActivities(deps) };
 }

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { activityInfo } from '@temporalio/activity';
 import { signatureHeaders } from '../audit/webhook-signature';
-import type { NotificationDestination, NotificationEvent, NotificationPlan } from '../notifications/events';
-import { slackPayload, webhookPayload } from '../notifications/payloads';
+import type {
+  NotificationDestination,
+  NotificationEvent,
+  NotificationPlan,
+  OwnerNotice,
+} from '../notifications/events';
+import { ownerSlackPayload, ownerWebhookPayload, slackPayload, webhookPayload } from '../notifications/payloads';
 import { consoleUrlOf } from '../server/config';
 import { loadPolicy } from '../signoff/policy';
 import { parseDuration } from '../spec/duration';
@@ -38,6 +43,30 @@ export function notificationActivities(deps: ActivityDeps) {
     }
   };
 
+  async function post(destination: NotificationDestination, id: string, payload: () => object): Promise<string> {
+    const headers = { 'user-agent': 'onramp-notifications', [IDEMPOTENCY_HEADER]: id };
+    const log = { event: id, destination, attempt: activityInfo().attempt };
+    let outcome: Promise<string>;
+    if (destination === 'slack') {
+      const url = settings.slack.url;
+      if (!url) return 'slack is no longer configured';
+      outcome = postWebhook(url, JSON.stringify(payload()), headers, 'the Slack webhook');
+    } else {
+      const url = settings.webhook.url;
+      if (!url || !secret) return 'the webhook is no longer configured';
+      const body = JSON.stringify(payload());
+      outcome = postWebhook(url, body, { ...headers, ...signatureHeaders(secret, body) }, 'the notification webhook');
+    }
+    try {
+      const posted = await outcome;
+      deps.logger.info(log, 'notification sent');
+      return posted;
+    } catch (error) {
+      deps.logger.warn({ ...log, err: error }, 'notification not delivered');
+      throw error;
+    }
+  }
+
   return {
     /** Run as a local activity when a sign-off begins: its answer is recorded, so replay schedules the same timers. */
     async notificationPlan(request: { escalationGroup?: string }): Promise<NotificationPlan> {
@@ -53,29 +82,17 @@ export function notificationActivities(deps: ActivityDeps) {
     },
 
     /** Posts one event to one destination; a retry posts the same body under the same idempotency key. */
-    async sendNotification(destination: NotificationDestination, event: NotificationEvent): Promise<string> {
-      const headers = { 'user-agent': 'onramp-notifications', [IDEMPOTENCY_HEADER]: event.id };
-      const log = { event: event.id, destination, attempt: activityInfo().attempt };
-      let outcome: Promise<string>;
-      if (destination === 'slack') {
-        const url = settings.slack.url;
-        if (!url) return 'slack is no longer configured';
-        const body = JSON.stringify(slackPayload(event, consoleUrl));
-        outcome = postWebhook(url, body, headers, 'the Slack webhook');
-      } else {
-        const url = settings.webhook.url;
-        if (!url || !secret) return 'the webhook is no longer configured';
-        const body = JSON.stringify(webhookPayload(event, consoleUrl));
-        outcome = postWebhook(url, body, { ...headers, ...signatureHeaders(secret, body) }, 'the notification webhook');
-      }
-      try {
-        const posted = await outcome;
-        deps.logger.info(log, 'notification sent');
-        return posted;
-      } catch (error) {
-        deps.logger.warn({ ...log, err: error }, 'notification not delivered');
-        throw error;
-      }
+    sendNotification(destination: NotificationDestination, event: NotificationEvent): Promise<string> {
+      return post(destination, event.id, () =>
+        destination === 'slack' ? slackPayload(event, consoleUrl) : webhookPayload(event, consoleUrl),
+      );
+    },
+
+    /** The same for a notice to an owner or the escalation group (access reviews, offboarding proposals). */
+    sendOwnerNotice(destination: NotificationDestination, notice: OwnerNotice): Promise<string> {
+      return post(destination, notice.id, () =>
+        destination === 'slack' ? ownerSlackPayload(notice, consoleUrl) : ownerWebhookPayload(notice, consoleUrl),
+      );
     },
   };
 }

@@ -31,6 +31,7 @@ export const FINDING_KINDS = [
   'owner-unknown',
   'review-overdue',
   'purpose-missing',
+  'review-missed',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -29,6 +29,21 @@ export function compareRegister(target: AuditTarget, options: CompareOptions, re
       [{ source: 'owner register', expected: { reviewedBefore: nextReviewAt }, actual: { asOf: options.asOf } }],
     );
   }
+  const last = target.register.lastReview;
+  if (last?.outcome === 'missed') {
+    report(
+      'review-missed',
+      'medium',
+      `nobody reviewed it in the access review ${last.quarter} (deadline ${last.at.slice(0, 10)}): the owner ${owner} did not answer`,
+      [
+        {
+          source: `review campaign ${last.campaignId}`,
+          expected: { reviewedBy: owner },
+          actual: { outcome: 'missed' },
+        },
+      ],
+    );
+  }
   if (!purpose) {
     report(
       'purpose-missing',

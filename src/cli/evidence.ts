@@ -66,24 +66,36 @@ export function evidenceCommand(io: CliIo): Command {
   return (
     new Command('evidence')
       .description("an integration's evidence pack for a quarter: a ZIP of JSON, CSV and HTML with a signed manifest")
-      .argument('<name>', 'integration name')
+      .argument('[name]', 'integration name')
       .option('--quarter <quarter>', 'the quarter, e.g. 2026Q4 (default: the current one)')
+      .option(
+        '--campaign <id>',
+        "an access review campaign's pack instead (docs/reviews.md), e.g. onramp:review:2026Q4",
+      )
       // Not commander's requiredOption: that would be demanded of `evidence verify` too.
       .option('--out <file>', 'where to write the ZIP (required)')
       .option('--json', 'print JSON')
-      .action((name: string, options: { quarter?: string; out?: string; json?: boolean }) =>
-        runWithServer(io, 'evidence', async (api) => {
-          const out = options.out;
-          if (!out) throw new CliError('--out <file> is required: where to write the ZIP', EXIT.usage);
-          const quarter = options.quarter ? `?quarter=${encodeURIComponent(options.quarter)}` : '';
-          // The server collects and signs (it holds the evidence key); the CLI only saves what it answers.
-          const pack = await api.bytes(`/api/integrations/${encodeURIComponent(name)}/evidence${quarter}`);
-          await writeFile(out, pack, { mode: 0o600 });
-          const label = options.quarter ?? quarterOf(new Date()).label;
-          if (options.json) printJson(io, { ok: true, integration: name, quarter: label, out });
-          else io.stdout(`wrote ${out}: the evidence of ${name} for ${label}`);
-          return EXIT.ok;
-        }),
+      .action(
+        (name: string | undefined, options: { quarter?: string; campaign?: string; out?: string; json?: boolean }) =>
+          runWithServer(io, 'evidence', async (api) => {
+            const out = options.out;
+            if (!out) throw new CliError('--out <file> is required: where to write the ZIP', EXIT.usage);
+            if (!name === !options.campaign)
+              throw new CliError('name an integration or give --campaign <id>, not both', EXIT.usage);
+            const quarter = options.quarter ? `?quarter=${encodeURIComponent(options.quarter)}` : '';
+            // The server collects and signs (it holds the evidence key); the CLI only saves what it answers.
+            const pack = await api.bytes(
+              options.campaign
+                ? `/api/reviews/${encodeURIComponent(options.campaign)}/evidence`
+                : `/api/integrations/${encodeURIComponent(name!)}/evidence${quarter}`,
+            );
+            await writeFile(out, pack, { mode: 0o600 });
+            const quarterLabel = options.quarter ?? quarterOf(new Date()).label;
+            const of = options.campaign ? { campaign: options.campaign } : { integration: name, quarter: quarterLabel };
+            if (options.json) printJson(io, { ok: true, ...of, out });
+            else io.stdout(`wrote ${out}: the evidence of ${options.campaign ?? `${name} for ${quarterLabel}`}`);
+            return EXIT.ok;
+          }),
       )
       .addCommand(verifyCommand(io))
       .addCommand(keyCommand(io))

@@ -16,6 +16,7 @@ import { APPROVAL_TYP, REQUEST_TYP, loadJwks, planDigest, specDigest, verifyComp
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
 import type { Quarter } from './quarter';
+import { attestationFor, type AttestationEvidence } from './campaign';
 
 /** A statement of the approval service as the pack carries it: the JWS itself, what it says, and whether it verified. */
 export interface SignedStatement {
@@ -67,8 +68,8 @@ export interface EvidenceData {
   findings: QuarterFinding[];
   /** The registry's change log: registration, rotations, approved remediations, retirement. */
   changes: RegistryChange[];
-  /** The owner's attestation for the quarter: none until review campaigns record them. */
-  attestation: null;
+  /** The owner's attestation in the quarter's access review (docs/reviews.md); null when none reviewed it. */
+  attestation: AttestationEvidence | null;
 }
 
 /**
@@ -112,7 +113,7 @@ export async function collectEvidence(
     runbook: await runbookOf(config, desired, onboarding?.verification),
     findings: await quarterFindings(config.audit.dir, integration, quarter),
     changes: record.changes,
-    attestation: null,
+    attestation: await attestationFor(client, config, integration, quarter),
   };
 }
 

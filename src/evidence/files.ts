@@ -156,7 +156,13 @@ export function evidenceFiles(data: EvidenceData): EvidenceFile[] {
     controls: ['SOC2-CC6.1', 'SOC2-CC6.2', 'SOC2-CC6.3', 'SOX-ITGC-UAR'],
     content: renderEvidenceHtml(data, files),
   });
-  files.push({
+  files.push(controlsFile(files));
+  return files;
+}
+
+/** `controls.csv`: which file of a pack evidences which control. */
+export function controlsFile(files: EvidenceFile[]): EvidenceFile {
+  return {
     path: 'controls.csv',
     describes: 'Which file evidences which control',
     controls: [],
@@ -164,6 +170,5 @@ export function evidenceFiles(data: EvidenceData): EvidenceFile[] {
       ['file', 'control', 'describes'],
       files.flatMap((f) => f.controls.map((c) => [f.path, c, f.describes])),
     ),
-  });
-  return files;
+  };
 }

@@ -14,7 +14,7 @@ import {
 } from '../signoff';
 import type { EvidenceData } from './collect';
 import { CONTROLS } from './controls';
-import { evidenceFiles } from './files';
+import { evidenceFiles, type EvidenceFile } from './files';
 
 export const EVIDENCE_FORMAT = 'onramp-evidence/1';
 export const EVIDENCE_TYP = 'onramp-evidence+jws';
@@ -33,7 +33,9 @@ export interface ManifestEntry {
 
 export interface Manifest {
   format: typeof EVIDENCE_FORMAT;
-  integration: string;
+  /** An integration's pack names it; a review campaign's pack names the campaign. */
+  integration?: string;
+  campaign?: string;
   quarter: EvidenceData['quarter'];
   generatedAt: string;
   generatedBy: string;
@@ -73,13 +75,23 @@ export async function rotateEvidenceKey(config: { keyFile: string; jwksFile: str
  * size, and the controls it evidences) and `manifest.jws`, a compact JWS (EdDSA) whose payload is the
  * manifest's exact bytes. Every entry is dated at generation, so the same evidence makes the same bytes.
  */
-export async function packEvidence(data: EvidenceData, signer: EvidenceSigner): Promise<Buffer> {
+export function packEvidence(data: EvidenceData, signer: EvidenceSigner): Promise<Buffer> {
+  const { integration, quarter, generatedAt, generatedBy } = data;
+  return packFiles({ integration, quarter, generatedAt, generatedBy }, evidenceFiles(data), signer);
+}
+
+/** Any pack (an integration's, a review campaign's): the files, signed under one manifest. */
+export async function packFiles(
+  about: Pick<Manifest, 'integration' | 'campaign' | 'quarter' | 'generatedAt' | 'generatedBy'>,
+  files: EvidenceFile[],
+  signer: EvidenceSigner,
+): Promise<Buffer> {
   const publicJwk = publicJwkOf(signer.key);
   const jwks: Jwks = signer.jwks.keys.some((k) => k.kid === publicJwk.kid)
     ? signer.jwks
     : { keys: [...signer.jwks.keys, publicJwk] };
   const contents = [
-    ...evidenceFiles(data),
+    ...files,
     {
       path: EMBEDDED_JWKS,
       describes: "onramp's evidence public keys (trust them only through a pinned thumbprint or your own copy)",
@@ -89,10 +101,7 @@ export async function packEvidence(data: EvidenceData, signer: EvidenceSigner): 
   ];
   const manifest: Manifest = {
     format: EVIDENCE_FORMAT,
-    integration: data.integration,
-    quarter: data.quarter,
-    generatedAt: data.generatedAt,
-    generatedBy: data.generatedBy,
+    ...about,
     signer: { kid: signer.key.kid, thumbprint: await thumbprintOf(publicJwk) },
     controls: CONTROLS,
     files: contents.map((f) => ({
@@ -110,7 +119,7 @@ export async function packEvidence(data: EvidenceData, signer: EvidenceSigner): 
     .sign(privateKey);
 
   const zip = new JSZip();
-  const date = new Date(data.generatedAt);
+  const date = new Date(about.generatedAt);
   for (const f of contents) zip.file(f.path, f.content, { date });
   zip.file(MANIFEST, manifestText, { date });
   zip.file(SIGNATURE, `${jws}\n`, { date });

@@ -33,7 +33,9 @@ export function renderEvidenceHtml(data: EvidenceData, files: EvidenceFile[]): s
           data.register.purpose,
           data.register.reviewEvery,
           data.register.nextReviewAt,
-          data.attestation ?? 'none recorded',
+          data.attestation
+            ? `${data.attestation.state} (${data.attestation.reviewer ?? 'nobody'}${data.attestation.at ? ` at ${data.attestation.at}` : ''}; ${data.attestation.verdict})`
+            : 'none recorded',
         ],
       ],
     ),

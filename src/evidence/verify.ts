@@ -87,7 +87,7 @@ export async function verifyEvidencePack(zipBytes: Uint8Array, anchor: TrustAnch
   return {
     ok: problems.length === 0,
     problems,
-    integration: manifest.integration,
+    integration: manifest.integration ?? manifest.campaign,
     quarter: manifest.quarter?.label,
     ...(signer ? { signer } : {}),
     files: listed.size,

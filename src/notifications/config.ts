@@ -52,3 +52,29 @@ export const NOTIFICATION_ENV_KEYS: Array<[string, string[]]> = [
   ['ONRAMP_NOTIFY_REMINDER_BEFORE', ['notifications', 'reminderBefore']],
   ['ONRAMP_NOTIFY_ESCALATE_AFTER', ['notifications', 'escalateAfter']],
 ];
+
+/**
+ * `reviews:` (docs/reviews.md): how long owners have to answer an access review campaign, when they are
+ * reminded, when the approvers' group is told, and what an unanswered review becomes.
+ */
+export const ReviewSettingsSchema = z
+  .strictObject({
+    deadline: duration('14d').default('14d'),
+    /** The reminder goes this long before the deadline to owners who have not answered. */
+    reminderBefore: duration('3d').default('3d'),
+    /** The escalation goes this long after the campaign began; unset: half-way from the reminder to the deadline. */
+    escalateAfter: duration('10d').optional(),
+    /** `finding`: the audit reports `review-missed`; `offboard`: an offboarding is requested, through its sign-off. */
+    onMissed: z.enum(['finding', 'offboard']).default('finding'),
+    /** The quarterly audit starts the quarter's campaign (its Schedule then runs both). */
+    withAudit: z.stringbool().or(z.boolean()).default(false),
+  })
+  .prefault({});
+
+export type ReviewSettings = z.output<typeof ReviewSettingsSchema>;
+
+export const REVIEW_ENV_KEYS: Array<[string, string[]]> = [
+  ['ONRAMP_REVIEW_DEADLINE', ['reviews', 'deadline']],
+  ['ONRAMP_REVIEW_ON_MISSED', ['reviews', 'onMissed']],
+  ['ONRAMP_REVIEW_WITH_AUDIT', ['reviews', 'withAudit']],
+];

@@ -53,3 +53,20 @@ export interface NotificationReport {
   delivered: string[];
   failed: Array<{ event: string; destination: NotificationDestination; reason: string }>;
 }
+
+/**
+ * A notice addressed to an integration's owner or to the escalation group rather than to a request's
+ * approvers: access reviews (docs/reviews.md) and offboarding proposals for unused integrations.
+ */
+export interface OwnerNotice {
+  /** Stable across retries (the idempotency key). */
+  id: string;
+  type: 'review.waiting' | 'review.reminder' | 'review.escalation' | 'review.missed' | 'offboarding.proposed';
+  at: string;
+  /** The owner (a person's or a group's address), or the escalation group. */
+  to: string;
+  integrations: string[];
+  campaign?: { workflowId: string; quarter: string; deadline: string };
+  /** Why an offboarding is proposed, or what became of a missed review. */
+  reason?: string;
+}

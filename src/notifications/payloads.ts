@@ -1,4 +1,4 @@
-import type { NotificationEvent } from './events';
+import type { NotificationEvent, OwnerNotice } from './events';
 
 /** The console page a notification links to: onboardings have one; offboardings and remediations are decided with the CLI. */
 export function requestUrl(consoleUrl: string, event: NotificationEvent): string {
@@ -87,4 +87,44 @@ export function webhookPayload(event: NotificationEvent, consoleUrl: string) {
     url: requestUrl(consoleUrl, event),
     request: event.request,
   };
+}
+
+const list = (names: string[]) => names.join(', ');
+
+/** One line for an owner notice (Slack's `text`, the webhook's `text`). */
+export function ownerHeadline(notice: OwnerNotice): string {
+  const c = notice.campaign;
+  switch (notice.type) {
+    case 'review.waiting':
+      return `${notice.to}: please review ${list(notice.integrations)} in the access review ${c?.quarter} by ${c?.deadline}.`;
+    case 'review.reminder':
+      return `Reminder for ${notice.to}: ${list(notice.integrations)} still await your review (${c?.quarter}); the deadline is ${c?.deadline}.`;
+    case 'review.escalation':
+      return `Escalated to ${notice.to}: ${list(notice.integrations)} have no owner's review yet in the access review ${c?.quarter} (deadline ${c?.deadline}).`;
+    case 'review.missed':
+      return `Nobody reviewed ${list(notice.integrations)} in the access review ${c?.quarter}: ${notice.reason}.`;
+    case 'offboarding.proposed':
+      return `${notice.to}: onramp proposes to offboard ${list(notice.integrations)}: ${notice.reason}.`;
+  }
+}
+
+/** Reviews are answered on the console's review page; proposals from the inventory. */
+export const noticeUrl = (consoleUrl: string, notice: OwnerNotice) =>
+  notice.type.startsWith('review.') ? `${consoleUrl}/reviews` : `${consoleUrl}/integrations`;
+
+export function ownerSlackPayload(notice: OwnerNotice, consoleUrl: string) {
+  const text = ownerHeadline(notice);
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwn(text, TEXT_MAX - 2)}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `<${noticeUrl(consoleUrl, notice)}|Open onramp>` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(`event ${notice.id}`, FIELD_MAX) }] },
+    ],
+  };
+}
+
+export function ownerWebhookPayload(notice: OwnerNotice, consoleUrl: string) {
+  const { type, ...rest } = notice;
+  return { ...rest, event: type, text: ownerHeadline(notice), url: noticeUrl(consoleUrl, notice) };
 }

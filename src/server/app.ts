@@ -13,10 +13,12 @@ import { registerAuth } from './auth';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { Lifecycle } from './lifecycle';
+import { Reviews } from './reviews';
 import { OidcLogin } from './oidc-login';
 import { Requests } from './requests';
 import { apiRoutes } from './routes/api';
 import { lifecycleRoutes } from './routes/lifecycle';
+import { reviewRoutes } from './routes/reviews';
 import { consoleRoutes } from './routes/console';
 import { signInRoutes } from './routes/sign-in';
 import { SessionStore } from './sessions';
@@ -50,6 +52,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   const ctx: ServerContext = {
     requests,
     lifecycle: new Lifecycle(options.client, options.config, requests),
+    reviews: new Reviews(options.client, options.config, requests),
     client: options.client,
     config: options.config,
     sessions: new SessionStore(),
@@ -94,6 +97,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   signInRoutes(app, ctx);
   apiRoutes(app, ctx);
   lifecycleRoutes(app, ctx);
+  reviewRoutes(app, ctx);
   consoleRoutes(app, ctx);
   return app;
 }

@@ -4,12 +4,14 @@ import type { ApiTokens } from './api-tokens';
 import type { Lifecycle } from './lifecycle';
 import type { OidcLogin } from './oidc-login';
 import type { Requests } from './requests';
+import type { Reviews } from './reviews';
 import type { SessionStore } from './sessions';
 
 /** What the route modules share. */
 export interface ServerContext {
   requests: Requests;
   lifecycle: Lifecycle;
+  reviews: Reviews;
   /** For what reads beyond one request (the evidence packs). */
   client: Client;
   config: OnrampConfig;

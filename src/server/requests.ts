@@ -38,6 +38,7 @@ import { identityKey } from '../shared/identity';
 import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
+import { Failure } from '../shared/failures';
 import { hasRole, requireRole, type Identity } from './identity';
 import { ineligibility, loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
 import { describeRequirement } from '../signoff/describe';
@@ -159,15 +160,26 @@ export class Requests {
   }
 
   /** A changed spec of an active integration: the change request (src/workflows/change.ts), signed like an onboarding. */
-  private async submitChange(who: Identity, specText: unknown, org: string | undefined) {
+  private async submitChange(who: Identity, specText: unknown, org: string | undefined, narrowerOnly = false) {
     return this.start(who, specText, org, (prepared, submission) => {
       const integration = prepared.resolved!.names.name;
-      if (prepared.plan!.change?.changes.length === 0)
+      const change = prepared.plan!.change;
+      if (!change)
+        throw new ApiError(409, 'not-managed', `${integration} is not an active integration onramp manages`, 'name');
+      if (change.changes.length === 0)
         throw new ApiError(
           409,
           'already-onboarded',
           `${integration} is already onboarded and the spec is what was approved: nothing to change`,
           'spec',
+        );
+      const added = change.changes.filter((c) => c.action === 'create');
+      if (narrowerOnly && added.length)
+        throw new ApiError(
+          422,
+          Failure.NotNarrower.type,
+          `a reduction may only take access away; this spec adds ${added.map((c) => c.path).join(', ')}`,
+          added[0]!.path,
         );
       return startChange(this.client, prepared, submission).catch((error: unknown) => {
         if (error instanceof WorkflowExecutionAlreadyStartedError)
@@ -175,6 +187,15 @@ export class Requests {
         throw error;
       });
     });
+  }
+
+  /**
+   * An owner's reduction from an access review (src/server/reviews.ts): a change request like any other, signed
+   * for the owner and approved under the policy, refused when it would add access. The owner needs no
+   * requester role: the review gives them this one request about their own integration.
+   */
+  requestReduction(who: Identity, specText: unknown, org?: string) {
+    return this.submitChange(who, specText, org, true);
   }
 
   /** The change request of an integration (the latest); 404 when there was none. */

@@ -54,6 +54,13 @@ const CATALOGUE = {
   PlanChanged: { retries: false, means: 'the org no longer matches the approved plan' },
   Rejected: { retries: false, means: 'an approver rejected the request' },
   ApprovalTimedOut: { retries: false, means: 'no decision within the approval timeout' },
+  // Access reviews (src/workflows/review.ts).
+  NotTheOwner: {
+    retries: false,
+    means: "only the integration's owner, or a member of the owner group, may review it",
+  },
+  ReviewClosed: { retries: false, means: 'the review campaign is closed, or the integration was reviewed already' },
+  NotNarrower: { retries: false, means: 'a reduction may only take access away; it asked for more' },
   // The registry of managed integrations.
   NotRegistered: { retries: false, means: 'the registry holds no desired state yet' },
   WrongIntegration: { retries: false, means: 'a registration sent to the registry of another integration' },

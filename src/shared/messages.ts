@@ -1,6 +1,7 @@
 import { integrationKey } from '../spec/names';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeStatus } from './change';
+import type { CampaignStatus, ReviewItem } from './review';
 import type { ApprovalInput, ApprovalRecord, OnboardingStatus } from './types';
 
 /** Defined once, imported by workflows and by every client (CLI, API, tests). */
@@ -19,3 +20,8 @@ export const onboardingWorkflowId = (integration: string, org?: string) =>
 export const changeWorkflowId = (integration: string, org?: string) =>
   `onramp:change:${integrationKey(integration, org)}`;
 export const changeStatusQuery = defineQuery<ChangeStatus>('changeStatus');
+
+/** A quarter's access review campaign (workflows/review.ts, shared/review.ts). */
+export const reviewStatusQuery = defineQuery<CampaignStatus>('reviewStatus');
+/** An owner's signed review of one integration (`{ statement }`: a compact JWS of AttestationClaims). */
+export const attestUpdate = defineUpdate<ReviewItem, [{ statement: string }]>('attest');

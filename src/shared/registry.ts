@@ -37,6 +37,14 @@ export interface OwnerRegister {
   reviewEvery: string;
   /** When the next review is due (ISO). */
   nextReviewAt: string;
+  /** The latest access review campaign's outcome for this integration (docs/reviews.md). */
+  lastReview?: {
+    campaignId: string;
+    quarter: string;
+    outcome: 'kept' | 'reduced' | 'retired' | 'missed';
+    at: string;
+    by: string;
+  };
 }
 
 export type RegistryChangeKind = 'registered' | 'amended' | 'retired';
@@ -76,6 +84,8 @@ export interface AmendInput {
   integration?: ResolvedIntegration;
   provisioned?: Partial<ProvisionedIntegration>;
   approvals?: ApprovalRecord[];
+  /** The owner register as an access review left it (its outcome, the next review date). */
+  register?: OwnerRegister;
 }
 
 export interface RetireInput {

@@ -34,6 +34,13 @@ export const DEV_PEOPLE = {
     name: 'Alex Admin',
     groups: ['onramp-admins', 'onramp-requesters', 'salesforce-admins@acme.example'],
   },
+  /** In the billing-team group, the owner of the billing examples: answers their access reviews (docs/reviews.md). */
+  owner: {
+    sub: 'u-owen',
+    email: 'owen@acme.example',
+    name: 'Owen Owner',
+    groups: ['onramp-requesters', 'billing-team@acme.example'],
+  },
   auditor: { sub: 'u-auditor', email: 'auditor@acme.example', name: 'Avery Auditor', groups: ['onramp-auditors'] },
   /** Signed in, but in no group onramp knows: the person every refusal test needs. */
   outsider: { sub: 'u-mallory', email: 'mallory@acme.example', name: 'Mallory Outsider', groups: ['sales'] },

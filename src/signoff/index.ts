@@ -36,4 +36,12 @@ export { approvalsNeeded, ineligibility, missingApprovals } from './rules';
 export { Signer } from './sign';
 export type * from './statements';
 export { verifyCompactJws } from './jws';
-export { APPROVAL_TYP, REQUEST_TYP, verifyApproval, verifyLifecycleRequest, verifyRequest } from './verify';
+export {
+  APPROVAL_TYP,
+  ATTESTATION_TYP,
+  REQUEST_TYP,
+  verifyApproval,
+  verifyAttestation,
+  verifyLifecycleRequest,
+  verifyRequest,
+} from './verify';

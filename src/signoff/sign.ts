@@ -5,7 +5,8 @@ import type { ResolvedIntegration } from '../spec/normalize';
 import { canonicalJson, lifecycleDigest, planDigest, specDigest } from './canonical';
 import type { SigningKeyFile } from './keys';
 import type { ApprovalClaims, ApprovalRequirement, Decision, RequestClaims, VerifiedIdentity } from './statements';
-import { APPROVAL_TYP, REQUEST_TYP } from './verify';
+import type { AttestationClaims } from '../shared/review';
+import { APPROVAL_TYP, ATTESTATION_TYP, REQUEST_TYP } from './verify';
 
 /** Signs statements with the approval service's key. Only the server (and `onramp dev`'s own tools) holds one. */
 export class Signer {
@@ -78,5 +79,16 @@ export class Signer {
       id: randomUUID(),
     };
     return this.sign(APPROVAL_TYP, claims);
+  }
+
+  /** An owner's review of one integration in one campaign run, over the facts they were shown. */
+  signAttestation(attestation: Omit<AttestationClaims, 'typ' | 'at' | 'id'>): Promise<string> {
+    const claims: AttestationClaims = {
+      typ: 'onramp-attestation',
+      ...attestation,
+      at: new Date().toISOString(),
+      id: randomUUID(),
+    };
+    return this.sign(ATTESTATION_TYP, claims);
   }
 }

@@ -4,10 +4,12 @@ import type { Plan } from '../spec/plan';
 import type { ResolvedIntegration } from '../spec/normalize';
 import { lifecycleDigest, planDigest, specDigest } from './canonical';
 import { verifyCompactJws } from './jws';
+import type { AttestationClaims } from '../shared/review';
 import type { ApprovalClaims, Jwks, RequestClaims } from './statements';
 
 export const REQUEST_TYP = 'onramp-request+jws';
 export const APPROVAL_TYP = 'onramp-approval+jws';
+export const ATTESTATION_TYP = 'onramp-attestation+jws';
 
 function verified<T>(token: unknown, jwks: Jwks, typ: string, what: string): T {
   const result = verifyCompactJws(token, jwks);
@@ -97,5 +99,23 @@ export function verifyApproval(
     );
   }
   if (claims.planDigest !== run.planDigest) throw Failure.ApprovalNotBound('the decision was signed for another plan');
+  return claims;
+}
+
+/** An owner's signed review, checked to be for this campaign's run; the campaign checks the rest (owner, facts). */
+export function verifyAttestation(
+  token: unknown,
+  jwks: Jwks,
+  run: { campaignId: string; runId: string },
+): AttestationClaims {
+  const claims = verified<AttestationClaims>(token, jwks, ATTESTATION_TYP, 'the review');
+  if (claims?.typ !== 'onramp-attestation' || !isIdentity(claims.reviewer) || typeof claims.id !== 'string') {
+    throw Failure.SignatureRefused('the review refused: it is not an onramp attestation');
+  }
+  if (claims.campaignId !== run.campaignId || claims.runId !== run.runId) {
+    throw Failure.ApprovalNotBound(
+      `the signed review is for campaign ${claims.campaignId} run ${claims.runId}, not ${run.campaignId} run ${run.runId}`,
+    );
+  }
   return claims;
 }

@@ -1,7 +1,8 @@
-import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AuditSummary } from '../audit/report';
 import { ONRAMP_STAGE } from '../temporal/search-attributes';
 import { auditActivityProxies } from './activity-options';
+import { OwnerNotices } from './owner-notices';
 
 export interface AuditInput {
   /** Reference time of the comparison (ISO); default: when the audit starts. */
@@ -21,7 +22,7 @@ export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSu
   const { runId, workflowId } = workflowInfo();
   const { audit, notify } = auditActivityProxies();
   upsertSearchAttributes([{ key: ONRAMP_STAGE, value: 'auditing' }]);
-  const { summary, webhookConfigured, autoRotate } = await audit.runAudit({
+  const { summary, webhookConfigured, autoRotate, startReviews } = await audit.runAudit({
     runId,
     workflowId,
     asOf: input.asOf ?? new Date().toISOString(),
@@ -36,6 +37,22 @@ export async function auditIntegrations(input: AuditInput = {}): Promise<AuditSu
         `audit ${runId}: certificate expires within ${input.certificateExpiryDays ?? 'the configured'} day(s)`,
       );
     }
+  }
+  // Audits before this change neither told owners of proposals nor started review campaigns.
+  if (patched('onramp-owner-reviews')) {
+    const notices = new OwnerNotices();
+    for (const p of summary.offboardingProposals ?? []) {
+      notices.send({
+        id: `${workflowId}:${runId}:offboarding.proposed:${p.integration}`,
+        type: 'offboarding.proposed',
+        at: new Date().toISOString(),
+        to: p.to,
+        integrations: [p.integration],
+        reason: `${p.reason}; to carry it out: ${p.command}`,
+      });
+    }
+    if (startReviews) await notify.startReviews({ startedBy: `audit ${runId}` });
+    await notices.settled();
   }
   if (webhookConfigured) {
     try {

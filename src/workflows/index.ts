@@ -5,3 +5,4 @@ export { rotateCredentials } from './rotate';
 export { offboardIntegration } from './offboard';
 export { remediateIntegration } from './remediate';
 export { changeIntegration } from './change';
+export { reviewCampaign } from './review';

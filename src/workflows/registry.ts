@@ -87,6 +87,7 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
         ...current.desired,
         ...(request.integration ? { integration: request.integration } : {}),
         ...(request.approvals ? { approvals: request.approvals } : {}),
+        ...(request.register ? { register: request.register } : {}),
         provisioned: { ...current.desired.provisioned, ...request.provisioned },
       };
       return change(current, { kind: 'amended', by: request.by, note: request.note });

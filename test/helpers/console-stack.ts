@@ -10,8 +10,8 @@ export interface ConsoleStack {
   server: RunningServer;
 }
 
-export function useConsoleStack(): ConsoleStack {
-  const stack = useOnrampStack();
+export function useConsoleStack(options: Parameters<typeof useOnrampStack>[0] = {}): ConsoleStack {
+  const stack = useOnrampStack(options);
   const running = { stack } as ConsoleStack;
   before(async () => {
     running.server = await listenOnrampServer({

@@ -1,11 +1,11 @@
 import { onboardingWorkflowId } from '../../shared/messages';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth';
 import { INTEGRATION_NAME, type ServerContext } from '../context';
 import { ApiError } from '../errors';
 import { renderPlan } from '../../spec/plan';
 import { awaits } from '../requests';
-import { hasRole } from '../identity';
+import { hasRole, type Identity } from '../identity';
 import { parseQuarter, quarterOf } from '../../evidence/quarter';
 import { produceEvidencePack } from '../../evidence/produce';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -119,30 +119,46 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   // An integration's evidence pack (docs/evidence.md): auditors and admins only, a ZIP signed by onramp's evidence key.
   app.get('/api/integrations/:name/evidence', async (request, reply) => {
-    const who = identityOf(request);
-    if (!hasRole(who, 'auditor', 'admin'))
-      throw new ApiError(403, 'not-auditor', `${who.email} is neither an auditor nor an admin`);
     const name = integrationParam(request, ctx);
     const asked = (request.query as { quarter?: string }).quarter;
     const quarter = asked === undefined ? quarterOf(new Date()) : parseQuarter(asked);
     if (!quarter) throw new ApiError(400, 'invalid-field', 'must be a quarter such as 2026Q4', 'quarter');
-    const pack = await produceEvidencePack(ctx.client, ctx.config, name, quarter, who.email).catch((error: unknown) => {
-      if (error instanceof WorkflowNotFoundError)
-        throw new ApiError(404, 'not-found', `no managed integration "${name}"`, 'name');
-      if (error instanceof SignoffKeyError) {
-        request.log.error({ err: error }, 'no evidence pack: the evidence signing key is missing or invalid');
-        throw new ApiError(503, 'no-evidence-key', 'the server has no evidence signing key; see its log');
-      }
-      throw error;
-    });
-    return reply
-      .type('application/zip')
-      .header('content-disposition', `attachment; filename="onramp-evidence-${name}-${quarter.label}.zip"`)
-      .send(pack);
+    return sendEvidence(
+      request,
+      reply,
+      `onramp-evidence-${name}-${quarter.label}.zip`,
+      `no managed integration "${name}"`,
+      (who) => produceEvidencePack(ctx.client, ctx.config, name, quarter, who.email),
+    );
   });
 
   app.get('/api/requests/:name/runbook', async (request, reply) => {
     identityOf(request);
     return reply.type('text/markdown; charset=utf-8').send(await ctx.requests.runbook(integrationParam(request, ctx)));
   });
+}
+
+/**
+ * A signed evidence pack for auditors and admins (docs/evidence.md): 403 for anyone else, 404 when there is
+ * nothing of that name, 503 when the server has no evidence key.
+ */
+export async function sendEvidence(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  filename: string,
+  missing: string,
+  produce: (who: Identity) => Promise<Buffer>,
+) {
+  const who = identityOf(request);
+  if (!hasRole(who, 'auditor', 'admin'))
+    throw new ApiError(403, 'not-auditor', `${who.email} is neither an auditor nor an admin`);
+  const pack = await produce(who).catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) throw new ApiError(404, 'not-found', missing, 'name');
+    if (error instanceof SignoffKeyError) {
+      request.log.error({ err: error }, 'no evidence pack: the evidence signing key is missing or invalid');
+      throw new ApiError(503, 'no-evidence-key', 'the server has no evidence signing key; see its log');
+    }
+    throw error;
+  });
+  return reply.type('application/zip').header('content-disposition', `attachment; filename="${filename}"`).send(pack);
 }

@@ -25,6 +25,7 @@ export function layout(title: string, ctx: PageContext, body: string): string {
     ? `<li>Signed in as <strong>${escapeHtml(ctx.identity.name)}</strong> (${escapeHtml(ctx.identity.email)}; ` +
       `${escapeHtml(ctx.identity.roles.join(', ') || 'no role')})</li>
       <li><a href="/integrations">Integrations</a></li>
+      <li><a href="/reviews">Access reviews</a></li>
       <li><a href="/tokens">API tokens</a></li>
       <li><form method="post" action="/logout">${csrfField(ctx)}<button type="submit">Sign out</button></form></li>`
     : '<li><a href="/login">Sign in</a></li>';
