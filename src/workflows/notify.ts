@@ -22,12 +22,12 @@ import { failureMessage } from './saga';
 
 type NotificationActivities = ReturnType<typeof notificationActivities>;
 
-const { notificationPlan } = proxyLocalActivities<NotificationActivities>({ startToCloseTimeout: '10 seconds' });
+export const { notificationPlan } = proxyLocalActivities<NotificationActivities>({ startToCloseTimeout: '10 seconds' });
 /**
  * A bounded budget (about three minutes of retries): the end of a request waits for its outcome to be
  * delivered or given up, never longer.
  */
-const { sendNotification } = proxyActivities<NotificationActivities>({
+export const { sendNotification, sendOwnerNotice } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

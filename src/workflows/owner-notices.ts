@@ -1,23 +1,7 @@
-import { CancellationScope, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { notificationActivities } from '../activities/notifications';
+import { CancellationScope, log } from '@temporalio/workflow';
 import type { NotificationPlan, NotificationReport, OwnerNotice } from '../notifications/events';
-import { NON_RETRYABLE_TYPES } from '../shared/failures';
+import { notificationPlan, sendOwnerNotice } from './notify';
 import { failureMessage } from './saga';
-
-type NotificationActivities = ReturnType<typeof notificationActivities>;
-
-const { notificationPlan } = proxyLocalActivities<NotificationActivities>({ startToCloseTimeout: '10 seconds' });
-/** The sign-off notifications' budget (about three minutes of retries): a notice never holds anything up for long. */
-const { sendOwnerNotice } = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
-  },
-});
 
 /**
  * Notices to owners and to the escalation group (access reviews, offboarding proposals), delivered beside
