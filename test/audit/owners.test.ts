@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySignature } from '../../src/audit/webhook-signature';
 import type { AuditReport, AuditSummary } from '../../src/audit/report';
 import { auditTargetOf, currentAuditTarget } from '../../src/audit/target';
 import { readAuditReport } from '../../src/audit/report-files';
@@ -50,8 +54,23 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
     return report;
   };
 
+  // The owner's notices (docs/reviews.md, "Unused integrations") arrive at a signed webhook.
+  const secret = randomBytes(32).toString('hex');
+  const notices: Array<{ body: string; headers: IncomingHttpHeaders }> = [];
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      notices.push({ body, headers: request.headers });
+      response.writeHead(200).end('ok');
+    });
+  });
+
   before(async () => {
-    stack = await startOnrampStack();
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    stack = await startOnrampStack({ config: { notifications: { webhook: { url, secret } } } });
     const orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
     // billing signs in only during its onboarding, which the org dates 120 days back: unused since.
     await orgAdmin.setTimeOffset(-120 * DAY_MS);
@@ -63,6 +82,7 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
     await onboard(PAYROLL);
   });
   after(async () => {
+    receiver.close();
     await stack?.close();
     await teardownAll();
   });
@@ -104,6 +124,16 @@ describe('the owner register: unknown owners, overdue reviews, unused integratio
     assert.match(unused.summary, /offboarding is proposed to billing-team@acme.example/);
     // The summary (what the webhook receives) carries the proposal, for routing to the owner.
     assert.deepEqual(lastSummary!.offboardingProposals, [{ integration: 'billing', ...unused.proposal }]);
+    // And the audit sends it to the owner, signed.
+    const proposals = notices
+      .filter((n) => verifySignature(secret, n.headers, n.body).ok)
+      .map((n) => JSON.parse(n.body) as { event: string; to: string; integrations: string[]; reason: string })
+      .filter((n) => n.event === 'offboarding.proposed');
+    assert.deepEqual(
+      proposals.map((p) => [p.to, p.integrations]),
+      [['billing-team@acme.example', ['billing']]],
+    );
+    assert.match(proposals[0]!.reason, /onramp offboard billing /);
   });
 
   test('N is configurable: with a 200-day window nothing is unused', async () => {
