@@ -3,7 +3,7 @@
 // holds the signed attestation, verifies under the evidence key's pin, and fails once a file is changed; the
 // integration's own pack carries the same attestation.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import JSZip from 'jszip';
@@ -13,6 +13,8 @@ import type { AttestationEvidence } from '../../src/evidence/campaign';
 import { verifyEvidencePack } from '../../src/evidence/verify';
 import { SEEDED_PASSWORD } from '../../src/server/idp/people';
 import { loadSigningKey, publicJwkOf, thumbprintOf } from '../../src/signoff/keys';
+import { seededPersonToken } from '../../src/cli/login';
+import { onramp, withEnv } from '../cli/helpers';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
 import { approveByPolicy, specText, startSpec } from '../onboarding/helpers';
 
@@ -82,6 +84,31 @@ describe('an owner attests in the console (headless Chromium)', { skip }, () => 
     const progress = page.getByRole('table', { name: 'Progress per owner' });
     assert.match((await progress.textContent()) ?? '', /billing-team@acme\.example\s*1\s*1\s*1\s*0\s*0\s*0\s*0/);
     await screenshot('campaign-progress');
+  });
+
+  it('onramp review: nothing awaits the owner any more; the status and the campaign pack from the CLI', async () => {
+    const { server, stack } = c;
+    const asOwner = {
+      ONRAMP_SERVER: server.url,
+      ONRAMP_TOKEN: await seededPersonToken(server.url, 'owen@acme.example'),
+    };
+    const awaiting = await withEnv(asOwner, () => onramp('review'));
+    assert.equal(awaiting.code, 0, awaiting.stderr);
+    assert.match(awaiting.stdout, /No review awaits you/);
+    const status = await withEnv(asOwner, () => onramp('review', 'status', campaignId));
+    assert.match(
+      status.stdout,
+      /billing-team@acme\.example: 1\/1 reviewed \(kept 1, reduced 0, retired 0\), pending 0, missed 0/,
+    );
+    const again = await withEnv(asOwner, () => onramp('review', 'keep', campaignId, 'billing'));
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /reviewed already|kept/);
+    const out = join(stack.workDir, 'campaign.zip');
+    const asAuditor = { ...asOwner, ONRAMP_TOKEN: await seededPersonToken(server.url, 'auditor@acme.example') };
+    const pack = await withEnv(asAuditor, () => onramp('evidence', '--campaign', campaignId, '--out', out));
+    assert.equal(pack.code, 0, pack.stderr);
+    const pin = { thumbprint: await thumbprintOf(publicJwkOf(loadSigningKey(stack.config.evidence.keyFile))) };
+    assert.deepEqual((await verifyEvidencePack(readFileSync(out), pin)).problems, []);
   });
 
   it("the campaign's pack holds the attestation and verifies; a changed file does not", async () => {
