@@ -13,6 +13,7 @@ import { compareRegister } from '../../src/audit/owner-checks';
 import { auditTargetOf } from '../../src/audit/target';
 import { verifySignature } from '../../src/audit/webhook-signature';
 import { approveChange, changeHandle } from '../../src/client/change';
+import { offboardingStatus } from '../../src/client/lifecycle';
 import { registryRecord } from '../../src/client/registry';
 import type { CampaignStatus, OwnerProgress, ReviewItem } from '../../src/shared/review';
 import { loadPolicy } from '../../src/signoff/policy';
@@ -246,5 +247,30 @@ describe('an access review campaign: kept, reduced, unreviewed (time-skipping se
       });
     }
     assert.deepEqual(found, ['payroll']);
+  });
+
+  test('reviews.onMissed offboard: a missed review requests the offboarding, which waits for its approvers', async () => {
+    const { stack } = running;
+    const started = await api('/api/reviews', {
+      method: 'POST',
+      body: { quarter: '2027Q1', integrations: ['billing'], deadline: '1d', onMissed: 'offboard' },
+      as: 'admin@acme.example',
+    });
+    assert.equal(started.status, 201, await started.clone().text());
+    const { campaignId: next } = (await started.json()) as { campaignId: string };
+    await stack.env.sleep('2d');
+    const status = (await stack.client.workflow.getHandle(next).result()) as CampaignStatus;
+    const [billing] = status.items;
+    assert.equal(billing?.state, 'missed');
+    assert.deepEqual(billing?.missed?.action, 'offboard');
+    assert.equal(billing?.missed?.offboarding, 'onramp:offboard:billing');
+    let offboarding = await offboardingStatus(stack.client, 'billing').catch(() => undefined);
+    for (let i = 0; i < 100 && !offboarding; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      offboarding = await offboardingStatus(stack.client, 'billing').catch(() => undefined);
+    }
+    assert.ok(offboarding);
+    assert.equal(offboarding.phase, 'awaiting-approval');
+    assert.match(offboarding.requestedBy, /^review campaign onramp:review:2027Q1$/);
   });
 });
