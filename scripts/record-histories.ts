@@ -30,7 +30,8 @@ import {
   startRotation,
 } from '../src/client/lifecycle';
 import { approveChange, prepareChange, startChange } from '../src/client/change';
-import { approve, onboardingStatus, reject } from '../src/client/onboarding';
+import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../src/client/onboarding';
+import { promotionDigest } from '../src/spec/promotion';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
 import { startCodecServer } from '../src/codec/server';
 import { LocalOrgAdmin } from '@onramp/local-org';
@@ -461,6 +462,27 @@ async function drivePaths(
     });
     break;
   }
+
+  // Last, as it adds an integration the audit above does not expect: a production onboarding whose approved plan carries its promotion basis (here the policy's waiver; the
+  // stack's one org has no sandbox, so the worker's re-check lets it through): the registry records the basis.
+  const promotedPlan = await prepareOnboarding(
+    { text: specText('billing', 'promoted') },
+    stack.config,
+    await stack.admin(),
+  );
+  promotedPlan.plan!.promotion = {
+    kind: 'waived',
+    promotionDigest: promotionDigest(promotedPlan.resolved!.spec),
+    reason: 'recorded fixture: the policy waives the sandbox run',
+  };
+  const promoted = await startOnboarding(stack.client, stack.config, promotedPlan, stack.signoff.submission());
+  for (const a of [SECURITY, SECOND]) await approve(stack.client, 'promoted', decision(a));
+  assert.equal(((await promoted.result()) as { promotion?: unknown }).promotion !== undefined, true);
+  await record({
+    name: 'onboard-completed-promoted',
+    description: 'production onboarding with a promotion basis in its plan (a waiver): the registry records it',
+    workflowId: promoted.workflowId,
+  });
 }
 
 async function main(): Promise<void> {

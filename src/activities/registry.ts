@@ -29,6 +29,7 @@ export function registryActivities(deps: ActivityDeps) {
           onboardedAt,
           runbookPath: result.runbookPath,
           register: ownerRegisterOf({ integration: input.integration, onboardedAt }),
+          ...(result.promotion ? { promotion: result.promotion } : {}),
         },
         `onboarding ${input.onboardingId}`,
         orgNameOf(deps.config, input.integration.org),

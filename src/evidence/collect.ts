@@ -1,3 +1,4 @@
+import type { PromotionBasis } from '../spec/promotion';
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
@@ -49,6 +50,8 @@ export interface EvidenceData {
   onboardedAt: string;
   resolved: ResolvedIntegration;
   specDigest: string;
+  /** A production integration's promotion basis: the verified sandbox run, or the policy's waiver and its reason. */
+  promotion?: PromotionBasis;
   /** Absent once the onboarding's history has left Temporal (the namespace's retention). */
   onboarding?: {
     workflowId: string;
@@ -103,6 +106,7 @@ export async function collectEvidence(
     onboardedAt: desired.onboardedAt,
     resolved: desired.integration,
     specDigest: specDigest(desired.integration),
+    ...(desired.promotion ? { promotion: desired.promotion } : {}),
     ...(onboarding
       ? { onboarding }
       : {

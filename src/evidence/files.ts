@@ -51,7 +51,12 @@ export function evidenceFiles(data: EvidenceData): EvidenceFile[] {
       path: 'spec/approved-spec.json',
       describes: 'The approved spec and the resolved integration the steps carried out, with its digest',
       controls: ['SOC2-CC6.1', 'SOC2-CC6.3'],
-      content: json({ spec: data.resolved.spec, resolved: data.resolved, specDigest: data.specDigest }),
+      content: json({
+        spec: data.resolved.spec,
+        resolved: data.resolved,
+        specDigest: data.specDigest,
+        ...(data.promotion ? { promotion: data.promotion } : {}),
+      }),
     },
     {
       path: 'approvals/approvals.json',

@@ -1,3 +1,4 @@
+import { describePromotion } from '../spec/promotion';
 import type { EvidenceData } from './collect';
 import { CONTROLS } from './controls';
 import type { EvidenceFile } from './files';
@@ -48,6 +49,7 @@ export function renderEvidenceHtml(data: EvidenceData, files: EvidenceFile[]): s
       ]),
     ),
     `<p>Fields: ${esc(data.resolved.access.fields.map((f) => `${f.name} (${f.access})`).join(', ') || 'none')}. Apex classes: ${esc(data.resolved.access.apexClasses.join(', ') || 'none')}. App: ${esc(data.resolved.app.kind)}, ${esc(data.resolved.app.flow)}, scopes ${esc(data.resolved.app.scopes.join(', '))}.</p>`,
+    ...(data.promotion ? [`<p>Promotion: ${esc(describePromotion(data.promotion).join('; '))}.</p>`] : []),
     `<p>Spec digest <code>${esc(data.specDigest)}</code>${onboarding ? `; plan digest <code>${esc(onboarding.planDigest)}</code>, signed request's <code>${esc(request.planDigest)}</code>` : ''}.</p>`,
     '<h2>Approvals</h2>',
     onboarding

@@ -53,6 +53,11 @@ const CATALOGUE = {
   ApprovalReplayed: { retries: false, means: 'the signed decision was used already' },
   PlanChanged: { retries: false, means: 'the org no longer matches the approved plan' },
   Rejected: { retries: false, means: 'an approver rejected the request' },
+  // Promotion: a production onboarding needs the same spec onboarded and verified in one of its sandboxes first.
+  PromotionUnverified: {
+    retries: false,
+    means: 'no completed and verified onboarding of the same spec in a sandbox of this production org, and no waiver',
+  },
   ApprovalTimedOut: { retries: false, means: 'no decision within the approval timeout' },
   // Access reviews (src/workflows/review.ts).
   NotTheOwner: {

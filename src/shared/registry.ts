@@ -1,4 +1,5 @@
 import { integrationKey } from '../spec/names';
+import type { PromotionBasis } from '../spec/promotion';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { ApprovalRecord, ProvisionedIntegration } from './types';
@@ -26,6 +27,8 @@ export interface DesiredState {
   runbookPath?: string;
   /** The owner register (absent in records made before it existed: the audit derives it from the spec). */
   register?: OwnerRegister;
+  /** Why a production onboarding was allowed: the verified sandbox run it was promoted from, or the waiver. */
+  promotion?: PromotionBasis;
 }
 
 /** Who answers for an integration, why it exists, and when they next review it. */

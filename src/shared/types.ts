@@ -1,3 +1,4 @@
+import type { PromotionBasis } from '../spec/promotion';
 import type { Duration } from '@temporalio/common';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan } from '../spec/plan';
@@ -177,6 +178,8 @@ export interface OnboardingResult {
   evidence: VerificationEvidence;
   runbookPath: string;
   approvals: ApprovalRecord[];
+  /** A production onboarding's promotion basis, from its approved plan: the verified sandbox run or the waiver. */
+  promotion?: PromotionBasis;
 }
 
 export interface OnboardingFailureDetails {

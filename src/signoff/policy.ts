@@ -40,7 +40,31 @@ export const PolicySchema = z.strictObject({
   elevateProduction: z.boolean().default(true),
   /** The spec's owner (its team address) approving their own integration. The requester never may. */
   ownerMayApprove: z.boolean().default(false),
+  /**
+   * Promotion (docs/day-two.md): a production onboarding needs a completed and verified onboarding of the
+   * same spec in a sandbox of that org, unless a waiver here names the integration with its reason.
+   */
+  promotion: z
+    .strictObject({
+      requireSandbox: z.boolean().default(true),
+      waivers: z
+        .array(
+          z.strictObject({
+            integration: z.string().trim().min(1, { error: 'must name the integration' }),
+            reason: z
+              .string({ error: 'must say why the sandbox run is waived' })
+              .trim()
+              .min(10, { error: 'must say in at least 10 characters why the sandbox run is waived' }),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
 });
+
+/** The policy's waiver of the sandbox run for `integration`, if any. */
+export const promotionWaiver = (policy: ApprovalPolicy, integration: string) =>
+  policy.promotion.waivers.find((w) => w.integration.toLowerCase() === integration.toLowerCase());
 
 export type ApprovalPolicy = z.output<typeof PolicySchema>;
 

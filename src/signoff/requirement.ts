@@ -22,6 +22,8 @@ export function requirementFor(policy: ApprovalPolicy, plan: Plan, requester: Ve
   if (policy.elevateProduction && plan.org?.isSandbox !== true) {
     reasons.push(plan.org?.isSandbox === false ? 'production org' : 'org not known to be a sandbox');
   }
+  // The waiver rides in the signed requirement, so the approval trail says why no sandbox run was asked for.
+  if (plan.promotion?.kind === 'waived') reasons.push(`no sandbox run, waived by policy: ${plan.promotion.reason}`);
   const count = reasons.length > 0 ? policy.approvals.elevated : policy.approvals.default;
   return requirement(policy, count, plan.approval, plan.owner, requester, reasons);
 }

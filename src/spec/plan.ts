@@ -6,6 +6,7 @@
  * It is built once, from the validation result (spec/validate.ts): the issues of the static and org
  * checks, the seats the org reported, and the resolved integration; nothing edits it afterwards.
  */
+import { describePromotion, type PromotionBasis } from './promotion';
 import type { ResolvedIntegration } from './normalize';
 import { INTEGRATION_PSL_LABEL, INTEGRATION_USER_LICENSE } from './normalize';
 import { grantedRights } from './vocabulary';
@@ -87,6 +88,8 @@ export interface Plan {
   issues: ValidationIssue[];
   /** A change request's plan (spec/change-plan.ts): what differs from the approved baseline. */
   change?: { baselineRevision: number; changes: PlanChange[] };
+  /** A production onboarding's promotion basis (spec/promotion.ts): the verified sandbox run, or the waiver. */
+  promotion?: PromotionBasis;
 }
 
 /** One difference from the approved baseline: `+` granted or added, `~` changed, `-` taken away. */
@@ -333,6 +336,11 @@ export function renderPlan(plan: Plan, requirement?: ApprovalRequirement, onramp
     ? describeRequirement(requirement, plan.requestedBy)
     : `set by the approval policy when submitted; the spec adds ${plan.approval.approvalsRequired} of ${plan.approval.approvers.join(', ') || 'nobody'}`;
   out.push(`  approvals:    ${asked}; timeout ${plan.approval.timeout}`);
+  if (plan.promotion) {
+    out.push('');
+    out.push('Promotion to production:');
+    for (const line of describePromotion(plan.promotion)) out.push(`  ${line}`);
+  }
   if (plan.change) {
     out.push('');
     out.push(`Changes to the approved baseline (registry revision ${plan.change.baselineRevision}):`);

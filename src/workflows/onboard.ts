@@ -205,7 +205,15 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
       credentials,
       ...(handover ? { handover } : {}),
     };
-    const summary = { integration: integration.names.name, provisioned, evidence, approvals: book.records };
+    // The promotion basis goes to the registry with the rest; runs started before promotion carry none.
+    const promoted = input.plan.promotion && patched('onramp-promotion') ? { promotion: input.plan.promotion } : {};
+    const summary = {
+      integration: integration.names.name,
+      provisioned,
+      evidence,
+      approvals: book.records,
+      ...promoted,
+    };
     const write = () => steps.writeRunbook(stepInput, summary, new Date().toISOString());
     const register = (result: OnboardingResult) => () =>
       bookkeeping.registerIntegration(stepInput, result, new Date().toISOString());
