@@ -30,6 +30,13 @@ import {
   startRotation,
 } from '../src/client/lifecycle';
 import { approveChange, prepareChange, startChange } from '../src/client/change';
+import {
+  migrationStatus,
+  prepareMigration,
+  reportSwitched,
+  startMigration,
+  type MigrationOptions,
+} from '../src/client/migration';
 import { approve, onboardingStatus, prepareOnboarding, reject, startOnboarding } from '../src/client/onboarding';
 import { promotionDigest } from '../src/spec/promotion';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../src/client/registry';
@@ -37,6 +44,7 @@ import { startCodecServer } from '../src/codec/server';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { rotationWorkflowId } from '../src/shared/lifecycle';
 import { changeWorkflowId } from '../src/shared/messages';
+import { migrationWorkflowId } from '../src/shared/migration';
 import { registryWorkflowId } from '../src/shared/registry';
 import type { CampaignStatus } from '../src/shared/review';
 import { campaignStatus, sendAttestation, startReviewCampaign } from '../src/client/review';
@@ -426,6 +434,68 @@ async function drivePaths(
   } finally {
     rmSync(runbookDir, { force: true });
   }
+
+  // The Connected App integration `ledger-ca` (the org allows new ones for it) moves to an External Client
+  // App: a failure after the new app was made is undone; a switch that never comes times out and is undone;
+  // then the external system's switch is reported through the API and the Connected App goes.
+  stack.org.org.updateSettings({ connectedAppCreationAllowed: true });
+  stack.config.secrets.handoverDir = join(stack.workDir, 'handover');
+  await onboard(
+    'ledger-ca',
+    specText('billing', 'ledger-ca', (spec) => {
+      spec.app.kind = 'connected-app';
+      spec.handover = { store: 'file', path: 'acme/ledger-ca.json' };
+    }),
+    [SECURITY, SECOND],
+  );
+  const migrate = async (wait: MigrationOptions, timeouts?: typeof FAST) => {
+    const prepared = await prepareMigration(stack.client, await stack.admin(), 'ledger-ca', wait);
+    const handle = await startMigration(
+      stack.client,
+      prepared,
+      stack.signoff.submission(),
+      timeouts ? { timeouts } : {},
+    );
+    for (const a of [SECURITY, SECOND])
+      await decideSignedSignOff(stack.client, 'migration', 'ledger-ca', 'approve', decision(a));
+    return handle;
+  };
+  await admin.setFaults([
+    { kind: 'server-error', method: 'POST', path: '/services/data', bodyPattern: 'LoginHistory' },
+  ]);
+  const failedMigration = await (
+    await migrate({ switchTimeout: '1h', switchPoll: '1m' }, FAST)
+  )
+    .result()
+    .catch((e: unknown) => e);
+  await admin.clearFaults();
+  assert.ok(
+    failedMigration instanceof WorkflowFailedError &&
+      (failedMigration.cause as { type?: string }).type === 'MigrationFailed',
+    `migration failed, got ${String(failedMigration)}`,
+  );
+  await record({
+    name: 'migration-failed-undone',
+    description: 'migration approved; the proof through the new app failed: the new app, its secrets undone',
+    workflowId: migrationWorkflowId('ledger-ca'),
+  });
+  const noSwitch = await (await migrate({ switchTimeout: '4s', switchPoll: '1s' })).result().catch((e: unknown) => e);
+  assert.ok(noSwitch instanceof WorkflowFailedError, `migration timed out, got ${String(noSwitch)}`);
+  await record({
+    name: 'migration-switch-timed-out',
+    description: 'migration approved and proven; no switch by the timeout: handover, new app and secrets undone',
+    workflowId: migrationWorkflowId('ledger-ca'),
+  });
+  const migration = await migrate({ switchTimeout: '1h', switchPoll: '1s' });
+  while ((await migrationStatus(stack.client, 'ledger-ca')).phase !== 'awaiting-switch')
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  await reportSwitched(stack.client, 'ledger-ca', 'ops@acme.example');
+  assert.equal((await migration.result()).app.kind, 'external-client-app');
+  await record({
+    name: 'migration-completed',
+    description: 'migration approved; new app proven, switch reported, Connected App deleted, registry moved',
+    workflowId: migrationWorkflowId('ledger-ca'),
+  });
 
   // Last, so that the tries that completed before the cancel landed change nothing the audit above saw.
   for (let attempt = 1; ; attempt++) {

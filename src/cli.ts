@@ -11,7 +11,7 @@ import { reviewCommand } from './cli/review';
 import { processIo, reportError, type CliIo } from './cli/io';
 import { listCommand } from './cli/list';
 import { loginCommands } from './cli/login';
-import { offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
+import { migrateCommand, offboardCommand, remediateCommand, rotateCommand } from './cli/lifecycle';
 import { onboardingCommands } from './cli/onboarding';
 import { orgCommand } from './cli/org';
 import { serverCommand } from './cli/server';
@@ -56,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));
   program.addCommand(offboardCommand(io));
+  program.addCommand(migrateCommand(io));
   program.addCommand(credentialsCommand(io));
   program.addCommand(remediateCommand(io));
   program.addCommand(evidenceCommand(io));

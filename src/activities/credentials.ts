@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
+import { consumerKeyFor } from '../salesforce/app-settings';
 import { generateKeyPairAndCertificate } from '../crypto/certificate';
 import { secretStoreStep } from './failures';
 import type { CredentialRecord } from '../shared/types';
@@ -62,4 +64,26 @@ export async function storeConsumerSecret(
     const stored = (await deps.secrets.versions(name)).find((v) => v.ref === consumerSecretRef)?.meta ?? meta;
     return { consumerSecretRef, consumerKey: stored.consumerKey ?? meta.consumerKey, meta: stored };
   });
+}
+
+/**
+ * A new consumer key and secret (and, for JWT bearer, key pair and certificate), the secrets stored as new
+ * versions. `idempotencyPrefix` names the run (an onboarding's or a migration's id): a retried attempt
+ * gets back what the first one stored, so the app is always made with the credentials the store holds.
+ */
+export async function storeNewCredentials(
+  deps: ActivityDeps,
+  integration: ResolvedIntegration,
+  idempotencyPrefix: string,
+): Promise<CredentialRecord> {
+  const secret = await storeConsumerSecret(
+    deps,
+    integration,
+    randomBytes(32).toString('hex'),
+    { consumerKey: consumerKeyFor(randomBytes(80)) },
+    `${idempotencyPrefix}/consumer-secret`,
+  );
+  const record: CredentialRecord = { consumerSecretRef: secret.consumerSecretRef, consumerKey: secret.consumerKey };
+  if (integration.app.flow !== 'jwt-bearer') return record;
+  return { ...record, ...(await storeNewKeyPair(deps, integration, `${idempotencyPrefix}/private-key`)) };
 }

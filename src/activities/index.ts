@@ -4,6 +4,7 @@ import { registryActivities } from './registry';
 import { compensationActivities } from './compensation';
 import { handoverActivities } from './handover';
 import { AdminSession, type ActivityDeps } from './deps';
+import { migrationActivities } from './migration';
 import { notificationActivities } from './notifications';
 import { offboardingActivities } from './offboarding';
 import { waitingOnTheOrg } from './org-waits';
@@ -25,12 +26,14 @@ export type { StepInput } from './steps';
 export function createActivities(deps: ActivityDeps) {
   const admin = new AdminSession(deps.config);
   const verification = verificationActivities(deps, admin);
+  const provisioning = provisioningActivities(deps, admin);
   const orgActivities = waitingOnTheOrg(admin, {
-    ...provisioningActivities(deps, admin),
+    ...provisioning,
     ...compensationActivities(deps, admin),
     ...handoverActivities(deps),
     ...verification,
     ...changeActivities(deps, admin, verification),
+    ...migrationActivities(deps, admin, provisioning),
     ...runbookActivities(deps),
     ...registryActivities(deps),
     ...auditActivities(deps, admin),

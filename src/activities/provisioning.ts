@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { consumerKeyFor, type AppRequest } from '../salesforce/app-settings';
+import type { AppRequest } from '../salesforce/app-settings';
 import { ensureConnectedApp } from '../salesforce/connected-app';
 import { ensureExternalClientApp } from '../salesforce/external-client-app';
 import { assignPermissionSetLicense, checkIntegrationCapacity, type LicenseCapacity } from '../salesforce/licenses';
 import { assignPermissionSet, ensurePermissionSet } from '../salesforce/permission-sets';
 import { ensureIntegrationUser, userMarker } from '../salesforce/users';
 import type { AppRecord, CredentialRecord } from '../shared/types';
-import { storeConsumerSecret, storeNewKeyPair } from './credentials';
+import { storeNewCredentials } from './credentials';
 import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
@@ -69,17 +68,7 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
      * stored, so the app is always created with the credentials the store holds.
      */
     async generateCredentials(input: StepInput): Promise<CredentialRecord> {
-      const { integration, onboardingId } = input;
-      const secret = await storeConsumerSecret(
-        deps,
-        integration,
-        randomBytes(32).toString('hex'),
-        { consumerKey: consumerKeyFor(randomBytes(80)) },
-        `${onboardingId}/consumer-secret`,
-      );
-      const record: CredentialRecord = { consumerSecretRef: secret.consumerSecretRef, consumerKey: secret.consumerKey };
-      if (integration.app.flow !== 'jwt-bearer') return record;
-      return { ...record, ...(await storeNewKeyPair(deps, integration, `${onboardingId}/private-key`)) };
+      return storeNewCredentials(deps, input.integration, input.onboardingId);
     },
 
     async createApp(input: StepInput, credentials: CredentialRecord): Promise<AppRecord> {

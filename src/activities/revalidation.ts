@@ -94,7 +94,7 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
         );
       const now = await validateNow(integration);
       const planned = planChangeFrom(now, desired.integration, baselineRevision);
-      return compare(approved, planned, integration, now.resolved, 'nothing was changed');
+      return compare(approved, planned, integration, planned.resolved, 'nothing was changed');
     },
   };
 }

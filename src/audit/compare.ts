@@ -1,6 +1,7 @@
 import { fieldPermissionFields, objectPermissionFields } from '../salesforce/permission-sets';
 import { grantedRights, type FieldGrant, type ObjectGrant, type ObjectRight } from '../spec/schema';
 import type {
+  AppFacts,
   AppSetting,
   CertificateFact,
   FieldPermissionFact,
@@ -47,6 +48,32 @@ const rangeKey = (r: { start: string; end: string }) => `${r.start}-${r.end}`;
 
 /** Compares one integration's desired state with what the org holds; no finding means no drift. */
 export function compareIntegration(target: AuditTarget, facts: IntegrationFacts, options: CompareOptions): Finding[] {
+  const { findings, report } = collector(target);
+  compareUser(target, facts, report);
+  compareAssignments(target, facts, report);
+  if (facts.permissionSet) compareGrants(target, facts.permissionSet, facts.apexClassIds, report);
+  // The baseline is the approved profile's: on another profile, its grants are the profile change itself,
+  // reported once as user-profile-changed rather than as drift of a profile the user no longer has.
+  if (facts.profile && facts.user?.profileName === target.user.profileName)
+    compareProfile(target, facts.profile, options.profileBaseline, report);
+  compareApp(target, facts.app, report);
+  compareCertificates(target, facts, options, report);
+  compareUsage(target, facts, options, report);
+  compareRegister(target, options, report);
+  return findings;
+}
+
+/**
+ * Only the app's OAuth policy against the target's: what a migration proves of the app it leaves (nothing
+ * drifted from what was approved) and of the app it creates (it carries the same policy).
+ */
+export function compareAppSettings(target: AuditTarget, app: AppFacts): Finding[] {
+  const { findings, report } = collector(target);
+  compareApp(target, app, report);
+  return findings;
+}
+
+function collector(target: AuditTarget): { findings: Finding[]; report: Report } {
   const findings: Finding[] = [];
   const report: Report = (kind, severity, summary, evidence, fix, proposal) =>
     findings.push({
@@ -58,19 +85,7 @@ export function compareIntegration(target: AuditTarget, facts: IntegrationFacts,
       ...(fix ? { fix } : {}),
       ...(proposal ? { proposal } : {}),
     });
-
-  compareUser(target, facts, report);
-  compareAssignments(target, facts, report);
-  if (facts.permissionSet) compareGrants(target, facts.permissionSet, facts.apexClassIds, report);
-  // The baseline is the approved profile's: on another profile, its grants are the profile change itself,
-  // reported once as user-profile-changed rather than as drift of a profile the user no longer has.
-  if (facts.profile && facts.user?.profileName === target.user.profileName)
-    compareProfile(target, facts.profile, options.profileBaseline, report);
-  compareApp(target, facts, report);
-  compareCertificates(target, facts, options, report);
-  compareUsage(target, facts, options, report);
-  compareRegister(target, options, report);
-  return findings;
+  return { findings, report };
 }
 
 export type Report = (
@@ -398,9 +413,8 @@ function compareProfile(target: AuditTarget, profile: GrantsFact, baseline: read
   }
 }
 
-function compareApp(target: AuditTarget, facts: IntegrationFacts, report: Report): void {
+function compareApp(target: AuditTarget, app: AppFacts, report: Report): void {
   const want = target.app;
-  const app = facts.app;
   const label = `${want.kind === 'connected-app' ? 'Connected App' : 'External Client App'} ${want.apiName}`;
   if (!app.present) {
     report('app-missing', 'critical', `the ${label} no longer exists`, [

@@ -5,9 +5,10 @@ import type { SignOffStatus } from '../shared/lifecycle';
 import type { ApprovalRecord } from '../shared/types';
 import { runWithServer, type OnrampApi } from './api-client';
 import type { CliIo } from './io';
+import { orgFlag } from './onboarding';
 import { CliError, EXIT, printJson, type ExitCode } from './shared';
 
-type SignOffKind = 'offboarding' | 'remediation';
+type SignOffKind = 'offboarding' | 'remediation' | 'migration';
 /** What GET /api/integrations/:name/<kind> answers: the status, whether it still runs, and its result once completed. */
 type Answer<S> = S & { state: string; open: boolean; runId: string; result?: Record<string, unknown> };
 
@@ -250,4 +251,53 @@ function noFixMessage(name: string, runId: string, byHand: string[]): string {
     'They need a person:',
     ...byHand,
   ].join('\n');
+}
+
+/** `onramp migrate NAME`, then `--approve`/`--reject`/`--status`, and `--switched` once the external system moved. */
+export function migrateCommand(io: CliIo): Command {
+  return signOffCommand(
+    'migrate',
+    'move an integration from its Connected App to an External Client App without an outage: the new app beside the old one, its credential handed over and proved, then the Connected App deleted once the external system switched',
+  )
+    .addOption(
+      new Option('--switched', 'say that the external system uses the new app now').conflicts([
+        'approve',
+        'reject',
+        'status',
+      ]),
+    )
+    .option('--switch-timeout <duration>', 'how long to wait for the switch before undoing the migration', '14d')
+    .option('--switch-poll <duration>', "how often to look for the integration's sign-ins through the new app", '15m')
+    .action(
+      (name: string, options: SignOffOptions & { switched?: boolean; switchTimeout: string; switchPoll: string }) =>
+        runWithServer(io, 'migrate', async (api) => {
+          if (options.switched) {
+            const said = await api.post<{ at: string; by?: string }>(path(name, 'migration/switched'), {});
+            if (options.json) printJson(io, said);
+            else
+              io.stdout(
+                `Recorded: ${name} uses the new app (said by ${said.by} at ${said.at}); the Connected App goes next.`,
+              );
+            return EXIT.ok;
+          }
+          const decided = await decideOrShow(io, api, 'migration', name, options);
+          if (decided !== undefined) return decided;
+          const started = await api.post<{ workflowId: string; runId: string; planText: string }>(
+            path(name, 'migration'),
+            { switchTimeout: options.switchTimeout, switchPoll: options.switchPoll },
+          );
+          if (!options.json)
+            io.stdout(
+              `${started.planText}\nThe migration of ${name} awaits its approvers (workflow ${started.workflowId}):\n  onramp migrate ${name}${orgFlag(io)} --approve   (signed in as an approver)\nOnce the external system uses the new credential: onramp migrate ${name}${orgFlag(io)} --switched (or onramp sees its sign-ins)`,
+            );
+          if (!options.wait) {
+            if (options.json) printJson(io, { workflowId: started.workflowId, runId: started.runId });
+            return EXIT.ok;
+          }
+          return awaitResult(io, api, path(name, 'migration'), options.json === true, (r) => {
+            const app = r.app as { apiName: string };
+            return `${name} now signs in through the External Client App ${app.apiName}; the Connected App is deleted. Runbook: ${String(r.runbookPath)}`;
+          });
+        }),
+    );
 }

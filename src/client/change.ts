@@ -43,8 +43,8 @@ export async function prepareChange(
   const validation = await validateAgainstOrg(source, config, admin, org);
   if (!validation.resolved || !validation.plan) return { issues: validation.issues };
   const { record } = await activeIntegration(client, keyOf(validation.resolved));
-  const { issues, plan } = planChangeFrom(validation, record.desired.integration, record.revision);
-  return { issues, resolved: validation.resolved, ...(plan ? { plan } : {}), record };
+  const { issues, plan, resolved } = planChangeFrom(validation, record.desired.integration, record.revision);
+  return { issues, resolved, ...(plan ? { plan } : {}), record };
 }
 
 /**

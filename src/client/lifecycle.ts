@@ -21,6 +21,7 @@ import {
 } from '../shared/lifecycle';
 import { Failure } from '../shared/failures';
 import { approveUpdate, rejectUpdate } from '../shared/messages';
+import { migrationWorkflowId } from '../shared/migration';
 import type { DesiredState, RegistryRecord } from '../shared/registry';
 import type { ApprovalInput, ApprovalRecord } from '../shared/types';
 import { lifecycleRequirement } from '../signoff/requirement';
@@ -145,10 +146,14 @@ export async function startRemediation(
   }) as Promise<RemediationHandle>;
 }
 
-export type SignOffKind = 'offboarding' | 'remediation';
-const signOffWorkflowId = (kind: SignOffKind, integration: string) =>
-  (kind === 'offboarding' ? offboardingWorkflowId : remediationWorkflowId)(integration);
-/** The integration's offboarding or remediation request (the latest run). */
+export type SignOffKind = 'offboarding' | 'remediation' | 'migration';
+const SIGN_OFF_WORKFLOW_IDS = {
+  offboarding: offboardingWorkflowId,
+  remediation: remediationWorkflowId,
+  migration: migrationWorkflowId,
+} as const;
+const signOffWorkflowId = (kind: SignOffKind, integration: string) => SIGN_OFF_WORKFLOW_IDS[kind](integration);
+/** The integration's offboarding, remediation or migration request (the latest run). */
 export const signOffHandle = (client: Client, kind: SignOffKind, integration: string) =>
   client.workflow.getHandle(signOffWorkflowId(kind, integration));
 
@@ -213,9 +218,8 @@ export async function decideSignedSignOff(
 async function signedDigest(kind: SignOffKind, run: WorkflowHandle): Promise<string | undefined> {
   for (let waited = 0; ; waited += 50) {
     try {
-      const status =
-        kind === 'offboarding' ? await run.query(offboardingStatusQuery) : await run.query(remediationStatusQuery);
-      return status.planDigest;
+      // Every sign-off workflow answers `status` with the digest its request was signed for.
+      return (await run.query<{ planDigest?: string }>('status')).planDigest;
     } catch (error) {
       if (!(error instanceof QueryNotRegisteredError) || waited >= 10_000) throw error;
     }

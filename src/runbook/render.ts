@@ -57,7 +57,7 @@ export function renderRunbook({
     '',
     '## App',
     '',
-    `- Kind: ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'} \`${names.appApiName}\` ("${app.label}")`,
+    `- Kind: ${app.kind === 'connected-app' ? 'Connected App' : 'External Client App'} \`${app.apiName}\` ("${app.label}")`,
     `- Flow: ${app.flow}`,
     `- Consumer key: \`${p.app.consumerKey}\``,
     `- Scopes: ${app.scopes.join(', ')}`,

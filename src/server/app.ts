@@ -51,7 +51,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   const requests = new Requests(options.client, options.config, options.admin);
   const ctx: ServerContext = {
     requests,
-    lifecycle: new Lifecycle(options.client, options.config, requests),
+    lifecycle: new Lifecycle(options.client, options.config, requests, options.admin),
     reviews: new Reviews(options.client, options.config, requests),
     client: options.client,
     config: options.config,

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -15,9 +16,13 @@ import {
   startRotation,
   type SignOffKind,
 } from '../client/lifecycle';
+import { prepareMigration, reportSwitched, startMigration, type MigrationOptions } from '../client/migration';
 import type { OnrampConfig } from '../config';
+import { parseIntegrationKey } from '../spec/names';
+import { renderPlan } from '../spec/plan';
 import { identityKey } from '../shared/identity';
 import { rotationWorkflowId, type SignOffStatus } from '../shared/lifecycle';
+import type { Connection } from 'jsforce';
 import { ApiError } from './errors';
 import { requireRole, type Identity } from './identity';
 import type { Requests } from './requests';
@@ -60,6 +65,7 @@ export class Lifecycle {
     private readonly client: Client,
     private readonly config: OnrampConfig,
     private readonly requests: Requests,
+    private readonly admin: (org?: string) => Promise<Connection>,
   ) {}
 
   private async submission(who: Identity) {
@@ -111,6 +117,43 @@ export class Lifecycle {
     return { ...counts, requested: true, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }
 
+  /**
+   * Asks the approvers to let onramp move the integration from its Connected App to an External Client App
+   * (the migration plan, signed for the signed-in requester); refused with each problem at its field.
+   */
+  async migrate(who: Identity, integration: string, options: MigrationOptions) {
+    const signed = await this.submission(who);
+    const prepared = await prepareMigration(
+      this.client,
+      await this.admin(parseIntegrationKey(integration).org),
+      integration,
+      options,
+    ).catch(refusal);
+    const errors = prepared.issues.filter((i) => i.severity === 'error');
+    if (errors.length)
+      throw new ApiError(409, errors[0]!.code, errors.map((e) => e.message).join('; '), errors[0]!.path);
+    const handle = await startMigration(this.client, prepared, signed).catch((error: unknown) => {
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new ApiError(409, 'already-running', `a migration of ${integration} runs already`);
+      return refusal(error);
+    });
+    return {
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      planText: renderPlan(prepared.plan!),
+    };
+  }
+
+  /** The external system moved to the new app: the running migration may remove the Connected App. */
+  async switched(who: Identity, integration: string) {
+    requireRole(who, this.config.server.roles, ['requester', 'admin'], 'report a switch', 'not-a-requester');
+    return reportSwitched(this.client, integration, who.email).catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError)
+        throw new ApiError(404, 'not-found', `no migration of ${integration} was requested`, 'name');
+      return refusal(error);
+    });
+  }
+
   async rotate(who: Identity, integration: string, reason: string) {
     requireRole(who, this.config.server.roles, ['requester', 'admin'], 'rotate credentials', 'not-a-requester');
     const handle = await startRotation(this.client, integration, reason, who.email).catch(refusal);
@@ -129,7 +172,11 @@ export class Lifecycle {
   /** The request's status, whether it still runs, and its result once completed; 404 when none was made. */
   async status(kind: SignOffKind, integration: string) {
     const handle = signOffHandle(this.client, kind, integration);
-    const verb = kind === 'offboarding' ? `offboard ${integration} --reason <why>` : `remediate ${integration}`;
+    const verb = {
+      offboarding: `offboard ${integration} --reason <why>`,
+      remediation: `remediate ${integration}`,
+      migration: `migrate ${integration}`,
+    }[kind];
     const about = await described(
       handle,
       () =>

@@ -76,6 +76,12 @@ const CATALOGUE = {
   OffboardingFailed: { retries: false, means: 'an offboarding step failed; running it again continues' },
   RotationFailed: { retries: false, means: 'a credential rotation failed' },
   ChangeFailed: { retries: false, means: 'a change request step failed; the previous state is restored' },
+  MigrationFailed: {
+    retries: false,
+    means: 'a migration to an External Client App failed or timed out; the Connected App and registry are as they were',
+  },
+  NotMigratable: { retries: false, means: 'the integration has no Connected App onramp may migrate' },
+  NotAwaitingSwitch: { retries: false, means: 'the migration is not waiting for the external system to switch' },
 } as const satisfies Record<string, { retries: boolean; means: string }>;
 
 export type FailureType = keyof typeof CATALOGUE;

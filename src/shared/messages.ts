@@ -2,6 +2,7 @@ import { integrationKey } from '../spec/names';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeStatus } from './change';
 import type { CampaignStatus, ReviewItem } from './review';
+import type { MigrationStatus, SwitchEvidence, SwitchedInput } from './migration';
 import type { ApprovalInput, ApprovalRecord, OnboardingStatus } from './types';
 
 /** Defined once, imported by workflows and by every client (CLI, API, tests). */
@@ -25,3 +26,7 @@ export const changeStatusQuery = defineQuery<ChangeStatus>('changeStatus');
 export const reviewStatusQuery = defineQuery<CampaignStatus>('reviewStatus');
 /** An owner's signed review of one integration (`{ statement }`: a compact JWS of AttestationClaims). */
 export const attestUpdate = defineUpdate<ReviewItem, [{ statement: string }]>('attest');
+/** A migration's status (workflows/migrate.ts), under the name lifecycle requests answer to. */
+export const migrationStatusQuery = defineQuery<MigrationStatus>('status');
+/** `onramp migrate NAME --switched`: the external system uses the new app now; answers how the switch was taken. */
+export const switchedUpdate = defineUpdate<SwitchEvidence, [SwitchedInput]>('switched');

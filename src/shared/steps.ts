@@ -69,3 +69,33 @@ export const CHANGE_STEP_CATALOGUE = {
 
 export type ChangeStep = keyof typeof CHANGE_STEP_CATALOGUE;
 export const CHANGE_STEPS = Object.keys(CHANGE_STEP_CATALOGUE) as ChangeStep[];
+
+/**
+ * The steps of a Connected App to External Client App migration (migrateIntegration), under their
+ * activities' names. Everything up to removeConnectedApp is undone on failure, rejection or cancel; the
+ * steps after it finish forward (the Connected App cannot come back: new ones are blocked since Spring '26).
+ */
+export const MIGRATION_STEP_CATALOGUE = {
+  checkConnectedApp: { label: "Check that the Connected App is onramp's and carries the approved policy" },
+  generateMigrationCredentials: {
+    label: "Generate the new app's credentials into the secret store",
+    undo: 'delete the new secret versions',
+  },
+  createMigrationApp: {
+    label: 'Create the External Client App beside the Connected App, with the same OAuth policy',
+    undo: 'delete the External Client App',
+  },
+  proveMigrationApp: { label: 'Prove a token grant through the new app as the integration, within its grants' },
+  handOverMigrationCredentials: {
+    label: "Hand the new credential over at the external system's handover path",
+    undo: 'hand the Connected App credential over again',
+  },
+  awaitSwitch: { label: 'Wait for the external system to sign in through the new app (or be told it switched)' },
+  removeConnectedApp: { label: 'Delete the Connected App onramp created (its tokens go with it)' },
+  recordMigration: { label: 'Record the External Client App and its credential in the registry' },
+  rewriteRunbook: { label: 'Rewrite the runbook for the new app' },
+  retireOldCredentials: { label: "Delete the Connected App's secret versions" },
+} as const satisfies Record<string, { label: string; undo?: string }>;
+
+export type MigrationStep = keyof typeof MIGRATION_STEP_CATALOGUE;
+export const MIGRATION_STEPS = Object.keys(MIGRATION_STEP_CATALOGUE) as MigrationStep[];

@@ -20,20 +20,22 @@ export function planChangeFrom(
   validation: { issues: ValidationIssue[]; resolved?: ResolvedIntegration; plan?: Plan },
   baseline: ResolvedIntegration,
   baselineRevision: number,
-): { issues: ValidationIssue[]; plan?: Plan } {
+): { issues: ValidationIssue[]; plan?: Plan; resolved?: ResolvedIntegration } {
   if (!validation.resolved || !validation.plan) return { issues: validation.issues };
+  // The app is the one the registry holds: a migrated integration's External Client App is not named as the spec derives.
+  const resolved = { ...validation.resolved, app: { ...validation.resolved.app, apiName: baseline.app.apiName } };
   const issues = [
     ...validation.issues.filter((i) => !ONBOARDED_CODES.has(i.code)),
-    ...inPlaceRefusals(baseline, validation.resolved),
+    ...inPlaceRefusals(baseline, resolved),
   ].sort((a, b) => comparePaths(a.path, b.path));
   const { specFingerprint, org, risks } = validation.plan;
-  const plan = buildChangePlan(baseline, validation.resolved, baselineRevision, {
+  const plan = buildChangePlan(baseline, resolved, baselineRevision, {
     issues,
     risks,
     ...(specFingerprint !== undefined ? { specFingerprint } : {}),
     ...(org !== undefined ? { org } : {}),
   });
-  return { issues, plan };
+  return { issues, plan, resolved };
 }
 
 const changes = (kinds: string[], paths: string[]) => paths.some((p) => kinds.some((k) => p.startsWith(k)));

@@ -14,7 +14,13 @@ import { assessRisks } from './static-checks';
 import { describeRequirement } from '../signoff/describe';
 import { approvalsNeeded } from '../signoff/rules';
 import type { ApprovalRequirement } from '../signoff/statements';
-import { ONBOARDING_STEP_CATALOGUE, undoOf, type ChangeStep, type OnboardingStep } from '../shared/steps';
+import {
+  ONBOARDING_STEP_CATALOGUE,
+  undoOf,
+  type ChangeStep,
+  type MigrationStep,
+  type OnboardingStep,
+} from '../shared/steps';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -42,7 +48,7 @@ export interface Risk {
 }
 
 /** A plan step is one step of the onboarding (or change) workflow, under the catalogue's name (its activity's). */
-export type PlanStepKind = OnboardingStep | ChangeStep;
+export type PlanStepKind = OnboardingStep | ChangeStep | MigrationStep;
 
 /** Drives the plan symbol: + create/assign/generate/store, ~ update, - delete, > verify, = no-op. */
 export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' | 'store' | 'verify' | 'no-op';

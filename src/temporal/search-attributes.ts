@@ -16,7 +16,16 @@ export const ONRAMP_STAGE = defineSearchAttributeKey('OnrampStage', SearchAttrib
 /** Which kind of onramp workflow this is; see {@link OnrampKind}. */
 export const ONRAMP_KIND = defineSearchAttributeKey('OnrampKind', SearchAttributeType.KEYWORD);
 
-export const ONRAMP_KINDS = ['onboarding', 'audit', 'rotation', 'offboarding', 'registry', 'change', 'review'] as const;
+export const ONRAMP_KINDS = [
+  'onboarding',
+  'audit',
+  'rotation',
+  'offboarding',
+  'registry',
+  'change',
+  'review',
+  'migration',
+] as const;
 export type OnrampKind = (typeof ONRAMP_KINDS)[number];
 
 /**

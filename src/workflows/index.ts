@@ -6,3 +6,4 @@ export { offboardIntegration } from './offboard';
 export { remediateIntegration } from './remediate';
 export { changeIntegration } from './change';
 export { reviewCampaign } from './review';
+export { migrateIntegration } from './migrate';

@@ -3,11 +3,12 @@ import { identityOf } from '../auth';
 import type { ServerContext } from '../context';
 import { field, integrationParam } from './api';
 
-const KINDS = { offboarding: 'offboarding', remediation: 'remediation' } as const;
+const KINDS = { offboarding: 'offboarding', remediation: 'remediation', migration: 'migration' } as const;
 
 /**
  * The lifecycle of a managed integration under /api/integrations/:name: offboarding and remediation
- * (requested, then decided by its approvers, all signed for the signed-in people) and rotation.
+ * and the migration of its Connected App to an External Client App (requested, then decided by its
+ * approvers, all signed for the signed-in people), and rotation.
  */
 export function lifecycleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const name = (request: FastifyRequest) => integrationParam(request, ctx);
@@ -22,6 +23,15 @@ export function lifecycleRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const answer = await ctx.lifecycle.remediate(identityOf(request), name(request), field(request.body, 'run', false));
     return reply.code(answer.requested ? 201 : 200).send(answer);
   });
+  app.post(`${base}/migration`, async (request, reply) =>
+    reply.code(201).send(
+      await ctx.lifecycle.migrate(identityOf(request), name(request), {
+        ...optional('switchTimeout', field(request.body, 'switchTimeout', false)),
+        ...optional('switchPoll', field(request.body, 'switchPoll', false)),
+      }),
+    ),
+  );
+  app.post(`${base}/migration/switched`, async (request) => ctx.lifecycle.switched(identityOf(request), name(request)));
   for (const kind of Object.values(KINDS)) {
     app.get(`${base}/${kind}`, async (request) => {
       identityOf(request);
@@ -55,3 +65,6 @@ export function lifecycleRoutes(app: FastifyInstance, ctx: ServerContext): void 
     return ctx.lifecycle.rotation(name(request));
   });
 }
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
