@@ -130,8 +130,15 @@ export class Lifecycle {
       options,
     ).catch(refusal);
     const errors = prepared.issues.filter((i) => i.severity === 'error');
-    if (errors.length)
-      throw new ApiError(409, errors[0]!.code, errors.map((e) => e.message).join('; '), errors[0]!.path);
+    // Bad options are the caller's (400, naming the field); the rest is the org or registry refusing (409).
+    const first = errors[0];
+    if (first)
+      throw new ApiError(
+        first.code === 'invalid-duration' ? 400 : 409,
+        first.code,
+        errors.map((e) => e.message).join('; '),
+        first.path,
+      );
     const handle = await startMigration(this.client, prepared, signed).catch((error: unknown) => {
       if (error instanceof WorkflowExecutionAlreadyStartedError)
         throw new ApiError(409, 'already-running', `a migration of ${integration} runs already`);

@@ -31,7 +31,7 @@ describe('onramp migrate on the command line', () => {
 
   test('requested, approved, told of the switch: the integration ends on its External Client App', async () => {
     const bad = await onramp('migrate', 'ledger', '--switch-poll', 'soon');
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /switchPoll.*must be a duration/);
 
     const run = await onramp('migrate', 'ledger', '--switch-poll', '1h');
@@ -43,7 +43,7 @@ describe('onramp migrate on the command line', () => {
     assert.match(twice.stderr, /a migration of ledger runs already/);
 
     const early = await onramp('migrate', 'ledger', '--switched');
-    assert.equal(early.code, 1);
+    assert.equal(early.code, 4);
     assert.match(early.stderr, /awaiting-approval, not awaiting the switch/);
     for (const who of ['alice@acme.example', 'bob@acme.example']) {
       const approved = await as(who, 'migrate', 'ledger', '--approve');
@@ -65,7 +65,7 @@ describe('onramp migrate on the command line', () => {
     assert.equal(record.desired.provisioned.app.kind, 'external-client-app');
 
     const again = await onramp('migrate', 'ledger');
-    assert.equal(again.code, 1);
+    assert.equal(again.code, 4);
     assert.match(again.stderr, /uses an External Client App already; nothing to migrate/);
   });
 
