@@ -1,24 +1,14 @@
-import {
-  CancellationScope,
-  CancelledFailure,
-  isCancellation,
-  patched,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ChangeInput, ChangeResult, ChangeStatus } from '../shared/change';
 import { Failure } from '../shared/failures';
 import { changeStatusQuery } from '../shared/messages';
 import { CHANGE_STEP_CATALOGUE as STEP, CHANGE_STEPS, type ChangeStep } from '../shared/steps';
-import { approvalsNeeded } from '../signoff/rules';
 import { renderChange } from '../spec/plan';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { Saga, StepBoard, failureMessage } from './saga';
 import { SignOffNotifications } from './notify';
-import { awaitSignOff, deciders, notApproved, signedSignOffNotice } from './sign-off';
-import { SignedApprovalBook } from './signed-approval';
-import { verifiedRequest } from './signed-request';
+import { deciders, signedRequestApproved } from './sign-off';
 
 const CANCELLED = 'the change was cancelled';
 
@@ -58,35 +48,15 @@ async function change(input: ChangeInput, notices: SignOffNotifications): Promis
     { key: ONRAMP_STAGE, value: status.phase },
   ]);
 
-  const signed = await verifiedRequest(input).catch((error: unknown) => {
-    status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
-    setPhase('failed');
-    throw error;
+  const { book, signed } = await signedRequestApproved(input, {
+    kind: 'change',
+    status,
+    setPhase,
+    notices,
+    approval: desired.integration.approval,
+    cancelled: CANCELLED,
   });
-  const book = new SignedApprovalBook(signed.keys, signed.claims, signed.run);
-  const { requester, requirement } = signed.claims;
-  Object.assign(status, {
-    requestedBy: requester.email,
-    approvalsRequired: approvalsNeeded(requirement),
-    approvals: book.records,
-    ignoredDecisions: book.ignored,
-    planDigest: signed.run.planDigest,
-    requester,
-    requirement,
-  });
-
-  const decision = await awaitSignOff(book, desired.integration.approval.timeoutMs, {
-    notices: notices.reporting(status),
-    notice: signedSignOffNotice('change', name, requester.email, requirement),
-  });
-  if (decision !== 'approved') {
-    const reason = notApproved(decision, book, desired.integration.approval.timeout, CANCELLED);
-    status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
-    setPhase(decision);
-    if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);
-    const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
-    throw refusal(`change of ${name} ${reason}; nothing was changed`, { details: [status.failure] });
-  }
+  const { requester } = signed.claims;
 
   setPhase('provisioning');
   const { steps, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);

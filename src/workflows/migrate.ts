@@ -1,25 +1,15 @@
-import {
-  CancellationScope,
-  CancelledFailure,
-  condition,
-  isCancellation,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import { migrationStatusQuery, switchedUpdate } from '../shared/messages';
 import type { MigrationInput, MigrationResult, MigrationStatus, SwitchEvidence } from '../shared/migration';
 import { MIGRATION_STEP_CATALOGUE as STEP, MIGRATION_STEPS, type MigrationStep } from '../shared/steps';
 import type { AppRecord, CredentialRecord, HandoverRecord, VerificationEvidence } from '../shared/types';
-import { approvalsNeeded } from '../signoff/rules';
 import { parseDuration } from '../spec/duration';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { SignOffNotifications } from './notify';
 import { Saga, StepBoard, failureMessage, orgWaitOf } from './saga';
-import { awaitSignOff, deciders, notApproved, signedSignOffNotice } from './sign-off';
-import { SignedApprovalBook } from './signed-approval';
-import { verifiedRequest } from './signed-request';
+import { deciders, signedRequestApproved } from './sign-off';
 
 const CANCELLED = 'the migration was cancelled';
 /** Between rounds of a finishing step that keeps failing once the Connected App is gone. */
@@ -78,34 +68,15 @@ async function migrate(input: MigrationInput, notices: SignOffNotifications): Pr
     },
   );
 
-  const signed = await verifiedRequest(input).catch((error: unknown) => {
-    status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
-    setPhase('failed');
-    throw error;
+  const { book, signed } = await signedRequestApproved(input, {
+    kind: 'migration',
+    status,
+    setPhase,
+    notices,
+    approval: desired.integration.approval,
+    cancelled: CANCELLED,
   });
-  const book = new SignedApprovalBook(signed.keys, signed.claims, signed.run);
-  const { requester, requirement } = signed.claims;
-  Object.assign(status, {
-    requestedBy: requester.email,
-    approvalsRequired: approvalsNeeded(requirement),
-    approvals: book.records,
-    ignoredDecisions: book.ignored,
-    planDigest: signed.run.planDigest,
-    requester,
-    requirement,
-  });
-  const decision = await awaitSignOff(book, desired.integration.approval.timeoutMs, {
-    notices: notices.reporting(status),
-    notice: signedSignOffNotice('migration', name, requester.email, requirement),
-  });
-  if (decision !== 'approved') {
-    const reason = notApproved(decision, book, desired.integration.approval.timeout, CANCELLED);
-    status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
-    setPhase(decision);
-    if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);
-    const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
-    throw refusal(`migration of ${name} ${reason}; nothing was changed`, { details: [status.failure] });
-  }
+  const { requester } = signed.claims;
 
   setPhase('applying');
   const { steps: act, slowSteps, undo, bookkeeping } = activityProxies(input.timeouts);

@@ -1,15 +1,18 @@
-import { condition, isCancellation, patched, proxySinks } from '@temporalio/workflow';
+import { CancelledFailure, condition, isCancellation, patched, proxySinks } from '@temporalio/workflow';
+import type { NotificationReport } from '../notifications/events';
+import { Failure } from '../shared/failures';
 import type { OnrampMetricSinks } from '../shared/metric-sinks';
 import type { DesiredState } from '../shared/registry';
 import type { SignOffStatus } from '../shared/lifecycle';
 import { formatDuration } from '../spec/duration';
 import { approvalsNeeded, approverLine, approverLines } from '../signoff/rules';
-import type { ApprovalRequirement } from '../signoff/statements';
+import type { ApprovalRecord, IgnoredDecision, OnboardingInput } from '../shared/types';
+import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
 import { ApprovalBook, acceptDecisions, type DecisionBook } from './approval';
 import type { SignOffNotice, SignOffNotifications } from './notify';
 import { SignedApprovalBook } from './signed-approval';
-import { verifiedLifecycleRequest, type SignedRequest } from './signed-request';
-import { StepBoard } from './saga';
+import { verifiedLifecycleRequest, verifiedRequest, type SignedRequest } from './signed-request';
+import { StepBoard, failureMessage } from './saga';
 
 const { onrampMetrics } = proxySinks<OnrampMetricSinks>();
 
@@ -168,4 +171,65 @@ export function signOffRequest<S extends string>(
       : {}),
   };
   return { book, board, status };
+}
+
+/** What a signed request's status shows of its sign-off (a change's, a migration's). */
+export interface SignedSignOffStatus {
+  requestedBy: string;
+  approvalsRequired: number;
+  approvals: ApprovalRecord[];
+  ignoredDecisions: IgnoredDecision[];
+  planDigest?: string;
+  requester?: VerifiedIdentity;
+  requirement?: ApprovalRequirement;
+  failure?: { failedStep: string; reason: string; undone: string[]; leftBehind: string[] };
+  notifications?: NotificationReport;
+}
+
+/**
+ * The sign-off of a signed request to change a managed integration (a change, a migration): the request
+ * verified, the status showing who asked and what the policy requires, then the approvers' decisions.
+ * Returns the approval book once approved; anything else ends the workflow here, with the status saying
+ * why (rejected or timed out as a typed failure, `cancelled` as a cancellation), nothing having changed.
+ */
+export async function signedRequestApproved(
+  input: Pick<OnboardingInput, 'request' | 'plan' | 'integration'>,
+  request: {
+    kind: 'change' | 'migration';
+    status: SignedSignOffStatus;
+    setPhase: (phase: 'failed' | Exclude<SignOffOutcome, 'approved'>) => void;
+    notices: SignOffNotifications;
+    approval: { timeoutMs: number; timeout: string };
+    cancelled: string;
+  },
+): Promise<{ book: SignedApprovalBook; signed: SignedRequest }> {
+  const { kind, status, setPhase, notices, approval, cancelled } = request;
+  const name = input.integration.names.name;
+  const signed = await verifiedRequest(input).catch((error: unknown) => {
+    status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
+    setPhase('failed');
+    throw error;
+  });
+  const book = new SignedApprovalBook(signed.keys, signed.claims, signed.run);
+  const { requester, requirement } = signed.claims;
+  Object.assign(status, {
+    requestedBy: requester.email,
+    approvalsRequired: approvalsNeeded(requirement),
+    approvals: book.records,
+    ignoredDecisions: book.ignored,
+    planDigest: signed.run.planDigest,
+    requester,
+    requirement,
+  });
+  const decision = await awaitSignOff(book, approval.timeoutMs, {
+    notices: notices.reporting(status),
+    notice: signedSignOffNotice(kind, name, requester.email, requirement),
+  });
+  if (decision === 'approved') return { book, signed };
+  const reason = notApproved(decision, book, approval.timeout, cancelled);
+  status.failure = { failedStep: 'approval', reason, undone: [], leftBehind: [] };
+  setPhase(decision);
+  if (decision === 'cancelled') throw new CancelledFailure(cancelled);
+  const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
+  throw refusal(`${kind} of ${name} ${reason}; nothing was changed`, { details: [status.failure] });
 }
