@@ -36,11 +36,17 @@ export interface Inventory {
   calls: { listPages: number; registryQueries: number };
 }
 
-/** Registries (retired ones included), and the onboardings and changes under way: one visibility listing. */
-export const INVENTORY_QUERY = 'OnrampKind IN ("registry", "onboarding", "change") AND ExecutionStatus = "Running"';
+/** Registries (retired ones included), and the onboardings, changes and migrations under way: one visibility listing. */
+export const INVENTORY_QUERY =
+  'OnrampKind IN ("registry", "onboarding", "change", "migration") AND ExecutionStatus = "Running"';
 
 const PAGE_SIZE = 1000;
-const UNDER_WAY: Record<string, InventoryState> = { change: 'changing', onboarding: 'onboarding' };
+/** A migration to an External Client App is a change of the integration's app: `changing`, its stage the migration's phase. */
+const UNDER_WAY: Record<string, InventoryState> = {
+  change: 'changing',
+  migration: 'changing',
+  onboarding: 'onboarding',
+};
 
 /**
  * Every integration onramp manages or is onboarding, from one paged visibility listing: the registries'

@@ -3,9 +3,11 @@
 // the middle leaves the Connected App, its credential and the registry as they were.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { prepareChange } from '../../src/client/change';
+import { listInventory } from '../../src/client/inventory';
 import { migrationStatus, prepareMigration, startMigration } from '../../src/client/migration';
 import { registryRecord } from '../../src/client/registry';
 import { readConnectedApp } from '../../src/salesforce/connected-app';
@@ -65,6 +67,16 @@ describe('Connected App to External Client App migration', () => {
     );
     await approveByPolicy(stack, 'ledger');
     const waiting = await untilPhase(stack, 'ledger', 'awaiting-switch');
+    // The inventory shows it as changing, at the migration's phase (visibility catches up in a moment).
+    for (let i = 0; ; i++) {
+      const row = (await listInventory(stack.client, undefined)).integrations.find((r) => r.integration === 'ledger');
+      if (row?.stage === 'awaiting-switch') {
+        assert.equal(row.state, 'changing');
+        break;
+      }
+      assert.ok(i < 100, `the inventory shows ${JSON.stringify(row)}`);
+      await sleep(100);
+    }
     assert.equal(waiting.app?.kind, 'external-client-app');
     await live.query('SELECT Id FROM Account LIMIT 1');
     await (await signInAs(stack, desired)).query('SELECT Id FROM Account LIMIT 1');
