@@ -22,13 +22,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { readAuditReport } from '../src/audit/report-files';
 import { startAudit } from '../src/client/audit';
-import {
-  decideSignedSignOff,
-  decideSignOff,
-  startOffboarding,
-  startRemediation,
-  startRotation,
-} from '../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
 import { approveChange, prepareChange, startChange } from '../src/client/change';
 import {
   migrationStatus,
@@ -405,13 +399,13 @@ async function drivePaths(
     description: 'rotation of a handed-over credential: the new one handed over before the old one is deleted',
     workflowId: rotationWorkflowId('ledger-handover'),
   });
-  const handedOff = await startOffboarding(stack.client, 'ledger-handover', {
-    requestedBy: 'jdoe@acme.example',
-    reason: 'handover path retired',
-  });
-  await decideSignOff(stack.client, 'offboarding', 'ledger-handover', 'approve', {
-    approver: 'security@acme.example',
-  });
+  const handedOff = await startOffboarding(
+    stack.client,
+    'ledger-handover',
+    { requestedBy: 'jdoe@acme.example', reason: 'handover path retired' },
+    stack.signoff.submission('requester'),
+  );
+  await decideSignedSignOff(stack.client, 'offboarding', 'ledger-handover', 'approve', decision(SECURITY));
   await handedOff.result();
   await record({
     name: 'offboarding-handover',

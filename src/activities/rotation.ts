@@ -1,7 +1,7 @@
 import { keyOf } from '../spec/names';
 import { getClient } from '@temporalio/activity';
 import { randomBytes } from 'node:crypto';
-import { startRotation } from '../client/lifecycle';
+import { activeIntegration, startRotation } from '../client/lifecycle';
 import type { AppRequest } from '../salesforce/app-settings';
 import { ownAppOrAbsent } from '../salesforce/apps';
 import {
@@ -13,7 +13,9 @@ import {
   stageCredentials,
 } from '../salesforce/credential-rotation';
 import { ONRAMP_CODES, SalesforceApiError } from '../salesforce/errors';
+import { Failure } from '../shared/failures';
 import { rotationStrategyOf, type StagedCredential } from '../shared/lifecycle';
+import { canonicalJson } from '../signoff/canonical';
 import type { DesiredState } from '../shared/registry';
 import type { AppRecord, CredentialRecord, HandoverRecord } from '../shared/types';
 import { storeConsumerSecret, storeNewKeyPair } from './credentials';
@@ -161,6 +163,21 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
     ): Promise<number> {
       const provisioned = { credentials, app, ...(handover ? { handover } : {}) };
       return amendRegistry(keyOf(desired.integration), { by, note, provisioned });
+    },
+
+    /**
+     * A rotation rotates what the registry holds, nothing else: its input is whatever its starter passed
+     * (the server and the audit pass the registry's record; raw Temporal access could pass another app, or
+     * a handover path of its own choosing), so it must equal the active registry record before any step.
+     */
+    async checkRotationInput(desired: DesiredState): Promise<number> {
+      const name = String(desired?.integration?.names?.name ?? '');
+      const { record } = await activeIntegration(getClient(), name);
+      if (canonicalJson(record.desired) !== canonicalJson(desired))
+        throw Failure.DigestMismatch(
+          `the rotation of ${name} was started with a desired state that is not the registry's (revision ${record.revision}); nothing was changed`,
+        );
+      return record.revision;
     },
 
     /** For the audit: starts the rotation of an integration (or finds the one running) and returns its workflow id. */

@@ -23,7 +23,7 @@ import { Failure } from '../shared/failures';
 import { approveUpdate, rejectUpdate } from '../shared/messages';
 import { migrationWorkflowId } from '../shared/migration';
 import type { DesiredState, RegistryRecord } from '../shared/registry';
-import type { ApprovalInput, ApprovalRecord } from '../shared/types';
+import type { ApprovalRecord } from '../shared/types';
 import { lifecycleRequirement } from '../signoff/requirement';
 import type { ApprovalPolicy } from '../signoff/policy';
 import type { Signer } from '../signoff/sign';
@@ -90,13 +90,15 @@ export interface SignedLifecycleSubmission {
   policy: ApprovalPolicy;
 }
 
-/** The workflow input with the request signed for it, or as it is when nobody signs (tools with Temporal access). */
+/**
+ * The workflow input with the request signed for it: offboardings and remediations refuse to start
+ * without one (patched onramp-signed-lifecycle-required), so there is no unsigned start.
+ */
 async function signedInput<T extends { desired: DesiredState; request?: string }>(
   workflowId: string,
   input: T,
-  signed: SignedLifecycleSubmission | undefined,
+  signed: SignedLifecycleSubmission,
 ): Promise<T> {
-  if (!signed) return input;
   const requirement = lifecycleRequirement(signed.policy, input.desired.integration, signed.requester);
   const request = await signed.signer.signLifecycleRequest({
     workflowId,
@@ -112,7 +114,7 @@ export async function startOffboarding(
   client: Client,
   integration: string,
   request: { requestedBy: string; reason: string },
-  signed?: SignedLifecycleSubmission,
+  signed: SignedLifecycleSubmission,
 ): Promise<OffboardingHandle> {
   const { record, taskQueue, searchAttributes } = await activeIntegration(client, integration);
   const workflowId = offboardingWorkflowId(integration);
@@ -132,7 +134,7 @@ export async function startRemediation(
   integration: string,
   findings: Finding[],
   request: { requestedBy: string; auditRunId?: string },
-  signed?: SignedLifecycleSubmission,
+  signed: SignedLifecycleSubmission,
 ): Promise<RemediationHandle> {
   const { record, taskQueue, searchAttributes } = await activeIntegration(client, integration);
   const workflowId = remediationWorkflowId(integration);
@@ -156,21 +158,6 @@ const signOffWorkflowId = (kind: SignOffKind, integration: string) => SIGN_OFF_W
 /** The integration's offboarding, remediation or migration request (the latest run). */
 export const signOffHandle = (client: Client, kind: SignOffKind, integration: string) =>
   client.workflow.getHandle(signOffWorkflowId(kind, integration));
-
-/** Decides on a pending offboarding or remediation through the same updates (and rules) as onboarding approvals. */
-export async function decideSignOff(
-  client: Client,
-  kind: SignOffKind,
-  integration: string,
-  decision: 'approve' | 'reject',
-  input: ApprovalInput,
-): Promise<ApprovalRecord> {
-  const handle = signOffHandle(client, kind, integration);
-  return handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, {
-    args: [input],
-    updateId: `${decision}:${input.approver.toLowerCase()}`,
-  });
-}
 
 export const rotationStatus = (client: Client, integration: string): Promise<RotationStatus> =>
   client.workflow.getHandle(rotationWorkflowId(integration)).query(rotationStatusQuery);

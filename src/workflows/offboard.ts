@@ -25,11 +25,12 @@ export async function offboardIntegration(input: OffboardingInput): Promise<Offb
 }
 
 async function offboard(input: OffboardingInput, notices: SignOffNotifications): Promise<OffboardingResult> {
+  // First: an input nobody signed is refused before any of it is read.
+  const signed = await signedLifecycleRequest(input, 'offboarding');
   const { desired } = input;
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
-  const signed = await signedLifecycleRequest(input, 'offboarding');
   const { book, board, status } = signOffRequest<OffboardingStep>(
     desired,
     input.requestedBy,

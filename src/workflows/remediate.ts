@@ -23,13 +23,14 @@ export async function remediateIntegration(input: RemediationInput): Promise<Rem
 }
 
 async function remediate(input: RemediationInput, notices: SignOffNotifications): Promise<RemediationResult> {
+  // First: an input nobody signed is refused before any of it is read.
+  const signed = await signedLifecycleRequest(input, 'remediation');
   const { desired } = input;
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
   const mine = input.findings.filter((f) => f.integration === integration);
   const fixable = mine.flatMap((f) => (f.fix ? [{ kind: f.kind, summary: f.summary, fix: f.fix }] : []));
   const notRemediable = mine.filter((f) => !f.fix).map((f) => ({ kind: f.kind, summary: f.summary }));
-  const signed = await signedLifecycleRequest(input, 'remediation');
   const request = signOffRequest<RemediationStep>(
     desired,
     input.requestedBy,

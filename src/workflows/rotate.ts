@@ -1,4 +1,4 @@
-import { CancellationScope, patched, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
 import {
   ROTATION_STEPS,
@@ -23,11 +23,16 @@ import { Saga, StepBoard, failureMessage } from './saga';
  * refused. onramp keeps that window to the swap itself by storing the key before the swap.
  */
 export async function rotateCredentials(input: RotationInput): Promise<RotationResult> {
+  const { steps, slowSteps, undo } = activityProxies();
+  // First: only the registry's approved state is rotated; a raw start with another one fails with the check's own type.
+  if (patched('onramp-rotation-bound-to-registry'))
+    await steps.checkRotationInput(input.desired).catch((error: unknown) => {
+      throw error instanceof ActivityFailure && error.cause ? error.cause : error;
+    });
   const { desired } = input;
   const integration = desired.integration.names.name;
   const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
   const strategy = rotationStrategyOf(desired.integration.app);
-  const { steps, slowSteps, undo } = activityProxies();
   const previous = desired.provisioned.credentials;
   const board = new StepBoard<RotationStep>(
     ROTATION_STEPS.filter((s) => s !== 'handOver' || desired.integration.spec.handover),

@@ -124,14 +124,16 @@ export function signOffNotice(
 }
 
 /**
- * The signed request of an offboarding or remediation, verified before anything else when the approval
- * service signed it (the onramp server always does); undefined for a start without one, which keeps the
- * name-based sign-off of the integration's approvers (docs/signoff.md says what that still allows).
+ * The signed request of an offboarding or remediation, verified before anything else. Since
+ * `onramp-signed-lifecycle-required` a start without one (raw Temporal access) is refused like a forged one:
+ * typed, non-retryable, before anything is written. Runs started before keep what they did: verified when
+ * signed (`onramp-signed-lifecycle`), else undefined, the name-based sign-off of the integration's approvers.
  */
 export async function signedLifecycleRequest(
   input: { request?: string },
   what: string,
 ): Promise<SignedRequest | undefined> {
+  if (patched('onramp-signed-lifecycle-required')) return verifiedLifecycleRequest(input, what);
   if (!patched('onramp-signed-lifecycle') || input.request === undefined) return undefined;
   return verifiedLifecycleRequest(input, what);
 }

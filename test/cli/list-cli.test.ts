@@ -6,7 +6,7 @@ import { startAudit } from '../../src/client/audit';
 import { changeHandle, prepareChange, startChange } from '../../src/client/change';
 import type { Inventory } from '../../src/client/inventory';
 import { approve } from '../../src/client/onboarding';
-import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { HttpAgent } from '../helpers/console-stack';
 import { onboardManaged } from '../lifecycle/helpers';
 import { specText, startSpec } from '../onboarding/helpers';
@@ -41,13 +41,21 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
       await prepareChange({ text: changed }, cli.stack.config, await cli.stack.admin(), cli.stack.client),
       cli.stack.signoff.submission(),
     );
-    const offboarding = await startOffboarding(cli.stack.client, 'gamma', {
-      requestedBy: 'ops@acme.example',
-      reason: 'gone',
-    });
+    const offboarding = await startOffboarding(
+      cli.stack.client,
+      'gamma',
+      { requestedBy: 'jdoe@acme.example', reason: 'gone' },
+      cli.stack.signoff.submission('requester'),
+    );
     // warehouse asks for two approvals.
-    for (const approver of ['security@acme.example', 'salesforce-admins@acme.example'])
-      await decideSignOff(cli.stack.client, 'offboarding', 'gamma', 'approve', { approver });
+    for (const approver of ['securityApprover', 'secondSecurityApprover'])
+      await decideSignedSignOff(
+        cli.stack.client,
+        'offboarding',
+        'gamma',
+        'approve',
+        cli.stack.signoff.decision(approver),
+      );
     await offboarding.result();
     await startSpec(cli.stack, specText('billing', 'delta'));
 

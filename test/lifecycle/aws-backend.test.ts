@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { after, before, describe, test } from 'node:test';
-import { decideSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import { secretsManagerClient } from '../../src/secrets/aws-client';
 import { AwsSecretsManagerStore } from '../../src/secrets/aws-secrets-manager-store';
@@ -66,11 +66,19 @@ describe('the AWS Secrets Manager backend, end to end on moto', { skip: motoMiss
     );
     await assert.rejects(stack.secrets.get(oldRef), /not found/);
 
-    const handle = await startOffboarding(stack.client, 'ledger', {
-      requestedBy: 'ops@acme.example',
-      reason: 'moto offboarding',
-    });
-    await decideSignOff(stack.client, 'offboarding', 'ledger', 'approve', { approver: 'security@acme.example' });
+    const handle = await startOffboarding(
+      stack.client,
+      'ledger',
+      { requestedBy: 'jdoe@acme.example', reason: 'moto offboarding' },
+      stack.signoff.submission('requester'),
+    );
+    await decideSignedSignOff(
+      stack.client,
+      'offboarding',
+      'ledger',
+      'approve',
+      stack.signoff.decision('securityApprover'),
+    );
     await handle.result();
     assert.deepEqual(await stack.secrets.list('ledger/'), []);
     assert.deepEqual(await inAws(), [], 'nothing of the integration is left in AWS');

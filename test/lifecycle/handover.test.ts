@@ -11,7 +11,7 @@ import {
 import { rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { registryRecord } from '../../src/client/registry';
-import { decideSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
 import { prepareOnboarding } from '../../src/client/onboarding';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import { secretsManagerClient } from '../../src/secrets/aws-client';
@@ -120,11 +120,19 @@ function handoverSuite(
       assert.notEqual(rotated.handover?.version, handover?.version);
       assert.match(rotated.handover!.run, /^onramp:rotate:ledger\//);
 
-      const handle = await startOffboarding(stack.client, 'ledger', {
-        requestedBy: 'ops@acme.example',
-        reason: 'handover offboarding',
-      });
-      await decideSignOff(stack.client, 'offboarding', 'ledger', 'approve', { approver: 'security@acme.example' });
+      const handle = await startOffboarding(
+        stack.client,
+        'ledger',
+        { requestedBy: 'jdoe@acme.example', reason: 'handover offboarding' },
+        stack.signoff.submission('requester'),
+      );
+      await decideSignedSignOff(
+        stack.client,
+        'offboarding',
+        'ledger',
+        'approve',
+        stack.signoff.decision('securityApprover'),
+      );
       const offboarded = await handle.result();
       assert.ok(offboarded.done.some((d) => d.step === 'removeHandover' && /deleted/.test(d.outcome)));
       assert.equal(await store.read(path), undefined, 'nothing is left at the handover path');

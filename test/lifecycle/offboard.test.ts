@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { decideSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
+import { decideSignedSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
 import { registryRecord } from '../../src/client/registry';
 import { approveSignal } from '../../src/shared/messages';
 import { appByName } from '@onramp/local-org';
@@ -23,18 +23,17 @@ describe('offboarding', () => {
     // As an onramp from before runbooks were owner-only left it.
     chmodSync(desired.runbookPath!, 0o644);
 
-    const handle = await startOffboarding(stack.client, 'payroll', {
-      requestedBy: 'salesforce-admins@acme.example',
-      reason: 'payroll moved to a new vendor',
-    });
-    await assert.rejects(
-      decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'salesforce-admins@acme.example' }),
-      refused('SelfApproval'),
+    const handle = await startOffboarding(
+      stack.client,
+      'payroll',
+      { requestedBy: 'admin@acme.example', reason: 'payroll moved to a new vendor' },
+      stack.signoff.submission('admin'),
     );
-    await assert.rejects(
-      decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', { approver: 'mallory@evil.example' }),
-      refused('NotAnApprover'),
-    );
+    const decide = (by: string, comment?: string) =>
+      decideSignedSignOff(stack.client, 'offboarding', 'payroll', 'approve', stack.signoff.decision(by, comment));
+    // The requester is in salesforce-admins@acme.example, one of the integration's approvers: still not theirs to approve.
+    await assert.rejects(decide('admin'), refused('SelfApproval'));
+    await assert.rejects(decide('outsider'), refused('NotAnApprover'));
     // A refused decision sent as a signal cannot be answered: the status shows it instead (issue 9).
     await handle.signal(approveSignal, { approver: 'mallory@evil.example' });
     let status = await offboardingStatus(stack.client, 'payroll');
@@ -43,13 +42,10 @@ describe('offboarding', () => {
       status.ignoredDecisions.map((d) => [d.approver, d.decision]),
       [['mallory@evil.example', 'approved']],
     );
-    assert.match(status.ignoredDecisions[0]!.reason, /not an approver/);
+    assert.match(status.ignoredDecisions[0]!.reason, /no signed statement/);
     assert.equal(status.phase, 'awaiting-approval');
     assert.ok(appByName(stack.org.org, desired.integration.app.apiName), 'nothing changes before the approval');
-    await decideSignOff(stack.client, 'offboarding', 'payroll', 'approve', {
-      approver: 'security@acme.example',
-      comment: 'vendor contract ended',
-    });
+    await decide('securityApprover', 'vendor contract ended');
     const result = await handle.result();
 
     const db = stack.org.org.db;
@@ -89,8 +85,8 @@ describe('offboarding', () => {
     assert.equal(statSync(result.runbookPath).mode & 0o777, 0o600);
     const runbook = readFileSync(result.runbookPath, 'utf8');
     assert.match(runbook, /External Client App `Onramp_Payroll`/, 'the onboarding part is kept');
-    assert.match(runbook, /## Offboarded on .* by salesforce-admins@acme.example/);
-    assert.match(runbook, /security@acme.example \(approved/);
+    assert.match(runbook, /## Offboarded on .* by admin@acme.example/);
+    assert.match(runbook, /alice@acme.example \(approved/);
     const record = await registryRecord(stack.client, 'payroll');
     assert.equal(record.state, 'retired');
     assert.equal(record.changes[0]!.kind, 'registered', 'the change log is kept');
@@ -100,14 +96,19 @@ describe('offboarding', () => {
   test('rejected: nothing is removed', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'treasury');
     const before = stack.org.org.snapshot();
-    const handle = await startOffboarding(stack.client, 'treasury', {
-      requestedBy: 'jdoe@acme.example',
-      reason: 'unused?',
-    });
-    await decideSignOff(stack.client, 'offboarding', 'treasury', 'reject', {
-      approver: 'security@acme.example',
-      comment: 'still in use',
-    });
+    const handle = await startOffboarding(
+      stack.client,
+      'treasury',
+      { requestedBy: 'jdoe@acme.example', reason: 'unused?' },
+      stack.signoff.submission('requester'),
+    );
+    await decideSignedSignOff(
+      stack.client,
+      'offboarding',
+      'treasury',
+      'reject',
+      stack.signoff.decision('securityApprover', 'still in use'),
+    );
     const failure = await handle.result().catch((e: unknown) => e);
     assert.ok(failure instanceof WorkflowFailedError);
     assert.equal((failure.cause as { type?: string }).type, 'Rejected');

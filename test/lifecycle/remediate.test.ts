@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { PROFILE_BASELINE, compareIntegration } from '../../src/audit/compare';
 import type { Finding } from '../../src/audit/findings';
 import { auditTargetOf } from '../../src/audit/target';
-import { decideSignOff, remediationStatus, startRemediation } from '../../src/client/lifecycle';
+import { decideSignedSignOff, remediationStatus, startRemediation } from '../../src/client/lifecycle';
 import { registryRecord } from '../../src/client/registry';
 import { LocalOrgAdmin, type OrgState, diffStates, type OrgDiff } from '@onramp/local-org';
 import { assembleFacts, readOrgInBulk } from '../../src/salesforce/audit-reads';
@@ -95,21 +95,27 @@ describe('remediation with sign-off', () => {
       ]),
     );
 
-    const handle = await startRemediation(stack.client, 'billing', findings, {
-      requestedBy: 'jdoe@acme.example',
-      auditRunId: 'test-run',
-    });
+    const handle = await startRemediation(
+      stack.client,
+      'billing',
+      findings,
+      { requestedBy: 'jdoe@acme.example', auditRunId: 'test-run' },
+      stack.signoff.submission('requester'),
+    );
     const pending = await remediationStatus(stack.client, 'billing');
     assert.equal(pending.phase, 'awaiting-approval');
     assert.equal(pending.fixes.length, findings.filter((f) => f.fix).length);
-    await decideSignOff(stack.client, 'remediation', 'billing', 'approve', {
-      approver: 'salesforce-admins@acme.example',
-      comment: 'put it back',
-    });
+    await decideSignedSignOff(
+      stack.client,
+      'remediation',
+      'billing',
+      'approve',
+      stack.signoff.decision('securityApprover', 'put it back'),
+    );
     const result = await handle.result();
 
     assert.equal(result.outcome, 'fixed');
-    assert.deepEqual(result.approvedBy, ['salesforce-admins@acme.example']);
+    assert.deepEqual(result.approvedBy, ['alice@acme.example']);
     assert.deepEqual(result.notRemediable, [], JSON.stringify(result.notRemediable));
     assert.equal(result.fixed.length, findings.length);
     assert.deepEqual(result.stillDrifted, []);
@@ -123,7 +129,7 @@ describe('remediation with sign-off', () => {
     assert.deepEqual(await audit('billing'), []);
     assert.match(
       (await registryRecord(stack.client, 'billing')).changes.at(-1)!.note ?? '',
-      /approved by salesforce-admins@acme.example/,
+      /approved by alice@acme.example/,
     );
   });
 
@@ -132,11 +138,20 @@ describe('remediation with sign-off', () => {
     await drift(desired);
     const findings = await audit('invoicing');
     const drifted = stack.org.org.snapshot();
-    const handle = await startRemediation(stack.client, 'invoicing', findings, { requestedBy: 'jdoe@acme.example' });
-    await decideSignOff(stack.client, 'remediation', 'invoicing', 'reject', {
-      approver: 'security@acme.example',
-      comment: 'the extra access is intended',
-    });
+    const handle = await startRemediation(
+      stack.client,
+      'invoicing',
+      findings,
+      { requestedBy: 'jdoe@acme.example' },
+      stack.signoff.submission('requester'),
+    );
+    await decideSignedSignOff(
+      stack.client,
+      'remediation',
+      'invoicing',
+      'reject',
+      stack.signoff.decision('securityApprover', 'the extra access is intended'),
+    );
     const result = await handle.result();
     assert.equal(result.outcome, 'rejected');
     assert.deepEqual(result.fixed, []);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { appByName } from '@onramp/local-org';
-import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { onboardingStatus } from '../../src/client/onboarding';
 import { registryRecord } from '../../src/client/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
@@ -13,11 +13,19 @@ describe('re-onboarding', () => {
 
   test('an offboarded integration shows as retired, and onboarding it again makes a new generation', async () => {
     const first = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
-    const offboarding = await startOffboarding(stack.client, 'ledger', {
-      requestedBy: 'salesforce-admins@acme.example',
-      reason: 'ledger is replaced for a while',
-    });
-    await decideSignOff(stack.client, 'offboarding', 'ledger', 'approve', { approver: 'security@acme.example' });
+    const offboarding = await startOffboarding(
+      stack.client,
+      'ledger',
+      { requestedBy: 'admin@acme.example', reason: 'ledger is replaced for a while' },
+      stack.signoff.submission('admin'),
+    );
+    await decideSignedSignOff(
+      stack.client,
+      'offboarding',
+      'ledger',
+      'approve',
+      stack.signoff.decision('securityApprover'),
+    );
     await offboarding.result();
 
     const retired = await onboardingStatus(stack.client, 'ledger');

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Connection } from 'jsforce';
 
-import { decideSignOff, startOffboarding } from '../../src/client/lifecycle';
+import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { consumerKeyFor } from '../../src/salesforce/app-settings';
 import { ensureConnectedApp } from '../../src/salesforce/connected-app';
 import { checkIntegrationCapacity } from '../../src/salesforce/licenses';
@@ -131,11 +131,19 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
     assert.equal(await deleteExternalClientApp(admin, app.apiName, appMarker(desired)), 'deleted');
     const live = await placeForeignApp(stack, app);
 
-    const handle = await startOffboarding(stack.client, 'crm-export', {
-      requestedBy: 'salesforce-admins@acme.example',
-      reason: 'moved',
-    });
-    await decideSignOff(stack.client, 'offboarding', 'crm-export', 'approve', { approver: 'security@acme.example' });
+    const handle = await startOffboarding(
+      stack.client,
+      'crm-export',
+      { requestedBy: 'admin@acme.example', reason: 'moved' },
+      stack.signoff.submission('admin'),
+    );
+    await decideSignedSignOff(
+      stack.client,
+      'offboarding',
+      'crm-export',
+      'approve',
+      stack.signoff.decision('securityApprover'),
+    );
     const error = await handle.result().then(
       () => assert.fail('the offboarding went ahead over a foreign app'),
       (e: unknown) => e,

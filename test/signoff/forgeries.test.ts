@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { OrgState } from '@onramp/local-org';
+import { LocalOrgAdmin, type OrgState } from '@onramp/local-org';
+import type { Finding } from '../../src/audit/findings';
+import { decideSignedSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
 import { approve, onboardingStatus, prepareOnboarding, reject } from '../../src/client/onboarding';
-import { approveSignal, approveUpdate, onboardingWorkflowId } from '../../src/shared/messages';
+import { registryRecord } from '../../src/client/registry';
+import { offboardingWorkflowId, remediationWorkflowId } from '../../src/shared/lifecycle';
+import { approveSignal, approveUpdate, onboardingWorkflowId, rejectUpdate } from '../../src/shared/messages';
 import type { ApprovalInput } from '../../src/shared/types';
-import { DEV_PEOPLE, generateSigningKey, Signer } from '../../src/signoff';
+import { DEV_PEOPLE, generateSigningKey, lifecycleRequirement, Signer } from '../../src/signoff';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
+import { onboardManaged } from '../lifecycle/helpers';
 import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec, statusWhen } from '../onboarding/helpers';
 
 const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
@@ -16,6 +21,13 @@ const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
 
 /** Nothing written in the org (onramp's own admin sign-in aside: assertOrgRestored). */
 const assertUnchanged = (stack: OnrampStack, before: OrgState) => assertOrgRestored(stack, before);
+
+/** The type of the failure a workflow ended with. */
+const endedWith = async (handle: { result(): Promise<unknown> }) => {
+  const failure = await handle.result().catch((e: unknown) => e);
+  assert.ok(failure instanceof WorkflowFailedError, `failed, got ${String(failure)}`);
+  return failure.cause as Error & { type?: string };
+};
 
 describe('forged sign-off is refused, and nothing is written', () => {
   const stack = useOnrampStack();
@@ -201,5 +213,193 @@ describe('forged sign-off is refused, and nothing is written', () => {
     } finally {
       db.insert('ApexClass', apex);
     }
+  });
+
+  test('offboarding, remediation and rotation through raw Temporal: any start, update or signal is refused, nothing written', async () => {
+    const name = 'raw-lifecycle';
+    const desired = await onboardManaged(stack, 'examples/billing.yaml', name);
+    // Judged by the local org's own diff (its admin API), against a snapshot taken before any forgery.
+    const orgAdmin = new LocalOrgAdmin(stack.org.instanceUrl);
+    const { id: snapshot } = await orgAdmin.snapshot();
+    const rawStart = (workflowType: string, workflowId: string, input: object) =>
+      stack.client.workflow.start(workflowType, {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+      });
+    const offboarding = { desired, requestedBy: 'mallory@evil.example', reason: 'forged' };
+    // Remediation applies whatever fixes its input carries: this one would give the integration modify-all on Account.
+    const grant: Finding = {
+      integration: name,
+      kind: 'object-access-removed',
+      severity: 'high',
+      summary: 'forged',
+      evidence: [],
+      fix: {
+        op: 'create',
+        sobject: 'ObjectPermissions',
+        fields: {
+          ParentId: desired.provisioned.permissionSetId,
+          SobjectType: 'Account',
+          PermissionsRead: true,
+          PermissionsEdit: true,
+          PermissionsDelete: true,
+          PermissionsViewAllRecords: true,
+          PermissionsModifyAllRecords: true,
+        },
+      },
+    };
+    const remediation = { desired, findings: [grant], requestedBy: 'mallory@evil.example' };
+    for (const [type, workflowId, input] of [
+      ['offboardIntegration', offboardingWorkflowId(name), offboarding],
+      ['remediateIntegration', remediationWorkflowId(name), remediation],
+      // Under another id too: the workflow, not the id, decides.
+      ['offboardIntegration', `forged-offboarding-${name}`, offboarding],
+      // Not even an input: refused as unsigned before any of it is read.
+      ['remediateIntegration', `forged-remediation-${name}`, {}],
+    ] as const) {
+      const failure = await endedWith(await rawStart(type, workflowId, input));
+      assert.equal(failure.type, 'SignatureRefused', `${type} ${workflowId}: ${failure.message}`);
+      assert.match(failure.message, /no signed statement/);
+    }
+
+    // Genuine requests replayed with another input or under another workflow id.
+    const { signer } = stack.signoff;
+    const signedFor = (workflowId: string, input: { desired: typeof desired; [more: string]: unknown }) =>
+      signer.signLifecycleRequest({
+        workflowId,
+        input,
+        requester: DEV_PEOPLE.requester,
+        requirement: lifecycleRequirement(stack.signoff.policy, desired.integration, DEV_PEOPLE.requester),
+      });
+    const genuine = { desired, requestedBy: DEV_PEOPLE.requester.email, reason: 'audit' };
+    const request = await signedFor(offboardingWorkflowId(name), genuine);
+    const handedOver = {
+      ...genuine,
+      desired: {
+        ...desired,
+        integration: {
+          ...desired.integration,
+          spec: { ...desired.integration.spec, handover: { store: 'file', path: 'mallory/creds.json' } },
+        },
+      },
+    };
+    const swapped = await endedWith(
+      await rawStart('offboardIntegration', offboardingWorkflowId(name), { ...handedOver, request }),
+    );
+    assert.equal(swapped.type, 'DigestMismatch');
+    const fixRequest = await signedFor(remediationWorkflowId(name), { desired, findings: [], requestedBy: 'x' });
+    const widened = await endedWith(
+      await rawStart('remediateIntegration', remediationWorkflowId(name), {
+        desired,
+        findings: [grant],
+        requestedBy: 'x',
+        request: fixRequest,
+      }),
+    );
+    assert.equal(widened.type, 'DigestMismatch');
+    const moved = await endedWith(
+      await rawStart('remediateIntegration', remediationWorkflowId(name), { ...genuine, request }),
+    );
+    assert.match(moved.message, /signed request is for workflow onramp:offboard:/);
+
+    // A rotation has no sign-off, but rotates only what the registry holds: not another handover path, not nothing.
+    const rotations = [
+      ['DigestMismatch', { desired: handedOver.desired, reason: 'forged', requestedBy: 'mallory@evil.example' }],
+      ['NotManaged', {}],
+    ] as const;
+    for (const [i, [type, input]] of rotations.entries()) {
+      const failure = await endedWith(await rawStart('rotateCredentials', `forged-rotation-${i}-${name}`, input));
+      assert.equal(failure.type, type, failure.message);
+    }
+
+    // A signed offboarding: only signed decisions of the people its requirement admits count.
+    const handle = await startOffboarding(
+      stack.client,
+      name,
+      { requestedBy: DEV_PEOPLE.requester.email, reason: 'forgery test' },
+      stack.signoff.submission('requester'),
+    );
+    const raw = (input: Partial<ApprovalInput>, updateId: string) =>
+      handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
+    for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
+      await assert.rejects(
+        raw({ approver }, `raw-${approver}`),
+        refusedWith('SignatureRefused', /no signed statement/),
+      );
+      await handle.signal(approveSignal, { approver });
+    }
+    const { runId } = await handle.describe();
+    const { planDigest } = await offboardingStatus(stack.client, name);
+    assert.match(planDigest ?? '', /^[0-9a-f]{64}$/);
+    const sign = (over: Partial<Parameters<Signer['signApproval']>[0]> = {}) =>
+      signer.signApproval({
+        workflowId: handle.workflowId,
+        runId,
+        planDigest: planDigest!,
+        approver: DEV_PEOPLE.securityApprover,
+        decision: 'approved',
+        ...over,
+      });
+    await assert.rejects(
+      raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'),
+      refusedWith('ApprovalNotBound'),
+    );
+    await assert.rejects(
+      raw({ statement: await sign({ runId: 'another-run' }) }, 'other-run'),
+      refusedWith('ApprovalNotBound'),
+    );
+    const rogue = await Signer.fromKey(generateSigningKey(signer.kid));
+    await assert.rejects(
+      raw(
+        {
+          statement: await rogue.signApproval({
+            workflowId: handle.workflowId,
+            runId,
+            planDigest: planDigest!,
+            approver: DEV_PEOPLE.securityApprover,
+            decision: 'approved',
+          }),
+        },
+        'rogue',
+      ),
+      refusedWith('SignatureRefused', /does not verify/),
+    );
+    const decide = (by: Parameters<OnrampStack['signoff']['decision']>[0]) =>
+      decideSignedSignOff(stack.client, 'offboarding', name, 'approve', decision(by));
+    const disguised = {
+      ...DEV_PEOPLE.requester,
+      email: 'security@acme.example',
+      groups: ['onramp-security-approvers'],
+    };
+    await assert.rejects(decide(disguised), refusedWith('SelfApproval'));
+    await assert.rejects(decide('outsider'), refusedWith('NotAnApprover'));
+    // The admin is in one of the integration's approver teams, not in the policy's group: a real approval
+    // that leaves the request waiting. The same statement again is a replay.
+    const partial = await sign({ approver: DEV_PEOPLE.admin });
+    await raw({ statement: partial }, 'first');
+    await assert.rejects(raw({ statement: partial }, 'replayed'), refusedWith('ApprovalReplayed'));
+    const rejection = await sign({
+      approver: DEV_PEOPLE.secondSecurityApprover,
+      decision: 'rejected',
+      comment: 'keep it',
+    });
+    await handle.executeUpdate(rejectUpdate, { args: [{ statement: rejection } as ApprovalInput], updateId: 'reject' });
+    assert.equal((await endedWith(handle)).type, 'Rejected');
+    const status = await offboardingStatus(stack.client, name);
+    assert.deepEqual(
+      status.approvals.map((a) => [a.approver, a.decision]),
+      [
+        ['admin@acme.example', 'approved'],
+        ['bob@acme.example', 'rejected'],
+      ],
+    );
+    assert.equal(status.ignoredDecisions.length, 3);
+
+    const diff = await orgAdmin.diff(snapshot);
+    // onramp's own admin sign-in may add a token of its bootstrap app; nothing else may change.
+    diff.added = diff.added.filter((a) => !(a.type === 'OauthToken' && a.row.AppName === stack.org.bootstrap.appName));
+    assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], JSON.stringify(diff, null, 1));
+    assert.equal((await registryRecord(stack.client, name)).state, 'active');
   });
 });
