@@ -4,10 +4,10 @@ import { writePrivateFile } from '../private-files';
 import { renderAuditMarkdown, type AuditReport, type AuditSummary } from './report';
 
 /** Run ids are Temporal run ids (UUIDs); anything else could walk out of the audit directory. */
-const RUN_ID = /^[A-Za-z0-9-]{1,80}$/;
+export const AUDIT_RUN_ID = /^[A-Za-z0-9-]{1,80}$/;
 
 export const reportPaths = (dir: string, runId: string): AuditSummary['reportPaths'] => {
-  if (!RUN_ID.test(runId)) throw new Error(`not an audit run id: ${runId}`);
+  if (!AUDIT_RUN_ID.test(runId)) throw new Error(`not an audit run id: ${runId}`);
   return { json: join(resolve(dir), `${runId}.json`), markdown: join(resolve(dir), `${runId}.md`) };
 };
 

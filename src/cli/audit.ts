@@ -1,21 +1,14 @@
 import { Command } from 'commander';
-import {
-  describeAuditSchedule,
-  ensureAuditSchedule,
-  parseScheduleSpec,
-  ScheduleSpecError,
-  setAuditSchedule,
-  triggerAudit,
-} from '../client/audit';
-import { readAuditReport } from '../audit/report-files';
-import { renderAuditMarkdown } from '../audit/report';
+import { renderAuditMarkdown, type AuditReport, type AuditSummary } from '../audit/report';
+import type { ScheduleView } from '../client/audit';
+import { runWithServer } from './api-client';
 import type { CliIo } from './io';
 import { renderSchedule } from './schedule-view';
-import { CliError, EXIT, printJson, runWithSession } from './shared';
+import { EXIT, printJson } from './shared';
 
 function scheduleCommand(io: CliIo): Command {
   return new Command('schedule')
-    .description('show the quarterly audit Schedule (creating it if needed) or change its calendar')
+    .description('show the quarterly audit Schedule (creating it if needed) or change its calendar (admins)')
     .option('--show', 'show the Schedule (the default)')
     .option(
       '--set <spec>',
@@ -23,26 +16,14 @@ function scheduleCommand(io: CliIo): Command {
     )
     .option('--json', 'print the Schedule description as JSON')
     .action((options: { set?: string; json?: boolean }) =>
-      runWithSession(io, 'audit schedule', async (session) => {
-        const client = await session.temporal();
-        let spec;
-        try {
-          spec = options.set === undefined ? undefined : parseScheduleSpec(options.set);
-        } catch (error) {
-          if (error instanceof ScheduleSpecError) throw new CliError(`--set: ${error.message}`, EXIT.usage);
-          throw error;
-        }
-        await ensureAuditSchedule(client, session.config);
-        const description = spec ? await setAuditSchedule(client, spec) : await describeAuditSchedule(client);
-        if (options.json)
-          printJson(io, {
-            scheduleId: description.scheduleId,
-            spec: description.spec,
-            policies: description.policies,
-            state: description.state,
-            nextActionTimes: description.info.nextActionTimes,
-          });
-        else io.stdout(renderSchedule(description));
+      runWithServer(io, 'audit schedule', async (api) => {
+        // The server parses --set: a calendar it refuses comes back naming the field, as a usage error.
+        const view =
+          options.set === undefined
+            ? await api.get<ScheduleView>('/api/audit/schedule')
+            : await api.post<ScheduleView>('/api/audit/schedule', { set: options.set });
+        if (options.json) printJson(io, view);
+        else io.stdout(renderSchedule(view));
         return EXIT.ok;
       }),
     );
@@ -54,19 +35,17 @@ function runCommand(io: CliIo): Command {
     .option('--wait', 'wait for the audit to finish')
     .option('--json', 'print JSON')
     .action((options: { wait?: boolean; json?: boolean }) =>
-      runWithSession(io, 'audit run', async (session) => {
-        const client = await session.temporal();
-        await ensureAuditSchedule(client, session.config);
-        const handle = await triggerAudit(client);
+      runWithServer(io, 'audit run', async (api) => {
         if (!options.wait) {
-          if (options.json) printJson(io, { workflowId: handle.workflowId });
+          const { workflowId } = await api.post<{ workflowId: string }>('/api/audit/runs');
+          if (options.json) printJson(io, { workflowId });
           else
             io.stdout(
-              `Audit started: workflow ${handle.workflowId}. \`onramp audit report\` prints its report once it is done.`,
+              `Audit started: workflow ${workflowId}. \`onramp audit report\` prints its report once it is done.`,
             );
           return EXIT.ok;
         }
-        const summary = await handle.result();
+        const summary = await api.post<AuditSummary>('/api/audit/runs', { wait: true });
         if (options.json) printJson(io, summary);
         else {
           const c = summary.counts;
@@ -86,14 +65,8 @@ function reportCommand(io: CliIo): Command {
     .argument('[run]', 'the audit run id')
     .option('--json', 'print the machine-readable report')
     .action((run: string | undefined, options: { json?: boolean }) =>
-      runWithSession(io, 'audit report', async (session) => {
-        const report = await readAuditReport(session.config.audit.dir, run);
-        if (!report)
-          throw new CliError(
-            run
-              ? `no audit report ${run} in ${session.config.audit.dir}`
-              : `no audit report in ${session.config.audit.dir} yet; run \`onramp audit run --wait\``,
-          );
+      runWithServer(io, 'audit report', async (api) => {
+        const report = await api.get<AuditReport>(`/api/audit/reports/${encodeURIComponent(run ?? 'latest')}`);
         if (options.json) printJson(io, report);
         else io.stdout(renderAuditMarkdown(report).trimEnd());
         return EXIT.ok;

@@ -1,4 +1,5 @@
-import type { CalendarSpecDescription, Range, ScheduleDescription } from '@temporalio/client';
+import type { CalendarSpecDescription, Range } from '@temporalio/client';
+import type { ScheduleView } from '../client/audit';
 
 const MONTHS = [
   'JANUARY',
@@ -77,24 +78,24 @@ export function duration(ms: number): string {
 }
 
 /** `onramp audit schedule`: when the audit runs, what happens to overlaps and missed runs, and the next runs. */
-export function renderSchedule(description: ScheduleDescription): string {
-  const { spec, policies, state, info } = description;
+export function renderSchedule(view: ScheduleView): string {
+  const { spec, policies, state } = view;
   const timezone = spec.timezone || 'UTC';
-  const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
   const overlap = (policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, ' ');
-  const recent = info.recentActions
+  const recent = view.recentActions
     .slice(-3)
-    .map((a) => `${a.action.workflow.workflowId} at ${utc(a.takenAt)}`)
+    .map((a) => `${a.workflowId} at ${utc(a.takenAt)}`)
     .join('; ');
   return [
-    `Schedule ${description.scheduleId}${state.paused ? ' (paused)' : ''}`,
+    `Schedule ${view.scheduleId}${state.paused ? ' (paused)' : ''}`,
     ...(spec.calendars ?? []).map((c) => `  when      ${describeCalendar(c, timezone)}`),
     ...(spec.intervals ?? []).map(
       (i) => `  when      every ${duration(i.every)}${i.offset ? ` (offset ${duration(i.offset)})` : ''}`,
     ),
     `  overlap   ${overlap} (what happens when a run is due while the last one runs)`,
     `  catch-up  ${duration(policies.catchupWindow)} (runs missed while Temporal was down are made within this window)`,
-    `  next      ${info.nextActionTimes.slice(0, 4).map(utc).join(', ') || '(none)'}`,
+    `  next      ${view.nextActionTimes.slice(0, 4).map(utc).join(', ') || '(none)'}`,
     `  recent    ${recent || '(none yet)'}`,
   ].join('\n');
 }

@@ -127,6 +127,28 @@ export function parseScheduleSpec(text: string): ScheduleSpec {
   return spec;
 }
 
+/** The audit Schedule as the server answers it: plain JSON (times as ISO strings), what `renderSchedule` shows. */
+export interface ScheduleView {
+  scheduleId: string;
+  spec: ScheduleDescription['spec'];
+  policies: ScheduleDescription['policies'];
+  state: ScheduleDescription['state'];
+  nextActionTimes: string[];
+  recentActions: Array<{ workflowId: string; takenAt: string }>;
+}
+
+export const scheduleView = (description: ScheduleDescription): ScheduleView => ({
+  scheduleId: description.scheduleId,
+  spec: description.spec,
+  policies: description.policies,
+  state: description.state,
+  nextActionTimes: description.info.nextActionTimes.map((d) => d.toISOString()),
+  recentActions: description.info.recentActions.map((a) => ({
+    workflowId: a.action.workflow.workflowId,
+    takenAt: a.takenAt.toISOString(),
+  })),
+});
+
 /** Replaces the Schedule's calendar; the answer is the Schedule as it is now. */
 export async function setAuditSchedule(client: Client, spec: ScheduleSpec): Promise<ScheduleDescription> {
   const handle = auditScheduleHandle(client);

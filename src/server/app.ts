@@ -17,6 +17,7 @@ import { Reviews } from './reviews';
 import { OidcLogin } from './oidc-login';
 import { Requests } from './requests';
 import { apiRoutes } from './routes/api';
+import { auditRoutes } from './routes/audit';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { reviewRoutes } from './routes/reviews';
 import { consoleRoutes } from './routes/console';
@@ -98,6 +99,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   apiRoutes(app, ctx);
   lifecycleRoutes(app, ctx);
   reviewRoutes(app, ctx);
+  auditRoutes(app, ctx);
   consoleRoutes(app, ctx);
   return app;
 }

@@ -1,39 +1,26 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
 import type { AuditSummary } from '../../src/audit/report';
-import { runCli } from '../../src/cli';
 import { AUDIT_SCHEDULE_ID, describeAuditSchedule, ensureAuditSchedule } from '../../src/client/audit';
 import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
+import { onrampAs, startCliServer, useConfig } from '../cli/helpers';
 import { approveByPolicy } from '../onboarding/helpers';
 
 const QUARTER_MONTHS = [0, 3, 6, 9];
 
-/** Runs `onramp ...` in-process against the stack's configuration; returns its exit code and output. */
-async function onramp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = {
-    exitCode: 0,
-    stdout: (l: string) => void out.push(l),
-    stderr: (l: string) => void err.push(l),
-    setExitCode: (c: number) => void (io.exitCode = c),
-  };
-  const code = await runCli(io, ['node', 'onramp', ...args]);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
-
 describe('the quarterly audit Schedule', () => {
   let stack: OnrampStack;
+  let server: Awaited<ReturnType<typeof startCliServer>>;
+  /** `onramp ...` through the onramp server as a seeded person: the auditor unless a test says otherwise. */
+  const onramp = (...args: string[]) => as('auditor@acme.example', ...args);
+  const as = async (email: string, ...args: string[]) => onrampAs(await server.token(email), ...args);
   before(async () => {
     stack = await startOnrampStack();
-    const configFile = join(stack.workDir, 'onramp.config.yaml');
-    writeFileSync(configFile, stringify(stack.config));
-    process.env.ONRAMP_CONFIG = configFile;
+    useConfig(stack.workDir, stack.config);
+    server = await startCliServer(stack);
     const prepared = await prepareOnboarding('examples/billing.yaml', stack.config, await stack.admin());
     const handle = await startOnboarding(stack.client, stack.config, prepared, stack.signoff.submission());
     await approveByPolicy(stack, 'billing');
@@ -41,6 +28,7 @@ describe('the quarterly audit Schedule', () => {
   });
   after(async () => {
     delete process.env.ONRAMP_CONFIG;
+    await server?.close();
     await stack?.close();
     await teardownAll();
   });
@@ -110,7 +98,26 @@ describe('the quarterly audit Schedule', () => {
     assert.equal((await onramp('audit', 'report', 'no-such-run')).code, 1);
   });
 
+  test('only auditors and admins reach the audit through the server; only admins change its calendar', async () => {
+    for (const args of [
+      ['audit', 'schedule'],
+      ['audit', 'run'],
+      ['audit', 'report'],
+    ]) {
+      const refused = await as('jdoe@acme.example', ...args);
+      assert.equal(refused.code, 4, `${args.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, /jdoe@acme.example may not .*auditor or admin role/);
+    }
+    const unsigned = await onrampAs(undefined, 'audit', 'schedule');
+    assert.equal(unsigned.code, 2);
+    assert.match(unsigned.stderr, /not signed in to .*onramp login/);
+    const auditorSets = await onramp('audit', 'schedule', '--set', '0 6 1 1,4,7,10 *');
+    assert.equal(auditorSets.code, 4);
+    assert.match(auditorSets.stderr, /may not change the audit schedule: that needs the admin role/);
+  });
+
   test('`onramp audit schedule --set` changes the calendar; a calendar that would fire daily is refused', async () => {
+    const onramp = (...args: string[]) => as('admin@acme.example', ...args);
     const refused = await onramp('audit', 'schedule', '--set', '{"month":["MARCH"],"hour":6}');
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /dayOfMonth/);

@@ -16,7 +16,7 @@ describe('onramp remediate on the command line', () => {
   const { as } = cli;
   const admin = () => new LocalOrgAdmin(cli.stack.org.instanceUrl);
   const auditNow = async () => {
-    const run = await onramp('audit', 'run', '--wait');
+    const run = await as('auditor@acme.example', 'audit', 'run', '--wait');
     assert.equal(run.code, 0, run.stderr);
   };
 
