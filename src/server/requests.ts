@@ -35,13 +35,14 @@ import { integrationKey } from '../spec/names';
 import { orgParam } from './org-param';
 import { queryStatus } from '../cli/shared';
 import { identityKey } from '../shared/identity';
-import type { ApprovalRecord, OnboardingStatus } from '../shared/types';
+import type { OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
 import { Failure } from '../shared/failures';
 import { hasRole, requireRole, type Identity } from './identity';
-import { ineligibility, loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
+import { loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
 import { describeRequirement } from '../signoff/describe';
+import { awaits } from './awaiting';
 import { parseSpec } from '../spec/load';
 import { renderPlan } from '../spec/plan';
 
@@ -384,19 +385,6 @@ export class Requests {
 
 const notFound = (integration: string) =>
   new ApiError(404, 'not-found', `no onboarding of "${integration}" was found`, 'name');
-
-/**
- * Whether `who` may still decide, by the policy the request was signed with: it awaits approval, `who`
- * counts toward one of its rules, is not the requester nor excluded, and has not decided yet.
- */
-export function awaits(status: OnboardingStatus, who: Identity): boolean {
-  if (status.phase !== 'awaiting-approval' || !status.requirement || !status.requester) return false;
-  const me = { sub: who.sub, email: who.email, groups: who.groups };
-  const decided = status.approvals.some(
-    (a: ApprovalRecord) => a.sub === who.sub || identityKey(a.approver) === identityKey(who.email),
-  );
-  return !decided && ineligibility(status.requirement, status.requester, me) === undefined;
-}
 
 /** The spec with `requestedBy` set to the signed-in person: who asked is who signed in, not what the file says. */
 export function asRequestedBy(specText: string, email: string): string {

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalOrgAdmin } from '@onramp/local-org';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
+import { onboardManaged } from '../lifecycle/helpers';
+import { specText } from '../onboarding/helpers';
 
 const BILLING = readFileSync(join(__dirname, '..', '..', 'examples', 'billing.yaml'), 'utf8');
 const spec = (name: string) =>
@@ -149,5 +152,92 @@ describe('onramp server API with bearer tokens', () => {
     const cancelled = await api(requester, '/api/requests/api-cancel/cancel', {});
     assert.equal(cancelled.status, 200);
     assert.equal(((await cancelled.json()) as any).phase, 'cancelled');
+  });
+
+  it('lists every kind of request awaiting me (onboarding, change, offboarding, remediation), by policy', async () => {
+    const name = 'api-awaited';
+    const desired = await onboardManaged(c.stack, 'examples/billing.yaml', name);
+    const [requester, alice, auditor] = await Promise.all(
+      ['jdoe@acme.example', 'alice@acme.example', 'auditor@acme.example'].map(tokenFor),
+    );
+    const created = async (path: string, body: object, as = requester) => {
+      const answer = await api(as, path, body);
+      assert.equal(answer.status, 201, `${path}: ${await answer.clone().text()}`);
+      return (await answer.json()) as any;
+    };
+    // Drift for the audit to find and a remediation to undo: read on Contact nobody approved.
+    await new LocalOrgAdmin(c.stack.org.instanceUrl).insertRecord('ObjectPermissions', {
+      ParentId: desired.provisioned.permissionSetId,
+      SobjectType: 'Contact',
+      PermissionsRead: true,
+      PermissionsCreate: false,
+      PermissionsEdit: false,
+      PermissionsDelete: false,
+      PermissionsViewAllRecords: false,
+      PermissionsModifyAllRecords: false,
+    });
+    const audit = await api(auditor, '/api/audit/runs', { wait: true });
+    assert.equal(audit.status, 200, await audit.clone().text());
+    await created(`/api/integrations/${name}/remediation`, {});
+    await created(`/api/integrations/${name}/offboarding`, { reason: 'replaced by a new vendor' });
+    const changed = specText('billing', name, (spec) =>
+      spec.access.objects.push({ name: 'Opportunity', rights: ['read'] }),
+    );
+    assert.equal((await created('/api/requests', { spec: changed })).kind, 'change');
+    await created('/api/requests', { spec: spec('api-awaited-new') });
+
+    const awaiting = async (token: string) => {
+      for (let tries = 0; ; tries++) {
+        const rows = (await (await api(token, '/api/requests?awaiting=me')).json()) as any[];
+        // Each request answers once it has verified its signed request (its first act).
+        if (rows.length >= 4 || tries > 100) return rows;
+        await sleep(100);
+      }
+    };
+    const mine = await awaiting(alice);
+    assert.deepEqual(mine.map((r) => [r.kind, r.integration, r.requestedBy, r.href]).sort(), [
+      ['change', name, 'jdoe@acme.example', `/requests/${name}/change`],
+      ['offboarding', name, 'jdoe@acme.example', `/requests/${name}/offboarding`],
+      ['onboarding', 'api-awaited-new', 'jdoe@acme.example', '/requests/api-awaited-new'],
+      ['remediation', name, 'jdoe@acme.example', `/requests/${name}/remediation`],
+    ]);
+    assert.equal(mine.find((r) => r.kind === 'offboarding').reason, 'replaced by a new vendor');
+    const none = async (token: string) =>
+      ((await (await api(token, '/api/requests?awaiting=me')).json()) as any[]).map(
+        (r) => `${r.kind} ${r.integration}`,
+      );
+    assert.deepEqual(await none(requester), [], 'never the requester');
+    assert.deepEqual(await none(auditor), [], 'nobody outside the policy');
+
+    // The console lists them for alice, and takes her decision on each kind's own page.
+    const browser = new HttpAgent();
+    const home = await (await browser.signIn(c.server, 'alice@acme.example')).text();
+    const table = /<table id="awaiting">[\s\S]*?<\/table>/.exec(home)?.[0] ?? '';
+    for (const kind of ['onboarding', 'change', 'offboarding', 'remediation'])
+      assert.match(table, new RegExp(`<td>${kind}</td>`), `${kind} in the awaiting table`);
+    assert.match(table, new RegExp(`href="/requests/${name}/offboarding"`));
+    const page = await (await browser.request(`${c.server.url}/requests/${name}/remediation`)).text();
+    assert.match(page, /<code>object-access-added<\/code>/, 'the fix the approver is asked about');
+    const changePage = await (await browser.request(`${c.server.url}/requests/${name}/change`)).text();
+    assert.match(changePage, /Opportunity/, 'the change plan');
+    const decided = await (
+      await browser.postForm(`${c.server.url}/requests/${name}/offboarding/decision`, {
+        decision: 'reject',
+        comment: 'still in use',
+        _csrf: HttpAgent.csrfOf(page),
+      })
+    ).text();
+    assert.match(decided, /You rejected this offboarding at /);
+    assert.deepEqual(
+      (await none(alice)).sort(),
+      [`change ${name}`, 'onboarding api-awaited-new', `remediation ${name}`],
+      'decided: no longer awaiting her',
+    );
+    for (const [path, what] of [
+      [`/api/requests/${name}/reject`, 'change'],
+      [`/api/integrations/${name}/remediation/reject`, 'remediation'],
+      ['/api/requests/api-awaited-new/reject', 'onboarding'],
+    ])
+      assert.equal((await api(alice, path, { comment: 'test over' })).status, 200, what);
   });
 });

@@ -4,7 +4,7 @@ import { identityOf } from '../auth';
 import { INTEGRATION_NAME, type ServerContext } from '../context';
 import { ApiError } from '../errors';
 import { renderPlan } from '../../spec/plan';
-import { awaits } from '../requests';
+import { awaitingDecision, awaits } from '../awaiting';
 import { hasRole, type Identity } from '../identity';
 import { parseQuarter, quarterOf } from '../../evidence/quarter';
 import { produceEvidencePack } from '../../evidence/produce';
@@ -59,9 +59,11 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.code(201).send(started);
   });
 
+  // Onboardings; with ?awaiting=me every kind of request that waits for the caller's decision.
   app.get('/api/requests', async (request) => {
-    const all = await ctx.requests.list(identityOf(request));
-    return (request.query as { awaiting?: string }).awaiting === 'me' ? all.filter((r) => r.awaitingMe) : all;
+    const who = identityOf(request);
+    if ((request.query as { awaiting?: string }).awaiting === 'me') return awaitingDecision(ctx.client, who);
+    return ctx.requests.list(who);
   });
 
   app.get('/api/requests/:name', async (request) => {

@@ -2,11 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth';
 import type { ServerContext } from '../context';
 import { ApiError } from '../errors';
-import { awaits } from '../requests';
+import { awaitingDecision, awaits } from '../awaiting';
 import type { PageContext } from '../views/layout';
 import { STATUS_SCRIPT } from '../views/status-script';
 import { inventoryPage } from '../views/inventory-page';
-import { homePage, newRequestPage, requestPage, runbookPage, tokensPage } from '../views/pages';
+import { renderPlan } from '../../spec/plan';
+import {
+  homePage,
+  newRequestPage,
+  requestPage,
+  runbookPage,
+  signOffPage,
+  tokensPage,
+  type SignOffView,
+} from '../views/pages';
 import { integrationParam } from './api';
 
 function pageContext(request: FastifyRequest): PageContext {
@@ -21,6 +30,24 @@ const formField = (request: FastifyRequest, name: string) => {
   return typeof value === 'string' ? value : '';
 };
 
+/** Takes the decision form's approve/reject with its comment; what the page then says about it. */
+async function decided(
+  request: FastifyRequest,
+  what: string,
+  decide: (decision: 'approve' | 'reject', comment: string) => Promise<{ decision: string; at: string }>,
+): Promise<string> {
+  const decision = formField(request, 'decision');
+  if (decision !== 'approve' && decision !== 'reject')
+    throw new ApiError(400, 'invalid-field', 'must be approve or reject', 'decision');
+  try {
+    const record = await decide(decision, formField(request, 'comment'));
+    return `You ${record.decision} this ${what} at ${record.at}.`;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) throw error;
+    return `Not recorded: ${error.field ? `${error.field} ` : ''}${error.message}`;
+  }
+}
+
 /** The web console: server-rendered pages, forms that work without script; script only refreshes the step table. */
 export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/static/status.js', async (_request, reply) =>
@@ -29,7 +56,11 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/', async (request, reply) => {
     const page = pageContext(request);
-    return html(reply, homePage(page, await ctx.requests.list(page.identity!)));
+    const [requests, awaiting] = await Promise.all([
+      ctx.requests.list(page.identity!),
+      awaitingDecision(ctx.client, page.identity!),
+    ]);
+    return html(reply, homePage(page, requests, awaiting));
   });
 
   app.get('/integrations', async (request, reply) =>
@@ -59,17 +90,9 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/requests/:name/decision', async (request, reply) => {
     const page = pageContext(request);
     const name = integrationParam(request, ctx);
-    const decision = formField(request, 'decision');
-    if (decision !== 'approve' && decision !== 'reject')
-      throw new ApiError(400, 'invalid-field', 'must be approve or reject', 'decision');
-    let message: string;
-    try {
-      const record = await ctx.requests.decide(page.identity!, name, decision, formField(request, 'comment'));
-      message = `You ${record.decision} this onboarding at ${record.at}.`;
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      message = `Not recorded: ${error.field ? `${error.field} ` : ''}${error.message}`;
-    }
+    const message = await decided(request, 'onboarding', (decision, comment) =>
+      ctx.requests.decide(page.identity!, name, decision, comment),
+    );
     const status = await ctx.requests.get(name);
     return html(reply, requestPage(page, status, awaits(status, page.identity!), message));
   });
@@ -82,6 +105,34 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
       requestPage(page, status, false, `Cancelled; ${status.failure?.undone.length ?? 0} step(s) undone.`),
     );
   });
+
+  // A change, offboarding or remediation: what it asks, its decision trail and, for its approvers, the decision form.
+  const signOffView = async (kind: SignOffView['kind'], name: string): Promise<SignOffView> => {
+    if (kind === 'change') {
+      const status = await ctx.requests.change(name);
+      return { kind, status, planText: renderPlan(status.plan, status.requirement) };
+    }
+    const status = await ctx.lifecycle.status(kind, name);
+    return { kind, status, ...('fixes' in status ? { fixes: status.fixes as SignOffView['fixes'] } : {}) };
+  };
+  for (const kind of ['change', 'offboarding', 'remediation'] as const) {
+    app.get(`/requests/:name/${kind}`, async (request, reply) => {
+      const page = pageContext(request);
+      const view = await signOffView(kind, integrationParam(request, ctx));
+      return html(reply, signOffPage(page, view, awaits(view.status, page.identity!)));
+    });
+    app.post(`/requests/:name/${kind}/decision`, async (request, reply) => {
+      const page = pageContext(request);
+      const name = integrationParam(request, ctx);
+      const message = await decided(request, kind, (decision, comment) =>
+        kind === 'change'
+          ? ctx.requests.decide(page.identity!, name, decision, comment)
+          : ctx.lifecycle.decide(page.identity!, kind, name, decision, comment),
+      );
+      const view = await signOffView(kind, name);
+      return html(reply, signOffPage(page, view, awaits(view.status, page.identity!), message));
+    });
+  }
 
   app.get('/requests/:name/runbook', async (request, reply) => {
     const page = pageContext(request);

@@ -3,7 +3,9 @@ import type { OnboardingStatus } from '../../shared/types';
 import { renderPlan } from '../../spec/plan';
 import type { ValidationIssue } from '../../spec/plan';
 import { hasRole } from '../identity';
+import type { AwaitingRequest, DecisionState, RequestKind } from '../awaiting';
 import type { RequestSummary } from '../requests';
+import { describeRequirement } from '../../signoff/describe';
 import { escapeHtml } from './html';
 import { csrfField, layout, type PageContext } from './layout';
 import { planSections } from './plan-view';
@@ -23,7 +25,22 @@ function requestTable(caption: string, rows: RequestSummary[]): string {
 <th scope="col">Requested by</th><th scope="col">Approvals</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-export function homePage(ctx: PageContext, requests: RequestSummary[]): string {
+/** Requests of every kind waiting for this person's decision, each linked to the page that takes it. */
+function awaitingTable(rows: AwaitingRequest[]): string {
+  if (rows.length === 0) return '<p>Requests awaiting my decision: none.</p>';
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.kind)}</td><td><a href="${escapeHtml(r.href)}">${escapeHtml(r.integration)}</a></td>` +
+        `<td>${escapeHtml(r.requestedBy)}</td><td>${escapeHtml(r.reason ?? '')}</td><td>${r.approvals} of ${r.approvalsRequired}</td></tr>`,
+    )
+    .join('');
+  return `<table id="awaiting"><caption>Requests awaiting my decision</caption><thead><tr><th scope="col">Kind</th>
+<th scope="col">Integration</th><th scope="col">Requested by</th><th scope="col">Why</th><th scope="col">Approvals</th></tr></thead>
+<tbody>${body}</tbody></table>`;
+}
+
+export function homePage(ctx: PageContext, requests: RequestSummary[], awaiting: AwaitingRequest[]): string {
   const me = ctx.identity!;
   const mine = requests.filter((r) => r.requestedBy.toLowerCase() === me.email.toLowerCase());
   const submit = hasRole(me, 'requester', 'admin') ? '<p><a href="/requests/new">Request an onboarding</a></p>' : '';
@@ -31,11 +48,7 @@ export function homePage(ctx: PageContext, requests: RequestSummary[]): string {
     'Onboarding requests',
     ctx,
     `${submit}
-<section aria-labelledby="awaiting-h"><h2 id="awaiting-h">Awaiting my decision</h2>
-${requestTable(
-  'Requests awaiting my decision',
-  requests.filter((r) => r.awaitingMe),
-)}</section>
+<section aria-labelledby="awaiting-h"><h2 id="awaiting-h">Awaiting my decision</h2>${awaitingTable(awaiting)}</section>
 <section aria-labelledby="mine-h"><h2 id="mine-h">My requests</h2>${requestTable('Requests I made', mine)}</section>
 <section aria-labelledby="all-h"><h2 id="all-h">All onboardings</h2>${requestTable('All onboardings', requests)}</section>`,
   );
@@ -86,9 +99,8 @@ export function stepTable(status: OnboardingStatus): string {
 <th scope="col">Detail</th></tr></thead><tbody aria-live="polite">${stepRows(status)}</tbody></table>`;
 }
 
-export function requestPage(ctx: PageContext, status: OnboardingStatus, awaitingMe: boolean, message = ''): string {
-  const me = ctx.identity!;
-  const plan = status.plan;
+/** The decisions taken on a request, and the ones its rules refused (signals cannot be answered). */
+function decisionTrail(status: Pick<OnboardingStatus, 'approvals' | 'ignoredDecisions'>) {
   const trail = status.approvals.length
     ? `<ol>${status.approvals
         .map(
@@ -103,14 +115,75 @@ export function requestPage(ctx: PageContext, status: OnboardingStatus, awaiting
         .map((d) => `<li>${escapeHtml(d.decision)} by ${escapeHtml(d.approver)}: ${escapeHtml(d.reason)}</li>`)
         .join('')}</ul>`
     : '';
-  const name = encodeURIComponent(status.integration);
-  const decide = awaitingMe
-    ? `<section aria-labelledby="decide-h"><h2 id="decide-h">Your decision</h2>
-<form method="post" action="/requests/${name}/decision">${csrfField(ctx)}
+  return { trail, ignored };
+}
+
+/** Approve or reject with a comment (a rejection needs one: the server says so when it is missing). */
+function decisionForm(ctx: PageContext, action: string): string {
+  return `<section aria-labelledby="decide-h"><h2 id="decide-h">Your decision</h2>
+<form method="post" action="${escapeHtml(action)}">${csrfField(ctx)}
 <p><label for="comment">Comment (required to reject)</label><br><textarea id="comment" name="comment" rows="3"></textarea></p>
 <p><button type="submit" name="decision" value="approve">Approve</button>
-<button type="submit" name="decision" value="reject">Reject</button></p></form></section>`
+<button type="submit" name="decision" value="reject">Reject</button></p></form></section>`;
+}
+
+/** What a change, offboarding or remediation request shows its approvers (src/server/routes/console.ts). */
+export interface SignOffView {
+  kind: Exclude<RequestKind, 'onboarding'>;
+  status: DecisionState &
+    Pick<OnboardingStatus, 'ignoredDecisions'> & { steps: Array<{ step: string; state: string }> };
+  /** A change's plan as `onramp plan` prints it. */
+  planText?: string;
+  /** A remediation's fixes, each an undo of drift the audit found. */
+  fixes?: Array<{ kind: string; summary: string }>;
+}
+
+const WHAT: Record<SignOffView['kind'], string> = {
+  change: 'Change request',
+  offboarding: 'Offboarding',
+  remediation: 'Remediation',
+};
+
+export function signOffPage(ctx: PageContext, view: SignOffView, awaitingMe: boolean, message = ''): string {
+  const { status } = view;
+  const name = encodeURIComponent(status.integration);
+  const { trail, ignored } = decisionTrail(status);
+  const required = status.requirement
+    ? describeRequirement(status.requirement, status.requester?.email)
+    : `${status.approvalsRequired} approval(s)`;
+  const fixes = view.fixes?.length
+    ? `<section aria-labelledby="fixes-h"><h2 id="fixes-h">What would be put back</h2><ul>${view.fixes
+        .map((f) => `<li><code>${escapeHtml(f.kind)}</code>: ${escapeHtml(f.summary)}</li>`)
+        .join('')}</ul></section>`
     : '';
+  const plan = view.planText
+    ? `<section aria-labelledby="text-h"><h2 id="text-h">The plan as <code>onramp plan</code> prints it</h2>
+<pre>${escapeHtml(view.planText)}</pre></section>`
+    : '';
+  const steps = status.steps
+    .map((s) => `<tr><td><code>${escapeHtml(s.step)}</code></td><td>${escapeHtml(s.state)}</td></tr>`)
+    .join('');
+  return layout(
+    `${WHAT[view.kind]}: ${status.integration}`,
+    ctx,
+    `${message ? `<div class="notice" role="status">${escapeHtml(message)}</div>` : ''}
+<p>Phase: <strong id="phase-summary">${escapeHtml(status.phase)}</strong></p>
+<dl><dt>Integration</dt><dd>${requestLink(status.integration)}</dd><dt>Requested by</dt><dd>${escapeHtml(status.requestedBy)}</dd>
+${status.reason ? `<dt>Why</dt><dd>${escapeHtml(status.reason)}</dd>` : ''}<dt>Approvals</dt><dd>${escapeHtml(required)}</dd></dl>
+${fixes}${plan}
+<section aria-labelledby="trail-h"><h2 id="trail-h">Decision trail</h2>${trail}${ignored}</section>
+${awaitingMe ? decisionForm(ctx, `/requests/${name}/${view.kind}/decision`) : ''}
+<section aria-labelledby="steps-h"><h2 id="steps-h">Steps</h2><table><thead><tr><th scope="col">Step</th><th scope="col">State</th></tr></thead>
+<tbody>${steps}</tbody></table></section>`,
+  );
+}
+
+export function requestPage(ctx: PageContext, status: OnboardingStatus, awaitingMe: boolean, message = ''): string {
+  const me = ctx.identity!;
+  const plan = status.plan;
+  const { trail, ignored } = decisionTrail(status);
+  const name = encodeURIComponent(status.integration);
+  const decide = awaitingMe ? decisionForm(ctx, `/requests/${name}/decision`) : '';
   const running = !['completed', 'failed', 'rejected', 'timed-out', 'cancelled'].includes(status.phase);
   const mayCancel = running && (hasRole(me, 'admin') || status.requestedBy.toLowerCase() === me.email.toLowerCase());
   const cancel = mayCancel
