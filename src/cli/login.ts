@@ -64,13 +64,23 @@ export function loginCommands(io: CliIo): Command[] {
       "sign in to the onramp server: paste a token from the console's /tokens page (or, on onramp dev, --person)",
     )
     .option('--person <email>', "onramp dev only: sign in as one of the embedded provider's seeded people")
+    .option(
+      '--token <token>',
+      'a token issued on /tokens (it shows in the process list and shell history: prefer pasting it, or ONRAMP_TOKEN)',
+    )
     .option('--json', 'print { server, email, roles, credentialsFile } as one JSON line')
-    .action(async (options: { person?: string; json?: boolean }) => {
+    .action(async (options: { person?: string; token?: string; json?: boolean }) => {
       try {
         const server = serverUrl();
         let token: string;
         try {
-          token = options.person ? await seededPersonToken(server, options.person) : await pastedToken(io, server);
+          if (options.person && options.token)
+            throw new CliError('give either --person or --token, not both', EXIT.usage);
+          // A token given (flag, then environment) is checked and saved as it is; otherwise one is pasted.
+          const given = options.token?.trim() || process.env.ONRAMP_TOKEN?.trim();
+          token = options.person
+            ? await seededPersonToken(server, options.person)
+            : given || (await pastedToken(io, server));
         } catch (error) {
           if (error instanceof CliError) throw error;
           throw new CliError(

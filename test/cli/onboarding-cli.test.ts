@@ -1,14 +1,30 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LocalOrgAdmin, diffStates } from '@onramp/local-org';
 import type { OnboardingStatus } from '../../src/shared/types';
 import { ONBOARDING_STEPS } from '../../src/shared/steps';
+import { HttpAgent } from '../helpers/console-stack';
 import { findFreePort } from '../../src/temporal/dev-server';
 import { eventually, onramp, onrampAs, start, useCliStack, withEnv } from './helpers';
 
 const BILLING = readFileSync('examples/billing.yaml', 'utf8');
+
+/** Runs `node ARGS` with `input` on its stdin and no token in its environment, as a person pastes one. */
+function pasteInto(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ONRAMP_TOKEN: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('the onramp command line against the onramp server on a running stack', () => {
   const cli = useCliStack();
@@ -147,6 +163,64 @@ describe('the onramp command line against the onramp server on a running stack',
     assert.match(viaFile.stderr, /no onboarding of "nosuch" was found/, 'the saved token was sent');
     assert.equal((await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('logout'))).code, 0);
     assert.equal(JSON.parse(readFileSync(file, 'utf8'))[cli.server.server.url], undefined);
+  });
+
+  test('onramp login with a token issued on the console: pasted, by --token or ONRAMP_TOKEN; commands then act as that person', async () => {
+    // As a person does it: sign in to the console, issue a token on /tokens, copy it from the page.
+    const issue = async (email: string) => {
+      const browser = new HttpAgent();
+      const home = await (await browser.signIn(cli.server.server, email)).text();
+      const page = await (
+        await browser.postForm(`${cli.server.server.url}/tokens`, { label: 'laptop', _csrf: HttpAgent.csrfOf(home) })
+      ).text();
+      const token = /<pre id="new-token">(onr_[\w-]+)<\/pre>/.exec(page)?.[1];
+      assert.ok(token, page);
+      return { token, browser, page };
+    };
+    const file = process.env.ONRAMP_CREDENTIALS!;
+    const alice = await issue('alice@acme.example');
+    // Pasted into the real command, as a person at a terminal does (stdin), with no token in the environment.
+    // A child process: the server answers from this one, which must not block while the child waits.
+    const pasted = await pasteInto(['bin/onramp', 'login'], `${alice.token}\n`);
+    assert.equal(pasted.code, 0, pasted.stderr);
+    assert.match(pasted.stderr, new RegExp(`Open ${cli.server.server.url}/tokens, sign in, issue a token`));
+    assert.equal(
+      pasted.stdout.trim(),
+      `Signed in to ${cli.server.server.url} as alice@acme.example (approver); token saved in ${file}.`,
+    );
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string; email: string }>;
+    assert.equal(saved[cli.server.server.url]!.token, alice.token);
+    // The saved token is alice's: an approver, not a requester.
+    const submit = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('onboard', specNamed('pasted-token')));
+    assert.equal(submit.code, 4, submit.stderr);
+    assert.match(submit.stderr, /alice@acme\.example may not request onboardings/);
+
+    const jdoe = await issue('jdoe@acme.example');
+    const flag = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('login', '--token', jdoe.token, '--json'));
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(JSON.parse(flag.stdout).email, 'jdoe@acme.example');
+    const plan = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('plan', specNamed('pasted-token')));
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /the requester \(jdoe@acme\.example\)/, 'planned as the person whose token it is');
+
+    const auditor = await issue('auditor@acme.example');
+    const fromEnv = await withEnv({ ONRAMP_TOKEN: auditor.token }, () => onramp('login', '--json'));
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.deepEqual(JSON.parse(fromEnv.stdout).roles, ['auditor']);
+
+    // Revoked on the console: the saved token no longer opens anything, and login refuses it.
+    // The page lists every token of the auditor's (an earlier test's too): this one is labelled "laptop".
+    const revoke = /action="(\/tokens\/[^"]+\/revoke)">(?:(?!<\/form>)[\s\S])*Revoke token laptop/.exec(
+      auditor.page,
+    )?.[1];
+    assert.ok(revoke);
+    await auditor.browser.postForm(`${cli.server.server.url}${revoke}`, { _csrf: HttpAgent.csrfOf(auditor.page) });
+    const refused = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('status', 'billing'));
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /did not accept your token .*: run `onramp login`/);
+    const again = await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('login', '--token', auditor.token));
+    assert.equal(again.code, 2);
+    assert.equal((await withEnv({ ONRAMP_TOKEN: '' }, () => onramp('logout'))).code, 0);
   });
 
   test('a broken configuration prints its issues and exits 2', async () => {
