@@ -135,6 +135,18 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   }
 
   setPhase('provisioning');
+  // The licence check only reads: since onramp-revalidate-beside-capacity it is read while the plan is
+  // re-validated (one round trip less), and shown as the first step only once the re-validation passed.
+  let capacityRead =
+    signed && patched('onramp-revalidate-beside-capacity') ? steps.checkLicenseCapacity(stepInput) : undefined;
+  // Its failure is the first step's, handled in the saga below; until then it must not count as unhandled.
+  capacityRead?.catch(() => undefined);
+  /** The early read for the step's first attempt; a step that waits on the org and runs again reads again. */
+  const readCapacity = () => {
+    const read = capacityRead ?? steps.checkLicenseCapacity(stepInput);
+    capacityRead = undefined;
+    return read;
+  };
   if (signed) await revalidate();
   const saga = new Saga(board);
   try {
@@ -142,7 +154,7 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
     saga.onUndo('generateCredentials', STEP.generateCredentials.undo, () => undo.deleteStoredSecrets(stepInput));
     const capacity = await board.run(
       'checkLicenseCapacity',
-      () => steps.checkLicenseCapacity(stepInput),
+      readCapacity,
       (c) => `${c.userLicense.total - c.userLicense.used} Integration seat(s) free`,
     );
     saga.onUndo('createIntegrationUser', STEP.createIntegrationUser.undo, () => undo.retireIntegrationUser(stepInput));
