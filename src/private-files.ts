@@ -12,8 +12,26 @@ import { dirname } from 'node:path';
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
-/** Writes the file owner-only, atomically: a reader never sees half a file. */
-export async function writePrivateFile(path: string, content: string): Promise<void> {
+/** Writes under way per path: the next write of a path starts when the one before it ended. */
+const writing = new Map<string, Promise<void>>();
+
+/**
+ * Writes the file owner-only, atomically: a reader never sees half a file. Writes of the same path in this
+ * process run one after another, in the order they were asked for: two at once (two tokens issued at the
+ * same moment) would otherwise share the `.tmp` file, and one's rename would find it gone, or the older
+ * content land last.
+ */
+export function writePrivateFile(path: string, content: string): Promise<void> {
+  const next = (writing.get(path) ?? Promise.resolve()).catch(() => undefined).then(() => replace(path, content));
+  writing.set(path, next);
+  const forget = () => {
+    if (writing.get(path) === next) writing.delete(path);
+  };
+  next.then(forget, forget);
+  return next;
+}
+
+async function replace(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${path}.tmp`;
   await writeFile(tmp, content, { mode: PRIVATE_FILE_MODE });
