@@ -181,7 +181,7 @@ describe('onramp server API with bearer tokens', () => {
     await created(`/api/integrations/${name}/remediation`, {});
     await created(`/api/integrations/${name}/offboarding`, { reason: 'replaced by a new vendor' });
     const changed = specText('billing', name, (spec) =>
-      spec.access.objects.push({ name: 'Opportunity', rights: ['read'] }),
+      spec.access.objects.push({ name: 'Contact', rights: ['read'] }),
     );
     assert.equal((await created('/api/requests', { spec: changed })).kind, 'change');
     await created('/api/requests', { spec: spec('api-awaited-new') });
@@ -219,7 +219,7 @@ describe('onramp server API with bearer tokens', () => {
     const page = await (await browser.request(`${c.server.url}/requests/${name}/remediation`)).text();
     assert.match(page, /<code>object-access-added<\/code>/, 'the fix the approver is asked about');
     const changePage = await (await browser.request(`${c.server.url}/requests/${name}/change`)).text();
-    assert.match(changePage, /Opportunity/, 'the change plan');
+    assert.match(changePage, /Contact/, 'the change plan');
     const decided = await (
       await browser.postForm(`${c.server.url}/requests/${name}/offboarding/decision`, {
         decision: 'reject',
