@@ -171,7 +171,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
      * a handover path of its own choosing), so it must equal the active registry record before any step.
      */
     async checkRotationInput(desired: DesiredState): Promise<number> {
-      const name = String(desired?.integration?.names?.name ?? '');
+      const name = desired?.integration?.names?.name ? keyOf(desired.integration) : '';
       const { record } = await activeIntegration(getClient(), name);
       if (canonicalJson(record.desired) !== canonicalJson(desired))
         throw Failure.DigestMismatch(

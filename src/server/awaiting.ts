@@ -5,6 +5,7 @@ import { changeStatusQuery, statusQuery } from '../shared/messages';
 import type { ApprovalRecord } from '../shared/types';
 import { ineligibility } from '../signoff';
 import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
+import { ONRAMP_ORG } from '../temporal/search-attributes';
 import type { Identity } from './identity';
 
 /** What every request with a sign-off answers in its status: enough to tell whether a person may decide now. */
@@ -53,6 +54,8 @@ export interface AwaitingRequest {
   approvals: number;
   approvalsRequired: number;
   awaitingMe: true;
+  /** The org's name (the workflow's OnrampOrg), absent for requests started before there were several orgs. */
+  org?: string;
   /** The console page that shows the request and takes the decision. */
   href: string;
 }
@@ -69,13 +72,14 @@ export async function awaitingDecision(client: Client, who: Identity): Promise<A
         .getHandle(wf.workflowId, wf.runId)
         .query<DecisionState>(known.query.name)
         .catch(() => undefined);
-      return status && awaits(status, who) ? { known, status, startTime: wf.startTime } : undefined;
+      const org = wf.typedSearchAttributes.get(ONRAMP_ORG);
+      return status && awaits(status, who) ? { known, status, org, startTime: wf.startTime } : undefined;
     }),
   );
   return states
     .filter((s) => s !== undefined)
     .sort((a, b) => b.startTime.getTime() - a.startTime.getTime())
-    .map(({ known, status }) => ({
+    .map(({ known, status, org }) => ({
       kind: known.kind,
       integration: status.integration,
       phase: status.phase,
@@ -84,6 +88,7 @@ export async function awaitingDecision(client: Client, who: Identity): Promise<A
       approvals: status.approvals.filter((a) => a.decision === 'approved').length,
       approvalsRequired: status.approvalsRequired,
       awaitingMe: true,
-      href: `/requests/${encodeURIComponent(status.integration)}${known.page}`,
+      ...(org ? { org } : {}),
+      href: `/requests/${encodeURIComponent(status.integration)}${known.page}${org ? `?org=${encodeURIComponent(org)}` : ''}`,
     }));
 }

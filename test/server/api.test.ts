@@ -195,7 +195,12 @@ describe('onramp server API with bearer tokens', () => {
       }
     };
     const mine = await awaiting(alice);
-    assert.deepEqual(mine.map((r) => [r.kind, r.integration, r.requestedBy, r.href]).sort(), [
+    // Each links to its page in its org (the stack's one org).
+    assert.ok(
+      mine.every((r) => r.org && r.href.endsWith(`?org=${r.org}`)),
+      JSON.stringify(mine),
+    );
+    assert.deepEqual(mine.map((r) => [r.kind, r.integration, r.requestedBy, r.href.split('?')[0]]).sort(), [
       ['change', name, 'jdoe@acme.example', `/requests/${name}/change`],
       ['offboarding', name, 'jdoe@acme.example', `/requests/${name}/offboarding`],
       ['onboarding', 'api-awaited-new', 'jdoe@acme.example', '/requests/api-awaited-new'],
@@ -215,7 +220,7 @@ describe('onramp server API with bearer tokens', () => {
     const table = /<table id="awaiting">[\s\S]*?<\/table>/.exec(home)?.[0] ?? '';
     for (const kind of ['onboarding', 'change', 'offboarding', 'remediation'])
       assert.match(table, new RegExp(`<td>${kind}</td>`), `${kind} in the awaiting table`);
-    assert.match(table, new RegExp(`href="/requests/${name}/offboarding"`));
+    assert.match(table, new RegExp(`href="/requests/${name}/offboarding\\?org=\\w+"`));
     const page = await (await browser.request(`${c.server.url}/requests/${name}/remediation`)).text();
     assert.match(page, /<code>object-access-added<\/code>/, 'the fix the approver is asked about');
     const changePage = await (await browser.request(`${c.server.url}/requests/${name}/change`)).text();
