@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { after, before, describe, test } from 'node:test';
-import { decideSignedSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
+import { startRotation } from '../../src/client/lifecycle';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import { secretsManagerClient } from '../../src/secrets/aws-client';
 import { AwsSecretsManagerStore } from '../../src/secrets/aws-secrets-manager-store';
 import { motoMissing, startMoto, type Moto } from '../helpers/moto';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
 import { teardownAll } from '../helpers/temporal-env';
-import { onboardManaged } from './helpers';
+import { offboardApproved, onboardManaged } from './helpers';
 
 describe('the AWS Secrets Manager backend, end to end on moto', { skip: motoMissing() }, () => {
   let moto: Moto;
@@ -66,19 +66,7 @@ describe('the AWS Secrets Manager backend, end to end on moto', { skip: motoMiss
     );
     await assert.rejects(stack.secrets.get(oldRef), /not found/);
 
-    const handle = await startOffboarding(
-      stack.client,
-      'ledger',
-      { requestedBy: 'jdoe@acme.example', reason: 'moto offboarding' },
-      stack.signoff.submission('requester'),
-    );
-    await decideSignedSignOff(
-      stack.client,
-      'offboarding',
-      'ledger',
-      'approve',
-      stack.signoff.decision('securityApprover'),
-    );
+    const handle = await offboardApproved(stack, 'ledger', 'moto offboarding');
     await handle.result();
     assert.deepEqual(await stack.secrets.list('ledger/'), []);
     assert.deepEqual(await inAws(), [], 'nothing of the integration is left in AWS');

@@ -11,7 +11,7 @@ import {
 import { rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { registryRecord } from '../../src/client/registry';
-import { decideSignedSignOff, startOffboarding, startRotation } from '../../src/client/lifecycle';
+import { startRotation } from '../../src/client/lifecycle';
 import { prepareOnboarding } from '../../src/client/onboarding';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import { secretsManagerClient } from '../../src/secrets/aws-client';
@@ -25,7 +25,7 @@ import { decodedPayloads, exportHistory } from '../helpers/history-export';
 import { needlesFor, scanForSecrets } from '../helpers/secret-scan';
 import { onrampAs, startCliServer } from '../cli/helpers';
 import { FAST, approveByPolicy, failureOf, specText, startSpec } from '../onboarding/helpers';
-import { onboardManaged } from './helpers';
+import { offboardApproved, onboardManaged } from './helpers';
 
 /** What a store answers a plain reader of a handover path: the credential's fields, or undefined. */
 interface Store {
@@ -120,19 +120,7 @@ function handoverSuite(
       assert.notEqual(rotated.handover?.version, handover?.version);
       assert.match(rotated.handover!.run, /^onramp:rotate:ledger\//);
 
-      const handle = await startOffboarding(
-        stack.client,
-        'ledger',
-        { requestedBy: 'jdoe@acme.example', reason: 'handover offboarding' },
-        stack.signoff.submission('requester'),
-      );
-      await decideSignedSignOff(
-        stack.client,
-        'offboarding',
-        'ledger',
-        'approve',
-        stack.signoff.decision('securityApprover'),
-      );
+      const handle = await offboardApproved(stack, 'ledger', 'handover offboarding');
       const offboarded = await handle.result();
       assert.ok(offboarded.done.some((d) => d.step === 'removeHandover' && /deleted/.test(d.outcome)));
       assert.equal(await store.read(path), undefined, 'nothing is left at the handover path');

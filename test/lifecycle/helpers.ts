@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { QueryNotRegisteredError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
+import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { prepareOnboarding, startOnboarding } from '../../src/client/onboarding';
+import { DEV_PEOPLE } from '../../src/signoff';
 import { recordIntegration } from '../../src/client/registry';
 import { connectWithJwt } from '../../src/salesforce/connection';
 import type { DesiredState } from '../../src/shared/registry';
@@ -78,4 +81,40 @@ export function grantContactReadByHand(admin: LocalOrgAdmin, permissionSetId: st
     PermissionsViewAllRecords: false,
     PermissionsModifyAllRecords: false,
   });
+}
+
+/**
+ * Offboards a managed integration as the onramp server does it: requested (signed) for the seeded requester,
+ * approved by a signed-in security approver (enough for the billing example); the handle to await.
+ */
+export async function offboardApproved(stack: OnrampStack, integration: string, reason: string) {
+  const handle = await startOffboarding(
+    stack.client,
+    integration,
+    { requestedBy: DEV_PEOPLE.requester.email, reason },
+    stack.signoff.submission('requester'),
+  );
+  await decideSignedSignOff(
+    stack.client,
+    'offboarding',
+    integration,
+    'approve',
+    stack.signoff.decision('securityApprover'),
+  );
+  return handle;
+}
+
+/**
+ * A lifecycle request's status once it answers: a signed request's first act is to verify its signature, and
+ * it registers its status query only then.
+ */
+export async function statusOnceAnswering<T>(query: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await query();
+    } catch (error) {
+      if (!(error instanceof QueryNotRegisteredError)) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

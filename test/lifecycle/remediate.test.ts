@@ -11,7 +11,7 @@ import { ONRAMP_CODES } from '../../src/salesforce/errors';
 import { applyFix } from '../../src/salesforce/fixes';
 import type { DesiredState } from '../../src/shared/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
-import { grantContactReadByHand, onboardManaged } from './helpers';
+import { grantContactReadByHand, onboardManaged, statusOnceAnswering } from './helpers';
 
 /** Sign-ins and logs move with every API call; what matters is configuration. */
 const NOT_CONFIGURATION = ['LoginHistory', 'SetupAuditTrail', '_ApiUsage', '_Session', 'OauthToken', '_MetadataDeploy'];
@@ -102,7 +102,7 @@ describe('remediation with sign-off', () => {
       { requestedBy: 'jdoe@acme.example', auditRunId: 'test-run' },
       stack.signoff.submission('requester'),
     );
-    const pending = await remediationStatus(stack.client, 'billing');
+    const pending = await statusOnceAnswering(() => remediationStatus(stack.client, 'billing'));
     assert.equal(pending.phase, 'awaiting-approval');
     assert.equal(pending.fixes.length, findings.filter((f) => f.fix).length);
     await decideSignedSignOff(

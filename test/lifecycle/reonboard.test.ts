@@ -2,30 +2,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { appByName } from '@onramp/local-org';
-import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { onboardingStatus } from '../../src/client/onboarding';
 import { registryRecord } from '../../src/client/registry';
 import { useOnrampStack } from '../helpers/onramp-stack';
-import { onboardManaged } from './helpers';
+import { offboardApproved, onboardManaged } from './helpers';
 
 describe('re-onboarding', () => {
   const stack = useOnrampStack();
 
   test('an offboarded integration shows as retired, and onboarding it again makes a new generation', async () => {
     const first = await onboardManaged(stack, 'examples/billing.yaml', 'ledger');
-    const offboarding = await startOffboarding(
-      stack.client,
-      'ledger',
-      { requestedBy: 'admin@acme.example', reason: 'ledger is replaced for a while' },
-      stack.signoff.submission('admin'),
-    );
-    await decideSignedSignOff(
-      stack.client,
-      'offboarding',
-      'ledger',
-      'approve',
-      stack.signoff.decision('securityApprover'),
-    );
+    const offboarding = await offboardApproved(stack, 'ledger', 'ledger is replaced for a while');
     await offboarding.result();
 
     const retired = await onboardingStatus(stack.client, 'ledger');

@@ -4,7 +4,6 @@ import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Connection } from 'jsforce';
 
-import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { consumerKeyFor } from '../../src/salesforce/app-settings';
 import { ensureConnectedApp } from '../../src/salesforce/connected-app';
 import { checkIntegrationCapacity } from '../../src/salesforce/licenses';
@@ -16,7 +15,7 @@ import { appMarker } from '../../src/activities/steps';
 import { Failure, failureType } from '../../src/shared/failures';
 import type { ResolvedApp } from '../../src/spec/normalize';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { onboardManaged } from '../lifecycle/helpers';
+import { offboardApproved, onboardManaged } from '../lifecycle/helpers';
 import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec } from './helpers';
 
 const CONNECTED_APP = (text: string) => text.replace('kind: external-client-app', 'kind: connected-app');
@@ -131,19 +130,7 @@ describe('an undo never touches the tokens of an app onramp did not create', () 
     assert.equal(await deleteExternalClientApp(admin, app.apiName, appMarker(desired)), 'deleted');
     const live = await placeForeignApp(stack, app);
 
-    const handle = await startOffboarding(
-      stack.client,
-      'crm-export',
-      { requestedBy: 'admin@acme.example', reason: 'moved' },
-      stack.signoff.submission('admin'),
-    );
-    await decideSignedSignOff(
-      stack.client,
-      'offboarding',
-      'crm-export',
-      'approve',
-      stack.signoff.decision('securityApprover'),
-    );
+    const handle = await offboardApproved(stack, 'crm-export', 'moved');
     const error = await handle.result().then(
       () => assert.fail('the offboarding went ahead over a foreign app'),
       (e: unknown) => e,

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
-import { onboardManaged } from '../lifecycle/helpers';
+import { grantContactReadByHand, onboardManaged } from '../lifecycle/helpers';
 import { specText } from '../onboarding/helpers';
 
 const BILLING = readFileSync(join(__dirname, '..', '..', 'examples', 'billing.yaml'), 'utf8');
@@ -166,16 +166,7 @@ describe('onramp server API with bearer tokens', () => {
       return (await answer.json()) as any;
     };
     // Drift for the audit to find and a remediation to undo: read on Contact nobody approved.
-    await new LocalOrgAdmin(c.stack.org.instanceUrl).insertRecord('ObjectPermissions', {
-      ParentId: desired.provisioned.permissionSetId,
-      SobjectType: 'Contact',
-      PermissionsRead: true,
-      PermissionsCreate: false,
-      PermissionsEdit: false,
-      PermissionsDelete: false,
-      PermissionsViewAllRecords: false,
-      PermissionsModifyAllRecords: false,
-    });
+    await grantContactReadByHand(new LocalOrgAdmin(c.stack.org.instanceUrl), desired.provisioned.permissionSetId);
     const audit = await api(auditor, '/api/audit/runs', { wait: true });
     assert.equal(audit.status, 200, await audit.clone().text());
     await created(`/api/integrations/${name}/remediation`, {});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { LocalOrgAdmin, type OrgState } from '@onramp/local-org';
 import type { Finding } from '../../src/audit/findings';
 import { decideSignedSignOff, offboardingStatus, startOffboarding } from '../../src/client/lifecycle';
@@ -11,7 +11,7 @@ import { approveSignal, approveUpdate, onboardingWorkflowId, rejectUpdate } from
 import type { ApprovalInput } from '../../src/shared/types';
 import { DEV_PEOPLE, generateSigningKey, lifecycleRequirement, Signer } from '../../src/signoff';
 import { useOnrampStack, type OnrampStack } from '../helpers/onramp-stack';
-import { onboardManaged } from '../lifecycle/helpers';
+import { onboardManaged, statusOnceAnswering } from '../lifecycle/helpers';
 import { approveByPolicy, assertOrgRestored, failureOf, specText, startSpec, statusWhen } from '../onboarding/helpers';
 
 const refusedWith = (type: string, message?: RegExp) => (error: unknown) =>
@@ -29,6 +29,26 @@ const endedWith = async (handle: { result(): Promise<unknown> }) => {
   return failure.cause as Error & { type?: string };
 };
 
+/**
+ * Approve updates and signals naming approvers, as anyone with raw Temporal access can send them: each update
+ * is refused, each signal ignored. The raw update sender, for the statements a test sends next.
+ */
+async function namedDecisionsRefused(handle: WorkflowHandle) {
+  const raw = (input: Partial<ApprovalInput>, updateId: string) =>
+    handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
+  for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
+    await assert.rejects(raw({ approver }, `raw-${approver}`), refusedWith('SignatureRefused', /no signed statement/));
+    await handle.signal(approveSignal, { approver });
+  }
+  return raw;
+}
+
+/** Signs a decision on one run for its digest, as the approval service does; any field overridden, any key. */
+const decisionSigner =
+  (signer: Signer, run: { workflowId: string; runId: string; planDigest: string }) =>
+  (over: Partial<Parameters<Signer['signApproval']>[0]> = {}, by = signer) =>
+    by.signApproval({ ...run, approver: DEV_PEOPLE.securityApprover, decision: 'approved', ...over });
+
 describe('forged sign-off is refused, and nothing is written', () => {
   const stack = useOnrampStack();
   const decision: OnrampStack['signoff']['decision'] = (...args) => stack.signoff.decision(...args);
@@ -37,28 +57,12 @@ describe('forged sign-off is refused, and nothing is written', () => {
     const name = 'forged-approvals';
     const { handle } = await startSpec(stack, specText('billing', name));
     const before = stack.org.org.snapshot();
-    const raw = (input: Partial<ApprovalInput>, updateId: string) =>
-      handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
-    for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
-      await assert.rejects(
-        raw({ approver }, `raw-${approver}`),
-        refusedWith('SignatureRefused', /no signed statement/),
-      );
-      await handle.signal(approveSignal, { approver });
-    }
+    const raw = await namedDecisionsRefused(handle);
     const { runId } = await handle.describe();
     const { planDigest } = await onboardingStatus(stack.client, name);
     assert.match(planDigest ?? '', /^[0-9a-f]{64}$/);
     const { signer } = stack.signoff;
-    const sign = (over: Partial<Parameters<Signer['signApproval']>[0]> = {}, by = signer) =>
-      by.signApproval({
-        workflowId: handle.workflowId,
-        runId,
-        planDigest: planDigest!,
-        approver: DEV_PEOPLE.securityApprover,
-        decision: 'approved',
-        ...over,
-      });
+    const sign = decisionSigner(signer, { workflowId: handle.workflowId, runId, planDigest: planDigest! });
 
     await assert.rejects(
       raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'),
@@ -320,27 +324,12 @@ describe('forged sign-off is refused, and nothing is written', () => {
       { requestedBy: DEV_PEOPLE.requester.email, reason: 'forgery test' },
       stack.signoff.submission('requester'),
     );
-    const raw = (input: Partial<ApprovalInput>, updateId: string) =>
-      handle.executeUpdate(approveUpdate, { args: [input as ApprovalInput], updateId });
-    for (const approver of ['security@acme.example', 'salesforce-admins@acme.example', 'alice@acme.example']) {
-      await assert.rejects(
-        raw({ approver }, `raw-${approver}`),
-        refusedWith('SignatureRefused', /no signed statement/),
-      );
-      await handle.signal(approveSignal, { approver });
-    }
+    await statusOnceAnswering(() => offboardingStatus(stack.client, name));
+    const raw = await namedDecisionsRefused(handle);
     const { runId } = await handle.describe();
     const { planDigest } = await offboardingStatus(stack.client, name);
     assert.match(planDigest ?? '', /^[0-9a-f]{64}$/);
-    const sign = (over: Partial<Parameters<Signer['signApproval']>[0]> = {}) =>
-      signer.signApproval({
-        workflowId: handle.workflowId,
-        runId,
-        planDigest: planDigest!,
-        approver: DEV_PEOPLE.securityApprover,
-        decision: 'approved',
-        ...over,
-      });
+    const sign = decisionSigner(signer, { workflowId: handle.workflowId, runId, planDigest: planDigest! });
     await assert.rejects(
       raw({ statement: await sign({ planDigest: 'f'.repeat(64) }) }, 'other-plan'),
       refusedWith('ApprovalNotBound'),
@@ -351,18 +340,7 @@ describe('forged sign-off is refused, and nothing is written', () => {
     );
     const rogue = await Signer.fromKey(generateSigningKey(signer.kid));
     await assert.rejects(
-      raw(
-        {
-          statement: await rogue.signApproval({
-            workflowId: handle.workflowId,
-            runId,
-            planDigest: planDigest!,
-            approver: DEV_PEOPLE.securityApprover,
-            decision: 'approved',
-          }),
-        },
-        'rogue',
-      ),
+      raw({ statement: await sign({}, rogue) }, 'rogue'),
       refusedWith('SignatureRefused', /does not verify/),
     );
     const decide = (by: Parameters<OnrampStack['signoff']['decision']>[0]) =>
