@@ -3,7 +3,6 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { registerOf } from '../audit/owner-register';
 import { auditTargetOf } from '../audit/target';
 import { readAuditReport } from '../audit/report-files';
-import { startOffboarding } from '../client/lifecycle';
 import { listManagedIntegrations, registryRecord } from '../client/registry';
 import { startReviewCampaign } from '../client/review';
 import { readUsage } from '../salesforce/review-reads';
@@ -127,13 +126,14 @@ export function reviewActivities(deps: ActivityDeps, admin: AdminSession) {
       }
     },
 
-    /** `reviews.onMissed: offboard`: the offboarding is requested, and waits for its approvers like any other. */
+    /**
+     * `reviews.onMissed: offboard`: the offboarding is proposed, not started. An offboarding starts only with a
+     * request signed by the approval service for a signed-in requester (docs/signoff.md), and the worker holds
+     * no signing key; a requester or admin asks for it through the server. Nothing was started: no workflow id.
+     */
     async proposeOffboarding(request: { integration: string; campaignId: string; reason: string }): Promise<string> {
-      const handle = await startOffboarding(getClient(), request.integration, {
-        requestedBy: `review campaign ${request.campaignId}`,
-        reason: request.reason,
-      });
-      return handle.workflowId;
+      deps.logger.info(request, 'offboarding proposed by a missed access review; a requester asks for it');
+      return '';
     },
 
     /**

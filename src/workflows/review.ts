@@ -230,7 +230,9 @@ export async function reviewCampaign(input: CampaignInput = {}): Promise<Campaig
         'review.missed',
         item.facts.owner,
         [integration],
-        offboarding ? 'its offboarding is requested and awaits sign-off' : 'the audit reports it as review-missed',
+        plan.onMissed === 'offboard'
+          ? `its offboarding is proposed: a requester asks for it (onramp offboard ${integration} --reason ...)`
+          : 'the audit reports it as review-missed',
       ),
     );
   }
