@@ -285,7 +285,7 @@ async function seedIntegrations(stack: BenchStack, count: number): Promise<Seede
     const results = [
       (await admin.metadata.create(
         'ConnectedApp',
-        caRequests.slice(i, i + 10).map(connectedAppMetadata) as never,
+        caRequests.slice(i, i + 10).map((request) => connectedAppMetadata(request)) as never,
       )) as unknown,
     ].flat() as Array<{ success: unknown; errors?: unknown }>;
     const failed = results.find((r) => String(r.success) !== 'true');

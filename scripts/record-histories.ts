@@ -23,6 +23,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { readAuditReport } from '../src/audit/report-files';
 import { startAudit } from '../src/client/audit';
 import { decideSignedSignOff, startOffboarding, startRemediation, startRotation } from '../src/client/lifecycle';
+import { adoptionStatus, approveAdoption, prepareAdoption, startAdoption } from '../src/client/adoption';
 import { approveChange, prepareChange, startChange } from '../src/client/change';
 import {
   migrationStatus,
@@ -50,6 +51,7 @@ import {
   writeNewHistoryFixture,
   type HistoryFixture,
 } from '../test/helpers/history-fixtures';
+import { buildHandMadeIntegration } from '../test/helpers/hand-made-integration';
 import { startOnrampStack, type OnrampStack } from '../test/helpers/onramp-stack';
 import { needlesFor, recordStoredSecrets, scanForSecrets } from '../test/helpers/secret-scan';
 import { teardownAll } from '../test/helpers/temporal-env';
@@ -489,6 +491,35 @@ async function drivePaths(
     name: 'migration-completed',
     description: 'migration approved; new app proven, switch reported, Connected App deleted, registry moved',
     workflowId: migrationWorkflowId('ledger-ca'),
+  });
+
+  // Adoption of an integration made by hand (an admin's Connected App, allowed in this org for it).
+  const made = await buildHandMadeIntegration(stack);
+  const adoptionRequest = {
+    name: 'erp-sync',
+    requestedBy: 'jdoe@acme.example',
+    username: made.username,
+    owner: 'billing-team@acme.example',
+    purpose: 'Nightly ERP sync of accounts and opportunities',
+    reviewOn: '2027-03-31',
+    approvers: ['security@acme.example'],
+  };
+  const proposed = await prepareAdoption(adoptionRequest, stack.client, stack.config, await stack.admin());
+  const adoption = await startAdoption(
+    stack.client,
+    stack.config,
+    adoptionRequest,
+    proposed,
+    stack.signoff.submission('requester'),
+  );
+  for (const who of [SECURITY, SECOND])
+    if ((await adoptionStatus(stack.client, 'erp-sync')).phase === 'awaiting-approval')
+      await approveAdoption(stack.client, 'erp-sync', decision(who));
+  await adoption.result();
+  await record({
+    name: 'adoption-completed',
+    description: 'adoption of a hand-made integration approved: org read again, registered, nothing changed in the org',
+    workflowId: adoption.workflowId,
   });
 
   // Last, so that the tries that completed before the cancel landed change nothing the audit above saw.

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { adoptCommand, discoverCommand } from './cli/adopt';
 import { codecServerCommand } from './cli/codec-server';
 import { approvalCommands } from './cli/approval';
 import { auditCommand } from './cli/audit';
@@ -52,6 +53,8 @@ export function buildProgram(io: CliIo): Command {
   ])
     program.addCommand(command);
   program.addCommand(listCommand(io));
+  program.addCommand(discoverCommand(io));
+  program.addCommand(adoptCommand(io));
   program.addCommand(orgCommand(io));
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));

@@ -3,9 +3,10 @@ import { getClient } from '@temporalio/activity';
 import { registryRecord } from '../client/registry';
 import { installAppSettings } from '../salesforce/credential-rotation';
 import { syncPermissionSetAccess } from '../salesforce/permission-set-sync';
-import type { DesiredState } from '../shared/registry';
+import { stepInputOf, type DesiredState } from '../shared/registry';
 import type { ApprovalRecord, VerificationEvidence } from '../shared/types';
 import type { ResolvedIntegration } from '../spec/normalize';
+import { heldConsumerSecret } from './credentials';
 import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
@@ -26,7 +27,6 @@ export function changeActivities(
   /** What the org holds now (a rotation since the request may have put new credentials on the app). */
   const provisionedNow = async (desired: DesiredState) =>
     (await registryRecord(getClient(), keyOf(desired.integration))).desired.provisioned;
-  const owned = (desired: DesiredState) => ({ integration: desired.integration, onboardingId: desired.onboardingId });
 
   return {
     /** The permission set's access made exactly `integration`'s, in place; what it took. */
@@ -36,7 +36,7 @@ export function changeActivities(
         syncPermissionSetAccess(await admin.get(desired.integration.org), {
           name: names.permissionSetName,
           label: names.permissionSetLabel,
-          marker: permissionSetMarker(owned(desired)),
+          marker: permissionSetMarker(stepInputOf(desired)),
           objects: integration.access.objects,
           fields: integration.access.fields,
           apexClasses: integration.access.apexClasses,
@@ -54,9 +54,9 @@ export function changeActivities(
           await admin.get(desired.integration.org),
           {
             app,
-            marker: appMarker(owned(desired)),
+            marker: appMarker(stepInputOf(desired)),
             consumerKey: credentials.consumerKey,
-            consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+            ...(await heldConsumerSecret(deps, credentials)),
             certificatePem: credentials.certificatePem,
           },
           deployProgress(),
@@ -69,7 +69,7 @@ export function changeActivities(
     async verifyChange(desired: DesiredState, integration: ResolvedIntegration): Promise<VerificationEvidence> {
       const provisioned = await provisionedNow(desired);
       return verification.verifyIntegration(
-        { integration, onboardingId: desired.onboardingId },
+        { ...stepInputOf(desired), integration },
         provisioned.userId,
         provisioned.app,
         provisioned.credentials,

@@ -3,10 +3,11 @@ import { deleteConnectedApp } from '../salesforce/connected-app';
 import { deleteExternalClientApp } from '../salesforce/external-client-app';
 import { removePermissionSetLicense } from '../salesforce/licenses';
 import { deletePermissionSet, unassignPermissionSet } from '../salesforce/permission-sets';
-import { findUserByUsername, retireUser, userMarker } from '../salesforce/users';
+import { owns } from '../salesforce/ownership';
+import { findUserByUsername, retireUser } from '../salesforce/users';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
-import { appMarker, permissionSetMarker, type StepInput } from './steps';
+import { appMarker, integrationUserMarker, permissionSetMarker, type StepInput } from './steps';
 
 /**
  * The undo of each step, found by name and marker rather than by ids the workflow may never have
@@ -20,7 +21,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
         revokeAppTokens(await admin.get(input.integration.org), input.integration.app, {
           appMarker: appMarker(input),
           username: input.integration.user.username,
-          userMarker: userMarker(input.integration.names.name, input.onboardingId),
+          userMarker: integrationUserMarker(input),
         }),
       );
       return `revoked ${count} token(s)`;
@@ -43,6 +44,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
           await admin.get(input.integration.org),
           input.integration.names.permissionSetName,
           permissionSetMarker(input),
+          input.adopted?.userId,
         ),
       );
       return `removed ${count} assignment(s)`;
@@ -63,7 +65,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
       const removed = await salesforceStep('remove the permission set license', async () => {
         const conn = await admin.get(input.integration.org);
         const user = await findUserByUsername(conn, input.integration.user.username);
-        if (!user || user.FederationIdentifier !== userMarker(input.integration.names.name, input.onboardingId))
+        if (!user || !owns(integrationUserMarker(input), { stamp: user.FederationIdentifier, identity: user.Id }))
           return false;
         return removePermissionSetLicense(conn, user.Id);
       });
@@ -72,11 +74,7 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
 
     async retireIntegrationUser(input: StepInput): Promise<string> {
       const outcome = await salesforceStep('deactivate the integration user', async () =>
-        retireUser(
-          await admin.get(input.integration.org),
-          input.integration.user.username,
-          userMarker(input.integration.names.name, input.onboardingId),
-        ),
+        retireUser(await admin.get(input.integration.org), input.integration.user.username, integrationUserMarker(input)),
       );
       return `${input.integration.user.username}: ${outcome === 'retired' ? 'deactivated, username freed' : 'absent'}`;
     },

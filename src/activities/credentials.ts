@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
 import { consumerKeyFor } from '../salesforce/app-settings';
 import { generateKeyPairAndCertificate } from '../crypto/certificate';
+import { Failure } from '../shared/failures';
 import { secretStoreStep } from './failures';
 import type { CredentialRecord } from '../shared/types';
 import type { ResolvedIntegration } from '../spec/normalize';
@@ -86,4 +87,29 @@ export async function storeNewCredentials(
   const record: CredentialRecord = { consumerSecretRef: secret.consumerSecretRef, consumerKey: secret.consumerKey };
   if (integration.app.flow !== 'jwt-bearer') return record;
   return { ...record, ...(await storeNewKeyPair(deps, integration, `${idempotencyPrefix}/private-key`)) };
+}
+
+/**
+ * The consumer secret onramp holds for an app, as the `consumerSecret` of an app request: none for an
+ * adopted app before its first rotation (whoever made the app was given the secret, never onramp), so
+ * the app keeps the secret it has.
+ */
+export async function heldConsumerSecret(
+  deps: ActivityDeps,
+  credentials: Pick<CredentialRecord, 'consumerSecretRef'>,
+): Promise<{ consumerSecret?: string }> {
+  return credentials.consumerSecretRef ? { consumerSecret: await deps.secrets.get(credentials.consumerSecretRef) } : {};
+}
+
+/** The consumer secret a client-credentials grant needs; refused, naming the way out, when onramp holds none. */
+export async function requiredConsumerSecret(
+  deps: ActivityDeps,
+  credentials: Pick<CredentialRecord, 'consumerSecretRef'>,
+): Promise<string> {
+  const { consumerSecret } = await heldConsumerSecret(deps, credentials);
+  if (consumerSecret === undefined)
+    throw Failure.NoHeldSecret(
+      'onramp holds no consumer secret of this adopted app (Salesforce gave it to whoever made the app); rotate the credentials so that onramp issues and holds a new one',
+    );
+  return consumerSecret;
 }

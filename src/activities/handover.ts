@@ -3,6 +3,7 @@ import { HandoverTargets } from '../secrets/handover-targets';
 import type { AppRecord, CredentialRecord, HandoverRecord } from '../shared/types';
 import { orgSettings } from '../config';
 import type { ActivityDeps } from './deps';
+import { requiredConsumerSecret } from './credentials';
 import { secretStoreStep } from './failures';
 import { callingRun } from './registry-updates';
 import type { StepInput } from './steps';
@@ -29,7 +30,7 @@ export function handoverActivities(deps: ActivityDeps) {
         const secret =
           integration.app.flow === 'jwt-bearer'
             ? { privateKey: await deps.secrets.get(credentials.privateKeyRef!) }
-            : { consumerSecret: await deps.secrets.get(credentials.consumerSecretRef) };
+            : { consumerSecret: await requiredConsumerSecret(deps, credentials) };
         const value = JSON.stringify({
           integration: integration.names.name,
           flow: integration.app.flow,

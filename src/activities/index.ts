@@ -1,3 +1,4 @@
+import { adoptionActivities } from './adoption';
 import { auditActivities } from './audit';
 import { changeActivities } from './change';
 import { registryActivities } from './registry';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...remediationActivities(admin),
     ...revalidationActivities(deps, admin),
     ...reviewActivities(deps, admin),
+    ...adoptionActivities(deps, admin),
   });
   return { ...orgActivities, ...notificationActivities(deps) };
 }

@@ -5,7 +5,7 @@ import { assignPermissionSetLicense, checkIntegrationCapacity, type LicenseCapac
 import { assignPermissionSet, ensurePermissionSet } from '../salesforce/permission-sets';
 import { ensureIntegrationUser, userMarker } from '../salesforce/users';
 import type { AppRecord, CredentialRecord } from '../shared/types';
-import { storeNewCredentials } from './credentials';
+import { heldConsumerSecret, storeNewCredentials } from './credentials';
 import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
@@ -77,7 +77,7 @@ export function provisioningActivities(deps: ActivityDeps, admin: AdminSession) 
         app,
         marker: appMarker(input),
         consumerKey: credentials.consumerKey,
-        consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+        ...(await heldConsumerSecret(deps, credentials)),
         certificatePem: credentials.certificatePem,
       };
       await salesforceStep(

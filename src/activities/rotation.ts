@@ -16,19 +16,14 @@ import { ONRAMP_CODES, SalesforceApiError } from '../salesforce/errors';
 import { Failure } from '../shared/failures';
 import { rotationStrategyOf, type StagedCredential } from '../shared/lifecycle';
 import { canonicalJson } from '../signoff/canonical';
-import type { DesiredState } from '../shared/registry';
+import { stepInputOf, type DesiredState } from '../shared/registry';
 import type { AppRecord, CredentialRecord, HandoverRecord } from '../shared/types';
-import { storeConsumerSecret, storeNewKeyPair } from './credentials';
+import { heldConsumerSecret, storeConsumerSecret, storeNewKeyPair } from './credentials';
 import { deployProgress } from './deploy-progress';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
 import { amendRegistry, callingRun } from './registry-updates';
 import { appMarker } from './steps';
-
-const stepInputOf = (desired: DesiredState) => ({
-  integration: desired.integration,
-  onboardingId: desired.onboardingId,
-});
 
 /**
  * The steps of a credential rotation. A new credential is always stored as a new version of the same
@@ -111,7 +106,7 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
         app,
         marker: appMarker(stepInputOf(desired)),
         consumerKey: credentials.consumerKey,
-        consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+        ...(await heldConsumerSecret(deps, credentials)),
         certificatePem: credentials.certificatePem,
       };
       await salesforceStep(`put the credential on ${app.apiName}`, async () =>
@@ -146,11 +141,16 @@ export function rotationActivities(deps: ActivityDeps, admin: AdminSession) {
       });
     },
 
-    /** Deletes single secret versions; those already gone count as deleted. */
-    async deleteSecretVersions(refs: string[]): Promise<string> {
+    /**
+     * Deletes single secret versions; those already gone count as deleted. An adopted integration's first
+     * rotation names none (null): onramp never held the credential it replaced.
+     */
+    async deleteSecretVersions(refs: Array<string | null | undefined>): Promise<string> {
+      const held = refs.filter((ref): ref is string => typeof ref === 'string' && ref !== '');
+      if (held.length === 0) return 'no earlier secret version: onramp never held the credential it replaced';
       let deleted = 0;
-      for (const ref of refs) if (await deps.secrets.deleteVersion(ref)) deleted++;
-      return `deleted ${deleted} of ${refs.length} secret version(s)`;
+      for (const ref of held) if (await deps.secrets.deleteVersion(ref)) deleted++;
+      return `deleted ${deleted} of ${held.length} secret version(s)`;
     },
 
     async recordRotation(

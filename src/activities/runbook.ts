@@ -5,7 +5,7 @@ import { registryRecord } from '../client/registry';
 import { writePrivateFile } from '../private-files';
 import { describeSecretStore } from '../secrets/describe';
 import { renderRunbook, runbookMarker, runbookOnboardingId } from '../runbook/render';
-import type { DesiredState, RegistryChange } from '../shared/registry';
+import { stepInputOf, type DesiredState, type RegistryChange } from '../shared/registry';
 import type {
   AppRecord,
   CredentialRecord,
@@ -91,7 +91,7 @@ export function runbookActivities(deps: ActivityDeps) {
       at: string,
       handover?: HandoverRecord,
     ): Promise<string> {
-      const input = { integration: desired.integration, onboardingId: desired.onboardingId };
+      const input = stepInputOf(desired);
       const provisioned = { ...desired.provisioned, credentials, app, ...(handover ? { handover } : {}) };
       const result = {
         integration: desired.integration.names.name,

@@ -5,6 +5,7 @@ import { asSalesforceError } from '../salesforce/errors';
 import { verifyIntegration } from '../salesforce/verification';
 import { Failure } from '../shared/failures';
 import type { AppRecord, CredentialRecord, VerificationEvidence } from '../shared/types';
+import { requiredConsumerSecret } from './credentials';
 import type { ActivityDeps, AdminSession } from './deps';
 import { salesforceStep } from './failures';
 import type { StepInput } from './steps';
@@ -39,7 +40,7 @@ export function verificationActivities(deps: ActivityDeps, admin: AdminSession) 
             : await connectWithClientCredentials({
                 loginUrl: sf.instanceUrl,
                 consumerKey: app.consumerKey,
-                consumerSecret: await deps.secrets.get(credentials.consumerSecretRef),
+                consumerSecret: await requiredConsumerSecret(deps, credentials),
                 apiVersion: sf.apiVersion,
               });
       } catch (error) {

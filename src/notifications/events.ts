@@ -2,7 +2,7 @@
 
 /** A request that waits for sign-off, as the notifications describe it (never a secret: it is recorded in history). */
 export interface SignOffRequestNotice {
-  kind: 'onboarding' | 'change' | 'offboarding' | 'remediation' | 'migration';
+  kind: 'onboarding' | 'change' | 'adoption' | 'offboarding' | 'remediation' | 'migration';
   integration: string;
   workflowId: string;
   runId: string;

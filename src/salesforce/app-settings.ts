@@ -3,10 +3,14 @@ import type { ResolvedApp } from '../spec/normalize';
 /** Everything onramp puts on an OAuth app, whichever kind of app carries it. */
 export interface AppRequest {
   app: ResolvedApp;
-  /** Written into the description: proves onramp created this app for this onboarding. */
+  /** Written into the description: proves onramp created this app for this onboarding (src/salesforce/ownership.ts). */
   marker: string;
   consumerKey: string;
-  consumerSecret: string;
+  /**
+   * Absent only for an adopted app whose secret onramp was never given: the app then keeps the secret it
+   * has (docs/day-two.md, "Rotation of an adopted integration").
+   */
+  consumerSecret?: string;
   /** PEM certificate for the JWT bearer flow; absent for client credentials. */
   certificatePem?: string;
 }

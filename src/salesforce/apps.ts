@@ -1,8 +1,9 @@
 import type { Connection } from 'jsforce';
 import type { ResolvedApp } from '../spec/normalize';
-import { readConnectedApp } from './connected-app';
+import { ownsConnectedApp, readConnectedApp } from './connected-app';
 import { foreignObject, isErrorCode } from './errors';
-import { readExternalClientApp } from './external-client-app';
+import { ownsExternalClientApp, readExternalClientApp } from './external-client-app';
+import { owns } from './ownership';
 import { findUserByUsername } from './users';
 import { soqlQuote } from './soql';
 
@@ -11,17 +12,21 @@ type AppName = Pick<ResolvedApp, 'kind' | 'apiName'>;
 const kindLabel = (app: AppName) => (app.kind === 'connected-app' ? 'Connected App' : 'External Client App');
 
 /**
- * Whether the app of that name is the one onramp created (its description holds the marker) or absent;
- * an app of that name without the marker is someone else's and is refused. Called before anything that
+ * Whether the app of that name is the one onramp created or adopted (src/salesforce/ownership.ts) or absent;
+ * an app of that name that is not onramp's is someone else's and is refused. Called before anything that
  * changes or destroys what belongs to the app.
  */
 export async function ownAppOrAbsent(conn: Connection, app: AppName, marker: string): Promise<'own' | 'absent'> {
-  const existing =
-    app.kind === 'connected-app'
-      ? await readConnectedApp(conn, app.apiName)
-      : await readExternalClientApp(conn, app.apiName);
+  if (app.kind === 'connected-app') {
+    const existing = await readConnectedApp(conn, app.apiName);
+    if (!existing) return 'absent';
+    if (!ownsConnectedApp(existing, marker)) throw foreignObject(`${kindLabel(app)} ${app.apiName}`);
+    return 'own';
+  }
+  const existing = await readExternalClientApp(conn, app.apiName);
   if (!existing) return 'absent';
-  if (existing.description !== marker) throw foreignObject(`${kindLabel(app)} ${app.apiName}`);
+  if (!(await ownsExternalClientApp(conn, existing, app.apiName, marker)))
+    throw foreignObject(`${kindLabel(app)} ${app.apiName}`);
   return 'own';
 }
 
@@ -39,7 +44,7 @@ export async function revokeAppTokens(
 ): Promise<number> {
   if ((await ownAppOrAbsent(admin, app, owner.appMarker)) === 'absent') return 0;
   const user = await findUserByUsername(admin, owner.username);
-  if (user?.FederationIdentifier !== owner.userMarker) return 0;
+  if (!user || !owns(owner.userMarker, { stamp: user.FederationIdentifier, identity: user.Id })) return 0;
   const tokens = await admin.query<{ DeleteToken: string }>(
     `SELECT DeleteToken FROM OauthToken WHERE UserId = ${soqlQuote(user.Id)}`,
   );

@@ -1,18 +1,26 @@
 import type { Connection } from 'jsforce';
 import type { AppRequest } from './app-settings';
 import { foreignObject, ONRAMP_CODES, SalesforceApiError } from './errors';
+import { isAdoptedMarker, owns } from './ownership';
 
 /**
  * Legacy Connected Apps through Metadata CRUD. New ones are blocked in orgs since Spring '26 unless
  * Salesforce enabled them, so this path serves orgs that still allow them and existing apps.
  * Elements follow the ConnectedApp XSD sequence order.
  */
-export function connectedAppMetadata(request: AppRequest): Record<string, unknown> {
+export function connectedAppMetadata(
+  request: AppRequest,
+  kept: { description?: unknown; contactEmail?: unknown } = {},
+): Record<string, unknown> {
   const { app } = request;
   return {
     fullName: app.apiName,
-    contactEmail: app.contactEmail,
-    description: request.marker,
+    contactEmail: kept.contactEmail ?? app.contactEmail,
+    ...(isAdoptedMarker(request.marker)
+      ? kept.description
+        ? { description: kept.description }
+        : {}
+      : { description: request.marker }),
     ...(app.trustedIpRanges.length
       ? { ipRanges: app.trustedIpRanges.map((r) => ({ description: 'onramp', end: r.end, start: r.start })) }
       : {}),
@@ -21,7 +29,7 @@ export function connectedAppMetadata(request: AppRequest): Record<string, unknow
       callbackUrl: app.callbackUrls.join('\n'),
       ...(request.certificatePem ? { certificate: request.certificatePem } : {}),
       consumerKey: request.consumerKey,
-      consumerSecret: request.consumerSecret,
+      ...(request.consumerSecret ? { consumerSecret: request.consumerSecret } : {}),
       isAdminApproved: 'true',
       ...(app.flow === 'client-credentials'
         ? { isClientCredentialEnabled: 'true', oauthClientCredentialUser: app.runAsUsername }
@@ -61,16 +69,29 @@ export async function ensureConnectedApp(conn: Connection, request: AppRequest):
   return { created: true };
 }
 
-/** Replaces the whole component (Metadata update does not merge) of a Connected App onramp created. */
+/** The proof a Connected App is onramp's: its marker, or for an adopted one its consumer key (which never changes). */
+export const ownsConnectedApp = (existing: Record<string, unknown>, marker: string) =>
+  owns(marker, {
+    stamp: existing.description,
+    identity: (existing.oauthConfig as Record<string, unknown> | undefined)?.consumerKey,
+  });
+
+/**
+ * Replaces the whole component (Metadata update does not merge) of a Connected App onramp created or
+ * adopted. An adopted app keeps the description and contact email it had: onramp does not manage them.
+ */
 export async function updateConnectedApp(conn: Connection, request: AppRequest): Promise<void> {
   const existing = await readConnectedApp(conn, request.app.apiName);
   if (!existing) {
     throw new SalesforceApiError(`Connected App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   }
-  if (existing.description !== request.marker) throw foreignObject(`Connected App ${request.app.apiName}`);
+  if (!ownsConnectedApp(existing, request.marker)) throw foreignObject(`Connected App ${request.app.apiName}`);
+  const kept = isAdoptedMarker(request.marker)
+    ? { description: existing.description, contactEmail: existing.contactEmail }
+    : {};
   const result = (await conn.metadata.update(
     'ConnectedApp',
-    connectedAppMetadata(request) as never,
+    connectedAppMetadata(request, kept) as never,
   )) as unknown as SaveResult;
   throwUnlessSaved(result, 'update Connected App');
 }
@@ -82,7 +103,7 @@ export async function deleteConnectedApp(
 ): Promise<'deleted' | 'absent'> {
   const existing = await readConnectedApp(conn, apiName);
   if (!existing) return 'absent';
-  if (existing.description !== marker) throw foreignObject(`Connected App ${apiName}`);
+  if (!ownsConnectedApp(existing, marker)) throw foreignObject(`Connected App ${apiName}`);
   const result = (await conn.metadata.delete('ConnectedApp', apiName)) as unknown as SaveResult;
   throwUnlessSaved(result, 'delete Connected App');
   return 'deleted';

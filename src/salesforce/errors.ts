@@ -77,7 +77,7 @@ export class SalesforceApiError extends Error {
 /** Something onramp must not touch: an object with the name onramp wanted, but not created by onramp. */
 export function foreignObject(what: string): SalesforceApiError {
   return new SalesforceApiError(
-    `${what} already exists and was not created by this onboarding; onramp never adopts objects it did not create`,
+    `${what} already exists and was not created by this onboarding; onramp never takes over an object it did not create or adopt`,
     ONRAMP_CODES.foreignObject,
   );
 }

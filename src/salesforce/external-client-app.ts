@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import JSZip from 'jszip';
 import type { AppRequest } from './app-settings';
 import { foreignObject, ONRAMP_CODES, SalesforceApiError } from './errors';
+import { isAdoptedMarker, owns } from './ownership';
 
 /**
  * External Client Apps, the kind Salesforce requires for new integrations since Spring '26. They exist
@@ -181,6 +182,23 @@ export async function readExternalClientApp(
   return record && record.fullName ? record : undefined;
 }
 
+/** The app's metadata id (listMetadata), which stays while the app exists. */
+export async function externalClientAppId(conn: Connection, apiName: string): Promise<string | undefined> {
+  const files = await conn.metadata.list([{ type: TYPES.header.type }]);
+  return (Array.isArray(files) ? files : [files]).find((f) => f?.fullName.toLowerCase() === apiName.toLowerCase())?.id;
+}
+
+/** The proof an External Client App is onramp's: its marker, or for an adopted one its metadata id. */
+export async function ownsExternalClientApp(
+  conn: Connection,
+  existing: Record<string, unknown>,
+  apiName: string,
+  marker: string,
+): Promise<boolean> {
+  const identity = isAdoptedMarker(marker) ? await externalClientAppId(conn, apiName) : undefined;
+  return owns(marker, { stamp: existing.description, identity });
+}
+
 export async function ensureExternalClientApp(
   conn: Connection,
   request: AppRequest,
@@ -210,7 +228,11 @@ export async function redeployExternalClientApp(
   if (!existing) {
     throw new SalesforceApiError(`External Client App ${request.app.apiName} does not exist`, ONRAMP_CODES.notFound);
   }
-  if (existing.description !== request.marker) throw foreignObject(`External Client App ${request.app.apiName}`);
+  if (!(await ownsExternalClientApp(conn, existing, request.app.apiName, request.marker)))
+    throw foreignObject(`External Client App ${request.app.apiName}`);
+  // The header carries the marker: an adopted app's header (its description) is never redeployed.
+  if (isAdoptedMarker(request.marker) && parts.includes('header'))
+    throw new Error('an adopted External Client App keeps its header; redeploy only its OAuth parts');
   await deploy(conn, await externalClientAppPackage(request, conn.version, parts), progress);
 }
 
@@ -221,7 +243,8 @@ export async function deleteExternalClientApp(
 ): Promise<'deleted' | 'absent'> {
   const existing = await readExternalClientApp(conn, apiName);
   if (!existing) return 'absent';
-  if (existing.description !== marker) throw foreignObject(`External Client App ${apiName}`);
+  if (!(await ownsExternalClientApp(conn, existing, apiName, marker)))
+    throw foreignObject(`External Client App ${apiName}`);
   await deploy(conn, await destructivePackage(apiName, conn.version), { onPoll: () => undefined });
   return 'deleted';
 }

@@ -8,6 +8,7 @@ import {
   findPermissionSet,
   type PermissionSetRequest,
 } from './permission-sets';
+import { owns } from './ownership';
 import { saveError, type SaveError } from './records';
 import type { ObjectGrant } from '../spec/schema';
 import { soqlQuote } from './soql';
@@ -44,7 +45,8 @@ export async function syncPermissionSetAccess(
   if (!permissionSet) {
     throw new SalesforceApiError(`permission set ${request.name} does not exist`, ONRAMP_CODES.notFound);
   }
-  if (permissionSet.Description !== request.marker) throw foreignObject(`permission set ${request.name}`);
+  if (!owns(request.marker, { stamp: permissionSet.Description, identity: permissionSet.Id }))
+    throw foreignObject(`permission set ${request.name}`);
   const parent = permissionSet.Id;
   const id = soqlQuote(parent);
   const read = await runComposite(conn, [

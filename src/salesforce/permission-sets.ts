@@ -3,6 +3,7 @@ import { soqlQuote } from './soql';
 import type { FieldGrant, ObjectGrant } from '../spec/schema';
 import { queryUrl, records, runComposite, type SubRequest } from './composite';
 import { foreignObject, isErrorCode, SalesforceApiError } from './errors';
+import { owns } from './ownership';
 import { createRecord, saveError, type SaveError } from './records';
 
 export interface PermissionSetRequest {
@@ -205,19 +206,24 @@ async function findAssignment(conn: Connection, userId: string, permissionSetId:
 }
 
 /**
- * Removes every assignment of onramp's permission set; how many there were. A permission set of that name
- * without the marker is someone else's, and so are its assignments: refused before anything is deleted.
+ * Removes every assignment of onramp's permission set, or only `assigneeId`'s (an adopted permission set
+ * may be assigned to people onramp does not manage); how many there were. A permission set of that name
+ * that is not onramp's is someone else's, and so are its assignments: refused before anything is deleted.
  */
 export async function unassignPermissionSet(
   conn: Connection,
   permissionSetName: string,
   marker: string,
+  assigneeId?: string,
 ): Promise<number> {
   const permissionSet = await findPermissionSet(conn, permissionSetName);
   if (!permissionSet) return 0;
-  if (permissionSet.Description !== marker) throw foreignObject(`permission set ${permissionSetName}`);
+  if (!owns(marker, { stamp: permissionSet.Description, identity: permissionSet.Id }))
+    throw foreignObject(`permission set ${permissionSetName}`);
   const result = await conn.query<{ Id: string }>(
-    `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSet.Id)}`,
+    `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSet.Id)}${
+      assigneeId ? ` AND AssigneeId = ${soqlQuote(assigneeId)}` : ''
+    }`,
   );
   for (const row of result.records) await conn.sobject('PermissionSetAssignment').destroy(row.Id);
   return result.records.length;
@@ -231,7 +237,8 @@ export async function deletePermissionSet(
 ): Promise<'deleted' | 'absent'> {
   const existing = await findPermissionSet(conn, name);
   if (!existing) return 'absent';
-  if (existing.Description !== marker) throw foreignObject(`permission set ${name}`);
+  if (!owns(marker, { stamp: existing.Description, identity: existing.Id }))
+    throw foreignObject(`permission set ${name}`);
   await conn.sobject('PermissionSet').destroy(existing.Id);
   return 'deleted';
 }

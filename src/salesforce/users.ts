@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import { soqlQuote } from './soql';
 import type { ResolvedUser } from '../spec/normalize';
 import { foreignObject, isErrorCode } from './errors';
+import { owns } from './ownership';
 import { createRecord } from './records';
 
 export interface UserRecord {
@@ -15,7 +16,8 @@ const USER_FIELDS = 'Id, Username, IsActive, FederationIdentifier';
 
 /**
  * onramp marks the users it creates in FederationIdentifier (integration users never sign in with SSO):
- * a retry finds its own user by that marker, and onramp never adopts a user someone else created.
+ * a retry finds its own user by that marker, and onramp never takes over a user someone else created (an
+ * adopted user is proven by its id instead, src/salesforce/ownership.ts).
  */
 export const userMarker = (integration: string, onboardingId: string) => `onramp:${integration}:${onboardingId}`;
 
@@ -70,7 +72,7 @@ export async function ensureIntegrationUser(
 export async function retireUser(conn: Connection, username: string, marker: string): Promise<'retired' | 'absent'> {
   const user = await findUserByUsername(conn, username);
   if (!user) return 'absent';
-  if (user.FederationIdentifier !== marker) throw foreignObject(`user ${username}`);
+  if (!owns(marker, { stamp: user.FederationIdentifier, identity: user.Id })) throw foreignObject(`user ${username}`);
   const suffix = user.Id.slice(-6).toLowerCase();
   const [local, domain] = username.split('@');
   const retired = `${local.slice(0, 80 - domain.length - 10)}.x${suffix}@${domain}`;

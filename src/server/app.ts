@@ -8,6 +8,7 @@ import type { OnrampConfig } from '../config';
 import type { Logger } from '../logger';
 import { orgReachable, temporalReachable } from '../observability/readiness';
 import { telemetryRoutes } from '../observability/server-metrics';
+import { Adoptions } from './adoptions';
 import { ApiTokens } from './api-tokens';
 import { registerAuth } from './auth';
 import type { ServerContext } from './context';
@@ -18,6 +19,7 @@ import { OidcLogin } from './oidc-login';
 import { Requests } from './requests';
 import { apiRoutes } from './routes/api';
 import { auditRoutes } from './routes/audit';
+import { adoptionRoutes } from './routes/adoption';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { reviewRoutes } from './routes/reviews';
 import { consoleRoutes } from './routes/console';
@@ -54,6 +56,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
     requests,
     lifecycle: new Lifecycle(options.client, options.config, requests, options.admin),
     reviews: new Reviews(options.client, options.config, requests),
+    adoptions: new Adoptions(options.client, options.config, options.admin, requests),
     client: options.client,
     config: options.config,
     sessions: new SessionStore(),
@@ -100,6 +103,7 @@ export async function buildOnrampServer(options: OnrampServerOptions): Promise<F
   lifecycleRoutes(app, ctx);
   reviewRoutes(app, ctx);
   auditRoutes(app, ctx);
+  adoptionRoutes(app, ctx);
   consoleRoutes(app, ctx);
   return app;
 }

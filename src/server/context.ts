@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { OnrampConfig } from '../config';
+import type { Adoptions } from './adoptions';
 import type { ApiTokens } from './api-tokens';
 import type { Lifecycle } from './lifecycle';
 import type { OidcLogin } from './oidc-login';
@@ -12,6 +13,7 @@ export interface ServerContext {
   requests: Requests;
   lifecycle: Lifecycle;
   reviews: Reviews;
+  adoptions: Adoptions;
   /** For what reads beyond one request (the evidence packs). */
   client: Client;
   config: OnrampConfig;

@@ -71,6 +71,8 @@ const CATALOGUE = {
   WrongIntegration: { retries: false, means: 'a registration sent to the registry of another integration' },
   IntegrationRetired: { retries: false, means: 'the integration is retired' },
   NotManaged: { retries: false, means: 'onramp does not manage this integration' },
+  NoHeldSecret: { retries: false, means: 'onramp holds no consumer secret of this adopted app until it rotates it' },
+  AdoptedStateChanged: { retries: false, means: 'the org no longer holds what the adoption request described' },
   // How a lifecycle workflow ends when a step failed (details carry what was undone and left behind).
   OnboardingFailed: { retries: false, means: 'an onboarding step failed; what was done is undone' },
   OffboardingFailed: { retries: false, means: 'an offboarding step failed; running it again continues' },

@@ -1,5 +1,6 @@
 import { integrationKey } from '../spec/names';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AdoptionStatus } from './adoption';
 import type { ChangeStatus } from './change';
 import type { CampaignStatus, ReviewItem } from './review';
 import type { MigrationStatus, SwitchEvidence, SwitchedInput } from './migration';
@@ -30,3 +31,7 @@ export const attestUpdate = defineUpdate<ReviewItem, [{ statement: string }]>('a
 export const migrationStatusQuery = defineQuery<MigrationStatus>('status');
 /** `onramp migrate NAME --switched`: the external system uses the new app now; answers how the switch was taken. */
 export const switchedUpdate = defineUpdate<SwitchEvidence, [SwitchedInput]>('switched');
+/** The adoption of a hand-made integration (workflows/adopt.ts). */
+export const adoptionWorkflowId = (integration: string, org?: string) =>
+  `onramp:adopt:${integrationKey(integration, org)}`;
+export const adoptionStatusQuery = defineQuery<AdoptionStatus>('adoptionStatus');

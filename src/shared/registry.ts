@@ -29,7 +29,36 @@ export interface DesiredState {
   register?: OwnerRegister;
   /** Why a production onboarding was allowed: the verified sandbox run it was promoted from, or the waiver. */
   promotion?: PromotionBasis;
+  /** An integration someone made by hand and onramp adopted (workflows/adopt.ts) rather than created. */
+  adopted?: AdoptedIdentities;
 }
+
+/**
+ * What proves, for every later step, that an org object is the one adopted (src/salesforce/ownership.ts):
+ * adoption writes nothing into the org, so no marker of onramp's is there to find.
+ */
+export interface AdoptedIdentities {
+  userId: string;
+  permissionSetId: string;
+  /** A Connected App's consumer key (Salesforce never changes it), an External Client App's metadata id. */
+  app: string;
+  /** The adoption workflow's id and run. */
+  by: string;
+  at: string;
+}
+
+/** What every step needs to find its objects and prove they are onramp's: the onboarding's, or the adoption's. */
+export interface StepInput {
+  integration: ResolvedIntegration;
+  onboardingId: string;
+  adopted?: AdoptedIdentities;
+}
+
+export const stepInputOf = (desired: DesiredState): StepInput => ({
+  integration: desired.integration,
+  onboardingId: desired.onboardingId,
+  ...(desired.adopted ? { adopted: desired.adopted } : {}),
+});
 
 /** Who answers for an integration, why it exists, and when they next review it. */
 export interface OwnerRegister {

@@ -99,3 +99,14 @@ export const MIGRATION_STEP_CATALOGUE = {
 
 export type MigrationStep = keyof typeof MIGRATION_STEP_CATALOGUE;
 export const MIGRATION_STEPS = Object.keys(MIGRATION_STEP_CATALOGUE) as MigrationStep[];
+
+/** The steps of an adoption (adoptIntegration): nothing in the org changes, only the registry learns of it. */
+export const ADOPTION_STEP_CATALOGUE = {
+  checkAdoptedState: { label: 'Read the org again: the user, permission set and app are still what was approved' },
+  registerAdoption: {
+    label: 'Register the integration, as the org holds it, for audits, rotation, change and offboarding',
+  },
+} as const satisfies Record<string, { label: string; undo?: string }>;
+
+export type AdoptionStep = keyof typeof ADOPTION_STEP_CATALOGUE;
+export const ADOPTION_STEPS = Object.keys(ADOPTION_STEP_CATALOGUE) as AdoptionStep[];

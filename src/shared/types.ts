@@ -157,8 +157,11 @@ export interface CredentialRecord {
   certificatePem?: string;
   certificateFingerprint?: string;
   certificateExpiresAt?: string;
-  /** Reference to the consumer secret in the secret store. */
-  consumerSecretRef: string;
+  /**
+   * Reference to the consumer secret in the secret store. Absent for an adopted app until its first
+   * rotation: Salesforce gave its secret to whoever made the app, never to onramp.
+   */
+  consumerSecretRef?: string;
   consumerKey: string;
 }
 

@@ -82,6 +82,16 @@ export interface DeriveNamesOptions {
   username?: string;
   /** The org (absent: the default org): an integration's secrets in another org are its own. */
   org?: string;
+  /** An adopted integration's names (the spec's `adopted`): the objects keep the names they had. */
+  adopted?: AdoptedNames;
+}
+
+/** The names an adopted integration's permission set and app had when onramp adopted them. */
+export interface AdoptedNames {
+  permissionSet: string;
+  permissionSetLabel: string;
+  app: string;
+  appLabel: string;
 }
 
 export class NameDerivationError extends Error {
@@ -183,10 +193,10 @@ export function deriveNames(name: string, options: DeriveNamesOptions): Integrat
     username,
     alias: compact.slice(0, ALIAS_MAX),
     communityNickname: truncate(`${name}.integration`, COMMUNITY_NICKNAME_MAX),
-    permissionSetName: apiName,
-    permissionSetLabel: truncate(`Onramp: ${display}`, LABEL_MAX),
-    appApiName: apiName,
-    appLabel: truncate(`Onramp ${display}`, LABEL_MAX),
+    permissionSetName: options.adopted?.permissionSet ?? apiName,
+    permissionSetLabel: options.adopted?.permissionSetLabel ?? truncate(`Onramp: ${display}`, LABEL_MAX),
+    appApiName: options.adopted?.app ?? apiName,
+    appLabel: options.adopted?.appLabel ?? truncate(`Onramp ${display}`, LABEL_MAX),
     secretNames: {
       privateKey: `${integrationKey(name, options.org)}/private-key`,
       consumerSecret: `${integrationKey(name, options.org)}/consumer-secret`,

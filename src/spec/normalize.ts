@@ -111,6 +111,7 @@ export function resolveIntegration(spec: IntegrationSpec, options: ResolveOption
     displayName: spec.displayName,
     username: spec.user?.username,
     org: options.org,
+    ...(spec.adopted ? { adopted: spec.adopted } : {}),
   });
   const app = spec.app;
   const timeoutMs = parseDuration(spec.approvalTimeout);

@@ -17,6 +17,7 @@ import type { ApprovalRequirement } from '../signoff/statements';
 import {
   ONBOARDING_STEP_CATALOGUE,
   undoOf,
+  type AdoptionStep,
   type ChangeStep,
   type MigrationStep,
   type OnboardingStep,
@@ -48,7 +49,7 @@ export interface Risk {
 }
 
 /** A plan step is one step of the onboarding (or change) workflow, under the catalogue's name (its activity's). */
-export type PlanStepKind = OnboardingStep | ChangeStep | MigrationStep;
+export type PlanStepKind = OnboardingStep | ChangeStep | MigrationStep | AdoptionStep;
 
 /** Drives the plan symbol: + create/assign/generate/store, ~ update, - delete, > verify, = no-op. */
 export type PlanAction = 'create' | 'update' | 'delete' | 'assign' | 'generate' | 'store' | 'verify' | 'no-op';
@@ -96,6 +97,16 @@ export interface Plan {
   change?: { baselineRevision: number; changes: PlanChange[] };
   /** A production onboarding's promotion basis (spec/promotion.ts): the verified sandbox run, or the waiver. */
   promotion?: PromotionBasis;
+  /** An adoption's plan (spec/adoption-plan.ts): what is registered as found, and what the spec cannot say. */
+  adoption?: AdoptionPlan;
+}
+
+export interface AdoptionPlan {
+  /** The ids that prove later that an object is the adopted one (src/salesforce/ownership.ts). */
+  identities: { userId: string; permissionSetId: string; app: string };
+  /** The digest of the state registered; the workflow reads the org again and compares before registering. */
+  stateDigest: string;
+  unexpressed: string[];
 }
 
 /** One difference from the approved baseline: `+` granted or added, `~` changed, `-` taken away. */
@@ -352,6 +363,19 @@ export function renderPlan(plan: Plan, requirement?: ApprovalRequirement, onramp
     out.push(`Changes to the approved baseline (registry revision ${plan.change.baselineRevision}):`);
     if (plan.change.changes.length === 0) out.push('  none: the spec is what was approved');
     for (const c of plan.change.changes) out.push(`  ${renderChange(c)}`);
+  }
+  if (plan.adoption) {
+    const a = plan.adoption;
+    out.push('');
+    out.push(
+      `Adoption: nothing in the org changes; registered as found (user ${a.identities.userId}, permission set ${a.identities.permissionSetId}, app ${a.identities.app}; state ${a.stateDigest.slice(0, 16)})`,
+    );
+    out.push(
+      a.unexpressed.length
+        ? 'What the spec cannot express (audits report it):'
+        : 'The spec expresses everything found.',
+    );
+    for (const u of a.unexpressed) out.push(`  ! ${u}`);
   }
   out.push('');
   out.push('Symbols: + create   ~ update   - delete   > verify   = unchanged');

@@ -414,6 +414,30 @@ const UserOverridesSchema = z.strictObject({
   lastName: z.string().trim().min(1).max(80, { error: 'must be at most 80 characters' }).optional(),
 });
 
+const ADOPTED_API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const adoptedApiName = z
+  .string({ error: 'must be a string' })
+  .max(80, { error: 'must be at most 80 characters' })
+  .regex(ADOPTED_API_NAME, { error: 'must be a Salesforce API name (letters, digits, underscores)' });
+const adoptedLabel = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(80, { error: 'must be at most 80 characters' });
+
+/** Written by `onramp adopt`: the names a hand-made integration's objects have, which onramp keeps. */
+const AdoptedSchema = z
+  .strictObject({
+    permissionSet: adoptedApiName.meta({ description: 'PermissionSet.Name of the adopted permission set.' }),
+    permissionSetLabel: adoptedLabel.meta({ description: 'Its label.' }),
+    app: adoptedApiName.meta({ description: 'The adopted Connected App or External Client App (API name).' }),
+    appLabel: adoptedLabel.meta({ description: 'Its label.' }),
+  })
+  .meta({
+    description:
+      'An integration made by hand and adopted by onramp (`onramp adopt` writes this): its permission set and app keep their names and labels.',
+  });
+
 export const IntegrationSpecSchema = z
   .strictObject({
     apiVersion: z.literal(SPEC_API_VERSION, { error: `must be ${SPEC_API_VERSION}` }),
@@ -478,6 +502,7 @@ export const IntegrationSpecSchema = z
       .optional()
       .meta({ description: 'Markdown notes for whoever operates the integration.' }),
     handover: HandoverSchema.optional(),
+    adopted: AdoptedSchema.optional(),
     user: UserOverridesSchema.optional().meta({
       description: 'Overrides for the derived integration user (username defaults to <name>.integration@<org suffix>).',
     }),

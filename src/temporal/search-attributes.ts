@@ -25,6 +25,7 @@ export const ONRAMP_KINDS = [
   'change',
   'review',
   'migration',
+  'adoption',
 ] as const;
 export type OnrampKind = (typeof ONRAMP_KINDS)[number];
 

@@ -4,6 +4,7 @@ export { auditIntegrations } from './audit';
 export { rotateCredentials } from './rotate';
 export { offboardIntegration } from './offboard';
 export { remediateIntegration } from './remediate';
+export { adoptIntegration } from './adopt';
 export { changeIntegration } from './change';
 export { reviewCampaign } from './review';
 export { migrateIntegration } from './migrate';

@@ -7,6 +7,7 @@ import {
   type OffboardingResult,
   type OffboardingStep,
 } from '../shared/lifecycle';
+import { stepInputOf } from '../shared/registry';
 import { activityProxies } from './activity-options';
 import { failureMessage } from './saga';
 import { SignOffNotifications } from './notify';
@@ -30,7 +31,7 @@ async function offboard(input: OffboardingInput, notices: SignOffNotifications):
   const { desired } = input;
   const integration = desired.integration.names.name;
   const { approval } = desired.integration;
-  const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
+  const stepInput = stepInputOf(desired);
   const { book, board, status } = signOffRequest<OffboardingStep>(
     desired,
     input.requestedBy,

@@ -1,5 +1,6 @@
 import { ActivityFailure, CancellationScope, patched, setHandler } from '@temporalio/workflow';
 import { Failure } from '../shared/failures';
+import { stepInputOf } from '../shared/registry';
 import {
   ROTATION_STEPS,
   rotationStatusQuery,
@@ -31,7 +32,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
     });
   const { desired } = input;
   const integration = desired.integration.names.name;
-  const stepInput = { integration: desired.integration, onboardingId: desired.onboardingId };
+  const stepInput = stepInputOf(desired);
   const strategy = rotationStrategyOf(desired.integration.app);
   const previous = desired.provisioned.credentials;
   const board = new StepBoard<RotationStep>(
@@ -58,7 +59,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
           : `new secret ${s.credentials.consumerSecretRef}`,
     );
     const next = staged.credentials;
-    const newRef = strategy === 'certificate' ? next.privateKeyRef! : next.consumerSecretRef;
+    const newRef = strategy === 'certificate' ? next.privateKeyRef! : next.consumerSecretRef!;
     saga.onUndo('stage', 'delete the new secret version', () => undo.deleteSecretVersions([newRef]));
     if (strategy === 'staged-secret') {
       saga.onUndo('stage', 'delete the staged key and secret', () => undo.discardStagedCredential(desired, staged));
@@ -95,7 +96,8 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
         : undefined;
     if (desired.integration.spec.handover && !handover)
       board.set('handOver', 'skipped', 'started before credentials were handed over');
-    const oldRef = strategy === 'certificate' ? previous.privateKeyRef! : previous.consumerSecretRef;
+    // An adopted integration's first rotation has no old version: onramp never held its key or secret.
+    const oldRef = strategy === 'certificate' ? previous.privateKeyRef : previous.consumerSecretRef;
     await board.run(
       'retireOld',
       () => undo.deleteSecretVersions([oldRef]),
@@ -120,7 +122,7 @@ export async function rotateCredentials(input: RotationInput): Promise<RotationR
       requestedBy: input.requestedBy,
       credentials: next,
       app,
-      retiredRefs: [oldRef],
+      retiredRefs: oldRef ? [oldRef] : [],
       evidence,
       rotatedAt,
       ...(handover ? { handover } : {}),

@@ -78,7 +78,7 @@ export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') 
 
 /** How notifications describe a signed request (onboarding, change): its approvers are the signed requirement's. */
 export function signedSignOffNotice(
-  kind: 'onboarding' | 'change' | 'migration',
+  kind: 'onboarding' | 'change' | 'migration' | 'adoption',
   integration: string,
   requester: string,
   requirement: ApprovalRequirement,

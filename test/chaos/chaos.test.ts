@@ -336,7 +336,7 @@ describe('chaos: faults, worker kills and a server restart', () => {
             ? await connectWithClientCredentials({
                 loginUrl: sf.instanceUrl,
                 consumerKey: provisioned.app.consumerKey,
-                consumerSecret: await store.get(credentials.consumerSecretRef),
+                consumerSecret: await store.get(credentials.consumerSecretRef!),
                 apiVersion: sf.apiVersion,
               })
             : await connectWithJwt({

@@ -105,7 +105,7 @@ describe('credential rotation', () => {
   test('client credentials on an External Client App: staged pair valid beside the old one, then promoted; only the new one remains', async () => {
     const desired = await onboardManaged(stack, 'examples/billing.yaml', 'depot', CLIENT_CREDENTIALS);
     const old = desired.provisioned.credentials;
-    const oldSecret = await stack.secrets.get(old.consumerSecretRef);
+    const oldSecret = await stack.secrets.get(old.consumerSecretRef!);
     await ccGrant(old.consumerKey, oldSecret);
 
     // The org refuses the promotion (503, retried) until the test has signed in with both pairs: the
