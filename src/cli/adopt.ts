@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { Finding } from '../audit/findings';
 import type { AdoptionStatus, Discovery } from '../shared/adoption';
@@ -92,16 +92,15 @@ interface AdoptAnswer {
 }
 
 interface AdoptOptions {
-  user: string;
+  user?: string;
   app?: string;
-  owner: string;
-  purpose: string;
-  reviewOn: string;
+  owner?: string;
+  purpose?: string;
+  reviewOn?: string;
   approver: string[];
   displayName?: string;
   write?: string;
   dryRun?: boolean;
-  json?: boolean;
 }
 
 /**
@@ -112,11 +111,12 @@ export function adoptCommand(io: CliIo): Command {
   const adopt = new Command('adopt')
     .description('take an integration made by hand under management: spec from the org, sign-off, no org change')
     .argument('[name]', 'the name onramp will know it by (a spec name: lower-case letters, digits, hyphens)')
-    .requiredOption('--user <username>', 'the integration user to adopt')
+    // Checked in the action, not as mandatory options: commander would demand them of `adopt approve` too.
+    .option('--user <username>', 'the integration user to adopt (required)')
     .option('--app <apiName>', 'its Connected App or External Client App (needed when it can use several)')
-    .requiredOption('--owner <email>', 'who answers for it: a person or group the identity provider knows')
-    .requiredOption('--purpose <text>', 'what the external system does with this access')
-    .addOption(new Option('--review-on <date>', 'its next access review (YYYY-MM-DD)').makeOptionMandatory())
+    .option('--owner <email>', 'who answers for it: a person or group the identity provider knows (required)')
+    .option('--purpose <text>', 'what the external system does with this access (required)')
+    .option('--review-on <date>', 'its next access review, YYYY-MM-DD (required)')
     .option(
       '--approver <who>',
       "approvers the spec adds to the policy's (repeatable)",
@@ -125,11 +125,17 @@ export function adoptCommand(io: CliIo): Command {
     )
     .option('--display-name <text>', "the external system's name (default: the app's label)")
     .option('--write <file>', 'also write the spec to this file')
+    // No --json here: commander would take it from `adopt status NAME --json` (parent options parse first).
     .option('--dry-run', 'print the spec and the plan, start nothing')
-    .option('--json', 'print the answer as one JSON line')
     .action((name: string | undefined, options: AdoptOptions) =>
       runWithServer(io, 'adopt', async (api) => {
         if (!name) throw new CliError('name the integration: onramp adopt NAME --user USERNAME ...', EXIT.usage);
+        const missing = (['user', 'owner', 'purpose', 'reviewOn'] as const).filter((o) => !options[o]?.trim());
+        if (missing.length)
+          throw new CliError(
+            `onramp adopt needs ${missing.map((o) => `--${o === 'reviewOn' ? 'review-on' : o}`).join(', ')} (the owner register asks who answers for it, why, and when it is reviewed)`,
+            EXIT.usage,
+          );
         if (options.approver.length === 0)
           throw new CliError('name at least one approver with --approver (an email or a group)', EXIT.usage);
         const answer = await api.post<AdoptAnswer>('/api/adoptions', {
@@ -144,10 +150,6 @@ export function adoptCommand(io: CliIo): Command {
           dryRun: options.dryRun === true,
         });
         if (options.write) writeFileSync(options.write, answer.specText, { mode: 0o644 });
-        if (options.json) {
-          printJson(io, answer);
-          return EXIT.ok;
-        }
         io.stdout(
           `# The spec of ${answer.integration}, as the org holds it${options.write ? ` (written to ${options.write})` : ''}:`,
         );
