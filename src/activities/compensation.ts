@@ -74,7 +74,11 @@ export function compensationActivities(deps: ActivityDeps, admin: AdminSession) 
 
     async retireIntegrationUser(input: StepInput): Promise<string> {
       const outcome = await salesforceStep('deactivate the integration user', async () =>
-        retireUser(await admin.get(input.integration.org), input.integration.user.username, integrationUserMarker(input)),
+        retireUser(
+          await admin.get(input.integration.org),
+          input.integration.user.username,
+          integrationUserMarker(input),
+        ),
       );
       return `${input.integration.user.username}: ${outcome === 'retired' ? 'deactivated, username freed' : 'absent'}`;
     },

@@ -106,19 +106,20 @@ function pageOf<T>(response: SubResponse | undefined, soql: string): QueryPage<T
   return response.body as QueryPage<T>;
 }
 
+/** How metadata and SOQL values are read (shared with the discovery, salesforce/discovery.ts). */
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-const list = <T>(v: T | T[] | undefined | null): T[] =>
+export const list = <T>(v: T | T[] | undefined | null): T[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-const truthy = (v: unknown) => v === true || v === 'true';
-const splitCsv = (v: unknown) =>
+export const truthy = (v: unknown) => v === true || v === 'true';
+export const splitCsv = (v: unknown) =>
   typeof v === 'string'
     ? v
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
     : [];
-const splitLines = (v: unknown) =>
+export const splitLines = (v: unknown) =>
   typeof v === 'string'
     ? v
         .split(/\r?\n/)

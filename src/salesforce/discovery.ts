@@ -9,9 +9,13 @@ import {
   SETUP_ENTITY_QUERY,
   inQueries,
   key15,
+  list,
   readMetadata,
   runQueries,
+  splitCsv,
+  splitLines,
   systemPermissionFields,
+  truthy,
   type ReadCounter,
 } from './audit-reads';
 
@@ -26,24 +30,8 @@ import {
  */
 
 type Row = Record<string, unknown>;
+/** An empty string is no value here (a description or email left blank). */
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
-const list = <T>(v: T | T[] | undefined | null): T[] =>
-  v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-const truthy = (v: unknown) => v === true || v === 'true';
-const splitCsv = (v: unknown) =>
-  typeof v === 'string'
-    ? v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
-const splitLines = (v: unknown) =>
-  typeof v === 'string'
-    ? v
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
 
 /** A profile's permissions live on the permission set it owns: API-only profiles are found there. */
 const API_ONLY_PROFILES =

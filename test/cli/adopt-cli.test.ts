@@ -31,7 +31,7 @@ describe('onramp discover and onramp adopt, through the server', () => {
     assert.match(table.stdout, /Legacy_Sync_Access: Account read; Opportunity read\/edit; Account\.Industry read/);
     const elsewhere = await onramp('discover', '--org', 'uat');
     assert.notEqual(elsewhere.code, 0);
-    assert.match(elsewhere.stderr, /no org named "uat"/);
+    assert.match(elsewhere.stderr, /unknown org "uat"/);
   });
 
   test('adopt prints and writes the spec, requests sign-off; the approvers approve; it is listed as active', async () => {
