@@ -25,6 +25,7 @@ import {
   type RegistryRecord,
 } from '../shared/registry';
 import { ONRAMP_STAGE } from '../temporal/search-attributes';
+import { integrationKey } from '../spec/names';
 
 /** Well below Temporal's 50K-event limit; continueAsNewSuggested usually comes first anyway. */
 const MAX_HISTORY_EVENTS = 5_000;
@@ -74,8 +75,10 @@ export async function integrationRegistry(input: RegistryInput = {}): Promise<vo
     },
     {
       validator: (request) => {
-        const name = request?.desired?.integration?.names?.name;
-        if (name !== integration) throw Failure.WrongIntegration(`this registry holds ${integration}, not ${name}`);
+        // The registry's id ends in the integration's key: its name, with `@<org>` outside the default org.
+        const { names, org } = request?.desired?.integration ?? {};
+        const key = names?.name === undefined ? undefined : integrationKey(names.name, org);
+        if (key !== integration) throw Failure.WrongIntegration(`this registry holds ${integration}, not ${key}`);
       },
     },
   );
