@@ -1,3 +1,4 @@
+import { promoteCommand } from './cli/promote';
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(listCommand(io));
   program.addCommand(discoverCommand(io));
   program.addCommand(adoptCommand(io));
+  program.addCommand(promoteCommand(io));
   program.addCommand(orgCommand(io));
   program.addCommand(auditCommand(io));
   program.addCommand(rotateCommand(io));

@@ -1,6 +1,9 @@
 import { getClient } from '@temporalio/activity';
 import { registryRecord } from '../client/registry';
+import { checkPromotion } from '../client/promotion';
 import { Failure } from '../shared/failures';
+import { loadPolicy } from '../signoff/policy';
+import { describePromotion } from '../spec/promotion';
 import type { DesiredState } from '../shared/registry';
 import { validateAgainstOrg } from '../salesforce/validate-against-org';
 import { planDigest, specDigest } from '../signoff/canonical';
@@ -66,13 +69,28 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
     );
   return {
     /**
-     * Runs the validation pipeline again on the approved spec against the org as it is now, rebuilds the
-     * plan and compares its digest with the approved one. Reads only; any difference stops the onboarding
-     * (PlanChanged, not retried) before anything is created: a new request must be approved for the new plan.
+     * Checks the promotion rule again (PromotionUnverified, docs/day-two.md), then runs the validation pipeline
+     * again on the approved spec against the org as it is now, rebuilds the plan and compares its digest with
+     * the approved one. Reads only; any difference stops the onboarding (PlanChanged, not retried) before
+     * anything is created: a new request must be approved for the new plan.
      */
     async revalidatePlan(input: StepInput, approved: Approved): Promise<string> {
-      const now = await validateNow(input.integration);
-      return compare(approved, now, input.integration, now.resolved, 'nothing was created');
+      const { integration } = input;
+      // A production onboarding still needs its verified sandbox run (or the policy's waiver) now, not only
+      // when it was planned: the sandbox's integration may be retired meanwhile, the waiver withdrawn.
+      const promotion = await checkPromotion(
+        getClient(),
+        deps.config,
+        loadPolicy(deps.config.policy.file),
+        integration.spec,
+        integration.org,
+        approved.plan.org?.isSandbox,
+      );
+      const now = await validateNow(integration);
+      // The basis was approved with the plan and checked again above; the org read does not rebuild it.
+      if (now.plan) now.plan.promotion = approved.plan.promotion;
+      const checked = compare(approved, now, integration, now.resolved, 'nothing was created');
+      return promotion ? `${checked}; ${describePromotion(promotion)[0]}` : checked;
     },
 
     /**

@@ -1,8 +1,12 @@
+import type { Client } from '@temporalio/client';
+import { orgRef, orgSettings, type OnrampConfig } from '../config';
 import { Failure } from '../shared/failures';
 import type { RegistryRecord } from '../shared/registry';
 import { promotionWaiver, type ApprovalPolicy } from '../signoff/policy';
 import { environmentDelta, promotedDifferences, promotionDigest, type PromotionBasis } from '../spec/promotion';
+import { integrationKey } from '../spec/names';
 import type { IntegrationSpec } from '../spec/schema';
+import { registeredState, registryRecord } from './registry';
 
 /** What the promotion rule needs to know about one production onboarding. */
 export interface PromotionQuestion {
@@ -63,4 +67,51 @@ export async function promotionBasis(question: PromotionQuestion): Promise<Promo
   throw Failure.PromotionUnverified(
     `${spec.name} cannot be onboarded in production org ${question.production} before the same spec is onboarded and verified in one of its sandboxes (${where}), and the approval policy waives no sandbox run for it`,
   );
+}
+
+/**
+ * onramp's names of the sandboxes of the production org `production`: the `kind: sandbox` orgs whose
+ * `sandboxOf` names it, or that name none when it is the only production org configured.
+ */
+export function sandboxesOf(config: OnrampConfig, production: string): string[] {
+  const orgs = Object.values(config.orgs);
+  const onlyProduction = orgs.filter((o) => o.kind === 'production').length === 1;
+  return orgs
+    .filter(
+      (o) => o.kind === 'sandbox' && (o.sandboxOf === production || (o.sandboxOf === undefined && onlyProduction)),
+    )
+    .map((o) => o.name);
+}
+
+/** The integration's registry record in an org (by name), undefined when none runs there. */
+async function registryIn(client: Client, config: OnrampConfig, name: string, org: string) {
+  const key = integrationKey(name, orgRef(config, org));
+  return (await registeredState(client, key)) === undefined ? undefined : registryRecord(client, key);
+}
+
+/**
+ * The promotion rule for an onboarding of `spec` in the org `ref` (a reference: absent is the default org):
+ * undefined where it does not apply (a sandbox; a production org with no sandbox configured; the policy's
+ * `promotion.requireSandbox: false`), else the basis, or PromotionUnverified. `isSandbox` is what the org
+ * itself says (the plan's org facts).
+ */
+export async function checkPromotion(
+  client: Client,
+  config: OnrampConfig,
+  policy: ApprovalPolicy,
+  spec: IntegrationSpec,
+  ref: string | undefined,
+  isSandbox: boolean | undefined,
+): Promise<PromotionBasis | undefined> {
+  const target = orgSettings(config, ref);
+  if (target.kind === 'sandbox' || isSandbox === true || !policy.promotion.requireSandbox) return undefined;
+  const sandboxes = sandboxesOf(config, target.name);
+  if (sandboxes.length === 0) return undefined;
+  return promotionBasis({
+    spec,
+    production: target.name,
+    sandboxes,
+    policy,
+    registryIn: (org) => registryIn(client, config, spec.name, org),
+  });
 }

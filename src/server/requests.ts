@@ -17,7 +17,7 @@ import {
   type SignedSubmission,
 } from '../client/onboarding';
 import { credentialsView, type CredentialsView } from '../client/credentials';
-import { registeredState } from '../client/registry';
+import { registeredState, registryRecord } from '../client/registry';
 import {
   approveChange,
   changeHandle,
@@ -30,7 +30,7 @@ import {
 import type { ChangeStatus } from '../shared/change';
 import { listInventory, type Inventory } from '../client/inventory';
 import { readAuditReport } from '../audit/report-files';
-import { orgNameOf, type OnrampConfig } from '../config';
+import { orgNameOf, orgRef, type OnrampConfig } from '../config';
 import { integrationKey } from '../spec/names';
 import { orgParam } from './org-param';
 import { queryStatus } from '../cli/shared';
@@ -38,12 +38,14 @@ import { identityKey } from '../shared/identity';
 import type { OnboardingStatus } from '../shared/types';
 import { hasErrors } from '../spec/static-checks';
 import { ApiError } from './errors';
-import { Failure } from '../shared/failures';
 import { hasRole, requireRole, type Identity } from './identity';
 import { loadPolicy, loadSigningKey, requirementFor, Signer, type ApprovalPolicy } from '../signoff';
 import { describeRequirement } from '../signoff/describe';
 import { awaits } from './awaiting';
 import { parseSpec } from '../spec/load';
+import { checkPromotion, sandboxesOf } from '../client/promotion';
+import { Failure, isFailure } from '../shared/failures';
+import { environmentDelta } from '../spec/promotion';
 import { renderPlan } from '../spec/plan';
 
 export interface RequestSummary {
@@ -82,6 +84,7 @@ export class Requests {
   /** Validates the spec against the org and computes its plan, as `who` would submit it; changes nothing. */
   async plan(who: Identity, specText: unknown, org?: string) {
     const prepared = await this.prepare(who, specText, org);
+    await this.promoted(prepared);
     const { policy } = await this.signing();
     const plan = prepared.plan!;
     const requirement = requirementFor(policy, plan, who);
@@ -142,6 +145,7 @@ export class Requests {
     run: (prepared: PreparedChange, submission: SignedSubmission) => Promise<WorkflowHandle>,
   ) {
     const prepared = await this.prepare(who, specText, org);
+    await this.promoted(prepared);
     const { signer, policy } = await this.signing();
     const requester = { sub: who.sub, email: who.email, groups: who.groups };
     const handle = await run(prepared, { signer, requester, policy });
@@ -158,6 +162,58 @@ export class Requests {
       requirement,
       requirementText: describeRequirement(requirement, who.email),
     };
+  }
+
+  /**
+   * A production onboarding's promotion basis (docs/day-two.md), put into its plan so that it is signed and
+   * approved with it; 409 promotion-unverified when there is none. Change requests are not promotions.
+   */
+  private async promoted(prepared: PreparedChange): Promise<void> {
+    const plan = prepared.plan!;
+    if (plan.change) return;
+    const { policy } = await this.signing();
+    const { spec, org } = prepared.resolved!;
+    try {
+      const basis = await checkPromotion(this.client, this.config, policy, spec, org, plan.org?.isSandbox);
+      if (basis) plan.promotion = basis;
+    } catch (error) {
+      if (isFailure(error, Failure.PromotionUnverified))
+        throw new ApiError(409, 'promotion-unverified', (error as Error).message, 'spec');
+      throw error;
+    }
+  }
+
+  /**
+   * `onramp promote NAME --from uat --to production`: the spec the sandbox onboarded (or production's own,
+   * `specText`), submitted as production's onboarding; answers which environment-specific fields differ.
+   */
+  async promote(who: Identity, request: { integration: string; from: string; to: string; specText?: string }) {
+    const { integration, from, to } = request;
+    const orgs = this.config.orgs;
+    if (!orgs[from]) throw new ApiError(400, 'invalid-field', `no org named "${from}" is configured`, 'from');
+    if (orgs[to]?.kind !== 'production')
+      throw new ApiError(400, 'invalid-field', `"${to}" is not a configured production org`, 'to');
+    if (!sandboxesOf(this.config, to).includes(from))
+      throw new ApiError(400, 'invalid-field', `"${from}" is not a sandbox of ${to}`, 'from');
+    const key = integrationKey(integration, orgRef(this.config, from));
+    if ((await registeredState(this.client, key)) !== 'active')
+      throw new ApiError(
+        409,
+        'promotion-unverified',
+        `${integration} is not onboarded in ${from}: onboard and verify it there first`,
+        'integration',
+      );
+    const onboarded = (await registryRecord(this.client, key)).desired.integration.spec;
+    // The sandbox's spec as JSON (YAML's subset) without the nulls of settings that do not apply, for `to`.
+    const text =
+      request.specText ??
+      JSON.stringify({ ...onboarded, orgs: [to] }, (_key, value: unknown) => (value === null ? undefined : value));
+    const parsed = parseSpec(text);
+    if (parsed.ok && parsed.spec.name !== integration)
+      throw new ApiError(400, 'invalid-field', `the spec is of ${parsed.spec.name}, not ${integration}`, 'spec');
+    const delta = parsed.ok ? environmentDelta(onboarded, parsed.spec) : [];
+    const started = await this.submit(who, text, to);
+    return { from, to, delta, ...started };
   }
 
   /** A changed spec of an active integration: the change request (src/workflows/change.ts), signed like an onboarding. */

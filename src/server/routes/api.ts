@@ -59,6 +59,17 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.code(201).send(started);
   });
 
+  app.post('/api/promotions', async (request, reply) => {
+    const body = request.body;
+    const promoted = await ctx.requests.promote(identityOf(request), {
+      integration: field(body, 'integration', true)!,
+      from: field(body, 'from', true)!,
+      to: field(body, 'to', true)!,
+      specText: field(body, 'spec', false),
+    });
+    return reply.code(201).send(promoted);
+  });
+
   // Onboardings; with ?awaiting=me every kind of request that waits for the caller's decision.
   app.get('/api/requests', async (request) => {
     const who = identityOf(request);
