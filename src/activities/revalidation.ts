@@ -81,7 +81,7 @@ export function revalidationActivities(deps: ActivityDeps, admin: AdminSession) 
       const promotion = await checkPromotion(
         getClient(),
         deps.config,
-        loadPolicy(deps.config.policy.file),
+        () => loadPolicy(deps.config.policy.file),
         integration.spec,
         integration.org,
         approved.plan.org?.isSandbox,

@@ -98,15 +98,18 @@ async function registryIn(client: Client, config: OnrampConfig, name: string, or
 export async function checkPromotion(
   client: Client,
   config: OnrampConfig,
-  policy: ApprovalPolicy,
+  /** Read only when the rule may apply: a worker of a single-org install never needs the policy file. */
+  policyOf: () => ApprovalPolicy,
   spec: IntegrationSpec,
   ref: string | undefined,
   isSandbox: boolean | undefined,
 ): Promise<PromotionBasis | undefined> {
   const target = orgSettings(config, ref);
-  if (target.kind === 'sandbox' || isSandbox === true || !policy.promotion.requireSandbox) return undefined;
+  if (target.kind === 'sandbox' || isSandbox === true) return undefined;
   const sandboxes = sandboxesOf(config, target.name);
   if (sandboxes.length === 0) return undefined;
+  const policy = policyOf();
+  if (!policy.promotion.requireSandbox) return undefined;
   return promotionBasis({
     spec,
     production: target.name,

@@ -174,7 +174,7 @@ export class Requests {
     const { policy } = await this.signing();
     const { spec, org } = prepared.resolved!;
     try {
-      const basis = await checkPromotion(this.client, this.config, policy, spec, org, plan.org?.isSandbox);
+      const basis = await checkPromotion(this.client, this.config, () => policy, spec, org, plan.org?.isSandbox);
       if (basis) plan.promotion = basis;
     } catch (error) {
       if (isFailure(error, Failure.PromotionUnverified))

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { promotionBasis } from '../../src/client/promotion';
+import type { Client } from '@temporalio/client';
+import { checkPromotion, promotionBasis } from '../../src/client/promotion';
+import type { OnrampConfig } from '../../src/config';
 import { failureType } from '../../src/shared/failures';
 import type { RegistryRecord } from '../../src/shared/registry';
 import { parsePolicy } from '../../src/signoff/policy';
@@ -108,6 +110,26 @@ describe('promotionBasis', () => {
     assert.throws(
       () => policy('promotion:\n  waivers:\n    - integration: billing\n      reason: because\n'),
       /promotion\.waivers\.0\.reason: must say in at least 10 characters/,
+    );
+  });
+
+  test('the policy is read only where the rule may apply: a production org without sandboxes never needs it', async () => {
+    const orgs = (more: Record<string, unknown>) =>
+      ({
+        defaultOrg: 'production',
+        orgs: { production: { name: 'production', kind: 'production' }, ...more },
+      }) as unknown as OnrampConfig;
+    const unreadable = () => {
+      throw new Error('the policy file was read');
+    };
+    // No sandbox configured, or the target is a sandbox: nothing to check, and Temporal is not asked either.
+    const noClient = undefined as unknown as Client;
+    assert.equal(await checkPromotion(noClient, orgs({}), unreadable, specOf(), undefined, false), undefined);
+    const uat = { uat: { name: 'uat', kind: 'sandbox', sandboxOf: 'production' } };
+    assert.equal(await checkPromotion(noClient, orgs(uat), unreadable, specOf(), 'uat', true), undefined);
+    await assert.rejects(
+      checkPromotion(noClient, orgs(uat), unreadable, specOf(), undefined, false),
+      /policy file was read/,
     );
   });
 });
