@@ -47,7 +47,13 @@ export async function startWorkerProcess(stack: OnrampStack, launch: WorkerLaunc
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/^(ONRAMP_|TEMPORAL_)/.test(key)),
   );
-  const env = { ...inherited, ONRAMP_CONFIG: stack.configFile, [WORKFLOW_BUNDLE_ENV]: bundlePath };
+  // A free port for /metrics and health: the default 8481 may be held by another worker on the machine.
+  const env = {
+    ...inherited,
+    ONRAMP_CONFIG: stack.configFile,
+    [WORKFLOW_BUNDLE_ENV]: bundlePath,
+    ONRAMP_WORKER_PORT: '0',
+  };
   return startProcess({ env, ...LAUNCHES[launch] });
 }
 
