@@ -2,16 +2,18 @@ import { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onboardingWorkflowId } from '../shared/messages';
-import type { OnboardingStatus } from '../shared/types';
 import { formatIssues, parseSpec } from '../spec/load';
 import { renderChange, type Plan, type ValidationIssue } from '../spec/plan';
 import { OnrampApi, runWithServer, ServerRefusal } from './api-client';
 import type { CliIo } from './io';
 import { CliError, EXIT, printJson, type ExitCode } from './shared';
-import { nextSteps, renderStatus } from './status-view';
+import { nextSteps, renderStatus, type RequestStatus } from './status-view';
 
-/** What GET /api/requests/:name/status answers: the status, whether the workflow still runs, and its run. */
-export type ServerStatus = OnboardingStatus & { open: boolean; runId: string; org?: string; workflowId?: string };
+/**
+ * What GET /api/requests/:name/status answers: the latest request's status (an onboarding's, or a change
+ * request's with `kind: 'change'`), whether its workflow still runs, its run, org and workflow id.
+ */
+export type ServerStatus = RequestStatus & { open: boolean; runId: string; org?: string; workflowId?: string };
 
 export const statusOf = (api: OnrampApi, name: string) =>
   api.get<ServerStatus>(`/api/requests/${encodeURIComponent(name)}/status`);
@@ -123,7 +125,10 @@ function onboardCommand(io: CliIo): Command {
         'for an integration onramp manages, a change request applied in place (alias: change)',
     )
     .argument('<spec>', 'integration spec (YAML)')
-    .option('--wait', 'wait for the onboarding to end and print the runbook path')
+    .option(
+      '--wait',
+      'wait for the onboarding (or change request) to end; print the runbook path (or the new baseline)',
+    )
     .option('--json', 'print { workflowId, runId, attached, ... } as one JSON line')
     .action((spec: string, options: { wait?: boolean; json?: boolean }) =>
       runWithServer(io, 'onboard', async (api) => {
@@ -143,7 +148,10 @@ function onboardCommand(io: CliIo): Command {
           const { integration, workflowId, runId, plan } = submitted;
           const approvers = plan.approval.approvers;
           started = { workflowId, runId, attached: false, integration, phase: 'awaiting-approval', approvers };
-          if (submitted.kind === 'change') return reportChange(io, submitted, json);
+          if (submitted.kind === 'change') {
+            if (!options.wait) return reportChange(io, submitted, json);
+            if (!json) reportChange(io, submitted, false);
+          }
           if (!json) {
             const inOrg = submitted.org ? ` in org ${submitted.org}` : '';
             const flag = orgFlag(io);
@@ -181,17 +189,31 @@ function onboardCommand(io: CliIo): Command {
           if (json) printJson(io, started);
           return EXIT.ok;
         }
+        // The status follows the latest request: this change request, or this onboarding.
         const status = await untilClosed(api, started.integration);
-        if (status.phase === 'completed') {
-          if (json) printJson(io, { ...started, outcome: 'completed', runbookPath: status.runbookPath });
-          else io.stdout(`\n${started.integration} is onboarded. Runbook: ${status.runbookPath}`);
+        const name = started.integration;
+        if (status.phase === 'completed' && status.kind === 'change') {
+          if (json) printJson(io, { ...started, kind: 'change', outcome: 'completed', revision: status.revision });
+          else
+            io.stdout(
+              `\n${name} is changed in place; its approved baseline is registry revision ${status.revision}. Runbook: onramp runbook ${name}`,
+            );
           return EXIT.ok;
         }
-        if (json) printJson(io, { ...started, outcome: status.phase, failure: status.failure });
-        else
-          io.stderr(
-            `\nThe onboarding of ${started.integration} did not complete (${status.phase}).\n${renderStatus(status)}`,
-          );
+        if (status.kind !== 'change' && status.phase === 'completed') {
+          if (json) printJson(io, { ...started, outcome: 'completed', runbookPath: status.runbookPath });
+          else io.stdout(`\n${name} is onboarded. Runbook: ${status.runbookPath}`);
+          return EXIT.ok;
+        }
+        const what = status.kind === 'change' ? 'change request' : 'onboarding';
+        if (json)
+          printJson(io, {
+            ...started,
+            ...(status.kind ? { kind: status.kind } : {}),
+            outcome: status.phase,
+            failure: status.failure,
+          });
+        else io.stderr(`\nThe ${what} of ${name} did not complete (${status.phase}).\n${renderStatus(status)}`);
         return EXIT.failure;
       }),
     );

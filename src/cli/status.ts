@@ -3,7 +3,7 @@ import { runWithServer } from './api-client';
 import type { CliIo } from './io';
 import { statusOf, untilClosed } from './onboarding';
 import { EXIT, printJson } from './shared';
-import { failureLines, nextSteps, renderStatus, statusChanges } from './status-view';
+import { failureLines, nextSteps, renderStatus, statusChanges, type RequestStatus } from './status-view';
 import type { OnboardingStatus } from '../shared/types';
 
 /** Home the cursor and clear the screen: a terminal redraws the table in place. */
@@ -14,8 +14,8 @@ const path = (name: string, what = '') => `/api/requests/${encodeURIComponent(na
 
 /** The status without what only the server's API adds (`open`, `runId`): what `--json` printed before. */
 function plain(
-  status: OnboardingStatus & { open?: boolean; runId?: string; org?: string; workflowId?: string },
-): OnboardingStatus {
+  status: RequestStatus & { open?: boolean; runId?: string; org?: string; workflowId?: string },
+): RequestStatus {
   const { open: _open, runId: _runId, workflowId: _workflowId, ...rest } = status;
   return rest;
 }

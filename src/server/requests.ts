@@ -3,6 +3,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { readFile } from 'node:fs/promises';
@@ -255,27 +256,51 @@ export class Requests {
     return this.submitChange(who, specText, org, true);
   }
 
-  /** The change request of an integration (the latest); 404 when there was none. */
-  async change(integration: string): Promise<ChangeStatus> {
-    try {
-      return await changeStatus(this.client, integration);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError)
-        throw new ApiError(404, 'not-found', `no change request of "${integration}"`, 'name');
-      throw error;
+  /**
+   * The change request of an integration (the latest), with whether it still runs (`open`) and its run;
+   * 404 when there was none. Described before it is queried, so a status read after the close is final.
+   */
+  async change(integration: string): Promise<ChangeStatus & { open: boolean; runId: string }> {
+    const run = await this.changeRun(integration);
+    if (!run) throw new ApiError(404, 'not-found', `no change request of "${integration}"`, 'name');
+    return { ...(await changeStatus(this.client, integration)), open: run.state === 'RUNNING', runId: run.runId };
+  }
+
+  /**
+   * What `onramp status` shows: the integration's latest request. A change request while it runs, and
+   * after it if it is newer than the onboarding and the integration was not offboarded since; otherwise
+   * the onboarding. `kind` says which; `open` whether it still runs.
+   */
+  async latest(
+    integration: string,
+  ): Promise<
+    | (Omit<OnboardingStatus, 'plan'> & { open: boolean; runId: string })
+    | (Omit<ChangeStatus, 'plan'> & { kind: 'change'; open: boolean; runId: string })
+  > {
+    const onboarding = await this.describe(integration);
+    const change = await this.changeRun(integration);
+    const { plan: _plan, ...status } = await this.get(integration);
+    if (
+      change &&
+      (change.state === 'RUNNING' || (change.startedAt > onboarding.startedAt && status.phase !== 'retired'))
+    ) {
+      const { plan: _changePlan, ...changed } = await changeStatus(this.client, integration);
+      return { ...changed, kind: 'change', open: change.state === 'RUNNING', runId: change.runId };
     }
+    return { ...status, open: onboarding.state === 'RUNNING', runId: onboarding.runId };
+  }
+
+  private async changeRun(integration: string): Promise<Run | undefined> {
+    return changeHandle(this.client, integration)
+      .describe()
+      .then(runOf, (error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
   }
 
   private async changeRunning(integration: string): Promise<boolean> {
-    return changeHandle(this.client, integration)
-      .describe()
-      .then(
-        (d) => d.status.name === 'RUNNING',
-        (error: unknown) => {
-          if (error instanceof WorkflowNotFoundError) return false;
-          throw error;
-        },
-      );
+    return (await this.changeRun(integration))?.state === 'RUNNING';
   }
 
   private async prepare(who: Identity, specText: unknown, org: string | undefined) {
@@ -304,7 +329,7 @@ export class Requests {
 
   /** Every integration onramp manages or is onboarding (src/client/inventory.ts), for any signed-in person. */
   async inventory(): Promise<Inventory> {
-    return listInventory(this.client, await readAuditReport(this.config.audit.dir));
+    return listInventory(this.client, await readAuditReport(this.config.audit.dir), this.config.defaultOrg);
   }
 
   /** Onboardings, newest first, with whether each waits for this person. */
@@ -374,10 +399,9 @@ export class Requests {
   }
 
   /** The Temporal state (RUNNING, COMPLETED, ...) and run of the onboarding; 404 when there is none. */
-  async describe(integration: string): Promise<{ state: string; runId: string }> {
+  async describe(integration: string): Promise<Run> {
     try {
-      const description = await onboardingHandle(this.client, integration).describe();
-      return { state: description.status.name, runId: description.runId };
+      return runOf(await onboardingHandle(this.client, integration).describe());
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(integration);
       throw error;
@@ -438,6 +462,19 @@ export class Requests {
     }
   }
 }
+
+/** A workflow run as the status answers need it: its Temporal state, run id and start. */
+interface Run {
+  state: string;
+  runId: string;
+  startedAt: number;
+}
+
+const runOf = (d: WorkflowExecutionDescription): Run => ({
+  state: d.status.name,
+  runId: d.runId,
+  startedAt: d.startTime.getTime(),
+});
 
 const notFound = (integration: string) =>
   new ApiError(404, 'not-found', `no onboarding of "${integration}" was found`, 'name');

@@ -1,4 +1,4 @@
-import { onboardingWorkflowId } from '../../shared/messages';
+import { changeWorkflowId, onboardingWorkflowId } from '../../shared/messages';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth';
 import { INTEGRATION_NAME, type ServerContext } from '../context';
@@ -99,20 +99,14 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { ...status, org, planText: renderPlan(status.plan, status.requirement, org) };
   });
 
+  // The latest request (an onboarding, or a change request with `kind: 'change'`). `open`: the workflow still
+  // runs; clients that wait for the end poll until it is false.
   app.get('/api/requests/:name/status', async (request) => {
     identityOf(request);
-    const name = integrationParam(request, ctx);
-    // Read before the status, so that a status read after the close is the final one.
-    const { state, runId } = await ctx.requests.describe(name);
-    const { plan: _plan, ...status } = await ctx.requests.get(name);
-    // `open`: the workflow still runs; clients that wait for the end poll until it is false.
-    return {
-      ...status,
-      org: orgOfKey(ctx.config, name),
-      workflowId: onboardingWorkflowId(name),
-      open: state === 'RUNNING',
-      runId,
-    };
+    const key = integrationParam(request, ctx);
+    const latest = await ctx.requests.latest(key);
+    const workflowId = 'kind' in latest ? changeWorkflowId(key) : onboardingWorkflowId(key);
+    return { ...latest, org: orgOfKey(ctx.config, key), workflowId };
   });
 
   for (const decision of ['approve', 'reject'] as const) {
