@@ -5,8 +5,8 @@
  * count (visibility pages, registry queries); Salesforce calls are the local org's call counter.
  *
  * The registries are real: one registry workflow per integration, recorded through the same
- * update-with-start the onboarding uses; the org is not touched (the inventory never reads it). One org
- * for now: `orgs` in the result is where a per-org split goes once onramp manages several.
+ * update-with-start the onboarding uses, spread over three orgs (the stack's default org and two more,
+ * `uat` and `qa`, by reference: the inventory never reads an org, so none is touched).
  */
 import { randomUUID } from 'node:crypto';
 import { listInventory } from '../src/client/inventory';
@@ -33,6 +33,9 @@ access:
   objects:
     - { name: Account, rights: [read] }
 `;
+
+/** The orgs the integrations are spread over: the default org (no reference) and two by reference. */
+const ORGS = [undefined, 'uat', 'qa'] as const;
 
 async function main(): Promise<void> {
   const count = envInt('BENCH_INVENTORY_INTEGRATIONS', 2000);
@@ -68,6 +71,8 @@ async function main(): Promise<void> {
     }
     const salesforceCalls = (await stack.orgAdmin.calls()).total;
     if (listed.integrations.length !== count) throw new Error(`listed ${listed.integrations.length} of ${count}`);
+    const perOrg: Record<string, number> = {};
+    for (const i of listed.integrations) perOrg[i.org] = (perOrg[i.org] ?? 0) + 1;
 
     progress('inventory: the same, asking each registry by query');
     const started = Date.now();
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
     const medianMs = [...apiMs].sort((a, b) => a - b)[Math.floor(apiMs.length / 2)]!;
     const result = {
       integrations: count,
-      orgs: 1,
+      orgs: perOrg,
       api: {
         medianMs,
         runsMs: apiMs,
@@ -91,6 +96,12 @@ async function main(): Promise<void> {
     };
     printTable('inventory of managed integrations', [
       ['integrations', count],
+      [
+        '  per org',
+        Object.entries(perOrg)
+          .map(([org, n]) => `${org} ${n}`)
+          .join(', '),
+      ],
       ['GET /api/integrations, median ms', medianMs],
       ['  Temporal calls (list pages + queries)', result.api.temporalCalls],
       ['  Salesforce calls', result.api.salesforceCalls],
@@ -114,10 +125,16 @@ async function registerAll(stack: Awaited<ReturnType<typeof startBenchStack>>, c
   let next = 0;
   const register = async () => {
     while (next < count) {
-      const name = `inv-${String(next++).padStart(5, '0')}`;
+      const n = next++;
+      // The same names in each org: the inventory lists one entry per integration per org.
+      const name = `inv-${String(Math.floor(n / ORGS.length)).padStart(5, '0')}`;
+      const org = ORGS[n % ORGS.length];
       const loaded = await loadSpec({ text: SPEC(name) }, { usernameSuffix: 'integrations.bench.example' });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-      const integration = resolveIntegration(loaded.spec, { usernameSuffix: 'integrations.bench.example' });
+      const integration = resolveIntegration(loaded.spec, {
+        usernameSuffix: 'integrations.bench.example',
+        ...(org ? { org } : {}),
+      });
       const credentials = { consumerKey: `3MVG9${name}`, consumerSecretRef: `bench/${name}` };
       await recordIntegration(
         stack.client,
@@ -146,6 +163,7 @@ async function registerAll(stack: Awaited<ReturnType<typeof startBenchStack>>, c
           onboardedAt: new Date().toISOString(),
         },
         'bench',
+        org,
       );
     }
   };

@@ -18,9 +18,10 @@ export function renderInventory(inventory: Inventory): string {
     day(i.lastLogin),
     day(i.certificateExpiresAt),
     i.openFindings === undefined ? '-' : `${i.openFindings}${i.highestFinding ? ` (${i.highestFinding})` : ''}`,
+    i.org,
     i.purpose ?? '-',
   ]);
-  const header = ['NAME', 'STATE', 'OWNER', 'APP', 'FLOW', 'LAST LOGIN', 'CERT EXPIRES', 'FINDINGS', 'PURPOSE'];
+  const header = ['NAME', 'STATE', 'OWNER', 'APP', 'FLOW', 'LAST LOGIN', 'CERT EXPIRES', 'FINDINGS', 'ORG', 'PURPOSE'];
   const source = inventory.audit
     ? `Logins and findings from the audit of ${inventory.audit.asOf}.`
     : 'No audit has run yet: logins and findings are not known (`onramp audit run`).';

@@ -4,13 +4,16 @@ import type { AuditReport } from '../audit/report';
 import { auditTargetOf, type AuditTarget } from '../audit/target';
 import { REGISTRY_MEMO_KEY, desiredStateQuery } from '../shared/registry';
 import type { AppRecord } from '../shared/types';
-import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
+import { integrationKey, parseIntegrationKey } from '../spec/names';
+import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_ORG, ONRAMP_STAGE } from '../temporal/search-attributes';
 
 /** Where an integration is in its life: being onboarded, managed, being changed, or offboarded. */
 export type InventoryState = 'onboarding' | 'active' | 'changing' | 'retired';
 
 export interface InventoryEntry {
   integration: string;
+  /** The org's name (many orgs: the same integration name may be managed in several orgs, one entry each). */
+  org: string;
   state: InventoryState;
   /** The running onboarding's or change's phase (awaiting-approval, provisioning, ...) while there is one. */
   stage?: string;
@@ -52,9 +55,14 @@ const UNDER_WAY: Record<string, InventoryState> = {
  * Every integration onramp manages or is onboarding, from one paged visibility listing: the registries'
  * memos carry what the list shows, and the latest audit report (read by the caller from its directory)
  * adds logins and open findings. No Salesforce call, and no query per integration except for a registry
- * whose memo predates the inventory. Sorted by name. (Per org, once there are several: a key of its own.)
+ * whose memo predates the inventory. One entry per integration per org (keyed `name@org`, the default org's
+ * by name alone, as workflow ids are); sorted by name, then org.
  */
-export async function listInventory(client: Client, audit: AuditReport | undefined): Promise<Inventory> {
+export async function listInventory(
+  client: Client,
+  audit: AuditReport | undefined,
+  defaultOrg = 'default',
+): Promise<Inventory> {
   const targets = new Map<string, AuditTarget>();
   const underWay = new Map<string, { state: InventoryState; stage?: string }>();
   const toQuery: string[] = [];
@@ -63,12 +71,15 @@ export async function listInventory(client: Client, audit: AuditReport | undefin
     seen += 1;
     const kind = execution.typedSearchAttributes.get(ONRAMP_KIND);
     const name = execution.typedSearchAttributes.get(ONRAMP_INTEGRATION);
+    const org = execution.typedSearchAttributes.get(ONRAMP_ORG);
+    const key = name && integrationKey(name, org && org !== defaultOrg ? org : undefined);
     if (kind === 'registry') {
+      // The registry's record names the integration by its key.
       const memo = execution.memo?.[REGISTRY_MEMO_KEY] as AuditTarget | undefined;
       if (memo?.owner !== undefined) targets.set(memo.integration, memo);
       else toQuery.push(execution.workflowId);
-    } else if (name && kind && UNDER_WAY[kind] && underWay.get(name)?.state !== 'changing') {
-      underWay.set(name, { state: UNDER_WAY[kind], stage: execution.typedSearchAttributes.get(ONRAMP_STAGE) });
+    } else if (key && kind && UNDER_WAY[kind] && underWay.get(key)?.state !== 'changing') {
+      underWay.set(key, { state: UNDER_WAY[kind], stage: execution.typedSearchAttributes.get(ONRAMP_STAGE) });
     }
   }
   for (const workflowId of toQuery) {
@@ -76,13 +87,18 @@ export async function listInventory(client: Client, audit: AuditReport | undefin
     targets.set(target.integration, target);
   }
   const audited = new Map(audit?.integrations.map((i) => [i.integration, i]));
-  const names = [...new Set([...targets.keys(), ...underWay.keys()])].sort((a, b) => a.localeCompare(b));
-  const integrations = names.map((integration): InventoryEntry => {
-    const target = targets.get(integration);
-    const running = underWay.get(integration);
-    const seenByAudit = audited.get(integration);
+  const keys = [...new Set([...targets.keys(), ...underWay.keys()])].map((key) => {
+    const { name, org } = parseIntegrationKey(key);
+    return { key, name, org: org ?? defaultOrg };
+  });
+  keys.sort((a, b) => a.name.localeCompare(b.name) || a.org.localeCompare(b.org));
+  const integrations = keys.map(({ key, name, org }): InventoryEntry => {
+    const target = targets.get(key);
+    const running = underWay.get(key);
+    const seenByAudit = audited.get(key);
     return {
-      integration,
+      integration: name,
+      org,
       state: running?.state ?? target!.state,
       ...(running?.stage ? { stage: running.stage } : {}),
       ...(target

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { startAudit } from '../../src/client/audit';
 import { changeHandle, prepareChange, startChange } from '../../src/client/change';
 import type { Inventory } from '../../src/client/inventory';
 import { approve } from '../../src/client/onboarding';
+import { recordIntegration, registryRecord } from '../../src/client/registry';
 import { decideSignedSignOff, startOffboarding } from '../../src/client/lifecycle';
 import { HttpAgent } from '../helpers/console-stack';
 import { onboardManaged } from '../lifecycle/helpers';
@@ -99,7 +101,7 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     await listed({ alpha: 'active', beta: 'changing', delta: 'onboarding', gamma: 'active' });
   });
 
-  test('a changed spec of a managed integration: plan shows the diff, onboard starts the change, approve applies it', async () => {
+  test('a changed spec of a managed integration: plan shows the diff, change --wait starts it and waits, status shows it, approve applies it', async () => {
     const file = join(cli.stack.workDir, 'alpha.yaml');
     writeFileSync(
       file,
@@ -110,15 +112,53 @@ describe('the inventory: onramp list, GET /api/integrations and the console page
     const plan = await onramp('plan', file);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /^ {2}- access\.objects\.Opportunity: \["edit"\]$/m);
-    const started = await onramp('onboard', file);
-    assert.equal(started.code, 0, started.stderr);
-    assert.match(started.stdout, /alpha is managed: started change request onramp:change:alpha/);
+    const waiting = onramp('change', file, '--wait');
+    // `onramp status` follows the latest request: the change, with its step table, once it is submitted.
+    let status = await onramp('status', 'alpha');
+    for (let i = 0; i < 300 && !/change request/.test(status.stdout); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await onramp('status', 'alpha');
+    }
+    assert.match(
+      status.stdout,
+      /^alpha: awaiting-approval \(change request; requested by \S+; 0 of 2 approval\(s\)\)$/m,
+    );
+    assert.match(status.stdout, /^updatePermissionSet +pending /m);
+    assert.match(status.stdout, /^rewriteRunbook +pending /m);
     for (const email of ['alice@acme.example', 'bob@acme.example']) {
       const decided = await onrampAs(await cli.server.token(email), 'approve', 'alpha');
       assert.equal(decided.code, 0, decided.stderr);
     }
+    const waited = await waiting;
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.match(waited.stdout, /alpha is managed: started change request onramp:change:alpha/);
+    assert.match(waited.stdout, /alpha is changed in place; its approved baseline is registry revision 2\./);
     assert.equal((await changeHandle(cli.stack.client, 'alpha').result()).revision, 2);
+    const done = await onramp('status', 'alpha');
+    assert.match(done.stdout, /^alpha: completed \(change request; /m);
+    assert.match(done.stdout, /^rewriteRunbook +done /m);
+    assert.match(done.stdout, /^Approved baseline: registry revision 2$/m);
     const alpha = (await list()).integrations.find((i) => i.integration === 'alpha')!;
     assert.equal(alpha.state, 'active');
+  });
+
+  test('one entry per integration per org: the same name managed in another org is listed under it', async () => {
+    const { desired } = await registryRecord(cli.stack.client, 'alpha');
+    const uat = { ...desired, onboardingId: randomUUID(), integration: { ...desired.integration, org: 'uat' } };
+    await recordIntegration(cli.stack.client, cli.stack.config.temporal.taskQueue, uat, 'test', 'uat');
+    let alphas = (await list()).integrations.filter((i) => i.integration === 'alpha');
+    for (let i = 0; i < 300 && alphas.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      alphas = (await list()).integrations.filter((i) => i.integration === 'alpha');
+    }
+    assert.deepEqual(
+      alphas.map((i) => [i.org, i.state]),
+      [
+        [cli.stack.config.defaultOrg, 'active'],
+        ['uat', 'active'],
+      ],
+    );
+    const table = await onramp('list');
+    assert.match(table.stdout, /^alpha +active .* uat +Issues invoices/m);
   });
 });

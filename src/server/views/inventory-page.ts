@@ -13,9 +13,9 @@ export function inventoryPage(ctx: PageContext, inventory: Inventory): string {
   const rows = inventory.integrations
     .map(
       (i) =>
-        `<tr><th scope="row"><a href="/requests/${encodeURIComponent(i.integration)}">${escapeHtml(i.integration)}</a></th>` +
+        `<tr><th scope="row"><a href="/requests/${encodeURIComponent(i.integration)}?org=${encodeURIComponent(i.org)}">${escapeHtml(i.integration)}</a></th>` +
         `<td class="state-${escapeHtml(i.state)}">${escapeHtml(i.state)}${i.stage ? ` (${escapeHtml(i.stage)})` : ''}</td>` +
-        [i.owner, i.purpose, i.appKind, i.flow, i.lastLogin, i.certificateExpiresAt].map(cell).join('') +
+        [i.org, i.owner, i.purpose, i.appKind, i.flow, i.lastLogin, i.certificateExpiresAt].map(cell).join('') +
         cell(
           i.openFindings === undefined
             ? undefined
@@ -29,7 +29,7 @@ export function inventoryPage(ctx: PageContext, inventory: Inventory): string {
     ctx,
     `${source}
 <table><caption>${inventory.integrations.length} integration(s)</caption>
-<thead><tr><th scope="col">Integration</th><th scope="col">State</th><th scope="col">Owner</th><th scope="col">Purpose</th>
+<thead><tr><th scope="col">Integration</th><th scope="col">State</th><th scope="col">Org</th><th scope="col">Owner</th><th scope="col">Purpose</th>
 <th scope="col">App</th><th scope="col">Flow</th><th scope="col">Last login</th><th scope="col">Certificate expires</th>
 <th scope="col">Open findings</th></tr></thead>
 <tbody>
