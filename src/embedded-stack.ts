@@ -32,6 +32,8 @@ export interface EmbeddedStack {
   /** The codec server the Temporal UI decodes through (token in its UI endpoint's path, loopback only). */
   codec: RunningCodecServer;
   org: RunningLocalOrg;
+  /** The sandbox org, when the stack was asked for one (`onramp dev`: `uat`). */
+  sandbox?: RunningLocalOrg;
   config: OnrampConfig;
   client: Client;
   worker: Worker;
@@ -57,6 +59,8 @@ export async function startEmbeddedStack(options: {
   secretsKey?: string;
   /** The console's port (default server.port, 8480; 0 picks a free one). */
   serverPort?: number;
+  /** A sandbox of the local org beside it, configured as the org of this name (local-stack.ts). */
+  sandbox?: string;
 }): Promise<EmbeddedStack> {
   const dir = resolve(options.dir ?? EMBEDDED_DIR);
   // It holds the Temporal database, the secret store and the codec keys: owner-only, like what is in it.
@@ -79,6 +83,7 @@ export async function startEmbeddedStack(options: {
     dir,
     temporal: { address: temporal.address, namespace: temporal.namespace },
     org: { persist },
+    ...(options.sandbox ? { sandbox: { name: options.sandbox } } : {}),
     // A key held in memory leaves no key file behind.
     config: {
       codec: codecKeys,
@@ -92,7 +97,7 @@ export async function startEmbeddedStack(options: {
     await codec.close();
     throw error;
   });
-  const { org, config } = local;
+  const { org, sandbox, config } = local;
   const dataConverter = dataConverterFor(config.codec);
   const native = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const secrets = options.secretsKey
@@ -121,6 +126,7 @@ export async function startEmbeddedStack(options: {
     temporal,
     codec,
     org,
+    ...(sandbox ? { sandbox } : {}),
     config,
     client,
     worker,

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { OrgSettings, RunningLocalOrg } from '@onramp/local-org';
 import { AdminSession } from './activities/deps';
 import { deepMerge, loadConfig, type OnrampConfig } from './config';
-import { loadLocalOrg } from './local-org';
+import { loadLocalOrg, type LocalOrgPackage } from './local-org';
 import { createSecretsKeyFile } from './secrets/encrypted-file-store';
 import { ensureDevSigningKey } from './signoff/keys';
 
@@ -19,12 +19,14 @@ const DEV_POLICY_FILE = resolve(__dirname, '..', 'deploy', 'policy.yaml');
  */
 export interface LocalStack {
   dir: string;
+  /** The production org (the default org). */
   org: RunningLocalOrg;
+  /** The sandbox of `options.sandbox`, a copy of `org` as it was at start. */
+  sandbox?: RunningLocalOrg;
   config: OnrampConfig;
   /** The configuration file (ONRAMP_CONFIG) other processes of the stack load. */
   configFile: string;
-  /** onramp's admin session to the org, as the worker and the CLI sign in. */
-  /** onramp's admin connection to an org (absent: the default org). */
+  /** onramp's admin connection to an org (absent: the default org), as the worker and the CLI sign in. */
   admin(org?: string): Promise<Connection>;
   close(): Promise<void>;
 }
@@ -40,6 +42,12 @@ export interface LocalStackOptions {
     /** null: HTTP only. */
     httpsPort?: number | null;
   };
+  /**
+   * A second org, a sandbox of the first named `name` (Salesforce's sandbox usernames, IsSandbox, the
+   * test.salesforce.com audience): configured as org `name` with `sandboxOf: production`, and the first
+   * org is then named `production` (the default org).
+   */
+  sandbox?: { name: string };
   /** Configuration beside what points at the org and Temporal (username suffix, codec keys, audit, ...). */
   config?: Record<string, unknown>;
   /** The file's first comment line: who wrote it. */
@@ -50,13 +58,25 @@ export interface LocalStackOptions {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const org = await loadLocalOrg().startLocalOrg({
-    stateFile: options.org?.persist ? join(dir, 'local-org', 'state.json') : undefined,
-    privateKeyPath: join(dir, 'local-org', 'bootstrap-key.pem'),
-    settings: options.org?.settings,
-    httpsPort: options.org?.httpsPort,
-  });
+  const localOrg = (folder: string, more: Partial<Parameters<LocalOrgPackage['startLocalOrg']>[0]> = {}) =>
+    loadLocalOrg().startLocalOrg({
+      stateFile: options.org?.persist ? join(dir, folder, 'state.json') : undefined,
+      privateKeyPath: join(dir, folder, 'bootstrap-key.pem'),
+      settings: options.org?.settings,
+      httpsPort: options.org?.httpsPort,
+      ...more,
+    });
+  const org = await localOrg('local-org');
+  let sandbox: RunningLocalOrg | undefined;
+  const close = async () => {
+    await sandbox?.close();
+    await org.close();
+  };
   try {
+    if (options.sandbox) {
+      const { name } = options.sandbox;
+      sandbox = await localOrg(`local-org-${name}`, { kind: 'sandbox', sandboxName: name, production: org });
+    }
     const fileConfig = deepMerge(
       {
         salesforce: {
@@ -79,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       options.config ?? {},
     );
+    if (sandbox) addSandbox(fileConfig, sandbox, options.sandbox!.name);
     const configFile = join(dir, options.configFileName ?? 'onramp.config.yaml');
     // Owner-only: the file may hold codec keys.
     writeFileSync(
@@ -96,9 +117,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureDevSigningKey(config.signoff.keyFile, config.signoff.jwksFile);
     await ensureDevSigningKey(config.evidence.keyFile, config.evidence.jwksFile);
     const session = new AdminSession(config);
-    return { dir, org, config, configFile, admin: (org?: string) => session.get(org), close: () => org.close() };
+    return {
+      dir,
+      org,
+      ...(sandbox ? { sandbox } : {}),
+      config,
+      configFile,
+      admin: (name?: string) => session.get(name),
+      close,
+    };
   } catch (error) {
-    await org.close();
+    await close();
     throw error;
   }
+}
+
+/**
+ * The sandbox as a second org: the local org the stack started first is `production`, the default org (its
+ * integrations keep the ids of a single-org stack), the sandbox `name`. Integration usernames there end in
+ * `.<name>`, as a sandbox copy renames every user.
+ */
+function addSandbox(fileConfig: Record<string, unknown>, sandbox: RunningLocalOrg, name: string): void {
+  const production = fileConfig.salesforce as { usernameSuffix: string };
+  const given = (fileConfig.orgs as Record<string, Record<string, unknown>> | undefined)?.[name] ?? {};
+  fileConfig.defaultOrg ??= 'production';
+  fileConfig.orgs = {
+    ...(fileConfig.orgs as object | undefined),
+    [name]: {
+      kind: 'sandbox',
+      sandboxOf: fileConfig.defaultOrg,
+      instanceUrl: sandbox.instanceUrl,
+      username: sandbox.bootstrap.username,
+      consumerKey: sandbox.bootstrap.consumerKey,
+      privateKeyPath: sandbox.bootstrap.privateKeyPath,
+      usernameSuffix: `${production.usernameSuffix}.${name}`,
+      ...given,
+    },
+  };
 }

@@ -25,13 +25,21 @@ function nextSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The sandbox `onramp dev` runs beside its production org. */
+const DEV_SANDBOX = 'uat';
+
 function banner(stack: EmbeddedStack): string {
   return [
     'onramp dev is running',
     `  Temporal       ${stack.temporal.address} (namespace ${stack.temporal.namespace}, state in ${stack.temporal.dbFile})`,
     `  Temporal UI    ${stack.temporal.uiUrl ?? '(headless)'} (decodes onramp's payloads through the codec server)`,
     `  Codec server   ${stack.codec.url} (loopback; its token is in the UI's endpoint, made for this run)`,
-    `  Local org      ${stack.org.instanceUrl} (admin API ${stack.org.instanceUrl}/_org, state in ${EMBEDDED_DIR}/local-org/)`,
+    `  Local org      ${stack.org.instanceUrl} (org ${stack.config.defaultOrg}; admin API ${stack.org.instanceUrl}/_org, state in ${EMBEDDED_DIR}/local-org/)`,
+    ...(stack.sandbox
+      ? [
+          `  Sandbox        ${stack.sandbox.instanceUrl} (org ${DEV_SANDBOX}, a sandbox of ${stack.config.defaultOrg}; state in ${EMBEDDED_DIR}/local-org-${DEV_SANDBOX}/; --org ${DEV_SANDBOX})`,
+        ]
+      : []),
     `  Worker         task queue ${stack.config.temporal.taskQueue}`,
     `  Console        ${stack.server.url} (API under /api; sign-in at ${stack.server.idp?.issuer})`,
     `  People         ${SEEDED_PEOPLE.map((p) => `${p.email} (${p.groups.join(', ')})`).join('\n                 ')}`,
@@ -48,6 +56,7 @@ function banner(stack: EmbeddedStack): string {
     '  onramp status billing --watch                the live step table',
     '  onramp runbook billing                       the runbook, once onboarded',
     '  onramp cancel billing                        cancel and undo what was done',
+    `  onramp onboard examples/billing.yaml --org ${DEV_SANDBOX}  the same in the sandbox (every command takes --org)`,
     'Press Ctrl-C to stop.',
   ].join('\n');
 }
@@ -73,7 +82,7 @@ export function devCommand(io: CliIo): Command {
       const logger = embeddedLogger('onramp-dev');
       let stack: EmbeddedStack;
       try {
-        stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort, serverPort });
+        stack = await startEmbeddedStack({ logger, port: temporalPort, uiPort, serverPort, sandbox: DEV_SANDBOX });
       } catch (error) {
         io.stderr(`onramp dev: could not start the embedded stack: ${messageOf(error)}`);
         io.setExitCode(EXIT.failure);

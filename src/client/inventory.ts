@@ -6,6 +6,7 @@ import { REGISTRY_MEMO_KEY, desiredStateQuery } from '../shared/registry';
 import type { AppRecord } from '../shared/types';
 import { integrationKey, parseIntegrationKey } from '../spec/names';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_ORG, ONRAMP_STAGE } from '../temporal/search-attributes';
+import { orgClause } from './org-query';
 
 /** Where an integration is in its life: being onboarded, managed, being changed, or offboarded. */
 export type InventoryState = 'onboarding' | 'active' | 'changing' | 'retired';
@@ -33,6 +34,8 @@ export interface InventoryEntry {
 
 export interface Inventory {
   integrations: InventoryEntry[];
+  /** The org asked for (`?org=`); absent, every org. */
+  org?: string;
   /** The audit the logins and findings come from. */
   audit?: { runId: string; asOf: string };
   /** What answering took: visibility list pages, and registries asked by query (memos from before the inventory). */
@@ -62,12 +65,15 @@ export async function listInventory(
   client: Client,
   audit: AuditReport | undefined,
   defaultOrg = 'default',
+  /** One org's integrations only, by name (the visibility query asks for its OnrampOrg). */
+  only?: string,
 ): Promise<Inventory> {
   const targets = new Map<string, AuditTarget>();
   const underWay = new Map<string, { state: InventoryState; stage?: string }>();
   const toQuery: string[] = [];
   let seen = 0;
-  for await (const execution of client.workflow.list({ query: INVENTORY_QUERY, pageSize: PAGE_SIZE })) {
+  const query = only ? `${INVENTORY_QUERY} AND ${orgClause(only, defaultOrg)}` : INVENTORY_QUERY;
+  for await (const execution of client.workflow.list({ query, pageSize: PAGE_SIZE })) {
     seen += 1;
     const kind = execution.typedSearchAttributes.get(ONRAMP_KIND);
     const name = execution.typedSearchAttributes.get(ONRAMP_INTEGRATION);
@@ -122,6 +128,7 @@ export async function listInventory(
   });
   return {
     integrations,
+    ...(only ? { org: only } : {}),
     ...(audit ? { audit: { runId: audit.runId, asOf: audit.asOf } } : {}),
     calls: { listPages: Math.max(1, Math.ceil(seen / PAGE_SIZE)), registryQueries: toQuery.length },
   };

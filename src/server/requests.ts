@@ -327,9 +327,14 @@ export class Requests {
     return prepared;
   }
 
-  /** Every integration onramp manages or is onboarding (src/client/inventory.ts), for any signed-in person. */
-  async inventory(): Promise<Inventory> {
-    return listInventory(this.client, await readAuditReport(this.config.audit.dir), this.config.defaultOrg);
+  /**
+   * Every integration onramp manages or is onboarding (src/client/inventory.ts), for any signed-in person;
+   * those of one org when `org` names it.
+   */
+  async inventory(org?: string): Promise<Inventory> {
+    const only = org === undefined ? undefined : orgNameOf(this.config, orgParam(this.config, org));
+    const audit = await readAuditReport(this.config.audit.dir);
+    return listInventory(this.client, audit, this.config.defaultOrg, only);
   }
 
   /** Onboardings, newest first, with whether each waits for this person. */

@@ -25,6 +25,8 @@ import { getTestEnv, getTimeSkippingEnv, getWorkflowBundle, teardownAll, uniqueT
 /** onramp as it runs for real: the local org, the Temporal dev server, a worker with a secret store. */
 export interface OnrampStack {
   org: RunningLocalOrg;
+  /** The sandbox org of `options.sandbox` (then `org` is the org named production, the default). */
+  sandbox?: RunningLocalOrg;
   config: OnrampConfig;
   /** The stack's configuration file, for onramp processes the test starts (workers, the CLI). */
   configFile: string;
@@ -62,6 +64,8 @@ export interface OnrampStackOptions {
   config?: Record<string, unknown>;
   /** Vault KV v2 at this address (OpenBao, test/helpers/openbao.ts) instead of the encrypted file. */
   vault?: { address: string; token: string };
+  /** A second org: a sandbox of the local org, configured under this name (src/local-stack.ts). */
+  sandbox?: string;
 }
 
 export async function startOnrampStack(options: OnrampStackOptions = {}): Promise<OnrampStack> {
@@ -73,6 +77,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
   const dataConverter = onrampDataConverter(keyRing);
   const {
     org,
+    sandbox,
     config,
     configFile,
     admin,
@@ -81,6 +86,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
     dir: workDir,
     temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
     org: { settings: options.orgSettings },
+    ...(options.sandbox ? { sandbox: { name: options.sandbox } } : {}),
     config: deepMerge(
       {
         salesforce: { usernameSuffix: 'integrations.acme.example' },
@@ -132,6 +138,7 @@ export async function startOnrampStack(options: OnrampStackOptions = {}): Promis
   if (options.worker === undefined || options.worker === true) await startWorker();
   return {
     org,
+    ...(sandbox ? { sandbox } : {}),
     config,
     configFile,
     client: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter }),

@@ -69,7 +69,9 @@ describe('Connected App to External Client App migration', () => {
     const waiting = await untilPhase(stack, 'ledger', 'awaiting-switch');
     // The inventory shows it as changing, at the migration's phase (visibility catches up in a moment).
     for (let i = 0; ; i++) {
-      const row = (await listInventory(stack.client, undefined)).integrations.find((r) => r.integration === 'ledger');
+      const row = (await listInventory(stack.client, undefined, stack.config.defaultOrg)).integrations.find(
+        (r) => r.integration === 'ledger',
+      );
       if (row?.stage === 'awaiting-switch') {
         assert.equal(row.state, 'changing');
         break;

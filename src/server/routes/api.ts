@@ -43,7 +43,7 @@ export function apiRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/api/integrations', async (request) => {
     identityOf(request);
-    return ctx.requests.inventory();
+    return ctx.requests.inventory(field(request.query, 'org', false));
   });
 
   app.post('/api/plan', async (request) =>

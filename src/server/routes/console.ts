@@ -11,12 +11,16 @@ import {
   homePage,
   newRequestPage,
   requestPage,
+  requestPath,
   runbookPage,
   signOffPage,
   tokensPage,
   type SignOffView,
 } from '../views/pages';
-import { integrationParam } from './api';
+import { field, integrationParam } from './api';
+import { orgOfKey } from '../org-param';
+import { orgRef } from '../../config';
+import { integrationKey } from '../../spec/names';
 
 function pageContext(request: FastifyRequest): PageContext {
   const identity = identityOf(request);
@@ -64,7 +68,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/integrations', async (request, reply) =>
-    html(reply, inventoryPage(pageContext(request), await ctx.requests.inventory())),
+    html(reply, inventoryPage(pageContext(request), await ctx.requests.inventory(field(request.query, 'org', false)))),
   );
 
   app.get('/requests/new', async (request, reply) => html(reply, newRequestPage(pageContext(request))));
@@ -74,7 +78,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const spec = formField(request, 'spec');
     try {
       const started = await ctx.requests.submit(page.identity!, spec);
-      return reply.redirect(`/requests/${encodeURIComponent(started.integration)}`, 303);
+      return reply.redirect(requestPath(integrationKey(started.integration, orgRef(ctx.config, started.org))), 303);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 403) throw error;
       return html(reply, newRequestPage(page, spec, error.issues ?? [], error.message), error.status);
@@ -83,7 +87,8 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/requests/:name', async (request, reply) => {
     const page = pageContext(request);
-    const status = await ctx.requests.get(integrationParam(request, ctx));
+    const key = integrationParam(request, ctx);
+    const status = { ...(await ctx.requests.get(key)), key, org: orgOfKey(ctx.config, key) };
     return html(reply, requestPage(page, status, awaits(status, page.identity!)));
   });
 
@@ -93,13 +98,14 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const message = await decided(request, 'onboarding', (decision, comment) =>
       ctx.requests.decide(page.identity!, name, decision, comment),
     );
-    const status = await ctx.requests.get(name);
+    const status = { ...(await ctx.requests.get(name)), key: name, org: orgOfKey(ctx.config, name) };
     return html(reply, requestPage(page, status, awaits(status, page.identity!), message));
   });
 
   app.post('/requests/:name/cancel', async (request, reply) => {
     const page = pageContext(request);
-    const status = await ctx.requests.cancel(page.identity!, integrationParam(request, ctx));
+    const key = integrationParam(request, ctx);
+    const status = { ...(await ctx.requests.cancel(page.identity!, key)), key, org: orgOfKey(ctx.config, key) };
     return html(
       reply,
       requestPage(page, status, false, `Cancelled; ${status.failure?.undone.length ?? 0} step(s) undone.`),

@@ -1,3 +1,4 @@
+import { parseIntegrationKey } from '../../spec/names';
 import { stepState } from '../../cli/status-view';
 import type { OnboardingStatus } from '../../shared/types';
 import { renderPlan } from '../../spec/plan';
@@ -10,7 +11,13 @@ import { escapeHtml } from './html';
 import { csrfField, layout, type PageContext } from './layout';
 import { planSections } from './plan-view';
 
-const requestLink = (name: string) => `<a href="/requests/${encodeURIComponent(name)}">${escapeHtml(name)}</a>`;
+/** A console path of an integration by its key (`billing@uat`: `/requests/billing...?org=uat`). */
+export function requestPath(key: string, what = ''): string {
+  const { name, org } = parseIntegrationKey(key);
+  return `/requests/${encodeURIComponent(name)}${what}${org ? `?org=${encodeURIComponent(org)}` : ''}`;
+}
+
+const requestLink = (key: string) => `<a href="${requestPath(key)}">${escapeHtml(key)}</a>`;
 
 function requestTable(caption: string, rows: RequestSummary[]): string {
   if (rows.length === 0) return `<p>${escapeHtml(caption)}: none.</p>`;
@@ -178,23 +185,29 @@ ${awaitingMe ? decisionForm(ctx, `/requests/${name}/${view.kind}/decision`) : ''
   );
 }
 
-export function requestPage(ctx: PageContext, status: OnboardingStatus, awaitingMe: boolean, message = ''): string {
+/** `status.key`: the integration's key, when it is not its name (another org than the default); `org`: its org's name. */
+export function requestPage(
+  ctx: PageContext,
+  status: OnboardingStatus & { key?: string; org?: string },
+  awaitingMe: boolean,
+  message = '',
+): string {
   const me = ctx.identity!;
   const plan = status.plan;
   const { trail, ignored } = decisionTrail(status);
-  const name = encodeURIComponent(status.integration);
-  const decide = awaitingMe ? decisionForm(ctx, `/requests/${name}/decision`) : '';
+  const key = status.key ?? status.integration;
+  const decide = awaitingMe ? decisionForm(ctx, requestPath(key, '/decision')) : '';
   const running = !['completed', 'failed', 'rejected', 'timed-out', 'cancelled'].includes(status.phase);
   const mayCancel = running && (hasRole(me, 'admin') || status.requestedBy.toLowerCase() === me.email.toLowerCase());
   const cancel = mayCancel
-    ? `<form method="post" action="/requests/${name}/cancel">${csrfField(ctx)}
+    ? `<form method="post" action="${requestPath(key, '/cancel')}">${csrfField(ctx)}
 <button type="submit">Cancel this onboarding</button> (everything it created is undone)</form>`
     : '';
   const evidence = hasRole(me, 'auditor', 'admin')
-    ? ` · <a href="/api/integrations/${name}/evidence">Evidence pack (this quarter)</a>`
+    ? ` · <a href="${requestPath(key, '/evidence').replace(/^\/requests/, '/api/integrations')}">Evidence pack (this quarter)</a>`
     : '';
   const runbook =
-    status.phase === 'completed' ? `<p><a href="/requests/${name}/runbook">Runbook</a>${evidence}</p>` : '';
+    status.phase === 'completed' ? `<p><a href="${requestPath(key, '/runbook')}">Runbook</a>${evidence}</p>` : '';
   // Where the external system reads its credential: a reference, never the value.
   const handover = status.handover
     ? `<p id="handover">Credential handed over at <code>${escapeHtml(status.handover.where)}</code> (version ${escapeHtml(status.handover.version)}, written <time>${escapeHtml(status.handover.writtenAt)}</time>)</p>`
@@ -217,7 +230,7 @@ ${plan.org ? `<dt>Org</dt><dd>${escapeHtml([plan.org.name, plan.org.id, plan.org
     `Onboarding: ${status.integration}`,
     ctx,
     `${message ? `<div class="notice" role="status">${escapeHtml(message)}</div>` : ''}
-<p>Phase: <strong id="phase-summary">${escapeHtml(status.phase)}</strong></p>${summary}${failure}${runbook}${handover}
+<p>Phase: <strong id="phase-summary">${escapeHtml(status.phase)}</strong>${status.org ? ` · org <strong id="onramp-org">${escapeHtml(status.org)}</strong>` : ''}</p>${summary}${failure}${runbook}${handover}
 <section aria-labelledby="trail-h"><h2 id="trail-h">Decision trail</h2>${trail}${ignored}</section>
 ${decide}
 <section aria-labelledby="status-h"><h2 id="status-h">Progress</h2>${stepTable(status)}${cancel}</section>
@@ -225,7 +238,7 @@ ${plan ? planSections(plan) : ''}
 ${
   plan
     ? `<section aria-labelledby="text-h"><h2 id="text-h">The plan as <code>onramp plan</code> prints it</h2>
-<pre>${escapeHtml(renderPlan(plan, status.requirement))}</pre></section>`
+<pre>${escapeHtml(renderPlan(plan, status.requirement, status.org))}</pre></section>`
     : ''
 }
 <script src="/static/status.js" defer></script>`,
@@ -236,7 +249,7 @@ export function runbookPage(ctx: PageContext, integration: string, markdown: str
   return layout(
     `Runbook: ${integration}`,
     ctx,
-    `<p><a href="/requests/${encodeURIComponent(integration)}">Back to the onboarding</a></p>
+    `<p><a href="${requestPath(integration)}">Back to the onboarding</a></p>
 <pre>${escapeHtml(markdown)}</pre>`,
   );
 }
