@@ -9,6 +9,7 @@ import type {
 } from '../notifications/events';
 import { ownerSlackPayload, ownerWebhookPayload, slackPayload, webhookPayload } from '../notifications/payloads';
 import { consoleUrlOf } from '../server/config';
+import { orgNameOf } from '../config';
 import { loadPolicy } from '../signoff/policy';
 import { parseDuration } from '../spec/duration';
 import type { ActivityDeps } from './deps';
@@ -82,7 +83,11 @@ export function notificationActivities(deps: ActivityDeps) {
     },
 
     /** Posts one event to one destination; a retry posts the same body under the same idempotency key. */
-    sendNotification(destination: NotificationDestination, event: NotificationEvent): Promise<string> {
+    sendNotification(destination: NotificationDestination, given: NotificationEvent): Promise<string> {
+      const event: NotificationEvent = {
+        ...given,
+        request: { ...given.request, org: orgNameOf(deps.config, given.request.org) },
+      };
       return post(destination, event.id, () =>
         destination === 'slack' ? slackPayload(event, consoleUrl) : webhookPayload(event, consoleUrl),
       );

@@ -4,6 +4,11 @@
 export interface SignOffRequestNotice {
   kind: 'onboarding' | 'change' | 'adoption' | 'offboarding' | 'remediation' | 'migration';
   integration: string;
+  /**
+   * The org, by name. Workflows name only an org other than the default (absent: the default org); the
+   * sending activity names the default org too, so every notification says which org.
+   */
+  org?: string;
   workflowId: string;
   runId: string;
   requestedBy: string;

@@ -2,8 +2,9 @@ import type { NotificationEvent, OwnerNotice } from './events';
 
 /** The console page a notification links to: onboardings have one; offboardings and remediations are decided with the CLI. */
 export function requestUrl(consoleUrl: string, event: NotificationEvent): string {
-  const { kind, integration } = event.request;
-  return kind === 'onboarding' ? `${consoleUrl}/requests/${encodeURIComponent(integration)}` : `${consoleUrl}/`;
+  const { kind, integration, org } = event.request;
+  const inOrg = org ? `?org=${encodeURIComponent(org)}` : '';
+  return kind === 'onboarding' ? `${consoleUrl}/requests/${encodeURIComponent(integration)}${inOrg}` : `${consoleUrl}/`;
 }
 
 const OUTCOME_WORDS = {
@@ -18,7 +19,7 @@ const OUTCOME_WORDS = {
 /** One line saying what happened, for people: Slack's `text` (its notification fallback) and the webhook's `text`. */
 export function headline(event: NotificationEvent): string {
   const { request } = event;
-  const what = `${request.kind} of ${request.integration}`;
+  const what = `${request.kind} of ${request.integration}${request.org ? ` in org ${request.org}` : ''}`;
   switch (event.type) {
     case 'waiting':
       return `The ${what} awaits sign-off (requested by ${request.requestedBy}).`;

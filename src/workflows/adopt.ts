@@ -75,7 +75,7 @@ async function adopt(input: AdoptionInput, notices: SignOffNotifications): Promi
 
   const decision = await awaitSignOff(book, integration.approval.timeoutMs, {
     notices: notices.reporting(status),
-    notice: signedSignOffNotice('adoption', name, requester.email, requirement),
+    notice: signedSignOffNotice('adoption', integration, requester.email, requirement),
   });
   if (decision !== 'approved') {
     const reason = notApproved(decision, book, integration.approval.timeout, CANCELLED);

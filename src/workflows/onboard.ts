@@ -114,10 +114,11 @@ async function onboard(input: OnboardingInput, notices: SignOffNotifications): P
   upsertSearchAttributes(searchAttributes(status.phase));
 
   const notice: SignOffNotice = signed
-    ? signedSignOffNotice('onboarding', integration.names.name, status.requestedBy, signed.claims.requirement)
+    ? signedSignOffNotice('onboarding', integration, status.requestedBy, signed.claims.requirement)
     : {
         kind: 'onboarding',
         integration: integration.names.name,
+        ...(integration.org ? { org: integration.org } : {}),
         requestedBy: status.requestedBy,
         approvers: [approverLine(approval.approvalsRequired, approval.approverKeys)],
         approvalsRequired: approval.approvalsRequired,

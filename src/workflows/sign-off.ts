@@ -79,13 +79,14 @@ export const deciders = (book: DecisionBook, decision: 'approved' | 'rejected') 
 /** How notifications describe a signed request (onboarding, change): its approvers are the signed requirement's. */
 export function signedSignOffNotice(
   kind: 'onboarding' | 'change' | 'migration' | 'adoption',
-  integration: string,
+  integration: { names: { name: string }; org?: string },
   requester: string,
   requirement: ApprovalRequirement,
 ): SignOffNotice {
   return {
     kind,
-    integration,
+    integration: integration.names.name,
+    ...(integration.org ? { org: integration.org } : {}),
     requestedBy: requester,
     approvers: approverLines(requirement),
     approvalsRequired: approvalsNeeded(requirement),
@@ -108,6 +109,7 @@ export function signOffNotice(
   return {
     kind,
     integration: desired.integration.names.name,
+    ...(desired.integration.org ? { org: desired.integration.org } : {}),
     requestedBy: signed?.claims.requester.email ?? request.requestedBy,
     reason: request.reason,
     ...(requirement
@@ -225,7 +227,7 @@ export async function signedRequestApproved(
   });
   const decision = await awaitSignOff(book, approval.timeoutMs, {
     notices: notices.reporting(status),
-    notice: signedSignOffNotice(kind, name, requester.email, requirement),
+    notice: signedSignOffNotice(kind, input.integration, requester.email, requirement),
   });
   if (decision === 'approved') return { book, signed };
   const reason = notApproved(decision, book, approval.timeout, cancelled);
