@@ -1,8 +1,11 @@
+import { parseIntegrationKey } from '../spec/names';
 import type { NotificationEvent, OwnerNotice } from './events';
 
 /** The console page a notification links to: onboardings have one; offboardings and remediations are decided with the CLI. */
 export function requestUrl(consoleUrl: string, event: NotificationEvent): string {
-  const { kind, integration, org } = event.request;
+  const { kind, integration, workflowId } = event.request;
+  // The workflow id ends in the integration's key: an org there is another than the default org.
+  const { org } = parseIntegrationKey(workflowId.slice(workflowId.lastIndexOf(':') + 1));
   const inOrg = org ? `?org=${encodeURIComponent(org)}` : '';
   return kind === 'onboarding' ? `${consoleUrl}/requests/${encodeURIComponent(integration)}${inOrg}` : `${consoleUrl}/`;
 }
