@@ -51,7 +51,9 @@ describe('many orgs: one spec onboarded in a production org and its sandbox', ()
   });
 
   test('the same spec onboards in both orgs: two users, apps, secrets, runbooks and workflow ids', async () => {
-    const [production, sandbox] = await Promise.all([onboard(undefined, 'billing'), onboard('uat', 'billing@uat')]);
+    // The sandbox first: a production onboarding needs the same spec verified in a sandbox of it (promotion).
+    const sandbox = await onboard('uat', 'billing@uat');
+    const production = await onboard(undefined, 'billing');
     // The default org's ids are the ones a single-org onramp used.
     assert.equal(production.workflowId, 'onramp:onboard:billing');
     assert.equal(sandbox.workflowId, 'onramp:onboard:billing@uat');
