@@ -56,7 +56,7 @@ function banner(stack: EmbeddedStack): string {
     '  onramp status billing --watch                the live step table',
     '  onramp runbook billing                       the runbook, once onboarded',
     '  onramp cancel billing                        cancel and undo what was done',
-    `  onramp onboard examples/billing.yaml --org ${DEV_SANDBOX}  the same in the sandbox (every command takes --org)`,
+    `  onramp onboard examples/billing.yaml --org ${DEV_SANDBOX}  first in the sandbox: a production onboarding needs the spec verified there (every command takes --org)`,
     'Press Ctrl-C to stop.',
   ].join('\n');
 }

@@ -128,7 +128,8 @@ describe('onramp dev', () => {
         `Signed in to ${consoleUrl} as jdoe@acme.example (requester); token saved in ${credentials}.`,
       );
       assert.equal(statSync(credentials).mode & 0o777, 0o600);
-      const plan = onramp(['plan', join(ROOT, 'examples', 'billing.yaml')]);
+      // In the sandbox dev runs beside production: a production onboarding needs the spec verified there first.
+      const plan = onramp(['plan', join(ROOT, 'examples', 'billing.yaml'), '--org', 'uat']);
       const planOutput = collect(plan);
       assert.equal(await exited(plan), 0, planOutput.stderr);
       assert.match(planOutput.stdout, /onramp plan for integration "billing"/);
@@ -154,12 +155,12 @@ describe('onramp dev', () => {
         Codec: { Endpoint: string };
       };
       assert.equal(settings.Codec.Endpoint, endpoint, 'the UI is pointed at it');
-      const onboarded = await run(['onboard', join(ROOT, 'examples', 'billing.yaml')]);
+      const onboarded = await run(['onboard', join(ROOT, 'examples', 'billing.yaml'), '--org', 'uat']);
       assert.equal(onboarded.code, 0, onboarded.stderr);
       const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
       const history = await connection.workflowService.getWorkflowExecutionHistory({
         namespace: 'default',
-        execution: { workflowId: 'onramp:onboard:billing' },
+        execution: { workflowId: 'onramp:onboard:billing@uat' },
       });
       await connection.close();
       const input = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
@@ -180,7 +181,7 @@ describe('onramp dev', () => {
 
       // A rejection is an outcome: one INFO line in the dev terminal, not a WARN with a stack.
       assert.equal((await run(['login', '--person', 'alice@acme.example'])).code, 0);
-      const rejected = await run(['reject', 'billing', '--comment', 'not now']);
+      const rejected = await run(['reject', 'billing', '--org', 'uat', '--comment', 'not now']);
       assert.equal(rejected.code, 0, rejected.stderr);
       await eventually(async () =>
         output.stderr.includes('workflow ended: onboarding of billing rejected by alice@acme.example')
