@@ -1,16 +1,12 @@
-import { CancelledFailure, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AdoptionInput, AdoptionResult, AdoptionStatus } from '../shared/adoption';
-import { Failure } from '../shared/failures';
 import { adoptionStatusQuery } from '../shared/messages';
 import { ADOPTION_STEPS, type AdoptionStep } from '../shared/steps';
-import { approvalsNeeded } from '../signoff/rules';
 import { ONRAMP_INTEGRATION, ONRAMP_KIND, ONRAMP_STAGE } from '../temporal/search-attributes';
 import { activityProxies } from './activity-options';
 import { StepBoard, failureMessage } from './saga';
 import { SignOffNotifications } from './notify';
-import { awaitSignOff, deciders, notApproved, signedSignOffNotice } from './sign-off';
-import { SignedApprovalBook } from './signed-approval';
-import { verifiedRequest } from './signed-request';
+import { deciders, signedRequestApproved } from './sign-off';
 
 const CANCELLED = 'the adoption was cancelled';
 
@@ -56,35 +52,18 @@ async function adopt(input: AdoptionInput, notices: SignOffNotifications): Promi
     status.failure = { failedStep, reason, undone: [], leftBehind: [] };
   };
 
-  const signed = await verifiedRequest({ request: input.request, plan, integration }).catch((error: unknown) => {
-    fail('approval', failureMessage(error));
-    setPhase('failed');
-    throw error;
-  });
-  const book = new SignedApprovalBook(signed.keys, signed.claims, signed.run);
-  const { requester, requirement } = signed.claims;
-  Object.assign(status, {
-    requestedBy: requester.email,
-    approvalsRequired: approvalsNeeded(requirement),
-    approvals: book.records,
-    ignoredDecisions: book.ignored,
-    planDigest: signed.run.planDigest,
-    requester,
-    requirement,
-  });
-
-  const decision = await awaitSignOff(book, integration.approval.timeoutMs, {
-    notices: notices.reporting(status),
-    notice: signedSignOffNotice('adoption', integration, requester.email, requirement),
-  });
-  if (decision !== 'approved') {
-    const reason = notApproved(decision, book, integration.approval.timeout, CANCELLED);
-    fail('approval', reason);
-    setPhase(decision);
-    if (decision === 'cancelled') throw new CancelledFailure(CANCELLED);
-    const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
-    throw refusal(`adoption of ${name} ${reason}; nothing was registered`, { details: [status.failure] });
-  }
+  const { book } = await signedRequestApproved(
+    { request: input.request, plan, integration },
+    {
+      kind: 'adoption',
+      status,
+      setPhase,
+      notices,
+      approval: integration.approval,
+      cancelled: CANCELLED,
+      unchanged: 'nothing was registered',
+    },
+  );
 
   setPhase('provisioning');
   const { steps, bookkeeping } = activityProxies(input.timeouts);

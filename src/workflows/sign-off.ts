@@ -199,15 +199,17 @@ export interface SignedSignOffStatus {
 export async function signedRequestApproved(
   input: Pick<OnboardingInput, 'request' | 'plan' | 'integration'>,
   request: {
-    kind: 'change' | 'migration';
+    kind: 'change' | 'migration' | 'adoption';
     status: SignedSignOffStatus;
     setPhase: (phase: 'failed' | Exclude<SignOffOutcome, 'approved'>) => void;
     notices: SignOffNotifications;
     approval: { timeoutMs: number; timeout: string };
     cancelled: string;
+    /** What the refusal says was left as it was (an adoption registers, the others change the org). */
+    unchanged?: string;
   },
 ): Promise<{ book: SignedApprovalBook; signed: SignedRequest }> {
-  const { kind, status, setPhase, notices, approval, cancelled } = request;
+  const { kind, status, setPhase, notices, approval, cancelled, unchanged = 'nothing was changed' } = request;
   const name = input.integration.names.name;
   const signed = await verifiedRequest(input).catch((error: unknown) => {
     status.failure = { failedStep: 'approval', reason: failureMessage(error), undone: [], leftBehind: [] };
@@ -235,5 +237,5 @@ export async function signedRequestApproved(
   setPhase(decision);
   if (decision === 'cancelled') throw new CancelledFailure(cancelled);
   const refusal = decision === 'rejected' ? Failure.Rejected : Failure.ApprovalTimedOut;
-  throw refusal(`${kind} of ${name} ${reason}; nothing was changed`, { details: [status.failure] });
+  throw refusal(`${kind} of ${name} ${reason}; ${unchanged}`, { details: [status.failure] });
 }
