@@ -80,6 +80,20 @@ export function buildChangePlan(
     step('recordChange', 'update', names.name, { baselineRevision }),
     step('rewriteRunbook', 'update', `${names.name}.md`, {}),
   ];
+  return baselinePlan(from, to, options, steps, { baselineRevision, changes: diff });
+}
+
+/**
+ * A plan applied to an approved baseline (a change, a migration): whoever the baseline names signs it off,
+ * so a request cannot pick its own approvers.
+ */
+export function baselinePlan(
+  from: ResolvedIntegration,
+  to: ResolvedIntegration,
+  options: Omit<BuildPlanOptions, 'seats'>,
+  steps: PlanStep[],
+  change: NonNullable<Plan['change']>,
+): Plan {
   return {
     formatVersion: 1,
     integration: to.spec.name,
@@ -88,7 +102,6 @@ export function buildChangePlan(
     ...(options.org !== undefined ? { org: options.org } : {}),
     owner: to.spec.owner,
     requestedBy: to.spec.requestedBy,
-    // Whoever the approved baseline names signs off a change to it, so a change cannot pick its own approvers.
     approval: {
       approvers: [...from.approval.approvers],
       approvalsRequired: from.approval.approvalsRequired,
@@ -98,6 +111,6 @@ export function buildChangePlan(
     licenseUsage: [],
     risks: options.risks ?? assessRisks(to.spec),
     issues: options.issues ?? [],
-    change: { baselineRevision, changes: diff },
+    change,
   };
 }

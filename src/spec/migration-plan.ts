@@ -6,7 +6,7 @@
 import { MIGRATION_STEP_CATALOGUE, type MigrationStep } from '../shared/steps';
 import type { ResolvedIntegration } from './normalize';
 import type { BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep } from './plan';
-import { assessRisks } from './static-checks';
+import { baselinePlan } from './change-plan';
 
 export function buildMigrationPlan(
   from: ResolvedIntegration,
@@ -56,30 +56,11 @@ export function buildMigrationPlan(
     step('rewriteRunbook', 'update', to.names.name, {}),
     step('retireOldCredentials', 'delete', from.app.apiName, { secretVersions: 'of the Connected App' }),
   ];
-  return {
-    formatVersion: 1,
-    integration: to.spec.name,
-    displayName: to.spec.displayName,
-    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
-    ...(options.org !== undefined ? { org: options.org } : {}),
-    owner: to.spec.owner,
-    requestedBy: to.spec.requestedBy,
-    // The approved baseline's approvers sign off its migration, as they do a change to it.
-    approval: {
-      approvers: [...from.approval.approvers],
-      approvalsRequired: from.approval.approvalsRequired,
-      timeout: from.approval.timeout,
-    },
-    steps,
-    licenseUsage: [],
-    risks: options.risks ?? assessRisks(to.spec),
-    issues: options.issues ?? [],
-    change: {
-      baselineRevision,
-      changes: [
-        { action: 'update', path: 'app.kind', from: from.app.kind, to: app.kind },
-        { action: 'update', path: 'app.apiName', from: from.app.apiName, to: app.apiName },
-      ],
-    },
-  };
+  return baselinePlan(from, to, options, steps, {
+    baselineRevision,
+    changes: [
+      { action: 'update', path: 'app.kind', from: from.app.kind, to: app.kind },
+      { action: 'update', path: 'app.apiName', from: from.app.apiName, to: app.apiName },
+    ],
+  });
 }
