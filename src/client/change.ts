@@ -63,17 +63,12 @@ export async function startChange(
   }
   if (plan.change?.changes.length === 0)
     throw new Error(`${integration.names.name}: the spec is what was approved; nothing to change`);
-  const refused = requestRefusal(submission.policy, submission.requester);
-  if (refused) throw new Error(refused);
-  const { taskQueue, searchAttributes } = await activeIntegration(client, keyOf(integration));
-  const workflowId = changeWorkflowId(keyOf(integration));
-  const request = await submission.signer.signRequest({
-    workflowId,
-    plan,
-    integration,
-    requester: submission.requester,
-    requirement: requirementFor(submission.policy, plan, submission.requester),
-  });
+  const { taskQueue, searchAttributes, workflowId, request } = await signedBaselineRequest(
+    client,
+    submission,
+    { integration, plan },
+    changeWorkflowId,
+  );
   return client.workflow.start('changeIntegration', {
     taskQueue,
     workflowId,
@@ -82,6 +77,30 @@ export async function startChange(
     args: [{ desired: record.desired, integration, plan, request, ...options }],
     typedSearchAttributes: searchAttributes,
   }) as Promise<ChangeHandle>;
+}
+
+/**
+ * The request to change an active integration in place (a change, a migration): refused unless the policy
+ * lets the signed-in person ask, then signed by the approval service for them, bound to the workflow and plan.
+ */
+export async function signedBaselineRequest(
+  client: Client,
+  submission: SignedSubmission,
+  { integration, plan }: { integration: ResolvedIntegration; plan: Plan },
+  workflowIdOf: (key: string) => string,
+) {
+  const refused = requestRefusal(submission.policy, submission.requester);
+  if (refused) throw new Error(refused);
+  const { taskQueue, searchAttributes } = await activeIntegration(client, keyOf(integration));
+  const workflowId = workflowIdOf(keyOf(integration));
+  const request = await submission.signer.signRequest({
+    workflowId,
+    plan,
+    integration,
+    requester: submission.requester,
+    requirement: requirementFor(submission.policy, plan, submission.requester),
+  });
+  return { taskQueue, searchAttributes, workflowId, request };
 }
 
 export const changeHandle = (client: Client, integration: string): ChangeHandle =>

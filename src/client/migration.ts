@@ -20,14 +20,13 @@ import {
 } from '../shared/migration';
 import type { RegistryRecord } from '../shared/registry';
 import type { StepTimeouts } from '../shared/types';
-import { requestRefusal, requirementFor } from '../signoff/requirement';
 import { parseDuration } from '../spec/duration';
 import { buildMigrationPlan } from '../spec/migration-plan';
-import { keyOf } from '../spec/names';
 import type { ResolvedIntegration } from '../spec/normalize';
 import type { Plan, ValidationIssue } from '../spec/plan';
 import { hasErrors } from '../spec/static-checks';
 import type { migrateIntegration } from '../workflows';
+import { signedBaselineRequest } from './change';
 import { activeIntegration } from './lifecycle';
 import type { SignedSubmission } from './onboarding';
 
@@ -114,17 +113,12 @@ export async function startMigration(
     throw new Error(
       `cannot migrate: ${prepared.issues.map((i) => `${i.path}: ${i.message}`).join('; ') || 'nothing planned'}`,
     );
-  const refused = requestRefusal(submission.policy, submission.requester);
-  if (refused) throw new Error(refused);
-  const { taskQueue, searchAttributes } = await activeIntegration(client, keyOf(integration));
-  const workflowId = migrationWorkflowId(keyOf(integration));
-  const request = await submission.signer.signRequest({
-    workflowId,
-    plan,
-    integration,
-    requester: submission.requester,
-    requirement: requirementFor(submission.policy, plan, submission.requester),
-  });
+  const { taskQueue, searchAttributes, workflowId, request } = await signedBaselineRequest(
+    client,
+    submission,
+    { integration, plan },
+    migrationWorkflowId,
+  );
   return client.workflow.start('migrateIntegration', {
     taskQueue,
     workflowId,
