@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { identityKey } from '../shared/identity';
 import { offboardingStatusQuery, remediationStatusQuery } from '../shared/lifecycle';
-import { changeStatusQuery, statusQuery } from '../shared/messages';
+import { adoptionStatusQuery, changeStatusQuery, migrationStatusQuery, statusQuery } from '../shared/messages';
 import type { ApprovalRecord } from '../shared/types';
 import { ineligibility } from '../signoff';
 import type { ApprovalRequirement, VerifiedIdentity } from '../signoff/statements';
@@ -31,7 +31,7 @@ export function awaits(status: DecisionState, who: Identity): boolean {
   return !decided && ineligibility(status.requirement, status.requester, me) === undefined;
 }
 
-export type RequestKind = 'onboarding' | 'change' | 'offboarding' | 'remediation';
+export type RequestKind = 'onboarding' | 'change' | 'offboarding' | 'remediation' | 'migration' | 'adoption';
 
 /** Every workflow a person signs off, by type: its status query and the console page where it is decided. */
 const SIGN_OFF_WORKFLOWS = {
@@ -39,6 +39,8 @@ const SIGN_OFF_WORKFLOWS = {
   changeIntegration: { kind: 'change', query: changeStatusQuery, page: '/change' },
   offboardIntegration: { kind: 'offboarding', query: offboardingStatusQuery, page: '/offboarding' },
   remediateIntegration: { kind: 'remediation', query: remediationStatusQuery, page: '/remediation' },
+  migrateIntegration: { kind: 'migration', query: migrationStatusQuery, page: '/migration' },
+  adoptIntegration: { kind: 'adoption', query: adoptionStatusQuery, page: '/adoption' },
 } as const;
 
 const AWAITING_QUERY = `ExecutionStatus = 'Running' AND WorkflowType IN (${Object.keys(SIGN_OFF_WORKFLOWS)
@@ -60,7 +62,7 @@ export interface AwaitingRequest {
   href: string;
 }
 
-/** Requests of every kind (onboarding, change, offboarding, remediation) that wait for `who`'s decision now. */
+/** Requests of every kind (onboarding, change, offboarding, remediation, migration, adoption) awaiting `who`'s decision now. */
 export async function awaitingDecision(client: Client, who: Identity): Promise<AwaitingRequest[]> {
   const running: WorkflowExecutionInfo[] = [];
   for await (const wf of client.workflow.list({ query: AWAITING_QUERY, pageSize: 100 })) running.push(wf);

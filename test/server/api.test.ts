@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalOrgAdmin } from '@onramp/local-org';
 import { HttpAgent, useConsoleStack } from '../helpers/console-stack';
+import { buildHandMadeIntegration } from '../helpers/hand-made-integration';
 import { grantContactReadByHand, onboardManaged } from '../lifecycle/helpers';
 import { specText } from '../onboarding/helpers';
 
@@ -154,7 +155,7 @@ describe('onramp server API with bearer tokens', () => {
     assert.equal(((await cancelled.json()) as any).phase, 'cancelled');
   });
 
-  it('lists every kind of request awaiting me (onboarding, change, offboarding, remediation), by policy', async () => {
+  it('lists every kind of request awaiting me (onboarding, change, offboarding, remediation, migration, adoption), by policy', async () => {
     const name = 'api-awaited';
     const desired = await onboardManaged(c.stack, 'examples/billing.yaml', name);
     const [requester, alice, auditor] = await Promise.all(
@@ -176,12 +177,28 @@ describe('onramp server API with bearer tokens', () => {
     );
     assert.equal((await created('/api/requests', { spec: changed })).kind, 'change');
     await created('/api/requests', { spec: spec('api-awaited-new') });
+    // A Connected App integration to move to an External Client App, and one made by hand to adopt.
+    const orgAdmin = new LocalOrgAdmin(c.stack.org.instanceUrl);
+    await orgAdmin.updateSettings({ connectedAppCreationAllowed: true });
+    await onboardManaged(c.stack, 'examples/billing.yaml', 'api-awaited-ca', (text) =>
+      text.replace('kind: external-client-app', 'kind: connected-app'),
+    );
+    await created('/api/integrations/api-awaited-ca/migration', {});
+    const made = await buildHandMadeIntegration(c.stack, { tag: 'awaited' });
+    await created('/api/adoptions', {
+      name: 'api-awaited-erp',
+      username: made.username,
+      owner: 'billing-team@acme.example',
+      purpose: 'Nightly ERP sync',
+      reviewOn: '2027-03-31',
+      approvers: ['security@acme.example'],
+    });
 
     const awaiting = async (token: string) => {
       for (let tries = 0; ; tries++) {
         const rows = (await (await api(token, '/api/requests?awaiting=me')).json()) as any[];
         // Each request answers once it has verified its signed request (its first act).
-        if (rows.length >= 4 || tries > 100) return rows;
+        if (rows.length >= 6 || tries > 100) return rows;
         await sleep(100);
       }
     };
@@ -192,7 +209,9 @@ describe('onramp server API with bearer tokens', () => {
       JSON.stringify(mine),
     );
     assert.deepEqual(mine.map((r) => [r.kind, r.integration, r.requestedBy, r.href.split('?')[0]]).sort(), [
+      ['adoption', 'api-awaited-erp', 'jdoe@acme.example', '/requests/api-awaited-erp/adoption'],
       ['change', name, 'jdoe@acme.example', `/requests/${name}/change`],
+      ['migration', 'api-awaited-ca', 'jdoe@acme.example', '/requests/api-awaited-ca/migration'],
       ['offboarding', name, 'jdoe@acme.example', `/requests/${name}/offboarding`],
       ['onboarding', 'api-awaited-new', 'jdoe@acme.example', '/requests/api-awaited-new'],
       ['remediation', name, 'jdoe@acme.example', `/requests/${name}/remediation`],
@@ -209,13 +228,26 @@ describe('onramp server API with bearer tokens', () => {
     const browser = new HttpAgent();
     const home = await (await browser.signIn(c.server, 'alice@acme.example')).text();
     const table = /<table id="awaiting">[\s\S]*?<\/table>/.exec(home)?.[0] ?? '';
-    for (const kind of ['onboarding', 'change', 'offboarding', 'remediation'])
+    for (const kind of ['onboarding', 'change', 'offboarding', 'remediation', 'migration', 'adoption'])
       assert.match(table, new RegExp(`<td>${kind}</td>`), `${kind} in the awaiting table`);
     assert.match(table, new RegExp(`href="/requests/${name}/offboarding\\?org=\\w+"`));
     const page = await (await browser.request(`${c.server.url}/requests/${name}/remediation`)).text();
     assert.match(page, /<code>object-access-added<\/code>/, 'the fix the approver is asked about');
     const changePage = await (await browser.request(`${c.server.url}/requests/${name}/change`)).text();
     assert.match(changePage, /Contact/, 'the change plan');
+    const migrationPage = await (await browser.request(`${c.server.url}/requests/api-awaited-ca/migration`)).text();
+    assert.match(migrationPage, /onramp plan for integration &quot;api-awaited-ca&quot;/, 'the migration plan');
+    assert.match(migrationPage, /name="decision"/, 'and the decision form');
+    const adoptionPage = await (await browser.request(`${c.server.url}/requests/api-awaited-erp/adoption`)).text();
+    assert.match(adoptionPage, /onramp plan for integration &quot;api-awaited-erp&quot;/, 'the adoption plan');
+    const adoptionDecided = await (
+      await browser.postForm(`${c.server.url}/requests/api-awaited-erp/adoption/decision`, {
+        decision: 'reject',
+        comment: 'not this one',
+        _csrf: HttpAgent.csrfOf(adoptionPage),
+      })
+    ).text();
+    assert.match(adoptionDecided, /You rejected this adoption at /);
     const decided = await (
       await browser.postForm(`${c.server.url}/requests/${name}/offboarding/decision`, {
         decision: 'reject',
@@ -226,13 +258,14 @@ describe('onramp server API with bearer tokens', () => {
     assert.match(decided, /You rejected this offboarding at /);
     assert.deepEqual(
       (await none(alice)).sort(),
-      [`change ${name}`, 'onboarding api-awaited-new', `remediation ${name}`],
+      [`change ${name}`, 'migration api-awaited-ca', 'onboarding api-awaited-new', `remediation ${name}`],
       'decided: no longer awaiting her',
     );
     for (const [path, what] of [
       [`/api/requests/${name}/reject`, 'change'],
       [`/api/integrations/${name}/remediation/reject`, 'remediation'],
       ['/api/requests/api-awaited-new/reject', 'onboarding'],
+      ['/api/integrations/api-awaited-ca/migration/reject', 'migration'],
     ])
       assert.equal((await api(alice, path, { comment: 'test over' })).status, 200, what);
   });

@@ -6,7 +6,8 @@ import { awaitingDecision, awaits } from '../awaiting';
 import type { PageContext } from '../views/layout';
 import { STATUS_SCRIPT } from '../views/status-script';
 import { inventoryPage } from '../views/inventory-page';
-import { renderPlan } from '../../spec/plan';
+import { renderPlan, type Plan } from '../../spec/plan';
+import type { Identity } from '../identity';
 import {
   homePage,
   newRequestPage,
@@ -112,16 +113,32 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
     );
   });
 
-  // A change, offboarding or remediation: what it asks, its decision trail and, for its approvers, the decision form.
+  // Every other request with a sign-off: what it asks, its decision trail and, for its approvers, the decision form.
   const signOffView = async (kind: SignOffView['kind'], name: string): Promise<SignOffView> => {
     if (kind === 'change') {
       const status = await ctx.requests.change(name);
       return { kind, status, planText: renderPlan(status.plan, status.requirement) };
     }
+    if (kind === 'adoption') {
+      const { planText, ...status } = await ctx.adoptions.status(name);
+      return { kind, status, planText };
+    }
     const status = await ctx.lifecycle.status(kind, name);
+    if ('plan' in status) return { kind, status, planText: renderPlan(status.plan as Plan, status.requirement) };
     return { kind, status, ...('fixes' in status ? { fixes: status.fixes as SignOffView['fixes'] } : {}) };
   };
-  for (const kind of ['change', 'offboarding', 'remediation'] as const) {
+  const decide = (
+    who: Identity,
+    kind: SignOffView['kind'],
+    name: string,
+    decision: 'approve' | 'reject',
+    comment: string,
+  ) => {
+    if (kind === 'change') return ctx.requests.decide(who, name, decision, comment);
+    if (kind === 'adoption') return ctx.adoptions.decide(who, name, decision, comment);
+    return ctx.lifecycle.decide(who, kind, name, decision, comment);
+  };
+  for (const kind of ['change', 'offboarding', 'remediation', 'migration', 'adoption'] as const) {
     app.get(`/requests/:name/${kind}`, async (request, reply) => {
       const page = pageContext(request);
       const view = await signOffView(kind, integrationParam(request, ctx));
@@ -131,9 +148,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const page = pageContext(request);
       const name = integrationParam(request, ctx);
       const message = await decided(request, kind, (decision, comment) =>
-        kind === 'change'
-          ? ctx.requests.decide(page.identity!, name, decision, comment)
-          : ctx.lifecycle.decide(page.identity!, kind, name, decision, comment),
+        decide(page.identity!, kind, name, decision, comment),
       );
       const view = await signOffView(kind, name);
       return html(reply, signOffPage(page, view, awaits(view.status, page.identity!), message));

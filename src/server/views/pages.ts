@@ -139,7 +139,7 @@ export interface SignOffView {
   kind: Exclude<RequestKind, 'onboarding'>;
   status: DecisionState &
     Pick<OnboardingStatus, 'ignoredDecisions'> & { steps: Array<{ step: string; state: string }> };
-  /** A change's plan as `onramp plan` prints it. */
+  /** A change's, migration's or adoption's plan as `onramp plan` prints it. */
   planText?: string;
   /** A remediation's fixes, each an undo of drift the audit found. */
   fixes?: Array<{ kind: string; summary: string }>;
@@ -149,6 +149,8 @@ const WHAT: Record<SignOffView['kind'], string> = {
   change: 'Change request',
   offboarding: 'Offboarding',
   remediation: 'Remediation',
+  migration: 'Connected App to External Client App migration',
+  adoption: 'Adoption',
 };
 
 export function signOffPage(ctx: PageContext, view: SignOffView, awaitingMe: boolean, message = ''): string {
