@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readAuditReport } from '../../src/audit/report-files';
 import { startAudit } from '../../src/client/audit';
@@ -118,7 +119,12 @@ describe('a hand-made integration is discovered, adopted with sign-off, audited 
     });
 
     const handle = await startAdoption(stack.client, stack.config, asked(made), prepared, stack.signoff.submission());
-    const waiting = await adoptionStatus(stack.client, 'erp-sync');
+    // The status holds the requirement once the workflow has verified its signed request (its first act).
+    let waiting = await adoptionStatus(stack.client, 'erp-sync');
+    for (let i = 0; i < 200 && !waiting.requirement; i++) {
+      await sleep(50);
+      waiting = await adoptionStatus(stack.client, 'erp-sync');
+    }
     assert.equal(waiting.phase, 'awaiting-approval');
     const requester = stack.signoff.submission().requester;
     assert.deepEqual(waiting.requirement, requirementFor(stack.signoff.policy, prepared.plan!, requester));
