@@ -6,7 +6,15 @@
  */
 import { ADOPTION_STEP_CATALOGUE, type AdoptionStep } from '../shared/steps';
 import type { ResolvedIntegration } from './normalize';
-import type { AdoptionPlan, BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep } from './plan';
+import {
+  planHeader,
+  type AdoptionPlan,
+  type BuildPlanOptions,
+  type Plan,
+  type PlanAction,
+  type PlanDetailValue,
+  type PlanStep,
+} from './plan';
 import { grantedRights } from './schema';
 import { assessRisks } from './static-checks';
 
@@ -21,18 +29,7 @@ export function buildAdoptionPlan(
   };
   const { access, app, names, user, spec } = integration;
   return {
-    formatVersion: 1,
-    integration: spec.name,
-    displayName: spec.displayName,
-    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
-    ...(options.org !== undefined ? { org: options.org } : {}),
-    owner: spec.owner,
-    requestedBy: spec.requestedBy,
-    approval: {
-      approvers: [...integration.approval.approvers],
-      approvalsRequired: integration.approval.approvalsRequired,
-      timeout: integration.approval.timeout,
-    },
+    ...planHeader(integration, integration.approval, options),
     steps: [
       step('checkAdoptedState', 'verify', user.username, {
         user: user.username,

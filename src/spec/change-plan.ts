@@ -6,7 +6,15 @@ import { CHANGE_STEP_CATALOGUE, type ChangeStep } from '../shared/steps';
 import { diffIntegrations, inPlaceRefusals } from './diff';
 import type { ResolvedIntegration } from './normalize';
 import { ONBOARDED_CODES } from './org-findings';
-import type { BuildPlanOptions, Plan, PlanAction, PlanDetailValue, PlanStep, ValidationIssue } from './plan';
+import {
+  planHeader,
+  type BuildPlanOptions,
+  type Plan,
+  type PlanAction,
+  type PlanDetailValue,
+  type PlanStep,
+  type ValidationIssue,
+} from './plan';
 import { assessRisks, comparePaths } from './static-checks';
 import { grantedRights } from './vocabulary';
 
@@ -95,18 +103,7 @@ export function baselinePlan(
   change: NonNullable<Plan['change']>,
 ): Plan {
   return {
-    formatVersion: 1,
-    integration: to.spec.name,
-    displayName: to.spec.displayName,
-    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
-    ...(options.org !== undefined ? { org: options.org } : {}),
-    owner: to.spec.owner,
-    requestedBy: to.spec.requestedBy,
-    approval: {
-      approvers: [...from.approval.approvers],
-      approvalsRequired: from.approval.approvalsRequired,
-      timeout: from.approval.timeout,
-    },
+    ...planHeader(to, from.approval, options),
     steps,
     licenseUsage: [],
     risks: options.risks ?? assessRisks(to.spec),

@@ -129,6 +129,31 @@ export interface BuildPlanOptions {
   seats?: Array<Pick<LicenseUsage, 'license' | 'used' | 'total'>>;
 }
 
+/**
+ * What every plan starts with: the integration, who owns and asks for it, and who signs it off (`approval`:
+ * the spec's own, or for a change to an approved baseline the baseline's).
+ */
+export function planHeader(
+  { spec }: ResolvedIntegration,
+  approval: ResolvedIntegration['approval'],
+  options: Pick<BuildPlanOptions, 'specFingerprint' | 'org'>,
+) {
+  return {
+    formatVersion: 1 as const,
+    integration: spec.name,
+    displayName: spec.displayName,
+    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
+    ...(options.org !== undefined ? { org: options.org } : {}),
+    owner: spec.owner,
+    requestedBy: spec.requestedBy,
+    approval: {
+      approvers: [...approval.approvers],
+      approvalsRequired: approval.approvalsRequired,
+      timeout: approval.timeout,
+    },
+  };
+}
+
 /** The default plan for a resolved integration: every step onramp performs, in order. */
 export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptions = {}): Plan {
   const { spec, names, user, app, access } = resolved;
@@ -253,18 +278,7 @@ export function buildPlan(resolved: ResolvedIntegration, options: BuildPlanOptio
   step('registerIntegration', { action: 'create', target: names.name, details: {} });
 
   return {
-    formatVersion: 1,
-    integration: spec.name,
-    displayName: spec.displayName,
-    ...(options.specFingerprint !== undefined ? { specFingerprint: options.specFingerprint } : {}),
-    ...(options.org !== undefined ? { org: options.org } : {}),
-    owner: spec.owner,
-    requestedBy: spec.requestedBy,
-    approval: {
-      approvers: [...resolved.approval.approvers],
-      approvalsRequired: resolved.approval.approvalsRequired,
-      timeout: resolved.approval.timeout,
-    },
+    ...planHeader(resolved, resolved.approval, options),
     steps,
     licenseUsage: (
       [
