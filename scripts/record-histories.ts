@@ -51,7 +51,7 @@ import {
   writeNewHistoryFixture,
   type HistoryFixture,
 } from '../test/helpers/history-fixtures';
-import { buildHandMadeIntegration } from '../test/helpers/hand-made-integration';
+import { adoptionRequestFor, buildHandMadeIntegration } from '../test/helpers/hand-made-integration';
 import { startOnrampStack, type OnrampStack } from '../test/helpers/onramp-stack';
 import { needlesFor, recordStoredSecrets, scanForSecrets } from '../test/helpers/secret-scan';
 import { teardownAll } from '../test/helpers/temporal-env';
@@ -495,15 +495,7 @@ async function drivePaths(
 
   // Adoption of an integration made by hand (an admin's Connected App, allowed in this org for it).
   const made = await buildHandMadeIntegration(stack);
-  const adoptionRequest = {
-    name: 'erp-sync',
-    requestedBy: 'jdoe@acme.example',
-    username: made.username,
-    owner: 'billing-team@acme.example',
-    purpose: 'Nightly ERP sync of accounts and opportunities',
-    reviewOn: '2027-03-31',
-    approvers: ['security@acme.example'],
-  };
+  const adoptionRequest = adoptionRequestFor(made);
   const proposed = await prepareAdoption(adoptionRequest, stack.client, stack.config, await stack.admin());
   const adoption = await startAdoption(
     stack.client,

@@ -1,3 +1,4 @@
+import type { AdoptionRequest } from '../../src/shared/adoption';
 import type { Connection } from 'jsforce';
 import { generateKeyPairAndCertificate } from '../../src/crypto/certificate';
 import { connectWithJwt } from '../../src/salesforce/connection';
@@ -146,3 +147,14 @@ function idOf(result: unknown, what: string): string {
   if (!saved.success || !saved.id) throw new Error(`${what} was refused: ${JSON.stringify(saved.errors)}`);
   return saved.id;
 }
+
+/** The adoption of a hand-made integration as its ops team asks for it. */
+export const adoptionRequestFor = (made: HandMadeIntegration, name = 'erp-sync'): AdoptionRequest => ({
+  name,
+  requestedBy: 'jdoe@acme.example',
+  username: made.username,
+  owner: 'billing-team@acme.example',
+  purpose: 'Nightly ERP sync of accounts and opportunities',
+  reviewOn: '2027-03-31',
+  approvers: ['security@acme.example'],
+});

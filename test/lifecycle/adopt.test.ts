@@ -16,22 +16,17 @@ import { startRotation } from '../../src/client/lifecycle';
 import { REGISTRY_LIST_QUERY, registryRecord } from '../../src/client/registry';
 import { readConnectedApp, updateConnectedApp } from '../../src/salesforce/connected-app';
 import { adoptedMarker } from '../../src/salesforce/ownership';
-import type { AdoptionRequest } from '../../src/shared/adoption';
-import { buildHandMadeIntegration, type HandMadeIntegration } from '../helpers/hand-made-integration';
+import {
+  adoptionRequestFor,
+  buildHandMadeIntegration,
+  type HandMadeIntegration,
+} from '../helpers/hand-made-integration';
 import { requirementFor } from '../../src/signoff';
 import { planDigest } from '../../src/signoff/canonical';
 import { useOnrampStack } from '../helpers/onramp-stack';
 import { assertOrgRestored } from '../onboarding/helpers';
 
-const asked = (made: HandMadeIntegration, name = 'erp-sync'): AdoptionRequest => ({
-  name,
-  requestedBy: 'jdoe@acme.example',
-  username: made.username,
-  owner: 'billing-team@acme.example',
-  purpose: 'Nightly ERP sync of accounts and opportunities',
-  reviewOn: '2027-03-31',
-  approvers: ['security@acme.example'],
-});
+const asked = adoptionRequestFor;
 
 describe('a hand-made integration is discovered, adopted with sign-off, audited and rotated', () => {
   const stack = useOnrampStack({ orgSettings: { connectedAppCreationAllowed: true } });
